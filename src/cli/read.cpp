@@ -1,0 +1,45 @@
+#include "cli/read.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "input/sources.h"
+
+namespace cmrelay::cli {
+
+std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode) {
+  PipelineOptions po;
+  if (options.vendor != "auto") {
+    po.vendor = parse_vendor(options.vendor);
+    if (!po.vendor || *po.vendor == Vendor::Flashduty) {
+      std::fprintf(stderr, "cmrelay: --vendor must be auto, volcengine or alibaba, not '%s'\n", options.vendor.c_str());
+      return nullptr;
+    }
+  }
+  po.max_body = options.max_body;
+  po.reject_path = options.reject_path;
+  po.decode = decode;
+  auto p = std::make_unique<Pipeline>(std::move(po));
+  std::string error;
+  if (!p->open(error)) {
+    std::fprintf(stderr, "cmrelay: %s\n", error.c_str());
+    return nullptr;
+  }
+  bool reads_stdin = options.paths.empty();
+  for (const std::string& path : options.paths) reads_stdin |= path == "-";
+  if (reads_stdin && ::isatty(STDIN_FILENO)) {
+    std::fprintf(stderr, "cmrelay: reading bodies from standard input (end with Ctrl-D; --help for usage)\n");
+  }
+  return p;
+}
+
+int finish(const Pipeline& p) {
+  const PipelineCounts& c = p.counts();
+  if (c.rejected == 0) return kOk;
+  std::fprintf(stderr, "cmrelay: %llu of %llu bodies rejected\n", static_cast<unsigned long long>(c.rejected),
+               static_cast<unsigned long long>(c.bodies));
+  return kRejected;
+}
+
+}  // namespace cmrelay::cli

@@ -1,0 +1,62 @@
+#include "event/event.h"
+
+namespace cmrelay {
+
+std::string_view status_name(Status s) {
+  switch (s) {
+    case Status::Critical: return "Critical";
+    case Status::Warning: return "Warning";
+    case Status::Info: return "Info";
+    case Status::Ok: return "Ok";
+  }
+  return "Info";
+}
+
+Label& Labels::append() {
+  if (size_ == slots_.size()) slots_.emplace_back();
+  return slots_[size_++];
+}
+
+const std::string* Labels::find(std::string_view key) const {
+  for (size_t i = 0; i < size_; ++i) {
+    if (slots_[i].key == key) return &slots_[i].value;
+  }
+  return nullptr;
+}
+
+void Labels::add(std::string_view key, std::string_view value) {
+  if (value.empty() || key.empty() || contains(key)) return;
+  Label& l = append();
+  l.key.assign(key);
+  l.value.assign(value);
+}
+
+void Labels::set(std::string_view key, std::string_view value) {
+  for (size_t i = 0; i < size_; ++i) {
+    if (slots_[i].key == key) {
+      slots_[i].value.assign(value);
+      return;
+    }
+  }
+  Label& l = append();
+  l.key.assign(key);
+  l.value.assign(value);
+}
+
+void Event::clear() {
+  status = Status::Info;
+  title.clear();
+  alert_key.clear();
+  description.clear();
+  labels.clear();
+  event_time = 0;
+}
+
+Event& EventBatch::next() {
+  if (size_ == events_.size()) events_.emplace_back();
+  Event& e = events_[size_++];
+  e.clear();
+  return e;
+}
+
+}  // namespace cmrelay

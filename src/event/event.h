@@ -1,0 +1,77 @@
+// The normalized event: a Flashduty standard alert event plus nothing else.
+// Vendor decoders fill it; routing reads it; output and delivery write it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cmrelay {
+
+enum class Status { Critical, Warning, Info, Ok };
+
+std::string_view status_name(Status s);  // "Critical", "Warning", "Info", "Ok"
+
+struct Label {
+  std::string key;
+  std::string value;
+};
+
+// Ordered labels. Slots are reused across events so the hot path does not allocate once
+// the first few events have sized the strings.
+class Labels {
+ public:
+  // Sets key to value unless the key is already present (first writer wins: decoders add
+  // the contract labels before vendor extras). Empty values are not stored.
+  void add(std::string_view key, std::string_view value);
+  // Sets key to value, replacing an earlier value.
+  void set(std::string_view key, std::string_view value);
+  const std::string* find(std::string_view key) const;
+  bool contains(std::string_view key) const { return find(key) != nullptr; }
+  void erase_from(size_t n) { size_ = n < size_ ? n : size_; }
+  void clear() { size_ = 0; }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Label* begin() const { return slots_.data(); }
+  const Label* end() const { return slots_.data() + size_; }
+  Label& operator[](size_t i) { return slots_[i]; }
+  const Label& operator[](size_t i) const { return slots_[i]; }
+
+ private:
+  Label& append();
+  std::vector<Label> slots_;
+  size_t size_ = 0;
+};
+
+struct Event {
+  Status status = Status::Info;
+  std::string title;
+  std::string alert_key;
+  std::string description;
+  Labels labels;
+  int64_t event_time = 0;  // Unix seconds; 0 when the body carries no time.
+
+  void clear();
+};
+
+// A reusable list of events: what one body decodes to. clear() keeps every event's storage.
+class EventBatch {
+ public:
+  Event& next();  // A cleared event appended to the batch.
+  void clear() { size_ = 0; }
+  void pop_back() { if (size_ > 0) --size_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Event& operator[](size_t i) { return events_[i]; }
+  const Event& operator[](size_t i) const { return events_[i]; }
+  Event* begin() { return events_.data(); }
+  Event* end() { return events_.data() + size_; }
+
+ private:
+  std::vector<Event> events_;
+  size_t size_ = 0;
+};
+
+}  // namespace cmrelay

@@ -1,0 +1,36 @@
+#include "event/limits.h"
+
+#include "text/utf8.h"
+
+namespace cmrelay {
+namespace {
+
+void note(std::string& out, std::string_view what) {
+  if (!out.empty()) out += ", ";
+  out += what;
+}
+
+}  // namespace
+
+std::string enforce_limits(Event& e) {
+  std::string cut;
+  if (utf8::truncate(e.title, Limits::kTitle)) note(cut, "title_rule cut to 512 characters");
+  if (utf8::truncate(e.alert_key, Limits::kAlertKey)) note(cut, "alert_key cut to 255 characters");
+  if (utf8::truncate(e.description, Limits::kDescription)) {
+    note(cut, "description cut to 2048 characters");
+  }
+  if (e.labels.size() > Limits::kLabels) {
+    note(cut, std::to_string(e.labels.size() - Limits::kLabels) + " labels dropped (50 max)");
+    e.labels.erase_from(Limits::kLabels);
+  }
+  for (size_t i = 0; i < e.labels.size(); ++i) {
+    Label& l = e.labels[i];
+    if (utf8::truncate(l.key, Limits::kLabelKey)) note(cut, "label key " + l.key + "... cut to 128 characters");
+    if (utf8::truncate(l.value, Limits::kLabelValue)) {
+      note(cut, "label " + l.key + " cut to 2048 characters");
+    }
+  }
+  return cut;
+}
+
+}  // namespace cmrelay

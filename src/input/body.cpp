@@ -1,0 +1,52 @@
+#include "input/body.h"
+
+#include "input/form.h"
+#include "text/utf8.h"
+
+namespace cmrelay {
+
+json::Value* BodyReader::read(const Record& rec, std::string& error) {
+  if (rec.kind == BodyKind::Form) return read_form(rec.body, error);
+  return parser_.parse(rec.body, error);
+}
+
+json::Value* BodyReader::read_form(std::string_view body, std::string& error) {
+  json::Value& root = parser_.reset();
+  json::Allocator& alloc = parser_.allocator();
+  root.SetObject();
+  error.clear();
+  form::decode(body, [&](std::string_view name, std::string_view value) {
+    if (!error.empty()) return;
+    size_t bad = utf8::find_invalid(name);
+    if (bad == std::string_view::npos) bad = utf8::find_invalid(value);
+    if (bad != std::string_view::npos) {
+      error = "invalid UTF-8 in form field '" + std::string(name.substr(0, 64)) + "' once decoded";
+      return;
+    }
+    root.AddMember(json::Value(name.data(), static_cast<rapidjson::SizeType>(name.size()), alloc),
+                   json::Value(value.data(), static_cast<rapidjson::SizeType>(value.size()), alloc), alloc);
+  });
+  if (!error.empty()) return nullptr;
+  if (root.MemberCount() == 0) {
+    error = "empty body";
+    return nullptr;
+  }
+  // GET with JSON: the whole body in one `data` parameter.
+  auto data = root.FindMember("data");
+  if (data != root.MemberEnd() && data->value.IsString() && root.MemberCount() <= 2 &&
+      !root.HasMember("alert")) {
+    std::string_view text(data->value.GetString(), data->value.GetStringLength());
+    size_t first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && text[first] == '{') {
+      json::Value inner;
+      if (!parser_.parse_more(text, inner, error)) {
+        error = "form field 'data': " + error;
+        return nullptr;
+      }
+      root = inner;
+    }
+  }
+  return &root;
+}
+
+}  // namespace cmrelay

@@ -1,0 +1,24 @@
+// Turns a Record's bytes into the JSON value that detection and the decoders read.
+// JSON bodies are parsed strictly; a form body becomes an object of string values; a
+// GET-style form whose JSON sits in one `data` parameter becomes that JSON.
+#pragma once
+
+#include <string>
+
+#include "input/record.h"
+#include "json/parser.h"
+
+namespace cmrelay {
+
+class BodyReader {
+ public:
+  // The parsed body, or nullptr with error set. Valid until the next read().
+  json::Value* read(const Record& rec, std::string& error);
+  json::Parser& parser() { return parser_; }
+
+ private:
+  json::Value* read_form(std::string_view body, std::string& error);
+  json::Parser parser_;
+};
+
+}  // namespace cmrelay

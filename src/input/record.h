@@ -1,0 +1,32 @@
+// A Record is one vendor body cut out of an input stream, plus where it came from.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace cmrelay {
+
+enum class BodyKind {
+  Json,   // JSON text (an object, normally)
+  Form,   // application/x-www-form-urlencoded text
+};
+
+struct Record {
+  BodyKind kind = BodyKind::Json;
+  std::string_view body;    // Valid until the next record is read.
+  std::string_view source;  // File path, or "<stdin>".
+  uint64_t index = 0;       // 1-based record number within the source.
+  uint64_t offset = 0;      // Byte offset of the record within the source.
+  uint64_t length = 0;      // Bytes the record spans in the source (body may be shorter).
+
+  // Set when the bytes could not be cut into a body (truncated, too large, bad capture):
+  // the record is then rejected with this reason and body holds what could be kept.
+  std::string error;
+
+  // From a captured HTTP request; empty otherwise.
+  std::string content_type;
+  std::string trace_id;  // x-volc-trace-id
+};
+
+}  // namespace cmrelay

@@ -1,0 +1,118 @@
+#include "json/parser.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace cmrelay::json {
+namespace {
+
+constexpr size_t kValueBuffer = 256u << 10;
+constexpr size_t kStackBuffer = 64u << 10;
+
+using Doc = rapidjson::GenericDocument<rapidjson::UTF8<>, Allocator, Allocator>;
+
+// Forwards SAX events to the document while refusing to nest deeper than kMaxDepth.
+struct DepthLimited {
+  Doc& d;
+  size_t depth = 0;
+  bool too_deep = false;
+
+  bool Null() { return d.Null(); }
+  bool Bool(bool b) { return d.Bool(b); }
+  bool Int(int i) { return d.Int(i); }
+  bool Uint(unsigned i) { return d.Uint(i); }
+  bool Int64(int64_t i) { return d.Int64(i); }
+  bool Uint64(uint64_t i) { return d.Uint64(i); }
+  bool Double(double x) { return d.Double(x); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return d.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return d.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return d.Key(s, n, copy); }
+  bool StartObject() { return enter() && d.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) { --depth; return d.EndObject(n); }
+  bool StartArray() { return enter() && d.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { --depth; return d.EndArray(n); }
+
+  bool enter() {
+    if (++depth > kMaxDepth) {
+      too_deep = true;
+      return false;
+    }
+    return true;
+  }
+};
+
+constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                            rapidjson::kParseFullPrecisionFlag;
+
+bool parse_into(std::string_view text, Value& out, Allocator& values, Allocator& stack,
+                std::string& error) {
+  Doc doc(&values, 1024, &stack);
+  rapidjson::ParseResult result;
+  bool too_deep = false;
+  auto generate = [&](Doc& d) {
+    rapidjson::MemoryStream ms(text.data(), text.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
+    rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, Allocator> reader(&stack);
+    DepthLimited handler{d};
+    result = reader.Parse<kFlags>(is, handler);
+    too_deep = handler.too_deep;
+    return !result.IsError();
+  };
+  doc.Populate(generate);
+  if (result.IsError()) {
+    if (too_deep) {
+      error = "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels at byte " +
+              std::to_string(result.Offset());
+    } else if (result.Code() == rapidjson::kParseErrorStringInvalidEncoding) {
+      error = "invalid UTF-8 in a JSON string at byte " + std::to_string(result.Offset());
+    } else if (result.Code() == rapidjson::kParseErrorDocumentEmpty) {
+      error = "empty body";
+    } else {
+      error = std::string("invalid JSON at byte ") + std::to_string(result.Offset()) + ": " +
+              rapidjson::GetParseError_En(result.Code());
+    }
+    return false;
+  }
+  out = static_cast<Value&>(doc);  // Moves: the values stay in the shared pool.
+  return true;
+}
+
+}  // namespace
+
+Parser::Parser()
+    : value_buffer_(new char[kValueBuffer]),
+      stack_buffer_(new char[kStackBuffer]),
+      values_(std::make_unique<Allocator>(value_buffer_.get(), kValueBuffer)),
+      stack_(std::make_unique<Allocator>(stack_buffer_.get(), kStackBuffer)) {}
+
+Parser::~Parser() = default;
+
+Value& Parser::reset() {
+  root_.SetNull();
+  values_->Clear();
+  stack_->Clear();
+  return root_;
+}
+
+Value* Parser::parse(std::string_view text, std::string& error) {
+  reset();
+  if (!parse_into(text, root_, *values_, *stack_, error)) return nullptr;
+  return &root_;
+}
+
+bool Parser::parse_more(std::string_view text, Value& out, std::string& error) {
+  return parse_into(text, out, *values_, *stack_, error);
+}
+
+std::string to_string(const Value& v) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  v.Accept(w);
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace cmrelay::json

@@ -1,0 +1,53 @@
+// Strict, bounded JSON parsing into memory that is reused from one body to the next.
+// Valid UTF-8 is required, nesting is capped (no stack overflow on hostile input: the
+// parser is iterative and the cap keeps later recursive walks shallow), and the pools are
+// cleared per body, so the hot path allocates nothing once warmed up.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace cmrelay::json {
+
+using Value = rapidjson::Value;
+using Allocator = rapidjson::MemoryPoolAllocator<>;
+
+constexpr size_t kMaxDepth = 200;
+
+class Parser {
+ public:
+  Parser();
+  ~Parser();
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+
+  // Forgets every value parsed so far and parses text as a new root.
+  // Returns nullptr with error set ("invalid JSON at byte 12: ...") on failure.
+  Value* parse(std::string_view text, std::string& error);
+
+  // Parses text into out, alongside the current root (for JSON that arrives inside a
+  // string). out lives until the next parse(). Returns false with error set on failure.
+  bool parse_more(std::string_view text, Value& out, std::string& error);
+
+  // The allocator of the current root: values added to it must come from here.
+  Allocator& allocator() { return *values_; }
+
+  // Starts a new body: drops the root and everything allocated for it, and returns the
+  // (null) root for the caller to build.
+  Value& reset();
+
+ private:
+  std::unique_ptr<char[]> value_buffer_;
+  std::unique_ptr<char[]> stack_buffer_;
+  std::unique_ptr<Allocator> values_;
+  std::unique_ptr<Allocator> stack_;
+  Value root_;
+};
+
+// Writes v as compact JSON. Safe for any value parse() returned (bounded depth).
+std::string to_string(const Value& v);
+
+}  // namespace cmrelay::json

@@ -1,0 +1,34 @@
+// Writes events as Flashduty standard event JSON: one line each (or indented), buffered.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <rapidjson/stringbuffer.h>
+
+#include "event/event.h"
+
+namespace cmrelay {
+
+// Appends e's JSON to out: event_status, title_rule, alert_key, description, labels,
+// event_time (when known), and channels when given. No trailing newline.
+void append_event_json(const Event& e, rapidjson::StringBuffer& out, bool pretty = false,
+                       const std::vector<std::string>* channels = nullptr);
+
+class NdjsonWriter {
+ public:
+  NdjsonWriter(std::FILE* out, bool pretty);
+  ~NdjsonWriter();
+  void write(const Event& e, const std::vector<std::string>* channels = nullptr);
+  // Writes a line as is (plus the newline).
+  void write_line(std::string_view line);
+  bool flush();  // False when the stream failed (EPIPE, disk full).
+
+ private:
+  std::FILE* out_;
+  bool pretty_;
+  rapidjson::StringBuffer buf_;
+};
+
+}  // namespace cmrelay

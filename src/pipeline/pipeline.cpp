@@ -1,0 +1,171 @@
+#include "pipeline/pipeline.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "event/limits.h"
+#include "input/body.h"
+#include "input/sources.h"
+#include "text/base64.h"
+#include "text/utf8.h"
+
+namespace cmrelay {
+
+Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {}
+
+Pipeline::~Pipeline() {
+  if (reject_fd_ >= 0) ::close(reject_fd_);
+}
+
+bool Pipeline::open(std::string& error) {
+  if (options_.reject_path.empty()) return true;
+  reject_fd_ = ::open(options_.reject_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (reject_fd_ < 0) {
+    error = options_.reject_path + ": cannot open the reject file: " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+void Pipeline::warn_once(const Record& rec, const std::string& message) {
+  if (!said_.insert(message).second) return;
+  std::fprintf(stderr, "cmrelay: warning: %.*s:%llu: %s\n", static_cast<int>(rec.source.size()),
+               rec.source.data(), static_cast<unsigned long long>(rec.index), message.c_str());
+}
+
+void Pipeline::reject(const Record& rec, std::string_view reason) {
+  ++counts_.rejected;
+  std::fprintf(stderr, "cmrelay: %.*s:%llu: %.*s\n", static_cast<int>(rec.source.size()), rec.source.data(),
+               static_cast<unsigned long long>(rec.index), static_cast<int>(reason.size()), reason.data());
+  if (reject_fd_ < 0) return;
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
+  w.StartObject();
+  w.Key("source");
+  str(rec.source);
+  w.Key("record");
+  w.Uint64(rec.index);
+  w.Key("offset");
+  w.Uint64(rec.offset);
+  w.Key("length");
+  w.Uint64(rec.length);
+  w.Key("reason");
+  str(utf8::valid(reason) ? reason : std::string_view("(reason not valid UTF-8)"));
+  if (!rec.content_type.empty() && utf8::valid(rec.content_type)) {
+    w.Key("content_type");
+    str(rec.content_type);
+  }
+  // The raw body, byte for byte: as a string when it is UTF-8, else base64.
+  if (utf8::valid(rec.body)) {
+    w.Key("body");
+    str(rec.body);
+  } else {
+    w.Key("body_base64");
+    str(base64::encode(rec.body));
+  }
+  w.EndObject();
+  sb.Put('\n');
+  // One write per record: O_APPEND keeps concurrent runs' records whole.
+  const char* p = sb.GetString();
+  size_t left = sb.GetSize();
+  while (left > 0) {
+    ssize_t n = ::write(reject_fd_, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::fprintf(stderr, "cmrelay: %s: cannot write the reject file: %s\n", options_.reject_path.c_str(),
+                   std::strerror(errno));
+      break;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body, const std::atomic<bool>* stop) {
+  std::vector<std::string> errors;
+  std::vector<std::string> inputs = expand_inputs(paths, errors);
+  for (const std::string& e : errors) {
+    ++counts_.rejected;
+    std::fprintf(stderr, "cmrelay: %s\n", e.c_str());
+  }
+  for (const std::string& path : inputs) {
+    if (stop && stop->load()) return;
+    if (path == "-") {
+      read_source(STDIN_FILENO, kStdinName, on_body, stop);
+      continue;
+    }
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      ++counts_.rejected;
+      std::fprintf(stderr, "cmrelay: %s: cannot read: %s\n", path.c_str(), std::strerror(errno));
+      continue;
+    }
+    read_source(fd, path, on_body, stop);
+    ::close(fd);
+  }
+}
+
+void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body, const std::atomic<bool>* stop) {
+  Framer framer(fd, name, options_.max_body);
+  BodyReader reader;
+  EventBatch batch;
+  Record rec;
+  std::vector<std::string> warnings;
+  std::string error;
+  while (!(stop && stop->load()) && framer.next(rec)) {
+    ++counts_.bodies;
+    if (!rec.error.empty()) {
+      reject(rec, rec.error);
+      continue;
+    }
+    json::Value* body = reader.read(rec, error);
+    if (body == nullptr) {
+      reject(rec, error);
+      continue;
+    }
+    Detection d = detect(*body, options_.vendor);
+    if (d.format == nullptr) {
+      reject(rec, d.error);
+      continue;
+    }
+    batch.clear();
+    if (options_.decode) {
+      warnings.clear();
+      DecodeContext ctx{options_.severity, reader.parser(), warnings, rec};
+      try {
+        d.format->decode(*body, ctx, batch);
+      } catch (const std::exception& ex) {
+        reject(rec, std::string(d.format->id) + ": " + ex.what());
+        continue;
+      }
+      for (const std::string& w : warnings) warn_once(rec, w);
+      if (batch.empty()) {
+        reject(rec, std::string(d.format->id) + ": the body holds no event");
+        continue;
+      }
+      for (Event& e : batch) {
+        std::string cut = enforce_limits(e);
+        if (!cut.empty() && !truncation_said_) {
+          truncation_said_ = true;
+          warn_once(rec, cut + " to fit Flashduty's limits (further truncations are not reported)");
+        }
+      }
+      counts_.events += batch.size();
+    }
+    on_body(rec, d, batch);
+  }
+  if (!framer.read_error().empty()) {
+    ++counts_.rejected;
+    std::fprintf(stderr, "cmrelay: %s: read error: %s\n", name.c_str(), framer.read_error().c_str());
+  }
+}
+
+}  // namespace cmrelay

@@ -1,0 +1,20 @@
+// Prometheus-style label names from vendor keys: "instanceId" -> "instance_id",
+// "ResourceID" -> "resource_id", "NameCN" -> "name_cn", "x.y-z" -> "x_y_z".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace cmrelay {
+
+// Appends the label name for raw to out. A raw key with no ASCII letter or digit becomes
+// "key_" plus a short hash of it, so distinct keys stay distinct.
+void append_label_name(std::string& out, std::string_view raw);
+
+inline std::string label_name(std::string_view prefix, std::string_view raw) {
+  std::string out(prefix);
+  append_label_name(out, raw);
+  return out;
+}
+
+}  // namespace cmrelay

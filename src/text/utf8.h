@@ -1,0 +1,23 @@
+// UTF-8 facts the output contract depends on: Flashduty counts code points, and every
+// byte cmrelay prints must be valid UTF-8.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace cmrelay::utf8 {
+
+// Byte offset of the first invalid sequence, or npos when s is valid UTF-8
+// (overlongs, surrogates and code points above U+10FFFF are invalid).
+size_t find_invalid(std::string_view s);
+inline bool valid(std::string_view s) { return find_invalid(s) == std::string_view::npos; }
+
+// Number of code points in valid UTF-8.
+size_t length(std::string_view s);
+
+// Cuts s to at most max_chars code points, on a code-point boundary.
+// Returns true when something was cut.
+bool truncate(std::string& s, size_t max_chars);
+
+}  // namespace cmrelay::utf8

@@ -1,0 +1,67 @@
+#include "vendors/common.h"
+
+#include <cstdio>
+
+#include "text/label_name.h"
+#include "vendors/fields.h"
+
+namespace cmrelay {
+
+Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std::string_view level) {
+  if (auto s = ctx.severity.find(vendor, level)) return *s;
+  if (level.empty()) {
+    ctx.warnings.push_back(std::string(format) + " bodies without a severity level are sent as Info");
+  } else {
+    ctx.warnings.push_back("unknown " + std::string(vendor_name(vendor)) + " severity '" +
+                           std::string(level.substr(0, 64)) +
+                           "' is sent as Info (the original is in label vendor_severity)");
+  }
+  return Status::Info;
+}
+
+void make_alert_key(std::string& out, std::string_view format, std::initializer_list<std::string_view> parts) {
+  out.assign(format);
+  for (std::string_view p : parts) {
+    out += '/';
+    for (char c : p) {
+      if (c == '/') out += "%2F";
+      else if (c == '%') out += "%25";
+      else out += c;
+    }
+  }
+  if (out.size() > 255) {
+    uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : out) h = (h ^ c) * 1099511628211ull;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    out.assign(format);
+    out += "/h/";
+    out += hex;
+  }
+}
+
+void add_object_labels(Labels& labels, std::string_view prefix, const json::Value& obj) {
+  if (!obj.IsObject()) return;
+  std::string name;
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    name.assign(prefix);
+    append_label_name(name, std::string_view(it->name.GetString(), it->name.GetStringLength()));
+    if (it->value.IsObject() || it->value.IsArray()) {
+      if (it->value.IsObject() ? it->value.ObjectEmpty() : it->value.Empty()) continue;
+      labels.add(name, json::to_string(it->value));
+    } else {
+      fields::Text t = fields::text_of(it->value, name);
+      labels.add(name, t.view());
+    }
+  }
+}
+
+std::string unit_suffix(std::string_view unit) {
+  if (unit.empty() || unit == "Count" || unit == "count" || unit == "None") return {};
+  if (unit == "Percent" || unit == "percent" || unit == "%") return "%";
+  std::string out(1, ' ');
+  out += unit;
+  return out;
+}
+
+}  // namespace cmrelay

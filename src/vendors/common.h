@@ -1,0 +1,30 @@
+// What every decoder does the same way: severity, alert_key, and vendor extras as labels.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "event/event.h"
+#include "json/parser.h"
+#include "vendors/format.h"
+
+namespace cmrelay {
+
+// Maps a vendor level through the context's table. An unknown or missing level gives Info
+// and a once-per-run warning; the raw level is kept in the label vendor_severity.
+Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std::string_view level);
+
+// alert_key = "<format>/<part>/<part>...", each part with '/' and '%' percent-escaped so that
+// distinct parts never join into the same key. A key longer than 255 characters becomes
+// "<format>/h/<16 hex digits of FNV-1a 64 of the full key>".
+void make_alert_key(std::string& out, std::string_view format, std::initializer_list<std::string_view> parts);
+
+// Adds every member of obj as a label named prefix + label_name(member): scalars as text,
+// objects and arrays as compact JSON. Existing labels win.
+void add_object_labels(Labels& labels, std::string_view prefix, const json::Value& obj);
+
+// A unit for display: "Percent" -> "%", "", "Count" and "None" -> "", else " <unit>".
+std::string unit_suffix(std::string_view unit);
+
+}  // namespace cmrelay

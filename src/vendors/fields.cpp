@@ -1,0 +1,113 @@
+#include "vendors/fields.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+namespace cmrelay::fields {
+namespace {
+
+[[noreturn]] void wrong_type(std::string_view where, std::string_view key, std::string_view want,
+                             const json::Value& v) {
+  throw DecodeError("field " + std::string(where) + std::string(key) + ": expected " +
+                    std::string(want) + ", got " + std::string(type_name(v)));
+}
+
+}  // namespace
+
+Text::Text(int64_t i) {
+  auto r = std::to_chars(buf_, buf_ + sizeof buf_, i);
+  view_ = std::string_view(buf_, r.ptr - buf_);
+}
+
+Text::Text(uint64_t u) {
+  auto r = std::to_chars(buf_, buf_ + sizeof buf_, u);
+  view_ = std::string_view(buf_, r.ptr - buf_);
+}
+
+Text::Text(double d) { view_ = format_number(d, buf_); }
+
+std::string_view format_number(double d, char (&buf)[32]) {
+  if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 1e15) {
+    auto r = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(d));
+    return std::string_view(buf, r.ptr - buf);
+  }
+  auto r = std::to_chars(buf, buf + sizeof buf, d);
+  return std::string_view(buf, r.ptr - buf);
+}
+
+std::string_view type_name(const json::Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "a boolean";
+    case rapidjson::kObjectType: return "an object";
+    case rapidjson::kArrayType: return "an array";
+    case rapidjson::kStringType: return "a string";
+    case rapidjson::kNumberType: return "a number";
+  }
+  return "a value";
+}
+
+const json::Value* get(const json::Value& obj, std::string_view key) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(json::Value(rapidjson::StringRef(key.data(), key.size())));
+  if (it == obj.MemberEnd() || it->value.IsNull()) return nullptr;
+  return &it->value;
+}
+
+Text text_of(const json::Value& v, std::string_view name) {
+  if (v.IsString()) return Text(std::string_view(v.GetString(), v.GetStringLength()));
+  if (v.IsInt64()) return Text(static_cast<int64_t>(v.GetInt64()));
+  if (v.IsUint64()) return Text(static_cast<uint64_t>(v.GetUint64()));
+  if (v.IsNumber()) return Text(v.GetDouble());
+  if (v.IsBool()) return Text(std::string_view(v.GetBool() ? "true" : "false"));
+  if (v.IsNull()) return Text();
+  wrong_type({}, name, "text", v);
+}
+
+Text text(const json::Value& obj, std::string_view key, std::string_view where) {
+  const json::Value* v = get(obj, key);
+  if (v == nullptr) return Text();
+  if (v->IsObject() || v->IsArray()) wrong_type(where, key, "text", *v);
+  return text_of(*v, key);
+}
+
+std::optional<double> number(const json::Value& obj, std::string_view key, std::string_view where) {
+  const json::Value* v = get(obj, key);
+  if (v == nullptr) return std::nullopt;
+  if (v->IsNumber()) return v->GetDouble();
+  if (v->IsString()) {
+    std::string_view s(v->GetString(), v->GetStringLength());
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    double d = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), d);
+    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+    return d;
+  }
+  wrong_type(where, key, "a number", *v);
+}
+
+std::optional<int64_t> integer(const json::Value& obj, std::string_view key, std::string_view where) {
+  const json::Value* v = get(obj, key);
+  if (v != nullptr && v->IsInt64()) return v->GetInt64();
+  std::optional<double> d = number(obj, key, where);
+  if (!d || !std::isfinite(*d) || std::fabs(*d) > 9.2e18) return std::nullopt;
+  return static_cast<int64_t>(*d);
+}
+
+const json::Value* array(const json::Value& obj, std::string_view key, std::string_view where) {
+  const json::Value* v = get(obj, key);
+  if (v != nullptr && !v->IsArray()) wrong_type(where, key, "an array", *v);
+  return v;
+}
+
+const json::Value* object(const json::Value& obj, std::string_view key, std::string_view where) {
+  const json::Value* v = get(obj, key);
+  if (v != nullptr && !v->IsObject()) wrong_type(where, key, "an object", *v);
+  return v;
+}
+
+}  // namespace cmrelay::fields

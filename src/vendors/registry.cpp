@@ -1,0 +1,14 @@
+#include "vendors/format.h"
+#include "vendors/volcengine.h"
+
+namespace cmrelay {
+
+const std::vector<const Format*>& all_formats() {
+  static const std::vector<const Format*> formats{
+      &volc::kMetricFormat,
+      &volc::kEventFormat,
+  };
+  return formats;
+}
+
+}  // namespace cmrelay

@@ -1,0 +1,69 @@
+#include "vendors/severity.h"
+
+#include <algorithm>
+
+namespace cmrelay {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+std::string_view vendor_name(Vendor v) {
+  switch (v) {
+    case Vendor::Volcengine: return "volcengine";
+    case Vendor::Alibaba: return "alibaba";
+    case Vendor::Flashduty: return "flashduty";
+  }
+  return "";
+}
+
+std::optional<Vendor> parse_vendor(std::string_view name) {
+  for (Vendor v : {Vendor::Volcengine, Vendor::Alibaba, Vendor::Flashduty}) {
+    if (iequals(name, vendor_name(v))) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<Status> parse_status(std::string_view name) {
+  for (Status s : {Status::Critical, Status::Warning, Status::Info, Status::Ok}) {
+    if (iequals(name, status_name(s))) return s;
+  }
+  return std::nullopt;
+}
+
+SeverityTable::SeverityTable() {
+  set(Vendor::Volcengine, "critical", Status::Critical);
+  set(Vendor::Volcengine, "warning", Status::Warning);
+  set(Vendor::Volcengine, "notice", Status::Info);
+  set(Vendor::Alibaba, "critical", Status::Critical);
+  set(Vendor::Alibaba, "warning", Status::Warning);
+  set(Vendor::Alibaba, "warn", Status::Warning);
+  set(Vendor::Alibaba, "info", Status::Info);
+}
+
+void SeverityTable::set(Vendor v, std::string_view level, Status s) {
+  std::string lower(level);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (Entry& e : entries_) {
+    if (e.vendor == v && e.level == lower) {
+      e.status = s;
+      return;
+    }
+  }
+  entries_.push_back({v, std::move(lower), s});
+}
+
+std::optional<Status> SeverityTable::find(Vendor v, std::string_view level) const {
+  for (const Entry& e : entries_) {
+    if (e.vendor == v && iequals(e.level, level)) return e.status;
+  }
+  return std::nullopt;
+}
+
+}  // namespace cmrelay
