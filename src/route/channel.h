@@ -1,0 +1,20 @@
+// A destination named in a route file: where `send` POSTs the events routed to it.
+// Shared by route/ (which loads channels) and deliver/ (which posts to them).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cmrelay {
+
+struct Channel {
+  std::string name;  // The name cases refer to ("dba").
+  std::string id;    // Optional numeric id, for Flashduty route JSON's channel_ids.
+  std::string url;   // ${VAR} already expanded; holds secrets: print only redacted.
+  std::vector<std::pair<std::string, std::string>> headers;  // Expanded, may hold secrets.
+  std::chrono::milliseconds timeout{0};  // Per-attempt timeout; 0 means the command's default.
+};
+
+}  // namespace cmrelay
