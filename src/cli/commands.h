@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "deliver/sender.h"
 #include "input/framer.h"
 
 namespace cmrelay::cli {
@@ -29,7 +30,17 @@ struct ConvertOptions {
   bool pretty = false;
 };
 
+struct SendOptions {
+  ReadOptions read;
+  std::string url;               // --url: one ad-hoc channel.
+  std::string dead_letter_path;  // --dead-letter FILE; empty: records go to stderr.
+  bool dry_run = false;
+  std::string stats = "text";    // --stats text|json
+  deliver::DeliveryOptions delivery;
+};
+
 int convert(const ConvertOptions& options);
+int send(const SendOptions& options);
 int detect(const ReadOptions& options);
 
 }  // namespace cmrelay::cli

@@ -1,3 +1,4 @@
+#include "vendors/flashduty.h"
 #include "vendors/format.h"
 #include "vendors/volcengine.h"
 
@@ -7,6 +8,8 @@ const std::vector<const Format*>& all_formats() {
   static const std::vector<const Format*> formats{
       &volc::kMetricFormat,
       &volc::kEventFormat,
+      &flashduty::kEventFormat,
+      &flashduty::kDeadLetterFormat,
   };
   return formats;
 }

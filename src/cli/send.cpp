@@ -1,0 +1,217 @@
+// cmrelay send: read and convert like convert, then deliver every event to its channels.
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "cli/commands.h"
+#include "cli/read.h"
+#include "deliver/redact.h"
+#include "output/ndjson.h"
+
+namespace cmrelay::cli {
+namespace {
+
+std::atomic<int> g_signals{0};
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_signal(int) {
+  g_signals.fetch_add(1);
+  g_stop.store(true);
+  // A read blocked on standard input sees end of file instead of waiting for more.
+  int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::dup2(fd, STDIN_FILENO);
+    ::close(fd);
+  }
+}
+
+void catch_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// An http or https URL libcurl can parse; else why not (the URL itself redacted).
+bool check_url(const std::string& url, std::string& why) {
+  CURLU* u = curl_url();
+  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), 0);
+  char* scheme = nullptr;
+  if (rc == CURLUE_OK) rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+  bool ok = rc == CURLUE_OK && (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
+  if (!ok) {
+    why = "--url " + deliver::redact_url(url) + ": " +
+          (rc != CURLUE_OK ? std::string(curl_url_strerror(rc)) : std::string("only http and https are supported"));
+  }
+  curl_free(scheme);
+  curl_url_cleanup(u);
+  return ok;
+}
+
+// --dry-run: {"channel":NAME,"url":REDACTED,"body":EVENT}
+void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  std::string url = deliver::redact_url(ch.url);
+  w.StartObject();
+  w.Key("channel");
+  w.String(ch.name.c_str());
+  w.Key("url");
+  w.String(url.c_str());
+  w.Key("body");
+  w.RawValue(body.data(), body.size(), rapidjson::kObjectType);
+  w.EndObject();
+  out.write_line(std::string_view(sb.GetString(), sb.GetSize()));
+}
+
+struct Totals {
+  uint64_t attempts = 0, delivered = 0, retried = 0, dead_lettered = 0;
+};
+
+Totals add_up(const std::vector<deliver::ChannelStats>& stats) {
+  Totals t;
+  for (const auto& s : stats) {
+    t.attempts += s.attempts;
+    t.delivered += s.delivered;
+    t.retried += s.retried;
+    t.dead_lettered += s.dead_lettered;
+  }
+  return t;
+}
+
+void report_text(const PipelineCounts& c, const std::vector<deliver::ChannelStats>& stats, const SendOptions& o) {
+  Totals t = add_up(stats);
+  auto u = [](uint64_t n) { return static_cast<unsigned long long>(n); };
+  std::fprintf(stderr, "cmrelay: send: %llu events read from %llu bodies, %llu rejected; %llu delivered, %llu retries, %llu dead-lettered%s%s%s\n",
+               u(c.events), u(c.bodies), u(c.rejected), u(t.delivered), u(t.retried), u(t.dead_lettered),
+               t.dead_lettered > 0 ? (o.dead_letter_path.empty() ? " (on stderr)" : " (in ") : "",
+               t.dead_lettered > 0 && !o.dead_letter_path.empty() ? o.dead_letter_path.c_str() : "",
+               t.dead_lettered > 0 && !o.dead_letter_path.empty() ? ")" : "");
+  if (g_signals.load() > 0) std::fprintf(stderr, "cmrelay: send: interrupted: input not read to the end\n");
+  for (const auto& s : stats) {
+    std::fprintf(stderr, "cmrelay: send:   %s %s: %llu events, %llu attempts, %llu delivered, %llu retries, %llu dead-lettered\n",
+                 s.name.c_str(), s.url.c_str(), u(s.events), u(s.attempts), u(s.delivered), u(s.retried),
+                 u(s.dead_lettered));
+  }
+}
+
+void report_json(const PipelineCounts& c, const std::vector<deliver::ChannelStats>& stats) {
+  Totals t = add_up(stats);
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  auto count = [&](const char* key, uint64_t n) {
+    w.Key(key);
+    w.Uint64(n);
+  };
+  w.StartObject();
+  count("bodies", c.bodies);
+  count("events", c.events);
+  count("rejected", c.rejected);
+  count("attempts", t.attempts);
+  count("delivered", t.delivered);
+  count("retried", t.retried);
+  count("dead_lettered", t.dead_lettered);
+  w.Key("interrupted");
+  w.Bool(g_signals.load() > 0);
+  w.Key("channels");
+  w.StartArray();
+  for (const auto& s : stats) {
+    w.StartObject();
+    w.Key("name");
+    w.String(s.name.c_str());
+    w.Key("url");
+    w.String(s.url.c_str());
+    count("events", s.events);
+    count("attempts", s.attempts);
+    count("delivered", s.delivered);
+    count("retried", s.retried);
+    count("dead_lettered", s.dead_lettered);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  std::fprintf(stdout, "%s\n", sb.GetString());
+  std::fflush(stdout);
+}
+
+bool check_options(const SendOptions& o) {
+  std::string why;
+  if (o.url.empty()) {
+    why = "send needs --url URL";
+  } else if (!check_url(o.url, why)) {
+  } else if (o.stats != "text" && o.stats != "json") {
+    why = "--stats must be text or json, not '" + o.stats + "'";
+  } else if (o.delivery.concurrency < 1) {
+    why = "--concurrency must be at least 1";
+  } else if (o.delivery.max_attempts < 1) {
+    why = "--max-attempts must be at least 1";
+  }
+  if (why.empty()) return true;
+  std::fprintf(stderr, "cmrelay: %s\n", why.c_str());
+  return false;
+}
+
+}  // namespace
+
+int send(const SendOptions& o) {
+  if (!check_options(o)) return kUsage;
+  auto pipeline = make_pipeline(o.read, true);
+  if (!pipeline) return kUsage;
+  deliver::DeadLetterFile dead_letter;
+  std::string error;
+  if (!o.dry_run && !dead_letter.open(o.dead_letter_path, error)) {
+    std::fprintf(stderr, "cmrelay: %s\n", error.c_str());
+    return kUsage;
+  }
+  Channel url_channel;
+  url_channel.name = "url";
+  url_channel.url = o.url;
+  std::vector<const Channel*> channels{&url_channel};
+
+  catch_signals();
+  deliver::Sender sender(o.delivery, dead_letter, &g_signals);
+  NdjsonWriter dry_out(stdout, false);
+  rapidjson::StringBuffer sb;
+  pipeline->run(
+      o.read.paths,
+      [&](const Record&, const Detection&, EventBatch& events) {
+        for (const Event& e : events) {
+          sb.Clear();
+          append_event_json(e, sb);
+          std::string_view body(sb.GetString(), sb.GetSize());
+          if (o.dry_run) {
+            for (const Channel* ch : channels) write_dry_run(dry_out, *ch, body);
+            continue;
+          }
+          auto shared = std::make_shared<const std::string>(body);
+          for (const Channel* ch : channels) sender.submit(shared, e.alert_key, *ch);
+        }
+        if (!o.dry_run) sender.pump();
+      },
+      &g_stop);
+  sender.drain();
+  dry_out.flush();
+
+  const PipelineCounts& counts = pipeline->counts();
+  if (o.dry_run) {
+    std::fprintf(stderr, "cmrelay: send: dry run: %llu events read, %llu rejected, nothing sent\n",
+                 static_cast<unsigned long long>(counts.events), static_cast<unsigned long long>(counts.rejected));
+  } else if (o.stats == "json") {
+    report_json(counts, sender.stats());
+  } else {
+    report_text(counts, sender.stats(), o);
+  }
+  if (add_up(sender.stats()).dead_lettered > 0) return kUndelivered;
+  return counts.rejected > 0 ? kRejected : kOk;
+}
+
+}  // namespace cmrelay::cli
