@@ -1,18 +1,22 @@
 // cmrelay send: read and convert like convert, then deliver every event to its channels.
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
+#include <deque>
 #include <memory>
+#include <thread>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "cli/commands.h"
 #include "cli/read.h"
+#include "deliver/inbox.h"
 #include "deliver/redact.h"
 #include "output/ndjson.h"
 
@@ -23,15 +27,20 @@ std::atomic<int> g_signals{0};
 std::atomic<bool> g_stop{false};
 
 extern "C" void on_signal(int) {
-  g_signals.fetch_add(1);
-  g_stop.store(true);
-  // A read blocked on standard input sees end of file instead of waiting for more.
+  // Reading standard input from now on sees its end instead of waiting for more (done
+  // before the flags, so whoever sees them knows it is done).
   int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
     ::dup2(fd, STDIN_FILENO);
     ::close(fd);
   }
+  g_signals.fetch_add(1);
+  g_stop.store(true);
 }
+
+// SIGUSR1 only interrupts the reading thread's blocked read() (EINTR), which then reads
+// the /dev/null now behind standard input.
+extern "C" void on_wake(int) {}
 
 void catch_signals() {
   struct sigaction sa {};
@@ -39,6 +48,8 @@ void catch_signals() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = on_wake;
+  sigaction(SIGUSR1, &sa, nullptr);
 }
 
 // An http or https URL libcurl can parse; else why not (the URL itself redacted).
@@ -143,6 +154,65 @@ void report_json(const PipelineCounts& c, const std::vector<deliver::ChannelStat
   std::fflush(stdout);
 }
 
+// Calls f(event, body) for every event the pipeline reads, body its Flashduty JSON.
+template <class F>
+void read_events(Pipeline& pipeline, const SendOptions& o, F&& f) {
+  rapidjson::StringBuffer sb;
+  pipeline.run(
+      o.read.paths,
+      [&](const Record&, const Detection&, EventBatch& events) {
+        for (const Event& e : events) {
+          sb.Clear();
+          append_event_json(e, sb);
+          f(e, std::string_view(sb.GetString(), sb.GetSize()));
+        }
+      },
+      &g_stop);
+}
+
+void dry_run(Pipeline& pipeline, const SendOptions& o, const std::vector<const Channel*>& channels) {
+  NdjsonWriter out(stdout, false);
+  read_events(pipeline, o, [&](const Event&, std::string_view body) {
+    for (const Channel* ch : channels) write_dry_run(out, *ch, body);
+  });
+  out.flush();
+}
+
+// Reads on a second thread, so that requests progress while input is slow to come, and
+// delivers on this one.
+void send_all(Pipeline& pipeline, const SendOptions& o, const std::vector<const Channel*>& channels,
+             deliver::Sender& sender) {
+  constexpr size_t kInboxCapacity = 1024;
+  constexpr int kTickMs = 100;  // Signals are seen at least this often.
+  deliver::Inbox inbox(kInboxCapacity, [&] { sender.wakeup(); });
+  std::atomic<bool> reading{true};
+  std::thread reader([&] {
+    read_events(pipeline, o, [&](const Event& e, std::string_view body) {
+      inbox.push({std::make_shared<const std::string>(body), e.alert_key});
+    });
+    reading.store(false);
+    inbox.close();
+  });
+  std::deque<deliver::Outgoing> taken;
+  bool more = true;
+  while (more || sender.queued() > 0) {
+    if (g_signals.load() > 0) {
+      inbox.release();
+      if (reading.load()) pthread_kill(reader.native_handle(), SIGUSR1);
+    }
+    if (more && !sender.full()) {
+      more = inbox.take(taken);
+      for (const deliver::Outgoing& item : taken) {
+        for (const Channel* ch : channels) sender.submit(item.body, item.alert_key, *ch);
+      }
+      taken.clear();
+      if (!more && sender.queued() == 0) break;
+    }
+    sender.poll(kTickMs);
+  }
+  reader.join();
+}
+
 bool check_options(const SendOptions& o) {
   std::string why;
   if (o.url.empty()) {
@@ -179,27 +249,11 @@ int send(const SendOptions& o) {
 
   catch_signals();
   deliver::Sender sender(o.delivery, dead_letter, &g_signals);
-  NdjsonWriter dry_out(stdout, false);
-  rapidjson::StringBuffer sb;
-  pipeline->run(
-      o.read.paths,
-      [&](const Record&, const Detection&, EventBatch& events) {
-        for (const Event& e : events) {
-          sb.Clear();
-          append_event_json(e, sb);
-          std::string_view body(sb.GetString(), sb.GetSize());
-          if (o.dry_run) {
-            for (const Channel* ch : channels) write_dry_run(dry_out, *ch, body);
-            continue;
-          }
-          auto shared = std::make_shared<const std::string>(body);
-          for (const Channel* ch : channels) sender.submit(shared, e.alert_key, *ch);
-        }
-        if (!o.dry_run) sender.pump();
-      },
-      &g_stop);
-  sender.drain();
-  dry_out.flush();
+  if (o.dry_run) {
+    dry_run(*pipeline, o, channels);
+  } else {
+    send_all(*pipeline, o, channels, sender);
+  }
 
   const PipelineCounts& counts = pipeline->counts();
   if (o.dry_run) {

@@ -125,6 +125,10 @@ struct Sender::Impl {
       job->lane.append(alert_key);
     }
     ++stats[job->channel].events;
+    if (signal_count() > 0) {  // Interrupted: nothing new is attempted.
+      bury(job.get(), "interrupted before a first attempt");
+      return;
+    }
     ++queued;
     auto& lane = lanes[job->lane];
     Job* raw = job.get();
@@ -338,15 +342,16 @@ void Sender::submit(std::shared_ptr<const std::string> body, std::string_view al
   impl_->submit(std::move(body), alert_key, channel);
 }
 
-// Signals are checked at least this often while waiting.
-constexpr int64_t kTickMs = 100;
+void Sender::poll(int max_wait_ms) { impl_->step(max_wait_ms); }
 
-void Sender::pump() {
-  impl_->step(0);
-  while (impl_->queued >= impl_->backlog_limit()) impl_->step(kTickMs);
-}
+void Sender::wakeup() { curl_multi_wakeup(impl_->multi); }
+
+size_t Sender::queued() const { return impl_->queued; }
+
+bool Sender::full() const { return impl_->queued >= impl_->backlog_limit(); }
 
 void Sender::drain() {
+  constexpr int kTickMs = 100;  // Signals are seen at least this often.
   while (impl_->queued > 0) impl_->step(kTickMs);
 }
 

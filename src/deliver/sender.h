@@ -49,12 +49,19 @@ class Sender {
   Sender(const Sender&) = delete;
   Sender& operator=(const Sender&) = delete;
 
-  // Queues one event body (a Flashduty standard event) for a channel. The channel must
-  // outlive the Sender.
+  // Queues one event body (a Flashduty standard event) for a channel; the channel must
+  // outlive the Sender. After a signal the event is dead-lettered at once.
   void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel);
-  // Makes progress without waiting, then waits while too much is queued (bounded memory).
-  void pump();
-  // Runs until every queued event is delivered or dead-lettered.
+  // Makes progress: starts what may start, handles what finished, then waits up to
+  // max_wait_ms for the network, the next retry or wakeup().
+  void poll(int max_wait_ms);
+  // Ends a poll() early; the one call any thread may make.
+  void wakeup();
+  // Events not yet delivered or dead-lettered.
+  size_t queued() const;
+  // True while so much is queued that no more should be submitted (bounded memory).
+  bool full() const;
+  // Polls until every queued event is delivered or dead-lettered.
   void drain();
 
   const std::vector<ChannelStats>& stats() const;
