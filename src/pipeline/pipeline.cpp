@@ -57,14 +57,18 @@ void Pipeline::reject(const Record& rec, std::string_view reason) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
+  // Bytes kept exactly: as a string when they are UTF-8, else base64 under KEY_base64.
+  auto bytes = [&](const char* key, std::string_view s) {
+    if (utf8::valid(s)) {
+      w.Key(key);
+      str(s);
+    } else {
+      w.Key((std::string(key) + "_base64").c_str());
+      str(base64::encode(s));
+    }
+  };
   w.StartObject();
-  if (utf8::valid(rec.source)) {
-    w.Key("source");
-    str(rec.source);
-  } else {
-    w.Key("source_base64");
-    str(base64::encode(rec.source));
-  }
+  bytes("source", rec.source);
   w.Key("record");
   w.Uint64(rec.index);
   w.Key("offset");
@@ -77,14 +81,7 @@ void Pipeline::reject(const Record& rec, std::string_view reason) {
     w.Key("content_type");
     str(rec.content_type);
   }
-  // The raw body, byte for byte: as a string when it is UTF-8, else base64.
-  if (utf8::valid(rec.body)) {
-    w.Key("body");
-    str(rec.body);
-  } else {
-    w.Key("body_base64");
-    str(base64::encode(rec.body));
-  }
+  bytes("body", rec.body);
   w.EndObject();
   sb.Put('\n');
   // One write per record: O_APPEND keeps concurrent runs' records whole.
