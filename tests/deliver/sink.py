@@ -19,7 +19,8 @@ Any other path answers 200 (the benchmark's fast path).
 
 With --log FILE, every request is one JSON line: t (receive time, epoch seconds), path,
 alert_key, event_status, n (1-based count for its path and key), step, retry_at (when a
-Retry-After was sent: the earliest time the client may come back), content_type, body.
+Retry-After was sent: the earliest time the client may come back), content_type, headers
+(names in lower case), body.
 """
 import argparse
 import asyncio
@@ -132,7 +133,7 @@ class Conn(asyncio.Protocol):
             log.write(json.dumps({"t": now, "path": path, "alert_key": key,
                                   "event_status": event.get("event_status") if isinstance(event, dict) else None,
                                   "n": n, "step": step, "retry_at": retry_at,
-                                  "content_type": headers.get("content-type"),
+                                  "content_type": headers.get("content-type"), "headers": headers,
                                   "body": body.decode("utf-8", "replace")}) + "\n")
             log.flush()
         if out is not None:
