@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <deque>
 #include <memory>
@@ -224,6 +226,8 @@ bool check_options(const SendOptions& o) {
     why = "--concurrency must be at least 1";
   } else if (o.delivery.max_attempts < 1) {
     why = "--max-attempts must be at least 1";
+  } else if (!o.delivery.cacert.empty() && ::access(o.delivery.cacert.c_str(), R_OK) != 0) {
+    why = "--cacert " + o.delivery.cacert + ": cannot read: " + std::strerror(errno);
   }
   if (why.empty()) return true;
   std::fprintf(stderr, "cmrelay: %s\n", why.c_str());

@@ -10,8 +10,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_sink() {
-  python3 "$SRC/tests/deliver/sink.py" --port-file "$tmp/port" --log "$tmp/sink.log" --max-seconds 120 2>/dev/null &
+start_sink() {  # [--tls]
+  python3 "$SRC/tests/deliver/sink.py" --port-file "$tmp/port" --log "$tmp/sink.log" --max-seconds 120 "$@" 2>/dev/null &
   sink_pid=$!
   for _ in $(seq 100); do
     [ -s "$tmp/port" ] && break

@@ -15,7 +15,8 @@ of the body; the last step repeats. Steps:
   CODE      any other status (500, 501, 408...) with an empty JSON body
   hangN     no answer; the connection is closed after N seconds
   reset     the connection is reset (RST)
-Any other path answers 200 (the benchmark's fast path).
+Any other path answers 200 (the benchmark's fast path). --tls serves HTTPS instead, with
+the self-signed test certificate beside this script.
 
 With --log FILE, every request is one JSON line: t (receive time, epoch seconds), path,
 alert_key, event_status, n (1-based count for its path and key), step, retry_at (when a
@@ -142,7 +143,13 @@ class Conn(asyncio.Protocol):
 
 async def main():
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(Conn, "127.0.0.1", 0, backlog=512)
+    tls = None
+    if args.tls:
+        import ssl
+        here = os.path.dirname(os.path.abspath(__file__))
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(os.path.join(here, "tls-cert.pem"), os.path.join(here, "tls-key.pem"))
+    server = await loop.create_server(Conn, "127.0.0.1", 0, backlog=512, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
@@ -157,6 +164,8 @@ if __name__ == "__main__":
     p.add_argument("--log")
     p.add_argument("--max-seconds", type=float, default=120)
     p.add_argument("--max-requests", type=int, default=100000)
+    p.add_argument("--tls", action="store_true",
+                   help="serve HTTPS with tls-cert.pem (self-signed, for 127.0.0.1 and localhost, test only)")
     args = p.parse_args()
     if args.log:
         log = open(args.log, "a")
