@@ -18,6 +18,11 @@ conserved "convert | send" "$n"
 check "convert | send: bodies unchanged" eq "$(jq -r .body "$tmp/sink.log" | sort)" "$(sort "$tmp/converted")"
 check "detect: convert's output is flashduty" eq "$("$BIN" detect "$tmp/converted" | grep -vc ': flashduty (event_status, title_rule)$')" 0
 
+# Connections are kept alive and reused: 200 events, at most --concurrency connections.
+"$BIN" send --url "http://127.0.0.1:$port/s/200?k=reuse" --concurrency 4 --stats json <(events reuse 200) >"$tmp/stats" 2>"$tmp/err"
+check "reuse: all delivered" eq "$(stat delivered)" 200
+check "reuse: at most 4 connections" [ "$(jq -s '[.[] | select(.alert_key | startswith("reuse-")) | .conn] | unique | length' "$tmp/sink.log")" -le 4 ]
+
 # --dry-run: one line per request, the URL redacted, nothing sent.
 before=$(wc -l <"$tmp/sink.log")
 "$BIN" send --dry-run --url "$url" "$SRC/samples/" >"$tmp/dry" 2>"$tmp/err"

@@ -21,7 +21,7 @@ the self-signed test certificate beside this script.
 With --log FILE, every request is one JSON line: t (receive time, epoch seconds), path,
 alert_key, event_status, n (1-based count for its path and key), step, retry_at (when a
 Retry-After was sent: the earliest time the client may come back), content_type, headers
-(names in lower case), body.
+(names in lower case), conn (the client's port: one per connection), body.
 """
 import argparse
 import asyncio
@@ -61,6 +61,7 @@ def error_body(code, message):
 class Conn(asyncio.Protocol):
     def connection_made(self, transport):
         self.t = transport
+        self.peer = transport.get_extra_info("peername")[1]
         self.buf = b""
         self.dead = False
 
@@ -134,7 +135,7 @@ class Conn(asyncio.Protocol):
             log.write(json.dumps({"t": now, "path": path, "alert_key": key,
                                   "event_status": event.get("event_status") if isinstance(event, dict) else None,
                                   "n": n, "step": step, "retry_at": retry_at,
-                                  "content_type": headers.get("content-type"), "headers": headers,
+                                  "content_type": headers.get("content-type"), "headers": headers, "conn": self.peer,
                                   "body": body.decode("utf-8", "replace")}) + "\n")
             log.flush()
         if out is not None:
