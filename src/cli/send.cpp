@@ -181,8 +181,9 @@ void dry_run(Pipeline& pipeline, const SendOptions& o, const std::vector<const C
 }
 
 // Reads on a second thread, so that requests progress while input is slow to come, and
-// delivers on this one.
-void send_all(Pipeline& pipeline, const SendOptions& o, const std::vector<const Channel*>& channels,
+// delivers on this one. False when a second signal left the reading thread blocked (on a
+// FIFO named as a PATH): the caller must then end the process without unwinding.
+bool send_all(Pipeline& pipeline, const SendOptions& o, const std::vector<const Channel*>& channels,
              deliver::Sender& sender) {
   constexpr size_t kInboxCapacity = 1024;
   constexpr int kTickMs = 100;  // Signals are seen at least this often.
@@ -210,9 +211,14 @@ void send_all(Pipeline& pipeline, const SendOptions& o, const std::vector<const 
       taken.clear();
       if (!more && sender.queued() == 0) break;
     }
+    if (g_signals.load() > 1 && sender.queued() == 0 && reading.load()) {
+      reader.detach();  // Exit at once: whatever it would still read was never taken.
+      return false;
+    }
     sender.poll(kTickMs);
   }
   reader.join();
+  return true;
 }
 
 bool check_options(const SendOptions& o) {
@@ -253,10 +259,11 @@ int send(const SendOptions& o) {
 
   catch_signals();
   deliver::Sender sender(o.delivery, dead_letter, &g_signals);
+  bool joined = true;
   if (o.dry_run) {
     dry_run(*pipeline, o, channels);
   } else {
-    send_all(*pipeline, o, channels, sender);
+    joined = send_all(*pipeline, o, channels, sender);
   }
 
   const PipelineCounts& counts = pipeline->counts();
@@ -268,8 +275,12 @@ int send(const SendOptions& o) {
   } else {
     report_text(counts, sender.stats(), o);
   }
-  if (add_up(sender.stats()).dead_lettered > 0) return kUndelivered;
-  return counts.rejected > 0 ? kRejected : kOk;
+  int status = add_up(sender.stats()).dead_lettered > 0 ? kUndelivered : counts.rejected > 0 ? kRejected : kOk;
+  if (!joined) {
+    std::fflush(nullptr);
+    std::_Exit(status);  // The reading thread still holds the pipeline.
+  }
+  return status;
 }
 
 }  // namespace cmrelay::cli

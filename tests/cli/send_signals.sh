@@ -88,5 +88,21 @@ check "open stdin: exit 0" eq "$rc" 0
 conserved "open stdin" 3
 check "open stdin: all delivered" eq "$(stat delivered)" 3
 
+# A FIFO named as a PATH stays open: the first signal cannot end that read, so the second
+# exits at once all the same, after the summary.
+mkfifo "$tmp/fifo2"
+"$BIN" send --url "http://127.0.0.1:$port/s/200?integration_key=$SECRET" --stats json "$tmp/fifo2" \
+  >"$tmp/stats" 2>"$tmp/err" &
+send_pid=$!
+exec 8>"$tmp/fifo2"
+events fifo 2 >&8
+check "fifo: 2 delivered while the FIFO stays open" wait_requests fifo- 2
+rm -f "$tmp/dead"
+interrupt 0.3
+exec 8>&-
+check "fifo: exit 0" eq "$rc" 0
+check "fifo: exits at the second signal (took $elapsed s)" awk -v e="$elapsed" 'BEGIN { exit !(e < 2) }'
+check "fifo: summary printed" eq "$(stat delivered)" 2
+
 echo "send_signals: $fail failures"
 [ "$fail" -eq 0 ]
