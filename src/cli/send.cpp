@@ -232,6 +232,9 @@ bool check_options(const SendOptions& o) {
     why = "--concurrency must be at least 1";
   } else if (o.delivery.max_attempts < 1) {
     why = "--max-attempts must be at least 1";
+  } else if (o.delivery.timeout.count() <= 0 || o.delivery.connect_timeout.count() <= 0 ||
+             o.delivery.max_elapsed.count() <= 0) {
+    why = "--timeout, --connect-timeout and --max-elapsed must be at least 0.001 seconds";
   } else if (!o.delivery.cacert.empty() && ::access(o.delivery.cacert.c_str(), R_OK) != 0) {
     why = "--cacert " + o.delivery.cacert + ": cannot read: " + std::strerror(errno);
   }

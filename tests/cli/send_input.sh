@@ -52,8 +52,11 @@ check "ftp URL: redacted message" grep -q "ftp://h/x?token=\*\*\*: only http and
 check "ftp URL: no secret" eq "$(grep -c "$SECRET" "$tmp/err")" 0
 "$BIN" send --url "$url" --stats yaml "$tmp/mixed" >/dev/null 2>&1
 check "bad --stats: exit 2" eq "$?" 2
-"$BIN" send --url "$url" --concurrency 0 "$tmp/mixed" >/dev/null 2>&1
-check "--concurrency 0: exit 2" eq "$?" 2
+for bad in "--concurrency 0" "--max-attempts 0" "--timeout 0" "--connect-timeout 0" "--max-elapsed 0" "--timeout -1"; do
+  # shellcheck disable=SC2086
+  "$BIN" send --url "$url" $bad "$tmp/mixed" >/dev/null 2>&1
+  check "$bad: exit 2" eq "$?" 2
+done
 "$BIN" send --url "$url" --dead-letter "$tmp/no/such/dir/dead" "$tmp/mixed" >/dev/null 2>&1
 check "unwritable dead-letter file: exit 2" eq "$?" 2
 
