@@ -202,7 +202,22 @@ class Builder {
       }
     }
     c.text += "]";
+    c.slot = slot(c.field, c.label);
+    for (Matcher& v : c.vals) {
+      if (v.kind() != Matcher::Regex) continue;
+      std::unique_ptr<RegexSet>& set = m_.keys[c.slot].regexes;
+      if (!set) set = std::make_unique<RegexSet>();
+      v.join(*set);
+    }
     k.conditions.push_back(std::move(c));
+  }
+
+  size_t slot(Field field, const std::string& label) {
+    for (size_t i = 0; i < m_.keys.size(); ++i) {
+      if (m_.keys[i].field == field && m_.keys[i].label == label) return i;
+    }
+    m_.keys.push_back({field, label, nullptr});
+    return m_.keys.size() - 1;
   }
 
   // channels: [names] and channel_ids: [ids] of a case or the default.
@@ -258,6 +273,9 @@ class Builder {
 void build_model(const Node& root, Model& m, std::vector<Finding>& errors,
                  const std::function<const char*(const std::string&)>& env) {
   Builder(m, errors, env).root(root);
+  for (Key& k : m.keys) {
+    if (k.regexes) k.regexes->compile();
+  }
 }
 
 }  // namespace cmrelay::route

@@ -6,29 +6,64 @@
 namespace cmrelay {
 namespace route {
 
-bool field_value(const Condition& c, const Event& e, std::string_view& out) {
+bool field_value(const Key& c, const Event& e, std::string_view& out) {
   switch (c.field) {
     case Field::Severity: out = status_name(e.status); return true;
     case Field::Title: out = e.title; return true;
     case Field::Description: out = e.description; return true;
     case Field::Label: break;
   }
-  const std::string* v = e.labels.find(c.label);
-  if (v == nullptr) return false;
-  out = *v;
-  return true;
+  // Lengths first: most names differ in length, so most comparisons stop there.
+  for (const Label& l : e.labels) {
+    if (l.key.size() == c.label.size() && l.key == c.label) {
+      out = l.value;
+      return true;
+    }
+  }
+  return false;
 }
 
 namespace {
 
+// The event's value of each key, looked up (and parsed as a number or an address) at most
+// once per event, on the stack. Keys past kSlots are looked up each time.
+class Values {
+ public:
+  Values(const Model& m, const Event& e) : m_(m), e_(e) {}
+
+  // nullptr when the key is absent.
+  FieldValue* get(size_t slot) {
+    FieldValue* v = slot < kSlots ? &slots_[slot] : &scratch_;
+    if (slot < kSlots && (resolved_ >> slot & 1u) != 0) return (present_ >> slot & 1u) != 0 ? v : nullptr;
+    const Key& key = m_.keys[slot];
+    std::string_view text;
+    bool present = field_value(key, e_, text);
+    *v = FieldValue(text, key.regexes.get());
+    if (slot < kSlots) {
+      resolved_ |= uint64_t{1} << slot;
+      present_ |= uint64_t{present} << slot;
+    }
+    return present ? v : nullptr;
+  }
+
+ private:
+  static constexpr size_t kSlots = 64;
+  const Model& m_;
+  const Event& e_;
+  uint64_t resolved_ = 0;
+  uint64_t present_ = 0;
+  FieldValue slots_[kSlots];
+  FieldValue scratch_;
+};
+
 // IN: any value matches; NOTIN: none does. A missing key matches no value.
-bool holds(const Condition& c, const Event& e, ConditionVerdict* why) {
-  std::string_view value;
-  bool present = field_value(c, e, value);
+bool holds(const Condition& c, Values& values, ConditionVerdict* why) {
+  FieldValue* value = values.get(c.slot);
+  bool present = value != nullptr;
   bool any = false;
   if (present) {
     for (const Matcher& m : c.vals) {
-      if (m.matches(value)) {
+      if (m.matches(*value)) {
         any = true;
         break;
       }
@@ -38,7 +73,7 @@ bool holds(const Condition& c, const Event& e, ConditionVerdict* why) {
   if (why != nullptr) {
     why->text = c.text;
     why->present = present;
-    why->seen.assign(value);
+    why->seen.assign(present ? value->text : std::string_view());
     why->result = result;
   }
   return result;
@@ -55,6 +90,7 @@ void add(const Model& m, size_t channel, std::vector<const Channel*>& out, size_
 
 void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, RouteExplanation* why) {
   const size_t from = out.size();
+  Values values(m, e);
   bool any_matched = false;
   bool stopped = false;
   for (const Case& k : m.cases) {
@@ -70,7 +106,7 @@ void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, 
     bool all = true;
     for (const Condition& c : k.conditions) {
       // The explanation shows every condition's verdict; routing stops at the first false.
-      if (!holds(c, e, v != nullptr ? &v->conditions.emplace_back() : nullptr)) {
+      if (!holds(c, values, v != nullptr ? &v->conditions.emplace_back() : nullptr)) {
         all = false;
         if (v == nullptr) break;
       }

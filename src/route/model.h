@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,7 @@ enum class Field { Severity, Title, Description, Label };
 struct Condition {
   Field field = Field::Label;
   std::string label;  // For Field::Label: the label name.
+  size_t slot = 0;    // Index of (field, label) in Model::keys: each is looked up once per event.
   bool notin = false;
   std::vector<Matcher> vals;
   std::string text;  // "labels.team IN [dba, ops]", for explanations.
@@ -36,8 +38,15 @@ struct Case {
   bool fallthrough = false;
 };
 
+struct Key {
+  Field field;
+  std::string label;
+  std::unique_ptr<RegexSet> regexes;  // Every regex value of the conditions on this key.
+};
+
 struct Model {
   std::string path;
+  std::vector<Key> keys;  // The distinct keys the conditions read.
   std::vector<Channel> channels;
   std::vector<int> channel_lines;
   std::map<std::string, size_t, std::less<>> by_name;
@@ -52,8 +61,8 @@ struct Finding {
   std::string message;
 };
 
-// Where a condition's key points on the event; false when it is absent (a missing label).
-bool field_value(const Condition& c, const Event& e, std::string_view& out);
+// Where a key points on the event; false when it is absent (a missing label).
+bool field_value(const Key& k, const Event& e, std::string_view& out);
 
 // Fills m from the parsed tree. Every problem that makes the file unusable goes to errors;
 // env gives ${VAR} values (nullptr when undefined).

@@ -1,6 +1,10 @@
 #include "route/matcher.h"
 
 #include <doctest/doctest.h>
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <vector>
 
 using cmrelay::route::Matcher;
 
@@ -127,4 +131,34 @@ TEST_CASE("malformed num: values are load errors") {
   for (const char* bad : {"num:eq:5", "num:gt:abc", "num:gt:", "num:gt", "num:gt:5x", "num:"}) {
     CHECK(compile_error(bad) == std::string("malformed num: value '") + bad + "' (expected num:gt|ge|lt|le:NUMBER)");
   }
+}
+
+TEST_CASE("wildcards agree with an RE2 reference on many patterns and values") {
+  // The reference: * -> .*, ? -> . (one UTF-8 character), the rest quoted, whole value.
+  auto reference = [](const std::string& w, const std::string& v) {
+    std::string re;
+    for (char c : w) re += c == '*' ? std::string(".*") : c == '?' ? std::string(".") : RE2::QuoteMeta(std::string(1, c));
+    RE2::Options o;
+    o.set_dot_nl(true);
+    return RE2::FullMatch(v, RE2(re, o));
+  };
+  const std::vector<std::string> pattern_parts = {"a", "b", "*", "?", "ab", "中"};
+  const std::vector<std::string> value_parts = {"a", "b", "中", "ab"};
+  uint32_t seed = 12345;
+  auto next = [&seed](size_t n) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) % n;
+  };
+  int checked = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::string w, v;
+    for (size_t k = 0, n = 1 + next(5); k < n; ++k) w += pattern_parts[next(pattern_parts.size())];
+    for (size_t k = 0, n = next(7); k < n; ++k) v += value_parts[next(value_parts.size())];
+    if (w.find_first_of("*?") == std::string::npos) continue;  // Not a wildcard.
+    CAPTURE(w);
+    CAPTURE(v);
+    CHECK(compiled(w).matches(v) == reference(w, v));
+    ++checked;
+  }
+  CHECK(checked > 1000);
 }

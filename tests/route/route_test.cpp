@@ -281,3 +281,19 @@ TEST_CASE("Flashduty's own route JSON is accepted as is, with channels declared 
   CHECK(load_error("fd.json", R"({"cases":[{"if":[],"channel_ids":[99]}]})") ==
         write_route_file("fd.json", "") + ":1: channel id 99 used by case 1 is not declared under channels (id: 99)");
 }
+
+TEST_CASE("regexes on one key are matched together, and past the set's size one by one") {
+  std::string cases = "cases:\n";
+  for (int i = 0; i < 300; ++i) {
+    cases += "  - {if: [{key: title, oper: IN, vals: [\"/^t" + std::to_string(i) + "$/\", \"/^never/\"]}], channels: [" +
+             std::string(i % 2 == 0 ? "a" : "b") + "]}\n";
+  }
+  cases += "  - {if: [{key: title, oper: NOTIN, vals: [\"/^t/\"]}], channels: [c]}\n";
+  RouteTable t = table(cases);
+  CHECK(routed(t, make_event(Status::Info, "t4", {})) == V{"a"});
+  CHECK(routed(t, make_event(Status::Info, "t5", {})) == V{"b"});
+  CHECK(routed(t, make_event(Status::Info, "t298", {})) == V{"a"});  // Its regex is past the set's 256.
+  CHECK(routed(t, make_event(Status::Info, "t299", {})) == V{"b"});
+  CHECK(routed(t, make_event(Status::Info, "t300", {})).empty());
+  CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"c"});
+}
