@@ -5,6 +5,7 @@
 using namespace cmrelay;
 using test::decode_form;
 using test::label;
+using test::only;
 
 namespace {
 
@@ -21,12 +22,6 @@ std::string body(std::string_view extra = {}, std::string_view state = "ALERT", 
   return b;
 }
 
-const Event& only(const test::Decoded& d) {
-  REQUIRE_MESSAGE(d.error.empty(), d.error);
-  REQUIRE(d.events.size() == 1);
-  return d.events[0];
-}
-
 }  // namespace
 
 TEST_CASE("ali.threshold: an encoded ALERT callback") {
@@ -38,23 +33,24 @@ TEST_CASE("ali.threshold: an encoded ALERT callback") {
   CHECK(e.alert_key == "ali.threshold/rule-1/instanceId=i-bp1abc,userId=1270449913360928");
   CHECK(e.title == "cpu-high on web-1: CPUUtilization 96.5% ($Average>=90)");
   CHECK(e.event_time == 1749903120);
-  CHECK(label(e, "source") == "alibaba");
-  CHECK(label(e, "format") == "ali.threshold");
-  CHECK(label(e, "account_id") == "1270449913360928");
-  CHECK(label(e, "region") == "cn-hangzhou");
-  CHECK(label(e, "resource_id") == "i-bp1abc");
-  CHECK(label(e, "resource_name") == "web-1");
-  CHECK(label(e, "rule_id") == "rule-1");
-  CHECK(label(e, "rule_name") == "cpu-high");
-  CHECK(label(e, "namespace") == "acs_ecs_dashboard");
-  CHECK(label(e, "metric") == "CPUUtilization");
-  CHECK(label(e, "current_value") == "96.5");
-  CHECK(label(e, "threshold") == "$Average>=90");
-  CHECK(label(e, "event_type") == "ALERT");
-  CHECK(label(e, "vendor_severity") == "CRITICAL");
-  CHECK(label(e, "dim_user_id") == "1270449913360928");
-  CHECK(label(e, "dim_instance_id") == "i-bp1abc");
-  CHECK(label(e, "last_time") == "5分钟");
+  test::check_labels(e, {
+      {"source", "alibaba"},
+      {"format", "ali.threshold"},
+      {"account_id", "1270449913360928"},
+      {"region", "cn-hangzhou"},
+      {"resource_id", "i-bp1abc"},
+      {"resource_name", "web-1"},
+      {"rule_id", "rule-1"},
+      {"rule_name", "cpu-high"},
+      {"namespace", "acs_ecs_dashboard"},
+      {"metric", "CPUUtilization"},
+      {"current_value", "96.5"},
+      {"threshold", "$Average>=90"},
+      {"event_type", "ALERT"},
+      {"vendor_severity", "CRITICAL"},
+      {"dim_user_id", "1270449913360928"},
+      {"dim_instance_id", "i-bp1abc"},
+      {"last_time", "5分钟"}});
   // The literal string null means absent.
   CHECK(label(e, "pre_trigger_level") == "<absent>");
   CHECK(label(e, "region_name") == "<absent>");
@@ -139,11 +135,12 @@ TEST_CASE("ali.threshold: a body pasted unencoded from the documentation") {
   const Event& e = only(d);
   CHECK(e.status == Status::Warning);
   CHECK(e.alert_key == "ali.threshold/doc-rule/instanceId=i-doc1,userId=1270449913360928");
-  CHECK(label(e, "threshold") == "$Average>=95");
-  CHECK(label(e, "unit") == "%");
-  CHECK(label(e, "resource_id") == "i-doc1");
-  CHECK(label(e, "resource_name") == "<absent>");
-  CHECK(label(e, "region") == "<absent>");
+  test::check_labels(e, {
+      {"threshold", "$Average>=95"},
+      {"unit", "%"},
+      {"resource_id", "i-doc1"},
+      {"resource_name", "<absent>"},
+      {"region", "<absent>"}});
   CHECK(e.title == "基础监控-ECS-CPU on i-doc1: CPU使用率 97% ($Average>=95)");
 }
 
