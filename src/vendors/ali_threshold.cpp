@@ -69,11 +69,29 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   const std::string unit = str(body, "unit");
   const std::string instance_name = str(body, "instanceName");
   const std::string region_name = str(body, "regionName");
-  const std::string dims_text = str(body, "dimensions");
-
+  // dimensions: Java map text; a JSON object (as text or, in a JSON body, as is) is read too.
   std::vector<java_map::Entry> dims;
-  std::string dims_error;
-  const bool dims_ok = dims_text.empty() || java_map::parse(dims_text, dims, dims_error);
+  std::string dims_text, dims_error;
+  bool dims_ok = true;
+  const json::Value* dims_json = fields::get(body, "dimensions");
+  json::Value parsed;
+  if (dims_json && dims_json->IsString()) {
+    std::string_view raw(dims_json->GetString(), dims_json->GetStringLength());
+    std::string ignored;
+    const bool json_text = raw.substr(0, 2) == "{\"" && ctx.json.parse_more(raw, parsed, ignored);
+    dims_json = json_text ? &parsed : nullptr;
+  }
+  if (dims_json && dims_json->IsObject()) {
+    dims_text = json::to_string(*dims_json);
+    for (auto it = dims_json->MemberBegin(); it != dims_json->MemberEnd(); ++it) {
+      std::string_view key(it->name.GetString(), it->name.GetStringLength());
+      dims.emplace_back(std::string(key), it->value.IsObject() || it->value.IsArray() ? json::to_string(it->value)
+                                                                                        : str(*dims_json, key, "dimensions."));
+    }
+  } else {
+    dims_text = dims_json ? json::to_string(*dims_json) : str(body, "dimensions");
+    dims_ok = dims_text.empty() || java_map::parse(dims_text, dims, dims_error);
+  }
   if (!dims_ok) {
     ctx.warnings.push_back("ali.threshold field dimensions is not Java map text (" + dims_error +
                            "): kept whole in label dimensions and alert_key");

@@ -169,3 +169,18 @@ TEST_CASE("ali.threshold: an unknown alertState fires at triggerLevel with a war
   REQUIRE(d.warnings.size() == 1);
   CHECK(d.warnings[0].find("ALARM") != std::string::npos);
 }
+
+TEST_CASE("ali.threshold: dimensions as JSON, in text or in a JSON body, give the same key") {
+  const std::string key = only(decode_form(body())).alert_key;
+  auto text = decode_form(body("dimensions=" + test::form_escape(R"({"userId":"1270449913360928","instanceId":"i-bp1abc"})")));
+  CHECK(only(text).alert_key == key);
+  CHECK(label(only(text), "dim_instance_id") == "i-bp1abc");
+  CHECK(text.warnings.empty());
+  auto json = test::decode_json(
+      R"({"alertState":"ALERT","ruleId":"rule-1","metricName":"CPUUtilization","triggerLevel":"WARN",)"
+      R"("timestamp":1749903120417,"dimensions":{"instanceId":"i-bp1abc","userId":1270449913360928}})");
+  CHECK(json.format == "ali.threshold");
+  CHECK(only(json).alert_key == key);
+  CHECK(only(json).event_time == 1749903120);
+  CHECK(label(only(json), "resource_id") == "i-bp1abc");
+}
