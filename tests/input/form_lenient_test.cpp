@@ -50,6 +50,12 @@ TEST_CASE("form: fields in order, empty values and names without '='") {
   CHECK(fields("=orphan&k=v") == Fields{{"k", "v"}});
 }
 
+TEST_CASE("form: a field without '=' reads as an empty string") {
+  auto d = cmrelay::test::decode_form("alertState=ALERT&metricName=m&flag&ruleId=r");
+  CHECK(d.format == "ali.threshold");
+  CHECK(d.error.empty());
+}
+
 TEST_CASE("form: a body pasted unencoded from documentation") {
   auto f = fields(
       "alertName=CPU high&dimensions={userId=1, instanceId=i-1}&expression=$Average>=95&unit=%&lastTime=2分钟");
