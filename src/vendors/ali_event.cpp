@@ -85,15 +85,18 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   const json::Value* subscription = fields::object(body, "subscription");
   const json::Value* user_info = fields::object(body, "userInfo");
   const json::Value* content = fields::object(alert, "eventContentMap", "alert.");
+  std::string content_text;  // eventRawContent that is not a JSON object.
   if (content == nullptr) {
     // eventRawContent carries the same content as a JSON string.
     content = fields::nested_json(alert, "eventRawContent", ctx.json, "alert.");
-    if (content && !content->IsObject()) content = nullptr;
+    if (content && !content->IsObject()) {
+      content_text = content->IsString() ? str(alert, "eventRawContent", "alert.") : json::to_string(*content);
+      content = nullptr;
+    }
   }
 
   const std::string alert_status = str(alert, "alertStatus", "alert.");
   const std::string source = str(alert, "source", "alert.");
-  const std::string severity = first({str(alert, "severity", "alert."), str(body, "severity")});
   const bool resolved = iequals(alert_status, "RESOLVED");
   const bool system = sys_meta != nullptr || iequals(source, "SYS_EVENT");
 
@@ -111,7 +114,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
     s.account = parts.account;
     if (s.region.empty()) s.region = parts.region;
   }
-  if (s.level.empty()) s.level = severity;
+  const std::string severity = first({str(alert, "severity", "alert."), str(body, "severity"), s.level});
 
   // What a threshold alert adds.
   const json::Value* resource_info = fields::object(alert, "resourceInfo", "alert.");
@@ -200,6 +203,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   }
   if (resource_info) add_object_labels(l, "resource_", *resource_info);
   if (content) add_object_labels(l, "content_", *content);
+  l.add("content", content_text);
 
   std::optional<int64_t> at = fields::integer(alert, "timestamp", "alert.");
   std::optional<int64_t> pushed = fields::integer(body, "time");
@@ -224,7 +228,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
     line(d, "Product", s.product);
     line(d, "Event", s.name);
   }
-  if (content) line(d, "Content", json::to_string(*content));
+  line(d, "Content", content ? json::to_string(*content) : content_text);
   line(d, "Subscription", name_and_id(strategy, subscription ? str(*subscription, "subscriptionUuid", "subscription.") : ""));
   if (at) line(d, "Alert time", times::format_unix(times::seconds_from_epoch(*at), s.time ? &*s.time : nullptr));
   if (pushed) line(d, "Pushed at", times::format_unix(times::seconds_from_epoch(*pushed), s.time ? &*s.time : nullptr));

@@ -96,9 +96,11 @@ TEST_CASE("ali.event: every severity spelling, in any case; the alert's level wi
     CHECK(only(d).status == c.status);
     CHECK(d.warnings.empty());
   }
-  // No level in the alert: the envelope's severity.
+  // No level in the alert: the envelope's severity, else the system event's level.
   std::string alert = R"({"alertStatus":"TRIGGERED","dedupId":"d-1"})";
   CHECK(only(decode_json(envelope(alert, "WARN"))).status == Status::Warning);
+  CHECK(only(decode_json(R"({"batchId":"b","alert":{"meta":{"sysEventMeta":{"level":"CRITICAL"}}}})")).status ==
+        Status::Critical);
 }
 
 TEST_CASE("ali.event: RESOLVED is Ok and closes the TRIGGERED alert") {
@@ -197,6 +199,9 @@ TEST_CASE("ali.event: a bare alert decodes; a broken nested JSON string is refus
   CHECK(broken.error.find("field alert: JSON inside the string: invalid JSON at byte") != std::string::npos);
   auto not_object = decode_form("batchId=b-1&alert=42");
   CHECK(not_object.error == "field alert: expected an object, got a string");
+  // eventRawContent that is text, not JSON, is kept as text.
+  const Event text = only(decode_json(R"({"batchId":"b","alert":{"eventRawContent":"disk replaced"}})"));
+  CHECK(label(text, "content") == "disk replaced");
   auto bad_sub = decode_form("batchId=b-1&alert=%7B%7D&subscription=%5B1%2C");
   CHECK(bad_sub.error.find("field subscription: JSON inside the string") != std::string::npos);
 }
