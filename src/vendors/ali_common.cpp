@@ -27,6 +27,17 @@ void threshold_title(std::string& t, std::string_view rule, std::string_view res
   }
 }
 
+std::string keys_present(const json::Value& body, std::initializer_list<std::string_view> keys) {
+  std::string found;
+  for (std::string_view key : keys) {
+    if (body.HasMember(json::Value(rapidjson::StringRef(key.data(), key.size())))) {
+      found += ", ";
+      found += key;
+    }
+  }
+  return found;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -20,13 +20,7 @@ bool recognise(const json::Value& body, std::string& evidence) {
   if (!body.IsObject()) return false;
   const json::Value* alert = fields::get(body, "alert");
   if (alert == nullptr || !(alert->IsObject() || alert->IsString())) return false;
-  std::string found;
-  for (std::string_view key : {"batchId", "subscription", "strategyName"}) {
-    if (body.HasMember(json::Value(rapidjson::StringRef(key.data(), key.size())))) {
-      found += ", ";
-      found += key;
-    }
-  }
+  const std::string found = keys_present(body, {"batchId", "subscription", "strategyName"});
   if (found.empty()) return false;
   evidence = alert->IsObject() ? "alert" : "alert (JSON text)";
   evidence += found;

@@ -23,13 +23,7 @@ bool recognise(const json::Value& body, std::string& evidence) {
   if (!body.IsObject() || body.HasMember("alert")) return false;
   const json::Value* state = fields::get(body, "alertState");
   if (state == nullptr || !state->IsString() || state->GetStringLength() == 0) return false;
-  std::string found;
-  for (std::string_view key : {"metricName", "ruleId", "namespace"}) {
-    if (body.HasMember(json::Value(rapidjson::StringRef(key.data(), key.size())))) {
-      found += ", ";
-      found += key;
-    }
-  }
+  const std::string found = keys_present(body, {"metricName", "ruleId", "namespace"});
   if (found.empty()) return false;
   evidence = "alertState=" + std::string(state->GetString(), state->GetStringLength()).substr(0, 40) + found;
   return true;

@@ -55,6 +55,9 @@ void system_event_description(std::string& d, const SystemEvent& s);
 void threshold_title(std::string& t, std::string_view rule, std::string_view resource, std::string_view metric,
                      std::string_view condition);
 
+// ", key, key..." for those of keys that body has (evidence for detection); empty if none.
+std::string keys_present(const json::Value& body, std::initializer_list<std::string_view> keys);
+
 // ASCII case-insensitive equality (Alibaba states and levels come in any case).
 bool iequals(std::string_view a, std::string_view b);
 
