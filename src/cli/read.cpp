@@ -36,10 +36,14 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode)
 
 int finish(const Pipeline& p) {
   const PipelineCounts& c = p.counts();
-  if (c.rejected == 0) return kOk;
-  std::fprintf(stderr, "cmrelay: %llu of %llu bodies rejected\n", static_cast<unsigned long long>(c.rejected),
-               static_cast<unsigned long long>(c.bodies));
-  return kRejected;
+  if (c.rejected > 0) {
+    std::fprintf(stderr, "cmrelay: %llu of %llu bodies rejected\n", static_cast<unsigned long long>(c.rejected),
+                 static_cast<unsigned long long>(c.bodies));
+  }
+  if (c.unreadable > 0) {
+    std::fprintf(stderr, "cmrelay: %llu input(s) could not be read\n", static_cast<unsigned long long>(c.unreadable));
+  }
+  return c.rejected > 0 || c.unreadable > 0 ? kRejected : kOk;
 }
 
 }  // namespace cmrelay::cli

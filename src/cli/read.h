@@ -12,7 +12,8 @@ namespace cmrelay::cli {
 // A pipeline for the options, or nullptr after printing the usage error.
 std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode);
 
-// Prints the "N of M bodies rejected" summary when any was, and returns the exit status.
+// Prints "N of M bodies rejected" / "K input(s) could not be read" when any were, and
+// returns the exit status.
 int finish(const Pipeline& p);
 
 }  // namespace cmrelay::cli

@@ -147,6 +147,17 @@ void Framer::finish(Record& rec, size_t body_begin, size_t body_end, size_t cons
 }
 
 bool Framer::next(Record& rec) {
+  if (!next_record(rec)) return false;
+  if (rec.length == 0 && pos_ < end_) {
+    // Every record consumes input, whatever its bytes: the stream always moves on.
+    ++pos_;
+    rec.length = 1;
+    if (rec.error.empty()) rec.error = "unexpected byte";
+  }
+  return true;
+}
+
+bool Framer::next_record(Record& rec) {
   for (;;) {
     if (!skip_blank()) {
       if (in_array_) {
@@ -232,7 +243,10 @@ Framer::Scan Framer::scan_json(size_t& i, std::string& why) {
         break;
       case '}':
       case ']':
-        if (s.depth == 0) return Scan::Done;  // Closes the array a scalar element sits in.
+        if (s.depth == 0) {
+          if (i == 0) ++i;  // A stray closer is itself the (bad) element.
+          return Scan::Done;  // Else it closes the array a scalar element sits in.
+        }
         if (s.depth <= kMaxDepth && !s.stack.empty()) s.stack.pop_back();
         if (s.depth > 0) --s.depth;
         s.last = c;
@@ -268,7 +282,7 @@ void Framer::frame_json(Record& rec) {
   for (;;) {
     Scan s = scan_json(i, why);
     if (s == Scan::Done || s == Scan::Broken) {
-      if (oversize) {
+      if (oversize || i > max_body_) {
         skip_oversize(rec, i);
         rec.length += skipped;
         return;

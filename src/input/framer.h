@@ -32,6 +32,7 @@ class Framer {
  private:
   enum class Scan { Done, NeedMore, Broken };
 
+  bool next_record(Record& rec);
   bool fill();                    // Reads more bytes; false at EOF or error.
   void discard_to(size_t pos);    // Drops buffered bytes before pos.
   size_t avail() const { return end_ - pos_; }

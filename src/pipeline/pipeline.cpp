@@ -93,7 +93,7 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
   std::vector<std::string> errors;
   std::vector<std::string> inputs = expand_inputs(paths, errors);
   for (const std::string& e : errors) {
-    ++counts_.rejected;
+    ++counts_.unreadable;
     std::fprintf(stderr, "cmrelay: %s\n", e.c_str());
   }
   for (const std::string& path : inputs) {
@@ -104,7 +104,7 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
     }
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      ++counts_.rejected;
+      ++counts_.unreadable;
       std::fprintf(stderr, "cmrelay: %s: cannot read: %s\n", path.c_str(), std::strerror(errno));
       continue;
     }
@@ -163,7 +163,7 @@ void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_bod
     on_body(rec, d, batch);
   }
   if (!framer.read_error().empty()) {
-    ++counts_.rejected;
+    ++counts_.unreadable;
     std::fprintf(stderr, "cmrelay: %s: read error: %s\n", name.c_str(), framer.read_error().c_str());
   }
 }

@@ -29,7 +29,8 @@ struct PipelineOptions {
 struct PipelineCounts {
   uint64_t bodies = 0;    // Records read.
   uint64_t events = 0;    // Events produced.
-  uint64_t rejected = 0;  // Records rejected (and inputs that could not be read).
+  uint64_t rejected = 0;  // Records rejected.
+  uint64_t unreadable = 0;  // Inputs that could not be opened or read to the end.
 };
 
 class Pipeline {

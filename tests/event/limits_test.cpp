@@ -1,0 +1,49 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "event/limits.h"
+#include "text/utf8.h"
+
+using namespace cmrelay;
+
+TEST_CASE("limits: Flashduty's sizes, in code points, reported") {
+  Event e;
+  e.title = std::string(100, 'a');
+  e.alert_key = "k";
+  CHECK(enforce_limits(e).empty());
+
+  for (int i = 0; i < 600; ++i) e.title += "\xE5\xAE\x9E";
+  e.alert_key = std::string(300, 'k');
+  for (int i = 0; i < 3000; ++i) e.description += "\xC3\xA9";
+  for (int i = 0; i < 60; ++i) e.labels.add("l" + std::to_string(i), std::string(3000, 'v'));
+  std::string cut = enforce_limits(e);
+  CHECK(cut.find("title_rule cut to 512 characters") != std::string::npos);
+  CHECK(cut.find("alert_key cut to 255 characters") != std::string::npos);
+  CHECK(cut.find("description cut to 2048 characters") != std::string::npos);
+  CHECK(cut.find("10 labels dropped (50 max)") != std::string::npos);
+  CHECK(utf8::length(e.title) == 512);
+  CHECK(utf8::valid(e.title));
+  CHECK(e.alert_key.size() == 255);
+  CHECK(utf8::length(e.description) == 2048);
+  CHECK(utf8::valid(e.description));
+  CHECK(e.labels.size() == 50);
+  CHECK(e.labels[0].key == "l0");  // The first labels (the contract ones) are kept.
+  CHECK(e.labels[49].value.size() == 2048);
+}
+
+TEST_CASE("labels: first writer wins, empty values are not stored, slots are reused") {
+  Labels l;
+  l.add("region", "cn-beijing");
+  l.add("region", "other");
+  l.add("empty", "");
+  CHECK(l.size() == 1);
+  CHECK(*l.find("region") == "cn-beijing");
+  l.set("region", "cn-shanghai");
+  CHECK(*l.find("region") == "cn-shanghai");
+  l.clear();
+  CHECK(l.empty());
+  CHECK(l.find("region") == nullptr);
+  l.add("a", "1");
+  CHECK(l[0].key == "a");
+}

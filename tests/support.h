@@ -1,0 +1,111 @@
+// Test helpers that run the real stages: bytes through a real pipe or file, bodies through
+// the real parser, detector and decoders.
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "detect/detect.h"
+#include "event/limits.h"
+#include "input/body.h"
+#include "input/framer.h"
+#include "vendors/format.h"
+
+namespace cmrelay::test {
+
+struct OwnedRecord {
+  BodyKind kind;
+  std::string body;
+  uint64_t index, offset, length;
+  std::string error, content_type, trace_id;
+};
+
+// Frames bytes written into a real pipe by another thread.
+inline std::vector<OwnedRecord> frame(const std::string& bytes, size_t max_body = Framer::kDefaultMaxBody) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error("pipe");
+  std::thread writer([&] {
+    size_t off = 0;
+    while (off < bytes.size()) {
+      ssize_t n = ::write(fds[1], bytes.data() + off, std::min<size_t>(bytes.size() - off, 65536));
+      if (n <= 0) break;
+      off += static_cast<size_t>(n);
+    }
+    ::close(fds[1]);
+  });
+  std::vector<OwnedRecord> out;
+  {
+    Framer f(fds[0], "test", max_body);
+    Record r;
+    while (f.next(r)) {
+      out.push_back({r.kind, std::string(r.body), r.index, r.offset, r.length, r.error, r.content_type, r.trace_id});
+    }
+  }
+  writer.join();
+  ::close(fds[0]);
+  return out;
+}
+
+struct Decoded {
+  std::string error;    // Parse, detection or decode error.
+  std::string format;   // Detected format id.
+  std::vector<Event> events;
+  std::vector<std::string> warnings;
+};
+
+// Parses, detects and decodes one body the way the pipeline does.
+inline Decoded decode(const std::string& body, BodyKind kind = BodyKind::Json, const SeverityTable& table = {},
+                      const std::string& trace_id = {}) {
+  Decoded d;
+  BodyReader reader;
+  Record rec;
+  rec.kind = kind;
+  rec.body = body;
+  rec.source = "test";
+  rec.index = 1;
+  rec.trace_id = trace_id;
+  json::Value* v = reader.read(rec, d.error);
+  if (v == nullptr) return d;
+  Detection det = detect(*v);
+  if (det.format == nullptr) {
+    d.error = det.error;
+    return d;
+  }
+  d.format = std::string(det.format->id);
+  EventBatch batch;
+  DecodeContext ctx{table, reader.parser(), d.warnings, rec};
+  try {
+    det.format->decode(*v, ctx, batch);
+  } catch (const DecodeError& e) {
+    d.error = e.what();
+    return d;
+  }
+  for (Event& e : batch) {
+    enforce_limits(e);
+    d.events.push_back(e);
+  }
+  return d;
+}
+
+inline std::string label(const Event& e, std::string_view key) {
+  const std::string* v = e.labels.find(key);
+  return v ? *v : std::string("<absent>");
+}
+
+inline std::string read_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) throw std::runtime_error("cannot open " + path);
+  std::string s;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+}  // namespace cmrelay::test
