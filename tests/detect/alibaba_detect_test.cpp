@@ -4,10 +4,10 @@
 #include <map>
 
 #include "pipeline/pipeline.h"
-#include "support/decode.h"
+#include "support.h"
 
 using namespace cmrelay;
-using test::decode_body;
+using test::decode;
 using test::decode_form;
 using test::decode_json;
 
@@ -37,16 +37,16 @@ TEST_CASE("detect: all five formats, with the keys that decided each") {
 }
 
 TEST_CASE("detect: --vendor skips the other vendor's formats") {
-  CHECK(decode_body(kAliEvent, BodyKind::Json, Vendor::Alibaba).format == "ali.event");
-  auto ali_as_volc = decode_body(kAliEvent, BodyKind::Json, Vendor::Volcengine);
+  CHECK(decode(kAliEvent, BodyKind::Json, {}, {}, Vendor::Alibaba).format == "ali.event");
+  auto ali_as_volc = decode(kAliEvent, BodyKind::Json, {}, {}, Vendor::Volcengine);
   CHECK(ali_as_volc.format.empty());
   CHECK(ali_as_volc.error.find("unknown shape: no volcengine format matches keys batchId") == 0);
-  CHECK(decode_body(kAliThreshold, BodyKind::Form, Vendor::Volcengine).format.empty());
-  CHECK(decode_body(kAliSysEvent, BodyKind::Json, Vendor::Volcengine).format.empty());
-  auto volc_as_ali = decode_body(kVolcMetric, BodyKind::Json, Vendor::Alibaba);
+  CHECK(decode(kAliThreshold, BodyKind::Form, {}, {}, Vendor::Volcengine).format.empty());
+  CHECK(decode(kAliSysEvent, BodyKind::Json, {}, {}, Vendor::Volcengine).format.empty());
+  auto volc_as_ali = decode(kVolcMetric, BodyKind::Json, {}, {}, Vendor::Alibaba);
   CHECK(volc_as_ali.format.empty());
   CHECK(volc_as_ali.error.find("no alibaba format matches keys Type") != std::string::npos);
-  CHECK(decode_body(kVolcEvent, BodyKind::Json, Vendor::Alibaba).format.empty());
+  CHECK(decode(kVolcEvent, BodyKind::Json, {}, {}, Vendor::Alibaba).format.empty());
 }
 
 TEST_CASE("detect: the Alibaba formats never take one another's bodies") {

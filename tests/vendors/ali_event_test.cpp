@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "support/decode.h"
+#include "support.h"
 
 using namespace cmrelay;
 using test::decode_form;
