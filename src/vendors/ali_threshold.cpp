@@ -128,7 +128,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   Labels& l = e.labels;
   l.add("source", "alibaba");
   l.add("format", kId);
-  l.add("account_id", str(body, "userId"));
+  const std::string* dim_user = find_dim(dims, "userId");
+  l.add("account_id", either(str(body, "userId"), dim_user ? std::string_view(*dim_user) : std::string_view()));
   l.add("region", region);
   l.add("resource_id", id);
   l.add("resource_name", instance_name);

@@ -142,6 +142,8 @@ TEST_CASE("ali.threshold: a body pasted unencoded from the documentation") {
       {"resource_name", "<absent>"},
       {"region", "<absent>"}});
   CHECK(e.title == "基础监控-ECS-CPU on i-doc1: CPU使用率 97% ($Average>=95)");
+  // No userId field: the account comes from the userId dimension.
+  CHECK(label(only(decode_form("alertState=OK&ruleId=r&dimensions={userId=42, instanceId=i-1}")), "account_id") == "42");
 }
 
 TEST_CASE("ali.threshold: dimensions that are not a Java map are kept whole, with a warning") {
