@@ -220,7 +220,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
     line(d, "Resource", where);
     line(d, "Metric", describe_metric(metric));
     line(d, "Product", s.product);
-    line(d, "Event", s.name);
+    if (s.name != rule_name) line(d, "Event", s.name);
   }
   line(d, "Content", content ? json::to_string(*content) : content_text);
   line(d, "Subscription", name_and_id(strategy, subscription ? str(*subscription, "subscriptionUuid", "subscription.") : ""));
