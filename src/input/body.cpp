@@ -23,6 +23,8 @@ json::Value* BodyReader::read_form(std::string_view body, std::string& error) {
       error = "invalid UTF-8 in form field '" + std::string(name.substr(0, 64)) + "' once decoded";
       return;
     }
+    // A field without '=' has an empty value whose data() may be null: RapidJSON refuses that.
+    if (value.empty()) value = "";
     root.AddMember(json::Value(name.data(), static_cast<rapidjson::SizeType>(name.size()), alloc),
                    json::Value(value.data(), static_cast<rapidjson::SizeType>(value.size()), alloc), alloc);
   });
