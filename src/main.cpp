@@ -61,7 +61,12 @@ void add_seconds(CLI::App* cmd, const std::string& name, std::chrono::millisecon
 
 void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   add_read_options(cmd, o.read);
-  cmd->add_option("--url", o.url, "POST every event to URL (one ad-hoc channel named 'url')")->type_name("URL");
+  CLI::Option* routes = cmd->add_option("--routes", o.routes_path,
+                                        "Route file (YAML or JSON): POST each event to the channels it routes to")
+                            ->type_name("FILE");
+  cmd->add_option("--url", o.url, "POST every event to URL (one ad-hoc channel named 'url')")
+      ->type_name("URL")
+      ->excludes(routes);
   cmd->add_option("--dead-letter", o.dead_letter_path,
                   "Append every undelivered event to FILE as an NDJSON record (default: stderr)")
       ->type_name("FILE");
@@ -127,7 +132,7 @@ int main(int argc, char** argv) {
   rt->add_option("--cases", routes_test.cases_path, "Batch of named cases with expected channels")->type_name("TESTS.yaml");
 
   cli::SendOptions send;
-  CLI::App* s = app.add_subcommand("send", "Convert, then POST each event to --url, retrying and dead-lettering");
+  CLI::App* s = app.add_subcommand("send", "Convert, then POST each event to its channels (--routes) or --url, retrying and dead-lettering");
   add_send_options(s, send);
 
   std::vector<std::string> args = with_default_command(argc, argv);

@@ -33,6 +33,7 @@ struct ConvertOptions {
 
 struct SendOptions {
   ReadOptions read;
+  std::string routes_path;       // --routes FILE: each event to the channels it routes to.
   std::string url;               // --url: one ad-hoc channel.
   std::string dead_letter_path;  // --dead-letter FILE; empty: records go to stderr.
   bool dry_run = false;

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <rapidjson/stringbuffer.h>
@@ -18,9 +19,11 @@
 
 #include "cli/commands.h"
 #include "cli/read.h"
+#include "deliver/deadletter.h"
 #include "deliver/inbox.h"
-#include "deliver/redact.h"
+#include "route/redact.h"
 #include "output/ndjson.h"
+#include "vendors/flashduty.h"
 
 namespace cmrelay::cli {
 namespace {
@@ -62,7 +65,7 @@ bool check_url(const std::string& url, std::string& why) {
   if (rc == CURLUE_OK) rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
   bool ok = rc == CURLUE_OK && (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
   if (!ok) {
-    why = "--url " + deliver::redact_url(url) + ": " +
+    why = redact_url(url) + ": " +
           (rc != CURLUE_OK ? std::string(curl_url_strerror(rc)) : std::string("only http and https are supported"));
   }
   curl_free(scheme);
@@ -74,7 +77,7 @@ bool check_url(const std::string& url, std::string& why) {
 void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  std::string url = deliver::redact_url(ch.url);
+  std::string url = redact_url(ch.url);
   w.StartObject();
   w.Key("channel");
   w.String(ch.name.c_str());
@@ -101,7 +104,8 @@ Totals add_up(const std::vector<deliver::ChannelStats>& stats) {
   return t;
 }
 
-void report_text(const PipelineCounts& c, const std::vector<deliver::ChannelStats>& stats, const SendOptions& o) {
+void report_text(const PipelineCounts& c, uint64_t unrouted, const std::vector<deliver::ChannelStats>& stats,
+                 const SendOptions& o) {
   Totals t = add_up(stats);
   auto u = [](uint64_t n) { return static_cast<unsigned long long>(n); };
   std::fprintf(stderr, "cmrelay: send: %llu events read from %llu bodies, %llu rejected; %llu delivered, %llu retries, %llu dead-lettered%s%s%s\n",
@@ -109,6 +113,7 @@ void report_text(const PipelineCounts& c, const std::vector<deliver::ChannelStat
                t.dead_lettered > 0 ? (o.dead_letter_path.empty() ? " (on stderr)" : " (in ") : "",
                t.dead_lettered > 0 && !o.dead_letter_path.empty() ? o.dead_letter_path.c_str() : "",
                t.dead_lettered > 0 && !o.dead_letter_path.empty() ? ")" : "");
+  if (unrouted > 0) std::fprintf(stderr, "cmrelay: send: %llu events routed to no channel\n", u(unrouted));
   if (g_signals.load() > 0) std::fprintf(stderr, "cmrelay: send: interrupted: input not read to the end\n");
   for (const auto& s : stats) {
     std::fprintf(stderr, "cmrelay: send:   %s %s: %llu events, %llu attempts, %llu delivered, %llu retries, %llu dead-lettered\n",
@@ -117,7 +122,7 @@ void report_text(const PipelineCounts& c, const std::vector<deliver::ChannelStat
   }
 }
 
-void report_json(const PipelineCounts& c, const std::vector<deliver::ChannelStats>& stats) {
+void report_json(const PipelineCounts& c, uint64_t unrouted, const std::vector<deliver::ChannelStats>& stats) {
   Totals t = add_up(stats);
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
@@ -129,6 +134,7 @@ void report_json(const PipelineCounts& c, const std::vector<deliver::ChannelStat
   count("bodies", c.bodies);
   count("events", c.events);
   count("rejected", c.rejected);
+  count("unrouted", unrouted);
   count("attempts", t.attempts);
   count("delivered", t.delivered);
   count("retried", t.retried);
@@ -156,25 +162,66 @@ void report_json(const PipelineCounts& c, const std::vector<deliver::ChannelStat
   std::fflush(stdout);
 }
 
-// Calls f(event, body) for every event the pipeline reads, body its Flashduty JSON.
+// Where each event goes: the --url channel, or where the route file routes it. A
+// dead-letter record goes back to the channel it names when the route file has it.
+class Destinations {
+ public:
+  Destinations(const RouteTable* routes, const Channel* url_channel) : routes_(routes), url_channel_(url_channel) {}
+
+  // Sets out to the event's channels; when there are none, says so on stderr.
+  void pick(const Record& rec, const Detection& d, const Event& e, std::vector<const Channel*>& out) {
+    out.clear();
+    if (routes_ == nullptr) {
+      out.push_back(url_channel_);
+      return;
+    }
+    if (d.format == &flashduty::kDeadLetterFormat) {
+      std::string name = deliver::dead_letter_channel(rec.body);
+      for (const Channel& c : routes_->channels()) {
+        if (c.name == name) {
+          out.push_back(&c);
+          return;
+        }
+      }
+    }
+    routes_->route(e, out);
+    if (out.empty()) {
+      ++unrouted_;
+      std::fprintf(stderr, "cmrelay: %.*s:%llu: event %s routed to no channel\n", static_cast<int>(rec.source.size()),
+                   rec.source.data(), static_cast<unsigned long long>(rec.index), e.alert_key.c_str());
+    }
+  }
+
+  uint64_t unrouted() const { return unrouted_; }
+
+ private:
+  const RouteTable* routes_;
+  const Channel* url_channel_;
+  std::atomic<uint64_t> unrouted_{0};
+};
+
+// Calls f(event, body, channels) for every event the pipeline reads, body its Flashduty
+// JSON.
 template <class F>
-void read_events(Pipeline& pipeline, const SendOptions& o, F&& f) {
+void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, F&& f) {
   rapidjson::StringBuffer sb;
+  std::vector<const Channel*> channels;
   pipeline.run(
       o.read.paths,
-      [&](const Record&, const Detection&, EventBatch& events) {
+      [&](const Record& rec, const Detection& d, EventBatch& events) {
         for (const Event& e : events) {
+          where.pick(rec, d, e, channels);
           sb.Clear();
           append_event_json(e, sb);
-          f(e, std::string_view(sb.GetString(), sb.GetSize()));
+          f(e, std::string_view(sb.GetString(), sb.GetSize()), channels);
         }
       },
       &g_stop);
 }
 
-void dry_run(Pipeline& pipeline, const SendOptions& o, const std::vector<const Channel*>& channels) {
+void dry_run(Pipeline& pipeline, const SendOptions& o, Destinations& where) {
   NdjsonWriter out(stdout, false);
-  read_events(pipeline, o, [&](const Event&, std::string_view body) {
+  read_events(pipeline, o, where, [&](const Event&, std::string_view body, const std::vector<const Channel*>& channels) {
     for (const Channel* ch : channels) write_dry_run(out, *ch, body);
   });
   out.flush();
@@ -183,15 +230,14 @@ void dry_run(Pipeline& pipeline, const SendOptions& o, const std::vector<const C
 // Reads on a second thread, so that requests progress while input is slow to come, and
 // delivers on this one. False when a second signal left the reading thread blocked (on a
 // FIFO named as a PATH): the caller must then end the process without unwinding.
-bool send_all(Pipeline& pipeline, const SendOptions& o, const std::vector<const Channel*>& channels,
-             deliver::Sender& sender) {
+bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, deliver::Sender& sender) {
   constexpr size_t kInboxCapacity = 1024;
   constexpr int kTickMs = 100;  // Signals are seen at least this often.
   deliver::Inbox inbox(kInboxCapacity, [&] { sender.wakeup(); });
   std::atomic<bool> reading{true};
   std::thread reader([&] {
-    read_events(pipeline, o, [&](const Event& e, std::string_view body) {
-      inbox.push({std::make_shared<const std::string>(body), e.alert_key});
+    read_events(pipeline, o, where, [&](const Event& e, std::string_view body, const std::vector<const Channel*>& to) {
+      if (!to.empty()) inbox.push({std::make_shared<const std::string>(body), e.alert_key, to});
     });
     reading.store(false);
     inbox.close();
@@ -206,7 +252,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, const std::vector<const 
     if (more && !sender.full()) {
       more = inbox.take(taken);
       for (const deliver::Outgoing& item : taken) {
-        for (const Channel* ch : channels) sender.submit(item.body, item.alert_key, *ch);
+        for (const Channel* ch : item.channels) sender.submit(item.body, item.alert_key, *ch);
       }
       taken.clear();
       if (!more && sender.queued() == 0) break;
@@ -223,9 +269,10 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, const std::vector<const 
 
 bool check_options(const SendOptions& o) {
   std::string why;
-  if (o.url.empty()) {
-    why = "send needs --url URL";
-  } else if (!check_url(o.url, why)) {
+  if (o.url.empty() == o.routes_path.empty()) {
+    why = "send needs one of --routes FILE and --url URL";
+  } else if (!o.url.empty() && !check_url(o.url, why)) {
+    why = "--url " + why;
   } else if (o.stats != "text" && o.stats != "json") {
     why = "--stats must be text or json, not '" + o.stats + "'";
   } else if (o.delivery.concurrency < 1) {
@@ -243,11 +290,24 @@ bool check_options(const SendOptions& o) {
   return false;
 }
 
+// Every channel's URL must be one libcurl can POST to.
+bool check_channels(const RouteTable& routes) {
+  std::string why;
+  for (const Channel& c : routes.channels()) {
+    if (check_url(c.url, why)) continue;
+    std::fprintf(stderr, "cmrelay: %s: channel %s: %s\n", routes.path().c_str(), c.name.c_str(), why.c_str());
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int send(const SendOptions& o) {
   if (!check_options(o)) return kUsage;
-  auto pipeline = make_pipeline(o.read, true);
+  std::optional<RouteTable> routes;
+  if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_channels(*routes))) return kUsage;
+  auto pipeline = make_pipeline(o.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
   deliver::DeadLetterFile dead_letter;
   std::string error;
@@ -258,15 +318,15 @@ int send(const SendOptions& o) {
   Channel url_channel;
   url_channel.name = "url";
   url_channel.url = o.url;
-  std::vector<const Channel*> channels{&url_channel};
+  Destinations where(routes ? &*routes : nullptr, &url_channel);
 
   catch_signals();
   deliver::Sender sender(o.delivery, dead_letter, &g_signals);
   bool joined = true;
   if (o.dry_run) {
-    dry_run(*pipeline, o, channels);
+    dry_run(*pipeline, o, where);
   } else {
-    joined = send_all(*pipeline, o, channels, sender);
+    joined = send_all(*pipeline, o, where, sender);
   }
 
   const PipelineCounts& counts = pipeline->counts();
@@ -274,9 +334,9 @@ int send(const SendOptions& o) {
     std::fprintf(stderr, "cmrelay: send: dry run: %llu events read, %llu rejected, nothing sent\n",
                  static_cast<unsigned long long>(counts.events), static_cast<unsigned long long>(counts.rejected));
   } else if (o.stats == "json") {
-    report_json(counts, sender.stats());
+    report_json(counts, where.unrouted(), sender.stats());
   } else {
-    report_text(counts, sender.stats(), o);
+    report_text(counts, where.unrouted(), sender.stats(), o);
   }
   int status = add_up(sender.stats()).dead_lettered > 0 ? kUndelivered : counts.rejected > 0 ? kRejected : kOk;
   if (!joined) {

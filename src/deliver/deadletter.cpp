@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -53,6 +54,15 @@ std::string format_dead_letter(const DeadLetter& d) {
   std::string line(sb.GetString(), sb.GetSize());
   line += '\n';
   return line;
+}
+
+std::string dead_letter_channel(std::string_view record) {
+  rapidjson::Document doc;
+  doc.Parse(record.data(), record.size());
+  if (doc.HasParseError() || !doc.IsObject()) return {};
+  auto it = doc.FindMember("channel");
+  if (it == doc.MemberEnd() || !it->value.IsString()) return {};
+  return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
 DeadLetterFile::~DeadLetterFile() {

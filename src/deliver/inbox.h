@@ -10,12 +10,16 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
+
+#include "route/channel.h"
 
 namespace cmrelay::deliver {
 
 struct Outgoing {
   std::shared_ptr<const std::string> body;  // The Flashduty standard event.
   std::string alert_key;
+  std::vector<const Channel*> channels;     // Where it goes.
 };
 
 class Inbox {

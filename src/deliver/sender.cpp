@@ -13,7 +13,7 @@
 
 #include "deliver/backoff.h"
 #include "deliver/outcome.h"
-#include "deliver/redact.h"
+#include "route/redact.h"
 
 namespace cmrelay::deliver {
 namespace {
@@ -198,9 +198,9 @@ struct Sender::Impl {
   void bury(Job* job, std::string_view why) {
     const ChannelSlot& slot = channels[job->channel];
     ChannelStats& st = stats[job->channel];
-    std::string error = redact_text(job->last.error, slot.channel->url);
+    std::string error = redact_secrets(job->last.error, slot.channel->url);
     if (!why.empty()) error = error.empty() ? std::string(why) : error + "; " + std::string(why);
-    std::string message = redact_text(job->last.error_message, slot.channel->url);
+    std::string message = redact_secrets(job->last.error_message, slot.channel->url);
     DeadLetter d;
     d.time = static_cast<int64_t>(std::time(nullptr));
     d.channel = slot.channel->name;

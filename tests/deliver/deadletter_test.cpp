@@ -69,6 +69,14 @@ TEST_CASE("a dead-letter record is one line holding the event, and reads back as
   det.format->decode(doc, ctx, out);
   REQUIRE(out.size() == 1);
   CHECK(json_of(out[0]) == event_json);
+  CHECK(deliver::dead_letter_channel(line) == "dba");
+}
+
+TEST_CASE("dead_letter_channel is empty for anything but a record with a channel") {
+  CHECK(deliver::dead_letter_channel(R"({"channel":"ops","event":{}})") == "ops");
+  CHECK(deliver::dead_letter_channel(R"({"channel":3})").empty());
+  CHECK(deliver::dead_letter_channel("[1]").empty());
+  CHECK(deliver::dead_letter_channel("{bad").empty());
 }
 
 TEST_CASE("absent status and error code are left out of the record") {
