@@ -19,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/read.h"
+#include "cli/send_report.h"
 #include "deliver/deadletter.h"
 #include "deliver/inbox.h"
 #include "route/redact.h"
@@ -87,79 +88,6 @@ void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) 
   w.RawValue(body.data(), body.size(), rapidjson::kObjectType);
   w.EndObject();
   out.write_line(std::string_view(sb.GetString(), sb.GetSize()));
-}
-
-struct Totals {
-  uint64_t attempts = 0, delivered = 0, retried = 0, dead_lettered = 0;
-};
-
-Totals add_up(const std::vector<deliver::ChannelStats>& stats) {
-  Totals t;
-  for (const auto& s : stats) {
-    t.attempts += s.attempts;
-    t.delivered += s.delivered;
-    t.retried += s.retried;
-    t.dead_lettered += s.dead_lettered;
-  }
-  return t;
-}
-
-void report_text(const PipelineCounts& c, uint64_t unrouted, const std::vector<deliver::ChannelStats>& stats,
-                 const SendOptions& o) {
-  Totals t = add_up(stats);
-  auto u = [](uint64_t n) { return static_cast<unsigned long long>(n); };
-  std::fprintf(stderr, "cmrelay: send: %llu events read from %llu bodies, %llu rejected; %llu delivered, %llu retries, %llu dead-lettered%s%s%s\n",
-               u(c.events), u(c.bodies), u(c.rejected), u(t.delivered), u(t.retried), u(t.dead_lettered),
-               t.dead_lettered > 0 ? (o.dead_letter_path.empty() ? " (on stderr)" : " (in ") : "",
-               t.dead_lettered > 0 && !o.dead_letter_path.empty() ? o.dead_letter_path.c_str() : "",
-               t.dead_lettered > 0 && !o.dead_letter_path.empty() ? ")" : "");
-  if (unrouted > 0) std::fprintf(stderr, "cmrelay: send: %llu events routed to no channel\n", u(unrouted));
-  if (g_signals.load() > 0) std::fprintf(stderr, "cmrelay: send: interrupted: input not read to the end\n");
-  for (const auto& s : stats) {
-    std::fprintf(stderr, "cmrelay: send:   %s %s: %llu events, %llu attempts, %llu delivered, %llu retries, %llu dead-lettered\n",
-                 s.name.c_str(), s.url.c_str(), u(s.events), u(s.attempts), u(s.delivered), u(s.retried),
-                 u(s.dead_lettered));
-  }
-}
-
-void report_json(const PipelineCounts& c, uint64_t unrouted, const std::vector<deliver::ChannelStats>& stats) {
-  Totals t = add_up(stats);
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  auto count = [&](const char* key, uint64_t n) {
-    w.Key(key);
-    w.Uint64(n);
-  };
-  w.StartObject();
-  count("bodies", c.bodies);
-  count("events", c.events);
-  count("rejected", c.rejected);
-  count("unrouted", unrouted);
-  count("attempts", t.attempts);
-  count("delivered", t.delivered);
-  count("retried", t.retried);
-  count("dead_lettered", t.dead_lettered);
-  w.Key("interrupted");
-  w.Bool(g_signals.load() > 0);
-  w.Key("channels");
-  w.StartArray();
-  for (const auto& s : stats) {
-    w.StartObject();
-    w.Key("name");
-    w.String(s.name.c_str());
-    w.Key("url");
-    w.String(s.url.c_str());
-    count("events", s.events);
-    count("attempts", s.attempts);
-    count("delivered", s.delivered);
-    count("retried", s.retried);
-    count("dead_lettered", s.dead_lettered);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  std::fprintf(stdout, "%s\n", sb.GetString());
-  std::fflush(stdout);
 }
 
 // Where each event goes: the --url channel, or where the route file routes it. A
@@ -330,13 +258,14 @@ int send(const SendOptions& o) {
   }
 
   const PipelineCounts& counts = pipeline->counts();
+  SendSummary summary{counts, where.unrouted(), sender.stats(), g_signals.load() > 0, o.dead_letter_path};
   if (o.dry_run) {
     std::fprintf(stderr, "cmrelay: send: dry run: %llu events read, %llu rejected, nothing sent\n",
                  static_cast<unsigned long long>(counts.events), static_cast<unsigned long long>(counts.rejected));
   } else if (o.stats == "json") {
-    report_json(counts, where.unrouted(), sender.stats());
+    report_json(summary);
   } else {
-    report_text(counts, where.unrouted(), sender.stats(), o);
+    report_text(summary);
   }
   int status = add_up(sender.stats()).dead_lettered > 0 ? kUndelivered : counts.rejected > 0 ? kRejected : kOk;
   if (!joined) {
