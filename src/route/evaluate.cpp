@@ -6,8 +6,8 @@
 namespace cmrelay {
 namespace route {
 
-bool field_value(const Key& c, const Event& e, std::string_view& out) {
-  switch (c.field) {
+bool field_value(const Key& k, const Event& e, std::string_view& out) {
+  switch (k.field) {
     case Field::Severity: out = status_name(e.status); return true;
     case Field::Title: out = e.title; return true;
     case Field::Description: out = e.description; return true;
@@ -15,7 +15,7 @@ bool field_value(const Key& c, const Event& e, std::string_view& out) {
   }
   // Lengths first: most names differ in length, so most comparisons stop there.
   for (const Label& l : e.labels) {
-    if (l.key.size() == c.label.size() && l.key == c.label) {
+    if (l.key.size() == k.label.size() && l.key == k.label) {
       out = l.value;
       return true;
     }
