@@ -37,6 +37,7 @@ class Builder {
 
   void known(const Node& map, std::initializer_list<const char*> keys, const std::string& where) {
     for (const Node& m : map.items) {
+      if (map.member(m.key) != &m) error(m.key_line, "key '" + m.key + "' appears twice in " + where);
       bool ok = false;
       std::string list;
       for (const char* k : keys) {
