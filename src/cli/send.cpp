@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -195,6 +196,17 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
   return true;
 }
 
+// True when path is one of the input files (the same file, by device and inode).
+bool is_an_input(const std::string& path, const std::vector<std::string>& inputs) {
+  struct stat target {};
+  if (path.empty() || ::stat(path.c_str(), &target) != 0) return false;
+  for (const std::string& input : inputs) {
+    struct stat st {};
+    if (::stat(input.c_str(), &st) == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino) return true;
+  }
+  return false;
+}
+
 bool check_options(const SendOptions& o) {
   std::string why;
   if (o.url.empty() == o.routes_path.empty()) {
@@ -212,6 +224,9 @@ bool check_options(const SendOptions& o) {
     why = "--timeout, --connect-timeout and --max-elapsed must be at least 0.001 seconds";
   } else if (!o.delivery.cacert.empty() && ::access(o.delivery.cacert.c_str(), R_OK) != 0) {
     why = "--cacert " + o.delivery.cacert + ": cannot read: " + std::strerror(errno);
+  } else if (is_an_input(o.dead_letter_path, o.read.paths)) {
+    why = "--dead-letter " + o.dead_letter_path +
+          " is also an input: replaying it would read its own new records (move it aside first)";
   }
   if (why.empty()) return true;
   std::fprintf(stderr, "cmrelay: %s\n", why.c_str());

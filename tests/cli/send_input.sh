@@ -60,6 +60,12 @@ done
 "$BIN" send --url "$url" --dead-letter "$tmp/no/such/dir/dead" "$tmp/mixed" >/dev/null 2>&1
 check "unwritable dead-letter file: exit 2" eq "$?" 2
 
+# Replaying a dead-letter file into itself would read its own new records: refused.
+events self 1 >"$tmp/self.ndjson"
+"$BIN" send --url "$url" --dead-letter "$tmp/self.ndjson" "$tmp/self.ndjson" >/dev/null 2>"$tmp/err"
+check "dead-letter file as input: exit 2" eq "$?" 2
+check "dead-letter file as input: said" grep -q "is also an input" "$tmp/err"
+
 # Concurrent runs appending to one dead-letter file: every record a whole line.
 events conc 300 >"$tmp/many"
 rm -f "$tmp/shared-dead"
