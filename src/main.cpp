@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -49,14 +50,21 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
       ->default_str("8m");
 }
 
-// A duration option given in (fractional) seconds.
+// A duration option: "5s", "500ms", "2m", "1h", or a bare number of seconds, as in route files.
 void add_seconds(CLI::App* cmd, const std::string& name, std::chrono::milliseconds& target, const std::string& what) {
+  static const std::map<std::string, double> kUnits{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"min", 60}, {"h", 3600}};
   double seconds = static_cast<double>(target.count()) / 1000;
   cmd->add_option_function<double>(
          name, [&target](double s) { target = std::chrono::milliseconds(std::llround(s * 1000)); }, what)
-      ->check(CLI::NonNegativeNumber)
-      ->type_name("SECONDS")
-      ->default_str(CLI::detail::to_string(seconds));
+      ->transform(CLI::AsNumberWithUnit(kUnits,
+                                        static_cast<CLI::AsNumberWithUnit::Options>(
+                                            CLI::AsNumberWithUnit::CASE_INSENSITIVE | CLI::AsNumberWithUnit::UNIT_OPTIONAL))
+                      .description(""))
+      ->check(CLI::Validator(
+          [](std::string& v) { return std::stod(v) < 0 ? std::string("a duration cannot be negative") : std::string(); },
+          ""))
+      ->type_name("DURATION")
+      ->default_str(CLI::detail::to_string(seconds) + "s");
 }
 
 void add_send_options(CLI::App* cmd, cli::SendOptions& o) {

@@ -52,7 +52,12 @@ check "ftp URL: redacted message" grep -q "ftp://h/x?token=\*\*\*: only http and
 check "ftp URL: no secret" eq "$(grep -c "$SECRET" "$tmp/err")" 0
 "$BIN" send --url "$url" --stats yaml "$tmp/mixed" >/dev/null 2>&1
 check "bad --stats: exit 2" eq "$?" 2
-for bad in "--concurrency 0" "--max-attempts 0" "--timeout 0" "--connect-timeout 0" "--max-elapsed 0" "--timeout -1"; do
+# Durations take units, as route files do.
+"$BIN" send --url "$url" --timeout 500ms --connect-timeout 2s --max-elapsed 2m --backoff-cap 1h --dry-run \
+  "$tmp/mixed" >/dev/null 2>&1
+check "duration units: accepted" eq "$?" 1
+for bad in "--concurrency 0" "--max-attempts 0" "--timeout 0" "--connect-timeout 0" "--max-elapsed 0" "--timeout -1" \
+  "--timeout 5x" "--max-elapsed -2s"; do
   # shellcheck disable=SC2086
   "$BIN" send --url "$url" $bad "$tmp/mixed" >/dev/null 2>&1
   check "$bad: exit 2" eq "$?" 2
