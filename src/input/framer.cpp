@@ -8,6 +8,10 @@
 #include <stdexcept>
 #include <string_view>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace cmrelay {
 namespace {
 
@@ -41,6 +45,27 @@ bool is_request_line(std::string_view line) {
   if (sp2 == sp) return false;
   std::string_view proto = line.substr(sp2 + 1);
   return proto.size() == 8 && proto.substr(0, 7) == "HTTP/1." && proto[7] >= '0' && proto[7] <= '9';
+}
+
+// The first offset at or after i (up to n) holding a byte that matters inside a JSON
+// string: '"', '\\' or '\n'.
+size_t string_stop(const char* p, size_t i, size_t n) {
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i newline = _mm_set1_epi8('\n');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                     _mm_cmpeq_epi8(v, newline));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] == '"' || p[i] == '\\' || p[i] == '\n') return i;
+  }
+  return n;
 }
 
 }  // namespace
@@ -204,6 +229,10 @@ Framer::Scan Framer::scan_json(size_t& i, std::string& why) {
   const char* p = buf_.data() + pos_;
   const size_t n = avail();
   for (; i < n; ++i) {
+    if (s.in_string && !s.escape) {
+      i = string_stop(p, i, n);  // Ordinary string bytes decide nothing: skip them in bulk.
+      if (i == n) break;
+    }
     const char c = p[i];
     if (s.in_string) {
       if (s.escape) s.escape = false;
