@@ -23,8 +23,7 @@ std::string enforce_limits(Event& e) {
     note(cut, std::to_string(e.labels.size() - Limits::kLabels) + " labels dropped (50 max)");
     e.labels.erase_from(Limits::kLabels);
   }
-  for (size_t i = 0; i < e.labels.size(); ++i) {
-    Label& l = e.labels[i];
+  for (Label& l : e.labels) {
     if (utf8::truncate(l.key, Limits::kLabelKey)) note(cut, "label key " + l.key + "... cut to 128 characters");
     if (utf8::truncate(l.value, Limits::kLabelValue)) {
       note(cut, "label " + l.key + " cut to 2048 characters");

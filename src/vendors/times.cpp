@@ -29,7 +29,7 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 
 std::optional<int64_t> civil_seconds(int y, int mo, int d, int h, int mi, int s) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s;
+  return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + s;
 }
 
 // "+08:00", "+0800", "-05", "Z"; a leading space stands for '+'.
@@ -100,7 +100,7 @@ std::optional<Instant> parse_local_with_offset(std::string_view s) {
   if (!parse_offset(rest, off)) return std::nullopt;
   t.offset_minutes = off;
   t.has_offset = true;
-  t.unix -= off * 60;
+  t.unix -= int64_t{off} * 60;
   return t;
 }
 
@@ -123,7 +123,7 @@ std::optional<Instant> parse_compact_iso(std::string_view s) {
   if (!parse_offset(rest, off)) return std::nullopt;
   t.offset_minutes = off;
   t.has_offset = true;
-  t.unix -= off * 60;
+  t.unix -= int64_t{off} * 60;
   return t;
 }
 
