@@ -19,10 +19,16 @@ Examples:
   nc -l 8080 | cmrelay -                    convert a webhook captured with netcat
   cmrelay convert --reject bad.ndjson dir/  keep every body that could not be read
   cmrelay detect captures/                  which format each body is, and why
+  cmrelay convert --routes routes.yaml dir/ add each event's channels
+  cmrelay routes check routes.yaml          lint a route file
+  cmrelay routes test routes.yaml hook.json --expect dba,ops
+  cmrelay routes test routes.yaml --cases routes-tests.yaml
   cmrelay hook.json | head -1 | curl -sS -H 'Content-Type: application/json' \
       --data-binary @- "https://api.flashcat.cloud/event/push/alert/standard?integration_key=$KEY"
 
 Exit status: 0 every body converted, 1 some input rejected, 2 usage error.
+routes check: 0 clean, 1 findings, 2 unreadable. routes test: 1 when a route differs from
+what was expected.
 See cmrelay(1) for input forms, output fields and labels.
 )";
 
@@ -41,7 +47,7 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
 // `cmrelay PATH...` means `cmrelay convert PATH...`.
 std::vector<std::string> with_default_command(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  static const char* kNotConvert[] = {"convert", "detect", "-h", "--help", "--version", "-V"};
+  static const char* kNotConvert[] = {"convert", "detect", "routes", "-h", "--help", "--version", "-V"};
   bool insert = true;
   if (!args.empty()) {
     for (const char* k : kNotConvert) insert &= args[0] != k;
@@ -63,10 +69,26 @@ int main(int argc, char** argv) {
   CLI::App* c = app.add_subcommand("convert", "Print one Flashduty standard event per line (the default command)");
   add_read_options(c, convert.read);
   c->add_flag("--pretty", convert.pretty, "Indent the events (for reading; not NDJSON)");
+  c->add_option("--routes", convert.routes_path, "Route file (YAML or JSON): add each event's \"channels\"")
+      ->type_name("FILE");
 
   cli::ReadOptions detect;
   CLI::App* d = app.add_subcommand("detect", "Print each body's format id and the keys that decided it");
   add_read_options(d, detect);
+
+  CLI::App* r = app.add_subcommand("routes", "Check a route file, or show where events route");
+  r->require_subcommand(1);
+  std::string check_file;
+  CLI::App* rc = r->add_subcommand("check", "Report every problem of a route file, one FILE:LINE: line each");
+  rc->add_option("file", check_file, "The route file (YAML or JSON)")->required();
+  cli::RoutesTestOptions routes_test;
+  CLI::App* rt = r->add_subcommand("test", "Explain each event's route (cases, verdicts, channels), or run --cases");
+  rt->add_option("file", routes_test.file, "The route file (YAML or JSON)")->required();
+  add_read_options(rt, routes_test.read);
+  CLI::Option* expect = rt->add_option("--expect", routes_test.expect,
+                                       "Comma-separated channels every event must reach (any order); exit 1 otherwise")
+                            ->type_name("CH,...");
+  rt->add_option("--cases", routes_test.cases_path, "Batch of named cases with expected channels")->type_name("TESTS.yaml");
 
   std::vector<std::string> args = with_default_command(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them last-first.
@@ -84,5 +106,10 @@ int main(int argc, char** argv) {
   }
   if (c->parsed()) return cli::convert(convert);
   if (d->parsed()) return cli::detect(detect);
+  if (rc->parsed()) return cli::routes_check(check_file);
+  if (rt->parsed()) {
+    routes_test.has_expect = expect->count() > 0;
+    return cli::routes_test(routes_test);
+  }
   return cli::kUsage;
 }

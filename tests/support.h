@@ -5,10 +5,15 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "detect/detect.h"
 #include "event/limits.h"
@@ -54,13 +59,14 @@ inline std::vector<OwnedRecord> frame(const std::string& bytes, size_t max_body 
 struct Decoded {
   std::string error;    // Parse, detection or decode error.
   std::string format;   // Detected format id.
+  std::string evidence;  // The keys that decided it.
   std::vector<Event> events;
   std::vector<std::string> warnings;
 };
 
 // Parses, detects and decodes one body the way the pipeline does.
 inline Decoded decode(const std::string& body, BodyKind kind = BodyKind::Json, const SeverityTable& table = {},
-                      const std::string& trace_id = {}) {
+                      const std::string& trace_id = {}, std::optional<Vendor> vendor = std::nullopt) {
   Decoded d;
   BodyReader reader;
   Record rec;
@@ -71,12 +77,13 @@ inline Decoded decode(const std::string& body, BodyKind kind = BodyKind::Json, c
   rec.trace_id = trace_id;
   json::Value* v = reader.read(rec, d.error);
   if (v == nullptr) return d;
-  Detection det = detect(*v);
+  Detection det = detect(*v, vendor);
   if (det.format == nullptr) {
     d.error = det.error;
     return d;
   }
   d.format = std::string(det.format->id);
+  d.evidence = det.evidence;
   EventBatch batch;
   DecodeContext ctx{table, reader.parser(), d.warnings, rec};
   try {
@@ -92,9 +99,46 @@ inline Decoded decode(const std::string& body, BodyKind kind = BodyKind::Json, c
   return d;
 }
 
+inline Decoded decode_json(const std::string& body) { return decode(body, BodyKind::Json); }
+inline Decoded decode_form(const std::string& body) { return decode(body, BodyKind::Form); }
+
+// The one event a body decoded to; fails the test otherwise.
+inline const Event& only(const Decoded& d) {
+  REQUIRE_MESSAGE(d.error.empty(), d.error);
+  REQUIRE(d.events.size() == 1);
+  return d.events[0];
+}
+
 inline std::string label(const Event& e, std::string_view key) {
   const std::string* v = e.labels.find(key);
   return v ? *v : std::string("<absent>");
+}
+
+// Checks each label's value ("<absent>" for a label that must not be there).
+inline void check_labels(const Event& e, std::initializer_list<std::pair<const char*, const char*>> want) {
+  for (const auto& [key, value] : want) {
+    CAPTURE(key);
+    CHECK(label(e, key) == value);
+  }
+}
+
+// Percent-encodes s the way form senders do (space as '+').
+inline std::string form_escape(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '*') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
 }
 
 inline std::string read_file(const std::string& path) {

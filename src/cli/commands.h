@@ -27,9 +27,24 @@ struct ReadOptions {
 struct ConvertOptions {
   ReadOptions read;
   bool pretty = false;
+  std::string routes_path;  // --routes FILE: add "channels" to every event.
 };
 
 int convert(const ConvertOptions& options);
 int detect(const ReadOptions& options);
+
+// cmrelay routes check FILE: 0 clean, 1 findings, 2 unreadable.
+int routes_check(const std::string& file);
+
+struct RoutesTestOptions {
+  std::string file;         // The route file.
+  ReadOptions read;         // Payloads to route; none reads stdin.
+  bool has_expect = false;  // --expect given (possibly empty: routed nowhere).
+  std::string expect;       // ch1,ch2
+  std::string cases_path;   // --cases TESTS.yaml
+};
+
+// cmrelay routes test: explains every event's route, or runs a batch of cases.
+int routes_test(const RoutesTestOptions& options);
 
 }  // namespace cmrelay::cli

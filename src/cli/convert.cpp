@@ -1,4 +1,7 @@
+#include <cstdint>
 #include <cstdio>
+#include <optional>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/read.h"
@@ -7,15 +10,39 @@
 namespace cmrelay::cli {
 
 int convert(const ConvertOptions& options) {
-  auto pipeline = make_pipeline(options.read, true);
+  std::optional<RouteTable> routes;
+  if (!options.routes_path.empty() && !(routes = load_routes(options.routes_path))) return kUsage;
+  auto pipeline = make_pipeline(options.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
   NdjsonWriter out(stdout, options.pretty);
-  pipeline->run(options.read.paths, [&](const Record&, const Detection&, EventBatch& events) {
-    for (const Event& e : events) out.write(e);
+  std::vector<const Channel*> channels;
+  std::vector<std::string> names;
+  uint64_t unrouted = 0;
+  pipeline->run(options.read.paths, [&](const Record& rec, const Detection&, EventBatch& events) {
+    for (const Event& e : events) {
+      if (!routes) {
+        out.write(e);
+        continue;
+      }
+      channels.clear();
+      routes->route(e, channels);
+      names.resize(channels.size());
+      for (size_t i = 0; i < channels.size(); ++i) names[i].assign(channels[i]->name);
+      out.write(e, &names);
+      if (channels.empty()) {
+        ++unrouted;
+        std::fprintf(stderr, "cmrelay: %.*s:%llu: event %s routed to no channel\n", static_cast<int>(rec.source.size()),
+                     rec.source.data(), static_cast<unsigned long long>(rec.index), e.alert_key.c_str());
+      }
+    }
   });
   if (!out.flush()) {
     std::perror("cmrelay: writing standard output");
     return kRejected;
+  }
+  if (unrouted > 0) {
+    std::fprintf(stderr, "cmrelay: %llu of %llu events routed to no channel\n", static_cast<unsigned long long>(unrouted),
+                 static_cast<unsigned long long>(pipeline->counts().events));
   }
   return finish(*pipeline);
 }

@@ -8,8 +8,9 @@
 
 namespace cmrelay::cli {
 
-std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode) {
+std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode, const SeverityTable* severity) {
   PipelineOptions po;
+  if (severity != nullptr) po.severity = *severity;
   if (options.vendor != "auto") {
     po.vendor = parse_vendor(options.vendor);
     if (!po.vendor || *po.vendor == Vendor::Flashduty) {
@@ -32,6 +33,15 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode)
     std::fprintf(stderr, "cmrelay: reading bodies from standard input (end with Ctrl-D; --help for usage)\n");
   }
   return p;
+}
+
+std::optional<RouteTable> load_routes(const std::string& path) {
+  try {
+    return RouteTable::load(path);
+  } catch (const RouteError& e) {
+    std::fprintf(stderr, "cmrelay: %s\n", e.what());
+    return std::nullopt;
+  }
 }
 
 int finish(const Pipeline& p) {

@@ -2,15 +2,22 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/commands.h"
 #include "pipeline/pipeline.h"
+#include "route/route.h"
 
 namespace cmrelay::cli {
 
-// A pipeline for the options, or nullptr after printing the usage error.
-std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode);
+// A pipeline for the options, or nullptr after printing the usage error. severity, when
+// given (a route file's table), replaces the default vendor severity table.
+std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
+                                        const SeverityTable* severity = nullptr);
+
+// The route file, or nullopt after printing "cmrelay: FILE:LINE: message".
+std::optional<RouteTable> load_routes(const std::string& path);
 
 // Prints "N of M bodies rejected" / "K input(s) could not be read" when any were, and
 // returns the exit status.

@@ -1,5 +1,7 @@
 #include "event/event.h"
 
+#include <algorithm>
+
 namespace cmrelay {
 
 std::string_view status_name(Status s) {
@@ -47,6 +49,14 @@ void Labels::set(std::string_view key, std::string_view value) {
   Label& l = append();
   l.key.assign(key);
   l.value.assign(value);
+}
+
+void Labels::erase(size_t i) {
+  if (i >= size_) return;
+  // Rotate the erased slot to the end so its string storage is reused later.
+  std::rotate(slots_.begin() + static_cast<std::ptrdiff_t>(i), slots_.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+              slots_.begin() + static_cast<std::ptrdiff_t>(size_));
+  --size_;
 }
 
 void Event::clear() {

@@ -30,6 +30,7 @@ class Labels {
   const std::string* find(std::string_view key) const;
   bool contains(std::string_view key) const { return find(key) != nullptr; }
   void erase_from(size_t n) { size_ = n < size_ ? n : size_; }
+  void erase(size_t i);  // Keeps the order of the rest.
   void clear() { size_ = 0; }
 
   size_t size() const { return size_; }

@@ -23,8 +23,18 @@ std::string enforce_limits(Event& e) {
     note(cut, std::to_string(e.labels.size() - Limits::kLabels) + " labels dropped (50 max)");
     e.labels.erase_from(Limits::kLabels);
   }
-  for (Label& l : e.labels) {
-    if (utf8::truncate(l.key, Limits::kLabelKey)) note(cut, "label key " + l.key + "... cut to 128 characters");
+  for (size_t i = 0; i < e.labels.size(); ++i) {
+    Label& l = e.labels[i];
+    if (utf8::truncate(l.key, Limits::kLabelKey)) {
+      note(cut, "label key " + l.key.substr(0, 32) + "... cut to 128 characters");
+      bool taken = false;
+      for (size_t j = 0; j < i && !taken; ++j) taken = e.labels[j].key == l.key;
+      if (taken) {
+        // Cut short, it names an earlier label: the first one keeps the key.
+        e.labels.erase(i--);
+        continue;
+      }
+    }
     if (utf8::truncate(l.value, Limits::kLabelValue)) {
       note(cut, "label " + l.key + " cut to 2048 characters");
     }

@@ -4,15 +4,6 @@
 #include "text/utf8.h"
 
 namespace cmrelay {
-namespace {
-
-// A string value holding a copy of s. An empty view may have no data at all (a field
-// without '='), and RapidJSON copies with memcpy, which must not be given a null pointer.
-json::Value copy(std::string_view s, json::Allocator& alloc) {
-  return json::Value(s.empty() ? "" : s.data(), static_cast<rapidjson::SizeType>(s.size()), alloc);
-}
-
-}  // namespace
 
 json::Value* BodyReader::read(const Record& rec, std::string& error) {
   if (rec.kind == BodyKind::Form) return read_form(rec.body, error);
@@ -32,7 +23,10 @@ json::Value* BodyReader::read_form(std::string_view body, std::string& error) {
       error = "invalid UTF-8 in form field '" + std::string(name.substr(0, 64)) + "' once decoded";
       return;
     }
-    root.AddMember(copy(name, alloc), copy(value, alloc), alloc);
+    // A field without '=' has an empty value whose data() may be null: RapidJSON refuses that.
+    if (value.empty()) value = "";
+    root.AddMember(json::Value(name.data(), static_cast<rapidjson::SizeType>(name.size()), alloc),
+                   json::Value(value.data(), static_cast<rapidjson::SizeType>(value.size()), alloc), alloc);
   });
   if (!error.empty()) return nullptr;
   if (root.MemberCount() == 0) {

@@ -52,6 +52,9 @@ void decode(std::string_view body,
             const std::function<void(std::string_view name, std::string_view value)>& field) {
   std::string name, value;
   size_t i = 0;
+  // One failed bracket scan reads to the end of the body; after one, stop trying, so a body
+  // full of unmatched '{' stays linear.
+  bool brackets = true;
   while (i < body.size()) {
     size_t eq = body.find_first_of("=&", i);
     if (eq == std::string_view::npos || body[eq] == '&') {
@@ -65,9 +68,10 @@ void decode(std::string_view body,
     }
     size_t v = eq + 1;
     size_t end = std::string_view::npos;
-    if (v < body.size() && (body[v] == '{' || body[v] == '[')) {
+    if (brackets && v < body.size() && (body[v] == '{' || body[v] == '[')) {
       size_t close = bracket_end(body, v);
       if (close != std::string_view::npos && (close == body.size() || body[close] == '&')) end = close;
+      else if (close == std::string_view::npos) brackets = false;
     }
     if (end == std::string_view::npos) end = std::min(body.find('&', v), body.size());
     if (eq > i) {

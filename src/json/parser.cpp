@@ -1,11 +1,15 @@
 #include "json/parser.h"
 
+#include <cstring>
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include "text/utf8.h"
 
 namespace cmrelay::json {
 namespace {
@@ -20,6 +24,7 @@ struct DepthLimited {
   Doc& d;
   size_t depth = 0;
   bool too_deep = false;
+  bool lone_surrogate = false;
 
   bool Null() { return d.Null(); }
   bool Bool(bool b) { return d.Bool(b); }
@@ -29,12 +34,22 @@ struct DepthLimited {
   bool Uint64(uint64_t i) { return d.Uint64(i); }
   bool Double(double x) { return d.Double(x); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return d.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return d.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return d.Key(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return text(s, n) && d.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return text(s, n) && d.Key(s, n, copy); }
   bool StartObject() { return enter() && d.StartObject(); }
   bool EndObject(rapidjson::SizeType n) { --depth; return d.EndObject(n); }
   bool StartArray() { return enter() && d.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { --depth; return d.EndArray(n); }
+
+  // RapidJSON turns an escaped lone surrogate ("\udc00") into bytes that are not UTF-8;
+  // only such escapes can, and their encoding starts with 0xED.
+  bool text(const char* s, rapidjson::SizeType n) {
+    if (std::memchr(s, '\xED', n) != nullptr && !utf8::valid(std::string_view(s, n))) {
+      lone_surrogate = true;
+      return false;
+    }
+    return true;
+  }
 
   bool enter() {
     if (++depth > kMaxDepth) {
@@ -53,6 +68,7 @@ bool parse_into(std::string_view text, Value& out, Allocator& values, Allocator&
   Doc doc(&values, 1024, &stack);
   rapidjson::ParseResult result;
   bool too_deep = false;
+  bool lone_surrogate = false;
   auto generate = [&](Doc& d) {
     rapidjson::MemoryStream ms(text.data(), text.size());
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
@@ -60,6 +76,7 @@ bool parse_into(std::string_view text, Value& out, Allocator& values, Allocator&
     DepthLimited handler{d};
     result = reader.Parse<kFlags>(is, handler);
     too_deep = handler.too_deep;
+    lone_surrogate = handler.lone_surrogate;
     return !result.IsError();
   };
   doc.Populate(generate);
@@ -67,6 +84,9 @@ bool parse_into(std::string_view text, Value& out, Allocator& values, Allocator&
     if (too_deep) {
       error = "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels at byte " +
               std::to_string(result.Offset());
+    } else if (lone_surrogate) {
+      error = "invalid UTF-8 in a JSON string before byte " + std::to_string(result.Offset()) +
+              ": an escaped lone surrogate (\\uD800-\\uDFFF)";
     } else if (result.Code() == rapidjson::kParseErrorStringInvalidEncoding) {
       error = "invalid UTF-8 in a JSON string at byte " + std::to_string(result.Offset());
     } else if (result.Code() == rapidjson::kParseErrorDocumentEmpty) {

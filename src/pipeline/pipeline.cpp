@@ -35,7 +35,16 @@ bool Pipeline::open(std::string& error) {
 }
 
 void Pipeline::warn_once(const Record& rec, const std::string& message) {
-  if (!said_.insert(message).second) return;
+  // Warnings quote vendor values; bound what is remembered of them.
+  constexpr size_t kMaxDistinct = 1000;
+  if (said_.count(message) != 0) return;
+  if (said_.size() == kMaxDistinct) {
+    said_.insert(message);
+    std::fprintf(stderr, "cmrelay: warning: %zu distinct warnings said; further ones are not reported\n", kMaxDistinct);
+    return;
+  }
+  if (said_.size() > kMaxDistinct) return;
+  said_.insert(message);
   std::fprintf(stderr, "cmrelay: warning: %.*s:%llu: %s\n", static_cast<int>(rec.source.size()),
                rec.source.data(), static_cast<unsigned long long>(rec.index), message.c_str());
 }
@@ -48,9 +57,18 @@ void Pipeline::reject(const Record& rec, std::string_view reason) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
+  // Bytes kept exactly: as a string when they are UTF-8, else base64 under KEY_base64.
+  auto bytes = [&](const char* key, std::string_view s) {
+    if (utf8::valid(s)) {
+      w.Key(key);
+      str(s);
+    } else {
+      w.Key((std::string(key) + "_base64").c_str());
+      str(base64::encode(s));
+    }
+  };
   w.StartObject();
-  w.Key("source");
-  str(rec.source);
+  bytes("source", rec.source);
   w.Key("record");
   w.Uint64(rec.index);
   w.Key("offset");
@@ -63,14 +81,7 @@ void Pipeline::reject(const Record& rec, std::string_view reason) {
     w.Key("content_type");
     str(rec.content_type);
   }
-  // The raw body, byte for byte: as a string when it is UTF-8, else base64.
-  if (utf8::valid(rec.body)) {
-    w.Key("body");
-    str(rec.body);
-  } else {
-    w.Key("body_base64");
-    str(base64::encode(rec.body));
-  }
+  bytes("body", rec.body);
   w.EndObject();
   sb.Put('\n');
   // One write per record: O_APPEND keeps concurrent runs' records whole.
@@ -120,7 +131,17 @@ void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_bod
   Record rec;
   std::vector<std::string> warnings;
   std::string error;
-  while (!(stop && stop->load()) && framer.next(rec)) {
+  for (;;) {
+    if (stop && stop->load()) break;
+    try {
+      if (!framer.next(rec)) break;
+    } catch (const std::exception& ex) {
+      // The framer cannot say where this source resumes: stop it, loudly.
+      ++counts_.unreadable;
+      std::fprintf(stderr, "cmrelay: %s: cannot frame the input after record %llu: %s\n", name.c_str(),
+                   static_cast<unsigned long long>(rec.index), ex.what());
+      return;
+    }
     ++counts_.bodies;
     if (!rec.error.empty()) {
       reject(rec, rec.error);

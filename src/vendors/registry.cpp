@@ -1,3 +1,4 @@
+#include "vendors/alibaba.h"
 #include "vendors/format.h"
 #include "vendors/volcengine.h"
 
@@ -7,6 +8,9 @@ const std::vector<const Format*>& all_formats() {
   static const std::vector<const Format*> formats{
       &volc::kMetricFormat,
       &volc::kEventFormat,
+      &ali::kEventFormat,
+      &ali::kThresholdFormat,
+      &ali::kSysEventFormat,
   };
   return formats;
 }

@@ -86,6 +86,17 @@ timeout 20 "$BIN" convert "$TMP/random.bin" >/dev/null 2>&1
 rc=$?
 if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then pass; else fail "random bytes: exit $rc"; fi
 
+# Over-long fields are cut to Flashduty's limits on code points; said once per run.
+long=$(python3 -c "print('实' * 600)")
+for i in 1 2; do
+  echo "{\"Type\":\"Event\",\"Id\":\"e$i\",\"EventType\":\"$long\",\"Rules\":[{\"Level\":\"warning\"}]}"
+done >"$TMP/long.ndjson"
+"$BIN" convert "$TMP/long.ndjson" >"$TMP/out" 2>"$TMP/err"; check "truncation exit" $? 0
+check "truncation said once" "$(grep -c 'cut to 512 characters' "$TMP/err")" 1
+contains "truncation names the record" "$(cat "$TMP/err")" "cmrelay: warning: $TMP/long.ndjson:1: title_rule cut to 512 characters"
+title=$(head -1 "$TMP/out" | python3 -c "import json,sys; print(len(json.load(sys.stdin)['title_rule']))")
+check "title is 512 code points" "$title" 512
+
 # detect prints the format and the keys that decided it.
 check "detect line" "$("$BIN" detect "$S/metric-recovered.json")" \
   "$S/metric-recovered.json:1: volc.metric (Type=MetricRecovered, RuleId, RecoveredResources)"

@@ -41,10 +41,12 @@ TEST_CASE("framer: a top-level array is a list of bodies") {
   CHECK(scalars[1].error == "array element is not an object");
   CHECK(scalars[2].error.empty());
 
-  auto stray = frame("[}, ]{\"a\":1}");
-  REQUIRE(stray.size() == 2);
-  CHECK(stray[0].error == "array element is not an object");
-  CHECK(stray[1].body == "{\"a\":1}");
+  // What cannot continue an array ends it, and is framed on its own.
+  auto stray = frame("[}, ]\n{\"a\":1}");
+  REQUIRE(stray.size() == 3);
+  CHECK(stray[0].error == "truncated: the top-level JSON array is never closed with ']'");
+  CHECK(stray[1].body == "}, ]");
+  CHECK(stray[2].body == "{\"a\":1}");
 
   auto open = frame("[{\"a\":1}");
   REQUIRE(open.size() == 2);

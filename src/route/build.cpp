@@ -1,0 +1,281 @@
+// Route file tree -> Model, reporting every problem with its line.
+#include <charconv>
+#include <chrono>
+#include <optional>
+#include <initializer_list>
+
+#include "route/env.h"
+#include "route/model.h"
+
+namespace cmrelay::route {
+namespace {
+
+class Builder {
+ public:
+  Builder(Model& m, std::vector<Finding>& errors, const std::function<const char*(const std::string&)>& env)
+      : m_(m), errors_(errors), env_(env) {}
+
+  void root(const Node& n) {
+    if (n.kind == Node::Null) return error(n.line, "the route file is empty");
+    if (!expect(n, Node::Map, "the route file")) return;
+    known(n, {"channels", "cases", "default", "severity"}, "the route file");
+    if (const Node* c = n.member("channels")) channels(*c);
+    if (const Node* s = n.member("severity")) severity(*s);
+    if (const Node* c = n.member("cases")) cases(*c);
+    if (const Node* d = n.member("default")) default_route(*d);
+  }
+
+ private:
+  void error(int line, std::string message) { errors_.push_back({line, std::move(message)}); }
+
+  bool expect(const Node& n, Node::Kind kind, const std::string& what) {
+    if (n.kind == kind) return true;
+    static const char* kNames[] = {"nothing", "a value", "a list", "a mapping"};
+    error(n.line, what + " must be " + kNames[kind] + ", not " + kNames[n.kind]);
+    return false;
+  }
+
+  void known(const Node& map, std::initializer_list<const char*> keys, const std::string& where) {
+    for (const Node& m : map.items) {
+      bool ok = false;
+      std::string list;
+      for (const char* k : keys) {
+        ok |= m.key == k;
+        list += list.empty() ? "" : ", ";
+        list += k;
+      }
+      if (!ok) error(m.key_line, "unknown key '" + m.key + "' in " + where + " (known: " + list + ")");
+    }
+  }
+
+  // A scalar member's text, or nullptr (after an error when it has the wrong shape).
+  const std::string* text(const Node& map, const char* key, const std::string& where) {
+    const Node* n = map.member(key);
+    if (n == nullptr) return nullptr;
+    return expect(*n, Node::Scalar, std::string(key) + " in " + where) ? &n->text : nullptr;
+  }
+
+  std::string expanded(const Node& n, const std::string& what) {
+    std::string out, why;
+    if (!expand_env(n.text, out, why, env_)) error(n.line, what + ": " + why);
+    return out;
+  }
+
+  void channels(const Node& n) {
+    if (!expect(n, Node::Map, "channels")) return;
+    for (const Node& c : n.items) {
+      std::string where = "channel '" + c.key + "'";
+      if (m_.by_name.count(c.key) != 0) error(c.key_line, where + " is declared twice");
+      if (!expect(c, Node::Map, where)) continue;
+      known(c, {"url", "headers", "timeout", "id"}, where);
+      Channel ch;
+      ch.name = c.key;
+      if (const Node* url = c.member("url"); url != nullptr && expect(*url, Node::Scalar, "url of " + where)) {
+        ch.url = expanded(*url, "url of " + where);
+        if (!ch.url.starts_with("http://") && !ch.url.starts_with("https://") && !ch.url.empty()) {
+          error(url->line, "url of " + where + " must start with http:// or https://");
+        }
+      } else if (url == nullptr) {
+        error(c.line, where + " has no url");
+      }
+      if (const Node* h = c.member("headers"); h != nullptr && expect(*h, Node::Map, "headers of " + where)) {
+        for (const Node& v : h->items) {
+          if (expect(v, Node::Scalar, "header " + v.key + " of " + where)) {
+            ch.headers.emplace_back(v.key, expanded(v, "header " + v.key + " of " + where));
+          }
+        }
+      }
+      if (const std::string* t = text(c, "timeout", where)) ch.timeout = timeout(*t, c.member("timeout")->line, where);
+      if (const std::string* id = text(c, "id", where)) {
+        ch.id = *id;
+        if (id->empty() || id->find_first_not_of("0123456789") != std::string::npos) {
+          error(c.member("id")->line, "id of " + where + " must be a number, not '" + *id + "'");
+        }
+        for (const Channel& other : m_.channels) {
+          if (other.id == ch.id) error(c.member("id")->line, "channel id " + ch.id + " is used by '" + other.name + "' too");
+        }
+      }
+      m_.by_name.emplace(ch.name, m_.channels.size());
+      m_.channels.push_back(std::move(ch));
+      m_.channel_lines.push_back(c.key_line);
+    }
+  }
+
+  std::chrono::milliseconds timeout(const std::string& t, int line, const std::string& where) {
+    long long n = 0;
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+    std::string_view unit(p, static_cast<size_t>(t.data() + t.size() - p));
+    if (ec == std::errc() && n > 0) {
+      if (unit == "ms") return std::chrono::milliseconds(n);
+      if (unit == "s" || unit.empty()) return std::chrono::seconds(n);
+      if (unit == "m") return std::chrono::minutes(n);
+    }
+    error(line, "timeout of " + where + " must be a positive duration like 500ms, 5s or 1m, not '" + t + "'");
+    return std::chrono::milliseconds(0);
+  }
+
+  void severity(const Node& n) {
+    if (!expect(n, Node::Map, "severity")) return;
+    for (const Node& v : n.items) {
+      std::optional<Vendor> vendor = parse_vendor(v.key);
+      if (!vendor || *vendor == Vendor::Flashduty) {
+        error(v.key_line, "unknown vendor '" + v.key + "' in severity (known: volcengine, alibaba)");
+        continue;
+      }
+      if (!expect(v, Node::Map, "severity." + v.key)) continue;
+      for (const Node& level : v.items) {
+        std::optional<Status> s = level.kind == Node::Scalar ? parse_status(level.text) : std::nullopt;
+        if (!s) {
+          error(level.line, "severity." + v.key + "." + level.key + " must be Critical, Warning, Info or Ok");
+          continue;
+        }
+        m_.severity.set(*vendor, level.key, *s);
+      }
+    }
+  }
+
+  void cases(const Node& n) {
+    if (!expect(n, Node::Seq, "cases")) return;
+    for (const Node& c : n.items) {
+      Case k;
+      k.line = c.line;
+      k.name = "case " + std::to_string(m_.cases.size() + 1);
+      if (expect(c, Node::Map, k.name)) {
+        if (const std::string* name = text(c, "name", k.name)) k.name = *name;
+        known(c, {"name", "if", "channels", "channel_ids", "channel_from", "fallthrough"}, k.name);
+        if (const Node* conds = c.member("if"); conds != nullptr && conds->kind != Node::Null &&
+                                                  expect(*conds, Node::Seq, "if of " + k.name)) {
+          for (const Node& cond : conds->items) condition(cond, k);
+        }
+        targets(c, k.channels, k.name);
+        if (const std::string* from = text(c, "channel_from", k.name)) {
+          k.channel_from_line = c.member("channel_from")->line;
+          if (!from->starts_with("labels.") || from->size() == 7) {
+            error(k.channel_from_line, "channel_from of " + k.name + " must be labels.<name>, not '" + *from + "'");
+          }
+          k.channel_from = from->substr(std::min<size_t>(7, from->size()));
+        }
+        if (const std::string* f = text(c, "fallthrough", k.name)) {
+          if (*f != "true" && *f != "false") error(c.member("fallthrough")->line, "fallthrough must be true or false");
+          k.fallthrough = *f == "true";
+        }
+      }
+      m_.cases.push_back(std::move(k));
+    }
+  }
+
+  void condition(const Node& n, Case& k) {
+    std::string where = "a condition of " + k.name;
+    if (!expect(n, Node::Map, where)) return;
+    known(n, {"key", "oper", "vals"}, where);
+    Condition c;
+    c.line = n.line;
+    const std::string* key = text(n, "key", where);
+    const std::string* oper = text(n, "oper", where);
+    const Node* vals = n.member("vals");
+    if (key == nullptr || oper == nullptr || vals == nullptr) {
+      return error(n.line, where + " needs key, oper and vals");
+    }
+    if (*key == "severity") {
+      c.field = Field::Severity;
+    } else if (*key == "title") {
+      c.field = Field::Title;
+    } else if (*key == "description") {
+      c.field = Field::Description;
+    } else if (key->starts_with("labels.") && key->size() > 7) {
+      c.label = key->substr(7);
+    } else {
+      error(n.member("key")->line, "key must be severity, title, description or labels.<name>, not '" + *key + "'");
+    }
+    if (*oper != "IN" && *oper != "NOTIN") {
+      error(n.member("oper")->line, "oper must be IN or NOTIN, not '" + *oper + "'");
+    }
+    c.notin = *oper == "NOTIN";
+    c.text = *key + " " + *oper + " [";
+    if (vals->kind != Node::Null && expect(*vals, Node::Seq, "vals")) {
+      for (const Node& v : vals->items) {
+        if (!expect(v, Node::Scalar, "each value in vals")) continue;
+        std::string why;
+        if (!c.vals.emplace_back().compile(v.text, why)) error(v.line, why);
+        c.text += c.vals.size() > 1 ? ", " : "";
+        c.text += v.text;
+      }
+    }
+    c.text += "]";
+    c.slot = slot(c.field, c.label);
+    for (Matcher& v : c.vals) {
+      if (v.kind() != Matcher::Regex) continue;
+      std::unique_ptr<RegexSet>& set = m_.keys[c.slot].regexes;
+      if (!set) set = std::make_unique<RegexSet>();
+      v.join(*set);
+    }
+    k.conditions.push_back(std::move(c));
+  }
+
+  size_t slot(Field field, const std::string& label) {
+    for (size_t i = 0; i < m_.keys.size(); ++i) {
+      if (m_.keys[i].field == field && m_.keys[i].label == label) return i;
+    }
+    m_.keys.push_back({field, label, nullptr});
+    return m_.keys.size() - 1;
+  }
+
+  // channels: [names] and channel_ids: [ids] of a case or the default.
+  void targets(const Node& n, std::vector<size_t>& out, const std::string& where) {
+    auto each = [&](const char* key, auto resolve) {
+      const Node* list = n.member(key);
+      if (list == nullptr || list->kind == Node::Null || !expect(*list, Node::Seq, std::string(key) + " of " + where)) return;
+      for (const Node& v : list->items) {
+        if (!expect(v, Node::Scalar, std::string(key) + " of " + where)) continue;
+        std::optional<size_t> i = resolve(v.text);
+        if (!i) continue;
+        bool seen = false;
+        for (size_t o : out) seen |= o == *i;
+        if (!seen) out.push_back(*i);
+      }
+    };
+    each("channels", [&](const std::string& name) -> std::optional<size_t> {
+      auto it = m_.by_name.find(name);
+      if (it != m_.by_name.end()) return it->second;
+      error(line_of(n, "channels", name), "channel '" + name + "' used by " + where + " is not declared under channels");
+      return std::nullopt;
+    });
+    each("channel_ids", [&](const std::string& id) -> std::optional<size_t> {
+      for (size_t i = 0; i < m_.channels.size(); ++i) {
+        if (m_.channels[i].id == id) return i;
+      }
+      error(line_of(n, "channel_ids", id), "channel id " + id + " used by " + where + " is not declared under channels (id: " + id + ")");
+      return std::nullopt;
+    });
+  }
+
+  static int line_of(const Node& n, const char* key, const std::string& value) {
+    for (const Node& v : n.member(key)->items) {
+      if (v.text == value) return v.line;
+    }
+    return n.line;
+  }
+
+  void default_route(const Node& n) {
+    m_.default_line = n.key_line;
+    if (n.kind == Node::Null || !expect(n, Node::Map, "default")) return;
+    known(n, {"channels", "channel_ids"}, "default");
+    targets(n, m_.default_channels, "default");
+  }
+
+  Model& m_;
+  std::vector<Finding>& errors_;
+  const std::function<const char*(const std::string&)>& env_;
+};
+
+}  // namespace
+
+void build_model(const Node& root, Model& m, std::vector<Finding>& errors,
+                 const std::function<const char*(const std::string&)>& env) {
+  Builder(m, errors, env).root(root);
+  for (Key& k : m.keys) {
+    if (k.regexes) k.regexes->compile();
+  }
+}
+
+}  // namespace cmrelay::route

@@ -1,0 +1,41 @@
+// A route file as a tree with line numbers, the same for YAML and JSON, so one builder
+// turns either syntax into the model.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cmrelay::route {
+
+struct Node {
+  enum Kind { Null, Scalar, Seq, Map };
+  Kind kind = Null;
+  int line = 0;              // 1-based.
+  std::string key;           // As a member of a map: its key.
+  int key_line = 0;
+  std::string text;          // Scalar (numbers as written, booleans as true/false).
+  std::vector<Node> items;   // Seq items, or Map members (each with key set).
+
+  const Node* member(const std::string& name) const {
+    for (const Node& m : items) {
+      if (m.key == name) return &m;
+    }
+    return nullptr;
+  }
+};
+
+struct SyntaxError {
+  int line = 0;
+  int column = 0;
+  std::string message;
+};
+
+// Parse text; false with err set on a syntax error.
+bool parse_yaml(const std::string& text, Node& out, SyntaxError& err);
+bool parse_json(const std::string& text, Node& out, SyntaxError& err);
+
+// JSON when the file name ends in .json, YAML when .yaml or .yml, else JSON when the first
+// non-blank byte is '{' or '['.
+bool looks_like_json(const std::string& path, const std::string& text);
+
+}  // namespace cmrelay::route

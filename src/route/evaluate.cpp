@@ -1,0 +1,154 @@
+// Evaluating cases for one event: the hot path (route) and its explanation (explain) are
+// one loop, so they cannot disagree.
+#include "route/model.h"
+#include "route/route.h"
+
+namespace cmrelay {
+namespace route {
+
+bool field_value(const Key& c, const Event& e, std::string_view& out) {
+  switch (c.field) {
+    case Field::Severity: out = status_name(e.status); return true;
+    case Field::Title: out = e.title; return true;
+    case Field::Description: out = e.description; return true;
+    case Field::Label: break;
+  }
+  // Lengths first: most names differ in length, so most comparisons stop there.
+  for (const Label& l : e.labels) {
+    if (l.key.size() == c.label.size() && l.key == c.label) {
+      out = l.value;
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+// The event's value of each key, looked up (and parsed as a number or an address) at most
+// once per event, on the stack. Keys past kSlots are looked up each time.
+class Values {
+ public:
+  Values(const Model& m, const Event& e) : m_(m), e_(e) {}
+
+  // nullptr when the key is absent.
+  FieldValue* get(size_t slot) {
+    FieldValue* v = slot < kSlots ? &slots_[slot] : &scratch_;
+    if (slot < kSlots && (resolved_ >> slot & 1u) != 0) return (present_ >> slot & 1u) != 0 ? v : nullptr;
+    const Key& key = m_.keys[slot];
+    std::string_view text;
+    bool present = field_value(key, e_, text);
+    *v = FieldValue(text, key.regexes.get());
+    if (slot < kSlots) {
+      resolved_ |= uint64_t{1} << slot;
+      present_ |= uint64_t{present} << slot;
+    }
+    return present ? v : nullptr;
+  }
+
+ private:
+  static constexpr size_t kSlots = 64;
+  const Model& m_;
+  const Event& e_;
+  uint64_t resolved_ = 0;
+  uint64_t present_ = 0;
+  FieldValue slots_[kSlots];
+  FieldValue scratch_;
+};
+
+// IN: any value matches; NOTIN: none does. A missing key matches no value.
+bool holds(const Condition& c, Values& values, ConditionVerdict* why) {
+  FieldValue* value = values.get(c.slot);
+  bool present = value != nullptr;
+  bool any = false;
+  if (present) {
+    for (const Matcher& m : c.vals) {
+      if (m.matches(*value)) {
+        any = true;
+        break;
+      }
+    }
+  }
+  bool result = c.notin ? !any : any;
+  if (why != nullptr) {
+    why->text = c.text;
+    why->present = present;
+    why->seen.assign(present ? value->text : std::string_view());
+    why->result = result;
+  }
+  return result;
+}
+
+void add(const Model& m, size_t channel, std::vector<const Channel*>& out, size_t from, std::vector<std::string>* names) {
+  const Channel* ch = &m.channels[channel];
+  for (size_t i = from; i < out.size(); ++i) {
+    if (out[i] == ch) return;
+  }
+  out.push_back(ch);
+  if (names != nullptr) names->push_back(ch->name);
+}
+
+void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, RouteExplanation* why) {
+  const size_t from = out.size();
+  Values values(m, e);
+  bool any_matched = false;
+  bool stopped = false;
+  for (const Case& k : m.cases) {
+    CaseVerdict* v = nullptr;
+    if (why != nullptr) {
+      v = &why->cases.emplace_back();
+      v->name = k.name;
+      v->line = k.line;
+      v->reached = !stopped;
+      if (stopped) continue;
+    }
+    if (stopped) break;
+    bool all = true;
+    for (const Condition& c : k.conditions) {
+      // The explanation shows every condition's verdict; routing stops at the first false.
+      if (!holds(c, values, v != nullptr ? &v->conditions.emplace_back() : nullptr)) {
+        all = false;
+        if (v == nullptr) break;
+      }
+    }
+    if (!all) continue;
+    size_t target = m.channels.size();
+    if (!k.channel_from.empty()) {
+      const std::string* name = e.labels.find(k.channel_from);
+      auto it = name != nullptr ? m.by_name.find(*name) : m.by_name.end();
+      if (it != m.by_name.end()) target = it->second;
+      if (v != nullptr) {
+        v->note = name == nullptr ? "labels." + k.channel_from + " is absent"
+                  : target == m.channels.size() ? "labels." + k.channel_from + " = '" + *name + "' names no declared channel"
+                                                : "labels." + k.channel_from + " = '" + *name + "'";
+      }
+      // Name mapping matches only when the label names a declared channel.
+      if (target == m.channels.size()) continue;
+    }
+    any_matched = true;
+    std::vector<std::string>* names = v != nullptr ? &v->channels : nullptr;
+    for (size_t c : k.channels) add(m, c, out, from, names);
+    if (target != m.channels.size()) add(m, target, out, from, names);
+    if (v != nullptr) v->matched = true;
+    if (!k.fallthrough) {
+      stopped = true;
+      if (v != nullptr) v->stopped = true;
+    }
+  }
+  if (!any_matched) {
+    for (size_t c : m.default_channels) add(m, c, out, from, nullptr);
+    if (why != nullptr) why->default_used = true;
+  }
+}
+
+}  // namespace
+}  // namespace route
+
+void RouteTable::route(const Event& e, std::vector<const Channel*>& out) const { route::evaluate(*m_, e, out, nullptr); }
+
+void RouteTable::explain(const Event& e, RouteExplanation& why) const {
+  why = RouteExplanation();
+  route::evaluate(*m_, e, why.channels, &why);
+}
+
+}  // namespace cmrelay

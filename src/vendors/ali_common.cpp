@@ -1,0 +1,158 @@
+#include "vendors/alibaba.h"
+
+#include "vendors/fields.h"
+
+namespace cmrelay::ali {
+
+std::string str(const json::Value& obj, std::string_view key, std::string_view where) {
+  fields::Text t = fields::text(obj, key, where);
+  return std::string(present(t));
+}
+
+void threshold_title(std::string& t, std::string_view rule, std::string_view resource, std::string_view metric,
+                     std::string_view condition) {
+  t += rule;
+  if (!resource.empty()) {
+    t += " on ";
+    t += resource;
+  }
+  if (!metric.empty()) {
+    t += ": ";
+    t += metric;
+  }
+  if (!condition.empty()) {
+    t += " (";
+    t += condition;
+    t += ')';
+  }
+}
+
+std::string keys_present(const json::Value& body, std::initializer_list<std::string_view> keys) {
+  std::string found;
+  for (std::string_view key : keys) {
+    if (body.HasMember(json::Value(rapidjson::StringRef(key.data(), key.size())))) {
+      found += ", ";
+      found += key;
+    }
+  }
+  return found;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string name_and_id(std::string_view name, std::string_view id) {
+  std::string out(name.empty() ? id : name);
+  if (!name.empty() && !id.empty() && name != id) {
+    out += " (";
+    out += id;
+    out += ')';
+  }
+  return out;
+}
+
+std::string first(std::initializer_list<std::string_view> values) {
+  for (std::string_view v : values) {
+    if (!v.empty()) return std::string(v);
+  }
+  return {};
+}
+
+void line(std::string& d, std::string_view name, std::string_view value) {
+  if (value.empty()) return;
+  d += name;
+  d += ": ";
+  d += value;
+  d += '\n';
+}
+
+Arn parse_arn(std::string_view text) {
+  Arn arn;
+  if (text.substr(0, 4) != "acs:") {
+    arn.id = text;
+    return arn;
+  }
+  std::string_view rest = text.substr(4);
+  std::string_view* parts[] = {&arn.product, &arn.region, &arn.account};
+  for (std::string_view* p : parts) {
+    size_t colon = rest.find(':');
+    if (colon == std::string_view::npos) return Arn{{}, {}, {}, {}, text};
+    *p = rest.substr(0, colon);
+    rest.remove_prefix(colon + 1);
+  }
+  // "instance/i-bp1xyz"; a resource without a type is the id itself.
+  size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) {
+    arn.id = rest;
+  } else {
+    arn.type = rest.substr(0, slash);
+    arn.id = rest.substr(slash + 1);
+  }
+  return arn;
+}
+
+SystemEvent read_system_event(const json::Value& obj, std::string_view where) {
+  SystemEvent s;
+  s.name = str(obj, "name", where);
+  if (s.name.empty()) s.name = str(obj, "eventNameEn", where);
+  s.id = str(obj, "id", where);
+  s.level = str(obj, "level", where);
+  s.status = str(obj, "status", where);
+  s.product = str(obj, "product", where);
+  s.event_type = str(obj, "eventType", where);
+  s.instance_name = str(obj, "instanceName", where);
+  s.group_id = str(obj, "groupId", where);
+  s.resource = str(obj, "resourceId", where);
+  const Arn arn = parse_arn(s.resource);
+  s.resource_id = arn.id;
+  s.account = arn.account;
+  s.region = either(str(obj, "regionId", where), arn.region);
+  s.event_time = str(obj, "eventTime", where);
+  if (!s.event_time.empty()) s.time = times::parse_compact_iso(s.event_time);
+  return s;
+}
+
+void system_event_title(std::string& t, const SystemEvent& s, std::string_view resource_fallback) {
+  t += either(s.name, "Alibaba Cloud system event");
+  std::string_view who = either(either(s.instance_name, s.resource_id), resource_fallback);
+  if (!who.empty()) {
+    t += " on ";
+    t += who;
+  }
+  if (!s.region.empty()) {
+    t += " (";
+    t += s.region;
+    t += ')';
+  }
+  if (!s.status.empty()) {
+    t += ": ";
+    t += s.status;
+  }
+}
+
+void system_event_description(std::string& d, const SystemEvent& s) {
+  std::string event = s.name;
+  if (!s.id.empty()) event += (event.empty() ? "id " : " (id ") + s.id + (event.empty() ? "" : ")");
+  line(d, "Event", event);
+  std::string kind = s.event_type;
+  if (!s.status.empty()) kind += (kind.empty() ? "status " : ", status ") + s.status;
+  if (!s.level.empty()) kind += (kind.empty() ? "level " : ", level ") + s.level;
+  line(d, "Type", kind);
+  std::string resource = name_and_id(s.instance_name, s.resource_id);
+  if (!s.region.empty()) resource += (resource.empty() ? "in " : " in ") + s.region;
+  line(d, "Resource", resource);
+  line(d, "Product", s.product);
+  if (s.resource != s.resource_id) line(d, "ARN", s.resource);
+  if (s.time) line(d, "Happened at", times::format(*s.time));
+  else line(d, "Happened at", s.event_time);
+}
+
+}  // namespace cmrelay::ali

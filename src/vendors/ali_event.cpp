@@ -1,0 +1,237 @@
+// ali.event: Alibaba Cloud Monitor Event Center subscription pushes (the Webhook push
+// channel), in JSON mode or FORM mode (alert, subscription, userInfo and relatedAlertIds as
+// JSON strings). One event per body: alert.alertStatus RESOLVED gives Ok, else the alert's
+// severity. System events (alert.source SYS_EVENT, alert.meta.sysEventMeta) and threshold
+// alerts (whose alert body is undocumented: rule, metrics[], resourceInfo... when present).
+#include <string>
+
+#include "text/label_name.h"
+#include "vendors/alibaba.h"
+#include "vendors/common.h"
+#include "vendors/fields.h"
+#include "vendors/times.h"
+
+namespace cmrelay::ali {
+namespace {
+
+constexpr std::string_view kId = "ali.event";
+
+bool recognise(const json::Value& body, std::string& evidence) {
+  if (!body.IsObject()) return false;
+  const json::Value* alert = fields::get(body, "alert");
+  if (alert == nullptr || !(alert->IsObject() || alert->IsString())) return false;
+  const std::string found = keys_present(body, {"batchId", "subscription", "strategyName"});
+  if (found.empty()) return false;
+  evidence = alert->IsObject() ? "alert" : "alert (JSON text)";
+  evidence += found;
+  return true;
+}
+
+// The metric a threshold alert speaks of, as text for titles and labels.
+struct Metric {
+  std::string name, value, threshold, op, unit;
+};
+
+Metric read_metric(const json::Value& alert) {
+  Metric m;
+  const json::Value* metrics = fields::array(alert, "metrics", "alert.");
+  if (metrics && !metrics->Empty()) {
+    const json::Value& m0 = (*metrics)[0];
+    m.name = first({str(m0, "metricName", "alert.metrics[]."), str(m0, "metricNameEn", "alert.metrics[].")});
+    m.value = str(m0, "curValue", "alert.metrics[].");
+    m.threshold = str(m0, "threshold", "alert.metrics[].");
+    m.op = str(m0, "operator", "alert.metrics[].");
+    m.unit = str(m0, "unit", "alert.metrics[].");
+  } else {
+    m.name = str(alert, "metricName", "alert.");
+    m.value = str(alert, "curValue", "alert.");
+    m.threshold = str(alert, "threshold", "alert.");
+    m.unit = str(alert, "unit", "alert.");
+  }
+  return m;
+}
+
+// "CPUUtilization 97.5% (threshold >= 95%)"
+std::string describe_metric(const Metric& m) {
+  std::string out = m.name;
+  const std::string unit = unit_suffix(m.unit);
+  if (!m.value.empty()) out += " " + m.value + unit;
+  if (!m.threshold.empty()) out += " (threshold " + (m.op.empty() ? "" : m.op + " ") + m.threshold + unit + ")";
+  return out;
+}
+
+void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
+  Event& e = out.next();
+  for (std::string_view key : {"subscription", "userInfo", "relatedAlertIds"}) fields::nested_json(body, key, ctx.json);
+  fields::nested_json(body, "alert", ctx.json);
+  static const json::Value kEmpty(rapidjson::kObjectType);
+  const json::Value* alert_ptr = fields::object(body, "alert");
+  json::Value no_alert(rapidjson::kObjectType);
+  json::Value& alert = alert_ptr ? body["alert"] : no_alert;
+  for (std::string_view key : {"meta", "eventContentMap", "resourceInfo", "customLabels", "metrics"}) {
+    fields::nested_json(alert, key, ctx.json, "alert.");
+  }
+  const json::Value* meta = fields::object(alert, "meta", "alert.");
+  json::Value* sys_meta = meta ? fields::nested_json(alert["meta"], "sysEventMeta", ctx.json, "alert.meta.") : nullptr;
+  if (sys_meta && !sys_meta->IsObject()) {
+    throw DecodeError("field alert.meta.sysEventMeta: expected an object, got " + std::string(fields::type_name(*sys_meta)));
+  }
+  const json::Value* subscription = fields::object(body, "subscription");
+  const json::Value* user_info = fields::object(body, "userInfo");
+  const json::Value* content = fields::object(alert, "eventContentMap", "alert.");
+  std::string content_text;  // eventRawContent that is not a JSON object.
+  if (content == nullptr) {
+    // eventRawContent carries the same content as a JSON string.
+    content = fields::nested_json(alert, "eventRawContent", ctx.json, "alert.");
+    if (content && !content->IsObject()) {
+      content_text = content->IsString() ? str(alert, "eventRawContent", "alert.") : json::to_string(*content);
+      content = nullptr;
+    }
+  }
+
+  const std::string alert_status = str(alert, "alertStatus", "alert.");
+  const std::string source = str(alert, "source", "alert.");
+  const bool resolved = iequals(alert_status, "RESOLVED");
+  const bool system = sys_meta != nullptr || iequals(source, "SYS_EVENT");
+
+  // The system event, from sysEventMeta and the alert's own fields.
+  SystemEvent s = read_system_event(sys_meta ? *sys_meta : kEmpty, "alert.meta.sysEventMeta.");
+  if (s.name.empty()) s.name = str(alert, "eventName", "alert.");
+  if (s.product.empty()) s.product = str(alert, "product", "alert.");
+  if (s.event_type.empty()) s.event_type = str(alert, "eventType", "alert.");
+  if (s.group_id.empty()) s.group_id = str(alert, "groupId", "alert.");
+  const std::string arn = str(alert, "arn", "alert.");
+  if (s.resource.empty() && !arn.empty()) {
+    s.resource = arn;
+    const Arn parts = parse_arn(arn);
+    s.resource_id = parts.id;
+    s.account = parts.account;
+    if (s.region.empty()) s.region = parts.region;
+  }
+  const std::string severity = first({str(alert, "severity", "alert."), str(body, "severity"), s.level});
+
+  // What a threshold alert adds.
+  const json::Value* resource_info = fields::object(alert, "resourceInfo", "alert.");
+  const json::Value& res = resource_info ? *resource_info : kEmpty;
+  const Metric metric = read_metric(alert);
+  const std::string rule_id = str(alert, "ruleId", "alert.");
+  const std::string rule_name = first({str(alert, "ruleName", "alert."), str(alert, "alertName", "alert.")});
+  const std::string expression = str(alert, "expression", "alert.");
+  const std::string content_id = content ? str(*content, "instanceId", "alert.eventContentMap.") : std::string();
+  const std::string resource_id = first({s.resource_id, str(res, "instanceId", "alert.resourceInfo."),
+                                          str(res, "resourceId", "alert.resourceInfo."), content_id});
+  const std::string resource_name = first({s.instance_name, str(res, "instanceName", "alert.resourceInfo."),
+                                            str(res, "name", "alert.resourceInfo.")});
+  const std::string region = first({s.region, str(res, "regionId", "alert.resourceInfo.")});
+  const std::string strategy = str(body, "strategyName");
+
+  e.status = resolved ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, severity);
+
+  // alert_key: the dedup id (else the event id); a threshold alert by rule and resource,
+  // which stay the same from TRIGGERED to RESOLVED.
+  const std::string dedup_id = str(alert, "dedupId", "alert.");
+  const std::string trace_id = str(alert, "traceId", "alert.");
+  const std::string_view rule = either(rule_id, rule_name);
+  if (!system && !rule.empty()) {
+    make_alert_key(e.alert_key, kId, {"rule", rule, resource_id, metric.name});
+  } else if (!either(dedup_id, trace_id).empty()) {
+    make_alert_key(e.alert_key, kId, {either(dedup_id, trace_id)});
+  } else {
+    make_alert_key(e.alert_key, kId, {"event", s.name, either(s.resource, resource_id), s.event_time});
+  }
+
+  std::string& t = e.title;
+  if (resolved) t += "Recovered: ";
+  if (system) {
+    system_event_title(t, s, resource_id);
+  } else {
+    threshold_title(t, either(either(rule_name, rule_id), either(s.name, "Alibaba Cloud alert")),
+                    either(resource_name, resource_id), metric.name.empty() ? std::string() : describe_metric(metric),
+                    metric.threshold.empty() ? std::string_view(expression) : std::string_view());
+  }
+
+  Labels& l = e.labels;
+  l.add("source", "alibaba");
+  l.add("format", kId);
+  l.add("account_id", first({str(body, "userId"), str(alert, "userId", "alert."),
+                             user_info ? str(*user_info, "userId", "userInfo.") : std::string(), s.account}));
+  l.add("region", region);
+  l.add("resource_id", resource_id);
+  l.add("resource_name", resource_name);
+  l.add("rule_id", rule_id);
+  l.add("rule_name", either(rule_name, strategy));
+  l.add("namespace", either(str(alert, "namespace", "alert."), s.product));
+  l.add("metric", metric.name);
+  l.add("current_value", metric.value);
+  l.add("threshold", either(metric.threshold, expression));
+  l.add("unit", metric.unit);
+  l.add("event_type", s.name);
+  l.add("vendor_severity", severity);
+  l.add("alert_status", alert_status);
+  l.add("alert_source", source);
+  l.add("product", s.product);
+  l.add("status", s.status);
+  l.add("event_category", s.event_type);
+  l.add("expression", expression);
+  l.add("dedup_id", dedup_id);
+  l.add("trace_id", trace_id);
+  l.add("event_id", s.id);
+  l.add("group_id", s.group_id);
+  l.add("arn", s.resource != s.resource_id ? std::string_view(s.resource) : std::string_view());
+  l.add("strategy_name", strategy);
+  l.add("batch_id", str(body, "batchId"));
+  if (subscription) l.add("subscription_id", str(*subscription, "subscriptionUuid", "subscription."));
+  if (user_info) l.add("aliyun_id", str(*user_info, "aliyunId", "userInfo."));
+  for (std::string_view key : {"project", "groupingId", "escalationLevel", "alertCount", "relatedAlertIds"}) {
+    const json::Value* v = fields::get(body, key);
+    if (v == nullptr) continue;
+    l.add(label_name("", key), v->IsObject() || v->IsArray() ? json::to_string(*v) : str(body, key));
+  }
+  if (const json::Value* custom = fields::object(alert, "customLabels", "alert.")) {
+    for (auto it = custom->MemberBegin(); it != custom->MemberEnd(); ++it) {
+      std::string_view key(it->name.GetString(), it->name.GetStringLength());
+      std::string name = label_name("", key);
+      if (l.contains(name)) name = label_name("custom_", key);
+      l.add(name, str(*custom, key, "alert.customLabels."));
+    }
+  }
+  if (resource_info) add_object_labels(l, "resource_", *resource_info);
+  if (content) add_object_labels(l, "content_", *content);
+  l.add("content", content_text);
+
+  std::optional<int64_t> at = fields::integer(alert, "timestamp", "alert.");
+  std::optional<int64_t> pushed = fields::integer(body, "time");
+  if (at) e.event_time = times::seconds_from_epoch(*at);
+  else if (s.time) e.event_time = s.time->unix;
+  else if (pushed) e.event_time = times::seconds_from_epoch(*pushed);
+
+  std::string& d = e.description;
+  std::string state = alert_status;
+  if (!severity.empty()) state += (state.empty() ? "severity " : ", severity ") + severity;
+  line(d, "Alert", state);
+  if (system) {
+    system_event_description(d, s);
+  } else {
+    std::string r = name_and_id(rule_name, rule_id);
+    line(d, "Rule", r);
+    line(d, "Condition", expression);
+    std::string where = name_and_id(resource_name, resource_id);
+    if (!region.empty()) where += (where.empty() ? "in " : " in ") + region;
+    line(d, "Resource", where);
+    line(d, "Metric", describe_metric(metric));
+    line(d, "Product", s.product);
+    if (s.name != rule_name) line(d, "Event", s.name);
+  }
+  line(d, "Content", content ? json::to_string(*content) : content_text);
+  line(d, "Subscription", name_and_id(strategy, subscription ? str(*subscription, "subscriptionUuid", "subscription.") : ""));
+  if (at) line(d, "Alert time", times::format_unix(times::seconds_from_epoch(*at), s.time ? &*s.time : nullptr));
+  if (pushed) line(d, "Pushed at", times::format_unix(times::seconds_from_epoch(*pushed), s.time ? &*s.time : nullptr));
+  line(d, "Dedup id", either(dedup_id, trace_id));
+  end_description(d);
+}
+
+}  // namespace
+
+const Format kEventFormat{kId, Vendor::Alibaba, recognise, decode};
+
+}  // namespace cmrelay::ali

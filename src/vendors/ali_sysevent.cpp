@@ -1,0 +1,77 @@
+// ali.sysevent: Alibaba Cloud Monitor's legacy system-event callback. One firing event per
+// body at its level; content is an object or the same as a JSON string.
+#include <string>
+
+#include "vendors/alibaba.h"
+#include "vendors/common.h"
+#include "vendors/fields.h"
+
+namespace cmrelay::ali {
+namespace {
+
+constexpr std::string_view kId = "ali.sysevent";
+
+bool recognise(const json::Value& body, std::string& evidence) {
+  if (!body.IsObject() || body.HasMember("alert") || body.HasMember("alertState")) return false;
+  if (!body.HasMember("eventTime") || !body.HasMember("name")) return false;
+  const bool product = body.HasMember("product"), level = body.HasMember("level");
+  if (!product && !level) return false;
+  evidence = "eventTime, name";
+  if (product) evidence += ", product";
+  if (level) evidence += ", level";
+  return true;
+}
+
+void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
+  Event& e = out.next();
+  const json::Value* content = fields::nested_json(body, "content", ctx.json);
+  const SystemEvent s = read_system_event(body);
+  const std::string content_id = content ? str(*content, "instanceId", "content.") : std::string();
+  const std::string trace_id = str(body, "traceId");
+  e.status = map_level(ctx, Vendor::Alibaba, kId, s.level);
+
+  if (!s.id.empty()) make_alert_key(e.alert_key, kId, {s.id});
+  else if (!trace_id.empty()) make_alert_key(e.alert_key, kId, {trace_id});
+  else make_alert_key(e.alert_key, kId, {s.name, either(s.resource, content_id), s.event_time});
+
+  system_event_title(e.title, s, content_id);
+
+  Labels& l = e.labels;
+  l.add("source", "alibaba");
+  l.add("format", kId);
+  l.add("account_id", either(str(body, "userId"), s.account));
+  l.add("region", s.region);
+  l.add("resource_id", either(s.resource_id, content_id));
+  l.add("resource_name", s.instance_name);
+  l.add("rule_name", str(body, "ruleName"));
+  l.add("namespace", s.product);
+  l.add("event_type", s.name);
+  l.add("vendor_severity", s.level);
+  l.add("product", s.product);
+  l.add("event_id", s.id);
+  l.add("trace_id", trace_id);
+  l.add("status", s.status);
+  l.add("event_category", s.event_type);
+  l.add("group_id", s.group_id);
+  l.add("arn", s.resource != s.resource_id ? std::string_view(s.resource) : std::string_view());
+  l.add("ver", str(body, "ver"));
+  const std::string content_text =
+      !content ? std::string() : content->IsString() ? str(body, "content") : json::to_string(*content);
+  if (content && content->IsObject()) add_object_labels(l, "content_", *content);
+  else l.add("content", content_text);
+
+  if (s.time) e.event_time = s.time->unix;
+
+  std::string& d = e.description;
+  system_event_description(d, s);
+  line(d, "Rule", str(body, "ruleName"));
+  line(d, "Content", content_text);
+  line(d, "Trace", trace_id);
+  end_description(d);
+}
+
+}  // namespace
+
+const Format kSysEventFormat{kId, Vendor::Alibaba, recognise, decode};
+
+}  // namespace cmrelay::ali

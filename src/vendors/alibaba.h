@@ -1,0 +1,78 @@
+// Alibaba Cloud Monitor callback formats, and what they share.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vendors/format.h"
+#include "vendors/times.h"
+
+namespace cmrelay::ali {
+
+extern const Format kEventFormat;      // ali.event: Event Center subscription push (JSON or FORM)
+extern const Format kThresholdFormat;  // ali.threshold: legacy threshold alert callback (form)
+extern const Format kSysEventFormat;   // ali.sysevent: legacy system-event callback
+
+// "acs:<product>:<region>:<account>:<type>/<id>". Text that is not an ARN leaves every part
+// empty but id, which is then the whole text.
+struct Arn {
+  std::string_view product, region, account, type, id;
+};
+Arn parse_arn(std::string_view text);
+
+// Alibaba senders write the literal string "null" for an absent value.
+inline std::string_view present(std::string_view v) { return v == "null" ? std::string_view() : v; }
+
+// A field's text (numbers spelled out) with "null" read as absent. Throws DecodeError like
+// fields::text for an object or array.
+std::string str(const json::Value& obj, std::string_view key, std::string_view where = {});
+
+// The first of a and b that is not empty.
+inline std::string_view either(std::string_view a, std::string_view b) { return a.empty() ? b : a; }
+
+// A system event as both the legacy callback (the body) and the subscription push
+// (alert.meta.sysEventMeta) describe it: the same field names in both.
+struct SystemEvent {
+  std::string name, id, level, status, product, event_type, instance_name, group_id;
+  std::string resource;  // resourceId: an ARN, or a plain id.
+  std::string region;    // regionId, else the ARN's region.
+  std::string resource_id, account;  // From the ARN (resource_id: the whole text if no ARN).
+  std::string event_time;            // As sent: "20250314T133000.120+0800".
+  std::optional<times::Instant> time;
+};
+SystemEvent read_system_event(const json::Value& obj, std::string_view where = {});
+
+// "Instance:StateChange on web-3 (cn-hangzhou): Stopped"; resource is the fallback when
+// the event names no instance.
+void system_event_title(std::string& t, const SystemEvent& s, std::string_view resource_fallback = {});
+// Event, resource, product, status and time lines.
+void system_event_description(std::string& d, const SystemEvent& s);
+
+// A threshold alert's title after any "Recovered: " prefix:
+// "<rule> on <resource>: <metric> (<condition>)", each part left out when empty.
+void threshold_title(std::string& t, std::string_view rule, std::string_view resource, std::string_view metric,
+                     std::string_view condition);
+
+// ", key, key..." for those of keys that body has (evidence for detection); empty if none.
+std::string keys_present(const json::Value& body, std::initializer_list<std::string_view> keys);
+
+// ASCII case-insensitive equality (Alibaba states and levels come in any case).
+bool iequals(std::string_view a, std::string_view b);
+
+// "name (id)" when both are known and differ, else whichever is known.
+std::string name_and_id(std::string_view name, std::string_view id);
+
+// A copy of the first value that is not empty (for values read from temporaries).
+std::string first(std::initializer_list<std::string_view> values);
+
+// Appends "<name>: <value>\n" to a description when value is not empty.
+void line(std::string& d, std::string_view name, std::string_view value);
+
+// Drops the description's last newline.
+inline void end_description(std::string& d) {
+  if (!d.empty() && d.back() == '\n') d.pop_back();
+}
+
+}  // namespace cmrelay::ali

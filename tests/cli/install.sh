@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `cmake --install` puts the binary and the man page where they belong, and the page renders.
+source "$(dirname "$0")/lib.bash"
+build=$(dirname "$BIN")
+cmake --install "$build" --prefix "$TMP/prefix" >/dev/null
+check "binary installed" "$("$TMP/prefix/bin/cmrelay" --version)" "$("$BIN" --version)"
+check "man page installed" "$(cmp -s "$TMP/prefix/share/man/man1/cmrelay.1" "$SRC/man/cmrelay.1" && echo same)" same
+if command -v man >/dev/null; then
+  warnings=$(MANWIDTH=100 man --warnings -l "$SRC/man/cmrelay.1" 2>&1 >/dev/null)
+  check "man page renders without warnings" "$warnings" ""
+fi
+# Every option --help lists is documented in the man page and README.
+for cmd in convert detect; do
+  for opt in $("$BIN" "$cmd" --help | grep -oE '^ +--[a-z-]+' | tr -d ' ' | sort -u); do
+    [ "$opt" = "--help" ] && continue
+    contains "man documents $cmd $opt" "$(cat "$SRC/man/cmrelay.1" | sed 's/\\-/-/g')" "$opt"
+    contains "README documents $cmd $opt" "$(cat "$SRC/README.md")" "$opt"
+  done
+done
+finish

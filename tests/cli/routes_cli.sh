@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# routes check, routes test (explain, --expect, --cases) and convert --routes, run on the
+# real binary with samples/routes.yaml, samples/routes-tests.yaml and small route files.
+set -u
+bin=$1
+src=$2
+cd "$src" || exit 2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+# expect_exit CODE CMD...: runs CMD with stdout in $tmp/out and stderr in $tmp/err.
+expect_exit() {
+  local want=$1; shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  [ "$got" -eq "$want" ] || { bad "exit $got, want $want: $*"; sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20; }
+}
+has() { grep -qF -- "$2" "$tmp/$1" || bad "$1 lacks: $2"; }
+lacks() { ! grep -qF -- "$2" "$tmp/$1" || bad "$1 should not hold: $2"; }
+
+export FLASHDUTY_DBA_KEY=dba-s3cret FLASHDUTY_OPS_KEY=ops-s3cret
+
+# routes check: clean, with findings, unreadable.
+expect_exit 0 "$bin" routes check samples/routes.yaml
+has out "samples/routes.yaml: ok: 7 channels, 8 cases"
+has out "dba id 3521074710131 -> https://api.flashcat.cloud/event/push/alert/standard?integration_key=***"
+lacks out "s3cret"
+
+cat >"$tmp/lint.yaml" <<'YAML'
+channels:
+  a: {url: "https://h/a?token=${FLASHDUTY_OPS_KEY}"}
+  unused: {url: "https://h/u"}
+cases:
+  - name: all
+    channels: [a]
+  - name: never
+    if: [{key: labels.x, oper: MAYBE, vals: ["/(/", "cidr:300.0.0.0/8", "num:gt:high"]}]
+    channels: [ghost]
+  - {name: typo, chanels: [a]}
+YAML
+expect_exit 1 "$bin" routes check "$tmp/lint.yaml"
+cat >"$tmp/want" <<WANT
+$tmp/lint.yaml:3: channel 'unused' is declared but never used
+$tmp/lint.yaml:7: never can never be reached: all (line 5) matches every event and stops
+$tmp/lint.yaml:8: oper must be IN or NOTIN, not 'MAYBE'
+$tmp/lint.yaml:8: invalid regex /(/: missing ): (
+$tmp/lint.yaml:8: malformed cidr: value 'cidr:300.0.0.0/8': '300.0.0.0' is not an IPv4 or IPv6 address
+$tmp/lint.yaml:8: malformed num: value 'num:gt:high' (expected num:gt|ge|lt|le:NUMBER)
+$tmp/lint.yaml:9: channel 'ghost' used by never is not declared under channels
+$tmp/lint.yaml:10: unknown key 'chanels' in typo (known: name, if, channels, channel_ids, channel_from, fallthrough)
+$tmp/lint.yaml:10: typo can never be reached: all (line 5) matches every event and stops
+WANT
+diff -u "$tmp/want" "$tmp/out" || bad "routes check findings differ"
+lacks out "s3cret"
+
+printf '{\n  "cases": [\n    {"if": [}\n' >"$tmp/broken-routes"
+expect_exit 1 "$bin" routes check "$tmp/broken-routes"
+has out "$tmp/broken-routes:3: syntax error at column 13: Invalid value."
+
+expect_exit 2 "$bin" routes check "$tmp/missing.yaml"
+has err "cmrelay: $tmp/missing.yaml:0: cannot read: No such file or directory"
+
+env -u FLASHDUTY_DBA_KEY "$bin" routes check samples/routes.yaml >"$tmp/out" 2>&1
+[ $? -eq 1 ] || bad "an undefined variable is a finding"
+has out "samples/routes.yaml:6: url of channel 'dba': undefined environment variable \${FLASHDUTY_DBA_KEY}"
+
+# routes test --cases: the shipped batch passes; a wrong expectation fails with exit 1.
+expect_exit 0 "$bin" routes test samples/routes.yaml --cases samples/routes-tests.yaml
+[ "$(tail -1 "$tmp/out")" = "15 passed, 0 failed" ] || bad "batch summary: $(tail -1 "$tmp/out")"
+cat >"$tmp/cases.yaml" <<YAML
+tests:
+  - {name: right, payload: $PWD/samples/volcengine/metric-recovered.json, expect: [audit]}
+  - {name: wrong, event: {severity: Critical, labels: {team: checkout}}, expect: [dba]}
+YAML
+expect_exit 1 "$bin" routes test samples/routes.yaml --cases "$tmp/cases.yaml"
+has out "PASS right: [audit]"
+has out "FAIL wrong: expected [dba], got [checkout]"
+[ "$(tail -1 "$tmp/out")" = "1 passed, 1 failed" ] || bad "failing batch summary: $(tail -1 "$tmp/out")"
+printf 'tests:\n  - {name: x, expect: [a], payloud: y}\n' >"$tmp/badcases.yaml"
+expect_exit 2 "$bin" routes test samples/routes.yaml --cases "$tmp/badcases.yaml"
+has err "badcases.yaml:2: unknown key 'payloud' in x"
+
+# routes test over payloads: the explanation, and --expect.
+expect_exit 0 "$bin" routes test samples/routes.yaml samples/volcengine/metric-firing.json --expect checkout,oncall
+has out 'samples/volcengine/metric-firing.json:1 event 1: Critical "prod-ecs-cpu on checkout-api-03: CpuTotal 96.35% (threshold 90%)"'
+has out "  case hot-cpu (line 31): matched, adds [oncall], falls through"
+has out "    labels.current_value IN [num:ge:95]: true (saw '96.35')"
+has out "    labels.ip IN [cidr:10.0.0.0/8, cidr:fd00::/8]: false (absent)"
+has out "  case by-team (line 54): matched, adds [checkout], falls through (labels.team = 'checkout')"
+has out "  channels: [oncall, checkout]"
+has out "  expected [checkout, oncall]: ok"
+expect_exit 0 "$bin" routes test samples/routes.yaml samples/volcengine/metric-recovered.json
+has out "  case recoveries (line 14): matched, adds [audit], stops"
+has out "  case databases (line 19): not reached"
+expect_exit 1 "$bin" routes test samples/routes.yaml samples/volcengine/nodata-firing.json --expect dba
+has out "  default: used (no case matched)"
+has out "  MISMATCH: expected [dba], got [ops]"
+has err "cmrelay: 1 events did not route to [dba]"
+"$bin" routes test samples/routes.yaml --expect ops <samples/volcengine/nodata-firing.json >"$tmp/out" 2>&1
+[ $? -eq 0 ] || bad "routes test reads standard input"
+has out "<stdin>:1 event 1: Warning"
+
+# convert --routes: channels on every line, the file's severity table, unrouted events.
+expect_exit 0 "$bin" convert --routes samples/routes.yaml samples/volcengine/metric-notice.json
+has out '"event_status":"Warning"'
+has out '"channels":["storage"]}'
+expect_exit 0 "$bin" samples/volcengine/metric-notice.json
+has out '"event_status":"Info"'
+lacks out '"channels"'
+cat >"$tmp/partial.json" <<'JSON'
+{"channels": {"dba": {"url": "https://h/dba", "id": 3521074710131}},
+ "cases": [{"if": [{"key": "labels.team", "oper": "IN", "vals": ["dba"]}], "channel_ids": [3521074710131]}]}
+JSON
+expect_exit 0 "$bin" convert --routes "$tmp/partial.json" samples/volcengine/metric-multi-resource.json samples/volcengine/metric-firing.json
+[ "$(grep -c '"channels":\["dba"\]}$' "$tmp/out")" = 3 ] || bad "3 events should reach dba"
+[ "$(grep -c '"channels":\[\]}$' "$tmp/out")" = 1 ] || bad "1 event should reach no channel"
+has err "cmrelay: samples/volcengine/metric-firing.json:1: event volc.metric/1856012345678901234/i-3tq8pmb1xkz2c9w0a7f1/ResourceID=i-3tq8pmb1xkz2c9w0a7f1 routed to no channel"
+has err "cmrelay: 1 of 4 events routed to no channel"
+
+printf 'channels:\n  a: {url: "https://h/?integration_key=${CMRELAY_NOT_SET_ANYWHERE}"}\ncases:\n  - {if: [{key: severity, oper: IN, vals: [Critical]}], channels: [b]}\n' >"$tmp/bad.yaml"
+expect_exit 2 "$bin" convert --routes "$tmp/bad.yaml" samples/volcengine/metric-firing.json
+has err "cmrelay: $tmp/bad.yaml:2: url of channel 'a': undefined environment variable \${CMRELAY_NOT_SET_ANYWHERE}"
+[ ! -s "$tmp/out" ] || bad "no events are printed when the route file is bad"
+
+expect_exit 2 "$bin" routes
+expect_exit 2 "$bin" routes test
+"$bin" --help >"$tmp/out" 2>&1
+has out "routes"
+"$bin" convert --help >"$tmp/out" 2>&1
+has out "--routes"
+
+[ "$fail" -eq 0 ] && echo "routes_cli: ok"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,52 @@
+// Route test helpers: route files written to a temporary directory, and events built inline.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "event/event.h"
+#include "route/route.h"
+
+namespace cmrelay::test {
+
+inline std::string write_route_file(const std::string& name, const std::string& text) {
+  auto dir = std::filesystem::temp_directory_path() / ("cmrelay-route-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / name).string();
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+inline Event make_event(Status s, std::string title, std::initializer_list<std::pair<const char*, const char*>> labels) {
+  Event e;
+  e.status = s;
+  e.title = std::move(title);
+  for (const auto& [k, v] : labels) e.labels.set(k, v);
+  return e;
+}
+
+inline std::vector<std::string> routed(const RouteTable& t, const Event& e) {
+  std::vector<const Channel*> out;
+  t.route(e, out);
+  std::vector<std::string> names;
+  for (const Channel* c : out) names.push_back(c->name);
+  return names;
+}
+
+// The message of the RouteError loading text throws, or "" when it loads.
+inline std::string load_error(const std::string& name, const std::string& text) {
+  try {
+    RouteTable::load(write_route_file(name, text));
+  } catch (const RouteError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace cmrelay::test

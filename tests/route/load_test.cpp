@@ -1,0 +1,111 @@
+// Route file errors (load) and findings (check), each with its line.
+#include <doctest/doctest.h>
+
+#include "route/fixture.h"
+#include "route/route.h"
+
+using namespace cmrelay;
+using cmrelay::test::load_error;
+using cmrelay::test::write_route_file;
+
+namespace {
+
+// load_error without the "PATH:" prefix.
+std::string error_of(const std::string& name, const std::string& text) {
+  std::string e = load_error(name, text);
+  std::string prefix = write_route_file(name, text) + ":";
+  return e.starts_with(prefix) ? e.substr(prefix.size()) : e;
+}
+
+std::vector<std::string> findings_of(const std::string& text) {
+  std::string path = write_route_file("check.yaml", text);
+  std::vector<std::string> out;
+  CHECK(check_routes(path, out));
+  for (std::string& f : out) f = f.substr(path.size() + 1);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("syntax errors give line and column, in YAML and JSON") {
+  CHECK(error_of("s.yaml", "channels:\n  a: {url: \"https://h\"\ncases: [\n") .starts_with("3:"));
+  CHECK(error_of("s.yaml", "channels:\n  a: {url: \"https://h\"\ncases: [\n").find("syntax error at column") != std::string::npos);
+  CHECK(error_of("s.json", "{\n  \"cases\": [\n    {\"if\": [}\n  ]\n}\n") ==
+        "3: syntax error at column 13: Invalid value.");
+  CHECK(error_of("s2.json", "{\"cases\": []\n,}") == "2: syntax error at column 2: Missing a name for object member.");
+}
+
+TEST_CASE("load errors name the line") {
+  const char* ch = "channels:\n  a: {url: \"https://h/a\"}\n";  // Lines 1-2.
+  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - {channels: [a], fallthru: true}\n") ==
+        "4: unknown key 'fallthru' in case 1 (known: name, if, channels, channel_ids, channel_from, fallthrough)");
+  CHECK(error_of("e.yaml", std::string(ch) + "routes: []\n") ==
+        "3: unknown key 'routes' in the route file (known: channels, cases, default, severity)");
+  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if:\n      - {key: severity, oper: EQ, vals: [Ok]}\n") ==
+        "5: oper must be IN or NOTIN, not 'EQ'");
+  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if:\n      - {key: team, oper: IN, vals: [Ok]}\n") ==
+        "5: key must be severity, title, description or labels.<name>, not 'team'");
+  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if:\n      - key: title\n        oper: IN\n        vals: [ok, \"/(/\"]\n") ==
+        "7: invalid regex /(/: missing ): (");
+  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if: [{key: labels.ip, oper: IN, vals: [\"cidr:1.2.3/8\"]}]\n") ==
+        "4: malformed cidr: value 'cidr:1.2.3/8': '1.2.3' is not an IPv4 or IPv6 address");
+  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if: [{key: labels.v, oper: IN, vals: [\"num:gt:x\"]}]\n") ==
+        "4: malformed num: value 'num:gt:x' (expected num:gt|ge|lt|le:NUMBER)");
+  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - name: x\n    channels:\n      - a\n      - b\n") ==
+        "7: channel 'b' used by x is not declared under channels");
+  CHECK(error_of("e.yaml", "channels:\n  a: {url: \"ftp://h\"}\n") == "2: url of channel 'a' must start with http:// or https://");
+  CHECK(error_of("e.yaml", "channels:\n  a: {url: \"https://h\", timeout: soon}\n") ==
+        "2: timeout of channel 'a' must be a positive duration like 500ms, 5s or 1m, not 'soon'");
+  CHECK(error_of("e.yaml", std::string(ch) + "severity:\n  volcengine: {notice: Loud}\n") ==
+        "4: severity.volcengine.notice must be Critical, Warning, Info or Ok");
+  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - {channel_from: team}\n") ==
+        "4: channel_from of case 1 must be labels.<name>, not 'team'");
+  CHECK(error_of("e.yaml", "") == "1: the route file is empty");
+}
+
+TEST_CASE("an unreadable file is a load error at line 0") {
+  CHECK_THROWS_WITH_AS(RouteTable::load("/nonexistent/routes.yaml"),
+                       "/nonexistent/routes.yaml:0: cannot read: No such file or directory", RouteError);
+  std::vector<std::string> f;
+  CHECK_FALSE(check_routes("/nonexistent/routes.yaml", f));
+}
+
+TEST_CASE("check: unused channels, unreachable cases, conditions that never hold, in line order") {
+  auto f = findings_of(R"(channels:
+  a: {url: "https://h/a"}
+  b: {url: "https://h/b"}
+  c: {url: "https://h/c"}
+cases:
+  - name: crit
+    if: [{key: severity, oper: IN, vals: [critical]}]
+    channels: [a]
+  - name: everything
+    if: [{key: title, oper: IN, vals: ["*"]}]
+    channels: [a]
+  - name: late
+    channels: [b]
+default: {channels: [b]}
+)");
+  REQUIRE(f.size() == 4);
+  CHECK(f[0] == "4: channel 'c' is declared but never used");
+  CHECK(f[1] == "7: severity is Critical, Warning, Info or Ok (case-sensitive): 'critical' in crit never matches");
+  CHECK(f[2] == "12: late can never be reached: everything (line 9) matches every event and stops");
+  CHECK(f[3] == "14: default is never used: everything (line 9) matches every event");
+}
+
+TEST_CASE("check: load errors and lint findings together; name mapping uses every channel") {
+  auto f = findings_of(R"(channels:
+  a: {url: "https://h/a"}
+  b: {url: "https://h/b"}
+cases:
+  - {channel_from: labels.team, fallthrough: true}
+  - if: [{key: labels.x, oper: IN, vals: []}, {key: labels.y, oper: NOTIN, vals: ["/[/"]}]
+    channels: [zz]
+)");
+  REQUIRE(f.size() == 3);
+  // On one line, load errors come before lint findings.
+  CHECK(f[0].starts_with("6: invalid regex /[/: missing ]"));
+  CHECK(f[1] == "6: labels.x IN [] in case 2 never holds: vals is empty");
+  CHECK(f[2] == "7: channel 'zz' used by case 2 is not declared under channels");
+  CHECK(findings_of("channels:\n  a: {url: \"https://h/a\"}\ndefault: {channels: [a]}\n").empty());
+}

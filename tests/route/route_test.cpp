@@ -1,0 +1,299 @@
+#include "route/route.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+
+#include "route/fixture.h"
+
+using namespace cmrelay;
+using cmrelay::test::load_error;
+using cmrelay::test::make_event;
+using cmrelay::test::routed;
+using cmrelay::test::write_route_file;
+using V = std::vector<std::string>;
+
+namespace {
+
+constexpr const char* kChannels = R"(
+channels:
+  a: {url: "https://h/a"}
+  b: {url: "https://h/b"}
+  c: {url: "https://h/c"}
+  d: {url: "https://h/d"}
+)";
+
+RouteTable table(const std::string& cases) {
+  return RouteTable::load(write_route_file("t.yaml", std::string(kChannels) + cases));
+}
+
+}  // namespace
+
+TEST_CASE("empty vals: IN never holds, NOTIN always holds") {
+  RouteTable t = table(R"(
+cases:
+  - {if: [{key: labels.team, oper: IN, vals: []}], channels: [a], fallthrough: true}
+  - {if: [{key: labels.team, oper: NOTIN, vals: []}], channels: [b], fallthrough: true}
+)");
+  CHECK(routed(t, make_event(Status::Info, "x", {{"team", "ops"}})) == V{"b"});
+}
+
+TEST_CASE("a missing label: IN is false, NOTIN is true; [\"*\"] tests presence") {
+  RouteTable t = table(R"(
+cases:
+  - {if: [{key: labels.team, oper: IN, vals: ["/.*/", "*"]}], channels: [a], fallthrough: true}
+  - {if: [{key: labels.team, oper: NOTIN, vals: [ops]}], channels: [b], fallthrough: true}
+  - {if: [{key: labels.team, oper: NOTIN, vals: ["*"]}], channels: [c], fallthrough: true}
+  - {if: [{key: labels.team, oper: IN, vals: ["num:lt:5"]}], channels: [d], fallthrough: true}
+)");
+  CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"b", "c"});
+  CHECK(routed(t, make_event(Status::Info, "x", {{"team", "ops"}})) == V{"a"});
+  CHECK(routed(t, make_event(Status::Info, "x", {{"team", "dev"}})) == V{"a", "b"});
+}
+
+TEST_CASE("severity, title and description keys") {
+  RouteTable t = table(R"(
+cases:
+  - {if: [{key: severity, oper: IN, vals: [Critical]}], channels: [a], fallthrough: true}
+  - {if: [{key: title, oper: IN, vals: ["disk *"]}], channels: [b], fallthrough: true}
+  - {if: [{key: description, oper: IN, vals: ["/^second line$/"]}], channels: [c], fallthrough: true}
+)");
+  Event e = make_event(Status::Critical, "disk full", {});
+  CHECK(routed(t, e) == V{"a", "b"});
+  e.description = "first line\nsecond line";
+  CHECK(routed(t, e) == V{"a", "b"});  // ^ and $ anchor the whole text without (?m).
+  e.description = "second line";
+  e.status = Status::Warning;
+  CHECK(routed(t, e) == V{"b", "c"});
+}
+
+TEST_CASE("conditions are ANDed; fallthrough false stops; default only when no case matched") {
+  RouteTable t = table(R"(
+cases:
+  - name: both
+    if:
+      - {key: severity, oper: IN, vals: [Critical]}
+      - {key: labels.team, oper: IN, vals: [dba]}
+    channels: [a]
+    fallthrough: false
+  - name: dba
+    if: [{key: labels.team, oper: IN, vals: [dba]}]
+    channels: [b]
+    fallthrough: true
+  - name: any-critical
+    if: [{key: severity, oper: IN, vals: [Critical]}]
+    channels: [c]
+default:
+  channels: [d]
+)");
+  CHECK(routed(t, make_event(Status::Critical, "x", {{"team", "dba"}})) == V{"a"});
+  CHECK(routed(t, make_event(Status::Warning, "x", {{"team", "dba"}})) == V{"b"});  // Fell through, nothing else matched.
+  CHECK(routed(t, make_event(Status::Critical, "x", {{"team", "ops"}})) == V{"c"});
+  CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"d"});
+}
+
+TEST_CASE("fallthrough defaults to false") {
+  RouteTable t = table(R"(
+cases:
+  - {if: [], channels: [a]}
+  - {channels: [b]}
+)");
+  CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"a"});
+}
+
+TEST_CASE("a matched case with no channels still keeps the default away") {
+  RouteTable t = table(R"(
+cases:
+  - {if: [{key: labels.env, oper: IN, vals: [test]}], channels: []}
+default: {channels: [d]}
+)");
+  CHECK(routed(t, make_event(Status::Info, "x", {{"env", "test"}})).empty());
+  CHECK(routed(t, make_event(Status::Info, "x", {{"env", "prod"}})) == V{"d"});
+}
+
+TEST_CASE("channels are de-duplicated in first-match order, and appended to out") {
+  RouteTable t = table(R"(
+cases:
+  - {channels: [b, a, b], fallthrough: true}
+  - {channels: [c, a], fallthrough: true}
+  - {channel_from: labels.team, fallthrough: true}
+)");
+  CHECK(routed(t, make_event(Status::Info, "x", {{"team", "b"}})) == V{"b", "a", "c"});
+  std::vector<const Channel*> out{&t.channels()[3]};
+  t.route(make_event(Status::Info, "x", {}), out);
+  REQUIRE(out.size() == 4);
+  CHECK(out[0]->name == "d");
+  CHECK(out[1]->name == "b");
+}
+
+TEST_CASE("name mapping: the label names the channel; an unknown or missing name does not match") {
+  RouteTable t = table(R"(
+cases:
+  - {name: by-team, channel_from: labels.team}
+  - {if: [{key: labels.team, oper: IN, vals: [nobody]}], channels: [c]}
+default: {channels: [d]}
+)");
+  CHECK(routed(t, make_event(Status::Info, "x", {{"team", "b"}})) == V{"b"});
+  CHECK(routed(t, make_event(Status::Info, "x", {{"team", "nobody"}})) == V{"c"});
+  CHECK(routed(t, make_event(Status::Info, "x", {{"team", "zzz"}})) == V{"d"});
+  CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"d"});
+}
+
+TEST_CASE("explain gives every verdict, the value seen, and agrees with route") {
+  RouteTable t = table(R"(
+cases:
+  - name: first
+    if:
+      - {key: labels.team, oper: IN, vals: [dba]}
+      - {key: labels.value, oper: IN, vals: ["num:gt:5"]}
+    channels: [a]
+  - {name: second, channels: [b]}
+  - {name: third, channels: [c]}
+)");
+  Event e = make_event(Status::Info, "x", {{"team", "ops"}});
+  RouteExplanation why;
+  t.explain(e, why);
+  REQUIRE(why.cases.size() == 3);
+  CHECK(why.cases[0].name == "first");
+  CHECK_FALSE(why.cases[0].matched);
+  REQUIRE(why.cases[0].conditions.size() == 2);
+  CHECK(why.cases[0].conditions[0].text == "labels.team IN [dba]");
+  CHECK(why.cases[0].conditions[0].seen == "ops");
+  CHECK_FALSE(why.cases[0].conditions[0].result);
+  CHECK_FALSE(why.cases[0].conditions[1].present);
+  CHECK(why.cases[1].matched);
+  CHECK(why.cases[1].stopped);
+  CHECK_FALSE(why.cases[2].reached);
+  CHECK_FALSE(why.default_used);
+  REQUIRE(why.channels.size() == 1);
+  CHECK(why.channels[0]->name == "b");
+  CHECK(routed(t, e) == V{"b"});
+}
+
+TEST_CASE("${VAR} expands in urls and header values; an undefined one names the variable") {
+  ::setenv("CMRELAY_TEST_KEY", "s3cr3t", 1);
+  ::setenv("CMRELAY_TEST_HOST", "hooks.example.com", 1);
+  RouteTable t = RouteTable::load(write_route_file("env.yaml", R"(
+channels:
+  a:
+    url: "https://${CMRELAY_TEST_HOST}/push?integration_key=${CMRELAY_TEST_KEY}"
+    headers: {Authorization: "Bearer ${CMRELAY_TEST_KEY}", X-Team: ops}
+    timeout: 1500ms
+    id: 42
+default: {channels: [a]}
+)"));
+  const Channel& a = t.channels().at(0);
+  CHECK(a.url == "https://hooks.example.com/push?integration_key=s3cr3t");
+  REQUIRE(a.headers.size() == 2);
+  CHECK(a.headers[0] == std::pair<std::string, std::string>("Authorization", "Bearer s3cr3t"));
+  CHECK(a.headers[1].second == "ops");
+  CHECK(a.timeout == std::chrono::milliseconds(1500));
+  CHECK(a.id == "42");
+
+  ::unsetenv("CMRELAY_TEST_UNSET");
+  std::string err = load_error("env2.yaml", R"(
+channels:
+  a: {url: "https://h/push?integration_key=${CMRELAY_TEST_KEY}", headers: {X-Key: "${CMRELAY_TEST_UNSET}"}}
+default: {channels: [a]}
+)");
+  CHECK(err.find("env2.yaml:3: header X-Key of channel 'a': undefined environment variable ${CMRELAY_TEST_UNSET}") !=
+        std::string::npos);
+  CHECK(err.find("s3cr3t") == std::string::npos);
+}
+
+TEST_CASE("the severity section overrides the vendor table") {
+  RouteTable t = table(R"(
+severity:
+  volcengine: {notice: Warning, Critical: Warning}
+  alibaba: {info: Critical}
+)");
+  CHECK(t.severity().find(Vendor::Volcengine, "Notice") == Status::Warning);
+  CHECK(t.severity().find(Vendor::Volcengine, "critical") == Status::Warning);
+  CHECK(t.severity().find(Vendor::Volcengine, "warning") == Status::Warning);
+  CHECK(t.severity().find(Vendor::Alibaba, "INFO") == Status::Critical);
+  CHECK(RouteTable::load(write_route_file("plain.yaml", kChannels)).severity().find(Vendor::Volcengine, "notice") ==
+        Status::Info);
+}
+
+TEST_CASE("YAML and JSON files give identical results") {
+  const char* yaml = R"(# routes
+channels:
+  dba: {url: "https://h/dba", id: 3521074710131}
+  ops: {url: "https://h/ops", id: 7}
+  net: {url: "https://h/net"}
+cases:
+  - name: db
+    if:
+      - {key: labels.namespace, oper: IN, vals: [VCM_RDS_MySQL, "/^acs_rds/"]}
+      - {key: severity, oper: NOTIN, vals: [Ok, Info]}
+    channels: [dba]
+    fallthrough: true
+  - name: net
+    if: [{key: labels.ip, oper: IN, vals: ["cidr:10.0.0.0/8", "cidr:fd00::/8"]}]
+    channel_ids: [7]
+    channels: [net]
+  - {name: team, channel_from: labels.team}
+default: {channel_ids: [7]}
+)";
+  const char* json = R"({
+  "channels": {"dba": {"url": "https://h/dba", "id": 3521074710131},
+               "ops": {"url": "https://h/ops", "id": "7"},
+               "net": {"url": "https://h/net"}},
+  "cases": [
+    {"name": "db",
+     "if": [{"key": "labels.namespace", "oper": "IN", "vals": ["VCM_RDS_MySQL", "/^acs_rds/"]},
+            {"key": "severity", "oper": "NOTIN", "vals": ["Ok", "Info"]}],
+     "channels": ["dba"], "fallthrough": true},
+    {"name": "net", "if": [{"key": "labels.ip", "oper": "IN", "vals": ["cidr:10.0.0.0/8", "cidr:fd00::/8"]}],
+     "channel_ids": [7], "channels": ["net"]},
+    {"name": "team", "channel_from": "labels.team"}],
+  "default": {"channel_ids": [7]}
+})";
+  RouteTable y = RouteTable::load(write_route_file("same.yaml", yaml));
+  RouteTable j = RouteTable::load(write_route_file("same.json", json));
+  RouteTable sniffed = RouteTable::load(write_route_file("same-routes", json));  // No extension: '{' decides.
+  std::vector<Event> events = {
+      make_event(Status::Critical, "x", {{"namespace", "VCM_RDS_MySQL"}, {"ip", "10.1.1.1"}}),
+      make_event(Status::Warning, "x", {{"namespace", "acs_rds_dashboard"}, {"team", "net"}}),
+      make_event(Status::Ok, "x", {{"namespace", "VCM_RDS_MySQL"}, {"ip", "fd00::2"}}),
+      make_event(Status::Info, "x", {{"team", "dba"}}),
+      make_event(Status::Info, "x", {}),
+  };
+    // A case's channels come before its channel_ids.
+  std::vector<V> expected = {{"dba", "net", "ops"}, {"dba", "net"}, {"net", "ops"}, {"dba"}, {"ops"}};
+  for (size_t i = 0; i < events.size(); ++i) {
+    CAPTURE(i);
+    CHECK(routed(y, events[i]) == expected[i]);
+    CHECK(routed(j, events[i]) == expected[i]);
+    CHECK(routed(sniffed, events[i]) == expected[i]);
+  }
+}
+
+TEST_CASE("Flashduty's own route JSON is accepted as is, with channels declared by id") {
+  RouteTable t = RouteTable::load(write_route_file("flashduty.json", R"({"cases":[{"if":[{"key":"severity","oper":"IN","vals":["Critical"]},
+                 {"key":"labels.team","oper":"NOTIN","vals":["sre","platform"]}],
+           "channel_ids":[3521074710131],"fallthrough":false}],
+ "default":{"channel_ids":[3521074710132]},
+ "channels": {"pager": {"url": "https://h/p", "id": 3521074710131}, "mail": {"url": "https://h/m", "id": 3521074710132}}}
+)"));
+  CHECK(routed(t, make_event(Status::Critical, "x", {{"team", "dba"}})) == V{"pager"});
+  CHECK(routed(t, make_event(Status::Critical, "x", {{"team", "sre"}})) == V{"mail"});
+  CHECK(load_error("fd.json", R"({"cases":[{"if":[],"channel_ids":[99]}]})") ==
+        write_route_file("fd.json", "") + ":1: channel id 99 used by case 1 is not declared under channels (id: 99)");
+}
+
+TEST_CASE("regexes on one key are matched together, and past the set's size one by one") {
+  std::string cases = "cases:\n";
+  for (int i = 0; i < 300; ++i) {
+    cases += "  - {if: [{key: title, oper: IN, vals: [\"/^t" + std::to_string(i) + "$/\", \"/^never/\"]}], channels: [" +
+             std::string(i % 2 == 0 ? "a" : "b") + "]}\n";
+  }
+  cases += "  - {if: [{key: title, oper: NOTIN, vals: [\"/^t/\"]}], channels: [c]}\n";
+  RouteTable t = table(cases);
+  CHECK(routed(t, make_event(Status::Info, "t4", {})) == V{"a"});
+  CHECK(routed(t, make_event(Status::Info, "t5", {})) == V{"b"});
+  CHECK(routed(t, make_event(Status::Info, "t298", {})) == V{"a"});  // Its regex is past the set's 256.
+  CHECK(routed(t, make_event(Status::Info, "t299", {})) == V{"b"});
+  CHECK(routed(t, make_event(Status::Info, "t300", {})).empty());
+  CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"c"});
+}

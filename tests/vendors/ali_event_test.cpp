@@ -1,0 +1,207 @@
+#include <doctest/doctest.h>
+
+#include "support.h"
+
+using namespace cmrelay;
+using test::decode_form;
+using test::decode_json;
+using test::form_escape;
+using test::label;
+using test::only;
+
+namespace {
+
+const char* kUserInfo = R"({"aliyunId":"ops@example.com","userId":"1270449913360928"})";
+const char* kSubscription =
+    R"({"subscriptionUuid":"sub-1","conditions":[{"field":"source","op":"EQ","value":"SYS_EVENT"}],"relation":"AND"})";
+
+// A system event's alert object; status and severity vary.
+std::string sys_alert(std::string_view status = "TRIGGERED", std::string_view severity = "CRITICAL",
+                      std::string_view dedup = "d-91") {
+  return R"({"alertStatus":")" + std::string(status) + R"(","source":"SYS_EVENT","severity":")" +
+         std::string(severity) + R"(","product":"ECS","dedupId":")" + std::string(dedup) +
+         R"(","traceId":"t-17","eventName":"Instance:SystemFailure.Reboot:Executing","eventType":"Exception",)"
+         R"("arn":"acs:ecs:cn-hangzhou:1270449913360928:instance/i-bp1xyz","timestamp":1749579303417,)"
+         R"("eventContentMap":{"instanceId":"i-bp1xyz","reason":"SystemFailure"},)"
+         R"("meta":{"sysEventMeta":{"regionId":"cn-hangzhou","instanceName":"db-7","level":")" +
+         std::string(severity) +
+         R"(","eventTime":"20250611T021503.417+0800","name":"Instance:SystemFailure.Reboot:Executing",)"
+         R"("status":"Executing","id":"t-17","resourceId":"acs:ecs:cn-hangzhou:1270449913360928:instance/i-bp1xyz"}}})";
+}
+
+std::string envelope(const std::string& alert, std::string_view severity = "CRITICAL") {
+  return R"({"userInfo":)" + std::string(kUserInfo) + R"(,"subscription":)" + kSubscription +
+         R"(,"batchId":"b-1","strategyName":"ecs-events","severity":")" + std::string(severity) +
+         R"(","userId":"1270449913360928","time":1749579305120,"alert":)" + alert + "}";
+}
+
+// The same envelope in FORM mode: the objects as JSON strings, the numbers as text.
+std::string form_envelope(const std::string& alert, std::string_view severity = "CRITICAL") {
+  return "userInfo=" + form_escape(kUserInfo) + "&subscription=" + form_escape(kSubscription) +
+         "&batchId=b-1&strategyName=ecs-events&severity=" + std::string(severity) +
+         "&userId=1270449913360928&time=1749579305120&relatedAlertIds=" + form_escape(R"(["d-90"])") +
+         "&alert=" + form_escape(alert);
+}
+
+// A threshold alert through the subscription channel.
+std::string metric_alert(std::string_view status, std::string_view instance, std::string_view rule = "rule-9",
+                         std::string_view value = "93.4") {
+  return R"({"alertStatus":")" + std::string(status) + R"(","source":"ALERT","severity":"WARNING",)"
+         R"("dedupId":"x-)" + std::string(status) + R"(","ruleId":")" + std::string(rule) +
+         R"(","alertName":"cpu-over-85","expression":"$Average>=85","namespace":"acs_ecs_dashboard",)"
+         R"("metrics":[{"metricName":"CPUUtilization","curValue":")" + std::string(value) +
+         R"(","threshold":"85","operator":">=","unit":"%"}],"timestamp":1749870060000,)"
+         R"("resourceInfo":{"instanceId":")" + std::string(instance) +
+         R"(","instanceName":"web-5","regionId":"cn-shenzhen"},"customLabels":{"team":"edge","source":"clash"}})";
+}
+
+}  // namespace
+
+TEST_CASE("ali.event: a system event in JSON mode") {
+  auto d = decode_json(envelope(sys_alert()));
+  CHECK(d.format == "ali.event");
+  CHECK(d.evidence == "alert, batchId, subscription, strategyName");
+  const Event& e = only(d);
+  CHECK(e.status == Status::Critical);
+  CHECK(e.alert_key == "ali.event/d-91");
+  CHECK(e.title == "Instance:SystemFailure.Reboot:Executing on db-7 (cn-hangzhou): Executing");
+  CHECK(e.event_time == 1749579303);
+  test::check_labels(e, {
+      {"source", "alibaba"},
+      {"format", "ali.event"},
+      {"account_id", "1270449913360928"},
+      {"region", "cn-hangzhou"},
+      {"resource_id", "i-bp1xyz"},
+      {"resource_name", "db-7"},
+      {"rule_name", "ecs-events"},
+      {"namespace", "ECS"},
+      {"event_type", "Instance:SystemFailure.Reboot:Executing"},
+      {"vendor_severity", "CRITICAL"},
+      {"alert_status", "TRIGGERED"},
+      {"subscription_id", "sub-1"},
+      {"content_reason", "SystemFailure"}});
+  CHECK(e.description.find("Happened at: 2025-06-11 02:15:03 UTC+08:00") != std::string::npos);
+}
+
+TEST_CASE("ali.event: every severity spelling, in any case; the alert's level wins over the envelope's") {
+  struct Case {
+    const char* level;
+    Status status;
+  };
+  for (Case c : {Case{"CRITICAL", Status::Critical}, Case{"Critical", Status::Critical}, Case{"WARNING", Status::Warning},
+                 Case{"WARN", Status::Warning}, Case{"warn", Status::Warning}, Case{"INFO", Status::Info},
+                 Case{"info", Status::Info}}) {
+    CAPTURE(c.level);
+    auto d = decode_json(envelope(sys_alert("TRIGGERED", c.level), "INFO"));
+    CHECK(only(d).status == c.status);
+    CHECK(d.warnings.empty());
+  }
+  // No level in the alert: the envelope's severity, else the system event's level.
+  std::string alert = R"({"alertStatus":"TRIGGERED","dedupId":"d-1"})";
+  CHECK(only(decode_json(envelope(alert, "WARN"))).status == Status::Warning);
+  CHECK(only(decode_json(R"({"batchId":"b","alert":{"meta":{"sysEventMeta":{"level":"CRITICAL"}}}})")).status ==
+        Status::Critical);
+}
+
+TEST_CASE("ali.event: RESOLVED is Ok and closes the TRIGGERED alert") {
+  const Event fired = only(decode_json(envelope(sys_alert("TRIGGERED"))));
+  const Event resolved = only(decode_json(envelope(sys_alert("RESOLVED"))));
+  CHECK(resolved.status == Status::Ok);
+  CHECK(resolved.alert_key == fired.alert_key);
+  CHECK(resolved.title.rfind("Recovered: Instance:SystemFailure", 0) == 0);
+  CHECK(only(decode_json(envelope(sys_alert("resolved")))).status == Status::Ok);
+  // Another alert never shares the key.
+  CHECK(only(decode_json(envelope(sys_alert("TRIGGERED", "CRITICAL", "d-92")))).alert_key != fired.alert_key);
+}
+
+TEST_CASE("ali.event: FORM mode decodes to the same event as JSON mode") {
+  const Event json_event = only(decode_json(envelope(sys_alert())));
+  auto d = decode_form(form_envelope(sys_alert()));
+  CHECK(d.format == "ali.event");
+  CHECK(d.evidence == "alert (JSON text), batchId, subscription, strategyName");
+  const Event& e = only(d);
+  CHECK(e.status == json_event.status);
+  CHECK(e.alert_key == json_event.alert_key);
+  CHECK(e.title == json_event.title);
+  CHECK(e.event_time == json_event.event_time);
+  CHECK(label(e, "subscription_id") == "sub-1");
+  CHECK(label(e, "aliyun_id") == "ops@example.com");
+  CHECK(label(e, "related_alert_ids") == R"(["d-90"])");
+  for (const Label& l : json_event.labels) {
+    CAPTURE(l.key);
+    CHECK(label(e, l.key) == l.value);
+  }
+}
+
+TEST_CASE("ali.event: GET style, the JSON in one data parameter") {
+  auto d = decode_form("data=" + form_escape(envelope(sys_alert())));
+  CHECK(d.format == "ali.event");
+  CHECK(only(d).alert_key == "ali.event/d-91");
+}
+
+TEST_CASE("ali.event: a threshold alert is keyed by rule and resource") {
+  auto fired = decode_json(envelope(metric_alert("TRIGGERED", "i-wz9a")));
+  const Event& e = only(fired);
+  CHECK(e.status == Status::Warning);
+  CHECK(e.alert_key == "ali.event/rule/rule-9/i-wz9a/CPUUtilization");
+  CHECK(e.title == "cpu-over-85 on web-5: CPUUtilization 93.4% (threshold >= 85%)");
+  // A custom label that clashes with a contract label (source) gets a prefix.
+  test::check_labels(e, {
+      {"rule_id", "rule-9"},
+      {"rule_name", "cpu-over-85"},
+      {"metric", "CPUUtilization"},
+      {"current_value", "93.4"},
+      {"threshold", "85"},
+      {"expression", "$Average>=85"},
+      {"namespace", "acs_ecs_dashboard"},
+      {"region", "cn-shenzhen"},
+      {"resource_id", "i-wz9a"},
+      {"team", "edge"},
+      {"source", "alibaba"},
+      {"custom_source", "clash"}});
+  // The dedupId differs between the two bodies; the rule and resource do not.
+  const Event resolved = only(decode_json(envelope(metric_alert("RESOLVED", "i-wz9a", "rule-9", "40"))));
+  CHECK(resolved.status == Status::Ok);
+  CHECK(resolved.alert_key == e.alert_key);
+  CHECK(only(decode_json(envelope(metric_alert("TRIGGERED", "i-wz9b")))).alert_key != e.alert_key);
+  CHECK(only(decode_json(envelope(metric_alert("TRIGGERED", "i-wz9a", "rule-8")))).alert_key != e.alert_key);
+}
+
+TEST_CASE("ali.event: time from alert.timestamp, else sysEventMeta.eventTime, else time") {
+  CHECK(only(decode_json(envelope(R"({"alertStatus":"TRIGGERED","severity":"INFO","timestamp":"1749579303417"})"))).event_time ==
+        1749579303);
+  CHECK(only(decode_json(envelope(
+                 R"({"alertStatus":"TRIGGERED","severity":"INFO","meta":{"sysEventMeta":{"eventTime":"20250614T041122.300+0800"}}})")))
+            .event_time == 1749845482);
+  CHECK(only(decode_json(envelope(R"({"alertStatus":"TRIGGERED","severity":"INFO"})"))).event_time == 1749579305);
+}
+
+TEST_CASE("ali.event: region and resource from the ARN; content from eventRawContent") {
+  auto d = decode_json(envelope(
+      R"({"alertStatus":"TRIGGERED","source":"SYS_EVENT","severity":"WARN","eventName":"Disk:Stalled:Executing",)"
+      R"("arn":"acs:ecs:cn-beijing:1270449913360928:instance/i-2ze1","traceId":"t-5",)"
+      R"("eventRawContent":"{\"diskId\":\"d-2ze9\",\"device\":\"/dev/vdb\"}"})"));
+  const Event& e = only(d);
+  CHECK(e.alert_key == "ali.event/t-5");  // No dedupId: the traceId.
+  test::check_labels(e, {
+      {"region", "cn-beijing"},
+      {"resource_id", "i-2ze1"},
+      {"content_disk_id", "d-2ze9"}});
+  CHECK(e.title == "Disk:Stalled:Executing on i-2ze1 (cn-beijing)");
+}
+
+TEST_CASE("ali.event: a bare alert decodes; a broken nested JSON string is refused naming the field") {
+  const Event e = only(decode_json(R"({"batchId":"b","alert":{}})"));
+  CHECK(e.status == Status::Info);
+  CHECK(e.alert_key == "ali.event/event///");
+  auto broken = decode_form("batchId=b-1&alert=" + form_escape(R"({"alertStatus":"TRIGGERED",)"));
+  CHECK(broken.format == "ali.event");
+  CHECK(broken.error.find("field alert: JSON inside the string: invalid JSON at byte") != std::string::npos);
+  auto not_object = decode_form("batchId=b-1&alert=42");
+  CHECK(not_object.error == "field alert: expected an object, got a string");
+  // eventRawContent that is text, not JSON, is kept as text.
+  const Event text = only(decode_json(R"({"batchId":"b","alert":{"eventRawContent":"disk replaced"}})"));
+  CHECK(label(text, "content") == "disk replaced");
+  auto bad_sub = decode_form("batchId=b-1&alert=%7B%7D&subscription=%5B1%2C");
+  CHECK(bad_sub.error.find("field subscription: JSON inside the string") != std::string::npos);
+}

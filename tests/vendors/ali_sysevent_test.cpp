@@ -1,0 +1,96 @@
+#include <doctest/doctest.h>
+
+#include "support.h"
+
+using namespace cmrelay;
+using test::decode_form;
+using test::decode_json;
+using test::form_escape;
+using test::label;
+using test::only;
+
+namespace {
+
+std::string body(std::string_view level = "CRITICAL", std::string_view content =
+                     R"("{\"instanceId\":\"i-m5e2\",\"executeStartTime\":\"2025-06-18T18:00:00Z\"}")",
+                 std::string_view id = "ev-1") {
+  return R"({"traceId":"tr-1","id":")" + std::string(id) +
+         R"(","resourceId":"acs:ecs:cn-qingdao:1270449913360928:instance/i-m5e2","product":"ECS","ver":"1.0",)"
+         R"("instanceName":"etl-4","level":")" + std::string(level) +
+         R"(","groupId":"0","eventTime":"20250615T224518.233+0800","userId":"1270449913360928",)"
+         R"("name":"Instance:SystemMaintenance.Reboot:Scheduled","ruleName":"ecs-maintenance","status":"Scheduled",)"
+         R"("eventType":"Maintenance","content":)" + std::string(content) + "}";
+}
+
+}  // namespace
+
+TEST_CASE("ali.sysevent: content as a JSON string") {
+  auto d = decode_json(body());
+  CHECK(d.format == "ali.sysevent");
+  CHECK(d.evidence == "eventTime, name, product, level");
+  const Event& e = only(d);
+  CHECK(e.status == Status::Critical);
+  CHECK(e.alert_key == "ali.sysevent/ev-1");
+  CHECK(e.title == "Instance:SystemMaintenance.Reboot:Scheduled on etl-4 (cn-qingdao): Scheduled");
+  CHECK(e.event_time == 1749998718);
+  test::check_labels(e, {
+      {"account_id", "1270449913360928"},
+      {"region", "cn-qingdao"},
+      {"resource_id", "i-m5e2"},
+      {"resource_name", "etl-4"},
+      {"rule_name", "ecs-maintenance"},
+      {"namespace", "ECS"},
+      {"event_type", "Instance:SystemMaintenance.Reboot:Scheduled"},
+      {"vendor_severity", "CRITICAL"},
+      {"content_instance_id", "i-m5e2"},
+      {"content_execute_start_time", "2025-06-18T18:00:00Z"}});
+  CHECK(e.description.find("Happened at: 2025-06-15 22:45:18 UTC+08:00") != std::string::npos);
+}
+
+TEST_CASE("ali.sysevent: content as an object gives the same labels") {
+  const Event from_string = only(decode_json(body()));
+  const Event from_object =
+      only(decode_json(body("CRITICAL", R"({"instanceId":"i-m5e2","executeStartTime":"2025-06-18T18:00:00Z"})")));
+  CHECK(from_object.alert_key == from_string.alert_key);
+  CHECK(label(from_object, "content_instance_id") == "i-m5e2");
+  CHECK(from_object.description == from_string.description);
+}
+
+TEST_CASE("ali.sysevent: content that is text, not JSON, is kept as text; broken JSON is refused") {
+  CHECK(label(only(decode_json(body("INFO", R"("disk replaced")"))), "content") == "disk replaced");
+  auto broken = decode_json(body("INFO", R"("{\"instanceId\":")"));
+  CHECK(broken.error.find("field content: JSON inside the string") != std::string::npos);
+}
+
+TEST_CASE("ali.sysevent: always firing, at every level spelling") {
+  struct Case {
+    const char* level;
+    Status status;
+  };
+  for (Case c : {Case{"CRITICAL", Status::Critical}, Case{"critical", Status::Critical}, Case{"WARN", Status::Warning},
+                 Case{"WARNING", Status::Warning}, Case{"Warning", Status::Warning}, Case{"INFO", Status::Info},
+                 Case{"info", Status::Info}}) {
+    CAPTURE(c.level);
+    CHECK(only(decode_json(body(c.level))).status == c.status);
+  }
+}
+
+TEST_CASE("ali.sysevent: the key is the event id; other events get other keys") {
+  CHECK(only(decode_json(body("CRITICAL", "{}", "ev-2"))).alert_key == "ali.sysevent/ev-2");
+  CHECK(only(decode_json(body("CRITICAL", "{}", "ev-2"))).alert_key != only(decode_json(body())).alert_key);
+  // No id: the traceId.
+  CHECK(only(decode_json(R"({"traceId":"tr-9","eventTime":"20250615T224518Z","name":"X","level":"INFO"})")).alert_key ==
+        "ali.sysevent/tr-9");
+}
+
+TEST_CASE("ali.sysevent: posted as a form, a '+' of the offset decoded to a space") {
+  std::string form = "id=ev-3&name=" + form_escape("Instance:StateChange") +
+                     "&product=ECS&level=INFO&regionId=cn-qingdao&eventTime=20250615T224518.233+0800"
+                     "&content=" + form_escape(R"({"state":"Stopped"})");
+  auto d = decode_form(form);
+  CHECK(d.format == "ali.sysevent");
+  const Event& e = only(d);
+  CHECK(e.event_time == 1749998718);
+  CHECK(label(e, "content_state") == "Stopped");
+  CHECK(e.title == "Instance:StateChange (cn-qingdao)");
+}
