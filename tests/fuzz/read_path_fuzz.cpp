@@ -5,7 +5,6 @@
 // writer (compact and pretty). Beyond crashes, leaks and undefined behaviour it checks what
 // every event must be: valid UTF-8 JSON within Flashduty's limits, and one event or one
 // rejection per body.
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -15,6 +14,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "event/limits.h"
+#include "memfd.h"
 #include "output/ndjson.h"
 #include "pipeline/pipeline.h"
 #include "text/utf8.h"
@@ -43,15 +43,8 @@ void check_event(const Event& e) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  int fd = ::memfd_create("fuzz-input", MFD_CLOEXEC);
+  const int fd = fuzz::memfd_with(data, size);
   if (fd < 0) return 0;
-  size_t off = 0;
-  while (off < size) {
-    ssize_t n = ::write(fd, data + off, size - off);
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
-  ::lseek(fd, 0, SEEK_SET);
 
   PipelineOptions options;
   // A first byte with the top bit set (never the start of a real body) picks a tiny limit,

@@ -13,6 +13,9 @@ build=${2:-build-fuzz}
 out=${OUT:-$build/fuzz-out}
 jobs=${FUZZ_JOBS:-1}
 mkdir -p "$out"
+# FUZZ_JOBS=N runs N fuzzing processes per harness (libFuzzer logs them to ./fuzz-N.log).
+parallel=()
+[ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
 
 shopt -s nullglob
 harnesses=(tests/fuzz/*_fuzz.cpp)
@@ -33,7 +36,7 @@ for src in "${harnesses[@]}"; do
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
   "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -dict=tests/fuzz/vendors.dict -close_fd_mask=3 -print_final_stats=1 \
-    -jobs="$jobs" -workers="$jobs" \
+    ${parallel[@]+"${parallel[@]}"} \
     -artifact_prefix="$out/$name-" "$work" "${seeds[@]}" >"$out/$name.log" 2>&1
   rc=$?
   set -e
