@@ -8,9 +8,12 @@ seeded generator (the same SIZE always gives the same bytes):
 
     volc.metric.ndjson   volc.metric bodies, 1-6 resources each, one per line
     volc.event.json      volc.event bodies, pretty-printed, concatenated
-    ali.event.ndjson     ali.event bodies (Alibaba Cloud Monitor events), one per line
+    ali.event.ndjson     ali.event bodies (Alibaba alert wrappers, from samples/alibaba/event-*.json)
+    ali.sysevent.json    ali.sysevent bodies (Alibaba system events), pretty-printed, concatenated
     ali.threshold.form   ali.threshold bodies, form-encoded, one per line
     manifest.tsv         file, format, bodies, events expected, bytes
+
+    bench/gen.py --routes          prints a 50-case route file for the corpus's labels
 
 Formats the cmrelay under test does not know yet are skipped (--formats).
 """
@@ -21,15 +24,17 @@ import urllib.parse
 from pathlib import Path
 
 SHARES = {  # Share of the corpus bytes per file.
-    "volc.metric.ndjson": 0.55,
-    "volc.event.json": 0.15,
-    "ali.event.ndjson": 0.20,
-    "ali.threshold.form": 0.10,
+    "volc.metric.ndjson": 0.45,
+    "volc.event.json": 0.10,
+    "ali.event.ndjson": 0.25,
+    "ali.sysevent.json": 0.05,
+    "ali.threshold.form": 0.15,
 }
 FORMAT_OF = {
     "volc.metric.ndjson": "volc.metric",
     "volc.event.json": "volc.event",
     "ali.event.ndjson": "ali.event",
+    "ali.sysevent.json": "ali.sysevent",
     "ali.threshold.form": "ali.threshold",
 }
 
@@ -96,7 +101,26 @@ def volc_event(r, t0):
     return body, 1
 
 
+_ALI_EVENTS = []
+
+
 def ali_event(r, t0):
+    # Alibaba's alert wrapper is large and varied: the checked-in samples are the templates,
+    # with fresh ids and times.
+    if not _ALI_EVENTS:
+        root = Path(__file__).resolve().parent.parent / "samples" / "alibaba"
+        _ALI_EVENTS.extend(json.loads(p.read_text(encoding="utf-8")) for p in sorted(root.glob("event-*.json")))
+    body = json.loads(json.dumps(r.choice(_ALI_EVENTS)))
+    alert = body["alert"]
+    alert["dedupId"] = "%s-%s-%s" % (hexid(r, 8), hexid(r, 4), hexid(r, 12))
+    alert["traceId"] = "e-" + hexid(r, 16)
+    alert["timestamp"] = t0 * 1000 + r.randint(0, 999)
+    body["time"] = body["startTime"] = alert["timestamp"]
+    body["batchId"] = "batch-" + hexid(r, 12)
+    return body, 1
+
+
+def ali_sysevent(r, t0):
     body = {"product": "ECS", "resourceId": "acs:ecs:cn-hangzhou:1270676679546704:instance/i-" + hexid(r, 20),
             "level": r.choice(["CRITICAL", "WARN", "INFO"]), "instanceName": "%s-%02d" % (r.choice(TEAMS), r.randint(1, 99)),
             "regionId": r.choice(REGIONS), "groupId": str(r.randint(1000, 9999)),
@@ -121,7 +145,33 @@ def ali_threshold(r, t0):
 
 
 MAKERS = {"volc.metric": volc_metric, "volc.event": volc_event, "ali.event": ali_event,
-          "ali.threshold": ali_threshold}
+          "ali.sysevent": ali_sysevent, "ali.threshold": ali_threshold}
+
+
+def routes(out):
+    """A 50-case route file over the corpus's labels: exact gates, regexes, wildcards, num:
+    comparisons and NOTIN, every fourth case falling through, and a default."""
+    w = out.write
+    w("channels:\n")
+    for i in range(10):
+        w("  ch%d: {url: \"https://hooks.example.com/ch%d\"}\n" % (i, i))
+    w("cases:\n")
+    gates = ["labels.team", "labels.namespace", "labels.region", "severity"]
+    values = {"labels.team": TEAMS, "labels.namespace": [n for n, _ in NAMESPACES] + ["acs_ecs_dashboard"],
+              "labels.region": REGIONS, "severity": ["Critical", "Warning", "Info", "Ok"]}
+    extra = ['{key: title, oper: IN, vals: ["/(cpu|disk|mem)/"]}',
+             '{key: labels.event_type, oper: IN, vals: ["*Metric*", "Instance:*"]}',
+             '{key: labels.current_value, oper: IN, vals: ["num:gt:50"]}',
+             '{key: labels.resource_id, oper: NOTIN, vals: ["i-0*", "/^acs:/"]}',
+             '{key: labels.env, oper: IN, vals: [prod, staging]}']
+    for i in range(50):
+        gate = gates[i % len(gates)]
+        vals = values[gate]
+        w("  - name: case-%d\n    if:\n" % (i + 1))
+        w("      - {key: %s, oper: IN, vals: [%s]}\n" % (gate, vals[i % len(vals)]))
+        w("      - %s\n" % extra[i % len(extra)])
+        w("    channels: [ch%d]\n    fallthrough: %s\n" % (i % 10, "true" if i % 4 == 3 else "false"))
+    w("default:\n  channels: [ch0]\n")
 
 
 def parse_size(text):
@@ -131,6 +181,9 @@ def parse_size(text):
 
 
 def main():
+    if sys.argv[1:] == ["--routes"]:
+        routes(sys.stdout)
+        return
     args = [a for a in sys.argv[1:] if not a.startswith("--formats=")]
     formats = None
     for a in sys.argv[1:]:
