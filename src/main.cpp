@@ -2,7 +2,10 @@
 // main() only parses arguments and hands them to a command.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <cmath>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,8 +28,11 @@ Examples:
   cmrelay routes test routes.yaml --cases routes-tests.yaml
   cmrelay hook.json | head -1 | curl -sS -H 'Content-Type: application/json' \
       --data-binary @- "https://api.flashcat.cloud/event/push/alert/standard?integration_key=$KEY"
+  cmrelay convert hook.json | cmrelay send --url "$FLASHDUTY_URL" --dead-letter dead.ndjson
+  cmrelay send --routes routes.yaml --dead-letter dead2.ndjson dead.ndjson   replay undelivered events
 
-Exit status: 0 every body converted, 1 some input rejected, 2 usage error.
+Exit status: 0 every body converted (and delivered), 1 some input rejected, 2 usage error,
+3 (send) some events dead-lettered.
 routes check: 0 clean, 1 findings, 2 unreadable. routes test: 1 when a route differs from
 what was expected.
 See cmrelay(1) for input forms, output fields and labels.
@@ -44,10 +50,53 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
       ->default_str("8m");
 }
 
+// A duration option: "5s", "500ms", "2m", "1h", or a bare number of seconds, as in route files.
+void add_seconds(CLI::App* cmd, const std::string& name, std::chrono::milliseconds& target, const std::string& what) {
+  static const std::map<std::string, double> kUnits{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"min", 60}, {"h", 3600}};
+  double seconds = static_cast<double>(target.count()) / 1000;
+  cmd->add_option_function<double>(
+         name, [&target](double s) { target = std::chrono::milliseconds(std::llround(s * 1000)); }, what)
+      ->transform(CLI::AsNumberWithUnit(kUnits,
+                                        static_cast<CLI::AsNumberWithUnit::Options>(
+                                            CLI::AsNumberWithUnit::CASE_INSENSITIVE | CLI::AsNumberWithUnit::UNIT_OPTIONAL))
+                      .description(""))
+      ->check(CLI::Validator(
+          [](std::string& v) { return std::stod(v) < 0 ? std::string("a duration cannot be negative") : std::string(); },
+          ""))
+      ->type_name("DURATION")
+      ->default_str(CLI::detail::to_string(seconds) + "s");
+}
+
+void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
+  add_read_options(cmd, o.read);
+  CLI::Option* routes = cmd->add_option("--routes", o.routes_path,
+                                        "Route file (YAML or JSON): POST each event to the channels it routes to")
+                            ->type_name("FILE");
+  cmd->add_option("--url", o.url, "POST every event to URL (one ad-hoc channel named 'url')")
+      ->type_name("URL")
+      ->excludes(routes);
+  cmd->add_option("--dead-letter", o.dead_letter_path,
+                  "Append every undelivered event to FILE as an NDJSON record (default: stderr)")
+      ->type_name("FILE");
+  cmd->add_flag("--dry-run", o.dry_run, "Print each request (channel, redacted URL, body) instead of sending it");
+  cmd->add_option("--stats", o.stats, "Summary: text on stderr, or json on stdout")->capture_default_str();
+  deliver::DeliveryOptions& d = o.delivery;
+  cmd->add_option("--concurrency", d.concurrency, "Requests in flight at most")->capture_default_str();
+  add_seconds(cmd, "--connect-timeout", d.connect_timeout, "Connect timeout (TCP and TLS)");
+  add_seconds(cmd, "--timeout", d.timeout, "Timeout of one attempt (a route file channel's timeout wins)");
+  cmd->add_option("--cacert", d.cacert, "Verify servers with the CA certificates in FILE (PEM)")->type_name("FILE");
+  add_seconds(cmd, "--backoff-base", d.backoff_base, "First retry waits up to this (full jitter, doubling)");
+  add_seconds(cmd, "--backoff-cap", d.backoff_cap, "Longest backoff between attempts");
+  cmd->add_option("--max-attempts", d.max_attempts, "Attempts per event and channel, the first included")
+      ->capture_default_str();
+  add_seconds(cmd, "--max-elapsed", d.max_elapsed, "Give up on an event this long after its first attempt");
+  add_seconds(cmd, "--max-retry-after", d.max_retry_after, "A longer Retry-After dead-letters the event at once");
+}
+
 // `cmrelay PATH...` means `cmrelay convert PATH...`.
 std::vector<std::string> with_default_command(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  static const char* kNotConvert[] = {"convert", "detect", "routes", "-h", "--help", "--version", "-V"};
+  static const char* kNotConvert[] = {"convert", "detect", "routes", "send", "-h", "--help", "--version", "-V"};
   bool insert = true;
   if (!args.empty()) {
     for (const char* k : kNotConvert) insert &= args[0] != k;
@@ -90,6 +139,10 @@ int main(int argc, char** argv) {
                             ->type_name("CH,...");
   rt->add_option("--cases", routes_test.cases_path, "Batch of named cases with expected channels")->type_name("TESTS.yaml");
 
+  cli::SendOptions send;
+  CLI::App* s = app.add_subcommand("send", "Convert, then POST each event to its channels (--routes) or --url, retrying and dead-lettering");
+  add_send_options(s, send);
+
   std::vector<std::string> args = with_default_command(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them last-first.
   try {
@@ -111,5 +164,6 @@ int main(int argc, char** argv) {
     routes_test.has_expect = expect->count() > 0;
     return cli::routes_test(routes_test);
   }
+  if (s->parsed()) return cli::send(send);
   return cli::kUsage;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "deliver/sender.h"
 #include "input/framer.h"
 
 namespace cmrelay::cli {
@@ -30,7 +31,18 @@ struct ConvertOptions {
   std::string routes_path;  // --routes FILE: add "channels" to every event.
 };
 
+struct SendOptions {
+  ReadOptions read;
+  std::string routes_path;       // --routes FILE: each event to the channels it routes to.
+  std::string url;               // --url: one ad-hoc channel.
+  std::string dead_letter_path;  // --dead-letter FILE; empty: records go to stderr.
+  bool dry_run = false;
+  std::string stats = "text";    // --stats text|json
+  deliver::DeliveryOptions delivery;
+};
+
 int convert(const ConvertOptions& options);
+int send(const SendOptions& options);
 int detect(const ReadOptions& options);
 
 // cmrelay routes check FILE: 0 clean, 1 findings, 2 unreadable.

@@ -112,7 +112,7 @@ int run_route_cases(const RouteTable& routes, const RoutesTestOptions& options) 
   std::vector<Case> cases;
   try {
     cases = read_cases(options.cases_path);
-  } catch (const YAML::BadFile& e) {
+  } catch (const YAML::BadFile&) {
     std::fprintf(stderr, "cmrelay: %s: cannot read\n", options.cases_path.c_str());
     return kUsage;
   } catch (const YAML::Exception& e) {

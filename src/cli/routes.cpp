@@ -89,7 +89,13 @@ void print_explanation(const RouteExplanation& why, std::string& out) {
 int routes_test(const RoutesTestOptions& options) {
   std::optional<RouteTable> routes = load_routes(options.file);
   if (!routes) return kUsage;
-  if (!options.cases_path.empty()) return run_route_cases(*routes, options);
+  if (!options.cases_path.empty()) {
+    if (!options.read.paths.empty() || options.has_expect) {
+      std::fprintf(stderr, "cmrelay: routes test --cases takes neither PATH nor --expect (the cases file names both)\n");
+      return kUsage;
+    }
+    return run_route_cases(*routes, options);
+  }
   auto pipeline = make_pipeline(options.read, true, &routes->severity());
   if (!pipeline) return kUsage;
   std::vector<std::string> expected = split_names(options.expect);

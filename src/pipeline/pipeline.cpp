@@ -13,6 +13,7 @@
 #include "event/limits.h"
 #include "input/body.h"
 #include "input/sources.h"
+#include "output/write_all.h"
 #include "text/base64.h"
 #include "text/utf8.h"
 
@@ -85,18 +86,9 @@ void Pipeline::reject(const Record& rec, std::string_view reason) {
   w.EndObject();
   sb.Put('\n');
   // One write per record: O_APPEND keeps concurrent runs' records whole.
-  const char* p = sb.GetString();
-  size_t left = sb.GetSize();
-  while (left > 0) {
-    ssize_t n = ::write(reject_fd_, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::fprintf(stderr, "cmrelay: %s: cannot write the reject file: %s\n", options_.reject_path.c_str(),
-                   std::strerror(errno));
-      break;
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
+  if (!write_all(reject_fd_, std::string_view(sb.GetString(), sb.GetSize()))) {
+    std::fprintf(stderr, "cmrelay: %s: cannot write the reject file: %s\n", options_.reject_path.c_str(),
+                 std::strerror(errno));
   }
 }
 

@@ -19,9 +19,14 @@ class Builder {
     if (n.kind == Node::Null) return error(n.line, "the route file is empty");
     if (!expect(n, Node::Map, "the route file")) return;
     known(n, {"channels", "cases", "default", "severity"}, "the route file");
-    if (const Node* c = n.member("channels")) channels(*c);
-    if (const Node* s = n.member("severity")) severity(*s);
-    if (const Node* c = n.member("cases")) cases(*c);
+    // An empty section (`cases:` with nothing under it) is the same as none.
+    auto section = [&](const char* key) {
+      const Node* s = n.member(key);
+      return s != nullptr && s->kind != Node::Null ? s : nullptr;
+    };
+    if (const Node* c = section("channels")) channels(*c);
+    if (const Node* s = section("severity")) severity(*s);
+    if (const Node* c = section("cases")) cases(*c);
     if (const Node* d = n.member("default")) default_route(*d);
   }
 
@@ -37,6 +42,7 @@ class Builder {
 
   void known(const Node& map, std::initializer_list<const char*> keys, const std::string& where) {
     for (const Node& m : map.items) {
+      if (map.member(m.key) != &m) error(m.key_line, "key '" + m.key + "' appears twice in " + where);
       bool ok = false;
       std::string list;
       for (const char* k : keys) {

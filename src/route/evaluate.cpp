@@ -6,8 +6,8 @@
 namespace cmrelay {
 namespace route {
 
-bool field_value(const Key& c, const Event& e, std::string_view& out) {
-  switch (c.field) {
+bool field_value(const Key& k, const Event& e, std::string_view& out) {
+  switch (k.field) {
     case Field::Severity: out = status_name(e.status); return true;
     case Field::Title: out = e.title; return true;
     case Field::Description: out = e.description; return true;
@@ -15,7 +15,7 @@ bool field_value(const Key& c, const Event& e, std::string_view& out) {
   }
   // Lengths first: most names differ in length, so most comparisons stop there.
   for (const Label& l : e.labels) {
-    if (l.key.size() == c.label.size() && l.key == c.label) {
+    if (l.key.size() == k.label.size() && l.key == k.label) {
       out = l.value;
       return true;
     }
@@ -88,6 +88,8 @@ void add(const Model& m, size_t channel, std::vector<const Channel*>& out, size_
   if (names != nullptr) names->push_back(ch->name);
 }
 
+// kExplain: fill why (every case and condition); otherwise take the shortest way (why is null).
+template <bool kExplain>
 void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, RouteExplanation* why) {
   const size_t from = out.size();
   Values values(m, e);
@@ -95,20 +97,21 @@ void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, 
   bool stopped = false;
   for (const Case& k : m.cases) {
     CaseVerdict* v = nullptr;
-    if (why != nullptr) {
+    if constexpr (kExplain) {
       v = &why->cases.emplace_back();
       v->name = k.name;
       v->line = k.line;
       v->reached = !stopped;
       if (stopped) continue;
+    } else if (stopped) {
+      break;
     }
-    if (stopped) break;
     bool all = true;
     for (const Condition& c : k.conditions) {
       // The explanation shows every condition's verdict; routing stops at the first false.
-      if (!holds(c, values, v != nullptr ? &v->conditions.emplace_back() : nullptr)) {
+      if (!holds(c, values, kExplain ? &v->conditions.emplace_back() : nullptr)) {
         all = false;
-        if (v == nullptr) break;
+        if constexpr (!kExplain) break;
       }
     }
     if (!all) continue;
@@ -117,7 +120,7 @@ void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, 
       const std::string* name = e.labels.find(k.channel_from);
       auto it = name != nullptr ? m.by_name.find(*name) : m.by_name.end();
       if (it != m.by_name.end()) target = it->second;
-      if (v != nullptr) {
+      if constexpr (kExplain) {
         v->note = name == nullptr ? "labels." + k.channel_from + " is absent"
                   : target == m.channels.size() ? "labels." + k.channel_from + " = '" + *name + "' names no declared channel"
                                                 : "labels." + k.channel_from + " = '" + *name + "'";
@@ -126,29 +129,29 @@ void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, 
       if (target == m.channels.size()) continue;
     }
     any_matched = true;
-    std::vector<std::string>* names = v != nullptr ? &v->channels : nullptr;
+    std::vector<std::string>* names = kExplain ? &v->channels : nullptr;
     for (size_t c : k.channels) add(m, c, out, from, names);
     if (target != m.channels.size()) add(m, target, out, from, names);
-    if (v != nullptr) v->matched = true;
+    if constexpr (kExplain) v->matched = true;
     if (!k.fallthrough) {
       stopped = true;
-      if (v != nullptr) v->stopped = true;
+      if constexpr (kExplain) v->stopped = true;
     }
   }
   if (!any_matched) {
     for (size_t c : m.default_channels) add(m, c, out, from, nullptr);
-    if (why != nullptr) why->default_used = true;
+    if constexpr (kExplain) why->default_used = true;
   }
 }
 
 }  // namespace
 }  // namespace route
 
-void RouteTable::route(const Event& e, std::vector<const Channel*>& out) const { route::evaluate(*m_, e, out, nullptr); }
+void RouteTable::route(const Event& e, std::vector<const Channel*>& out) const { route::evaluate<false>(*m_, e, out, nullptr); }
 
 void RouteTable::explain(const Event& e, RouteExplanation& why) const {
   why = RouteExplanation();
-  route::evaluate(*m_, e, why.channels, &why);
+  route::evaluate<true>(*m_, e, why.channels, &why);
 }
 
 }  // namespace cmrelay

@@ -248,7 +248,7 @@ void Matcher::join(RegexSet& set) {
   if (kind_ == Regex) set_index_ = set.add(*re_);
 }
 
-bool Matcher::matches(FieldValue& value) const {
+bool Matcher::matches_other(FieldValue& value) const {
   switch (kind_) {
     case Any: return true;
     case Exact: return value.text == text_;

@@ -59,7 +59,10 @@ class Matcher {
 
   // Compiles text; false with error set ("invalid regex /(/: missing ): (" ...).
   bool compile(const std::string& text, std::string& error);
-  bool matches(FieldValue& value) const;
+  bool matches(FieldValue& value) const {
+    if (kind_ == Exact) return value.text == text_;  // The common case, inline.
+    return kind_ == Any || matches_other(value);
+  }
   bool matches(std::string_view value) const {
     FieldValue v(value);
     return matches(v);
@@ -77,6 +80,7 @@ class Matcher {
 
  private:
   enum NumOp { Gt, Ge, Lt, Le };
+  bool matches_other(FieldValue& value) const;
   bool compile_cidr(std::string_view spec, std::string& error);
   bool compile_num(std::string_view spec, std::string& error);
   bool cidr_contains(FieldValue& value) const;

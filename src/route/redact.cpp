@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
+#include <vector>
 
 namespace cmrelay {
 namespace {
+
+constexpr std::string_view kMask = "***";
 
 bool contains_ci(std::string_view hay, std::string_view needle) {
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
@@ -17,56 +21,60 @@ bool secret_name(std::string_view name) {
   return contains_ci(name, "key") || contains_ci(name, "token") || contains_ci(name, "secret");
 }
 
+// The [begin, end) spans of url that hold secrets, in order: the password of the user
+// info (scheme://user:password@host), and the value of every secret-named query parameter.
+std::vector<std::pair<size_t, size_t>> secret_spans(std::string_view url) {
+  std::vector<std::pair<size_t, size_t>> spans;
+  url = url.substr(0, url.find('#'));
+  size_t query = url.find('?');
+  std::string_view base = url.substr(0, query);
+  size_t authority = base.find("://");
+  if (authority != std::string_view::npos) {
+    size_t start = authority + 3;
+    std::string_view auth = base.substr(start, base.find('/', start) - start);
+    size_t at = auth.rfind('@');
+    size_t colon = auth.find(':');
+    if (at != std::string_view::npos && colon < at) spans.emplace_back(start + colon + 1, start + at);
+  }
+  if (query == std::string_view::npos) return spans;
+  size_t pos = query + 1;
+  while (true) {
+    size_t amp = url.find('&', pos);
+    std::string_view pair = url.substr(pos, amp == std::string_view::npos ? amp : amp - pos);
+    size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && secret_name(pair.substr(0, eq))) {
+      spans.emplace_back(pos + eq + 1, pos + pair.size());
+    }
+    if (amp == std::string_view::npos) break;
+    pos = amp + 1;
+  }
+  return spans;
+}
+
 }  // namespace
 
 std::string redact_url(std::string_view url) {
   std::string out;
   out.reserve(url.size());
-  size_t fragment = url.find('#');
-  std::string_view tail = fragment == std::string_view::npos ? std::string_view() : url.substr(fragment);
-  url = url.substr(0, fragment);
-  size_t query = url.find('?');
-  std::string_view base = url.substr(0, query);
+  size_t pos = 0;
+  for (auto [begin, end] : secret_spans(url)) {
+    out.append(url.substr(pos, begin - pos));
+    out.append(kMask);
+    pos = end;
+  }
+  out.append(url.substr(pos));
+  return out;
+}
 
-  // scheme://user:password@host... -> scheme://user:***@host...
-  size_t authority = base.find("://");
-  size_t at = std::string_view::npos;
-  if (authority != std::string_view::npos) {
-    size_t end = base.find('/', authority + 3);
-    std::string_view auth = base.substr(authority + 3, end == std::string_view::npos ? end : end - authority - 3);
-    at = auth.rfind('@');
-    if (at != std::string_view::npos) {
-      size_t colon = auth.find(':');
-      if (colon != std::string_view::npos && colon < at) {
-        out.append(base.substr(0, authority + 3 + colon + 1));
-        out.append("***");
-        out.append(base.substr(authority + 3 + at));
-      } else {
-        at = std::string_view::npos;
-      }
+std::string redact_secrets(std::string_view text, std::string_view url) {
+  std::string out(text);
+  for (auto [begin, end] : secret_spans(url)) {
+    std::string_view secret = url.substr(begin, end - begin);
+    if (secret.empty()) continue;
+    for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + kMask.size())) {
+      out.replace(at, secret.size(), kMask);
     }
   }
-  if (at == std::string_view::npos) out.append(base);
-
-  if (query != std::string_view::npos) {
-    std::string_view q = url.substr(query + 1);
-    out.push_back('?');
-    while (true) {
-      size_t amp = q.find('&');
-      std::string_view pair = q.substr(0, amp);
-      size_t eq = pair.find('=');
-      if (eq != std::string_view::npos && secret_name(pair.substr(0, eq))) {
-        out.append(pair.substr(0, eq + 1));
-        out.append("***");
-      } else {
-        out.append(pair);
-      }
-      if (amp == std::string_view::npos) break;
-      out.push_back('&');
-      q = q.substr(amp + 1);
-    }
-  }
-  out.append(tail);
   return out;
 }
 

@@ -1,4 +1,5 @@
 #include "vendors/alibaba.h"
+#include "vendors/flashduty.h"
 #include "vendors/format.h"
 #include "vendors/volcengine.h"
 
@@ -11,6 +12,8 @@ const std::vector<const Format*>& all_formats() {
       &ali::kEventFormat,
       &ali::kThresholdFormat,
       &ali::kSysEventFormat,
+      &flashduty::kEventFormat,
+      &flashduty::kDeadLetterFormat,
   };
   return formats;
 }

@@ -10,7 +10,7 @@ if command -v man >/dev/null; then
   check "man page renders without warnings" "$warnings" ""
 fi
 # Every option --help lists is documented in the man page and README.
-for cmd in convert detect; do
+for cmd in convert detect send; do
   for opt in $("$BIN" "$cmd" --help | grep -oE '^ +--[a-z-]+' | tr -d ' ' | sort -u); do
     [ "$opt" = "--help" ] && continue
     contains "man documents $cmd $opt" "$(cat "$SRC/man/cmrelay.1" | sed 's/\\-/-/g')" "$opt"

@@ -81,6 +81,9 @@ printf 'tests:\n  - {name: x, expect: [a], payloud: y}\n' >"$tmp/badcases.yaml"
 expect_exit 2 "$bin" routes test samples/routes.yaml --cases "$tmp/badcases.yaml"
 has err "badcases.yaml:2: unknown key 'payloud' in x"
 
+expect_exit 2 "$bin" routes test samples/routes.yaml --cases samples/routes-tests.yaml samples/volcengine/
+has err "routes test --cases takes neither PATH nor --expect"
+
 # routes test over payloads: the explanation, and --expect.
 expect_exit 0 "$bin" routes test samples/routes.yaml samples/volcengine/metric-firing.json --expect checkout,oncall
 has out 'samples/volcengine/metric-firing.json:1 event 1: Critical "prod-ecs-cpu on checkout-api-03: CpuTotal 96.35% (threshold 90%)"'

@@ -15,10 +15,20 @@
 
 namespace cmrelay::test {
 
+// A directory of this run's route files, removed when the tests end.
+struct RouteFileDir {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("cmrelay-route-test-" + std::to_string(::getpid()));
+  RouteFileDir() { std::filesystem::create_directories(path); }
+  ~RouteFileDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
 inline std::string write_route_file(const std::string& name, const std::string& text) {
-  auto dir = std::filesystem::temp_directory_path() / ("cmrelay-route-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::string path = (dir / name).string();
+  static RouteFileDir dir;
+  std::string path = (dir.path / name).string();
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }

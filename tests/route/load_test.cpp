@@ -61,6 +61,12 @@ TEST_CASE("load errors name the line") {
   CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - {channel_from: team}\n") ==
         "4: channel_from of case 1 must be labels.<name>, not 'team'");
   CHECK(error_of("e.yaml", "") == "1: the route file is empty");
+  CHECK(error_of("e.yaml", "channels:\ncases:\ndefault:\nseverity:\n").empty());  // Empty sections are allowed.
+  CHECK(error_of("e.yaml", "cases: {a: 1}\n") == "1: cases must be a list, not a mapping");
+  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - name: x\n    channels: [a]\n    name: y\n") ==
+        "6: key 'name' appears twice in x");
+  CHECK(error_of("e.json", "{\"channels\": {\"a\": {\"url\": \"https://h/a\"}},\n \"channels\": {}}") ==
+        "2: key 'channels' appears twice in the route file");
 }
 
 TEST_CASE("an unreadable file is a load error at line 0") {

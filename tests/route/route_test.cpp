@@ -297,3 +297,16 @@ TEST_CASE("regexes on one key are matched together, and past the set's size one 
   CHECK(routed(t, make_event(Status::Info, "t300", {})).empty());
   CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"c"});
 }
+
+TEST_CASE("more keys than the per-event cache holds still route right") {
+  std::string cases = "cases:\n";
+  for (int i = 0; i < 70; ++i) {
+    cases += "  - {if: [{key: labels.l" + std::to_string(i) + ", oper: IN, vals: [\"/^x/\", \"num:gt:5\"]}], channels: [" +
+             std::string(i < 64 ? "a" : "b") + "]}\n";
+  }
+  RouteTable t = table(cases);
+  CHECK(routed(t, make_event(Status::Info, "t", {{"l3", "xy"}})) == V{"a"});
+  CHECK(routed(t, make_event(Status::Info, "t", {{"l66", "xy"}})) == V{"b"});
+  CHECK(routed(t, make_event(Status::Info, "t", {{"l69", "6"}})) == V{"b"});
+  CHECK(routed(t, make_event(Status::Info, "t", {{"l69", "y"}})).empty());
+}

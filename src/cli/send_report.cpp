@@ -1,0 +1,80 @@
+#include "cli/send_report.h"
+
+#include <cstdio>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace cmrelay::cli {
+
+Totals add_up(const std::vector<deliver::ChannelStats>& stats) {
+  Totals t;
+  for (const auto& s : stats) {
+    t.attempts += s.attempts;
+    t.delivered += s.delivered;
+    t.retried += s.retried;
+    t.dead_lettered += s.dead_lettered;
+  }
+  return t;
+}
+
+void report_text(const SendSummary& r) {
+  const PipelineCounts& c = r.counts;
+  const std::string& dead = r.dead_letter_path;
+  Totals t = add_up(r.channels);
+  auto u = [](uint64_t n) { return static_cast<unsigned long long>(n); };
+  std::fprintf(stderr, "cmrelay: send: %llu events read from %llu bodies, %llu rejected; %llu delivered, %llu retries, %llu dead-lettered%s%s%s\n",
+               u(c.events), u(c.bodies), u(c.rejected), u(t.delivered), u(t.retried), u(t.dead_lettered),
+               t.dead_lettered > 0 ? (dead.empty() ? " (on stderr)" : " (in ") : "",
+               t.dead_lettered > 0 && !dead.empty() ? dead.c_str() : "", t.dead_lettered > 0 && !dead.empty() ? ")" : "");
+  if (r.unrouted > 0) std::fprintf(stderr, "cmrelay: send: %llu events routed to no channel\n", u(r.unrouted));
+  if (r.interrupted) std::fprintf(stderr, "cmrelay: send: interrupted: input not read to the end\n");
+  for (const auto& s : r.channels) {
+    std::fprintf(stderr, "cmrelay: send:   %s %s: %llu events, %llu attempts, %llu delivered, %llu retries, %llu dead-lettered\n",
+                 s.name.c_str(), s.url.c_str(), u(s.events), u(s.attempts), u(s.delivered), u(s.retried),
+                 u(s.dead_lettered));
+  }
+}
+
+void report_json(const SendSummary& r) {
+  const PipelineCounts& c = r.counts;
+  Totals t = add_up(r.channels);
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  auto count = [&](const char* key, uint64_t n) {
+    w.Key(key);
+    w.Uint64(n);
+  };
+  w.StartObject();
+  count("bodies", c.bodies);
+  count("events", c.events);
+  count("rejected", c.rejected);
+  count("unrouted", r.unrouted);
+  count("attempts", t.attempts);
+  count("delivered", t.delivered);
+  count("retried", t.retried);
+  count("dead_lettered", t.dead_lettered);
+  w.Key("interrupted");
+  w.Bool(r.interrupted);
+  w.Key("channels");
+  w.StartArray();
+  for (const auto& s : r.channels) {
+    w.StartObject();
+    w.Key("name");
+    w.String(s.name.c_str());
+    w.Key("url");
+    w.String(s.url.c_str());
+    count("events", s.events);
+    count("attempts", s.attempts);
+    count("delivered", s.delivered);
+    count("retried", s.retried);
+    count("dead_lettered", s.dead_lettered);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  std::fprintf(stdout, "%s\n", sb.GetString());
+  std::fflush(stdout);
+}
+
+}  // namespace cmrelay::cli

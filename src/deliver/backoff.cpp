@@ -1,0 +1,36 @@
+#include "deliver/backoff.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <string>
+
+namespace cmrelay::deliver {
+
+Ms backoff_delay(int retry, Ms base, Ms cap, std::mt19937_64& rng) {
+  if (retry < 1 || base.count() <= 0 || cap.count() <= 0) return Ms(0);
+  int64_t ceiling = base.count();
+  for (int i = 1; i < retry && ceiling < cap.count(); ++i) ceiling *= 2;
+  ceiling = std::min<int64_t>(ceiling, cap.count());
+  std::uniform_int_distribution<int64_t> pick(0, ceiling);
+  return Ms(pick(rng));
+}
+
+std::optional<Ms> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    constexpr int64_t kMaxSeconds = int64_t{1} << 40;  // Far beyond any cap; no overflow.
+    int64_t seconds = 0;
+    for (char c : value) seconds = std::min(kMaxSeconds, seconds * 10 + (c - '0'));
+    return Ms(seconds * 1000);
+  }
+  std::string text(value);
+  time_t date = curl_getdate(text.c_str(), nullptr);
+  if (date == -1) return std::nullopt;
+  auto wait = std::chrono::ceil<Ms>(std::chrono::system_clock::from_time_t(date) - now);
+  return std::max(wait, Ms(0));
+}
+
+}  // namespace cmrelay::deliver

@@ -1,0 +1,92 @@
+#include "deliver/deadletter.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "output/write_all.h"
+
+namespace cmrelay::deliver {
+
+std::string format_dead_letter(const DeadLetter& d) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
+  char when[32];
+  std::time_t t = static_cast<std::time_t>(d.time);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  w.StartObject();
+  w.Key("time");
+  w.String(when);
+  w.Key("channel");
+  str(d.channel);
+  w.Key("url");
+  str(d.url);
+  w.Key("attempts");
+  w.Int(d.attempts);
+  if (d.http_status != 0) {
+    w.Key("http_status");
+    w.Int64(d.http_status);
+  }
+  w.Key("error");
+  str(d.error);
+  if (!d.error_code.empty()) {
+    w.Key("error_code");
+    str(d.error_code);
+  }
+  if (!d.error_message.empty()) {
+    w.Key("error_message");
+    str(d.error_message);
+  }
+  w.Key("event");
+  w.RawValue(d.event_json.data(), d.event_json.size(), rapidjson::kObjectType);
+  w.EndObject();
+  std::string line(sb.GetString(), sb.GetSize());
+  line += '\n';
+  return line;
+}
+
+std::string dead_letter_channel(std::string_view record) {
+  rapidjson::Document doc;
+  doc.Parse(record.data(), record.size());
+  if (doc.HasParseError() || !doc.IsObject()) return {};
+  auto it = doc.FindMember("channel");
+  if (it == doc.MemberEnd() || !it->value.IsString()) return {};
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+DeadLetterFile::~DeadLetterFile() {
+  if (fd_ > 2) ::close(fd_);
+}
+
+bool DeadLetterFile::open(const std::string& path, std::string& error) {
+  path_ = path;
+  if (path.empty()) return true;
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    error = path + ": cannot open the dead-letter file: " + std::strerror(errno);
+    fd_ = 2;
+    return false;
+  }
+  return true;
+}
+
+bool DeadLetterFile::write(std::string_view record) {
+  // One write() per record: with O_APPEND, concurrent writers never interleave inside it.
+  if (write_all(fd_, record)) return true;
+  std::fprintf(stderr, "cmrelay: %s: cannot write the dead-letter file: %s\n", path_.empty() ? "<stderr>" : path_.c_str(),
+               std::strerror(errno));
+  return false;
+}
+
+}  // namespace cmrelay::deliver

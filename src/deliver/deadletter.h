@@ -1,0 +1,53 @@
+// Dead-letter records: one NDJSON line per event that ended undelivered, holding the event
+// itself so that `cmrelay send` can replay the file (the `deadletter` input format).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace cmrelay::deliver {
+
+struct DeadLetter {
+  int64_t time = 0;              // Unix seconds when it was given up.
+  std::string_view channel;      // Channel name.
+  std::string_view url;          // Already redacted.
+  int attempts = 0;
+  long http_status = 0;          // Last HTTP status; 0 when none arrived.
+  std::string_view error;        // Last HTTP status text or transport error, redacted.
+  std::string_view error_code;   // Flashduty's error.code, when given.
+  std::string_view error_message;
+  std::string_view event_json;   // The Flashduty standard event exactly as it was POSTed.
+};
+
+// {"time":"2026-11-22T01:30:00Z","channel":...,"url":...,"attempts":3,"http_status":503,
+//  "error":...,"error_code":...,"error_message":...,"event":{...}}, ending in a newline.
+// http_status, error_code and error_message are left out when absent.
+std::string format_dead_letter(const DeadLetter& d);
+
+// The channel name of a dead-letter record's text (what replay sends it back to); empty
+// when the text is no such record.
+std::string dead_letter_channel(std::string_view record);
+
+// Where records go: a file opened with O_APPEND (each record one write(), so concurrent
+// runs keep whole lines), or standard error when no file is named.
+class DeadLetterFile {
+ public:
+  DeadLetterFile() = default;
+  ~DeadLetterFile();
+  DeadLetterFile(const DeadLetterFile&) = delete;
+  DeadLetterFile& operator=(const DeadLetterFile&) = delete;
+
+  // Opens path for appending; an empty path means standard error. False with error set.
+  bool open(const std::string& path, std::string& error);
+  bool is_stderr() const { return path_.empty(); }
+  const std::string& path() const { return path_; }
+  // Writes one whole record. False (after saying so on stderr) when it could not.
+  bool write(std::string_view record);
+
+ private:
+  std::string path_;
+  int fd_ = 2;
+};
+
+}  // namespace cmrelay::deliver

@@ -1,0 +1,74 @@
+// The delivery engine: POSTs event bodies to channels with libcurl's multi interface (many
+// requests in flight, connections reused), retries with backoff and Retry-After, keeps the
+// order of one channel's events per alert_key, and dead-letters what it cannot deliver.
+// It knows nothing of where channels come from (route file or --url).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "deliver/deadletter.h"
+#include "route/channel.h"
+
+namespace cmrelay::deliver {
+
+struct DeliveryOptions {
+  size_t concurrency = 16;                        // Requests in flight at most.
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds timeout{30000};       // Per attempt; a channel's own timeout wins.
+  std::string cacert;                             // CA bundle file; empty: the system's.
+  std::chrono::milliseconds backoff_base{500};
+  std::chrono::milliseconds backoff_cap{30000};
+  int max_attempts = 5;
+  std::chrono::milliseconds max_elapsed{300000};  // From an event's first attempt to giving up.
+  std::chrono::milliseconds max_retry_after{120000};  // A longer Retry-After gives up at once.
+};
+
+struct ChannelStats {
+  std::string name;
+  std::string url;               // Redacted.
+  uint64_t events = 0;           // Events handed to this channel.
+  uint64_t attempts = 0;         // Requests made.
+  uint64_t delivered = 0;
+  uint64_t retried = 0;          // Retries scheduled.
+  uint64_t dead_lettered = 0;
+};
+
+class Sender {
+ public:
+  // signals: SIGINT/SIGTERM received so far. At 1, no attempt starts any more, what is in
+  // flight finishes (delivered or dead-lettered, not retried) and the rest is dead-lettered;
+  // at 2, what is in flight is abandoned and dead-lettered too.
+  Sender(DeliveryOptions options, DeadLetterFile& dead_letter, const std::atomic<int>* signals);
+  ~Sender();
+  Sender(const Sender&) = delete;
+  Sender& operator=(const Sender&) = delete;
+
+  // Queues one event body (a Flashduty standard event) for a channel; the channel must
+  // outlive the Sender. After a signal the event is dead-lettered at once.
+  void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel);
+  // Makes progress: starts what may start, handles what finished, then waits up to
+  // max_wait_ms for the network, the next retry or wakeup().
+  void poll(int max_wait_ms);
+  // Ends a poll() early; the one call any thread may make.
+  void wakeup();
+  // Events not yet delivered or dead-lettered.
+  size_t queued() const;
+  // True while so much is queued that no more should be submitted (bounded memory).
+  bool full() const;
+  // Polls until every queued event is delivered or dead-lettered.
+  void drain();
+
+  const std::vector<ChannelStats>& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cmrelay::deliver

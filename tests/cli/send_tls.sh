@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# cmrelay send over HTTPS: certificates are verified (a self-signed server is refused and
+# the event dead-lettered), and --cacert names the CA to trust.
+set -u
+BIN=$1
+SRC=$2
+. "$SRC/tests/deliver/lib.sh"
+start_sink --tls
+
+send_tls() {  # send_tls HOST PATH [OPTIONS...] < input
+  local host=$1 path=$2
+  shift 2
+  rm -f "$tmp/dead"
+  "$BIN" send --url "https://$host:$port$path?integration_key=$SECRET" --dead-letter "$tmp/dead" --stats json \
+    --backoff-base 0.01 "$@" >"$tmp/stats" 2>"$tmp/err"
+  rc=$?
+  touch "$tmp/dead"
+}
+
+# Verification on: the self-signed certificate is refused, retried, then dead-lettered.
+send_tls 127.0.0.1 /s/200 --max-attempts 2 < <(events untrusted 2)
+check "untrusted: exit 3" eq "$rc" 3
+conserved "untrusted" 2
+check "untrusted: nothing reached the server" eq "$(requests untrusted-)" 0
+check "untrusted: the certificate named" grep -qi "certificate" "$tmp/dead"
+check "untrusted: attempts" eq "$(stat attempts)" 4
+
+# --cacert: trusted, delivered, by IP and by name.
+send_tls 127.0.0.1 /s/200 --cacert "$SRC/tests/deliver/tls-cert.pem" < <(events trusted 3)
+check "--cacert: exit 0" eq "$rc" 0
+conserved "--cacert" 3
+check "--cacert: delivered" eq "$(requests trusted-)" 3
+send_tls localhost /s/200 --cacert "$SRC/tests/deliver/tls-cert.pem" < <(events byname 1)
+check "--cacert by name: exit 0" eq "$rc" 0
+
+# A --cacert that cannot be read: a usage error, nothing sent.
+send_tls 127.0.0.1 /s/200 --cacert "$tmp/missing.pem" < <(events nocafile 1)
+check "missing CA file: exit 2" eq "$rc" 2
+check "missing CA file: said" grep -q "missing.pem: cannot read" "$tmp/err"
+check "missing CA file: nothing sent" eq "$(requests nocafile-)" 0
+
+# A CA file that is no certificate: a local error, not retried, dead-lettered.
+echo "not a certificate" >"$tmp/bad.pem"
+send_tls 127.0.0.1 /s/200 --cacert "$tmp/bad.pem" --max-attempts 3 < <(events badca 1)
+check "bad CA file: exit 3" eq "$rc" 3
+check "bad CA file: one attempt" eq "$(stat attempts)" 1
+
+echo "send_tls: $fail failures"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,145 @@
+// The delivery engine on its own, against the real loopback sink: channel headers, a
+// channel's own timeout, the dead-letter file, and the counts.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <rapidjson/document.h>
+
+#include "deliver/sender.h"
+
+extern char** environ;
+
+using namespace cmrelay;
+using namespace std::chrono;
+
+namespace {
+
+// tests/deliver/sink.py on 127.0.0.1, stopped when this goes out of scope.
+class Sink {
+ public:
+  Sink() {
+    char dir_template[] = "/tmp/cmrelay-sender-test-XXXXXX";
+    dir_ = mkdtemp(dir_template);
+    std::string script = std::string(CMRELAY_SOURCE_DIR) + "/tests/deliver/sink.py";
+    std::string port_file = dir_ + "/port";
+    log_ = dir_ + "/sink.log";
+    std::vector<std::string> args{"python3", script, "--port-file", port_file, "--log", log_, "--max-seconds", "60"};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    REQUIRE(posix_spawnp(&pid_, "python3", nullptr, nullptr, argv.data(), environ) == 0);
+    for (int i = 0; i < 200 && port_.empty(); ++i) {
+      std::this_thread::sleep_for(milliseconds(25));
+      std::ifstream in(port_file);
+      std::getline(in, port_);
+    }
+    REQUIRE(!port_.empty());
+  }
+  ~Sink() {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+    std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + port_ + path; }
+  const std::string& dir() const { return dir_; }
+  // The sink's log: one JSON object per request.
+  std::vector<std::string> requests() const {
+    std::ifstream in(log_);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::string dir_, log_, port_;
+};
+
+std::shared_ptr<const std::string> event(const std::string& key) {
+  return std::make_shared<const std::string>(R"({"event_status":"Warning","title_rule":"t","alert_key":")" + key +
+                                             R"(","description":"","labels":{}})");
+}
+
+}  // namespace
+
+TEST_CASE("a channel's headers are sent, and its timeout wins over the default") {
+  Sink sink;
+  Channel with_headers{"ops", "", sink.url("/s/200?token=tok"), {{"Authorization", "Bearer abc"}, {"X-Team", "ops"}}};
+  Channel hanging{"slow", "", sink.url("/s/hang10"), {}, milliseconds(300)};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  deliver::DeliveryOptions options;
+  options.timeout = seconds(20);
+  options.max_attempts = 1;
+  std::atomic<int> signals{0};
+  deliver::Sender sender(options, dead, &signals);
+  sender.submit(event("h-1"), "h-1", with_headers);
+  sender.submit(event("h-2"), "h-2", with_headers);
+  sender.submit(event("slow-1"), "slow-1", hanging);
+  auto t0 = steady_clock::now();
+  sender.drain();
+  auto took = steady_clock::now() - t0;
+  CHECK(took < seconds(5));  // The channel's 300 ms, not the default 20 s.
+
+  REQUIRE(sender.stats().size() == 2);
+  const deliver::ChannelStats& ops = sender.stats()[0];
+  CHECK(ops.name == "ops");
+  CHECK(ops.url == sink.url("/s/200?token=***"));
+  CHECK(ops.events == 2);
+  CHECK(ops.delivered == 2);
+  CHECK(ops.dead_lettered == 0);
+  const deliver::ChannelStats& slow = sender.stats()[1];
+  CHECK(slow.attempts == 1);
+  CHECK(slow.dead_lettered == 1);
+
+  int with_auth = 0;
+  for (const std::string& line : sink.requests()) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    REQUIRE(d.IsObject());
+    if (std::string(d["path"].GetString()) != "/s/200") continue;
+    const rapidjson::Value& h = d["headers"];
+    CHECK(std::string(h["authorization"].GetString()) == "Bearer abc");
+    CHECK(std::string(h["x-team"].GetString()) == "ops");
+    CHECK(std::string(h["content-type"].GetString()) == "application/json");
+    CHECK(!h.HasMember("expect"));
+    ++with_auth;
+  }
+  CHECK(with_auth == 2);
+
+  std::ifstream in(sink.dir() + "/dead.ndjson");
+  std::string record;
+  REQUIRE(std::getline(in, record));
+  rapidjson::Document d;
+  d.Parse(record.c_str());
+  REQUIRE(d.IsObject());
+  CHECK(std::string(d["channel"].GetString()) == "slow");
+  CHECK(std::string(d["event"]["alert_key"].GetString()) == "slow-1");
+  INFO(d["error"].GetString());
+  CHECK(std::string(d["error"].GetString()).find("timed out") != std::string::npos);
+}
+
+TEST_CASE("after a signal, submitted events are dead-lettered without an attempt") {
+  Sink sink;
+  Channel ch{"url", "", sink.url("/s/200"), {}};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  std::atomic<int> signals{1};
+  deliver::Sender sender({}, dead, &signals);
+  sender.submit(event("late-1"), "late-1", ch);
+  sender.drain();
+  CHECK(sender.stats()[0].attempts == 0);
+  CHECK(sender.stats()[0].dead_lettered == 1);
+  CHECK(sink.requests().empty());
+}
