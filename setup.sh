@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The one place that lists cmrelay's Debian packages, builds it, and runs it.
-#   ./setup.sh         install what is missing, build (Release) into build/, convert samples/
-#   ./setup.sh test    the same set-up, then the whole test suite (ctest)
+#   ./setup.sh                 install what is missing, build (Release) into build/, convert samples/
+#   ./setup.sh test [STAGE...] the same set-up, then the test stages (default: all, in this order):
+#       unit      ctest on the Release build (unit, CLI, golden, property tests)
+#       sanitize  the whole ctest suite again, built with ASan+UBSan in build-san/
+#       fuzz      every libFuzzer harness (clang, build-fuzz/) for FUZZ_SECONDS each (default 60)
+#       tidy      clang-tidy over src/ with .clang-tidy; any finding fails
+#   Each stage prints its time; the first failing stage is named and ends the run (exit 1).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +15,7 @@ PACKAGES=(
   cmake g++ make pkg-config
   libcli11-dev rapidjson-dev doctest-dev libyaml-cpp-dev libcurl4-openssl-dev libre2-dev
   python3 time jq
+  clang-14 libclang-rt-14-dev clang-tidy-14 hyperfine
 )
 
 missing=()
@@ -34,8 +40,49 @@ BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)"
 
+stage_unit() { ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)"; }
+
+stage_sanitize() {
+  cmake -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMRELAY_SANITIZE=ON >/dev/null
+  cmake --build build-san -j "$(nproc)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-san --output-on-failure -j "$(nproc)"
+}
+
+stage_fuzz() {
+  cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DCMRELAY_FUZZ=ON >/dev/null
+  cmake --build build-fuzz -j "$(nproc)" --target fuzzers
+  ctest --test-dir build-fuzz --output-on-failure -j "$(nproc)" -R '^fuzz\.'   # Corpora and regressions replayed.
+  tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" build-fuzz
+}
+
+stage_tidy() {
+  # The Release build's compile_commands.json; GCC-only warning flags mean nothing to clang.
+  find src -name '*.cpp' -print0 | sort -z |
+    xargs -0 -n 4 -P "$(nproc)" clang-tidy-14 -p "$BUILD_DIR" --quiet --extra-arg=-Wno-unknown-warning-option
+}
+
 case "${1:-run}" in
   run)  "$BUILD_DIR/cmrelay" convert samples/ ;;
-  test) ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" ;;
-  *)    echo "usage: ./setup.sh [run|test]" >&2; exit 2 ;;
+  test)
+    shift
+    stages=("$@")
+    [ ${#stages[@]} -gt 0 ] || stages=(unit sanitize fuzz tidy)
+    for stage in "${stages[@]}"; do
+      declare -F "stage_$stage" >/dev/null || { echo "setup: no test stage '$stage'" >&2; exit 2; }
+    done
+    export -f stage_unit stage_sanitize stage_fuzz stage_tidy
+    for stage in "${stages[@]}"; do
+      echo "setup: stage $stage" >&2
+      start=$SECONDS
+      # A stage runs in its own bash with -e: a function called under `if` would run with
+      # -e switched off, and a failing step inside it would go unnoticed.
+      if ! BUILD_DIR=$BUILD_DIR bash -euo pipefail -c "stage_$stage"; then
+        echo "setup: stage $stage FAILED after $((SECONDS - start)) s" >&2
+        exit 1
+      fi
+      echo "setup: stage $stage passed in $((SECONDS - start)) s" >&2
+    done
+    ;;
+  *)    echo "usage: ./setup.sh [run|test [unit|sanitize|fuzz|tidy]...]" >&2; exit 2 ;;
 esac

@@ -20,8 +20,8 @@ std::optional<Ms> parse_retry_after(std::string_view value, std::chrono::system_
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
+  constexpr int64_t kMaxSeconds = int64_t{1} << 40;  // Far beyond any cap; no overflow.
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    constexpr int64_t kMaxSeconds = int64_t{1} << 40;  // Far beyond any cap; no overflow.
     int64_t seconds = 0;
     for (char c : value) seconds = std::min(kMaxSeconds, seconds * 10 + (c - '0'));
     return Ms(seconds * 1000);
@@ -29,6 +29,12 @@ std::optional<Ms> parse_retry_after(std::string_view value, std::chrono::system_
   std::string text(value);
   time_t date = curl_getdate(text.c_str(), nullptr);
   if (date == -1) return std::nullopt;
+  // A date thousands of years away does not fit system_clock's nanoseconds (found by
+  // deliver_fuzz: signed overflow in from_time_t): such waits are clamped in seconds first.
+  const int64_t now_seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  constexpr int64_t kFarSeconds = int64_t{1} << 32;  // ~136 years; nanoseconds span ~292.
+  if (static_cast<int64_t>(date) - now_seconds > kFarSeconds) return Ms(kMaxSeconds * 1000);
+  if (static_cast<int64_t>(date) < now_seconds) return Ms(0);
   auto wait = std::chrono::ceil<Ms>(std::chrono::system_clock::from_time_t(date) - now);
   return std::max(wait, Ms(0));
 }

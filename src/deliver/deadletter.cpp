@@ -58,7 +58,8 @@ std::string format_dead_letter(const DeadLetter& d) {
 
 std::string dead_letter_channel(std::string_view record) {
   rapidjson::Document doc;
-  doc.Parse(record.data(), record.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(record.data(), record.size());  // No recursion on deep input.
+  // (The pool allocator frees without walking the tree, so destruction does not recurse either.)
   if (doc.HasParseError() || !doc.IsObject()) return {};
   auto it = doc.FindMember("channel");
   if (it == doc.MemberEnd() || !it->value.IsString()) return {};

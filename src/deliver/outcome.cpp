@@ -30,7 +30,9 @@ bool retryable_status(long status) {
 // Flashduty's {"error":{"code":"...","message":"..."}}; true when the body carries "error".
 bool read_error(std::string_view body, Outcome& out) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(body.data(), body.size());
+  // Iterative: the body is whatever the server sent, and RapidJSON's default recursive
+  // parser overflows the stack on deep nesting ("[[[[..." 100,000 deep).
+  doc.Parse<rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return false;
   auto it = doc.FindMember("error");
   if (it == doc.MemberEnd() || it->value.IsNull()) return false;

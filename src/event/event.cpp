@@ -19,11 +19,19 @@ Label& Labels::append() {
   return slots_[size_++];
 }
 
-const std::string* Labels::find(std::string_view key) const {
+size_t Labels::index_of(std::string_view key) const {
+  // Called for every label added (first writer wins), so it runs ~n^2/2 times per event:
+  // the length and first byte rule out almost every slot before a memcmp.
   for (size_t i = 0; i < size_; ++i) {
-    if (slots_[i].key == key) return &slots_[i].value;
+    const std::string& k = slots_[i].key;
+    if (k.size() == key.size() && (key.empty() || (k[0] == key[0] && k.compare(key) == 0))) return i;
   }
-  return nullptr;
+  return size_;
+}
+
+const std::string* Labels::find(std::string_view key) const {
+  const size_t i = index_of(key);
+  return i < size_ ? &slots_[i].value : nullptr;
 }
 
 void Labels::add(std::string_view key, std::string_view value) {
@@ -39,11 +47,9 @@ void Labels::add(std::string_view key, std::string_view value) {
 }
 
 void Labels::set(std::string_view key, std::string_view value) {
-  for (size_t i = 0; i < size_; ++i) {
-    if (slots_[i].key == key) {
-      slots_[i].value.assign(value);
-      return;
-    }
+  if (const size_t i = index_of(key); i < size_) {
+    slots_[i].value.assign(value);
+    return;
   }
   if (size_ == kMaxHeld) {
     ++refused_;

@@ -46,11 +46,14 @@ class Labels {
   bool empty() const { return size_ == 0; }
   const Label* begin() const { return slots_.data(); }
   const Label* end() const { return slots_.data() + size_; }
+  Label* begin() { return slots_.data(); }
+  Label* end() { return slots_.data() + size_; }
   Label& operator[](size_t i) { return slots_[i]; }
   const Label& operator[](size_t i) const { return slots_[i]; }
 
  private:
   Label& append();
+  size_t index_of(std::string_view key) const;  // size() when absent.
   std::vector<Label> slots_;
   size_t size_ = 0;
   size_t refused_ = 0;

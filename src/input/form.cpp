@@ -36,6 +36,13 @@ void unescape(std::string_view s, std::string& out) {
   out.clear();
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
+    size_t run = i;  // Ordinary bytes are copied a run at a time.
+    while (run < s.size() && s[run] != '+' && s[run] != '%') ++run;
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     char c = s[i];
     if (c == '+') {
       out += ' ';
@@ -56,7 +63,10 @@ void decode(std::string_view body,
   // full of unmatched or misplaced brackets stays linear.
   bool brackets = true;
   while (i < body.size()) {
-    size_t eq = body.find_first_of("=&", i);
+    // By hand: find_first_of("=&") calls memchr on the two-byte set once per body byte.
+    size_t eq = i;
+    while (eq < body.size() && body[eq] != '=' && body[eq] != '&') ++eq;
+    if (eq == body.size()) eq = std::string_view::npos;
     if (eq == std::string_view::npos || body[eq] == '&') {
       size_t end = eq == std::string_view::npos ? body.size() : eq;
       if (end > i) {

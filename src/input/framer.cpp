@@ -6,6 +6,10 @@
 #include <cerrno>
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace cmrelay {
 namespace {
 
@@ -16,6 +20,27 @@ bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' |
 bool value_start(char c) {
   return c == '"' || c == '{' || c == '[' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' ||
          c == 'n';
+}
+
+// The first offset at or after i (up to n) holding a byte that matters inside a JSON
+// string: '"', '\\' or '\n'.
+size_t string_stop(const char* p, size_t i, size_t n) {
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i newline = _mm_set1_epi8('\n');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                     _mm_cmpeq_epi8(v, newline));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] == '"' || p[i] == '\\' || p[i] == '\n') return i;
+  }
+  return n;
 }
 
 }  // namespace
@@ -239,6 +264,10 @@ Framer::Scan Framer::scan_json(size_t& i, std::string& why) {
   const char* p = buf_.data() + pos_;
   const size_t n = avail();
   for (; i < n; ++i) {
+    if (s.in_string && !s.escape) {
+      i = string_stop(p, i, n);  // Ordinary string bytes decide nothing: skip them in bulk.
+      if (i == n) break;
+    }
     const char c = p[i];
     if (s.in_string) {
       if (c == '\n') {

@@ -23,6 +23,7 @@ using Doc = rapidjson::GenericDocument<rapidjson::UTF8<>, Allocator, Allocator>;
 struct DepthLimited {
   Doc& d;
   size_t depth = 0;
+  bool escapes = true;  // The text has a \u escape: strings must be checked for surrogates.
   bool too_deep = false;
   bool lone_surrogate = false;
 
@@ -42,9 +43,10 @@ struct DepthLimited {
   bool EndArray(rapidjson::SizeType n) { --depth; return d.EndArray(n); }
 
   // RapidJSON turns an escaped lone surrogate ("\udc00") into bytes that are not UTF-8;
-  // only such escapes can, and their encoding starts with 0xED.
+  // only such escapes can, and their encoding starts with 0xED. Most bodies have no \u
+  // escape at all, and then no string needs looking at.
   bool text(const char* s, rapidjson::SizeType n) {
-    if (std::memchr(s, '\xED', n) != nullptr && !utf8::valid(std::string_view(s, n))) {
+    if (escapes && std::memchr(s, '\xED', n) != nullptr && !utf8::valid(std::string_view(s, n))) {
       lone_surrogate = true;
       return false;
     }
@@ -74,6 +76,7 @@ bool parse_into(std::string_view text, Value& out, Allocator& values, Allocator&
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
     rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, Allocator> reader(&stack);
     DepthLimited handler{d};
+    handler.escapes = text.find("\\u") != std::string_view::npos;
     result = reader.Parse<kFlags>(is, handler);
     too_deep = handler.too_deep;
     lone_surrogate = handler.lone_surrogate;

@@ -1,7 +1,13 @@
 #include "output/ndjson.h"
 
+#include <charconv>
+#include <cstring>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <rapidjson/prettywriter.h>
-#include <rapidjson/writer.h>
 
 namespace cmrelay {
 namespace {
@@ -40,6 +46,118 @@ void write_event(Writer& w, const Event& e, const std::vector<std::string>* chan
   w.EndObject();
 }
 
+// The compact form, written straight into the buffer: byte for byte what RapidJSON's Writer
+// gives (the same escapes: \" \\ \b \f \n \r \t, other control bytes as \u00XX, nothing
+// else), without its per-byte calls.
+class CompactOut {
+ public:
+  explicit CompactOut(rapidjson::StringBuffer& out) : out_(out) {}
+
+  void raw(std::string_view s) { std::memcpy(out_.Push(s.size()), s.data(), s.size()); }
+  void put(char c) { out_.Put(c); }
+  void string(std::string_view s) {
+    // Room for the worst case (every byte \u00XX), the unused part handed back at the end.
+    const size_t n = s.size();
+    const size_t room = n * 6 + 2;
+    char* const start = out_.Push(room);
+    char* o = start;
+    const char* p = s.data();
+    size_t i = 0;
+    *o++ = '"';
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i control_max = _mm_set1_epi8(0x1F);
+    while (i + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                       _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);  // Within room: o <= start + 6 * i + 1.
+      const int mask = _mm_movemask_epi8(hit);
+      if (mask == 0) {
+        i += 16;
+        o += 16;
+        continue;
+      }
+      const auto k = static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+      i += k;
+      o += k;
+      o = escape(o, static_cast<unsigned char>(p[i++]));
+    }
+#endif
+    for (; i < n; ++i) {
+      const auto c = static_cast<unsigned char>(p[i]);
+      if (needs_escape(c)) o = escape(o, c);
+      else *o++ = static_cast<char>(c);
+    }
+    *o++ = '"';
+    out_.Pop(room - static_cast<size_t>(o - start));
+  }
+
+ private:
+  static bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+  static char* escape(char* o, unsigned char c) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    *o++ = '\\';
+    switch (c) {
+      case '"': *o++ = '"'; break;
+      case '\\': *o++ = '\\'; break;
+      case '\b': *o++ = 'b'; break;
+      case '\f': *o++ = 'f'; break;
+      case '\n': *o++ = 'n'; break;
+      case '\r': *o++ = 'r'; break;
+      case '\t': *o++ = 't'; break;
+      default:
+        *o++ = 'u';
+        *o++ = '0';
+        *o++ = '0';
+        *o++ = kHex[c >> 4];
+        *o++ = kHex[c & 0xF];
+    }
+    return o;
+  }
+  rapidjson::StringBuffer& out_;
+};
+
+void write_compact(const Event& e, rapidjson::StringBuffer& buf, const std::vector<std::string>* channels) {
+  CompactOut w(buf);
+  w.raw("{\"event_status\":");
+  w.string(status_name(e.status));
+  w.raw(",\"title_rule\":");
+  w.string(e.title);
+  w.raw(",\"alert_key\":");
+  w.string(e.alert_key);
+  w.raw(",\"description\":");
+  w.string(e.description);
+  w.raw(",\"labels\":{");
+  bool first = true;
+  for (const Label& l : e.labels) {
+    if (!first) w.put(',');
+    first = false;
+    w.string(l.key);
+    w.put(':');
+    w.string(l.value);
+  }
+  w.put('}');
+  if (e.event_time != 0) {
+    w.raw(",\"event_time\":");
+    char digits[24];
+    auto r = std::to_chars(digits, digits + sizeof digits, e.event_time);
+    w.raw(std::string_view(digits, static_cast<size_t>(r.ptr - digits)));
+  }
+  if (channels != nullptr) {
+    w.raw(",\"channels\":[");
+    first = true;
+    for (const std::string& c : *channels) {
+      if (!first) w.put(',');
+      first = false;
+      w.string(c);
+    }
+    w.put(']');
+  }
+  w.put('}');
+}
+
 }  // namespace
 
 void append_event_json(const Event& e, rapidjson::StringBuffer& out, bool pretty,
@@ -49,8 +167,7 @@ void append_event_json(const Event& e, rapidjson::StringBuffer& out, bool pretty
     w.SetIndent(' ', 2);
     write_event(w, e, channels);
   } else {
-    rapidjson::Writer<rapidjson::StringBuffer> w(out);
-    write_event(w, e, channels);
+    write_compact(e, out, channels);
   }
 }
 
@@ -65,7 +182,7 @@ void NdjsonWriter::write(const Event& e, const std::vector<std::string>* channel
 }
 
 void NdjsonWriter::write_line(std::string_view line) {
-  for (char c : line) buf_.Put(c);
+  std::memcpy(buf_.Push(line.size()), line.data(), line.size());
   buf_.Put('\n');
   if (buf_.GetSize() >= kFlushAt) flush();
 }

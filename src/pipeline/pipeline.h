@@ -47,6 +47,9 @@ class Pipeline {
   // Reads every input; stops early when *stop becomes true.
   void run(const std::vector<std::string>& paths, const OnBody& on_body,
            const std::atomic<bool>* stop = nullptr);
+  // Reads one open input (named name in messages) to its end; run() calls it per input.
+  void read_source(int fd, const std::string& name, const OnBody& on_body,
+                   const std::atomic<bool>* stop = nullptr);
   // Rejects a body: one stderr line and, with --reject, one record.
   void reject(const Record& rec, std::string_view reason);
   // Says a warning once per run (the same text again is not repeated).
@@ -55,8 +58,6 @@ class Pipeline {
   const PipelineCounts& counts() const { return counts_; }
 
  private:
-  void read_source(int fd, const std::string& name, const OnBody& on_body, const std::atomic<bool>* stop);
-
   PipelineOptions options_;
   PipelineCounts counts_;
   int reject_fd_ = -1;

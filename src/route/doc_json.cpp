@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 
 #include "route/doc.h"
 
@@ -56,6 +57,10 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     return true;
   }
   bool open(Node::Kind kind) {
+    if (stack_.size() >= kMaxDepth) {
+      too_deep_ = true;  // Refused before the tree (and every walk of it) gets that deep.
+      return false;
+    }
     Node& n = place();
     n.kind = kind;
     n.line = line();
@@ -74,6 +79,11 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   std::string key_;
   int key_line_ = 0;
   bool has_key_ = false;
+  bool too_deep_ = false;
+
+ public:
+  static constexpr size_t kMaxDepth = 64;
+  bool too_deep() const { return too_deep_; }
 };
 
 }  // namespace
@@ -86,14 +96,18 @@ bool parse_json(const std::string& text, Node& out, SyntaxError& err) {
   rapidjson::StringStream in(text.c_str());
   TreeBuilder builder(in, newlines, out);
   rapidjson::Reader reader;
-  rapidjson::ParseResult ok = reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag>(in, builder);
+  // Iterative, and the builder refuses deep nesting: a hostile file must not exhaust the stack.
+  rapidjson::ParseResult ok = reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
+                                           rapidjson::kParseIterativeFlag>(in, builder);
   if (ok) return true;
   size_t at = ok.Offset();
   auto before = std::lower_bound(newlines.begin(), newlines.end(), at);
   err.line = 1 + static_cast<int>(before - newlines.begin());
   size_t line_start = before == newlines.begin() ? 0 : *(before - 1) + 1;
   err.column = 1 + static_cast<int>(at - line_start);
-  err.message = rapidjson::GetParseError_En(ok.Code());
+  err.message = builder.too_deep()
+                    ? "nested deeper than " + std::to_string(TreeBuilder::kMaxDepth) + " levels"
+                    : std::string(rapidjson::GetParseError_En(ok.Code()));
   return false;
 }
 

@@ -23,10 +23,12 @@ void make_alert_key(std::string& out, std::string_view format, std::initializer_
   out.assign(format);
   for (std::string_view p : parts) {
     out += '/';
-    for (char c : p) {
-      if (c == '/') out += "%2F";
-      else if (c == '%') out += "%25";
-      else out += c;
+    while (!p.empty()) {
+      const size_t special = p.find_first_of("/%");
+      out.append(p.substr(0, special));
+      if (special == std::string_view::npos) break;
+      out += p[special] == '/' ? "%2F" : "%25";
+      p.remove_prefix(special + 1);
     }
   }
   if (out.size() > 255) {

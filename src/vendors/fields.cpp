@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 namespace cmrelay::fields {
 namespace {
@@ -51,9 +52,17 @@ std::string_view type_name(const json::Value& v) {
 
 const json::Value* get(const json::Value& obj, std::string_view key) {
   if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(json::Value(rapidjson::StringRef(key.data(), key.size())));
-  if (it == obj.MemberEnd() || it->value.IsNull()) return nullptr;
-  return &it->value;
+  // FindMember, with the length and first byte compared before any memcmp: most members
+  // differ there, and this lookup runs dozens of times per event.
+  const auto size = static_cast<rapidjson::SizeType>(key.size());
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    const json::Value& name = it->name;
+    if (name.GetStringLength() != size) continue;
+    const char* s = name.GetString();
+    if (size > 0 && (s[0] != key[0] || std::memcmp(s, key.data(), key.size()) != 0)) continue;
+    return it->value.IsNull() ? nullptr : &it->value;
+  }
+  return nullptr;
 }
 
 Text text_of(const json::Value& v, std::string_view name) {

@@ -29,7 +29,7 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 
 std::optional<int64_t> civil_seconds(int y, int mo, int d, int h, int mi, int s) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s;
+  return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + s;
 }
 
 // "+08:00", "+0800", "-05", "Z"; a leading space stands for '+'.
@@ -48,6 +48,30 @@ bool parse_offset(std::string_view s, int& minutes) {
   if (h > 14 || m > 59) return false;
   minutes = sign * (h * 60 + m);
   return true;
+}
+
+struct Civil {
+  int64_t year;
+  unsigned month;
+  unsigned day;
+};
+
+// The inverse of days_from_civil.
+Civil civil_from_days(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
+}
+
+void put2(char* at, int v) {
+  at[0] = static_cast<char>('0' + v / 10);
+  at[1] = static_cast<char>('0' + v % 10);
 }
 
 }  // namespace
@@ -76,7 +100,7 @@ std::optional<Instant> parse_local_with_offset(std::string_view s) {
   if (!parse_offset(rest, off)) return std::nullopt;
   t.offset_minutes = off;
   t.has_offset = true;
-  t.unix -= off * 60;
+  t.unix -= int64_t{off} * 60;
   return t;
 }
 
@@ -99,28 +123,54 @@ std::optional<Instant> parse_compact_iso(std::string_view s) {
   if (!parse_offset(rest, off)) return std::nullopt;
   t.offset_minutes = off;
   t.has_offset = true;
-  t.unix -= off * 60;
+  t.unix -= int64_t{off} * 60;
   return t;
 }
 
 int64_t seconds_from_epoch(int64_t v) { return v > 100000000000LL ? v / 1000 : v; }
 
-std::string format(const Instant& t) {
-  int64_t local = t.unix + (t.has_offset ? t.offset_minutes * 60 : 0);
-  time_t tt = static_cast<time_t>(local);
-  struct tm tm {};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  std::string out(buf, n);
+void append_format(std::string& out, const Instant& t) {
+  const int64_t local = t.unix + (t.has_offset ? t.offset_minutes * 60 : 0);
+  const int64_t days = (local >= 0 ? local : local - 86399) / 86400;
+  const int64_t secs = local - days * 86400;
+  const Civil c = civil_from_days(days);
+  if (c.year >= 1000 && c.year <= 9999) {
+    // The common case, spelled out by hand: strftime costs more than the rest of an event.
+    char buf[19];
+    put2(buf, static_cast<int>(c.year / 100));
+    put2(buf + 2, static_cast<int>(c.year % 100));
+    buf[4] = '-';
+    put2(buf + 5, static_cast<int>(c.month));
+    buf[7] = '-';
+    put2(buf + 8, static_cast<int>(c.day));
+    buf[10] = ' ';
+    put2(buf + 11, static_cast<int>(secs / 3600));
+    buf[13] = ':';
+    put2(buf + 14, static_cast<int>(secs / 60 % 60));
+    buf[16] = ':';
+    put2(buf + 17, static_cast<int>(secs % 60));
+    out.append(buf, sizeof buf);
+  } else {
+    time_t tt = static_cast<time_t>(local);
+    struct tm tm {};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    out.append(buf, std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm));
+  }
   if (!t.has_offset || t.offset_minutes == 0) {
     out += " UTC";
   } else {
-    int m = t.offset_minutes < 0 ? -t.offset_minutes : t.offset_minutes;
-    char off[32];
-    std::snprintf(off, sizeof off, " UTC%c%02d:%02d", t.offset_minutes < 0 ? '-' : '+', m / 60, m % 60);
-    out += off;
+    const int m = t.offset_minutes < 0 ? -t.offset_minutes : t.offset_minutes;
+    char off[10] = {' ', 'U', 'T', 'C', t.offset_minutes < 0 ? '-' : '+', 0, 0, ':', 0, 0};
+    put2(off + 5, m / 60 % 100);
+    put2(off + 8, m % 60);
+    out.append(off, sizeof off);
   }
+}
+
+std::string format(const Instant& t) {
+  std::string out;
+  append_format(out, t);
   return out;
 }
 

@@ -24,9 +24,10 @@ int64_t seconds_from_epoch(int64_t seconds_or_ms);
 
 // "2025-03-02 09:15:00 UTC+08:00" in the instant's own offset, else "... UTC".
 std::string format(const Instant& t);
-inline std::string format_unix(int64_t unix, const Instant* zone = nullptr) {
-  Instant t{unix, zone ? zone->offset_minutes : 0, zone ? zone->has_offset : false};
-  return format(t);
+void append_format(std::string& out, const Instant& t);  // The same, appended to out.
+inline Instant in_zone(int64_t unix, const Instant* zone) {
+  return Instant{unix, zone ? zone->offset_minutes : 0, zone ? zone->has_offset : false};
 }
+inline std::string format_unix(int64_t unix, const Instant* zone = nullptr) { return format(in_zone(unix, zone)); }
 
 }  // namespace cmrelay::times

@@ -170,7 +170,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   }
   if (e.event_time != 0) {
     d += "Happened at: ";
-    d += times::format_unix(e.event_time);
+    times::append_format(d, times::in_zone(e.event_time, nullptr));
     d += '\n';
   }
   if (!d.empty() && d.back() == '\n') d.pop_back();

@@ -2,6 +2,7 @@
 // One body is one policy, one Type, one Level and any number of resources: one event each.
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <string>
 
 #include "text/label_name.h"
@@ -51,12 +52,23 @@ const json::Value* primary_metric(const json::Value* metrics) {
   return &(*metrics)[0];
 }
 
+// Strings reused from resource to resource and body to body, so that decoding a resource
+// allocates nothing once they have grown.
+struct Scratch {
+  std::string where;         // "Resources[3]." for error messages
+  std::string metric_where;  // where + "Metrics[]."
+  std::string dim_where;     // where + "Dimensions[]."
+  std::string dim_key;
+  std::string label;
+  std::vector<std::string> parts;
+};
+
 // "CpuTotal 97.2% (threshold 85%)"
 void describe_metric(std::string& out, const json::Value& m, std::string_view where) {
   fields::Text name = text(m, "Name", where);
   fields::Text value = text(m, "CurrentValue", where);
   fields::Text threshold = text(m, "Threshold", where);
-  std::string unit = unit_suffix(text(m, "Unit", where));
+  const std::string unit = unit_suffix(text(m, "Unit", where));
   out += name.view();
   if (!value.empty()) {
     out += ' ';
@@ -84,11 +96,18 @@ void list_names(std::string& out, const json::Value* list, std::string_view wher
 }
 
 void decode_resource(const json::Value& body, const json::Value* res, size_t index, Kind kind,
-                     DecodeContext& ctx, Status status, EventBatch& out) {
+                     DecodeContext& ctx, Status status, Scratch& scratch, EventBatch& out) {
   Event& e = out.next();
   e.status = status;
-  std::string where;
-  if (res) where = std::string(kKinds[static_cast<size_t>(kind)].array) + "[" + std::to_string(index) + "].";
+  std::string& where = scratch.where;
+  where.clear();
+  if (res) {
+    where += kKinds[static_cast<size_t>(kind)].array;
+    where += '[';
+    char digits[24];
+    where.append(digits, static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, index).ptr - digits));
+    where += "].";
+  }
   static const json::Value kEmpty(rapidjson::kObjectType);
   const json::Value& r = res ? *res : kEmpty;
   if (!r.IsObject()) {
@@ -105,22 +124,28 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
   const json::Value* metrics = fields::array(r, "Metrics", where);
   const json::Value* dims = fields::array(r, "Dimensions", where);
   const json::Value* metric = primary_metric(metrics);
-  const std::string metric_where = where + "Metrics[].";
+  std::string& metric_where = scratch.metric_where;
+  metric_where.assign(where).append("Metrics[].");
+  std::string& dim_where = scratch.dim_where;
+  dim_where.assign(where).append("Dimensions[].");
 
   // alert_key: policy + resource + its dimensions, the same on firing and recovery.
-  std::string dim_key;
+  std::string& dim_key = scratch.dim_key;
+  dim_key.clear();
   if (dims) {
-    std::vector<std::string> parts;
+    std::vector<std::string>& parts = scratch.parts;
+    size_t n = 0;
     for (const json::Value& d : dims->GetArray()) {
-      std::string p(text(d, "Name", where + "Dimensions[].").view());
+      if (n == parts.size()) parts.emplace_back();
+      std::string& p = parts[n++];
+      p.assign(text(d, "Name", dim_where).view());
       p += '=';
-      p += text(d, "Value", where + "Dimensions[].").view();
-      parts.push_back(std::move(p));
+      p += text(d, "Value", dim_where).view();
     }
-    std::sort(parts.begin(), parts.end());
-    for (const std::string& p : parts) {
-      if (!dim_key.empty()) dim_key += ',';
-      dim_key += p;
+    std::sort(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(n));
+    for (size_t k = 0; k < n; ++k) {
+      if (k > 0) dim_key += ',';
+      dim_key += parts[k];
     }
   }
   if (nodata(kind)) make_alert_key(e.alert_key, "volc.metric", {rule_id, id, dim_key, "nodata"});
@@ -178,14 +203,22 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
   if (const json::Value* tags = fields::array(body, "Tags")) {
     for (const json::Value& tag : tags->GetArray()) {
       fields::Text key = text(tag, "Key", "Tags[].");
-      std::string label = label_name("", key);
-      if (l.contains(label)) label = label_name("tag_", key);
+      std::string& label = scratch.label;
+      label.clear();
+      append_label_name(label, key);
+      if (l.contains(label)) {
+        label.assign("tag_");
+        append_label_name(label, key);
+      }
       l.add(label, text(tag, "Value", "Tags[]."));
     }
   }
   if (dims) {
     for (const json::Value& d : dims->GetArray()) {
-      l.add(label_name("dim_", text(d, "Name", where + "Dimensions[].")), text(d, "Value", where + "Dimensions[]."));
+      std::string& label = scratch.label;
+      label.assign("dim_");
+      append_label_name(label, text(d, "Name", dim_where));
+      l.add(label, text(d, "Value", dim_where));
     }
   }
 
@@ -263,18 +296,18 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
   }
   if (happened) {
     d += recovered(kind) ? "Recovered at: " : "Happened at: ";
-    d += times::format(*happened);
+    times::append_format(d, *happened);
     d += '\n';
   }
   const times::Instant* zone = happened ? &*happened : nullptr;
   if (first) {
     d += "First alert: ";
-    d += times::format_unix(times::seconds_from_epoch(*first), zone);
+    times::append_format(d, times::in_zone(times::seconds_from_epoch(*first), zone));
     d += '\n';
   }
   if (last) {
     d += "Last alert: ";
-    d += times::format_unix(times::seconds_from_epoch(*last), zone);
+    times::append_format(d, times::in_zone(times::seconds_from_epoch(*last), zone));
     d += '\n';
   }
   if (!d.empty() && d.back() == '\n') d.pop_back();
@@ -336,13 +369,14 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   }
   const Status status = recovered(kind) ? Status::Ok
                                         : map_level(ctx, Vendor::Volcengine, "volc.metric", text(body, "Level"));
+  static thread_local Scratch scratch;
   if (resources == nullptr || resources->Empty()) {
     // A policy-level alarm (no-data alarms can come without resources): one event for it.
-    decode_resource(body, nullptr, 0, kind, ctx, status, out);
+    decode_resource(body, nullptr, 0, kind, ctx, status, scratch, out);
     return;
   }
   size_t i = 0;
-  for (const json::Value& r : resources->GetArray()) decode_resource(body, &r, i++, kind, ctx, status, out);
+  for (const json::Value& r : resources->GetArray()) decode_resource(body, &r, i++, kind, ctx, status, scratch, out);
 }
 
 }  // namespace

@@ -56,3 +56,12 @@ TEST_CASE("Retry-After as an HTTP-date is the wait until that date, never less")
   // A date already past: retry now.
   CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", date + seconds(10)) == Ms(0));
 }
+
+// Found by deliver_fuzz (UBSan): a date thousands of years ahead overflowed system_clock's
+// nanoseconds in from_time_t. It is a wait far beyond any cap; one long past is no wait.
+TEST_CASE("Retry-After dates far from now neither overflow nor go negative") {
+  auto now = system_clock::from_time_t(1763775000);
+  CHECK(parse_retry_after("Fri, 31 Dec 3999 23:59:59 GMT", now) >= Ms(int64_t{1} << 40));
+  CHECK(parse_retry_after("Sun, 31 Dec 9999 23:59:59 GMT", now) >= Ms(int64_t{1} << 40));
+  CHECK(parse_retry_after("Mon, 01 Jan 1601 00:00:00 GMT", now) == Ms(0));
+}

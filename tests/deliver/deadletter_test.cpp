@@ -91,3 +91,9 @@ TEST_CASE("absent status and error code are left out of the record") {
   CHECK(line.find("error_code") == std::string::npos);
   CHECK(line.find(R"("event":{"event_status":"Info")") != std::string::npos);
 }
+
+// Found by deliver_fuzz: dead_letter_channel parsed recursively; deep text overflowed the stack.
+TEST_CASE("dead_letter_channel on deeply nested text is empty, not a crash") {
+  CHECK(cmrelay::deliver::dead_letter_channel(std::string(100000, '[')).empty());
+  CHECK(cmrelay::deliver::dead_letter_channel(std::string(100000, '{')).empty());
+}

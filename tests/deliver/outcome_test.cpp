@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "deliver/outcome.h"
 
 using namespace cmrelay::deliver;
@@ -42,4 +44,12 @@ TEST_CASE("transport errors are retried, local configuration errors are not") {
   }
   CHECK(classify(CURLE_COULDNT_CONNECT, "Failed to connect", 0, "").error == "Failed to connect");
   CHECK(classify(CURLE_COULDNT_CONNECT, "", 0, "").error == curl_easy_strerror(CURLE_COULDNT_CONNECT));
+}
+
+// Found by deliver_fuzz: a response body nested 100,000 deep overflowed the stack in
+// RapidJSON's recursive parser. The body is whatever the server sends.
+TEST_CASE("a deeply nested response body is read without recursion") {
+  const std::string deep(100000, '[');
+  CHECK(http(200, deep) == Verdict::Delivered);  // Not JSON with an error object: delivered.
+  CHECK(http(503, deep) == Verdict::Retry);
 }

@@ -80,3 +80,15 @@ TEST_CASE("body: invalid UTF-8 after decoding and empty forms are rejected") {
   CHECK(read(r, "&&", BodyKind::Form, err) == nullptr);
   CHECK(err == "empty body");
 }
+
+// Found by read_path_fuzz (UBSan): a field without '=' reached RapidJSON as a null pointer
+// with length 0, which it passes to memcpy.
+TEST_CASE("body: a form field without '=' becomes an empty string") {
+  BodyReader r;
+  std::string err;
+  json::Value* v = read(r, "flag&a=1", BodyKind::Form, err);
+  REQUIRE(v != nullptr);
+  REQUIRE(v->HasMember("flag"));
+  CHECK(std::string((*v)["flag"].GetString()).empty());
+  CHECK(std::string((*v)["a"].GetString()) == "1");
+}

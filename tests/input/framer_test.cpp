@@ -184,3 +184,25 @@ TEST_CASE("framer: hostile nesting neither crashes nor hangs") {
   CHECK(o[0].error.empty());  // Framed whole; the parser rejects the depth.
   CHECK(o[0].body.size() == deep_object.size());
 }
+
+TEST_CASE("framer: strings are skipped in blocks, yet every quote, escape and newline in them counts") {
+  // Escapes and brackets inside strings at every position around 16-byte blocks.
+  std::string stream;
+  std::vector<std::string> bodies;
+  for (size_t pad = 0; pad < 40; ++pad) {
+    std::string body = "{\"k\":\"" + std::string(pad, 'x') + "\\\"}]{[\\\\\",\"v\":\"" + std::string(40 - pad, 'y') + "\"}";
+    bodies.push_back(body);
+    stream += body + "\n";
+  }
+  // A string broken by a newline is a truncated body; the next line still frames.
+  stream += "{\"k\":\"" + std::string(33, 'z') + "\n{\"ok\":1}\n";
+  auto recs = test::frame(stream);
+  REQUIRE(recs.size() == bodies.size() + 2);
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    CHECK(recs[i].error.empty());
+    CHECK(recs[i].body == bodies[i]);
+  }
+  CHECK(recs[bodies.size()].error.find("a string is still open") != std::string::npos);
+  CHECK(recs[bodies.size() + 1].body == "{\"ok\":1}");
+  CHECK(recs[bodies.size() + 1].error.empty());
+}

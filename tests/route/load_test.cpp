@@ -115,3 +115,10 @@ cases:
   CHECK(f[2] == "7: channel 'zz' used by case 2 is not declared under channels");
   CHECK(findings_of("channels:\n  a: {url: \"https://h/a\"}\ndefault: {channels: [a]}\n").empty());
 }
+
+// Found by fuzzing the route loader: a JSON route file nested 100,000 deep overflowed the
+// stack (RapidJSON's recursive reader, then the tree's destructor).
+TEST_CASE("a deeply nested JSON route file is a syntax error, not a crash") {
+  const std::string deep = "{\"cases\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  CHECK(error_of("deep.json", deep) == "1: syntax error at column 74: nested deeper than 64 levels");
+}

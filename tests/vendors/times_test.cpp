@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
 #include "vendors/times.h"
 
 using namespace cmrelay;
@@ -43,4 +47,33 @@ TEST_CASE("times: seconds or milliseconds, and UTC display") {
   CHECK(times::seconds_from_epoch(1741929600000) == 1741929600);
   CHECK(times::seconds_from_epoch(1508136760) == 1508136760);
   CHECK(times::format_unix(1740878100) == "2025-03-02 01:15:00 UTC");
+}
+
+// format() spells the date out by hand; gmtime_r + strftime is the reference.
+TEST_CASE("times: the readable form matches strftime for every era and offset") {
+  const int64_t samples[] = {0, -1, 59, 86399, 86400, 951782400 /* 2000-02-29 */, 4107542399 /* 2100-02-28 */,
+                             -30610224000 /* 1000-01-01 */, -30610224001, 253402300799 /* 9999-12-31 */,
+                             253402300800, 1740878100, -62135596800};
+  const int offsets[] = {0, 480, -330, 845, -720};
+  for (int64_t unix : samples) {
+    for (int off : offsets) {
+      times::Instant t{unix, off, off != 0};
+      const int64_t local = unix + off * 60;
+      time_t tt = static_cast<time_t>(local);
+      struct tm tm {};
+      gmtime_r(&tt, &tm);
+      char buf[64];
+      std::string want(buf, std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm));
+      if (off == 0) {
+        want += " UTC";
+      } else {
+        char o[32];
+        std::snprintf(o, sizeof o, " UTC%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60, std::abs(off) % 60);
+        want += o;
+      }
+      CAPTURE(unix);
+      CAPTURE(off);
+      CHECK(times::format(t) == want);
+    }
+  }
 }

@@ -1,0 +1,55 @@
+// libFuzzer harness for what `cmrelay send` reads from outside: a Retry-After header value
+// (seconds or an HTTP-date), a response body classified for Flashduty's error object, and
+// dead-letter records (the channel a replayed record goes back to; records written from
+// fuzzed fields must read back). The dead-letter input format itself is decoded on the read
+// path, which read_path_fuzz covers.
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "deliver/backoff.h"
+#include "deliver/deadletter.h"
+#include "deliver/outcome.h"
+#include "text/utf8.h"
+
+namespace {
+
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "deliver_fuzz: %s\n", what);
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace cmrelay::deliver;
+  const std::string_view in(reinterpret_cast<const char*>(data), size);
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1763775000));
+
+  if (auto wait = parse_retry_after(in, now); wait && wait->count() < 0) fail("a negative Retry-After wait");
+
+  const long status = size > 0 ? 100 + data[0] % 500 : 200;
+  const Outcome o = classify(CURLE_OK, {}, status, in);
+  if (o.verdict == Verdict::Delivered && (status < 200 || status > 299)) fail("delivered on a non-2xx status");
+
+  (void)dead_letter_channel(in);
+
+  // A record written from fuzzed text reads back its channel.
+  const size_t cut = size / 3;
+  DeadLetter d;
+  d.time = 1763775000;
+  d.channel = in.substr(0, cut);
+  d.url = "https://hooks.example.com/x";
+  d.attempts = 3;
+  d.http_status = status;
+  d.error = in.substr(cut);
+  d.event_json = "{\"event_status\":\"Info\"}";
+  if (cmrelay::utf8::valid(in)) {
+    const std::string record = format_dead_letter(d);
+    if (dead_letter_channel(record) != d.channel) fail("a dead-letter record does not read back its channel");
+  }
+  return 0;
+}

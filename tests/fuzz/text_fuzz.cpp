@@ -1,0 +1,63 @@
+// libFuzzer harness for the small text stages every decoder leans on: code-point truncation,
+// label naming, alert_key building, the vendors' time forms and form unescaping. Each result
+// is checked against what it promises (valid UTF-8 stays valid, limits hold, a parsed time
+// formats back without fault).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "input/form.h"
+#include "text/label_name.h"
+#include "text/utf8.h"
+#include "vendors/common.h"
+#include "vendors/times.h"
+
+namespace {
+
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "text_fuzz: %s\n", what);
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace cmrelay;
+  const std::string_view in(reinterpret_cast<const char*>(data), size);
+  const bool was_valid = utf8::valid(in);
+
+  for (size_t limit : {0ul, 1ul, 7ul, 128ul}) {
+    std::string s(in);
+    const bool cut = utf8::truncate(s, limit);
+    if (cut && utf8::length(s) != limit) fail("truncate did not cut to the limit");
+    if (!cut && s != in) fail("truncate changed a string it did not cut");
+    if (was_valid && !utf8::valid(s)) fail("truncate broke valid UTF-8");
+  }
+
+  std::string label = "p_";
+  append_label_name(label, in);
+  for (char c : label) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) fail("label name outside [a-z0-9_]");
+  }
+
+  std::string key;
+  make_alert_key(key, "fuzz", {in, in.substr(0, size / 2)});
+  if (key.size() > 255) fail("alert_key over 255 bytes");
+
+  for (auto parsed : {times::parse_local_with_offset(in), times::parse_compact_iso(in)}) {
+    if (parsed) {
+      std::string text = times::format(*parsed);
+      if (text.empty()) fail("a parsed time formats to nothing");
+    }
+  }
+
+  std::string out;
+  form::unescape(in, out);
+  if (out.size() > in.size()) fail("unescaping grew the text");
+  form::decode(in, [&](std::string_view name, std::string_view value) {
+    if (name.size() + value.size() > in.size()) fail("a form field longer than the body");
+  });
+  return 0;
+}
