@@ -126,6 +126,19 @@ expect_exit 2 "$bin" convert --routes "$tmp/bad.yaml" samples/volcengine/metric-
 has err "cmrelay: $tmp/bad.yaml:2: url of channel 'a': undefined environment variable \${CMRELAY_NOT_SET_ANYWHERE}"
 [ ! -s "$tmp/out" ] || bad "no events are printed when the route file is bad"
 
+printf 'channels:\n  a: {url: "https://h/a"}\ndefault: {channels: [a]}\n---\ncases: []\n' >"$tmp/two.yaml"
+expect_exit 2 "$bin" convert --routes "$tmp/two.yaml" samples/volcengine/metric-firing.json
+has err "cmrelay: $tmp/two.yaml:4: more than one YAML document"
+
+printf 'a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n' >"$tmp/bomb.yaml"
+for i in 1 2 3 4 5 6 7 8; do
+  p="*a$((i - 1))"
+  printf 'a%d: &a%d [%s,%s,%s,%s,%s,%s,%s,%s,%s,%s]\n' "$i" "$i" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" >>"$tmp/bomb.yaml"
+done
+(ulimit -v 1048576; exec "$bin" routes check "$tmp/bomb.yaml") >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || bad "an alias bomb is one finding (exit 1), within 1 GB"
+grep -qE "^$tmp/bomb.yaml:[0-9]+: route file too large \(more than 100000 nodes; aliases\?\)$" "$tmp/out" || bad "alias bomb: $(head -c 300 "$tmp/out" "$tmp/err")"
+
 expect_exit 2 "$bin" routes
 expect_exit 2 "$bin" routes test
 "$bin" --help >"$tmp/out" 2>&1

@@ -115,3 +115,35 @@ cases:
   CHECK(f[2] == "7: channel 'zz' used by case 2 is not declared under channels");
   CHECK(findings_of("channels:\n  a: {url: \"https://h/a\"}\ndefault: {channels: [a]}\n").empty());
 }
+
+TEST_CASE("YAML aliases cannot blow a small file up: the tree stops at 100000 nodes") {
+  // Each level repeats the one before ten times: a8 alone would be 10^9 scalars.
+  std::string bomb = "a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n";
+  for (int i = 1; i <= 8; ++i) {
+    std::string prev = "*a" + std::to_string(i - 1);
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) bomb += (k > 0 ? "," : "") + prev;
+    bomb += "]\n";
+  }
+  REQUIRE(bomb.size() < 500);
+  std::string e = error_of("bomb.yaml", bomb);
+  CHECK(e.ends_with(": route file too large (more than 100000 nodes; aliases?)"));
+  CHECK(e.find_first_not_of("0123456789") > 0);  // Starts with a line number.
+  std::vector<std::string> f = findings_of(bomb);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0] == e);
+  // An alias inside its own anchor is a cycle: stopped by the nesting limit.
+  CHECK(error_of("cycle.yaml", "a: &a [*a]\n") == "1: route file nested too deeply (more than 1000 levels)");
+  // A few aliases under the budget are fine.
+  CHECK(error_of("alias.yaml", "channels:\n  a: &ch {url: \"https://h/a\"}\ndefault: {channels: [a]}\nx: *ch\n") ==
+        "4: unknown key 'x' in the route file (known: channels, cases, default, severity)");
+}
+
+TEST_CASE("YAML: a second document is an error at its marker") {
+  const char* ch = "channels:\n  a: {url: \"https://h/a\"}\ndefault: {channels: [a]}\n";  // Lines 1-3.
+  CHECK(error_of("docs.yaml", std::string(ch) + "---\ncases: []\n") == "4: more than one YAML document");
+  CHECK(error_of("docs.yaml", "---\n" + std::string(ch) + "---\ncases: []\n") == "5: more than one YAML document");
+  CHECK(error_of("docs.yaml", std::string(ch) + "...\n---\n") == "5: more than one YAML document");
+  CHECK(error_of("docs.yaml", "---\n" + std::string(ch)).empty());  // One document, with its marker.
+  CHECK(error_of("docs.yaml", std::string(ch) + "...\n").empty());
+}
