@@ -78,7 +78,8 @@ bool Matcher::compile(const std::string& text, std::string& error) {
     kind_ = Wildcard;
     bool star = true;  // Before the first byte: a new segment starts.
     for (size_t i = 0; i < t.size(); ++i) {
-      bool escaped = t[i] == '\\' && i + 1 < t.size();
+      // Only \* \? \\ are escapes; a backslash before anything else is literal.
+      bool escaped = t[i] == '\\' && i + 1 < t.size() && (t[i + 1] == '*' || t[i + 1] == '?' || t[i + 1] == '\\');
       if (escaped) ++i;
       if (!escaped && t[i] == '*') {
         open_start_ |= i == 0;

@@ -1,7 +1,8 @@
 // One value of a condition, compiled once at load: its form picks how it matches.
 //   "*"              any value (the key exists)
 //   /re/             RE2, unanchored (partial match) unless the pattern anchors itself
-//   a*b?             wildcard: * any run, ? one character (UTF-8), \* \? \\ literal; whole value
+//   a*b?             wildcard: * any run, ? one character (UTF-8), \* \? \\ literal (any
+//                    other backslash is itself); whole value
 //   cidr:NET/LEN     the value is an IPv4 or IPv6 address inside the range
 //   num:OP:N         the value is a number and OP (gt ge lt le) N holds
 //   anything else    exact, case-sensitive

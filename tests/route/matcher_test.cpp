@@ -83,6 +83,17 @@ TEST_CASE("wildcard escapes: \\* \\? \\\\ are literal") {
   CHECK(compiled("c:\\\\*").matches("c:\\temp"));
 }
 
+TEST_CASE("wildcards: a backslash before anything but * ? \\ is literal") {
+  Matcher path = compiled("C:\\logs\\app-*.log");  // As written in YAML: 'C:\logs\app-*.log'.
+  CHECK(path.matches("C:\\logs\\app-1.log"));
+  CHECK_FALSE(path.matches("C:logsapp-1.log"));
+  CHECK(compiled("a\\b?").matches("a\\bc"));
+  CHECK_FALSE(compiled("a\\b?").matches("abc"));
+  CHECK(compiled("end*\\").matches("endx\\"));  // A trailing backslash is literal too.
+  CHECK(compiled("x\\\\\\*").matches("x\\*"));   // x\\\* : a literal \ then a literal *.
+  CHECK_FALSE(compiled("x\\\\\\*").matches("x\\yz"));
+}
+
 TEST_CASE("cidr: IPv4 and IPv6 ranges") {
   Matcher v4 = compiled("cidr:10.0.0.0/8");
   CHECK(v4.kind() == Matcher::Cidr);
@@ -134,23 +145,32 @@ TEST_CASE("malformed num: values are load errors") {
 }
 
 TEST_CASE("wildcards agree with an RE2 reference on many patterns and values") {
-  // The reference: * -> .*, ? -> . (one UTF-8 character), the rest quoted, whole value.
+  // The reference: * -> .*, ? -> . (one UTF-8 character), \* \? \\ -> that character, the
+  // rest (a backslash before anything else too) quoted, whole value.
   auto reference = [](const std::string& w, const std::string& v) {
     std::string re;
-    for (char c : w) re += c == '*' ? std::string(".*") : c == '?' ? std::string(".") : RE2::QuoteMeta(std::string(1, c));
+    for (size_t i = 0; i < w.size(); ++i) {
+      char c = w[i];
+      if (c == '\\' && i + 1 < w.size() && (w[i + 1] == '*' || w[i + 1] == '?' || w[i + 1] == '\\')) {
+        re += RE2::QuoteMeta(std::string(1, w[++i]));
+        continue;
+      }
+      re += c == '*' ? std::string(".*") : c == '?' ? std::string(".") : RE2::QuoteMeta(std::string(1, c));
+    }
     RE2::Options o;
     o.set_dot_nl(true);
     return RE2::FullMatch(v, RE2(re, o));
   };
-  const std::vector<std::string> pattern_parts = {"a", "b", "*", "?", "ab", "中"};
-  const std::vector<std::string> value_parts = {"a", "b", "中", "ab"};
+  const std::vector<std::string> pattern_parts = {"a", "b", "*", "?", "ab", "中", "\\", "\\*", "\\?"};
+  const std::vector<std::string> value_parts = {"a", "b", "中", "ab", "\\", "*", "?"};
   uint32_t seed = 12345;
   auto next = [&seed](size_t n) {
     seed = seed * 1103515245u + 12345u;
     return (seed >> 16) % n;
   };
   int checked = 0;
-  for (int i = 0; i < 4000; ++i) {
+  int escapes = 0;
+  for (int i = 0; i < 6000; ++i) {
     std::string w, v;
     for (size_t k = 0, n = 1 + next(5); k < n; ++k) w += pattern_parts[next(pattern_parts.size())];
     for (size_t k = 0, n = next(7); k < n; ++k) v += value_parts[next(value_parts.size())];
@@ -159,6 +179,8 @@ TEST_CASE("wildcards agree with an RE2 reference on many patterns and values") {
     CAPTURE(v);
     CHECK(compiled(w).matches(v) == reference(w, v));
     ++checked;
+    escapes += w.find('\\') != std::string::npos;
   }
   CHECK(checked > 1000);
+  CHECK(escapes > 300);
 }
