@@ -5,6 +5,7 @@
 #include <re2/set.h>
 
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 namespace cmrelay::route {
@@ -45,10 +46,15 @@ bool parse_address(std::string_view text, int& family, unsigned char* out) {
 }  // namespace
 
 bool parse_number(std::string_view text, double& out) {
+  auto digit = [&](size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+  // from_chars also reads inf, infinity and nan (any case): a number starts with a digit,
+  // or a sign or a point followed by one.
+  size_t start = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
+  if (!digit(start) && !(start < text.size() && text[start] == '.' && digit(start + 1))) return false;
+  if (text[0] == '+') text.remove_prefix(1);  // from_chars takes no '+'.
   const char* end = text.data() + text.size();
-  if (!text.empty() && text[0] == '+') return false;
-  auto [p, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc() && p == end && !text.empty();
+  auto [p, ec] = std::from_chars(text.data(), end, out);  // 1e400: out of range.
+  return ec == std::errc() && p == end && std::isfinite(out);
 }
 
 Matcher::Matcher() = default;

@@ -106,7 +106,8 @@ class Matcher {
   double number_ = 0;
 };
 
-// A number written in full (from_chars, no trailing bytes); false otherwise.
+// A finite number written in full: a digit, or a sign or '.' and a digit, first, then what
+// from_chars reads, with no bytes left over (so not inf, nan, 0x10 or 1e400); false otherwise.
 bool parse_number(std::string_view text, double& out);
 
 }  // namespace cmrelay::route

@@ -147,3 +147,11 @@ TEST_CASE("YAML: a second document is an error at its marker") {
   CHECK(error_of("docs.yaml", "---\n" + std::string(ch)).empty());  // One document, with its marker.
   CHECK(error_of("docs.yaml", std::string(ch) + "...\n").empty());
 }
+
+TEST_CASE("check: a non-finite num: threshold is an error") {
+  auto f = findings_of("channels:\n  a: {url: \"https://h/a\"}\ncases:\n  - if: [{key: labels.v, oper: IN, vals: [\"num:gt:nan\", \"num:lt:inf\", \"num:gt:1e400\"]}]\n    channels: [a]\n");
+  REQUIRE(f.size() == 3);
+  CHECK(f[0] == "4: malformed num: value 'num:gt:nan' (expected num:gt|ge|lt|le:NUMBER)");
+  CHECK(f[1] == "4: malformed num: value 'num:lt:inf' (expected num:gt|ge|lt|le:NUMBER)");
+  CHECK(f[2] == "4: malformed num: value 'num:gt:1e400' (expected num:gt|ge|lt|le:NUMBER)");
+}

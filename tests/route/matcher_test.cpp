@@ -136,10 +136,27 @@ TEST_CASE("num: compares numbers; a non-number never matches") {
   CHECK_FALSE(compiled("num:gt:90").matches("high"));
   CHECK_FALSE(compiled("num:gt:90").matches(""));
   CHECK_FALSE(compiled("num:gt:90").matches(" 96"));
+  CHECK(compiled("num:gt:90").matches("+96"));
+  CHECK(compiled("num:lt:1").matches(".5"));
+  CHECK(compiled("num:lt:1").matches("-.5"));
+  CHECK(compiled("num:gt:90").matches("1e3"));
+}
+
+TEST_CASE("num: inf, nan and overflowing values are not numbers") {
+  for (const char* v : {"inf", "-inf", "+inf", "INF", "Infinity", "infinity", "NaN", "nan", "-nan", "nan(1)", "1e400",
+                        "-1e400", "0x10", "+", "-", ".", "-.", ".e1", "++1", "+-1"}) {
+    CAPTURE(v);
+    CHECK_FALSE(compiled("num:gt:90").matches(v));
+    CHECK_FALSE(compiled("num:lt:90").matches(v));
+    CHECK_FALSE(compiled("num:ge:-1e308").matches(v));
+    double d = 0;
+    CHECK_FALSE(cmrelay::route::parse_number(v, d));
+  }
 }
 
 TEST_CASE("malformed num: values are load errors") {
-  for (const char* bad : {"num:eq:5", "num:gt:abc", "num:gt:", "num:gt", "num:gt:5x", "num:"}) {
+  for (const char* bad : {"num:eq:5", "num:gt:abc", "num:gt:", "num:gt", "num:gt:5x", "num:", "num:gt:nan", "num:gt:inf",
+                          "num:lt:-Infinity", "num:ge:1e400", "num:le:NaN"}) {
     CHECK(compile_error(bad) == std::string("malformed num: value '") + bad + "' (expected num:gt|ge|lt|le:NUMBER)");
   }
 }
