@@ -26,7 +26,13 @@ size_t char_len(unsigned char c) {
   return 1;
 }
 
-// The address in a NUL-terminated stack copy (inet_pton needs one); false if not one.
+// The first 12 bytes of an IPv4-mapped IPv6 address, ::ffff:0:0/96.
+constexpr unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+
+bool is_v4_mapped(const unsigned char* addr) { return std::memcmp(addr, kMappedPrefix, sizeof kMappedPrefix) == 0; }
+
+// The address in a NUL-terminated stack copy (inet_pton needs one); false if not one. An
+// IPv4-mapped IPv6 address (::ffff:10.1.2.3) is its IPv4 address.
 bool parse_address(std::string_view text, int& family, unsigned char* out) {
   char buf[64];
   if (text.empty() || text.size() >= sizeof buf) return false;
@@ -38,6 +44,11 @@ bool parse_address(std::string_view text, int& family, unsigned char* out) {
   }
   if (::inet_pton(AF_INET6, buf, out) == 1) {
     family = AF_INET6;
+    if (is_v4_mapped(out)) {
+      std::memmove(out, out + 12, 4);
+      std::memset(out + 4, 0, 12);
+      family = AF_INET;
+    }
     return true;
   }
   return false;
@@ -113,7 +124,9 @@ bool Matcher::compile_cidr(std::string_view spec, std::string& error) {
     error = "malformed cidr: value '" + text_ + "': '" + std::string(addr) + "' is not an IPv4 or IPv6 address";
     return false;
   }
-  int bits = family_ == AF_INET ? 32 : 128;
+  // parse_address made an IPv4-mapped address IPv4: its prefix counts IPv6 bits.
+  bool mapped = family_ == AF_INET && addr.find(':') != std::string_view::npos;
+  int bits = family_ == AF_INET6 || mapped ? 128 : 32;
   prefix_ = bits;
   if (slash != std::string_view::npos) {
     std::string_view len = spec.substr(slash + 1);
@@ -122,6 +135,14 @@ bool Matcher::compile_cidr(std::string_view spec, std::string& error) {
       error = "malformed cidr: value '" + text_ + "': prefix length must be 0 to " + std::to_string(bits);
       return false;
     }
+  }
+  if (mapped && prefix_ >= 96) {
+    prefix_ -= 96;  // ::ffff:10.0.0.0/104 is 10.0.0.0/8.
+  } else if (mapped) {
+    // Wider than the mapped block: an IPv6 range, which no IPv4 (or mapped) value matches.
+    family_ = AF_INET6;
+    std::memmove(net_ + 12, net_, 4);
+    std::memcpy(net_, kMappedPrefix, sizeof kMappedPrefix);
   }
   return true;
 }

@@ -3,7 +3,8 @@
 //   /re/             RE2, unanchored (partial match) unless the pattern anchors itself
 //   a*b?             wildcard: * any run, ? one character (UTF-8), \* \? \\ literal (any
 //                    other backslash is itself); whole value
-//   cidr:NET/LEN     the value is an IPv4 or IPv6 address inside the range
+//   cidr:NET/LEN     the value is an IPv4 or IPv6 address inside the range; IPv4-mapped
+//                    addresses (::ffff:10.1.2.3) and ranges (::ffff:10.0.0.0/104) are IPv4
 //   num:OP:N         the value is a number and OP (gt ge lt le) N holds
 //   anything else    exact, case-sensitive
 #pragma once

@@ -139,6 +139,24 @@ done
 [ $? -eq 1 ] || bad "an alias bomb is one finding (exit 1), within 1 GB"
 grep -qE "^$tmp/bomb.yaml:[0-9]+: route file too large \(more than 100000 nodes; aliases\?\)$" "$tmp/out" || bad "alias bomb: $(head -c 300 "$tmp/out" "$tmp/err")"
 
+# A mapped IPv6 address meets an IPv4 range; a Windows path wildcard keeps its backslashes.
+cat >"$tmp/mapped.yaml" <<'YAML'
+channels:
+  net: {url: "https://h/net"}
+  logs: {url: "https://h/logs"}
+cases:
+  - {if: [{key: labels.ip, oper: IN, vals: ["cidr:10.0.0.0/8"]}], channels: [net], fallthrough: true}
+  - {if: [{key: labels.file, oper: IN, vals: ['C:\logs\app-*.log']}], channels: [logs]}
+YAML
+cat >"$tmp/mapped-tests.yaml" <<'YAML'
+tests:
+  - {name: mapped, event: {labels: {ip: "::ffff:10.1.2.3"}}, expect: [net]}
+  - {name: path, event: {labels: {file: 'C:\logs\app-1.log'}}, expect: [logs]}
+  - {name: other, event: {labels: {ip: "::ffff:11.1.2.3", file: 'C:\logs\web-1.log'}}, expect: []}
+YAML
+expect_exit 0 "$bin" routes test "$tmp/mapped.yaml" --cases "$tmp/mapped-tests.yaml"
+[ "$(tail -1 "$tmp/out")" = "3 passed, 0 failed" ] || bad "mapped/path cases: $(cat "$tmp/out")"
+
 expect_exit 2 "$bin" routes
 expect_exit 2 "$bin" routes test
 "$bin" --help >"$tmp/out" 2>&1

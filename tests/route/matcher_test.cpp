@@ -101,7 +101,8 @@ TEST_CASE("cidr: IPv4 and IPv6 ranges") {
   CHECK_FALSE(v4.matches("11.0.0.1"));
   CHECK_FALSE(v4.matches("10.0.0.1 "));
   CHECK_FALSE(v4.matches("host-10"));
-  CHECK_FALSE(v4.matches("::ffff:10.0.0.1"));  // Families must agree.
+  CHECK_FALSE(v4.matches("::1"));  // Families must agree...
+  CHECK_FALSE(v4.matches("fd00::10.0.0.1"));
   CHECK(compiled("cidr:192.168.1.0/25").matches("192.168.1.127"));
   CHECK_FALSE(compiled("cidr:192.168.1.0/25").matches("192.168.1.128"));
   CHECK(compiled("cidr:0.0.0.0/0").matches("8.8.8.8"));
@@ -113,6 +114,27 @@ TEST_CASE("cidr: IPv4 and IPv6 ranges") {
   CHECK_FALSE(v6.matches("10.0.0.1"));
   CHECK(compiled("cidr:2001:db8::/33").matches("2001:db8:7fff::1"));
   CHECK_FALSE(compiled("cidr:2001:db8::/33").matches("2001:db8:8000::1"));
+}
+
+TEST_CASE("cidr: an IPv4-mapped IPv6 address or range is IPv4") {
+  Matcher v4 = compiled("cidr:10.0.0.0/8");
+  CHECK(v4.matches("::ffff:10.1.2.3"));
+  CHECK(v4.matches("::FFFF:a01:203"));
+  CHECK_FALSE(v4.matches("::ffff:11.1.2.3"));
+  CHECK_FALSE(v4.matches("::10.1.2.3"));  // IPv4-compatible, not mapped: IPv6.
+  Matcher mapped = compiled("cidr:::ffff:10.0.0.0/104");  // 10.0.0.0/8.
+  CHECK(mapped.matches("10.200.0.1"));
+  CHECK(mapped.matches("::ffff:10.200.0.1"));
+  CHECK_FALSE(mapped.matches("11.0.0.1"));
+  CHECK(compiled("cidr:::ffff:8.8.8.8").matches("8.8.8.8"));
+  CHECK(compiled("cidr:::ffff:0:0/96").matches("1.2.3.4"));  // Every IPv4 address.
+  // Wider than the mapped block: an IPv6 range, which IPv4 values (mapped or not) never meet.
+  Matcher wide = compiled("cidr:::ffff:0.0.0.0/95");
+  CHECK_FALSE(wide.matches("1.2.3.4"));
+  CHECK_FALSE(wide.matches("::ffff:1.2.3.4"));
+  CHECK(wide.matches("::fffe:0:1"));
+  CHECK_FALSE(compiled("cidr:fd00::/8").matches("::ffff:10.1.2.3"));
+  CHECK(compile_error("cidr:::ffff:10.0.0.0/129").find("prefix length must be 0 to 128") != std::string::npos);
 }
 
 TEST_CASE("malformed cidr: values are load errors") {
