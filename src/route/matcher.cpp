@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -145,6 +146,24 @@ bool Matcher::compile_cidr(std::string_view spec, std::string& error) {
     std::memcpy(net_, kMappedPrefix, sizeof kMappedPrefix);
   }
   return true;
+}
+
+std::string Matcher::cidr_network() const {
+  if (kind_ != Cidr) return {};
+  unsigned char net[16];
+  std::memcpy(net, net_, sizeof net);
+  int size = family_ == AF_INET ? 4 : 16;
+  bool host_bits = false;
+  for (int i = 0; i < size; ++i) {
+    int keep = std::clamp(prefix_ - 8 * i, 0, 8);
+    unsigned char mask = static_cast<unsigned char>((0xFF00u >> keep) & 0xFFu);
+    host_bits |= (net[i] & ~mask & 0xFF) != 0;
+    net[i] &= mask;
+  }
+  if (!host_bits) return {};
+  char buf[INET6_ADDRSTRLEN];
+  if (::inet_ntop(family_, net, buf, sizeof buf) == nullptr) return {};
+  return std::string(buf) + "/" + std::to_string(prefix_);
 }
 
 bool Matcher::compile_num(std::string_view spec, std::string& error) {

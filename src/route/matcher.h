@@ -74,6 +74,9 @@ class Matcher {
   void join(RegexSet& set);
   Kind kind() const { return kind_; }
   const std::string& text() const { return text_; }
+  // A cidr: range written with host bits set (10.1.2.3/8): the range it means
+  // ("10.0.0.0/8"); otherwise "".
+  std::string cidr_network() const;
 
   Matcher();
   Matcher(Matcher&&) noexcept;

@@ -137,6 +137,19 @@ TEST_CASE("cidr: an IPv4-mapped IPv6 address or range is IPv4") {
   CHECK(compile_error("cidr:::ffff:10.0.0.0/129").find("prefix length must be 0 to 128") != std::string::npos);
 }
 
+TEST_CASE("cidr: the range a value with host bits set means") {
+  CHECK(compiled("cidr:10.1.2.3/8").cidr_network() == "10.0.0.0/8");
+  CHECK(compiled("cidr:10.1.2.3/8").matches("10.200.0.1"));  // Still loads, as 10.0.0.0/8.
+  CHECK(compiled("cidr:192.168.1.130/25").cidr_network() == "192.168.1.128/25");
+  CHECK(compiled("cidr:fd12::1/8").cidr_network() == "fd00::/8");
+  CHECK(compiled("cidr:::ffff:10.1.2.3/104").cidr_network() == "10.0.0.0/8");
+  CHECK(compiled("cidr:10.0.0.0/8").cidr_network().empty());
+  CHECK(compiled("cidr:10.1.2.3").cidr_network().empty());
+  CHECK(compiled("cidr:fd00::/8").cidr_network().empty());
+  CHECK(compiled("cidr:0.0.0.0/0").cidr_network().empty());
+  CHECK(compiled("num:gt:1").cidr_network().empty());
+}
+
 TEST_CASE("malformed cidr: values are load errors") {
   CHECK(compile_error("cidr:10.0.0/8").find("malformed cidr: value 'cidr:10.0.0/8'") == 0);
   CHECK(compile_error("cidr:10.0.0.0/33").find("prefix length must be 0 to 32") != std::string::npos);
