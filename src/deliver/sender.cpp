@@ -212,7 +212,8 @@ struct Sender::Impl {
     d.error_message = message;
     d.event_json = *job->body;
     ++st.dead_lettered;
-    dead_letter.write(format_dead_letter(d));
+    bool written = dead_letter.write(format_dead_letter(d));
+    if (!written && !dead_letter.is_stderr()) ++st.dead_letter_failed;  // The record went to stderr.
     if (!dead_letter.is_stderr()) {
       std::fprintf(stderr, "cmrelay: send: %s (%s): dead-lettered after %d attempt%s: %s\n", st.name.c_str(),
                    st.url.c_str(), job->attempts, job->attempts == 1 ? "" : "s", error.c_str());

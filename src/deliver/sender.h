@@ -37,6 +37,7 @@ struct ChannelStats {
   uint64_t delivered = 0;
   uint64_t retried = 0;          // Retries scheduled.
   uint64_t dead_lettered = 0;
+  uint64_t dead_letter_failed = 0;  // Of dead_lettered: the file did not take the record (on stderr instead).
 };
 
 class Sender {
