@@ -10,6 +10,7 @@
 #include <queue>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "deliver/backoff.h"
 #include "deliver/outcome.h"
@@ -20,11 +21,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxResponse = 64 * 1024;  // Enough for any error body; the rest is skipped.
+constexpr std::string_view kEarlierDead = "an earlier event of this alert_key was dead-lettered";
 
 struct Job {
   std::shared_ptr<const std::string> body;
   size_t channel = 0;  // Index into the sender's channel tables.
   std::string lane;    // Events of one lane go one at a time, in order.
+  bool keyed = false;  // The lane is a (channel, alert_key); else the event's own.
   int attempts = 0;
   Clock::time_point first{};
   Outcome last;
@@ -68,6 +71,9 @@ struct Sender::Impl {
   std::vector<ChannelStats> stats;
   std::unordered_map<const Channel*, size_t> channel_index;
   std::unordered_map<std::string, std::deque<std::unique_ptr<Job>>> lanes;
+  // Keyed lanes with a dead-lettered event: the rest of their events follow it there, so
+  // that replaying the file keeps their order (a recovery never lands before its firing).
+  std::unordered_set<std::string> dead_lanes;
   std::deque<Job*> ready;
   std::priority_queue<Waiting, std::vector<Waiting>, std::greater<Waiting>> waiting;
   uint64_t seq = 0;
@@ -123,9 +129,16 @@ struct Sender::Impl {
       job->lane += "\n#" + std::to_string(seq++);  // No key: nothing to keep in order with.
     } else {
       job->lane.append(alert_key);
+      job->keyed = true;
     }
     ++stats[job->channel].events;
-    if (signal_count() > 0) {  // Interrupted: nothing new is attempted.
+    if (job->keyed && dead_lanes.count(job->lane) > 0) {
+      bury(job.get(), kEarlierDead);
+      return;
+    }
+    // Interrupted: nothing new is attempted. (Behind an event of its lane still in flight,
+    // it is dead-lettered after that one, by finish().)
+    if (signal_count() > 0 && lanes.count(job->lane) == 0) {
       bury(job.get(), "interrupted before a first attempt");
       return;
     }
@@ -183,15 +196,25 @@ struct Sender::Impl {
     --in_flight;
   }
 
-  // The job is done (delivered or dead-lettered): the next of its lane becomes ready.
-  void finish(Job* job) {
+  // The job is done: the next of its lane becomes ready. When it was dead-lettered, the
+  // rest of a keyed lane is dead-lettered behind it, now and for the rest of the run; after
+  // a signal, the rest of the lane too (behind it, so the file keeps the input order).
+  void finish(Job* job, bool dead) {
     auto it = lanes.find(job->lane);
+    bool poison = dead && job->keyed;
+    if (poison) dead_lanes.insert(job->lane);
     it->second.pop_front();  // Destroys job.
     --queued;
-    if (it->second.empty()) {
+    auto& lane = it->second;
+    while ((poison || abandoned) && !lane.empty()) {
+      bury(lane.front().get(), poison ? kEarlierDead : "interrupted");
+      lane.pop_front();
+      --queued;
+    }
+    if (lane.empty()) {
       lanes.erase(it);
-    } else if (!abandoned) {
-      ready.push_back(it->second.front().get());
+    } else {
+      ready.push_back(lane.front().get());
     }
   }
 
@@ -235,7 +258,7 @@ struct Sender::Impl {
     ChannelStats& st = stats[job->channel];
     if (job->last.verdict == Verdict::Delivered) {
       ++st.delivered;
-      finish(job);
+      finish(job, false);
       return;
     }
     std::string why;
@@ -259,36 +282,41 @@ struct Sender::Impl {
       }
     }
     bury(job, why);
-    finish(job);
+    finish(job, true);
   }
 
-  // First signal: every job without an attempt in flight is dead-lettered now.
+  // First signal: every lane without an attempt in flight is dead-lettered now. A lane
+  // whose first job is in flight follows it when it ends (finish()), so that its records
+  // keep the input order.
   void abandon_queued() {
     abandoned = true;
     ready.clear();
     waiting = {};
     for (auto it = lanes.begin(); it != lanes.end();) {
       auto& lane = it->second;
-      for (auto j = lane.begin(); j != lane.end();) {
-        if ((*j)->easy != nullptr) {
-          ++j;
-          continue;
-        }
-        bury(j->get(), "interrupted");
-        j = lane.erase(j);
+      if (lane.front()->easy != nullptr) {  // Only a lane's first job is ever in flight.
+        ++it;
+        continue;
+      }
+      for (auto& job : lane) {
+        bury(job.get(), "interrupted");
         --queued;
       }
-      it = lane.empty() ? lanes.erase(it) : std::next(it);
+      it = lanes.erase(it);
     }
   }
 
-  // Second signal: the attempts in flight are abandoned and dead-lettered too.
+  // Second signal: the attempts in flight are abandoned and dead-lettered too, each before
+  // the rest of its lane.
   void abandon_in_flight() {
     for (auto& [name, lane] : lanes) {
       for (auto& job : lane) {
-        if (job->easy == nullptr) continue;
-        release(job.get());
-        bury(job.get(), "interrupted during an attempt");
+        if (job->easy != nullptr) {
+          release(job.get());
+          bury(job.get(), "interrupted during an attempt");
+        } else {
+          bury(job.get(), "interrupted");
+        }
         --queued;
       }
     }

@@ -69,6 +69,12 @@ std::shared_ptr<const std::string> event(const std::string& key) {
                                              R"(","description":"","labels":{}})");
 }
 
+// Polls for about d.
+void poll_for(deliver::Sender& sender, milliseconds d) {
+  auto end = steady_clock::now() + d;
+  while (steady_clock::now() < end) sender.poll(10);
+}
+
 }  // namespace
 
 TEST_CASE("a channel's headers are sent, and its timeout wins over the default") {
@@ -142,4 +148,35 @@ TEST_CASE("after a signal, submitted events are dead-lettered without an attempt
   CHECK(sender.stats()[0].attempts == 0);
   CHECK(sender.stats()[0].dead_lettered == 1);
   CHECK(sink.requests().empty());
+}
+
+TEST_CASE("after a signal, an alert_key's queued events are dead-lettered behind the one in flight") {
+  Sink sink;
+  Channel ch{"url", "", sink.url("/s/hang5"), {}, milliseconds(500)};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  std::atomic<int> signals{0};
+  deliver::Sender sender({}, dead, &signals);
+  auto with_status = [](const std::string& status) {
+    return std::make_shared<const std::string>(R"({"event_status":")" + status +
+                                               R"(","title_rule":"t","alert_key":"k","description":"","labels":{}})");
+  };
+  sender.submit(with_status("Critical"), "k", ch);
+  sender.submit(with_status("Ok"), "k", ch);
+  poll_for(sender, milliseconds(200));  // Critical in flight, Ok queued behind it.
+  signals = 1;
+  sender.drain();
+  CHECK(sender.stats()[0].attempts == 1);
+  CHECK(sender.stats()[0].dead_lettered == 2);
+
+  std::ifstream in(sink.dir() + "/dead.ndjson");
+  std::vector<std::string> order;
+  for (std::string record; std::getline(in, record);) {
+    rapidjson::Document d;
+    d.Parse(record.c_str());
+    REQUIRE(d.IsObject());
+    order.push_back(d["event"]["event_status"].GetString());
+  }
+  CHECK(order == std::vector<std::string>{"Critical", "Ok"});  // A replay sends them in this order.
 }
