@@ -22,6 +22,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxResponse = 64 * 1024;  // Enough for any error body; the rest is skipped.
 constexpr std::string_view kEarlierDead = "an earlier event of this alert_key was dead-lettered";
+constexpr std::string_view kElapsed = "--max-elapsed reached";
 
 struct Job {
   std::shared_ptr<const std::string> body;
@@ -149,7 +150,7 @@ struct Sender::Impl {
     if (lane.size() == 1) ready.push_back(raw);
   }
 
-  void start(Job* job) {
+  void start(Job* job, Clock::time_point now) {
     CURL* h;
     if (idle.empty()) {
       h = curl_easy_init();
@@ -158,7 +159,6 @@ struct Sender::Impl {
       idle.pop_back();
     }
     const ChannelSlot& slot = channels[job->channel];
-    auto now = Clock::now();
     if (job->attempts == 0) job->first = now;
     ++job->attempts;
     ++stats[job->channel].attempts;
@@ -166,7 +166,8 @@ struct Sender::Impl {
     job->errbuf[0] = '\0';
     job->easy = h;
     auto timeout = slot.channel->timeout.count() > 0 ? slot.channel->timeout : options.timeout;
-    // An attempt never runs past the event's total deadline.
+    // An attempt never runs past the event's total deadline (which is still ahead: see
+    // start_ready()).
     int64_t left = ms_until(job->first + options.max_elapsed, now);
     long timeout_ms = static_cast<long>(std::clamp<int64_t>(left, 1, timeout.count()));
     curl_easy_setopt(h, CURLOPT_URL, slot.channel->url.c_str());
@@ -278,11 +279,27 @@ struct Sender::Impl {
           waiting.push({due, seq++, job});
           return;
         }
-        why = "--max-elapsed reached";
+        why = kElapsed;
       }
     }
     bury(job, why);
     finish(job, true);
+  }
+
+  // Starts ready jobs while there is room. A job whose deadline has passed while it waited
+  // for room is dead-lettered instead.
+  void start_ready() {
+    while (in_flight < options.concurrency && !ready.empty()) {
+      Job* job = ready.front();
+      ready.pop_front();
+      auto now = Clock::now();
+      if (job->attempts > 0 && now >= job->first + options.max_elapsed) {
+        bury(job, kElapsed);
+        finish(job, true);
+      } else {
+        start(job, now);
+      }
+    }
   }
 
   // First signal: every lane without an attempt in flight is dead-lettered now. A lane
@@ -335,12 +352,6 @@ struct Sender::Impl {
       ready.push_back(waiting.top().job);
       waiting.pop();
     }
-    auto start_ready = [&] {
-      while (in_flight < options.concurrency && !ready.empty()) {
-        start(ready.front());
-        ready.pop_front();
-      }
-    };
     start_ready();
     int running = 0;
     curl_multi_perform(multi, &running);

@@ -75,6 +75,28 @@ void poll_for(deliver::Sender& sender, milliseconds d) {
   while (steady_clock::now() < end) sender.poll(10);
 }
 
+struct Request {
+  double t = 0;
+  std::string path, alert_key;
+  double retry_at = 0;  // 0: no Retry-After sent.
+};
+
+std::vector<Request> parse_requests(const Sink& sink) {
+  std::vector<Request> out;
+  for (const std::string& line : sink.requests()) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    REQUIRE(d.IsObject());
+    Request r;
+    r.t = d["t"].GetDouble();
+    r.path = d["path"].GetString();
+    r.alert_key = d["alert_key"].GetString();
+    if (d["retry_at"].IsNumber()) r.retry_at = d["retry_at"].GetDouble();
+    out.push_back(r);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("a channel's headers are sent, and its timeout wins over the default") {
@@ -179,4 +201,57 @@ TEST_CASE("after a signal, an alert_key's queued events are dead-lettered behind
     order.push_back(d["event"]["event_status"].GetString());
   }
   CHECK(order == std::vector<std::string>{"Critical", "Ok"});  // A replay sends them in this order.
+}
+
+TEST_CASE("no attempt starts once --max-elapsed has run out while the event waited for room") {
+  // One request at a time. "a" gets 429 with Retry-After: 1 at once, so its retry is due
+  // at 1 s, within its 1.2 s. "b", submitted at 0.5 s, hangs until 1.5 s and holds the one
+  // slot past a's deadline: a must then be dead-lettered, not started.
+  Sink sink;
+  Channel limited{"limited", "", sink.url("/s/429s1,200"), {}};
+  Channel hanging{"hanging", "", sink.url("/s/hang5"), {}};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  deliver::DeliveryOptions options;
+  options.concurrency = 1;
+  options.timeout = milliseconds(1000);
+  options.max_elapsed = milliseconds(1200);
+  options.backoff_base = milliseconds(10);
+  options.max_attempts = 10;
+  std::atomic<int> signals{0};
+  deliver::Sender sender(options, dead, &signals);
+  sender.submit(event("a"), "a", limited);
+  poll_for(sender, milliseconds(500));
+  sender.submit(event("b"), "b", hanging);
+  sender.drain();
+
+  std::vector<Request> requests = parse_requests(sink);
+  double a_first = 0;
+  int a_requests = 0;
+  for (const Request& r : requests) {
+    if (r.alert_key != "a") continue;
+    if (a_requests++ == 0) a_first = r.t;
+    CHECK(r.t < a_first + 1.2);  // Nothing after the deadline.
+  }
+  CHECK(a_requests == 1);
+  const deliver::ChannelStats& a = sender.stats()[0];
+  CHECK(a.attempts == 1);
+  CHECK(a.retried == 1);
+  CHECK(a.dead_lettered == 1);
+  CHECK(a.delivered == 0);
+
+  std::ifstream in(sink.dir() + "/dead.ndjson");
+  std::string record;
+  bool found = false;
+  while (std::getline(in, record)) {
+    rapidjson::Document d;
+    d.Parse(record.c_str());
+    REQUIRE(d.IsObject());
+    if (std::string(d["event"]["alert_key"].GetString()) != "a") continue;
+    found = true;
+    CHECK(std::string(d["error"].GetString()).find("--max-elapsed reached") != std::string::npos);
+    CHECK(d["attempts"].GetInt() == 1);
+  }
+  CHECK(found);
 }
