@@ -75,6 +75,7 @@ struct Sender::Impl {
   // Keyed lanes with a dead-lettered event: the rest of their events follow it there, so
   // that replaying the file keeps their order (a recovery never lands before its firing).
   std::unordered_set<std::string> dead_lanes;
+  std::vector<Clock::time_point> paused_until;  // Per channel: a Retry-After's end.
   std::deque<Job*> ready;
   std::priority_queue<Waiting, std::vector<Waiting>, std::greater<Waiting>> waiting;
   uint64_t seq = 0;
@@ -113,6 +114,7 @@ struct Sender::Impl {
     h = curl_slist_append(h, "Expect:");  // No 100-continue round trip.
     for (const auto& [name, value] : ch.headers) h = curl_slist_append(h, (name + ": " + value).c_str());
     channels.push_back({&ch, h});
+    paused_until.emplace_back();
     ChannelStats s;
     s.name = ch.name;
     s.url = redact_url(ch.url);
@@ -273,7 +275,12 @@ struct Sender::Impl {
       } else {
         Ms wait = backoff_delay(job->attempts, options.backoff_base, options.backoff_cap, rng);
         if (retry_after) wait = std::max(wait, *retry_after);  // Never sooner than asked.
-        auto due = Clock::now() + wait;
+        auto now = Clock::now();
+        auto due = now + wait;
+        if (retry_after && (status == 429 || status == 503)) {
+          // The server asked the whole channel to wait, not just this event.
+          paused_until[job->channel] = std::max(paused_until[job->channel], now + *retry_after);
+        }
         if (due <= job->first + options.max_elapsed) {
           ++st.retried;
           waiting.push({due, seq++, job});
@@ -287,15 +294,19 @@ struct Sender::Impl {
   }
 
   // Starts ready jobs while there is room. A job whose deadline has passed while it waited
-  // for room is dead-lettered instead.
+  // for room is dead-lettered instead, and one whose channel is paused waits for its end.
   void start_ready() {
     while (in_flight < options.concurrency && !ready.empty()) {
       Job* job = ready.front();
       ready.pop_front();
       auto now = Clock::now();
-      if (job->attempts > 0 && now >= job->first + options.max_elapsed) {
+      Clock::time_point paused = paused_until[job->channel];
+      bool started = job->attempts > 0;
+      if (started && (now >= job->first + options.max_elapsed || paused > job->first + options.max_elapsed)) {
         bury(job, kElapsed);
         finish(job, true);
+      } else if (paused > now) {
+        waiting.push({paused, seq++, job});
       } else {
         start(job, now);
       }

@@ -255,3 +255,44 @@ TEST_CASE("no attempt starts once --max-elapsed has run out while the event wait
   }
   CHECK(found);
 }
+
+TEST_CASE("a Retry-After on 429 pauses the whole channel, and only that channel") {
+  Sink sink;
+  Channel limited{"limited", "", sink.url("/s/429s1,200"), {}};
+  Channel other{"other", "", sink.url("/s/200"), {}};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  deliver::DeliveryOptions options;
+  options.concurrency = 1;  // a-2 would otherwise be in flight before a-1's answer came.
+  options.backoff_base = milliseconds(10);
+  std::atomic<int> signals{0};
+  deliver::Sender sender(options, dead, &signals);
+  sender.submit(event("a-1"), "a-1", limited);
+  sender.submit(event("a-2"), "a-2", limited);
+  sender.submit(event("b-1"), "b-1", other);
+  sender.submit(event("b-2"), "b-2", other);
+  sender.drain();
+
+  CHECK(sender.stats()[0].delivered == 2);
+  CHECK(sender.stats()[1].delivered == 2);
+  std::vector<Request> requests = parse_requests(sink);
+  double first_pause = 0;
+  for (const Request& r : requests) {
+    if (r.retry_at > 0 && first_pause == 0) first_pause = r.retry_at;
+  }
+  REQUIRE(first_pause > 0);
+  int limited_requests = 0;
+  for (const Request& p : requests) {
+    if (p.path == "/s/429s1,200") ++limited_requests;
+    if (p.retry_at == 0) continue;
+    for (const Request& r : requests) {
+      // No request of the paused channel, whatever its alert_key, before the pause ends.
+      if (r.path == p.path && r.t > p.t) CHECK_MESSAGE(r.t >= p.retry_at, r.alert_key);
+    }
+  }
+  CHECK(limited_requests == 4);  // a-1 and a-2: a 429, then a 200 each.
+  for (const Request& r : requests) {
+    if (r.path == "/s/200") CHECK(r.t < first_pause);  // The other channel did not wait.
+  }
+}
