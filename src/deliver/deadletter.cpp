@@ -62,8 +62,9 @@ std::string dead_letter_channel(std::string_view record) {
   doc.Parse<rapidjson::kParseIterativeFlag>(record.data(), record.size());  // No recursion on deep input.
   // (The pool allocator frees without walking the tree, so destruction does not recurse either.)
   if (doc.HasParseError() || !doc.IsObject()) return {};
-  auto it = doc.FindMember("channel");
-  if (it == doc.MemberEnd() || !it->value.IsString()) return {};
+  const rapidjson::Value& root = doc;  // Const iterators: C++20 finds RapidJSON's == ambiguous otherwise.
+  auto it = root.FindMember("channel");
+  if (it == root.MemberEnd() || !it->value.IsString()) return {};
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 

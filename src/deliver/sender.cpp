@@ -20,7 +20,7 @@ namespace cmrelay::deliver {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr size_t kMaxResponse = 64 * 1024;  // Enough for any error body; the rest is skipped.
+constexpr size_t kMaxResponse = size_t{64} * 1024;  // Enough for any error body; the rest is skipped.
 constexpr std::string_view kEarlierDead = "an earlier event of this alert_key was dead-lettered";
 constexpr std::string_view kElapsed = "--max-elapsed reached";
 
@@ -234,7 +234,7 @@ struct Sender::Impl {
     d.attempts = job->attempts;
     d.http_status = job->last.http_status;
     d.error = error;
-    d.error_code = job->last.error_code;
+    d.error_code = redact_secrets(job->last.error_code, slot.channel->url);
     d.error_message = message;
     d.event_json = *job->body;
     ++st.dead_lettered;
