@@ -36,6 +36,15 @@ const std::string* find_dim(const std::vector<java_map::Entry>& dims, std::strin
   return nullptr;
 }
 
+// '{' then '"' (blanks allowed around them): a JSON object, which Java map text never is.
+bool looks_like_json_object(std::string_view s) {
+  constexpr std::string_view kBlank = " \t\r\n\f\v";
+  size_t i = s.find_first_not_of(kBlank);
+  if (i == std::string_view::npos || s[i] != '{') return false;
+  i = s.find_first_not_of(kBlank, i + 1);
+  return i != std::string_view::npos && s[i] == '"';
+}
+
 void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   Event& e = out.next();
   const std::string state_text = str(body, "alertState");
@@ -72,7 +81,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   if (dims_json && dims_json->IsString()) {
     std::string_view raw(dims_json->GetString(), dims_json->GetStringLength());
     std::string ignored;
-    const bool json_text = raw.substr(0, 2) == "{\"" && ctx.json.parse_more(raw, parsed, ignored);
+    const bool json_text = looks_like_json_object(raw) && ctx.json.parse_more(raw, parsed, ignored);
     dims_json = json_text ? &parsed : nullptr;
   }
   if (dims_json && dims_json->IsObject()) {

@@ -186,3 +186,21 @@ TEST_CASE("ali.threshold: dimensions as JSON, in text or in a JSON body, give th
   CHECK(only(json).event_time == 1749903120);
   CHECK(label(only(json), "resource_id") == "i-bp1abc");
 }
+
+TEST_CASE("ali.threshold: blanks around dimensions do not change how they are read") {
+  const Event alert = only(decode_form(body()));
+  // A trailing line break (%0A, %0D%0A) after Java map text.
+  for (const char* dims : {"%7BuserId%3D1270449913360928%2C+instanceId%3Di-bp1abc%7D%0A",
+                           "%0D%0A%7BuserId%3D1270449913360928%2C%0AinstanceId%3Di-bp1abc%0D%0A%7D%0D%0A"}) {
+    CAPTURE(dims);
+    auto d = decode_form(body(std::string("dimensions=") + dims, "OK", "OK"));
+    CHECK(only(d).alert_key == alert.alert_key);
+    CHECK(label(only(d), "resource_id") == "i-bp1abc");
+    CHECK(d.warnings.empty());
+  }
+  // JSON text with blanks after the brace is still JSON.
+  auto json = decode_form(body("dimensions=" + test::form_escape("\n{ \"userId\": \"1270449913360928\",\n \"instanceId\": \"i-bp1abc\" }")));
+  CHECK(only(json).alert_key == alert.alert_key);
+  CHECK(label(only(json), "dim_instance_id") == "i-bp1abc");
+  CHECK(json.warnings.empty());
+}
