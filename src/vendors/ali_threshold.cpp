@@ -108,7 +108,9 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   }
 
   // alert_key: rule + its sorted dimensions, whatever the state, so OK closes ALERT and
-  // INSUFFICIENT_DATA alike (one rule on one resource is in one state at a time).
+  // INSUFFICIENT_DATA alike (one rule on one resource is in one state at a time). Without
+  // dimensions the rule alone would join every resource: instanceName, else transId (stable
+  // from trigger to clear), stands in for them.
   std::string dim_key;
   if (dims_ok) {
     std::vector<std::string> parts;
@@ -120,6 +122,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
     }
   } else {
     dim_key = dims_text;
+  }
+  if (dim_key.empty()) {
+    if (!instance_name.empty()) dim_key = "instanceName=" + instance_name;
+    else if (std::string trans = str(body, "transId"); !trans.empty()) dim_key = "transId=" + trans;
   }
   make_alert_key(e.alert_key, kId, {either(rule_id, rule_name), dim_key});
 

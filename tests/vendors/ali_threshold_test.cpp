@@ -187,6 +187,26 @@ TEST_CASE("ali.threshold: dimensions as JSON, in text or in a JSON body, give th
   CHECK(label(only(json), "resource_id") == "i-bp1abc");
 }
 
+TEST_CASE("ali.threshold: without dimensions, instanceName (else transId) tells resources apart") {
+  for (const char* dims : {"", "&dimensions=null", "&dimensions=%7B%7D"}) {
+    CAPTURE(dims);
+    const std::string base = "ruleId=r1&metricName=cpu&triggerLevel=WARN" + std::string(dims);
+    const Event web1 = only(decode_form("alertState=ALERT&instanceName=web-1&" + base));
+    const Event web2 = only(decode_form("alertState=ALERT&instanceName=web-2&" + base));
+    CHECK(web1.alert_key == "ali.threshold/r1/instanceName=web-1");
+    CHECK(web2.alert_key != web1.alert_key);
+    CHECK(only(decode_form("alertState=OK&instanceName=web-1&" + base)).alert_key == web1.alert_key);
+    // No instanceName either: transId, stable from trigger to clear.
+    const Event t1 = only(decode_form("alertState=ALERT&instanceName=null&transId=tx-1&" + base));
+    CHECK(t1.alert_key == "ali.threshold/r1/transId=tx-1");
+    CHECK(only(decode_form("alertState=ALERT&transId=tx-2&" + base)).alert_key != t1.alert_key);
+    CHECK(only(decode_form("alertState=OK&transId=tx-1&" + base)).alert_key == t1.alert_key);
+  }
+  // With dimensions they alone decide, as before.
+  CHECK(only(decode_form(body("instanceName=web-9"))).alert_key ==
+        "ali.threshold/rule-1/instanceId=i-bp1abc,userId=1270449913360928");
+}
+
 TEST_CASE("ali.threshold: blanks around dimensions do not change how they are read") {
   const Event alert = only(decode_form(body()));
   // A trailing line break (%0A, %0D%0A) after Java map text.
