@@ -127,15 +127,18 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
 
   e.status = resolved ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, severity);
 
-  // alert_key: the dedup id (else the event id); a threshold alert by rule and resource,
-  // which stay the same from TRIGGERED to RESOLVED.
+  // alert_key: a threshold alert by rule and resource, which stay the same from TRIGGERED to
+  // RESOLVED; without a resource the rule alone would join different alerts, so the dedup id
+  // (else the event id) decides, as it does for system events. The rule alone is the last
+  // resort.
   const std::string dedup_id = str(alert, "dedupId", "alert.");
   const std::string trace_id = str(alert, "traceId", "alert.");
   const std::string_view rule = either(rule_id, rule_name);
-  if (!system && !rule.empty()) {
+  const std::string_view dedup = either(dedup_id, trace_id);
+  if (!system && !rule.empty() && (!resource_id.empty() || dedup.empty())) {
     make_alert_key(e.alert_key, kId, {"rule", rule, resource_id, metric.name});
-  } else if (!either(dedup_id, trace_id).empty()) {
-    make_alert_key(e.alert_key, kId, {either(dedup_id, trace_id)});
+  } else if (!dedup.empty()) {
+    make_alert_key(e.alert_key, kId, {dedup});
   } else {
     make_alert_key(e.alert_key, kId, {"event", s.name, either(s.resource, resource_id), s.event_time});
   }

@@ -205,3 +205,33 @@ TEST_CASE("ali.event: a bare alert decodes; a broken nested JSON string is refus
   auto bad_sub = decode_form("batchId=b-1&alert=%7B%7D&subscription=%5B1%2C");
   CHECK(bad_sub.error.find("field subscription: JSON inside the string") != std::string::npos);
 }
+
+namespace {
+
+// A threshold alert without any resource: only the dedup id tells one alert from another.
+std::string bare_rule_alert(std::string_view status, std::string_view dedup, std::string_view host,
+                            std::string_view trace = "") {
+  std::string alert = R"({"alertStatus":")" + std::string(status) + R"(","source":"ALERT","severity":"WARNING",)"
+                      R"("ruleId":"r-1","metrics":[{"metricName":"cpu","curValue":"97"}],)"
+                      R"("customLabels":{"host":")" + std::string(host) + R"("})";
+  if (!dedup.empty()) alert += R"(,"dedupId":")" + std::string(dedup) + R"(")";
+  if (!trace.empty()) alert += R"(,"traceId":")" + std::string(trace) + R"(")";
+  return alert + "}";
+}
+
+}  // namespace
+
+TEST_CASE("ali.event: threshold alerts of one rule without a resource are keyed by their dedup id") {
+  const Event a = only(decode_json(envelope(bare_rule_alert("TRIGGERED", "d-1", "web-1"))));
+  const Event b = only(decode_json(envelope(bare_rule_alert("TRIGGERED", "d-2", "web-2"))));
+  CHECK(a.alert_key == "ali.event/d-1");
+  CHECK(b.alert_key == "ali.event/d-2");
+  CHECK(label(a, "host") == "web-1");
+  // The recovery of one alert still meets its trigger.
+  const Event a_ok = only(decode_json(envelope(bare_rule_alert("RESOLVED", "d-1", "web-1"))));
+  CHECK(a_ok.status == Status::Ok);
+  CHECK(a_ok.alert_key == a.alert_key);
+  // No dedupId: the traceId; neither: the rule is all there is.
+  CHECK(only(decode_json(envelope(bare_rule_alert("TRIGGERED", "", "web-1", "t-3")))).alert_key == "ali.event/t-3");
+  CHECK(only(decode_json(envelope(bare_rule_alert("TRIGGERED", "", "web-1")))).alert_key == "ali.event/rule/r-1//cpu");
+}
