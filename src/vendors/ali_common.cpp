@@ -74,6 +74,36 @@ void line(std::string& d, std::string_view name, std::string_view value) {
   d += '\n';
 }
 
+const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::Type want, DecodeContext& ctx,
+                             std::string_view format, std::string_view label, std::string& raw,
+                             std::string_view where) {
+  raw.clear();
+  const json::Value* v = nullptr;
+  std::string problem;
+  try {
+    v = fields::nested_json(obj, key, ctx.json, where);
+  } catch (const DecodeError& e) {
+    v = fields::get(obj, key);  // Left as the string it was.
+    problem = e.what();
+  }
+  if (v == nullptr) return nullptr;
+  if (problem.empty()) {
+    if (want == rapidjson::kNullType || v->GetType() == want) return v;
+    problem = "field " + std::string(where) + std::string(key) + ": expected " +
+              (want == rapidjson::kArrayType ? "an array" : "an object") + ", got " + std::string(fields::type_name(*v));
+  }
+  raw = label_text(*v);
+  ctx.warnings.push_back(std::string(format) + " " + problem + "; kept as text in label " + std::string(label));
+  return nullptr;
+}
+
+std::string label_text(const json::Value& v) {
+  if (v.IsObject() || v.IsArray()) return json::to_string(v);
+  if (v.IsString()) return std::string(present(std::string_view(v.GetString(), v.GetStringLength())));
+  fields::Text t = fields::text_of(v, {});
+  return std::string(t.view());
+}
+
 Arn parse_arn(std::string_view text) {
   Arn arn;
   if (text.substr(0, 4) != "acs:") {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "event/event.h"
 #include "vendors/format.h"
 #include "vendors/times.h"
 
@@ -69,6 +70,19 @@ std::string first(std::initializer_list<std::string_view> values);
 
 // Appends "<name>: <value>\n" to a description when value is not empty.
 void line(std::string& d, std::string_view name, std::string_view value);
+
+// An auxiliary member (subscription, userInfo, customLabels...) that should hold an object
+// (want kObjectType) or an array (kArrayType), maybe as JSON text (FORM mode); kNullType takes
+// any value. Returns it, or nullptr when it is missing. A malformed one does not reject the body
+// (only alert itself does): JSON text that does not parse, or a value of another type, gives
+// nullptr, its text in raw (scalars as sent, objects and arrays as compact JSON) for the caller
+// to keep in the label named label, and a warning in ctx.warnings.
+const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::Type want, DecodeContext& ctx,
+                             std::string_view format, std::string_view label, std::string& raw,
+                             std::string_view where = {});
+
+// A value as label text: scalars as sent (null as empty), objects and arrays as compact JSON.
+std::string label_text(const json::Value& v);
 
 // Drops the description's last newline.
 inline void end_description(std::string& d) {
