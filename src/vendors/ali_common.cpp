@@ -1,5 +1,7 @@
 #include "vendors/alibaba.h"
 
+#include "event/limits.h"
+#include "text/label_name.h"
 #include "vendors/fields.h"
 
 namespace cmrelay::ali {
@@ -102,6 +104,37 @@ std::string label_text(const json::Value& v) {
   if (v.IsString()) return std::string(present(std::string_view(v.GetString(), v.GetStringLength())));
   fields::Text t = fields::text_of(v, {});
   return std::string(t.view());
+}
+
+bool Extras::add(std::string_view key, std::string_view value) {
+  if (value.empty() || labels_.size() < Limits::kLabels) {
+    labels_.add(key, value);
+    return true;
+  }
+  if (labels_.contains(key)) return true;
+  if (!said_) {
+    said_ = true;
+    ctx_.warnings.push_back(std::string(format_) + ": the body has more labels than Flashduty's " +
+                            std::to_string(Limits::kLabels) + "; vendor extras past the limit were left out");
+  }
+  return false;
+}
+
+void Extras::members(std::string_view prefix, const json::Value& obj, std::string_view clash_prefix) {
+  if (!obj.IsObject()) return;
+  std::string name;
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    const json::Value& v = it->value;
+    if ((v.IsObject() && v.ObjectEmpty()) || (v.IsArray() && v.Empty())) continue;
+    const std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    name.assign(prefix);
+    append_label_name(name, key);
+    if (!clash_prefix.empty() && labels_.contains(name)) {
+      name.assign(clash_prefix);
+      append_label_name(name, key);
+    }
+    if (!add(name, label_text(v))) return;
+  }
 }
 
 Arn parse_arn(std::string_view text) {

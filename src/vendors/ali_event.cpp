@@ -202,20 +202,12 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   for (std::string_view key : {"project", "groupingId", "escalationLevel", "alertCount", "relatedAlertIds"}) {
     if (const json::Value* v = fields::get(body, key)) l.add(label_name("", key), label_text(*v));
   }
-  for (const Kept& k : kept) l.add(k.label, k.text);
-  if (custom) {
-    for (auto it = custom->MemberBegin(); it != custom->MemberEnd(); ++it) {
-      const json::Value& v = it->value;
-      if ((v.IsObject() && v.ObjectEmpty()) || (v.IsArray() && v.Empty())) continue;  // As resourceInfo.
-      std::string_view key(it->name.GetString(), it->name.GetStringLength());
-      std::string name = label_name("", key);
-      if (l.contains(name)) name = label_name("custom_", key);
-      l.add(name, label_text(v));
-    }
-  }
-  if (resource_info) add_object_labels(l, "resource_", *resource_info);
-  if (content) add_object_labels(l, "content_", *content);
-  l.add("content", content_text);
+  Extras extras(l, ctx, kId);
+  for (const Kept& k : kept) extras.add(k.label, k.text);
+  if (custom) extras.members("", *custom, "custom_");
+  if (resource_info) extras.members("resource_", *resource_info);
+  if (content) extras.members("content_", *content);
+  extras.add("content", content_text);
 
   std::optional<int64_t> at = fields::integer(alert, "timestamp", "alert.");
   std::optional<int64_t> pushed = fields::integer(body, "time");

@@ -58,8 +58,9 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("arn", s.resource != s.resource_id ? std::string_view(s.resource) : std::string_view());
   l.add("ver", str(body, "ver"));
   const std::string content_text = content ? label_text(*content) : raw_content;
-  if (content && content->IsObject()) add_object_labels(l, "content_", *content);
-  else l.add("content", content_text);
+  Extras extras(l, ctx, kId);
+  if (content && content->IsObject()) extras.members("content_", *content);
+  else extras.add("content", content_text);
 
   if (s.time) e.event_time = s.time->unix;
 

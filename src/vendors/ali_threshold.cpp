@@ -86,10 +86,9 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   }
   if (dims_json && dims_json->IsObject()) {
     dims_text = json::to_string(*dims_json);
+    dims.reserve(dims_json->MemberCount());
     for (auto it = dims_json->MemberBegin(); it != dims_json->MemberEnd(); ++it) {
-      std::string_view key(it->name.GetString(), it->name.GetStringLength());
-      dims.emplace_back(std::string(key), it->value.IsObject() || it->value.IsArray() ? json::to_string(it->value)
-                                                                                        : str(*dims_json, key, "dimensions."));
+      dims.emplace_back(std::string(it->name.GetString(), it->name.GetStringLength()), label_text(it->value));
     }
   } else {
     dims_text = dims_json ? json::to_string(*dims_json) : str(body, "dimensions");
@@ -166,7 +165,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("region_name", region_name);
   l.add("last_time", str(body, "lastTime"));
   if (!dims_ok) l.add("dimensions", dims_text);
-  for (const java_map::Entry& d : dims) l.add(label_name("dim_", d.first), present(d.second));
+  Extras extras(l, ctx, kId);
+  for (const java_map::Entry& d : dims) {
+    if (!extras.add(label_name("dim_", d.first), present(d.second))) break;
+  }
 
   std::optional<int64_t> when = fields::integer(body, "timestamp");
   if (when) e.event_time = times::seconds_from_epoch(*when);

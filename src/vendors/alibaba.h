@@ -84,6 +84,25 @@ const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::
 // A value as label text: scalars as sent (null as empty), objects and arrays as compact JSON.
 std::string label_text(const json::Value& v);
 
+// Adds vendor extras after the contract labels, while the event holds fewer than Flashduty's 50
+// labels: beyond that they would be dropped anyway, so members of huge objects cost nothing.
+// The first extra left out adds one warning.
+class Extras {
+ public:
+  Extras(Labels& labels, DecodeContext& ctx, std::string_view format) : labels_(labels), ctx_(ctx), format_(format) {}
+  // Like Labels::add. False once the event is full and key is new: the caller's loop may stop.
+  bool add(std::string_view key, std::string_view value);
+  // Each member of obj as prefix + its label name (clash_prefix + it when that name is taken,
+  // if clash_prefix is given), text as label_text(); empty objects and arrays are left out.
+  void members(std::string_view prefix, const json::Value& obj, std::string_view clash_prefix = {});
+
+ private:
+  Labels& labels_;
+  DecodeContext& ctx_;
+  std::string_view format_;
+  bool said_ = false;
+};
+
 // Drops the description's last newline.
 inline void end_description(std::string& d) {
   if (!d.empty() && d.back() == '\n') d.pop_back();

@@ -290,3 +290,27 @@ TEST_CASE("ali.event: custom label values that are objects or arrays are compact
       {"gone", "<absent>"},
       {"none", "<absent>"}});
 }
+
+TEST_CASE("ali.event: a huge eventContentMap or customLabels keeps labels up to Flashduty's 50") {
+  // Linear work per member: the quadratic labelling this guards against took seconds here.
+  constexpr int kKeys = 150000;
+  std::string members = R"("instanceId":"i-big")";
+  for (int i = 0; i < kKeys; ++i) members += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
+  for (const char* field : {"eventContentMap", "customLabels"}) {
+    CAPTURE(field);
+    auto d = decode_json(envelope(R"({"alertStatus":"TRIGGERED","source":"ALERT","ruleId":"r-big","dedupId":"d-big",")" +
+                                  std::string(field) + R"(":{)" + members + "}}"));
+    const Event& e = only(d);
+    CHECK(e.labels.size() == 50);
+    const std::string prefix = field == std::string_view("customLabels") ? "" : "content_";
+    CHECK(label(e, "rule_id") == "r-big");
+    CHECK(label(e, prefix + "k0") == "0");
+    CHECK(label(e, prefix + "k" + std::to_string(kKeys - 1)) == "<absent>");
+    REQUIRE(d.warnings.size() == 1);
+    CHECK(d.warnings[0].find("more labels than Flashduty's 50") != std::string::npos);
+  }
+  // eventContentMap names the resource, and so the key.
+  auto d = decode_json(envelope(R"({"alertStatus":"TRIGGERED","source":"ALERT","ruleId":"r-big","eventContentMap":{)" +
+                                members + "}}"));
+  CHECK(only(d).alert_key == "ali.event/rule/r-big/i-big/");
+}

@@ -71,6 +71,18 @@ TEST_CASE("ali.sysevent: content that is text, not JSON, is kept as text; so is 
   CHECK(broken.warnings[0].find("kept as text in label content") != std::string::npos);
 }
 
+TEST_CASE("ali.sysevent: a huge content object keeps labels up to Flashduty's 50") {
+  std::string content = R"({"instanceId":"i-big")";
+  for (int i = 0; i < 150000; ++i) content += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
+  auto d = decode_json(body("INFO", content + "}"));
+  const Event& e = only(d);
+  CHECK(e.labels.size() == 50);
+  CHECK(label(e, "content_instance_id") == "i-big");
+  CHECK(label(e, "content_k0") == "0");
+  CHECK(label(e, "content_k149999") == "<absent>");
+  REQUIRE(d.warnings.size() == 1);
+}
+
 TEST_CASE("ali.sysevent: always firing, at every level spelling") {
   struct Case {
     const char* level;

@@ -224,3 +224,27 @@ TEST_CASE("ali.threshold: blanks around dimensions do not change how they are re
   CHECK(label(only(json), "dim_instance_id") == "i-bp1abc");
   CHECK(json.warnings.empty());
 }
+
+TEST_CASE("ali.threshold: huge dimensions keep labels up to Flashduty's 50") {
+  // Linear work per entry: the quadratic labelling this guards against took most of a minute.
+  constexpr int kEntries = 250000;
+  std::string map = "{instanceId=i-big";
+  std::string json = R"({"instanceId":"i-big")";
+  for (int i = 0; i < kEntries; ++i) {
+    map += ", k" + std::to_string(i) + "=" + std::to_string(i);
+    json += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
+  }
+  map += "}";
+  json += "}";
+  for (const std::string& dims : {map, json}) {
+    auto d = decode_form("alertState=ALERT&ruleId=r-big&metricName=cpu&triggerLevel=WARN&dimensions=" + test::form_escape(dims));
+    const Event& e = only(d);
+    CHECK(e.labels.size() == 50);
+    CHECK(label(e, "resource_id") == "i-big");
+    CHECK(label(e, "dim_k0") == "0");
+    CHECK(label(e, "dim_k" + std::to_string(kEntries - 1)) == "<absent>");
+    CHECK(e.alert_key.rfind("ali.threshold/h/", 0) == 0);  // Every entry is in the (hashed) key.
+    REQUIRE(d.warnings.size() == 1);
+    CHECK(d.warnings[0].find("more labels than Flashduty's 50") != std::string::npos);
+  }
+}
