@@ -87,6 +87,7 @@ const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::
   } catch (const DecodeError& e) {
     v = fields::get(obj, key);  // Left as the string it was.
     problem = e.what();
+    if (!problem.empty() && problem.back() == '.') problem.pop_back();  // The parser's full stop.
   }
   if (v == nullptr) return nullptr;
   if (problem.empty()) {

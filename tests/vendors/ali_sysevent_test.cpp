@@ -69,6 +69,7 @@ TEST_CASE("ali.sysevent: content that is text, not JSON, is kept as text; so is 
   REQUIRE(broken.warnings.size() == 1);
   CHECK(broken.warnings[0].find("field content: JSON inside the string") != std::string::npos);
   CHECK(broken.warnings[0].find("kept as text in label content") != std::string::npos);
+  CHECK(broken.warnings[0].find(".;") == std::string::npos);
 }
 
 TEST_CASE("ali.sysevent: a huge content object keeps labels up to Flashduty's 50") {
