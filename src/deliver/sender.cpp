@@ -227,6 +227,7 @@ struct Sender::Impl {
     std::string error = redact_secrets(job->last.error, slot.channel->url);
     if (!why.empty()) error = error.empty() ? std::string(why) : error + "; " + std::string(why);
     std::string message = redact_secrets(job->last.error_message, slot.channel->url);
+    std::string code = redact_secrets(job->last.error_code, slot.channel->url);  // Servers echo anything.
     DeadLetter d;
     d.time = static_cast<int64_t>(std::time(nullptr));
     d.channel = slot.channel->name;
@@ -234,7 +235,7 @@ struct Sender::Impl {
     d.attempts = job->attempts;
     d.http_status = job->last.http_status;
     d.error = error;
-    d.error_code = redact_secrets(job->last.error_code, slot.channel->url);
+    d.error_code = code;
     d.error_message = message;
     d.event_json = *job->body;
     ++st.dead_lettered;
