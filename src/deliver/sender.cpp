@@ -112,7 +112,11 @@ struct Sender::Impl {
     if (!added) return it->second;
     curl_slist* h = curl_slist_append(nullptr, "Content-Type: application/json");
     h = curl_slist_append(h, "Expect:");  // No 100-continue round trip.
-    for (const auto& [name, value] : ch.headers) h = curl_slist_append(h, (name + ": " + value).c_str());
+    std::string line;
+    for (const auto& [name, value] : ch.headers) {
+      line.assign(name).append(": ").append(value);
+      h = curl_slist_append(h, line.c_str());
+    }
     channels.push_back({&ch, h});
     paused_until.emplace_back();
     ChannelStats s;

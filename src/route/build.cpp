@@ -53,7 +53,11 @@ class Builder {
         list += list.empty() ? "" : ", ";
         list += k;
       }
-      if (!ok) error(m.key_line, "unknown key '" + m.key + "' in " + where + " (known: " + list + ")");
+      if (!ok) {
+        std::string what = "unknown key '";
+        what.append(m.key).append("' in ").append(where).append(" (known: ").append(list).append(")");
+        error(m.key_line, what);
+      }
     }
   }
 

@@ -122,20 +122,23 @@ const json::Value* object(const json::Value& obj, std::string_view key, std::str
 json::Value* nested_json(json::Value& obj, std::string_view key, json::Parser& parser,
                          std::string_view where) {
   if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(json::Value(rapidjson::StringRef(key.data(), key.size())));
-  if (it == obj.MemberEnd() || it->value.IsNull()) return nullptr;
-  if (!it->value.IsString()) return &it->value;
+  // Const iterators (C++20 finds RapidJSON's == ambiguous otherwise); obj itself is mutable.
+  const json::Value& c = obj;
+  auto it = c.FindMember(json::Value(rapidjson::StringRef(key.data(), key.size())));
+  if (it == c.MemberEnd() || it->value.IsNull()) return nullptr;
+  auto* value = const_cast<json::Value*>(&it->value);
+  if (!it->value.IsString()) return value;
   std::string_view s(it->value.GetString(), it->value.GetStringLength());
   size_t first = s.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos || s == "null") return nullptr;
-  if (s[first] != '{' && s[first] != '[') return &it->value;
+  if (s[first] != '{' && s[first] != '[') return value;
   json::Value parsed;
   std::string error;
   if (!parser.parse_more(s, parsed, error)) {
     throw DecodeError("field " + std::string(where) + std::string(key) + ": JSON inside the string: " + error);
   }
-  it->value = parsed;  // Moves: the parsed values live in the body's pool.
-  return &it->value;
+  *value = parsed;  // Moves: the parsed values live in the body's pool.
+  return value;
 }
 
 }  // namespace cmrelay::fields
