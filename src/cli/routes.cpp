@@ -22,6 +22,7 @@ std::string channel_list(const std::vector<std::string>& names) {
 
 std::string channel_list(const std::vector<const Channel*>& channels) {
   std::vector<std::string> names;
+  names.reserve(channels.size());
   for (const Channel* c : channels) names.push_back(c->name);
   return channel_list(names);
 }

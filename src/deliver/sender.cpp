@@ -19,7 +19,7 @@ namespace cmrelay::deliver {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr size_t kMaxResponse = 64 * 1024;  // Enough for any error body; the rest is skipped.
+constexpr size_t kMaxResponse = size_t{64} * 1024;  // Enough for any error body; the rest is skipped.
 
 struct Job {
   std::shared_ptr<const std::string> body;

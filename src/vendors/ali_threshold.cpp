@@ -103,6 +103,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   std::string dim_key;
   if (dims_ok) {
     std::vector<std::string> parts;
+    parts.reserve(dims.size());
     for (const java_map::Entry& d : dims) parts.push_back(d.first + "=" + d.second);
     std::sort(parts.begin(), parts.end());
     for (const std::string& p : parts) {
