@@ -1,6 +1,10 @@
 // cmrelay: Volcengine and Alibaba Cloud Monitor webhooks -> Flashduty standard alert events.
 // main() only parses arguments and hands them to a command.
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <cmath>
@@ -107,7 +111,22 @@ std::vector<std::string> with_default_command(int argc, char** argv) {
 
 }  // namespace
 
+// A process started with stdin, stdout or stderr closed would hand those numbers to the
+// first files it opens (a dead-letter file on fd 0, say), and then read or write them by
+// mistake. Fill the gaps with /dev/null first.
+static void open_standard_fds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    int got = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (got >= 0 && got != fd) {
+      ::dup2(got, fd);
+      ::close(got);
+    }
+  }
+}
+
 int main(int argc, char** argv) {
+  open_standard_fds();
   CLI::App app{"cmrelay: turns Volcengine and Alibaba Cloud Monitor webhook bodies into Flashduty standard alert events",
                "cmrelay"};
   app.set_version_flag("--version,-V", std::string("cmrelay ") + CMRELAY_VERSION);

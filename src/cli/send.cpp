@@ -2,16 +2,18 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cerrno>
 #include <cstring>
 #include <cstdio>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -23,6 +25,7 @@
 #include "cli/send_report.h"
 #include "deliver/deadletter.h"
 #include "deliver/inbox.h"
+#include "input/sources.h"
 #include "route/redact.h"
 #include "output/ndjson.h"
 #include "vendors/flashduty.h"
@@ -31,18 +34,24 @@ namespace cmrelay::cli {
 namespace {
 
 std::atomic<int> g_signals{0};
+std::atomic<int> g_first_signal{0};
 std::atomic<bool> g_stop{false};
 
-extern "C" void on_signal(int) {
+extern "C" void on_signal(int sig) {
+  const int saved_errno = errno;
   // Reading standard input from now on sees its end instead of waiting for more (done
-  // before the flags, so whoever sees them knows it is done).
+  // before the flags, so whoever sees them knows it is done). fd 0 is always standard input
+  // here: main() opens /dev/null on any of 0-2 that was closed, so no file of ours sits there.
   int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
     ::dup2(fd, STDIN_FILENO);
     ::close(fd);
   }
+  int none = 0;
+  g_first_signal.compare_exchange_strong(none, sig);
   g_signals.fetch_add(1);
   g_stop.store(true);
+  errno = saved_errno;
 }
 
 // SIGUSR1 only interrupts the reading thread's blocked read() (EINTR), which then reads
@@ -57,6 +66,9 @@ void catch_signals() {
   sigaction(SIGTERM, &sa, nullptr);
   sa.sa_handler = on_wake;
   sigaction(SIGUSR1, &sa, nullptr);
+  // A closed stderr or dead-letter pipe must not kill the run with events in flight: writes
+  // fail with EPIPE instead, and delivery goes on.
+  ::signal(SIGPIPE, SIG_IGN);
 }
 
 // An http or https URL libcurl can parse; else why not (the URL itself redacted).
@@ -156,53 +168,90 @@ void dry_run(Pipeline& pipeline, const SendOptions& o, Destinations& where) {
   out.flush();
 }
 
+// What the reading thread and the delivery loop share. Held by shared_ptr: after a second
+// signal the reading thread may be left blocked on a FIFO, and must find it alive.
+struct HandOver {
+  explicit HandOver(std::function<void()> notify) : inbox(1024, std::move(notify)) {}
+  deliver::Inbox inbox;
+  std::mutex handing;           // Held while one event is handed over.
+  bool sealed = false;          // Under handing: nothing more is handed over.
+  uint64_t not_handed = 0;      // Under handing: events converted after the seal.
+  std::atomic<bool> reading{true};
+};
+
 // Reads on a second thread, so that requests progress while input is slow to come, and
 // delivers on this one. False when a second signal left the reading thread blocked (on a
 // FIFO named as a PATH): the caller must then end the process without unwinding.
-bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, deliver::Sender& sender) {
-  constexpr size_t kInboxCapacity = 1024;
+bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, deliver::Sender& sender,
+              uint64_t& not_handed) {
   constexpr int kTickMs = 100;  // Signals are seen at least this often.
-  deliver::Inbox inbox(kInboxCapacity, [&] { sender.wakeup(); });
-  std::atomic<bool> reading{true};
-  std::thread reader([&] {
+  auto shared = std::make_shared<HandOver>([&sender] { sender.wakeup(); });
+  std::thread reader([shared, &pipeline, &o, &where] {
     read_events(pipeline, o, where, [&](const Event& e, std::string_view body, const std::vector<const Channel*>& to) {
-      if (!to.empty()) inbox.push({std::make_shared<const std::string>(body), e.alert_key, to});
+      std::lock_guard<std::mutex> lock(shared->handing);
+      if (shared->sealed) {
+        ++shared->not_handed;
+        return;
+      }
+      if (!to.empty()) shared->inbox.push({std::make_shared<const std::string>(body), e.alert_key, to});
     });
-    reading.store(false);
-    inbox.close();
+    shared->reading.store(false);
+    shared->inbox.close();
   });
   std::deque<deliver::Outgoing> taken;
+  auto submit_taken = [&] {
+    for (const deliver::Outgoing& item : taken) {
+      for (const Channel* ch : item.channels) sender.submit(item.body, item.alert_key, *ch);
+    }
+    taken.clear();
+  };
+  auto counts = [&] {
+    std::lock_guard<std::mutex> lock(shared->handing);
+    not_handed = shared->not_handed;
+  };
   bool more = true;
   while (more || sender.queued() > 0) {
     if (g_signals.load() > 0) {
-      inbox.release();
-      if (reading.load()) pthread_kill(reader.native_handle(), SIGUSR1);
+      shared->inbox.release();
+      if (shared->reading.load()) pthread_kill(reader.native_handle(), SIGUSR1);
+    }
+    if (g_signals.load() > 1 && shared->reading.load()) {
+      // Exit at once, but first take (and so dead-letter) every event already handed over:
+      // under the lock, nothing is mid-way, and nothing more comes after the seal.
+      {
+        std::lock_guard<std::mutex> lock(shared->handing);
+        shared->sealed = true;
+        shared->inbox.take(taken);
+      }
+      submit_taken();
+      while (sender.queued() > 0) sender.poll(kTickMs);
+      counts();
+      reader.detach();
+      return false;
     }
     if (more && !sender.full()) {
-      more = inbox.take(taken);
-      for (const deliver::Outgoing& item : taken) {
-        for (const Channel* ch : item.channels) sender.submit(item.body, item.alert_key, *ch);
-      }
-      taken.clear();
+      more = shared->inbox.take(taken);
+      submit_taken();
       if (!more && sender.queued() == 0) break;
-    }
-    if (g_signals.load() > 1 && sender.queued() == 0 && reading.load()) {
-      reader.detach();  // Exit at once: whatever it would still read was never taken.
-      return false;
     }
     sender.poll(kTickMs);
   }
   reader.join();
+  counts();
   return true;
 }
 
 // True when path is one of the input files (the same file, by device and inode).
-bool is_an_input(const std::string& path, const std::vector<std::string>& inputs) {
+// True when path (which exists) is one of the files the inputs expand to, standard input
+// included: the dead-letter file must never be read back by the run that writes it.
+bool is_an_input(const std::string& path, const std::vector<std::string>& paths) {
   struct stat target {};
   if (path.empty() || ::stat(path.c_str(), &target) != 0) return false;
-  for (const std::string& input : inputs) {
+  std::vector<std::string> errors;
+  for (const std::string& input : expand_inputs(paths, errors)) {
     struct stat st {};
-    if (::stat(input.c_str(), &st) == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino) return true;
+    int rc = input == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(input.c_str(), &st);
+    if (rc == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino) return true;
   }
   return false;
 }
@@ -224,9 +273,6 @@ bool check_options(const SendOptions& o) {
     why = "--timeout, --connect-timeout and --max-elapsed must be at least 0.001 seconds";
   } else if (!o.delivery.cacert.empty() && ::access(o.delivery.cacert.c_str(), R_OK) != 0) {
     why = "--cacert " + o.delivery.cacert + ": cannot read: " + std::strerror(errno);
-  } else if (is_an_input(o.dead_letter_path, o.read.paths)) {
-    why = "--dead-letter " + o.dead_letter_path +
-          " is also an input: replaying it would read its own new records (move it aside first)";
   }
   if (why.empty()) return true;
   std::fprintf(stderr, "cmrelay: %s\n", why.c_str());
@@ -258,6 +304,14 @@ int send(const SendOptions& o) {
     std::fprintf(stderr, "cmrelay: %s\n", error.c_str());
     return kUsage;
   }
+  // Checked once the file exists, against every file the inputs expand to.
+  if (is_an_input(o.dead_letter_path, o.read.paths)) {
+    std::fprintf(stderr,
+                 "cmrelay: --dead-letter %s is also an input: replaying it would read its own new records "
+                 "(keep it outside the input paths)\n",
+                 o.dead_letter_path.c_str());
+    return kUsage;
+  }
   Channel url_channel;
   url_channel.name = "url";
   url_channel.url = o.url;
@@ -266,10 +320,11 @@ int send(const SendOptions& o) {
   catch_signals();
   deliver::Sender sender(o.delivery, dead_letter, &g_signals);
   bool joined = true;
+  uint64_t not_handed = 0;
   if (o.dry_run) {
     dry_run(*pipeline, o, where);
   } else {
-    joined = send_all(*pipeline, o, where, sender);
+    joined = send_all(*pipeline, o, where, sender, not_handed);
   }
 
   const PipelineCounts& counts = pipeline->counts();
@@ -282,7 +337,19 @@ int send(const SendOptions& o) {
   } else {
     report_text(summary);
   }
-  int status = add_up(sender.stats()).dead_lettered > 0 ? kUndelivered : counts.rejected > 0 ? kRejected : kOk;
+  if (not_handed > 0) {
+    std::fprintf(stderr,
+                 "cmrelay: send: %llu events converted after the second signal were not sent; their bodies are "
+                 "still in the input\n",
+                 static_cast<unsigned long long>(not_handed));
+  }
+  // An interrupted run may have input left unread: 128 + the signal, as shells report it, so
+  // that no script takes the input for handled.
+  const int first_signal = g_first_signal.load();
+  int status = first_signal != 0                               ? 128 + first_signal
+               : add_up(sender.stats()).dead_lettered > 0      ? kUndelivered
+               : counts.rejected > 0 || counts.unreadable > 0 ? kRejected
+                                                               : kOk;
   if (!joined) {
     std::fflush(nullptr);
     std::_Exit(status);  // The reading thread still holds the pipeline.

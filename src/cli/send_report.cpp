@@ -1,6 +1,7 @@
 #include "cli/send_report.h"
 
 #include <cstdio>
+#include <string>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -14,6 +15,7 @@ Totals add_up(const std::vector<deliver::ChannelStats>& stats) {
     t.delivered += s.delivered;
     t.retried += s.retried;
     t.dead_lettered += s.dead_lettered;
+    t.dead_letter_failed += s.dead_letter_failed;
   }
   return t;
 }
@@ -23,16 +25,25 @@ void report_text(const SendSummary& r) {
   const std::string& dead = r.dead_letter_path;
   Totals t = add_up(r.channels);
   auto u = [](uint64_t n) { return static_cast<unsigned long long>(n); };
-  std::fprintf(stderr, "cmrelay: send: %llu events read from %llu bodies, %llu rejected; %llu delivered, %llu retries, %llu dead-lettered%s%s%s\n",
-               u(c.events), u(c.bodies), u(c.rejected), u(t.delivered), u(t.retried), u(t.dead_lettered),
-               t.dead_lettered > 0 ? (dead.empty() ? " (on stderr)" : " (in ") : "",
-               t.dead_lettered > 0 && !dead.empty() ? dead.c_str() : "", t.dead_lettered > 0 && !dead.empty() ? ")" : "");
+  // Where the records are: "(in FILE)", "(on stderr)", or, when the file did not take
+  // some, "(N in FILE, M on stderr: FILE could not be written)".
+  std::string where;
+  if (t.dead_lettered > 0 && dead.empty()) {
+    where = " (on stderr)";
+  } else if (t.dead_lettered > 0 && t.dead_letter_failed == 0) {
+    where = " (in " + dead + ")";
+  } else if (t.dead_lettered > 0) {
+    where = " (" + std::to_string(t.dead_lettered - t.dead_letter_failed) + " in " + dead + ", " +
+            std::to_string(t.dead_letter_failed) + " on stderr: " + dead + " could not be written)";
+  }
+  std::fprintf(stderr, "cmrelay: send: %llu events read from %llu bodies, %llu rejected; %llu delivered, %llu retries, %llu dead-lettered%s\n",
+               u(c.events), u(c.bodies), u(c.rejected), u(t.delivered), u(t.retried), u(t.dead_lettered), where.c_str());
   if (r.unrouted > 0) std::fprintf(stderr, "cmrelay: send: %llu events routed to no channel\n", u(r.unrouted));
   if (r.interrupted) std::fprintf(stderr, "cmrelay: send: interrupted: input not read to the end\n");
   for (const auto& s : r.channels) {
-    std::fprintf(stderr, "cmrelay: send:   %s %s: %llu events, %llu attempts, %llu delivered, %llu retries, %llu dead-lettered\n",
+    std::fprintf(stderr, "cmrelay: send:   %s %s: %llu events, %llu attempts, %llu delivered, %llu retries, %llu dead-lettered%s\n",
                  s.name.c_str(), s.url.c_str(), u(s.events), u(s.attempts), u(s.delivered), u(s.retried),
-                 u(s.dead_lettered));
+                 u(s.dead_lettered), s.dead_letter_failed > 0 ? (" (" + std::to_string(s.dead_letter_failed) + " on stderr: not written to the file)").c_str() : "");
   }
 }
 
@@ -54,6 +65,7 @@ void report_json(const SendSummary& r) {
   count("delivered", t.delivered);
   count("retried", t.retried);
   count("dead_lettered", t.dead_lettered);
+  count("dead_letter_failed", t.dead_letter_failed);
   w.Key("interrupted");
   w.Bool(r.interrupted);
   w.Key("channels");
@@ -69,6 +81,7 @@ void report_json(const SendSummary& r) {
     count("delivered", s.delivered);
     count("retried", s.retried);
     count("dead_lettered", s.dead_lettered);
+    count("dead_letter_failed", s.dead_letter_failed);
     w.EndObject();
   }
   w.EndArray();

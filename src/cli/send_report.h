@@ -20,6 +20,7 @@ struct SendSummary {
 
 struct Totals {
   uint64_t attempts = 0, delivered = 0, retried = 0, dead_lettered = 0;
+  uint64_t dead_letter_failed = 0;  // Of dead_lettered: on stderr, the file did not take them.
 };
 
 Totals add_up(const std::vector<deliver::ChannelStats>& channels);
@@ -27,7 +28,7 @@ Totals add_up(const std::vector<deliver::ChannelStats>& channels);
 // "cmrelay: send: N events read from M bodies, ..." and one line per channel, on stderr.
 void report_text(const SendSummary& summary);
 // One JSON object on stdout: bodies, events, rejected, unrouted, attempts, delivered,
-// retried, dead_lettered, interrupted, channels[].
+// retried, dead_lettered, dead_letter_failed, interrupted, channels[].
 void report_json(const SendSummary& summary);
 
 }  // namespace cmrelay::cli

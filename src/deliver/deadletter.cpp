@@ -1,6 +1,7 @@
 #include "deliver/deadletter.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -61,8 +62,9 @@ std::string dead_letter_channel(std::string_view record) {
   doc.Parse<rapidjson::kParseIterativeFlag>(record.data(), record.size());  // No recursion on deep input.
   // (The pool allocator frees without walking the tree, so destruction does not recurse either.)
   if (doc.HasParseError() || !doc.IsObject()) return {};
-  auto it = doc.FindMember("channel");
-  if (it == doc.MemberEnd() || !it->value.IsString()) return {};
+  const rapidjson::Value& root = doc;  // Const iterators: C++20 finds RapidJSON's == ambiguous otherwise.
+  auto it = root.FindMember("channel");
+  if (it == root.MemberEnd() || !it->value.IsString()) return {};
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
@@ -84,9 +86,34 @@ bool DeadLetterFile::open(const std::string& path, std::string& error) {
 
 bool DeadLetterFile::write(std::string_view record) {
   // One write() per record: with O_APPEND, concurrent writers never interleave inside it.
-  if (write_all(fd_, record)) return true;
-  std::fprintf(stderr, "cmrelay: %s: cannot write the dead-letter file: %s\n", path_.empty() ? "<stderr>" : path_.c_str(),
-               std::strerror(errno));
+  // No second write() for a rest: another run's record could already follow the part.
+  ssize_t n;
+  do {
+    n = ::write(fd_, record.data(), record.size());
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0 && static_cast<size_t>(n) == record.size()) return true;
+  int err = n < 0 ? errno : ENOSPC;  // A short write means the space ran out.
+  if (n > 0 && record[static_cast<size_t>(n) - 1] != '\n') {
+    // Keep the file line-clean: end the part here (a line replay rejects, not one glued
+    // to the next record), or, when not even a newline fits, cut the part off again.
+    off_t end = ::lseek(fd_, 0, SEEK_CUR);
+    ssize_t nl;
+    do {
+      nl = ::write(fd_, "\n", 1);
+    } while (nl < 0 && errno == EINTR);
+    struct stat st{};
+    if (nl != 1 && end >= n && ::fstat(fd_, &st) == 0 && st.st_size == end) {
+      if (::ftruncate(fd_, end - n) != 0) {
+        std::fprintf(stderr, "cmrelay: %s: cannot cut a partial record off the dead-letter file: %s\n",
+                     path_.c_str(), std::strerror(errno));
+      }
+    }
+  }
+  if (is_stderr()) return false;  // Nowhere else to go.
+  std::fprintf(stderr, "cmrelay: %s: cannot write the dead-letter file: %s; the record follows on stderr\n",
+               path_.c_str(), std::strerror(err));
+  std::fflush(stderr);
+  write_all(2, record);
   return false;
 }
 

@@ -30,7 +30,8 @@ std::string format_dead_letter(const DeadLetter& d);
 std::string dead_letter_channel(std::string_view record);
 
 // Where records go: a file opened with O_APPEND (each record one write(), so concurrent
-// runs keep whole lines), or standard error when no file is named.
+// runs keep whole lines), or standard error when no file is named. A record the file does
+// not take goes to standard error in full instead, so that it is never lost.
 class DeadLetterFile {
  public:
   DeadLetterFile() = default;
@@ -42,7 +43,10 @@ class DeadLetterFile {
   bool open(const std::string& path, std::string& error);
   bool is_stderr() const { return path_.empty(); }
   const std::string& path() const { return path_; }
-  // Writes one whole record. False (after saying so on stderr) when it could not.
+  // Writes one whole record (ending in a newline) with one write(). False when the file
+  // did not take all of it: then the reason and the whole record are written to stderr,
+  // and the file is left line-clean (a short write's part is completed with a newline,
+  // or, when not even that fits, truncated away).
   bool write(std::string_view record);
 
  private:

@@ -34,8 +34,9 @@ bool read_error(std::string_view body, Outcome& out) {
   // parser overflows the stack on deep nesting ("[[[[..." 100,000 deep).
   doc.Parse<rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return false;
-  auto it = doc.FindMember("error");
-  if (it == doc.MemberEnd() || it->value.IsNull()) return false;
+  const rapidjson::Value& root = doc;  // Const iterators: C++20 finds RapidJSON's == ambiguous otherwise.
+  auto it = root.FindMember("error");
+  if (it == root.MemberEnd() || it->value.IsNull()) return false;
   const rapidjson::Value& e = it->value;
   if (e.IsString()) {
     out.error_message.assign(e.GetString(), e.GetStringLength());

@@ -10,6 +10,7 @@
 #include <queue>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "deliver/backoff.h"
 #include "deliver/outcome.h"
@@ -20,11 +21,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxResponse = size_t{64} * 1024;  // Enough for any error body; the rest is skipped.
+constexpr std::string_view kEarlierDead = "an earlier event of this alert_key was dead-lettered";
+constexpr std::string_view kElapsed = "--max-elapsed reached";
 
 struct Job {
   std::shared_ptr<const std::string> body;
   size_t channel = 0;  // Index into the sender's channel tables.
   std::string lane;    // Events of one lane go one at a time, in order.
+  bool keyed = false;  // The lane is a (channel, alert_key); else the event's own.
   int attempts = 0;
   Clock::time_point first{};
   Outcome last;
@@ -68,6 +72,10 @@ struct Sender::Impl {
   std::vector<ChannelStats> stats;
   std::unordered_map<const Channel*, size_t> channel_index;
   std::unordered_map<std::string, std::deque<std::unique_ptr<Job>>> lanes;
+  // Keyed lanes with a dead-lettered event: the rest of their events follow it there, so
+  // that replaying the file keeps their order (a recovery never lands before its firing).
+  std::unordered_set<std::string> dead_lanes;
+  std::vector<Clock::time_point> paused_until;  // Per channel: a Retry-After's end.
   std::deque<Job*> ready;
   std::priority_queue<Waiting, std::vector<Waiting>, std::greater<Waiting>> waiting;
   uint64_t seq = 0;
@@ -106,6 +114,7 @@ struct Sender::Impl {
     h = curl_slist_append(h, "Expect:");  // No 100-continue round trip.
     for (const auto& [name, value] : ch.headers) h = curl_slist_append(h, (name + ": " + value).c_str());
     channels.push_back({&ch, h});
+    paused_until.emplace_back();
     ChannelStats s;
     s.name = ch.name;
     s.url = redact_url(ch.url);
@@ -123,9 +132,16 @@ struct Sender::Impl {
       job->lane += "\n#" + std::to_string(seq++);  // No key: nothing to keep in order with.
     } else {
       job->lane.append(alert_key);
+      job->keyed = true;
     }
     ++stats[job->channel].events;
-    if (signal_count() > 0) {  // Interrupted: nothing new is attempted.
+    if (job->keyed && dead_lanes.count(job->lane) > 0) {
+      bury(job.get(), kEarlierDead);
+      return;
+    }
+    // Interrupted: nothing new is attempted. (Behind an event of its lane still in flight,
+    // it is dead-lettered after that one, by finish().)
+    if (signal_count() > 0 && lanes.count(job->lane) == 0) {
       bury(job.get(), "interrupted before a first attempt");
       return;
     }
@@ -136,7 +152,7 @@ struct Sender::Impl {
     if (lane.size() == 1) ready.push_back(raw);
   }
 
-  void start(Job* job) {
+  void start(Job* job, Clock::time_point now) {
     CURL* h;
     if (idle.empty()) {
       h = curl_easy_init();
@@ -145,7 +161,6 @@ struct Sender::Impl {
       idle.pop_back();
     }
     const ChannelSlot& slot = channels[job->channel];
-    auto now = Clock::now();
     if (job->attempts == 0) job->first = now;
     ++job->attempts;
     ++stats[job->channel].attempts;
@@ -153,7 +168,8 @@ struct Sender::Impl {
     job->errbuf[0] = '\0';
     job->easy = h;
     auto timeout = slot.channel->timeout.count() > 0 ? slot.channel->timeout : options.timeout;
-    // An attempt never runs past the event's total deadline.
+    // An attempt never runs past the event's total deadline (which is still ahead: see
+    // start_ready()).
     int64_t left = ms_until(job->first + options.max_elapsed, now);
     long timeout_ms = static_cast<long>(std::clamp<int64_t>(left, 1, timeout.count()));
     curl_easy_setopt(h, CURLOPT_URL, slot.channel->url.c_str());
@@ -183,15 +199,25 @@ struct Sender::Impl {
     --in_flight;
   }
 
-  // The job is done (delivered or dead-lettered): the next of its lane becomes ready.
-  void finish(Job* job) {
+  // The job is done: the next of its lane becomes ready. When it was dead-lettered, the
+  // rest of a keyed lane is dead-lettered behind it, now and for the rest of the run; after
+  // a signal, the rest of the lane too (behind it, so the file keeps the input order).
+  void finish(Job* job, bool dead) {
     auto it = lanes.find(job->lane);
+    bool poison = dead && job->keyed;
+    if (poison) dead_lanes.insert(job->lane);
     it->second.pop_front();  // Destroys job.
     --queued;
-    if (it->second.empty()) {
+    auto& lane = it->second;
+    while ((poison || abandoned) && !lane.empty()) {
+      bury(lane.front().get(), poison ? kEarlierDead : "interrupted");
+      lane.pop_front();
+      --queued;
+    }
+    if (lane.empty()) {
       lanes.erase(it);
-    } else if (!abandoned) {
-      ready.push_back(it->second.front().get());
+    } else {
+      ready.push_back(lane.front().get());
     }
   }
 
@@ -201,6 +227,7 @@ struct Sender::Impl {
     std::string error = redact_secrets(job->last.error, slot.channel->url);
     if (!why.empty()) error = error.empty() ? std::string(why) : error + "; " + std::string(why);
     std::string message = redact_secrets(job->last.error_message, slot.channel->url);
+    std::string code = redact_secrets(job->last.error_code, slot.channel->url);  // Servers echo anything.
     DeadLetter d;
     d.time = static_cast<int64_t>(std::time(nullptr));
     d.channel = slot.channel->name;
@@ -208,11 +235,12 @@ struct Sender::Impl {
     d.attempts = job->attempts;
     d.http_status = job->last.http_status;
     d.error = error;
-    d.error_code = job->last.error_code;
+    d.error_code = code;
     d.error_message = message;
     d.event_json = *job->body;
     ++st.dead_lettered;
-    dead_letter.write(format_dead_letter(d));
+    bool written = dead_letter.write(format_dead_letter(d));
+    if (!written && !dead_letter.is_stderr()) ++st.dead_letter_failed;  // The record went to stderr.
     if (!dead_letter.is_stderr()) {
       std::fprintf(stderr, "cmrelay: send: %s (%s): dead-lettered after %d attempt%s: %s\n", st.name.c_str(),
                    st.url.c_str(), job->attempts, job->attempts == 1 ? "" : "s", error.c_str());
@@ -234,7 +262,7 @@ struct Sender::Impl {
     ChannelStats& st = stats[job->channel];
     if (job->last.verdict == Verdict::Delivered) {
       ++st.delivered;
-      finish(job);
+      finish(job, false);
       return;
     }
     std::string why;
@@ -248,46 +276,76 @@ struct Sender::Impl {
       } else {
         Ms wait = backoff_delay(job->attempts, options.backoff_base, options.backoff_cap, rng);
         if (retry_after) wait = std::max(wait, *retry_after);  // Never sooner than asked.
-        auto due = Clock::now() + wait;
+        auto now = Clock::now();
+        auto due = now + wait;
+        if (retry_after && (status == 429 || status == 503)) {
+          // The server asked the whole channel to wait, not just this event.
+          paused_until[job->channel] = std::max(paused_until[job->channel], now + *retry_after);
+        }
         if (due <= job->first + options.max_elapsed) {
           ++st.retried;
           waiting.push({due, seq++, job});
           return;
         }
-        why = "--max-elapsed reached";
+        why = kElapsed;
       }
     }
     bury(job, why);
-    finish(job);
+    finish(job, true);
   }
 
-  // First signal: every job without an attempt in flight is dead-lettered now.
+  // Starts ready jobs while there is room. A job whose deadline has passed while it waited
+  // for room is dead-lettered instead, and one whose channel is paused waits for its end.
+  void start_ready() {
+    while (in_flight < options.concurrency && !ready.empty()) {
+      Job* job = ready.front();
+      ready.pop_front();
+      auto now = Clock::now();
+      Clock::time_point paused = paused_until[job->channel];
+      bool started = job->attempts > 0;
+      if (started && (now >= job->first + options.max_elapsed || paused > job->first + options.max_elapsed)) {
+        bury(job, kElapsed);
+        finish(job, true);
+      } else if (paused > now) {
+        waiting.push({paused, seq++, job});
+      } else {
+        start(job, now);
+      }
+    }
+  }
+
+  // First signal: every lane without an attempt in flight is dead-lettered now. A lane
+  // whose first job is in flight follows it when it ends (finish()), so that its records
+  // keep the input order.
   void abandon_queued() {
     abandoned = true;
     ready.clear();
     waiting = {};
     for (auto it = lanes.begin(); it != lanes.end();) {
       auto& lane = it->second;
-      for (auto j = lane.begin(); j != lane.end();) {
-        if ((*j)->easy != nullptr) {
-          ++j;
-          continue;
-        }
-        bury(j->get(), "interrupted");
-        j = lane.erase(j);
+      if (lane.front()->easy != nullptr) {  // Only a lane's first job is ever in flight.
+        ++it;
+        continue;
+      }
+      for (auto& job : lane) {
+        bury(job.get(), "interrupted");
         --queued;
       }
-      it = lane.empty() ? lanes.erase(it) : std::next(it);
+      it = lanes.erase(it);
     }
   }
 
-  // Second signal: the attempts in flight are abandoned and dead-lettered too.
+  // Second signal: the attempts in flight are abandoned and dead-lettered too, each before
+  // the rest of its lane.
   void abandon_in_flight() {
     for (auto& [name, lane] : lanes) {
       for (auto& job : lane) {
-        if (job->easy == nullptr) continue;
-        release(job.get());
-        bury(job.get(), "interrupted during an attempt");
+        if (job->easy != nullptr) {
+          release(job.get());
+          bury(job.get(), "interrupted during an attempt");
+        } else {
+          bury(job.get(), "interrupted");
+        }
         --queued;
       }
     }
@@ -306,12 +364,6 @@ struct Sender::Impl {
       ready.push_back(waiting.top().job);
       waiting.pop();
     }
-    auto start_ready = [&] {
-      while (in_flight < options.concurrency && !ready.empty()) {
-        start(ready.front());
-        ready.pop_front();
-      }
-    };
     start_ready();
     int running = 0;
     curl_multi_perform(multi, &running);

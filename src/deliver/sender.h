@@ -1,6 +1,8 @@
 // The delivery engine: POSTs event bodies to channels with libcurl's multi interface (many
 // requests in flight, connections reused), retries with backoff and Retry-After, keeps the
-// order of one channel's events per alert_key, and dead-letters what it cannot deliver.
+// order of one channel's events per alert_key (once one is dead-lettered, the later ones
+// follow it into the dead-letter file, so that a replay keeps the order), pauses a channel
+// on a 429 or 503 with Retry-After, and dead-letters what it cannot deliver.
 // It knows nothing of where channels come from (route file or --url).
 #pragma once
 
@@ -37,6 +39,7 @@ struct ChannelStats {
   uint64_t delivered = 0;
   uint64_t retried = 0;          // Retries scheduled.
   uint64_t dead_lettered = 0;
+  uint64_t dead_letter_failed = 0;  // Of dead_lettered: the file did not take the record (on stderr instead).
 };
 
 class Sender {

@@ -30,6 +30,7 @@ Detection detect(const json::Value& body, std::optional<Vendor> only) {
   }
   std::string evidence;
   std::string matches;
+  size_t fits = 0;
   for (const Format* f : all_formats()) {
     if (only && f->vendor != *only) continue;
     evidence.clear();
@@ -38,10 +39,11 @@ Detection detect(const json::Value& body, std::optional<Vendor> only) {
       d.format = f;
       d.evidence = evidence;
     }
+    ++fits;
     if (!matches.empty()) matches += " and ";
     matches += std::string(f->id) + " (" + evidence + ")";
   }
-  if (d.format != nullptr && matches.find(" and ") != std::string::npos) {
+  if (fits > 1) {
     d.format = nullptr;
     d.evidence.clear();
     d.error = "ambiguous body: it fits " + matches;

@@ -35,7 +35,12 @@ const std::string* Labels::find(std::string_view key) const {
 }
 
 void Labels::add(std::string_view key, std::string_view value) {
-  if (value.empty() || key.empty() || contains(key)) return;
+  if (value.empty() || key.empty()) return;
+  if (size_ == kMaxHeld) {
+    ++refused_;
+    return;
+  }
+  if (contains(key)) return;
   Label& l = append();
   l.key.assign(key);
   l.value.assign(value);
@@ -44,6 +49,10 @@ void Labels::add(std::string_view key, std::string_view value) {
 void Labels::set(std::string_view key, std::string_view value) {
   if (const size_t i = index_of(key); i < size_) {
     slots_[i].value.assign(value);
+    return;
+  }
+  if (size_ == kMaxHeld) {
+    ++refused_;
     return;
   }
   Label& l = append();

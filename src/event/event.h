@@ -22,8 +22,13 @@ struct Label {
 // the first few events have sized the strings.
 class Labels {
  public:
+  // Flashduty keeps 50; a few more are held so that the limit check can say what it drops,
+  // and no more, so that adding stays cheap however many fields a body has.
+  static constexpr size_t kMaxHeld = 64;
+
   // Sets key to value unless the key is already present (first writer wins: decoders add
-  // the contract labels before vendor extras). Empty values are not stored.
+  // the contract labels before vendor extras). Empty values are not stored, nor anything
+  // past kMaxHeld labels.
   void add(std::string_view key, std::string_view value);
   // Sets key to value, replacing an earlier value.
   void set(std::string_view key, std::string_view value);
@@ -31,7 +36,11 @@ class Labels {
   bool contains(std::string_view key) const { return find(key) != nullptr; }
   void erase_from(size_t n) { size_ = n < size_ ? n : size_; }
   void erase(size_t i);  // Keeps the order of the rest.
-  void clear() { size_ = 0; }
+  void clear() {
+    size_ = 0;
+    refused_ = 0;
+  }
+  size_t refused() const { return refused_; }  // Adds refused because kMaxHeld were held.
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -47,6 +56,7 @@ class Labels {
   size_t index_of(std::string_view key) const;  // size() when absent.
   std::vector<Label> slots_;
   size_t size_ = 0;
+  size_t refused_ = 0;
 };
 
 struct Event {

@@ -20,7 +20,7 @@ std::string enforce_limits(Event& e) {
     note(cut, "description cut to 2048 characters");
   }
   if (e.labels.size() > Limits::kLabels) {
-    note(cut, std::to_string(e.labels.size() - Limits::kLabels) + " labels dropped (50 max)");
+    note(cut, std::to_string(e.labels.size() - Limits::kLabels + e.labels.refused()) + " labels dropped (50 max)");
     e.labels.erase_from(Limits::kLabels);
   }
   for (size_t i = 0; i < e.labels.size(); ++i) {

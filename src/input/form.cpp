@@ -59,8 +59,8 @@ void decode(std::string_view body,
             const std::function<void(std::string_view name, std::string_view value)>& field) {
   std::string name, value;
   size_t i = 0;
-  // One failed bracket scan reads to the end of the body; after one, stop trying, so a body
-  // full of unmatched '{' stays linear.
+  // A failed bracket scan may read to the end of the body; after one, stop trying, so a body
+  // full of unmatched or misplaced brackets stays linear.
   bool brackets = true;
   while (i < body.size()) {
     // By hand: find_first_of("=&") calls memchr on the two-byte set once per body byte.
@@ -81,7 +81,7 @@ void decode(std::string_view body,
     if (brackets && v < body.size() && (body[v] == '{' || body[v] == '[')) {
       size_t close = bracket_end(body, v);
       if (close != std::string_view::npos && (close == body.size() || body[close] == '&')) end = close;
-      else if (close == std::string_view::npos) brackets = false;
+      else brackets = false;
     }
     if (end == std::string_view::npos) end = std::min(body.find('&', v), body.size());
     if (eq > i) {

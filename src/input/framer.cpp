@@ -72,8 +72,8 @@ bool Framer::continues(const JsonScan& s, char c) {
   }
 }
 
-Framer::Framer(int fd, std::string source, size_t max_body)
-    : fd_(fd), source_(std::move(source)), max_body_(max_body) {
+Framer::Framer(int fd, std::string source, size_t max_body, const std::atomic<bool>* stop)
+    : fd_(fd), stop_(stop), source_(std::move(source)), max_body_(max_body) {
   buf_.resize(kChunk);
 }
 
@@ -101,7 +101,11 @@ bool Framer::fill() {
       end_ += static_cast<size_t>(n);
       return true;
     }
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR) {
+      if (stop_ == nullptr || !stop_->load()) continue;
+      eof_ = true;  // Stopping: the rest of the stream is left unread, not an error.
+      return false;
+    }
     if (n < 0) read_error_ = std::strerror(errno);
     eof_ = true;
     return false;

@@ -6,6 +6,7 @@
 // record, so nothing is skipped without a word.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -22,8 +23,10 @@ class Framer {
   static constexpr size_t kMaxDepth = 200;
   static constexpr size_t kMaxHeaderBytes = 64u << 10;
 
-  // fd is read until EOF; it is not closed. source names it in records.
-  Framer(int fd, std::string source, size_t max_body = kDefaultMaxBody);
+  // fd is read until EOF; it is not closed. source names it in records. When *stop is true
+  // and a read is interrupted by a signal, the stream ends there (a FIFO that stays open
+  // must not hold a stopping run).
+  Framer(int fd, std::string source, size_t max_body = kDefaultMaxBody, const std::atomic<bool>* stop = nullptr);
 
   // Fills rec with the next record. Returns false at the end of the stream.
   // A record with rec.error set is a body that could not be cut out cleanly.
@@ -60,6 +63,7 @@ class Framer {
   void frame_unsized(Record& rec, size_t header_end);
 
   int fd_;
+  const std::atomic<bool>* stop_;
   std::string source_;
   size_t max_body_;
   std::vector<char> buf_;

@@ -1,8 +1,11 @@
 // Route file tree -> Model, reporting every problem with its line.
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
-#include <optional>
 #include <initializer_list>
+#include <limits>
+#include <optional>
 
 #include "route/env.h"
 #include "route/model.h"
@@ -61,9 +64,12 @@ class Builder {
     return expect(*n, Node::Scalar, std::string(key) + " in " + where) ? &n->text : nullptr;
   }
 
-  std::string expanded(const Node& n, const std::string& what) {
+  // n's text with ${VAR} expanded; ok is false (after an error) when a variable is undefined.
+  std::string expanded(const Node& n, const std::string& what, bool* ok = nullptr) {
     std::string out, why;
-    if (!expand_env(n.text, out, why, env_)) error(n.line, what + ": " + why);
+    bool done = expand_env(n.text, out, why, env_);
+    if (!done) error(n.line, what + ": " + why);
+    if (ok != nullptr) *ok = done;
     return out;
   }
 
@@ -77,8 +83,11 @@ class Builder {
       Channel ch;
       ch.name = c.key;
       if (const Node* url = c.member("url"); url != nullptr && expect(*url, Node::Scalar, "url of " + where)) {
-        ch.url = expanded(*url, "url of " + where);
-        if (!ch.url.starts_with("http://") && !ch.url.starts_with("https://") && !ch.url.empty()) {
+        bool ok = false;
+        ch.url = expanded(*url, "url of " + where, &ok);
+        if (ok && ch.url.empty()) {
+          error(url->line, "url of " + where + " is empty" + (url->text.empty() ? "" : " (after ${VAR} expansion)"));
+        } else if (ok && !ch.url.starts_with("http://") && !ch.url.starts_with("https://")) {
           error(url->line, "url of " + where + " must start with http:// or https://");
         }
       } else if (url == nullptr) {
@@ -86,6 +95,10 @@ class Builder {
       }
       if (const Node* h = c.member("headers"); h != nullptr && expect(*h, Node::Map, "headers of " + where)) {
         for (const Node& v : h->items) {
+          if (const Node* before = first_same_name(*h, v)) {
+            error(v.key_line, "header '" + v.key + "' of " + where + " is given twice (as '" + before->key +
+                                  "' on line " + std::to_string(before->key_line) + "; header names ignore case)");
+          }
           if (expect(v, Node::Scalar, "header " + v.key + " of " + where)) {
             ch.headers.emplace_back(v.key, expanded(v, "header " + v.key + " of " + where));
           }
@@ -93,7 +106,7 @@ class Builder {
       }
       if (const std::string* t = text(c, "timeout", where)) ch.timeout = timeout(*t, c.member("timeout")->line, where);
       if (const std::string* id = text(c, "id", where)) {
-        ch.id = *id;
+        ch.id = normal_id(*id);
         if (id->empty() || id->find_first_not_of("0123456789") != std::string::npos) {
           error(c.member("id")->line, "id of " + where + " must be a number, not '" + *id + "'");
         }
@@ -111,10 +124,13 @@ class Builder {
     long long n = 0;
     auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
     std::string_view unit(p, static_cast<size_t>(t.data() + t.size() - p));
-    if (ec == std::errc() && n > 0) {
-      if (unit == "ms") return std::chrono::milliseconds(n);
-      if (unit == "s" || unit.empty()) return std::chrono::seconds(n);
-      if (unit == "m") return std::chrono::minutes(n);
+    long long scale = unit == "ms" ? 1 : unit == "s" || unit.empty() ? 1000 : unit == "m" ? 60000 : 0;
+    if (ec == std::errc() && n > 0 && scale > 0) {
+      if (n <= std::numeric_limits<std::chrono::milliseconds::rep>::max() / scale) {
+        return std::chrono::milliseconds(n * scale);
+      }
+      error(line, "timeout of " + where + " is too long to count in milliseconds: '" + t + "'");
+      return std::chrono::milliseconds(0);
     }
     error(line, "timeout of " + where + " must be a positive duration like 500ms, 5s or 1m, not '" + t + "'");
     return std::chrono::milliseconds(0);
@@ -128,8 +144,17 @@ class Builder {
         error(v.key_line, "unknown vendor '" + v.key + "' in severity (known: volcengine, alibaba)");
         continue;
       }
+      if (const Node* before = first_same_name(n, v)) {
+        error(v.key_line, "vendor '" + v.key + "' appears twice in severity (line " + std::to_string(before->key_line) + ")");
+        continue;
+      }
       if (!expect(v, Node::Map, "severity." + v.key)) continue;
       for (const Node& level : v.items) {
+        if (const Node* before = first_same_name(v, level)) {
+          error(level.key_line, "level '" + level.key + "' appears twice in severity." + v.key + " (line " +
+                                    std::to_string(before->key_line) + ")");
+          continue;
+        }
         std::optional<Status> s = level.kind == Node::Scalar ? parse_status(level.text) : std::nullopt;
         if (!s) {
           error(level.line, "severity." + v.key + "." + level.key + " must be Critical, Warning, Info or Ok");
@@ -248,11 +273,34 @@ class Builder {
     });
     each("channel_ids", [&](const std::string& id) -> std::optional<size_t> {
       for (size_t i = 0; i < m_.channels.size(); ++i) {
-        if (m_.channels[i].id == id) return i;
+        if (!m_.channels[i].id.empty() && m_.channels[i].id == normal_id(id)) return i;
       }
       error(line_of(n, "channel_ids", id), "channel id " + id + " used by " + where + " is not declared under channels (id: " + id + ")");
       return std::nullopt;
     });
+  }
+
+  // Header names, vendors and severity levels ignore case.
+  static bool same_name(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+  }
+
+  // The member of map before m whose key is m's in another case, or nullptr.
+  static const Node* first_same_name(const Node& map, const Node& m) {
+    for (const Node& before : map.items) {
+      if (&before == &m) return nullptr;
+      if (same_name(before.key, m.key)) return &before;
+    }
+    return nullptr;
+  }
+
+  // A channel id without leading zeros ("05" and "5" are one channel); other text unchanged.
+  static std::string normal_id(const std::string& id) {
+    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) return id;
+    size_t nonzero = id.find_first_not_of('0');
+    return nonzero == std::string::npos ? "0" : id.substr(nonzero);
   }
 
   static int line_of(const Node& n, const char* key, const std::string& value) {

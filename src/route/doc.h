@@ -24,6 +24,8 @@ struct Node {
   }
 };
 
+// A syntax error, or (column 0) a file that parses but cannot be used: more than one YAML
+// document, or a tree too large.
 struct SyntaxError {
   int line = 0;
   int column = 0;

@@ -1,57 +1,112 @@
 #include <yaml-cpp/yaml.h>
 
+#include <string>
+#include <vector>
+
 #include "route/doc.h"
 
 namespace cmrelay::route {
 namespace {
+
+// Aliases make a small file a huge tree (each level of `[*a, *a, ...]` multiplies it), and
+// every reference is copied into the tree: the copy stops at this many nodes.
+constexpr long kMaxNodes = 100000;
+// Each alias level nests one deeper, and the copy recurses once per level.
+constexpr int kMaxDepth = 1000;
 
 int line_of(const YAML::Node& n, int fallback) {
   int line = n.Mark().line;
   return line >= 0 ? line + 1 : fallback;
 }
 
-void convert(const YAML::Node& in, Node& out, int fallback_line) {
-  out.line = line_of(in, fallback_line);
-  switch (in.Type()) {
-    case YAML::NodeType::Scalar:
-      out.kind = Node::Scalar;
-      out.text = in.Scalar();
-      break;
-    case YAML::NodeType::Sequence:
-      out.kind = Node::Seq;
-      for (const YAML::Node& item : in) {
-        convert(item, out.items.emplace_back(), out.line);
-      }
-      break;
-    case YAML::NodeType::Map:
-      out.kind = Node::Map;
-      for (const auto& kv : in) {
-        Node& m = out.items.emplace_back();
-        m.key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
-        m.key_line = line_of(kv.first, out.line);
-        convert(kv.second, m, m.key_line);
-      }
-      break;
-    default:
-      out.kind = Node::Null;
-      break;
+class Converter {
+ public:
+  explicit Converter(SyntaxError& err) : err_(err) {}
+
+  // False (with err_ set) when the tree would pass kMaxNodes or kMaxDepth.
+  bool convert(const YAML::Node& in, Node& out, int fallback_line, int depth) {
+    out.line = line_of(in, fallback_line);
+    if (++nodes_ > kMaxNodes) return fail(out.line, "route file too large (more than " + std::to_string(kMaxNodes) + " nodes; aliases?)");
+    if (depth > kMaxDepth) return fail(out.line, "route file nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
+    switch (in.Type()) {
+      case YAML::NodeType::Scalar:
+        out.kind = Node::Scalar;
+        out.text = in.Scalar();
+        break;
+      case YAML::NodeType::Sequence:
+        out.kind = Node::Seq;
+        for (const YAML::Node& item : in) {
+          if (!convert(item, out.items.emplace_back(), out.line, depth + 1)) return false;
+        }
+        break;
+      case YAML::NodeType::Map:
+        out.kind = Node::Map;
+        for (const auto& kv : in) {
+          Node& m = out.items.emplace_back();
+          m.key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+          m.key_line = line_of(kv.first, out.line);
+          if (!convert(kv.second, m, m.key_line, depth + 1)) return false;
+        }
+        break;
+      default:
+        out.kind = Node::Null;
+        break;
+    }
+    return true;
   }
+
+ private:
+  bool fail(int line, std::string message) {
+    err_.line = line;
+    err_.column = 0;
+    err_.message = std::move(message);
+    return false;
+  }
+
+  SyntaxError& err_;
+  long nodes_ = 0;
+};
+
+// The line of the document marker (`---` at the start of a line) that opens the second
+// document: the first after the first document's root, or the second in the file when the
+// first document is empty; else the second document's root.
+int second_document_line(const std::string& text, const YAML::Node& first, const YAML::Node& second) {
+  int after = first.Mark().line >= 0 ? first.Mark().line + 1 : 0;
+  int skip = after > 0 ? 0 : 1;  // An empty first document: its own marker comes first.
+  int n = 1;
+  for (size_t i = 0; i < text.size(); ++n) {
+    if (n > after && text.compare(i, 3, "---") == 0 && skip-- == 0) return n;
+    size_t nl = text.find('\n', i);
+    if (nl == std::string::npos) break;
+    i = nl + 1;
+  }
+  return line_of(second, 1);
 }
 
 }  // namespace
 
 bool parse_yaml(const std::string& text, Node& out, SyntaxError& err) {
-  YAML::Node root;
+  std::vector<YAML::Node> docs;
   try {
-    root = YAML::Load(text);
+    docs = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     err.line = e.mark.line + 1;
     err.column = e.mark.column + 1;
     err.message = e.msg;
     return false;
   }
-  convert(root, out, 1);
-  return true;
+  if (docs.size() > 1) {
+    err.line = second_document_line(text, docs[0], docs[1]);
+    err.column = 0;
+    err.message = "more than one YAML document";
+    return false;
+  }
+  out = Node();
+  if (docs.empty()) {
+    out.line = 1;
+    return true;
+  }
+  return Converter(err).convert(docs[0], out, 1, 0);
 }
 
 }  // namespace cmrelay::route

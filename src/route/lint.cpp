@@ -26,6 +26,12 @@ void lint_conditions(const Case& k, std::vector<Finding>& out) {
     if (c.vals.empty()) {
       out.push_back({c.line, c.text + " in " + k.name + (c.notin ? " always holds" : " never holds") + ": vals is empty"});
     }
+    for (const Matcher& m : c.vals) {
+      std::string net = m.cidr_network();
+      if (!net.empty()) {
+        out.push_back({c.line, "'" + m.text() + "' in " + k.name + " has host bits set: it is the range " + net});
+      }
+    }
     if (c.field != Field::Severity) continue;
     for (const Matcher& m : c.vals) {
       if (m.kind() == Matcher::Exact && m.text() != "Critical" && m.text() != "Warning" && m.text() != "Info" &&

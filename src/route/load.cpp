@@ -25,7 +25,8 @@ bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors)
   Node root;
   SyntaxError syntax;
   if (!(looks_like_json(path, s) ? parse_json(s, root, syntax) : parse_yaml(s, root, syntax))) {
-    errors.push_back({syntax.line, "syntax error at column " + std::to_string(syntax.column) + ": " + syntax.message});
+    errors.push_back({syntax.line, syntax.column == 0 ? syntax.message
+                                                      : "syntax error at column " + std::to_string(syntax.column) + ": " + syntax.message});
     return true;
   }
   build_model(root, m, errors, [](const std::string& name) -> const char* { return std::getenv(name.c_str()); });

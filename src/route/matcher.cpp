@@ -4,7 +4,9 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 namespace cmrelay::route {
@@ -25,7 +27,13 @@ size_t char_len(unsigned char c) {
   return 1;
 }
 
-// The address in a NUL-terminated stack copy (inet_pton needs one); false if not one.
+// The first 12 bytes of an IPv4-mapped IPv6 address, ::ffff:0:0/96.
+constexpr unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+
+bool is_v4_mapped(const unsigned char* addr) { return std::memcmp(addr, kMappedPrefix, sizeof kMappedPrefix) == 0; }
+
+// The address in a NUL-terminated stack copy (inet_pton needs one); false if not one. An
+// IPv4-mapped IPv6 address (::ffff:10.1.2.3) is its IPv4 address.
 bool parse_address(std::string_view text, int& family, unsigned char* out) {
   char buf[64];
   if (text.empty() || text.size() >= sizeof buf) return false;
@@ -37,6 +45,11 @@ bool parse_address(std::string_view text, int& family, unsigned char* out) {
   }
   if (::inet_pton(AF_INET6, buf, out) == 1) {
     family = AF_INET6;
+    if (is_v4_mapped(out)) {
+      std::memmove(out, out + 12, 4);
+      std::memset(out + 4, 0, 12);
+      family = AF_INET;
+    }
     return true;
   }
   return false;
@@ -45,10 +58,15 @@ bool parse_address(std::string_view text, int& family, unsigned char* out) {
 }  // namespace
 
 bool parse_number(std::string_view text, double& out) {
+  auto digit = [&](size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+  // from_chars also reads inf, infinity and nan (any case): a number starts with a digit,
+  // or a sign or a point followed by one.
+  size_t start = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
+  if (!digit(start) && !(start < text.size() && text[start] == '.' && digit(start + 1))) return false;
+  if (text[0] == '+') text.remove_prefix(1);  // from_chars takes no '+'.
   const char* end = text.data() + text.size();
-  if (!text.empty() && text[0] == '+') return false;
-  auto [p, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc() && p == end && !text.empty();
+  auto [p, ec] = std::from_chars(text.data(), end, out);  // 1e400: out of range.
+  return ec == std::errc() && p == end && std::isfinite(out);
 }
 
 Matcher::Matcher() = default;
@@ -78,7 +96,8 @@ bool Matcher::compile(const std::string& text, std::string& error) {
     kind_ = Wildcard;
     bool star = true;  // Before the first byte: a new segment starts.
     for (size_t i = 0; i < t.size(); ++i) {
-      bool escaped = t[i] == '\\' && i + 1 < t.size();
+      // Only \* \? \\ are escapes; a backslash before anything else is literal.
+      bool escaped = t[i] == '\\' && i + 1 < t.size() && (t[i + 1] == '*' || t[i + 1] == '?' || t[i + 1] == '\\');
       if (escaped) ++i;
       if (!escaped && t[i] == '*') {
         open_start_ |= i == 0;
@@ -106,7 +125,9 @@ bool Matcher::compile_cidr(std::string_view spec, std::string& error) {
     error = "malformed cidr: value '" + text_ + "': '" + std::string(addr) + "' is not an IPv4 or IPv6 address";
     return false;
   }
-  int bits = family_ == AF_INET ? 32 : 128;
+  // parse_address made an IPv4-mapped address IPv4: its prefix counts IPv6 bits.
+  bool mapped = family_ == AF_INET && addr.find(':') != std::string_view::npos;
+  int bits = family_ == AF_INET6 || mapped ? 128 : 32;
   prefix_ = bits;
   if (slash != std::string_view::npos) {
     std::string_view len = spec.substr(slash + 1);
@@ -116,7 +137,33 @@ bool Matcher::compile_cidr(std::string_view spec, std::string& error) {
       return false;
     }
   }
+  if (mapped && prefix_ >= 96) {
+    prefix_ -= 96;  // ::ffff:10.0.0.0/104 is 10.0.0.0/8.
+  } else if (mapped) {
+    // Wider than the mapped block: an IPv6 range, which no IPv4 (or mapped) value matches.
+    family_ = AF_INET6;
+    std::memmove(net_ + 12, net_, 4);
+    std::memcpy(net_, kMappedPrefix, sizeof kMappedPrefix);
+  }
   return true;
+}
+
+std::string Matcher::cidr_network() const {
+  if (kind_ != Cidr) return {};
+  unsigned char net[16];
+  std::memcpy(net, net_, sizeof net);
+  int size = family_ == AF_INET ? 4 : 16;
+  bool host_bits = false;
+  for (int i = 0; i < size; ++i) {
+    int keep = std::clamp(prefix_ - 8 * i, 0, 8);
+    unsigned char mask = static_cast<unsigned char>((0xFF00u >> keep) & 0xFFu);
+    host_bits |= (net[i] & ~mask & 0xFF) != 0;
+    net[i] &= mask;
+  }
+  if (!host_bits) return {};
+  char buf[INET6_ADDRSTRLEN];
+  if (::inet_ntop(family_, net, buf, sizeof buf) == nullptr) return {};
+  return std::string(buf) + "/" + std::to_string(prefix_);
 }
 
 bool Matcher::compile_num(std::string_view spec, std::string& error) {

@@ -1,8 +1,10 @@
 // One value of a condition, compiled once at load: its form picks how it matches.
 //   "*"              any value (the key exists)
 //   /re/             RE2, unanchored (partial match) unless the pattern anchors itself
-//   a*b?             wildcard: * any run, ? one character (UTF-8), \* \? \\ literal; whole value
-//   cidr:NET/LEN     the value is an IPv4 or IPv6 address inside the range
+//   a*b?             wildcard: * any run, ? one character (UTF-8), \* \? \\ literal (any
+//                    other backslash is itself); whole value
+//   cidr:NET/LEN     the value is an IPv4 or IPv6 address inside the range; IPv4-mapped
+//                    addresses (::ffff:10.1.2.3) and ranges (::ffff:10.0.0.0/104) are IPv4
 //   num:OP:N         the value is a number and OP (gt ge lt le) N holds
 //   anything else    exact, case-sensitive
 #pragma once
@@ -72,6 +74,9 @@ class Matcher {
   void join(RegexSet& set);
   Kind kind() const { return kind_; }
   const std::string& text() const { return text_; }
+  // A cidr: range written with host bits set (10.1.2.3/8): the range it means
+  // ("10.0.0.0/8"); otherwise "".
+  std::string cidr_network() const;
 
   Matcher();
   Matcher(Matcher&&) noexcept;
@@ -105,7 +110,8 @@ class Matcher {
   double number_ = 0;
 };
 
-// A number written in full (from_chars, no trailing bytes); false otherwise.
+// A finite number written in full: a digit, or a sign or '.' and a digit, first, then what
+// from_chars reads, with no bytes left over (so not inf, nan, 0x10 or 1e400); false otherwise.
 bool parse_number(std::string_view text, double& out);
 
 }  // namespace cmrelay::route

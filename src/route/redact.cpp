@@ -1,5 +1,7 @@
 #include "route/redact.h"
 
+#include "input/form.h"
+
 #include <algorithm>
 #include <cctype>
 #include <utility>
@@ -68,12 +70,32 @@ std::string redact_url(std::string_view url) {
 
 std::string redact_secrets(std::string_view text, std::string_view url) {
   std::string out(text);
-  for (auto [begin, end] : secret_spans(url)) {
-    std::string_view secret = url.substr(begin, end - begin);
-    if (secret.empty()) continue;
+  auto mask = [&out](std::string_view secret) {
+    if (secret.empty()) return;
     for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + kMask.size())) {
       out.replace(at, secret.size(), kMask);
     }
+  };
+  std::string decoded;
+  for (auto [begin, end] : secret_spans(url)) {
+    std::string_view secret = url.substr(begin, end - begin);
+    mask(secret);
+    // A server may echo the secret back decoded ("Ab%2BCd" as "Ab+Cd"; '+' as a space).
+    form::unescape(secret, decoded);
+    mask(decoded);
+    std::string plus_kept;
+    for (size_t i = 0; i < secret.size(); ++i) {
+      if (secret[i] == '+') {
+        plus_kept += '+';
+      } else {
+        size_t next = secret.find('+', i);
+        std::string part;
+        form::unescape(secret.substr(i, next == std::string_view::npos ? next : next - i), part);
+        plus_kept += part;
+        i = next == std::string_view::npos ? secret.size() : next - 1;
+      }
+    }
+    mask(plus_kept);
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "vendors/alibaba.h"
 
+#include "event/limits.h"
+#include "text/label_name.h"
 #include "vendors/fields.h"
 
 namespace cmrelay::ali {
@@ -72,6 +74,68 @@ void line(std::string& d, std::string_view name, std::string_view value) {
   d += ": ";
   d += value;
   d += '\n';
+}
+
+const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::Type want, DecodeContext& ctx,
+                             std::string_view format, std::string_view label, std::string& raw,
+                             std::string_view where) {
+  raw.clear();
+  const json::Value* v = nullptr;
+  std::string problem;
+  try {
+    v = fields::nested_json(obj, key, ctx.json, where);
+  } catch (const DecodeError& e) {
+    v = fields::get(obj, key);  // Left as the string it was.
+    problem = e.what();
+    if (!problem.empty() && problem.back() == '.') problem.pop_back();  // The parser's full stop.
+  }
+  if (v == nullptr) return nullptr;
+  if (problem.empty()) {
+    if (want == rapidjson::kNullType || v->GetType() == want) return v;
+    problem = "field " + std::string(where) + std::string(key) + ": expected " +
+              (want == rapidjson::kArrayType ? "an array" : "an object") + ", got " + std::string(fields::type_name(*v));
+  }
+  raw = label_text(*v);
+  ctx.warnings.push_back(std::string(format) + " " + problem + "; kept as text in label " + std::string(label));
+  return nullptr;
+}
+
+std::string label_text(const json::Value& v) {
+  if (v.IsObject() || v.IsArray()) return json::to_string(v);
+  if (v.IsString()) return std::string(present(std::string_view(v.GetString(), v.GetStringLength())));
+  fields::Text t = fields::text_of(v, {});
+  return std::string(t.view());
+}
+
+bool Extras::add(std::string_view key, std::string_view value) {
+  if (value.empty() || labels_.size() < Limits::kLabels) {
+    labels_.add(key, value);
+    return true;
+  }
+  if (labels_.contains(key)) return true;
+  if (!said_) {
+    said_ = true;
+    ctx_.warnings.push_back(std::string(format_) + ": the body has more labels than Flashduty's " +
+                            std::to_string(Limits::kLabels) + "; vendor extras past the limit were left out");
+  }
+  return false;
+}
+
+void Extras::members(std::string_view prefix, const json::Value& obj, std::string_view clash_prefix) {
+  if (!obj.IsObject()) return;
+  std::string name;
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    const json::Value& v = it->value;
+    if ((v.IsObject() && v.ObjectEmpty()) || (v.IsArray() && v.Empty())) continue;
+    const std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    name.assign(prefix);
+    append_label_name(name, key);
+    if (!clash_prefix.empty() && labels_.contains(name)) {
+      name.assign(clash_prefix);
+      append_label_name(name, key);
+    }
+    if (!add(name, label_text(v))) return;
+  }
 }
 
 Arn parse_arn(std::string_view text) {

@@ -4,6 +4,8 @@
 // severity. System events (alert.source SYS_EVENT, alert.meta.sysEventMeta) and threshold
 // alerts (whose alert body is undocumented: rule, metrics[], resourceInfo... when present).
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "text/label_name.h"
 #include "vendors/alibaba.h"
@@ -32,9 +34,8 @@ struct Metric {
   std::string name, value, threshold, op, unit;
 };
 
-Metric read_metric(const json::Value& alert) {
+Metric read_metric(const json::Value& alert, const json::Value* metrics) {
   Metric m;
-  const json::Value* metrics = fields::array(alert, "metrics", "alert.");
   if (metrics && !metrics->Empty()) {
     const json::Value& m0 = (*metrics)[0];
     m.name = first({str(m0, "metricName", "alert.metrics[]."), str(m0, "metricNameEn", "alert.metrics[].")});
@@ -60,31 +61,45 @@ std::string describe_metric(const Metric& m) {
   return out;
 }
 
+// Auxiliary fields that were malformed: label name and text as sent, added after the contract
+// labels.
+struct Kept {
+  std::string label, text;
+};
+
 void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   Event& e = out.next();
-  for (std::string_view key : {"subscription", "userInfo", "relatedAlertIds"}) fields::nested_json(body, key, ctx.json);
+  std::vector<Kept> kept;
+  // An auxiliary field: malformed, it is kept in kept[].label (see auxiliary()).
+  auto aux = [&](json::Value& obj, std::string_view key, rapidjson::Type want, std::string_view where,
+                 std::string_view label) {
+    std::string raw;
+    const json::Value* v = auxiliary(obj, key, want, ctx, kId, label, raw, where);
+    if (!raw.empty()) kept.push_back({std::string(label), std::move(raw)});
+    return v;
+  };
+  // alert is the body proper: JSON text there that does not parse rejects it.
   fields::nested_json(body, "alert", ctx.json);
   static const json::Value kEmpty(rapidjson::kObjectType);
   const json::Value* alert_ptr = fields::object(body, "alert");
   json::Value no_alert(rapidjson::kObjectType);
   json::Value& alert = alert_ptr ? body["alert"] : no_alert;
-  for (std::string_view key : {"meta", "eventContentMap", "resourceInfo", "customLabels", "metrics"}) {
-    fields::nested_json(alert, key, ctx.json, "alert.");
-  }
-  const json::Value* meta = fields::object(alert, "meta", "alert.");
-  json::Value* sys_meta = meta ? fields::nested_json(alert["meta"], "sysEventMeta", ctx.json, "alert.meta.") : nullptr;
-  if (sys_meta && !sys_meta->IsObject()) {
-    throw DecodeError("field alert.meta.sysEventMeta: expected an object, got " + std::string(fields::type_name(*sys_meta)));
-  }
-  const json::Value* subscription = fields::object(body, "subscription");
-  const json::Value* user_info = fields::object(body, "userInfo");
-  const json::Value* content = fields::object(alert, "eventContentMap", "alert.");
-  std::string content_text;  // eventRawContent that is not a JSON object.
+  const json::Value* subscription = aux(body, "subscription", rapidjson::kObjectType, {}, "subscription");
+  const json::Value* user_info = aux(body, "userInfo", rapidjson::kObjectType, {}, "user_info");
+  aux(body, "relatedAlertIds", rapidjson::kNullType, {}, "related_alert_ids");
+  const json::Value* meta = aux(alert, "meta", rapidjson::kObjectType, "alert.", "meta");
+  const json::Value* sys_meta =
+      meta ? aux(alert["meta"], "sysEventMeta", rapidjson::kObjectType, "alert.meta.", "sys_event_meta") : nullptr;
+  const json::Value* resource_info = aux(alert, "resourceInfo", rapidjson::kObjectType, "alert.", "resource_info");
+  const json::Value* custom = aux(alert, "customLabels", rapidjson::kObjectType, "alert.", "custom_labels");
+  const json::Value* metrics = aux(alert, "metrics", rapidjson::kArrayType, "alert.", "metrics");
+  const json::Value* content = aux(alert, "eventContentMap", rapidjson::kObjectType, "alert.", "event_content_map");
+  std::string content_text;  // eventRawContent that is not a JSON object (or not JSON at all).
   if (content == nullptr) {
     // eventRawContent carries the same content as a JSON string.
-    content = fields::nested_json(alert, "eventRawContent", ctx.json, "alert.");
+    content = auxiliary(alert, "eventRawContent", rapidjson::kNullType, ctx, kId, "content", content_text, "alert.");
     if (content && !content->IsObject()) {
-      content_text = content->IsString() ? str(alert, "eventRawContent", "alert.") : json::to_string(*content);
+      content_text = label_text(*content);
       content = nullptr;
     }
   }
@@ -111,9 +126,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   const std::string severity = first({str(alert, "severity", "alert."), str(body, "severity"), s.level});
 
   // What a threshold alert adds.
-  const json::Value* resource_info = fields::object(alert, "resourceInfo", "alert.");
   const json::Value& res = resource_info ? *resource_info : kEmpty;
-  const Metric metric = read_metric(alert);
+  const Metric metric = read_metric(alert, metrics);
   const std::string rule_id = str(alert, "ruleId", "alert.");
   const std::string rule_name = first({str(alert, "ruleName", "alert."), str(alert, "alertName", "alert.")});
   const std::string expression = str(alert, "expression", "alert.");
@@ -127,15 +141,18 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
 
   e.status = resolved ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, severity);
 
-  // alert_key: the dedup id (else the event id); a threshold alert by rule and resource,
-  // which stay the same from TRIGGERED to RESOLVED.
+  // alert_key: a threshold alert by rule and resource, which stay the same from TRIGGERED to
+  // RESOLVED; without a resource the rule alone would join different alerts, so the dedup id
+  // (else the event id) decides, as it does for system events. The rule alone is the last
+  // resort.
   const std::string dedup_id = str(alert, "dedupId", "alert.");
   const std::string trace_id = str(alert, "traceId", "alert.");
   const std::string_view rule = either(rule_id, rule_name);
-  if (!system && !rule.empty()) {
+  const std::string_view dedup = either(dedup_id, trace_id);
+  if (!system && !rule.empty() && (!resource_id.empty() || dedup.empty())) {
     make_alert_key(e.alert_key, kId, {"rule", rule, resource_id, metric.name});
-  } else if (!either(dedup_id, trace_id).empty()) {
-    make_alert_key(e.alert_key, kId, {either(dedup_id, trace_id)});
+  } else if (!dedup.empty()) {
+    make_alert_key(e.alert_key, kId, {dedup});
   } else {
     make_alert_key(e.alert_key, kId, {"event", s.name, either(s.resource, resource_id), s.event_time});
   }
@@ -183,21 +200,14 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   if (subscription) l.add("subscription_id", str(*subscription, "subscriptionUuid", "subscription."));
   if (user_info) l.add("aliyun_id", str(*user_info, "aliyunId", "userInfo."));
   for (std::string_view key : {"project", "groupingId", "escalationLevel", "alertCount", "relatedAlertIds"}) {
-    const json::Value* v = fields::get(body, key);
-    if (v == nullptr) continue;
-    l.add(label_name("", key), v->IsObject() || v->IsArray() ? json::to_string(*v) : str(body, key));
+    if (const json::Value* v = fields::get(body, key)) l.add(label_name("", key), label_text(*v));
   }
-  if (const json::Value* custom = fields::object(alert, "customLabels", "alert.")) {
-    for (auto it = custom->MemberBegin(); it != custom->MemberEnd(); ++it) {
-      std::string_view key(it->name.GetString(), it->name.GetStringLength());
-      std::string name = label_name("", key);
-      if (l.contains(name)) name = label_name("custom_", key);
-      l.add(name, str(*custom, key, "alert.customLabels."));
-    }
-  }
-  if (resource_info) add_object_labels(l, "resource_", *resource_info);
-  if (content) add_object_labels(l, "content_", *content);
-  l.add("content", content_text);
+  Extras extras(l, ctx, kId);
+  for (const Kept& k : kept) extras.add(k.label, k.text);
+  if (custom) extras.members("", *custom, "custom_");
+  if (resource_info) extras.members("resource_", *resource_info);
+  if (content) extras.members("content_", *content);
+  extras.add("content", content_text);
 
   std::optional<int64_t> at = fields::integer(alert, "timestamp", "alert.");
   std::optional<int64_t> pushed = fields::integer(body, "time");

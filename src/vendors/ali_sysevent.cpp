@@ -24,7 +24,9 @@ bool recognise(const json::Value& body, std::string& evidence) {
 
 void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   Event& e = out.next();
-  const json::Value* content = fields::nested_json(body, "content", ctx.json);
+  // content: JSON text that does not parse is kept as text, with a warning.
+  std::string raw_content;
+  const json::Value* content = auxiliary(body, "content", rapidjson::kNullType, ctx, kId, "content", raw_content);
   const SystemEvent s = read_system_event(body);
   const std::string content_id = content ? str(*content, "instanceId", "content.") : std::string();
   const std::string trace_id = str(body, "traceId");
@@ -55,10 +57,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("group_id", s.group_id);
   l.add("arn", s.resource != s.resource_id ? std::string_view(s.resource) : std::string_view());
   l.add("ver", str(body, "ver"));
-  const std::string content_text =
-      !content ? std::string() : content->IsString() ? str(body, "content") : json::to_string(*content);
-  if (content && content->IsObject()) add_object_labels(l, "content_", *content);
-  else l.add("content", content_text);
+  const std::string content_text = content ? label_text(*content) : raw_content;
+  Extras extras(l, ctx, kId);
+  if (content && content->IsObject()) extras.members("content_", *content);
+  else extras.add("content", content_text);
 
   if (s.time) e.event_time = s.time->unix;
 

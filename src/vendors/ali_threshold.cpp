@@ -36,6 +36,15 @@ const std::string* find_dim(const std::vector<java_map::Entry>& dims, std::strin
   return nullptr;
 }
 
+// '{' then '"' (blanks allowed around them): a JSON object, which Java map text never is.
+bool looks_like_json_object(std::string_view s) {
+  constexpr std::string_view kBlank = " \t\r\n\f\v";
+  size_t i = s.find_first_not_of(kBlank);
+  if (i == std::string_view::npos || s[i] != '{') return false;
+  i = s.find_first_not_of(kBlank, i + 1);
+  return i != std::string_view::npos && s[i] == '"';
+}
+
 void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   Event& e = out.next();
   const std::string state_text = str(body, "alertState");
@@ -72,15 +81,14 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   if (dims_json && dims_json->IsString()) {
     std::string_view raw(dims_json->GetString(), dims_json->GetStringLength());
     std::string ignored;
-    const bool json_text = raw.substr(0, 2) == "{\"" && ctx.json.parse_more(raw, parsed, ignored);
+    const bool json_text = looks_like_json_object(raw) && ctx.json.parse_more(raw, parsed, ignored);
     dims_json = json_text ? &parsed : nullptr;
   }
   if (dims_json && dims_json->IsObject()) {
     dims_text = json::to_string(*dims_json);
+    dims.reserve(dims_json->MemberCount());
     for (auto it = dims_json->MemberBegin(); it != dims_json->MemberEnd(); ++it) {
-      std::string_view key(it->name.GetString(), it->name.GetStringLength());
-      dims.emplace_back(std::string(key), it->value.IsObject() || it->value.IsArray() ? json::to_string(it->value)
-                                                                                        : str(*dims_json, key, "dimensions."));
+      dims.emplace_back(std::string(it->name.GetString(), it->name.GetStringLength()), label_text(it->value));
     }
   } else {
     dims_text = dims_json ? json::to_string(*dims_json) : str(body, "dimensions");
@@ -99,7 +107,9 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   }
 
   // alert_key: rule + its sorted dimensions, whatever the state, so OK closes ALERT and
-  // INSUFFICIENT_DATA alike (one rule on one resource is in one state at a time).
+  // INSUFFICIENT_DATA alike (one rule on one resource is in one state at a time). Without
+  // dimensions the rule alone would join every resource: instanceName, else transId (stable
+  // from trigger to clear), stands in for them.
   std::string dim_key;
   if (dims_ok) {
     std::vector<std::string> parts;
@@ -112,6 +122,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
     }
   } else {
     dim_key = dims_text;
+  }
+  if (dim_key.empty()) {
+    if (!instance_name.empty()) dim_key = "instanceName=" + instance_name;
+    else if (std::string trans = str(body, "transId"); !trans.empty()) dim_key = "transId=" + trans;
   }
   make_alert_key(e.alert_key, kId, {either(rule_id, rule_name), dim_key});
 
@@ -152,7 +166,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("region_name", region_name);
   l.add("last_time", str(body, "lastTime"));
   if (!dims_ok) l.add("dimensions", dims_text);
-  for (const java_map::Entry& d : dims) l.add(label_name("dim_", d.first), present(d.second));
+  Extras extras(l, ctx, kId);
+  for (const java_map::Entry& d : dims) {
+    if (!extras.add(label_name("dim_", d.first), present(d.second))) break;
+  }
 
   std::optional<int64_t> when = fields::integer(body, "timestamp");
   if (when) e.event_time = times::seconds_from_epoch(*when);

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "event/event.h"
 #include "vendors/format.h"
 #include "vendors/times.h"
 
@@ -69,6 +70,38 @@ std::string first(std::initializer_list<std::string_view> values);
 
 // Appends "<name>: <value>\n" to a description when value is not empty.
 void line(std::string& d, std::string_view name, std::string_view value);
+
+// An auxiliary member (subscription, userInfo, customLabels...) that should hold an object
+// (want kObjectType) or an array (kArrayType), maybe as JSON text (FORM mode); kNullType takes
+// any value. Returns it, or nullptr when it is missing. A malformed one does not reject the body
+// (only alert itself does): JSON text that does not parse, or a value of another type, gives
+// nullptr, its text in raw (scalars as sent, objects and arrays as compact JSON) for the caller
+// to keep in the label named label, and a warning in ctx.warnings.
+const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::Type want, DecodeContext& ctx,
+                             std::string_view format, std::string_view label, std::string& raw,
+                             std::string_view where = {});
+
+// A value as label text: scalars as sent (null as empty), objects and arrays as compact JSON.
+std::string label_text(const json::Value& v);
+
+// Adds vendor extras after the contract labels, while the event holds fewer than Flashduty's 50
+// labels: beyond that they would be dropped anyway, so members of huge objects cost nothing.
+// The first extra left out adds one warning.
+class Extras {
+ public:
+  Extras(Labels& labels, DecodeContext& ctx, std::string_view format) : labels_(labels), ctx_(ctx), format_(format) {}
+  // Like Labels::add. False once the event is full and key is new: the caller's loop may stop.
+  bool add(std::string_view key, std::string_view value);
+  // Each member of obj as prefix + its label name (clash_prefix + it when that name is taken,
+  // if clash_prefix is given), text as label_text(); empty objects and arrays are left out.
+  void members(std::string_view prefix, const json::Value& obj, std::string_view clash_prefix = {});
+
+ private:
+  Labels& labels_;
+  DecodeContext& ctx_;
+  std::string_view format_;
+  bool said_ = false;
+};
 
 // Drops the description's last newline.
 inline void end_description(std::string& d) {

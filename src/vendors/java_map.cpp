@@ -3,9 +3,12 @@
 namespace cmrelay::java_map {
 namespace {
 
+// ASCII whitespace: a form body's %0A or %0D%0A ends up here as well as spaces.
+bool blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -57,7 +60,7 @@ bool parse(std::string_view text, std::vector<Entry>& out, std::string& error) {
         out.back().second += ',';
         out.back().second += piece;  // A value holding a comma: inner spacing is kept.
         std::string& v = out.back().second;
-        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
+        while (!v.empty() && blank(v.back())) v.pop_back();
         continue;
       }
       std::string_view key = trim(piece.substr(0, eq));

@@ -13,11 +13,11 @@ namespace cmrelay::java_map {
 
 using Entry = std::pair<std::string, std::string>;
 
-// Parses text into out (in the order written; keys and values trimmed of spaces). The outer
-// braces may be missing. A comma-separated piece without '=' belongs to the previous value
-// ("{tags=a,b, x=1}" gives tags "a,b"). Returns false with error set when the text is not a
-// map: unbalanced brackets, text after the closing brace, an entry without a key, or a
-// first entry without '='.
+// Parses text into out (in the order written; keys and values trimmed of ASCII whitespace:
+// spaces, tabs, line breaks). The outer braces may be missing. A comma-separated piece
+// without '=' belongs to the previous value ("{tags=a,b, x=1}" gives tags "a,b"). Returns
+// false with error set when the text is not a map: unbalanced brackets, text after the
+// closing brace, an entry without a key, or a first entry without '='.
 bool parse(std::string_view text, std::vector<Entry>& out, std::string& error);
 
 }  // namespace cmrelay::java_map

@@ -126,6 +126,63 @@ expect_exit 2 "$bin" convert --routes "$tmp/bad.yaml" samples/volcengine/metric-
 has err "cmrelay: $tmp/bad.yaml:2: url of channel 'a': undefined environment variable \${CMRELAY_NOT_SET_ANYWHERE}"
 [ ! -s "$tmp/out" ] || bad "no events are printed when the route file is bad"
 
+# Files routes check used to call ok: an empty url, an overflowing timeout, headers and ids
+# given twice, a second document, an alias bomb (which must fail fast and small), host bits.
+cat >"$tmp/wrong.yaml" <<'YAML'
+channels:
+  a: {url: "${CMRELAY_TEST_EMPTY}", timeout: 9223372036854775807m}
+  b: {url: "https://h/b", id: "05", headers: {X-Team: b, x-team: c}}
+  c: {url: "https://h/c", id: 5}
+cases:
+  - if: [{key: labels.ip, oper: IN, vals: ["cidr:10.1.2.3/8", "cidr:::ffff:10.0.0.0/104"]}, {key: labels.v, oper: IN, vals: ["num:gt:nan"]}]
+    channels: [a, b, c]
+severity:
+  volcengine: {notice: Ok}
+  VOLCENGINE: {notice: Info}
+YAML
+CMRELAY_TEST_EMPTY='' expect_exit 1 "$bin" routes check "$tmp/wrong.yaml"
+cat >"$tmp/want" <<WANT
+$tmp/wrong.yaml:2: url of channel 'a' is empty (after \${VAR} expansion)
+$tmp/wrong.yaml:2: timeout of channel 'a' is too long to count in milliseconds: '9223372036854775807m'
+$tmp/wrong.yaml:3: header 'x-team' of channel 'b' is given twice (as 'X-Team' on line 3; header names ignore case)
+$tmp/wrong.yaml:4: channel id 5 is used by 'b' too
+$tmp/wrong.yaml:6: malformed num: value 'num:gt:nan' (expected num:gt|ge|lt|le:NUMBER)
+$tmp/wrong.yaml:6: 'cidr:10.1.2.3/8' in case 1 has host bits set: it is the range 10.0.0.0/8
+$tmp/wrong.yaml:10: vendor 'VOLCENGINE' appears twice in severity (line 9)
+WANT
+diff -u "$tmp/want" "$tmp/out" || bad "routes check findings on wrong.yaml differ"
+
+printf 'channels:\n  a: {url: "https://h/a"}\ndefault: {channels: [a]}\n---\ncases: []\n' >"$tmp/two.yaml"
+expect_exit 2 "$bin" convert --routes "$tmp/two.yaml" samples/volcengine/metric-firing.json
+has err "cmrelay: $tmp/two.yaml:4: more than one YAML document"
+
+printf 'a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n' >"$tmp/bomb.yaml"
+for i in 1 2 3 4 5 6 7 8; do
+  p="*a$((i - 1))"
+  printf 'a%d: &a%d [%s,%s,%s,%s,%s,%s,%s,%s,%s,%s]\n' "$i" "$i" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" >>"$tmp/bomb.yaml"
+done
+(ulimit -v 1048576; exec "$bin" routes check "$tmp/bomb.yaml") >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || bad "an alias bomb is one finding (exit 1), within 1 GB"
+grep -qE "^$tmp/bomb.yaml:[0-9]+: route file too large \(more than 100000 nodes; aliases\?\)$" "$tmp/out" || bad "alias bomb: $(head -c 300 "$tmp/out" "$tmp/err")"
+
+# A mapped IPv6 address meets an IPv4 range; a Windows path wildcard keeps its backslashes.
+cat >"$tmp/mapped.yaml" <<'YAML'
+channels:
+  net: {url: "https://h/net"}
+  logs: {url: "https://h/logs"}
+cases:
+  - {if: [{key: labels.ip, oper: IN, vals: ["cidr:10.0.0.0/8"]}], channels: [net], fallthrough: true}
+  - {if: [{key: labels.file, oper: IN, vals: ['C:\logs\app-*.log']}], channels: [logs]}
+YAML
+cat >"$tmp/mapped-tests.yaml" <<'YAML'
+tests:
+  - {name: mapped, event: {labels: {ip: "::ffff:10.1.2.3"}}, expect: [net]}
+  - {name: path, event: {labels: {file: 'C:\logs\app-1.log'}}, expect: [logs]}
+  - {name: other, event: {labels: {ip: "::ffff:11.1.2.3", file: 'C:\logs\web-1.log'}}, expect: []}
+YAML
+expect_exit 0 "$bin" routes test "$tmp/mapped.yaml" --cases "$tmp/mapped-tests.yaml"
+[ "$(tail -1 "$tmp/out")" = "3 passed, 0 failed" ] || bad "mapped/path cases: $(cat "$tmp/out")"
+
 expect_exit 2 "$bin" routes
 expect_exit 2 "$bin" routes test
 "$bin" --help >"$tmp/out" 2>&1

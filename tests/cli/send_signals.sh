@@ -37,7 +37,7 @@ interrupt() {
   kill -TERM "$send_pid"
   if [ -n "${1:-}" ]; then
     sleep "$1"
-    kill -TERM "$send_pid"
+    kill -TERM "$send_pid" 2>/dev/null  # It may be gone already.
   fi
   wait "$send_pid"
   rc=$?
@@ -50,7 +50,7 @@ interrupt() {
 start_send /s/hang20 one 20 --concurrency 4 --timeout 1.5
 check "one signal: 4 requests in flight" wait_requests one- 4
 interrupt
-check "one signal: exit 3" eq "$rc" 3
+check "one signal: exit 143 (128 + SIGTERM)" eq "$rc" 143
 conserved "one signal" 20
 check "one signal: all dead-lettered" eq "$(stat dead_lettered)" 20
 check "one signal: in-flight attempts finished first (took $elapsed s)" awk -v e="$elapsed" 'BEGIN { exit !(e > 0.5 && e < 4) }'
@@ -62,7 +62,7 @@ check "one signal: records say interrupted" eq "$(grep -c interrupted "$tmp/dead
 start_send /s/hang20 two 20 --concurrency 4 --timeout 15
 check "two signals: 4 requests in flight" wait_requests two- 4
 interrupt 0.2
-check "two signals: exit 3" eq "$rc" 3
+check "two signals: exit 143" eq "$rc" 143
 conserved "two signals" 20
 check "two signals: all dead-lettered" eq "$(stat dead_lettered)" 20
 check "two signals: exits at once (took $elapsed s)" awk -v e="$elapsed" 'BEGIN { exit !(e < 2) }'
@@ -84,12 +84,12 @@ exec 7>&-
 wait "$send_pid"
 rc=$?
 touch "$tmp/dead"
-check "open stdin: exit 0" eq "$rc" 0
+check "open stdin: exit 130 (128 + SIGINT)" eq "$rc" 130
 conserved "open stdin" 3
 check "open stdin: all delivered" eq "$(stat delivered)" 3
 
-# A FIFO named as a PATH stays open: the first signal cannot end that read, so the second
-# exits at once all the same, after the summary.
+# A FIFO named as a PATH stays open: the signal interrupts that read, which then ends the
+# stream (a second signal, if it comes, finds the run gone or exits at once).
 mkfifo "$tmp/fifo2"
 "$BIN" send --url "http://127.0.0.1:$port/s/200?integration_key=$SECRET" --stats json "$tmp/fifo2" \
   >"$tmp/stats" 2>"$tmp/err" &
@@ -100,9 +100,23 @@ check "fifo: 2 delivered while the FIFO stays open" wait_requests fifo- 2
 rm -f "$tmp/dead"
 interrupt 0.3
 exec 8>&-
-check "fifo: exit 0" eq "$rc" 0
+check "fifo: exit 143" eq "$rc" 143
 check "fifo: exits at the second signal (took $elapsed s)" awk -v e="$elapsed" 'BEGIN { exit !(e < 2) }'
 check "fifo: summary printed" eq "$(stat delivered)" 2
+
+# One signal is enough for a FIFO too: the interrupted read ends the stream.
+mkfifo "$tmp/fifo3"
+"$BIN" send --url "http://127.0.0.1:$port/s/200?integration_key=$SECRET" --stats json "$tmp/fifo3" \
+  >"$tmp/stats" 2>"$tmp/err" &
+send_pid=$!
+{ events fifo1 2; sleep 4; } >"$tmp/fifo3" &  # The writer keeps the FIFO open for 4 s.
+writer_pid=$!
+check "fifo, one signal: 2 delivered while the FIFO stays open" wait_requests fifo1- 2
+interrupt
+wait "$writer_pid"
+check "fifo, one signal: exit 143" eq "$rc" 143
+check "fifo, one signal: exits without waiting for the writer (took $elapsed s)" awk -v e="$elapsed" 'BEGIN { exit !(e < 2) }'
+check "fifo, one signal: both delivered" eq "$(stat delivered)" 2
 
 echo "send_signals: $fail failures"
 [ "$fail" -eq 0 ]

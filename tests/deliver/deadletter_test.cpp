@@ -1,5 +1,15 @@
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -96,4 +106,108 @@ TEST_CASE("absent status and error code are left out of the record") {
 TEST_CASE("dead_letter_channel on deeply nested text is empty, not a crash") {
   CHECK(cmrelay::deliver::dead_letter_channel(std::string(100000, '[')).empty());
   CHECK(cmrelay::deliver::dead_letter_channel(std::string(100000, '{')).empty());
+}
+
+namespace {
+
+// Standard error sent to a pipe while this lives (not a file: a test's file size limit
+// would apply to it too); text() is what came, once it is gone.
+class CaptureStderr {
+ public:
+  explicit CaptureStderr(std::string& text) : text_(text) {
+    std::fflush(stderr);
+    REQUIRE(::pipe(pipe_) == 0);
+    saved_ = ::dup(2);
+    ::dup2(pipe_[1], 2);
+    ::close(pipe_[1]);
+  }
+  ~CaptureStderr() {
+    std::fflush(stderr);
+    ::dup2(saved_, 2);  // Closes the last write end.
+    ::close(saved_);
+    char buf[4096];
+    for (ssize_t n; (n = ::read(pipe_[0], buf, sizeof buf)) > 0;) text_.append(buf, static_cast<size_t>(n));
+    ::close(pipe_[0]);
+  }
+
+ private:
+  std::string& text_;
+  int pipe_[2] = {-1, -1};
+  int saved_ = -1;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string some_record() {
+  deliver::DeadLetter d;
+  d.channel = "url";
+  d.url = "http://127.0.0.1:9/";
+  d.attempts = 1;
+  d.http_status = 400;
+  d.error = "HTTP 400";
+  std::string event_json = json_of(sample_event());
+  d.event_json = event_json;
+  return deliver::format_dead_letter(d);
+}
+
+}  // namespace
+
+TEST_CASE("a record the dead-letter file does not take goes to stderr in full") {
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open("/dev/full", error));
+  std::string record = some_record();
+  std::string err;
+  bool written;
+  {
+    CaptureStderr capture(err);
+    written = dead.write(record);
+  }
+  CHECK(!written);
+  CHECK(err.find("cannot write the dead-letter file") != std::string::npos);
+  CHECK(err.find("\n" + record) != std::string::npos);  // Whole, on a line of its own.
+}
+
+TEST_CASE("a short write leaves no part of a record for the next one to be glued to") {
+  char dir_template[] = "/tmp/cmrelay-deadletter-test-XXXXXX";
+  std::string dir = mkdtemp(dir_template);
+  std::string path = dir + "/dead.ndjson";
+  std::string record = some_record();
+  REQUIRE(record.size() > 40);
+  {
+    std::ofstream out(path);
+    out << record;
+  }
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(path, error));
+
+  // A file size limit 20 bytes past the end: write() takes 20 bytes of the next record,
+  // then nothing (EFBIG; SIGXFSZ ignored meanwhile).
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+  rlimit small = saved;
+  small.rlim_cur = static_cast<rlim_t>(record.size() + 20);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string err;
+  bool written;
+  {
+    CaptureStderr capture(err);
+    written = dead.write(record);
+  }
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK(!written);
+  CHECK(err.find(record) != std::string::npos);  // The record on stderr.
+  CHECK(slurp(path) == record);  // The 20 bytes were cut off again.
+
+  CHECK(dead.write(record));  // The next record starts a line of its own.
+  CHECK(slurp(path) == record + record);
+  std::system(("rm -rf '" + dir + "'").c_str());
 }

@@ -69,6 +69,34 @@ std::shared_ptr<const std::string> event(const std::string& key) {
                                              R"(","description":"","labels":{}})");
 }
 
+// Polls for about d.
+void poll_for(deliver::Sender& sender, milliseconds d) {
+  auto end = steady_clock::now() + d;
+  while (steady_clock::now() < end) sender.poll(10);
+}
+
+struct Request {
+  double t = 0;
+  std::string path, alert_key;
+  double retry_at = 0;  // 0: no Retry-After sent.
+};
+
+std::vector<Request> parse_requests(const Sink& sink) {
+  std::vector<Request> out;
+  for (const std::string& line : sink.requests()) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    REQUIRE(d.IsObject());
+    Request r;
+    r.t = d["t"].GetDouble();
+    r.path = d["path"].GetString();
+    r.alert_key = d["alert_key"].GetString();
+    if (d["retry_at"].IsNumber()) r.retry_at = d["retry_at"].GetDouble();
+    out.push_back(r);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("a channel's headers are sent, and its timeout wins over the default") {
@@ -142,4 +170,129 @@ TEST_CASE("after a signal, submitted events are dead-lettered without an attempt
   CHECK(sender.stats()[0].attempts == 0);
   CHECK(sender.stats()[0].dead_lettered == 1);
   CHECK(sink.requests().empty());
+}
+
+TEST_CASE("after a signal, an alert_key's queued events are dead-lettered behind the one in flight") {
+  Sink sink;
+  Channel ch{"url", "", sink.url("/s/hang5"), {}, milliseconds(500)};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  std::atomic<int> signals{0};
+  deliver::Sender sender({}, dead, &signals);
+  auto with_status = [](const std::string& status) {
+    return std::make_shared<const std::string>(R"({"event_status":")" + status +
+                                               R"(","title_rule":"t","alert_key":"k","description":"","labels":{}})");
+  };
+  sender.submit(with_status("Critical"), "k", ch);
+  sender.submit(with_status("Ok"), "k", ch);
+  poll_for(sender, milliseconds(200));  // Critical in flight, Ok queued behind it.
+  signals = 1;
+  sender.drain();
+  CHECK(sender.stats()[0].attempts == 1);
+  CHECK(sender.stats()[0].dead_lettered == 2);
+
+  std::ifstream in(sink.dir() + "/dead.ndjson");
+  std::vector<std::string> order;
+  for (std::string record; std::getline(in, record);) {
+    rapidjson::Document d;
+    d.Parse(record.c_str());
+    REQUIRE(d.IsObject());
+    order.push_back(d["event"]["event_status"].GetString());
+  }
+  CHECK(order == std::vector<std::string>{"Critical", "Ok"});  // A replay sends them in this order.
+}
+
+TEST_CASE("no attempt starts once --max-elapsed has run out while the event waited for room") {
+  // One request at a time. "a" gets 429 with Retry-After: 1 at once, so its retry is due
+  // at 1 s, within its 1.2 s. "b", submitted at 0.5 s, hangs until 1.5 s and holds the one
+  // slot past a's deadline: a must then be dead-lettered, not started.
+  Sink sink;
+  Channel limited{"limited", "", sink.url("/s/429s1,200"), {}};
+  Channel hanging{"hanging", "", sink.url("/s/hang5"), {}};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  deliver::DeliveryOptions options;
+  options.concurrency = 1;
+  options.timeout = milliseconds(1000);
+  options.max_elapsed = milliseconds(1200);
+  options.backoff_base = milliseconds(10);
+  options.max_attempts = 10;
+  std::atomic<int> signals{0};
+  deliver::Sender sender(options, dead, &signals);
+  sender.submit(event("a"), "a", limited);
+  poll_for(sender, milliseconds(500));
+  sender.submit(event("b"), "b", hanging);
+  sender.drain();
+
+  std::vector<Request> requests = parse_requests(sink);
+  double a_first = 0;
+  int a_requests = 0;
+  for (const Request& r : requests) {
+    if (r.alert_key != "a") continue;
+    if (a_requests++ == 0) a_first = r.t;
+    CHECK(r.t < a_first + 1.2);  // Nothing after the deadline.
+  }
+  CHECK(a_requests == 1);
+  const deliver::ChannelStats& a = sender.stats()[0];
+  CHECK(a.attempts == 1);
+  CHECK(a.retried == 1);
+  CHECK(a.dead_lettered == 1);
+  CHECK(a.delivered == 0);
+
+  std::ifstream in(sink.dir() + "/dead.ndjson");
+  std::string record;
+  bool found = false;
+  while (std::getline(in, record)) {
+    rapidjson::Document d;
+    d.Parse(record.c_str());
+    REQUIRE(d.IsObject());
+    if (std::string(d["event"]["alert_key"].GetString()) != "a") continue;
+    found = true;
+    CHECK(std::string(d["error"].GetString()).find("--max-elapsed reached") != std::string::npos);
+    CHECK(d["attempts"].GetInt() == 1);
+  }
+  CHECK(found);
+}
+
+TEST_CASE("a Retry-After on 429 pauses the whole channel, and only that channel") {
+  Sink sink;
+  Channel limited{"limited", "", sink.url("/s/429s1,200"), {}};
+  Channel other{"other", "", sink.url("/s/200"), {}};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  deliver::DeliveryOptions options;
+  options.concurrency = 1;  // a-2 would otherwise be in flight before a-1's answer came.
+  options.backoff_base = milliseconds(10);
+  std::atomic<int> signals{0};
+  deliver::Sender sender(options, dead, &signals);
+  sender.submit(event("a-1"), "a-1", limited);
+  sender.submit(event("a-2"), "a-2", limited);
+  sender.submit(event("b-1"), "b-1", other);
+  sender.submit(event("b-2"), "b-2", other);
+  sender.drain();
+
+  CHECK(sender.stats()[0].delivered == 2);
+  CHECK(sender.stats()[1].delivered == 2);
+  std::vector<Request> requests = parse_requests(sink);
+  double first_pause = 0;
+  for (const Request& r : requests) {
+    if (r.retry_at > 0 && first_pause == 0) first_pause = r.retry_at;
+  }
+  REQUIRE(first_pause > 0);
+  int limited_requests = 0;
+  for (const Request& p : requests) {
+    if (p.path == "/s/429s1,200") ++limited_requests;
+    if (p.retry_at == 0) continue;
+    for (const Request& r : requests) {
+      // No request of the paused channel, whatever its alert_key, before the pause ends.
+      if (r.path == p.path && r.t > p.t) CHECK_MESSAGE(r.t >= p.retry_at, r.alert_key);
+    }
+  }
+  CHECK(limited_requests == 4);  // a-1 and a-2: a 429, then a 200 each.
+  for (const Request& r : requests) {
+    if (r.path == "/s/200") CHECK(r.t < first_pause);  // The other channel did not wait.
+  }
 }

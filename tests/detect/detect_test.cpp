@@ -45,3 +45,9 @@ TEST_CASE("detect: unknown shapes name what was seen; a forced vendor limits the
   many += "}";
   CHECK(run(many).error.find("k11, ... (8 more)") != std::string::npos);
 }
+
+TEST_CASE("detect: a value that reads ' and ' does not make a body ambiguous") {
+  Detection d = run(R"({"Type":"Metric and more","RuleId":"1","Resources":[]})");
+  REQUIRE(d.format);
+  CHECK(d.format->id == "volc.metric");
+}

@@ -176,3 +176,22 @@ TEST_CASE("regress: truncated label keys never duplicate a key") {
   CHECK(e.labels[0].value == "first");
   CHECK(e.labels[1].key == "z");
 }
+
+TEST_CASE("regress: form brackets that balance but do not end the value stay linear") {
+  std::string hostile = "alertState=ALERT&ruleId=r&";
+  for (int i = 0; i < 200000; ++i) hostile += "a=[&";
+  hostile += std::string(200000, ']') + "x";
+  size_t fields = 0;
+  form::decode(hostile, [&](std::string_view, std::string_view) { ++fields; });
+  CHECK(fields == 200003);  // The two named, the 200,000 "a", and the "]]]...x" tail.
+}
+
+TEST_CASE("regress: a body with a huge number of fields labels in linear time, the drop counted") {
+  Event e;
+  for (int i = 0; i < 300000; ++i) e.labels.add("k" + std::to_string(i), "v");
+  CHECK(e.labels.size() == Labels::kMaxHeld);
+  std::string cut = enforce_limits(e);
+  CHECK(cut.find("299950 labels dropped (50 max)") != std::string::npos);
+  CHECK(e.labels.size() == 50);
+  CHECK(e.labels[49].key == "k49");
+}

@@ -1,6 +1,8 @@
 // Route file errors (load) and findings (check), each with its line.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include "route/fixture.h"
 #include "route/route.h"
 
@@ -121,4 +123,107 @@ cases:
 TEST_CASE("a deeply nested JSON route file is a syntax error, not a crash") {
   const std::string deep = "{\"cases\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
   CHECK(error_of("deep.json", deep) == "1: syntax error at column 74: nested deeper than 64 levels");
+}
+
+TEST_CASE("YAML aliases cannot blow a small file up: the tree stops at 100000 nodes") {
+  // Each level repeats the one before ten times: a8 alone would be 10^9 scalars.
+  std::string bomb = "a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n";
+  for (int i = 1; i <= 8; ++i) {
+    std::string prev = "*a" + std::to_string(i - 1);
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) bomb += (k > 0 ? "," : "") + prev;
+    bomb += "]\n";
+  }
+  REQUIRE(bomb.size() < 500);
+  std::string e = error_of("bomb.yaml", bomb);
+  CHECK(e.ends_with(": route file too large (more than 100000 nodes; aliases?)"));
+  CHECK(e.find_first_not_of("0123456789") > 0);  // Starts with a line number.
+  std::vector<std::string> f = findings_of(bomb);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0] == e);
+  // An alias inside its own anchor is a cycle: stopped by the nesting limit.
+  CHECK(error_of("cycle.yaml", "a: &a [*a]\n") == "1: route file nested too deeply (more than 1000 levels)");
+  // A few aliases under the budget are fine.
+  CHECK(error_of("alias.yaml", "channels:\n  a: &ch {url: \"https://h/a\"}\ndefault: {channels: [a]}\nx: *ch\n") ==
+        "4: unknown key 'x' in the route file (known: channels, cases, default, severity)");
+}
+
+TEST_CASE("YAML: a second document is an error at its marker") {
+  const char* ch = "channels:\n  a: {url: \"https://h/a\"}\ndefault: {channels: [a]}\n";  // Lines 1-3.
+  CHECK(error_of("docs.yaml", std::string(ch) + "---\ncases: []\n") == "4: more than one YAML document");
+  CHECK(error_of("docs.yaml", "---\n" + std::string(ch) + "---\ncases: []\n") == "5: more than one YAML document");
+  CHECK(error_of("docs.yaml", std::string(ch) + "...\n---\n") == "5: more than one YAML document");
+  CHECK(error_of("docs.yaml", "---\n" + std::string(ch)).empty());  // One document, with its marker.
+  CHECK(error_of("docs.yaml", std::string(ch) + "...\n").empty());
+}
+
+TEST_CASE("channels: an empty url, an overflowing timeout, duplicate headers and ids") {
+  const char* use = "default: {channels: [a]}\n";
+  CHECK(error_of("c.yaml", std::string("channels:\n  a: {url: \"\"}\n") + use) == "2: url of channel 'a' is empty");
+  setenv("CMRELAY_TEST_EMPTY", "", 1);
+  CHECK(error_of("c.yaml", std::string("channels:\n  a: {url: \"${CMRELAY_TEST_EMPTY}\"}\n") + use) ==
+        "2: url of channel 'a' is empty (after ${VAR} expansion)");
+  unsetenv("CMRELAY_TEST_EMPTY");
+  // An undefined variable is one error, not two.
+  CHECK(findings_of(std::string("channels:\n  a: {url: \"${CMRELAY_TEST_UNSET}\"}\n") + use) ==
+        std::vector<std::string>{"2: url of channel 'a': undefined environment variable ${CMRELAY_TEST_UNSET}"});
+  for (const char* t : {"9223372036854775807m", "9223372036854775807s", "9223372036854775807", "153722867280913m"}) {
+    CAPTURE(t);
+    CHECK(error_of("c.yaml", std::string("channels:\n  a: {url: \"https://h\", timeout: ") + t + "}\n" + use) ==
+          std::string("2: timeout of channel 'a' is too long to count in milliseconds: '") + t + "'");
+  }
+  CHECK(error_of("c.yaml", std::string("channels:\n  a: {url: \"https://h\", timeout: 9223372036854775807ms}\n") + use).empty());
+  CHECK(error_of("c.yaml", std::string("channels:\n  a: {url: \"https://h\", timeout: 153722867280912m}\n") + use).empty());
+  CHECK(error_of("c.yaml", std::string("channels:\n  a: {url: \"https://h\", timeout: 99999999999999999999m}\n") + use) ==
+        "2: timeout of channel 'a' must be a positive duration like 500ms, 5s or 1m, not '99999999999999999999m'");
+  CHECK(error_of("c.yaml", "channels:\n  a:\n    url: \"https://h\"\n    headers:\n      X-Team: a\n      x-team: b\n" +
+                               std::string(use)) ==
+        "6: header 'x-team' of channel 'a' is given twice (as 'X-Team' on line 5; header names ignore case)");
+  CHECK(error_of("c.json", "{\"channels\": {\"a\": {\"url\": \"https://h\",\n \"headers\": {\"A\": \"1\", \"A\": \"2\"}}},\n"
+                           " \"default\": {\"channels\": [\"a\"]}}") ==
+        "2: header 'A' of channel 'a' is given twice (as 'A' on line 2; header names ignore case)");
+  // Ids are numbers: 05 and 5 are one id.
+  CHECK(error_of("c.yaml", "channels:\n  a: {url: \"https://h/a\", id: \"05\"}\n  b: {url: \"https://h/b\", id: 5}\n"
+                           "default: {channels: [a, b]}\n") == "3: channel id 5 is used by 'a' too");
+  RouteTable t = RouteTable::load(write_route_file(
+      "ids.yaml", "channels:\n  a: {url: \"https://h/a\", id: \"007\"}\n  z: {url: \"https://h/z\", id: \"000\"}\n"
+                  "cases:\n  - channel_ids: [\"07\", 0]\ndefault: {channel_ids: [7]}\n"));
+  CHECK(t.channels()[0].id == "7");
+  CHECK(t.channels()[1].id == "0");
+  CHECK(test::routed(t, test::make_event(Status::Info, "x", {})) == std::vector<std::string>{"a", "z"});
+  CHECK(error_of("c.yaml", "channels:\n  a: {url: \"https://h/a\"}\ndefault: {channels: [a], channel_ids: [\"\"]}\n") ==
+        "3: channel id  used by default is not declared under channels (id: )");
+}
+
+TEST_CASE("severity: a vendor or a level given twice (in any case) is an error") {
+  const char* ch = "channels:\n  a: {url: \"https://h/a\"}\ndefault: {channels: [a]}\n";  // Lines 1-3.
+  CHECK(error_of("s.yaml", std::string(ch) + "severity:\n  volcengine: {notice: Warning}\n  Volcengine: {notice: Ok}\n") ==
+        "6: vendor 'Volcengine' appears twice in severity (line 5)");
+  CHECK(error_of("s.json", "{\"severity\": {\"alibaba\": {\"info\": \"Ok\"},\n \"alibaba\": {\"info\": \"Critical\"}}}") ==
+        "2: vendor 'alibaba' appears twice in severity (line 1)");
+  CHECK(error_of("s.yaml", std::string(ch) + "severity:\n  alibaba:\n    info: Ok\n    INFO: Critical\n") ==
+        "7: level 'INFO' appears twice in severity.alibaba (line 6)");
+}
+
+TEST_CASE("check: a cidr: range with host bits set is a finding, and the file still loads") {
+  const char* text = R"(channels:
+  a: {url: "https://h/a"}
+cases:
+  - name: net
+    if: [{key: labels.ip, oper: IN, vals: ["cidr:10.1.2.3/8", "cidr:10.0.0.0/8", "cidr:fd12::1/8"]}]
+    channels: [a]
+)";
+  auto f = findings_of(text);
+  REQUIRE(f.size() == 2);
+  CHECK(f[0] == "5: 'cidr:10.1.2.3/8' in net has host bits set: it is the range 10.0.0.0/8");
+  CHECK(f[1] == "5: 'cidr:fd12::1/8' in net has host bits set: it is the range fd00::/8");
+  CHECK(error_of("hostbits.yaml", text).empty());
+}
+
+TEST_CASE("check: a non-finite num: threshold is an error") {
+  auto f = findings_of("channels:\n  a: {url: \"https://h/a\"}\ncases:\n  - if: [{key: labels.v, oper: IN, vals: [\"num:gt:nan\", \"num:lt:inf\", \"num:gt:1e400\"]}]\n    channels: [a]\n");
+  REQUIRE(f.size() == 3);
+  CHECK(f[0] == "4: malformed num: value 'num:gt:nan' (expected num:gt|ge|lt|le:NUMBER)");
+  CHECK(f[1] == "4: malformed num: value 'num:lt:inf' (expected num:gt|ge|lt|le:NUMBER)");
+  CHECK(f[2] == "4: malformed num: value 'num:gt:1e400' (expected num:gt|ge|lt|le:NUMBER)");
 }

@@ -83,6 +83,17 @@ TEST_CASE("wildcard escapes: \\* \\? \\\\ are literal") {
   CHECK(compiled("c:\\\\*").matches("c:\\temp"));
 }
 
+TEST_CASE("wildcards: a backslash before anything but * ? \\ is literal") {
+  Matcher path = compiled("C:\\logs\\app-*.log");  // As written in YAML: 'C:\logs\app-*.log'.
+  CHECK(path.matches("C:\\logs\\app-1.log"));
+  CHECK_FALSE(path.matches("C:logsapp-1.log"));
+  CHECK(compiled("a\\b?").matches("a\\bc"));
+  CHECK_FALSE(compiled("a\\b?").matches("abc"));
+  CHECK(compiled("end*\\").matches("endx\\"));  // A trailing backslash is literal too.
+  CHECK(compiled("x\\\\\\*").matches("x\\*"));   // x\\\* : a literal \ then a literal *.
+  CHECK_FALSE(compiled("x\\\\\\*").matches("x\\yz"));
+}
+
 TEST_CASE("cidr: IPv4 and IPv6 ranges") {
   Matcher v4 = compiled("cidr:10.0.0.0/8");
   CHECK(v4.kind() == Matcher::Cidr);
@@ -90,7 +101,8 @@ TEST_CASE("cidr: IPv4 and IPv6 ranges") {
   CHECK_FALSE(v4.matches("11.0.0.1"));
   CHECK_FALSE(v4.matches("10.0.0.1 "));
   CHECK_FALSE(v4.matches("host-10"));
-  CHECK_FALSE(v4.matches("::ffff:10.0.0.1"));  // Families must agree.
+  CHECK_FALSE(v4.matches("::1"));  // Families must agree...
+  CHECK_FALSE(v4.matches("fd00::10.0.0.1"));
   CHECK(compiled("cidr:192.168.1.0/25").matches("192.168.1.127"));
   CHECK_FALSE(compiled("cidr:192.168.1.0/25").matches("192.168.1.128"));
   CHECK(compiled("cidr:0.0.0.0/0").matches("8.8.8.8"));
@@ -102,6 +114,40 @@ TEST_CASE("cidr: IPv4 and IPv6 ranges") {
   CHECK_FALSE(v6.matches("10.0.0.1"));
   CHECK(compiled("cidr:2001:db8::/33").matches("2001:db8:7fff::1"));
   CHECK_FALSE(compiled("cidr:2001:db8::/33").matches("2001:db8:8000::1"));
+}
+
+TEST_CASE("cidr: an IPv4-mapped IPv6 address or range is IPv4") {
+  Matcher v4 = compiled("cidr:10.0.0.0/8");
+  CHECK(v4.matches("::ffff:10.1.2.3"));
+  CHECK(v4.matches("::FFFF:a01:203"));
+  CHECK_FALSE(v4.matches("::ffff:11.1.2.3"));
+  CHECK_FALSE(v4.matches("::10.1.2.3"));  // IPv4-compatible, not mapped: IPv6.
+  Matcher mapped = compiled("cidr:::ffff:10.0.0.0/104");  // 10.0.0.0/8.
+  CHECK(mapped.matches("10.200.0.1"));
+  CHECK(mapped.matches("::ffff:10.200.0.1"));
+  CHECK_FALSE(mapped.matches("11.0.0.1"));
+  CHECK(compiled("cidr:::ffff:8.8.8.8").matches("8.8.8.8"));
+  CHECK(compiled("cidr:::ffff:0:0/96").matches("1.2.3.4"));  // Every IPv4 address.
+  // Wider than the mapped block: an IPv6 range, which IPv4 values (mapped or not) never meet.
+  Matcher wide = compiled("cidr:::ffff:0.0.0.0/95");
+  CHECK_FALSE(wide.matches("1.2.3.4"));
+  CHECK_FALSE(wide.matches("::ffff:1.2.3.4"));
+  CHECK(wide.matches("::fffe:0:1"));
+  CHECK_FALSE(compiled("cidr:fd00::/8").matches("::ffff:10.1.2.3"));
+  CHECK(compile_error("cidr:::ffff:10.0.0.0/129").find("prefix length must be 0 to 128") != std::string::npos);
+}
+
+TEST_CASE("cidr: the range a value with host bits set means") {
+  CHECK(compiled("cidr:10.1.2.3/8").cidr_network() == "10.0.0.0/8");
+  CHECK(compiled("cidr:10.1.2.3/8").matches("10.200.0.1"));  // Still loads, as 10.0.0.0/8.
+  CHECK(compiled("cidr:192.168.1.130/25").cidr_network() == "192.168.1.128/25");
+  CHECK(compiled("cidr:fd12::1/8").cidr_network() == "fd00::/8");
+  CHECK(compiled("cidr:::ffff:10.1.2.3/104").cidr_network() == "10.0.0.0/8");
+  CHECK(compiled("cidr:10.0.0.0/8").cidr_network().empty());
+  CHECK(compiled("cidr:10.1.2.3").cidr_network().empty());
+  CHECK(compiled("cidr:fd00::/8").cidr_network().empty());
+  CHECK(compiled("cidr:0.0.0.0/0").cidr_network().empty());
+  CHECK(compiled("num:gt:1").cidr_network().empty());
 }
 
 TEST_CASE("malformed cidr: values are load errors") {
@@ -125,32 +171,58 @@ TEST_CASE("num: compares numbers; a non-number never matches") {
   CHECK_FALSE(compiled("num:gt:90").matches("high"));
   CHECK_FALSE(compiled("num:gt:90").matches(""));
   CHECK_FALSE(compiled("num:gt:90").matches(" 96"));
+  CHECK(compiled("num:gt:90").matches("+96"));
+  CHECK(compiled("num:lt:1").matches(".5"));
+  CHECK(compiled("num:lt:1").matches("-.5"));
+  CHECK(compiled("num:gt:90").matches("1e3"));
+}
+
+TEST_CASE("num: inf, nan and overflowing values are not numbers") {
+  for (const char* v : {"inf", "-inf", "+inf", "INF", "Infinity", "infinity", "NaN", "nan", "-nan", "nan(1)", "1e400",
+                        "-1e400", "0x10", "+", "-", ".", "-.", ".e1", "++1", "+-1"}) {
+    CAPTURE(v);
+    CHECK_FALSE(compiled("num:gt:90").matches(v));
+    CHECK_FALSE(compiled("num:lt:90").matches(v));
+    CHECK_FALSE(compiled("num:ge:-1e308").matches(v));
+    double d = 0;
+    CHECK_FALSE(cmrelay::route::parse_number(v, d));
+  }
 }
 
 TEST_CASE("malformed num: values are load errors") {
-  for (const char* bad : {"num:eq:5", "num:gt:abc", "num:gt:", "num:gt", "num:gt:5x", "num:"}) {
+  for (const char* bad : {"num:eq:5", "num:gt:abc", "num:gt:", "num:gt", "num:gt:5x", "num:", "num:gt:nan", "num:gt:inf",
+                          "num:lt:-Infinity", "num:ge:1e400", "num:le:NaN"}) {
     CHECK(compile_error(bad) == std::string("malformed num: value '") + bad + "' (expected num:gt|ge|lt|le:NUMBER)");
   }
 }
 
 TEST_CASE("wildcards agree with an RE2 reference on many patterns and values") {
-  // The reference: * -> .*, ? -> . (one UTF-8 character), the rest quoted, whole value.
+  // The reference: * -> .*, ? -> . (one UTF-8 character), \* \? \\ -> that character, the
+  // rest (a backslash before anything else too) quoted, whole value.
   auto reference = [](const std::string& w, const std::string& v) {
     std::string re;
-    for (char c : w) re += c == '*' ? std::string(".*") : c == '?' ? std::string(".") : RE2::QuoteMeta(std::string(1, c));
+    for (size_t i = 0; i < w.size(); ++i) {
+      char c = w[i];
+      if (c == '\\' && i + 1 < w.size() && (w[i + 1] == '*' || w[i + 1] == '?' || w[i + 1] == '\\')) {
+        re += RE2::QuoteMeta(std::string(1, w[++i]));
+        continue;
+      }
+      re += c == '*' ? std::string(".*") : c == '?' ? std::string(".") : RE2::QuoteMeta(std::string(1, c));
+    }
     RE2::Options o;
     o.set_dot_nl(true);
     return RE2::FullMatch(v, RE2(re, o));
   };
-  const std::vector<std::string> pattern_parts = {"a", "b", "*", "?", "ab", "中"};
-  const std::vector<std::string> value_parts = {"a", "b", "中", "ab"};
+  const std::vector<std::string> pattern_parts = {"a", "b", "*", "?", "ab", "中", "\\", "\\*", "\\?"};
+  const std::vector<std::string> value_parts = {"a", "b", "中", "ab", "\\", "*", "?"};
   uint32_t seed = 12345;
   auto next = [&seed](size_t n) {
     seed = seed * 1103515245u + 12345u;
     return (seed >> 16) % n;
   };
   int checked = 0;
-  for (int i = 0; i < 4000; ++i) {
+  int escapes = 0;
+  for (int i = 0; i < 6000; ++i) {
     std::string w, v;
     for (size_t k = 0, n = 1 + next(5); k < n; ++k) w += pattern_parts[next(pattern_parts.size())];
     for (size_t k = 0, n = next(7); k < n; ++k) v += value_parts[next(value_parts.size())];
@@ -159,6 +231,8 @@ TEST_CASE("wildcards agree with an RE2 reference on many patterns and values") {
     CAPTURE(v);
     CHECK(compiled(w).matches(v) == reference(w, v));
     ++checked;
+    escapes += w.find('\\') != std::string::npos;
   }
   CHECK(checked > 1000);
+  CHECK(escapes > 300);
 }

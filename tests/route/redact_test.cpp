@@ -35,3 +35,11 @@ TEST_CASE("redact_secrets masks the URL's secrets wherever a message echoes them
   CHECK(redact_secrets("team ops token zz, user bob:pw1", url) == "team ops token ***, user bob:***");
   CHECK(redact_secrets("nothing here", "http://h/p?key=") == "nothing here");
 }
+
+TEST_CASE("redact_secrets: a secret echoed back decoded is masked too") {
+  const std::string url = "https://h/p?integration_key=Ab%2BCd%2FEf%3D%3D+x&team=ops";
+  CHECK(cmrelay::redact_secrets("key Ab%2BCd%2FEf%3D%3D+x bad", url) == "key *** bad");
+  CHECK(cmrelay::redact_secrets("key Ab+Cd/Ef== x bad", url) == "key *** bad");   // '+' read as a space
+  CHECK(cmrelay::redact_secrets("key Ab+Cd/Ef==+x bad", url) == "key *** bad");   // '+' kept
+  CHECK(cmrelay::redact_secrets("team ops", url) == "team ops");
+}

@@ -56,10 +56,32 @@ TEST_CASE("ali.sysevent: content as an object gives the same labels") {
   CHECK(from_object.description == from_string.description);
 }
 
-TEST_CASE("ali.sysevent: content that is text, not JSON, is kept as text; broken JSON is refused") {
-  CHECK(label(only(decode_json(body("INFO", R"("disk replaced")"))), "content") == "disk replaced");
+TEST_CASE("ali.sysevent: content that is text, not JSON, is kept as text; so is broken JSON, with a warning") {
+  auto text = decode_json(body("INFO", R"("disk replaced")"));
+  CHECK(label(only(text), "content") == "disk replaced");
+  CHECK(text.warnings.empty());
   auto broken = decode_json(body("INFO", R"("{\"instanceId\":")"));
-  CHECK(broken.error.find("field content: JSON inside the string") != std::string::npos);
+  const Event& e = only(broken);
+  CHECK(e.alert_key == "ali.sysevent/ev-1");
+  CHECK(label(e, "content") == R"({"instanceId":)");
+  CHECK(label(e, "resource_id") == "i-m5e2");
+  CHECK(e.description.find(R"(Content: {"instanceId":)") != std::string::npos);
+  REQUIRE(broken.warnings.size() == 1);
+  CHECK(broken.warnings[0].find("field content: JSON inside the string") != std::string::npos);
+  CHECK(broken.warnings[0].find("kept as text in label content") != std::string::npos);
+  CHECK(broken.warnings[0].find(".;") == std::string::npos);
+}
+
+TEST_CASE("ali.sysevent: a huge content object keeps labels up to Flashduty's 50") {
+  std::string content = R"({"instanceId":"i-big")";
+  for (int i = 0; i < 150000; ++i) content += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
+  auto d = decode_json(body("INFO", content + "}"));
+  const Event& e = only(d);
+  CHECK(e.labels.size() == 50);
+  CHECK(label(e, "content_instance_id") == "i-big");
+  CHECK(label(e, "content_k0") == "0");
+  CHECK(label(e, "content_k149999") == "<absent>");
+  REQUIRE(d.warnings.size() == 1);
 }
 
 TEST_CASE("ali.sysevent: always firing, at every level spelling") {

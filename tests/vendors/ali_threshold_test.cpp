@@ -186,3 +186,65 @@ TEST_CASE("ali.threshold: dimensions as JSON, in text or in a JSON body, give th
   CHECK(only(json).event_time == 1749903120);
   CHECK(label(only(json), "resource_id") == "i-bp1abc");
 }
+
+TEST_CASE("ali.threshold: without dimensions, instanceName (else transId) tells resources apart") {
+  for (const char* dims : {"", "&dimensions=null", "&dimensions=%7B%7D"}) {
+    CAPTURE(dims);
+    const std::string base = "ruleId=r1&metricName=cpu&triggerLevel=WARN" + std::string(dims);
+    const Event web1 = only(decode_form("alertState=ALERT&instanceName=web-1&" + base));
+    const Event web2 = only(decode_form("alertState=ALERT&instanceName=web-2&" + base));
+    CHECK(web1.alert_key == "ali.threshold/r1/instanceName=web-1");
+    CHECK(web2.alert_key != web1.alert_key);
+    CHECK(only(decode_form("alertState=OK&instanceName=web-1&" + base)).alert_key == web1.alert_key);
+    // No instanceName either: transId, stable from trigger to clear.
+    const Event t1 = only(decode_form("alertState=ALERT&instanceName=null&transId=tx-1&" + base));
+    CHECK(t1.alert_key == "ali.threshold/r1/transId=tx-1");
+    CHECK(only(decode_form("alertState=ALERT&transId=tx-2&" + base)).alert_key != t1.alert_key);
+    CHECK(only(decode_form("alertState=OK&transId=tx-1&" + base)).alert_key == t1.alert_key);
+  }
+  // With dimensions they alone decide, as before.
+  CHECK(only(decode_form(body("instanceName=web-9"))).alert_key ==
+        "ali.threshold/rule-1/instanceId=i-bp1abc,userId=1270449913360928");
+}
+
+TEST_CASE("ali.threshold: blanks around dimensions do not change how they are read") {
+  const Event alert = only(decode_form(body()));
+  // A trailing line break (%0A, %0D%0A) after Java map text.
+  for (const char* dims : {"%7BuserId%3D1270449913360928%2C+instanceId%3Di-bp1abc%7D%0A",
+                           "%0D%0A%7BuserId%3D1270449913360928%2C%0AinstanceId%3Di-bp1abc%0D%0A%7D%0D%0A"}) {
+    CAPTURE(dims);
+    auto d = decode_form(body(std::string("dimensions=") + dims, "OK", "OK"));
+    CHECK(only(d).alert_key == alert.alert_key);
+    CHECK(label(only(d), "resource_id") == "i-bp1abc");
+    CHECK(d.warnings.empty());
+  }
+  // JSON text with blanks after the brace is still JSON.
+  auto json = decode_form(body("dimensions=" + test::form_escape("\n{ \"userId\": \"1270449913360928\",\n \"instanceId\": \"i-bp1abc\" }")));
+  CHECK(only(json).alert_key == alert.alert_key);
+  CHECK(label(only(json), "dim_instance_id") == "i-bp1abc");
+  CHECK(json.warnings.empty());
+}
+
+TEST_CASE("ali.threshold: huge dimensions keep labels up to Flashduty's 50") {
+  // Linear work per entry: the quadratic labelling this guards against took most of a minute.
+  constexpr int kEntries = 250000;
+  std::string map = "{instanceId=i-big";
+  std::string json = R"({"instanceId":"i-big")";
+  for (int i = 0; i < kEntries; ++i) {
+    map += ", k" + std::to_string(i) + "=" + std::to_string(i);
+    json += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
+  }
+  map += "}";
+  json += "}";
+  for (const std::string& dims : {map, json}) {
+    auto d = decode_form("alertState=ALERT&ruleId=r-big&metricName=cpu&triggerLevel=WARN&dimensions=" + test::form_escape(dims));
+    const Event& e = only(d);
+    CHECK(e.labels.size() == 50);
+    CHECK(label(e, "resource_id") == "i-big");
+    CHECK(label(e, "dim_k0") == "0");
+    CHECK(label(e, "dim_k" + std::to_string(kEntries - 1)) == "<absent>");
+    CHECK(e.alert_key.rfind("ali.threshold/h/", 0) == 0);  // Every entry is in the (hashed) key.
+    REQUIRE(d.warnings.size() == 1);
+    CHECK(d.warnings[0].find("more labels than Flashduty's 50") != std::string::npos);
+  }
+}

@@ -82,3 +82,16 @@ TEST_CASE("java_map: malformed text is refused with a reason") {
   CHECK(bad("a=1, b=2}").find("unbalanced") != std::string::npos);
   CHECK(bad("{a={b=1}").find("unbalanced") != std::string::npos);
 }
+
+TEST_CASE("java_map: line breaks and other ASCII whitespace are trimmed like spaces") {
+  auto m = ok("\r\n{userId=1,\n\tinstanceId=i-1\r\n}\n");
+  REQUIRE(m.size() == 2);
+  CHECK(m[0] == Entry{"userId", "1"});
+  CHECK(m[1] == Entry{"instanceId", "i-1"});
+  auto trailing = ok("{instanceId=i-1\n}\v\f");
+  REQUIRE(trailing.size() == 1);
+  CHECK(trailing[0] == Entry{"instanceId", "i-1"});
+  auto joined = ok("{zones=a,b\r\n, k=v}");
+  REQUIRE(joined.size() == 2);
+  CHECK(joined[0] == Entry{"zones", "a,b"});
+}
