@@ -14,13 +14,11 @@
 #include "deliver/deadletter.h"
 #include "deliver/outcome.h"
 #include "text/utf8.h"
+#include "harness.h"
 
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "deliver_fuzz: %s\n", what);
-  std::abort();
-}
+[[noreturn]] void fail(const char* what) { cmrelay::fuzz::fail("deliver_fuzz", what); }
 
 }  // namespace
 

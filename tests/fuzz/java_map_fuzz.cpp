@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "vendors/java_map.h"
+#include "harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace cmrelay;
@@ -17,18 +18,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string error;
   const bool ok = java_map::parse(text, entries, error);
   if (!ok && error.empty()) {
-    std::fprintf(stderr, "java_map_fuzz: failed without a reason\n");
-    std::abort();
+    cmrelay::fuzz::fail("java_map_fuzz", "failed without a reason");
   }
   if (ok) {
     for (const auto& [key, value] : entries) {
       if (key.empty() || key.front() == ' ' || key.back() == ' ') {
-        std::fprintf(stderr, "java_map_fuzz: empty or untrimmed key\n");
-        std::abort();
+        cmrelay::fuzz::fail("java_map_fuzz", "empty or untrimmed key");
       }
       if (key.size() + value.size() > size) {
-        std::fprintf(stderr, "java_map_fuzz: an entry longer than the text\n");
-        std::abort();
+        cmrelay::fuzz::fail("java_map_fuzz", "an entry longer than the text");
       }
     }
   }

@@ -14,7 +14,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "event/limits.h"
-#include "memfd.h"
+#include "harness.h"
 #include "output/ndjson.h"
 #include "pipeline/pipeline.h"
 #include "text/utf8.h"
@@ -23,10 +23,7 @@ namespace {
 
 using namespace cmrelay;
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "read_path_fuzz: %s\n", what);
-  std::abort();
-}
+[[noreturn]] void fail(const char* what) { fuzz::fail("read_path_fuzz", what); }
 
 void check_event(const Event& e) {
   if (utf8::length(e.title) > Limits::kTitle) fail("title over the limit");

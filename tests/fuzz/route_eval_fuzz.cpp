@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "memfd.h"
+#include "harness.h"
 #include "pipeline/pipeline.h"
 #include "route/route.h"
 
@@ -43,14 +43,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       out.clear();
       table->route(e, out);
       if (out.empty()) {
-        std::fprintf(stderr, "route_eval_fuzz: an event routed nowhere despite the default\n");
-        std::abort();
+        cmrelay::fuzz::fail("route_eval_fuzz", "an event routed nowhere despite the default");
       }
       why = RouteExplanation{};
       table->explain(e, why);
       if (why.channels != out) {
-        std::fprintf(stderr, "route_eval_fuzz: explain and route disagree\n");
-        std::abort();
+        cmrelay::fuzz::fail("route_eval_fuzz", "explain and route disagree");
       }
     }
   });

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "memfd.h"
+#include "harness.h"
 #include "route/route.h"
 
 namespace {
@@ -64,8 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       why = RouteExplanation{};
       table.explain(e, why);
       if (why.channels.size() != out.size()) {
-        std::fprintf(stderr, "route_load_fuzz: explain and route disagree\n");
-        std::abort();
+        cmrelay::fuzz::fail("route_load_fuzz", "explain and route disagree");
       }
     }
   } catch (const RouteError&) {

@@ -13,13 +13,11 @@
 #include "text/utf8.h"
 #include "vendors/common.h"
 #include "vendors/times.h"
+#include "harness.h"
 
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "text_fuzz: %s\n", what);
-  std::abort();
-}
+[[noreturn]] void fail(const char* what) { cmrelay::fuzz::fail("text_fuzz", what); }
 
 }  // namespace
 

@@ -1,5 +1,4 @@
-// The fuzz input as a real file descriptor (an in-memory file, positioned at its start), so
-// harnesses read it exactly as cmrelay reads files and pipes. -1 when it cannot be made.
+// What the libFuzzer harnesses share.
 #pragma once
 
 #include <sys/mman.h>
@@ -7,9 +6,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 
 namespace cmrelay::fuzz {
 
+// A broken promise: said on stderr, then abort() so libFuzzer keeps the input as a crash.
+[[noreturn]] inline void fail(const char* harness, const char* what) {
+  std::fprintf(stderr, "%s: %s\n", harness, what);
+  std::abort();
+}
+
+// The fuzz input as a real file descriptor (an in-memory file, positioned at its start), so
+// harnesses read it exactly as cmrelay reads files and pipes. -1 when it cannot be made.
 inline int memfd_with(const uint8_t* data, size_t size) {
   int fd = ::memfd_create("fuzz-input", MFD_CLOEXEC);
   if (fd < 0) return -1;
