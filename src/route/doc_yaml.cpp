@@ -1,5 +1,7 @@
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -69,8 +71,8 @@ class Converter {
 
 // The line of the document marker (`---` at the start of a line) that opens the second
 // document: the first after the first document's root, or the second in the file when the
-// first document is empty; else the second document's root.
-int second_document_line(const std::string& text, const YAML::Node& first, const YAML::Node& second) {
+// first document is empty; else where the second document starts.
+int second_document_line(const std::string& text, const YAML::Node& first, const YAML::Mark& second) {
   int after = first.Mark().line >= 0 ? first.Mark().line + 1 : 0;
   int skip = after > 0 ? 0 : 1;  // An empty first document: its own marker comes first.
   int n = 1;
@@ -80,33 +82,78 @@ int second_document_line(const std::string& text, const YAML::Node& first, const
     if (nl == std::string::npos) break;
     i = nl + 1;
   }
-  return line_of(second, 1);
+  return second.line >= 0 ? second.line + 1 : 1;
 }
+
+// Counts the documents of a stream without building them, within a budget of events: how a
+// second document is found. (yaml-cpp's LoadAll builds every document, and runs away on
+// some mangled input; its parser driving no tree does not.)
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  struct OverBudget {};
+  int documents = 0;
+  YAML::Mark second;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents == 2) second = mark;
+    tick();
+  }
+  void OnDocumentEnd() override { tick(); }
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override { tick(); }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { tick(); }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { tick(); }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    tick();
+  }
+  void OnSequenceEnd() override { tick(); }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    tick();
+  }
+  void OnMapEnd() override { tick(); }
+
+ private:
+  void tick() {
+    if (++events_ > 4 * kMaxNodes) throw OverBudget{};
+  }
+  long events_ = 0;
+};
 
 }  // namespace
 
 bool parse_yaml(const std::string& text, Node& out, SyntaxError& err) {
-  std::vector<YAML::Node> docs;
+  YAML::Node doc;
+  DocumentCounter counter;
   try {
-    docs = YAML::LoadAll(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    while (counter.documents < 2 && parser.HandleNextDocument(counter)) {
+    }
+    doc = YAML::Load(text);  // The first document only.
   } catch (const YAML::ParserException& e) {
     err.line = e.mark.line + 1;
     err.column = e.mark.column + 1;
     err.message = e.msg;
     return false;
+  } catch (const DocumentCounter::OverBudget&) {
+    if (counter.documents < 2) {
+      err.line = 1;
+      err.column = 0;
+      err.message = "route file too large (more than " + std::to_string(kMaxNodes) + " nodes; aliases?)";
+      return false;
+    }
   }
-  if (docs.size() > 1) {
-    err.line = second_document_line(text, docs[0], docs[1]);
+  if (counter.documents > 1) {
+    err.line = second_document_line(text, doc, counter.second);
     err.column = 0;
     err.message = "more than one YAML document";
     return false;
   }
   out = Node();
-  if (docs.empty()) {
+  if (counter.documents == 0) {  // Empty, or only comments.
     out.line = 1;
     return true;
   }
-  return Converter(err).convert(docs[0], out, 1, 0);
+  return Converter(err).convert(doc, out, 1, 0);
 }
 
 }  // namespace cmrelay::route

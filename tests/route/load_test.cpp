@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "route/fixture.h"
+#include "support.h"
 #include "route/route.h"
 
 using namespace cmrelay;
@@ -226,4 +227,12 @@ TEST_CASE("check: a non-finite num: threshold is an error") {
   CHECK(f[0] == "4: malformed num: value 'num:gt:nan' (expected num:gt|ge|lt|le:NUMBER)");
   CHECK(f[1] == "4: malformed num: value 'num:lt:inf' (expected num:gt|ge|lt|le:NUMBER)");
   CHECK(f[2] == "4: malformed num: value 'num:gt:1e400' (expected num:gt|ge|lt|le:NUMBER)");
+}
+
+// Found by fuzzing the route loader: yaml-cpp's LoadAll ran away (memory without end) on this
+// mangled route file; documents are now counted without building them.
+TEST_CASE("a mangled YAML route file that made LoadAll run away loads at once") {
+  std::string text = test::read_file(std::string(CMRELAY_SOURCE_DIR) +
+                                     "/tests/fuzz/regressions/route_load_fuzz/yaml-loadall-runaway");
+  CHECK(error_of("runaway.yaml", text) == "5: more than one YAML document");
 }
