@@ -161,8 +161,14 @@ for i in 1 2 3 4 5 6 7 8; do
   p="*a$((i - 1))"
   printf 'a%d: &a%d [%s,%s,%s,%s,%s,%s,%s,%s,%s,%s]\n' "$i" "$i" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" "$p" >>"$tmp/bomb.yaml"
 done
-(ulimit -v 1048576; exec "$bin" routes check "$tmp/bomb.yaml") >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] || bad "an alias bomb is one finding (exit 1), within 1 GB"
+# Within 1 GB of address space; under AddressSanitizer, whose shadow memory needs far more
+# address space than it uses, within 20 seconds instead.
+if ldd "$bin" 2>/dev/null | grep -q libasan; then
+  timeout 20 "$bin" routes check "$tmp/bomb.yaml" >"$tmp/out" 2>"$tmp/err"
+else
+  (ulimit -v 1048576; exec "$bin" routes check "$tmp/bomb.yaml") >"$tmp/out" 2>"$tmp/err"
+fi
+[ $? -eq 1 ] || bad "an alias bomb is one finding (exit 1), within 1 GB (or 20 s under ASan)"
 grep -qE "^$tmp/bomb.yaml:[0-9]+: route file too large \(more than 100000 nodes; aliases\?\)$" "$tmp/out" || bad "alias bomb: $(head -c 300 "$tmp/out" "$tmp/err")"
 
 # A mapped IPv6 address meets an IPv4 range; a Windows path wildcard keeps its backslashes.
