@@ -74,6 +74,25 @@ void put2(char* at, int v) {
   at[1] = static_cast<char>('0' + v % 10);
 }
 
+// What follows the seconds: an optional ".123" fraction, skipped.
+std::string_view skip_fraction(std::string_view rest) {
+  if (!rest.empty() && rest.front() == '.') {
+    rest.remove_prefix(1);
+    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') rest.remove_prefix(1);
+  }
+  return rest;
+}
+
+// Applies a UTC offset ("+08:00", "+0800", "Z"...) to a local time read as UTC.
+bool apply_offset(Instant& t, std::string_view offset) {
+  int off = 0;
+  if (!parse_offset(offset, off)) return false;
+  t.offset_minutes = off;
+  t.has_offset = true;
+  t.unix -= int64_t{off} * 60;
+  return true;
+}
+
 }  // namespace
 
 std::optional<Instant> parse_local_with_offset(std::string_view s) {
@@ -86,22 +105,16 @@ std::optional<Instant> parse_local_with_offset(std::string_view s) {
   auto base = civil_seconds(y, mo, d, h, mi, sec);
   if (!base) return std::nullopt;
   Instant t{*base, 0, false};
-  std::string_view rest = s.substr(19);
-  if (!rest.empty() && rest.front() == '.') {
-    rest.remove_prefix(1);
-    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') rest.remove_prefix(1);
-  }
+  std::string_view rest = skip_fraction(s.substr(19));
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   if (rest.empty()) return t;
   if (rest.front() == '(' && rest.back() == ')') rest = rest.substr(1, rest.size() - 2);
   if (rest.substr(0, 3) == "UTC" || rest.substr(0, 3) == "GMT") rest.remove_prefix(3);
-  if (rest.empty()) { t.has_offset = true; return t; }
-  int off = 0;
-  if (!parse_offset(rest, off)) return std::nullopt;
-  t.offset_minutes = off;
-  t.has_offset = true;
-  t.unix -= int64_t{off} * 60;
-  return t;
+  if (rest.empty()) {
+    t.has_offset = true;
+    return t;
+  }
+  return apply_offset(t, rest) ? std::optional<Instant>(t) : std::nullopt;
 }
 
 std::optional<Instant> parse_compact_iso(std::string_view s) {
@@ -113,18 +126,9 @@ std::optional<Instant> parse_compact_iso(std::string_view s) {
   auto base = civil_seconds(y, mo, d, h, mi, sec);
   if (!base) return std::nullopt;
   Instant t{*base, 0, false};
-  std::string_view rest = s.substr(15);
-  if (!rest.empty() && rest.front() == '.') {
-    rest.remove_prefix(1);
-    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') rest.remove_prefix(1);
-  }
+  std::string_view rest = skip_fraction(s.substr(15));
   if (rest.empty()) return t;
-  int off = 0;
-  if (!parse_offset(rest, off)) return std::nullopt;
-  t.offset_minutes = off;
-  t.has_offset = true;
-  t.unix -= int64_t{off} * 60;
-  return t;
+  return apply_offset(t, rest) ? std::optional<Instant>(t) : std::nullopt;
 }
 
 int64_t seconds_from_epoch(int64_t v) { return v > 100000000000LL ? v / 1000 : v; }
