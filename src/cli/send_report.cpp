@@ -39,6 +39,7 @@ void report_text(const SendSummary& r) {
   std::fprintf(stderr, "cmrelay: send: %llu events read from %llu bodies, %llu rejected; %llu delivered, %llu retries, %llu dead-lettered%s\n",
                u(c.events), u(c.bodies), u(c.rejected), u(t.delivered), u(t.retried), u(t.dead_lettered), where.c_str());
   if (r.unrouted > 0) std::fprintf(stderr, "cmrelay: send: %llu events routed to no channel\n", u(r.unrouted));
+  if (c.unreadable > 0) std::fprintf(stderr, "cmrelay: send: %llu input(s) could not be read\n", u(c.unreadable));
   if (r.interrupted) std::fprintf(stderr, "cmrelay: send: interrupted: input not read to the end\n");
   for (const auto& s : r.channels) {
     std::fprintf(stderr, "cmrelay: send:   %s %s: %llu events, %llu attempts, %llu delivered, %llu retries, %llu dead-lettered%s\n",
@@ -56,16 +57,21 @@ void report_json(const SendSummary& r) {
     w.Key(key);
     w.Uint64(n);
   };
+  // The delivery counters, for the run and for each channel alike.
+  auto deliveries = [&](const auto& x) {
+    count("attempts", x.attempts);
+    count("delivered", x.delivered);
+    count("retried", x.retried);
+    count("dead_lettered", x.dead_lettered);
+    count("dead_letter_failed", x.dead_letter_failed);
+  };
   w.StartObject();
   count("bodies", c.bodies);
   count("events", c.events);
   count("rejected", c.rejected);
+  count("unreadable", c.unreadable);
   count("unrouted", r.unrouted);
-  count("attempts", t.attempts);
-  count("delivered", t.delivered);
-  count("retried", t.retried);
-  count("dead_lettered", t.dead_lettered);
-  count("dead_letter_failed", t.dead_letter_failed);
+  deliveries(t);
   w.Key("interrupted");
   w.Bool(r.interrupted);
   w.Key("channels");
@@ -77,11 +83,7 @@ void report_json(const SendSummary& r) {
     w.Key("url");
     w.String(s.url.c_str());
     count("events", s.events);
-    count("attempts", s.attempts);
-    count("delivered", s.delivered);
-    count("retried", s.retried);
-    count("dead_lettered", s.dead_lettered);
-    count("dead_letter_failed", s.dead_letter_failed);
+    deliveries(s);
     w.EndObject();
   }
   w.EndArray();
