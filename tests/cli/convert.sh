@@ -97,6 +97,14 @@ contains "truncation names the record" "$(cat "$TMP/err")" "cmrelay: warning: $T
 title=$(head -1 "$TMP/out" | python3 -c "import json,sys; print(len(json.load(sys.stdin)['title_rule']))")
 check "title is 512 code points" "$title" 512
 
+# Found by fuzzing: a captured request whose x-volc-trace-id is not UTF-8 still converts, and
+# the output stays valid UTF-8 (the header is dropped, with a warning).
+"$BIN" convert "$SRC/tests/fuzz/regressions/read_path_fuzz/trace-id-not-utf8" >"$TMP/out" 2>"$TMP/err"
+check "bad trace id: exit 0" $? 0
+check "bad trace id: output is UTF-8" "$(python3 -c "open('$TMP/out','rb').read().decode('utf-8'); print('ok')" 2>&1)" ok
+contains "bad trace id: said" "$(cat "$TMP/err")" "x-volc-trace-id header is not valid UTF-8"
+check "bad trace id: one event" "$(wc -l <"$TMP/out")" 1
+
 # detect prints the format and the keys that decided it.
 check "detect line" "$("$BIN" detect "$S/metric-recovered.json")" \
   "$S/metric-recovered.json:1: volc.metric (Type=MetricRecovered, RuleId, RecoveredResources)"
