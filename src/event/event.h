@@ -41,6 +41,7 @@ class Labels {
     refused_ = 0;
   }
   size_t refused() const { return refused_; }  // Adds refused because kMaxHeld were held.
+  bool full() const { return size_ == kMaxHeld; }  // Further adds are refused.
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -75,7 +76,6 @@ class EventBatch {
  public:
   Event& next();  // A cleared event appended to the batch.
   void clear() { size_ = 0; }
-  void pop_back() { if (size_ > 0) --size_; }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   Event& operator[](size_t i) { return events_[i]; }

@@ -45,7 +45,7 @@ void make_alert_key(std::string& out, std::string_view format, std::initializer_
 void add_object_labels(Labels& labels, std::string_view prefix, const json::Value& obj) {
   if (!obj.IsObject()) return;
   std::string name;
-  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd() && !labels.full(); ++it) {
     name.assign(prefix);
     append_label_name(name, std::string_view(it->name.GetString(), it->name.GetStringLength()));
     if (it->value.IsObject() || it->value.IsArray()) {

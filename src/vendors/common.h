@@ -21,7 +21,8 @@ Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std
 void make_alert_key(std::string& out, std::string_view format, std::initializer_list<std::string_view> parts);
 
 // Adds every member of obj as a label named prefix + label_name(member): scalars as text,
-// objects and arrays as compact JSON. Existing labels win.
+// objects and arrays as compact JSON. Existing labels win. Stops once the labels are full,
+// so a huge object costs nothing past that.
 void add_object_labels(Labels& labels, std::string_view prefix, const json::Value& obj);
 
 // A unit for display: "Percent" -> "%", "", "Count" and "None" -> "", else " <unit>".
