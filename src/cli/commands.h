@@ -10,13 +10,25 @@
 
 namespace cmrelay::cli {
 
-// Documented exit status (man page, README).
+// Documented exit status (man page, README). Each outcome has its own code so that a script
+// (cron) can act on it; 0 always means "every body and every event accounted for". When
+// several apply, the one listed first in kPrecedence wins (interrupted runs, 128 + signal,
+// win over all of them).
 enum Exit : int {
-  kOk = 0,          // Every body converted (and delivered).
-  kRejected = 1,    // Some input could not be read or converted.
-  kUsage = 2,       // Bad arguments or configuration.
-  kUndelivered = 3, // send: some events ended in the dead-letter file.
+  kOk = 0,              // Every body converted (and delivered).
+  kRejected = 1,        // Some bodies were rejected; each is kept (--reject file, or stderr).
+  kUsage = 2,           // Bad arguments or configuration.
+  kUndelivered = 3,     // send: some events ended in the dead-letter file.
+  kUnrouted = 4,        // send: some events were routed to no channel (dead-lettered as such).
+  kUnreadInput = 5,     // Some inputs could not be read, or were skipped (not accounted for).
+  kRecordWriteFailed = 6,  // A reject or dead-letter record could not be written (on stderr).
+  kOutputFailed = 7,    // Standard output could not be written.
+  kStateFailed = 8,     // send: the open-alert state file could not be used.
 };
+
+// Most severe first: the exit status of a run is the first of these that happened.
+inline constexpr Exit kPrecedence[] = {kOutputFailed, kRecordWriteFailed, kStateFailed, kUndelivered,
+                                       kUnrouted,     kUnreadInput,       kRejected};
 
 struct ReadOptions {
   std::vector<std::string> paths;  // Files, directories, "-"; none means stdin.
