@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/full.h"
 
 namespace {
 
@@ -127,6 +128,10 @@ static void open_standard_fds() {
 
 int main(int argc, char** argv) {
   open_standard_fds();
+#if !CMRELAY_FULL
+  // Delivering commands run in cmrelay-full, so that the others never load libcurl (full.h).
+  if (argc > 1 && cli::needs_full(argv[1])) return cli::exec_full(argv, CMRELAY_FULL_RELPATH);
+#endif
   CLI::App app{"cmrelay: turns Volcengine and Alibaba Cloud Monitor webhook bodies into Flashduty standard alert events",
                "cmrelay"};
   app.set_version_flag("--version,-V", std::string("cmrelay ") + CMRELAY_VERSION);
@@ -183,6 +188,8 @@ int main(int argc, char** argv) {
     routes_test.has_expect = expect->count() > 0;
     return cli::routes_test(routes_test);
   }
+#if CMRELAY_FULL
   if (s->parsed()) return cli::send(send);
+#endif
   return cli::kUsage;
 }

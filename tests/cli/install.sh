@@ -4,6 +4,9 @@ source "$(dirname "$0")/lib.bash"
 build=$(dirname "$BIN")
 cmake --install "$build" --prefix "$TMP/prefix" >/dev/null
 check "binary installed" "$("$TMP/prefix/bin/cmrelay" --version)" "$("$BIN" --version)"
+check "cmrelay-full installed in libexec" "$("$TMP/prefix/libexec/cmrelay/cmrelay-full" --version)" "$("$BIN" --version)"
+check "installed cmrelay finds cmrelay-full" \
+  "$("$TMP/prefix/bin/cmrelay" send --dry-run --url http://127.0.0.1:9/ "$SRC/samples/volcengine/metric-firing.json" 2>/dev/null | grep -c '"channel":"url"')" 1
 check "man page installed" "$(cmp -s "$TMP/prefix/share/man/man1/cmrelay.1" "$SRC/man/cmrelay.1" && echo same)" same
 if command -v man >/dev/null; then
   warnings=$(MANWIDTH=100 man --warnings -l "$SRC/man/cmrelay.1" 2>&1 >/dev/null)
