@@ -10,13 +10,23 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Build and test dependencies, all from Debian 12.
+# Every package from Debian 12. What a user needs to build and run cmrelay:
 PACKAGES=(
   cmake g++ make pkg-config
-  libcli11-dev rapidjson-dev doctest-dev libyaml-cpp-dev libcurl4-openssl-dev libre2-dev
-  python3 time jq
+  libcli11-dev rapidjson-dev libyaml-cpp-dev libcurl4-openssl-dev libre2-dev
+  ca-certificates
+)
+# What the test stages need on top (./setup.sh test): the test framework and scripts' tools,
+# the package test (dpkg-dev), the fuzzers and clang-tidy, and the benchmark's tools.
+DEV_PACKAGES=(
+  doctest-dev python3 time jq dpkg-dev file
   clang-14 libclang-rt-14-dev clang-tidy-14 hyperfine
 )
+testing=OFF
+if [ "${1:-run}" = test ]; then
+  PACKAGES+=("${DEV_PACKAGES[@]}")
+  testing=ON
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -37,20 +47,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 BUILD_DIR=${BUILD_DIR:-build}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DCMRELAY_WERROR=ON -DBUILD_TESTING=$testing >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)"
 
 stage_unit() { ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)"; }
 
 stage_sanitize() {
-  cmake -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMRELAY_SANITIZE=ON >/dev/null
+  cmake -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMRELAY_WERROR=ON -DCMRELAY_SANITIZE=ON >/dev/null
   cmake --build build-san -j "$(nproc)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-san --output-on-failure -j "$(nproc)"
 }
 
 stage_fuzz() {
-  cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DCMRELAY_FUZZ=ON >/dev/null
+  cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DCMRELAY_WERROR=ON -DCMRELAY_FUZZ=ON >/dev/null
   cmake --build build-fuzz -j "$(nproc)" --target fuzzers
   ctest --test-dir build-fuzz --output-on-failure -j "$(nproc)" -R '^fuzz\.'   # Corpora and regressions replayed.
   tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" build-fuzz

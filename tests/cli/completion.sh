@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The bash completion (contrib/completions/cmrelay.bash) completes commands, options and file
+# arguments from the real binary's --help.
+source "$(dirname "$0")/lib.bash"
+BIN=$(readlink -f "$BIN")
+source "$SRC/contrib/completions/cmrelay.bash"
+
+# complete_words WORD...: COMPREPLY for the command line WORD... with the cursor on the last.
+complete_words() {
+  COMP_WORDS=("$BIN" "$@")
+  COMP_CWORD=$#
+  COMPREPLY=()
+  _cmrelay 2>/dev/null
+  [ ${#COMPREPLY[@]} -eq 0 ] || printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
+}
+cd "$TMP" && touch hook.json routes.yaml && mkdir captures
+
+check "se completes to the commands" "$(complete_words se)" "send $(for c in serve; do "$BIN" --help | grep -q "^  $c " && echo "$c "; done)"
+check "routes subcommands" "$(complete_words routes '')" "check test "
+contains "send options" "$(complete_words send --dead)" "--dead-letter"
+contains "convert options" "$(complete_words convert --p)" "--pretty"
+lacks "convert has no send options" "$(complete_words convert --)" "--dead-letter"
+check "file argument of --reject" "$(complete_words send --reject h)" "hook.json "
+check "no completion for a number" "$(complete_words send --concurrency '')" ""
+check "route file of routes test" "$(complete_words routes test r)" "routes.yaml "
+check "top level: commands and files" "$(complete_words h)" "hook.json "
+check "after a path, files" "$(complete_words convert c)" "captures "
+finish
