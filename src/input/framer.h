@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "input/inflate.h"
 #include "input/record.h"
 
 namespace cmrelay {
@@ -61,6 +62,10 @@ class Framer {
   void frame_http(Record& rec);
   void frame_chunked(Record& rec, size_t header_end);
   void frame_unsized(Record& rec, size_t header_end);
+  size_t capture_end(size_t keep, size_t at, bool first_may_end, uint64_t& dropped, bool& over);
+  void reject_capture(Record& rec, size_t at, std::string why);
+  bool resync_chunked(uint64_t& consumed);
+  void decode_coding(Record& rec, Coding coding);
 
   int fd_;
   const std::atomic<bool>* stop_;
@@ -77,6 +82,7 @@ class Framer {
   uint64_t index_ = 0;
   std::string read_error_;
   std::string decoded_;  // A chunked HTTP body, de-chunked.
+  std::string inflated_;  // A gzip or deflate HTTP body, decoded.
 
   // JSON extent scanner state, kept across buffer refills.
   struct JsonScan {

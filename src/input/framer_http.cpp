@@ -1,5 +1,8 @@
 // Captured HTTP/1.1 requests: request line, headers, blank line, and a body sized by
-// Content-Length, by chunked transfer encoding, or by nothing (up to the next request).
+// Content-Length, by chunked transfer encoding, or by nothing (up to the next request); a
+// gzip or deflate Content-Encoding is decoded. A capture that cannot be framed by its own
+// headers (HTTP/2, conflicting lengths, a bad chunk, a header block over the limit) is one
+// rejection that runs to the next request line: never split into many.
 #include <algorithm>
 #include <cstring>
 
@@ -33,6 +36,17 @@ bool request_prefix(std::string_view s) {
   return i >= 3 && i <= 10 && i + 1 < s.size() && s[i] == ' ' && s[i + 1] != ' ';
 }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// "HTTP/1.1", "HTTP/2", "HTTP/2.0", "HTTP/3": any version, so that a capture this framer
+// cannot read is still recognised, and rejected whole.
+bool is_protocol(std::string_view p) {
+  if (p.size() < 6 || p.substr(0, 5) != "HTTP/" || !is_digit(p[5])) return false;
+  return p.size() == 6 || (p.size() == 8 && p[6] == '.' && is_digit(p[7]));
+}
+
+std::string_view protocol_of(std::string_view line) { return line.substr(line.rfind(' ') + 1); }
+
 // "POST /hook?x=1 HTTP/1.1": method, target, protocol.
 bool is_request_line(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -40,8 +54,7 @@ bool is_request_line(std::string_view line) {
   size_t sp = line.find(' ');
   size_t sp2 = line.rfind(' ');
   if (sp2 == sp) return false;
-  std::string_view proto = line.substr(sp2 + 1);
-  return proto.size() == 8 && proto.substr(0, 7) == "HTTP/1." && proto[7] >= '0' && proto[7] <= '9';
+  return is_protocol(protocol_of(line));
 }
 
 // "1a2b" or "1a2b;ext=1": at most 15 hex digits, so sizes never overflow.
@@ -59,22 +72,41 @@ bool parse_chunk_size(std::string_view line, uint64_t& size) {
   return true;
 }
 
-// "Content-Length: 75" or a list of identical values ("75, 75").
-bool parse_content_length(std::string_view value, uint64_t& length) {
-  bool any = false;
+// "Content-Length: 75" or a list of identical values ("75, 75"). Every value seen (in this
+// header and earlier ones) must agree: a request with two lengths has no known end.
+enum class Length { Ok, NotANumber, Conflict };
+Length parse_content_length(std::string_view value, bool& has_length, uint64_t& length, std::string& conflict) {
   while (true) {
     size_t comma = value.find(',');
     std::string_view one = trim(value.substr(0, comma));
-    if (one.empty() || one.size() > 18 || !std::all_of(one.begin(), one.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return false;
+    if (one.empty() || one.size() > 18 || !std::all_of(one.begin(), one.end(), is_digit)) {
+      return Length::NotANumber;
     }
     uint64_t v = 0;
     for (char c : one) v = v * 10 + static_cast<uint64_t>(c - '0');
-    if (any && v != length) return false;
+    if (has_length && v != length) {
+      conflict = "conflicting Content-Length values (" + std::to_string(length) + " and " + std::to_string(v) + ")";
+      return Length::Conflict;
+    }
     length = v;
-    any = true;
-    if (comma == std::string_view::npos) return true;
+    has_length = true;
+    if (comma == std::string_view::npos) return Length::Ok;
     value.remove_prefix(comma + 1);
+  }
+}
+
+// Transfer-Encoding: "chunked" frames the body; any other coding ("gzip, chunked") decodes it
+// like a Content-Encoding, so it joins that list.
+void parse_transfer_encoding(std::string_view value, bool& chunked, std::string& codings) {
+  while (!value.empty()) {
+    const size_t comma = value.find(',');
+    const std::string_view one = trim(value.substr(0, comma));
+    value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+    if (iequals(one, "chunked")) {
+      chunked = true;
+    } else if (!one.empty()) {
+      codings.append(",").append(one);
+    }
   }
 }
 
@@ -107,17 +139,21 @@ void Framer::frame_http(Record& rec) {
   const size_t target_end = request.rfind(' ');
   size_t query_begin = request.find('?');
   query_begin = query_begin < target_end ? query_begin + 1 : target_end;
+  const std::string_view proto = protocol_of(request);
+  if (proto != "HTTP/1" && proto.substr(0, 7) != "HTTP/1.") {
+    // Only HTTP/1.x has this text form on the wire; a tool's rendering of HTTP/2 does not say
+    // how its body was framed.
+    return reject_capture(rec, eol + 1, std::string(proto) + " request: only HTTP/1.x captures can be read");
+  }
 
-  std::string problem;
+  std::string problem, conflict, codings;
   uint64_t length = 0;
-  bool has_length = false, chunked = false;
+  bool has_length = false, bad_length = false, chunked = false;
   size_t at = eol + 1;
   for (;;) {
     Line l = find_eol(at, kMaxHeaderBytes, eol);
     if (l == Line::TooLong || at > kMaxHeaderBytes) {
-      finish(rec, 0, 0, at);
-      rec.error = "captured HTTP request: header block longer than 64 KiB";
-      return;
+      return reject_capture(rec, at, "header block longer than 64 KiB");
     }
     if (l == Line::End) {
       finish(rec, 0, 0, avail());
@@ -141,14 +177,20 @@ void Framer::frame_http(Record& rec) {
     } else if (iequals(name, "x-volc-trace-id")) {
       rec.trace_id.assign(value);
     } else if (iequals(name, "content-length")) {
-      has_length = parse_content_length(value, length);
-      if (!has_length && problem.empty()) problem = "Content-Length is not a number";
+      if (parse_content_length(value, has_length, length, conflict) == Length::NotANumber) {
+        bad_length = true;
+        if (problem.empty()) problem = "Content-Length is not a number";
+      }
     } else if (iequals(name, "transfer-encoding")) {
-      chunked = icontains(value, "chunked");
+      parse_transfer_encoding(value, chunked, codings);
+    } else if (iequals(name, "content-encoding")) {
+      codings.append(",").append(value);
     }
   }
   const size_t header_end = at;
 
+  if (!conflict.empty() && !chunked) return reject_capture(rec, header_end, conflict);
+  has_length &= !bad_length;  // The body then runs to the next request, and is rejected.
   if (chunked) {
     frame_chunked(rec, header_end);
   } else if (has_length) {
@@ -175,6 +217,13 @@ void Framer::frame_http(Record& rec) {
   }
   if (rec.error.empty() && !problem.empty()) rec.error = "captured HTTP request: " + problem;
   if (!rec.error.empty()) return;
+  Coding coding = Coding::Identity;
+  if (!parse_coding(codings, coding, problem)) {
+    rec.error = "captured HTTP request: " + problem;  // Kept as it came, for the reject file.
+    return;
+  }
+  if (coding != Coding::Identity) decode_coding(rec, coding);
+  if (!rec.error.empty()) return;
   if (icontains(rec.content_type, "json")) {
     rec.kind = BodyKind::Json;
   } else if (icontains(rec.content_type, "x-www-form-urlencoded")) {
@@ -195,9 +244,11 @@ void Framer::frame_chunked(Record& rec, size_t header_end) {
   uint64_t consumed = header_end;
   pos_ += header_end;  // What the headers said is copied into rec already.
   bool over = false;
+  std::string bad;  // Set by a bad chunk-size line once the body's end is found again.
+  // The reject file gets what was de-chunked before the error.
   auto fail = [&](std::string why, size_t more) {
     pos_ += more;
-    rec.body = {};
+    rec.body = over ? std::string_view{} : std::string_view(decoded_);
     rec.length = consumed + more;
     rec.error = "captured HTTP request: " + std::move(why);
   };
@@ -205,9 +256,12 @@ void Framer::frame_chunked(Record& rec, size_t header_end) {
     size_t eol = 0;
     Line l = find_eol(0, 1024, eol);
     if (l == Line::End) return fail("truncated chunked body", avail());
-    if (l == Line::TooLong) return fail("bad chunk size line", std::min(eol, avail()));
     uint64_t size = 0;
-    if (!parse_chunk_size(view(0, eol), size)) return fail("bad chunk size line", eol + 1);
+    if (l == Line::TooLong || !parse_chunk_size(view(0, eol), size)) {
+      bad = "bad chunk size line";
+      if (!resync_chunked(consumed)) return fail(bad, 0);
+      break;  // The last chunk after all: its trailers follow.
+    }
     pos_ += eol + 1;
     consumed += eol + 1;
     if (size == 0) break;
@@ -239,6 +293,7 @@ void Framer::frame_chunked(Record& rec, size_t header_end) {
     consumed += eol + 1;
     if (t.empty()) break;
   }
+  if (!bad.empty()) return fail(bad, 0);
   if (over) {
     oversize(rec, consumed);
     return;
@@ -247,11 +302,61 @@ void Framer::frame_chunked(Record& rec, size_t header_end) {
   rec.length = consumed;
 }
 
-// No length: the body runs to the next captured request or the end of input.
-void Framer::frame_unsized(Record& rec, size_t header_end) {
-  size_t at = header_end;  // Start of the line being looked at.
+// After a bad chunk-size line the body's end is unknown: drops the lines up to and including
+// the last chunk ("0"), or up to the next request line or the end of input. True when the
+// last chunk was found (trailers may follow). Holds at most 64 KiB of a long line.
+bool Framer::resync_chunked(uint64_t& consumed) {
+  bool mid_line = false;  // The buffer starts inside a line partly dropped already.
+  auto drop = [&](size_t n) {
+    pos_ += n;
+    consumed += n;
+  };
+  for (;;) {
+    size_t eol = 0;
+    const Line l = find_eol(0, kMaxHeaderBytes, eol);
+    if (l != Line::Found) {
+      const bool newline = eol < avail();  // Found beyond the 64 KiB: the line ends there.
+      drop(newline ? eol + 1 : avail());
+      mid_line = !newline;
+      if (l == Line::End) return false;
+      continue;
+    }
+    uint64_t size = 1;
+    if (!mid_line && is_request_line(view(0, eol))) return false;
+    const bool last = !mid_line && parse_chunk_size(view(0, eol), size) && size == 0;
+    drop(eol + 1);
+    mid_line = false;
+    if (last) return true;
+  }
+}
+
+// A capture that its own headers cannot frame is rejected whole: from its request line to the
+// next one (or the end of input), kept for the reject file when it fits --max-body.
+void Framer::reject_capture(Record& rec, size_t at, std::string why) {
   uint64_t dropped = 0;
-  bool over = false, first = true;
+  bool over = false;
+  const size_t end = capture_end(0, at, true, dropped, over);
+  finish(rec, 0, over || end > max_body_ ? 0 : end, end);
+  rec.length += dropped;
+  rec.error = "captured HTTP request: " + std::move(why);
+}
+
+void Framer::decode_coding(Record& rec, Coding coding) {
+  std::string why;
+  if (inflate_body(rec.body, coding, max_body_, inflated_, why)) {
+    rec.body = inflated_;
+  } else {
+    rec.error = "captured HTTP request: " + why;  // The body stays as it came.
+  }
+}
+
+// Scans whole lines from at (a line start, relative to pos_) to the start of the next request
+// line, or the end of input; with first_may_end false the first line never ends it. While the
+// bytes from keep on fit max_body they stay in the buffer; past that, scanned bytes are
+// dropped as they come (counted in dropped) and over is set: an endless capture holds nothing.
+// Returns the end, relative to pos_.
+size_t Framer::capture_end(size_t keep, size_t at, bool first_may_end, uint64_t& dropped, bool& over) {
+  bool first = !first_may_end;
   for (;;) {
     const char* p = buf_.data() + pos_;
     const void* nl = std::memchr(p + at, '\n', avail() - at);
@@ -261,27 +366,34 @@ void Framer::frame_unsized(Record& rec, size_t header_end) {
       first = false;
       at = eol + 1;
     } else {
-      if (!over && avail() - header_end > max_body_) over = true;
+      if (!over && avail() - keep > max_body_) over = true;
       if (over) {
         // A line longer than the limit: drop it as it comes.
         dropped += avail();
         pos_ = end_;
-        at = header_end = 0;
+        at = keep = 0;
       }
       if (!fill()) {
-        at = avail();  // The last line, unterminated, is part of the body.
+        at = avail();  // The last line, unterminated, is part of the capture.
         break;
       }
       continue;
     }
-    if (!over && at - header_end > max_body_) over = true;
+    if (!over && at - keep > max_body_) over = true;
     if (over) {
-      // Hold nothing of an oversized body: drop what was scanned.
       pos_ += at;
       dropped += at;
-      at = header_end = 0;
+      at = keep = 0;
     }
   }
+  return at;
+}
+
+// No length: the body runs to the next captured request or the end of input.
+void Framer::frame_unsized(Record& rec, size_t header_end) {
+  uint64_t dropped = 0;
+  bool over = false;
+  const size_t at = capture_end(header_end, header_end, false, dropped, over);
   if (over || at - header_end > max_body_) {
     pos_ += at;
     oversize(rec, dropped + at);

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.bash"
 build=$(dirname "$BIN")
 libs=$(ldd "$BIN")
-for lib in libcurl libssl libgnutls libsqlite3 libmicrohttpd libz.so; do
+for lib in libcurl libssl libgnutls libsqlite3 libmicrohttpd; do
   lacks "cmrelay does not load $lib" "$libs" "$lib"
 done
 contains "cmrelay-full loads libcurl" "$(ldd "$build/cmrelay-full")" libcurl
