@@ -1,5 +1,6 @@
 #include "vendors/common.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "text/label_name.h"
@@ -39,6 +40,29 @@ void make_alert_key(std::string& out, std::string_view format, std::initializer_
     out.assign(format);
     out += "/h/";
     out += hex;
+  }
+}
+
+namespace {
+void append_key_text(std::string& out, std::string_view s) {
+  for (char c : s) {
+    if (c == '\\' || c == ',' || c == '=') out += '\\';
+    out += c;
+  }
+}
+}  // namespace
+
+void append_key_pair(std::string& out, std::string_view name, std::string_view value) {
+  append_key_text(out, name);
+  out += '=';
+  append_key_text(out, value);
+}
+
+void join_sorted(std::string& out, std::vector<std::string>& parts, size_t n) {
+  std::sort(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(n));
+  for (size_t k = 0; k < n; ++k) {
+    if (k > 0) out += ',';
+    out += parts[k];
   }
 }
 
