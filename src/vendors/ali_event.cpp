@@ -194,6 +194,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("region", region);
   l.add("resource_id", resource_id);
   l.add("resource_name", resource_name);
+  add_grouping_labels(l, resource_name, resource_id,
+                      system ? std::string_view(s.name) : either(either(rule_name, rule_id), metric.name));
   l.add("rule_id", rule_id);
   l.add("rule_name", either(rule_name, strategy));
   l.add("namespace", either(str(alert, "namespace", "alert."), s.product));

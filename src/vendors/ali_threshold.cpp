@@ -143,6 +143,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("region", region);
   l.add("resource_id", id);
   l.add("resource_name", instance_name);
+  add_grouping_labels(l, instance_name, id, either(either(rule_name, rule_id), metric));
   l.add("rule_id", rule_id);
   l.add("rule_name", rule_name);
   l.add("namespace", either(str(body, "namespace"), str(body, "metricProject")));

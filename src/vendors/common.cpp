@@ -20,6 +20,12 @@ Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std
   return Status::Info;
 }
 
+void add_grouping_labels(Labels& labels, std::string_view resource_name, std::string_view resource_id,
+                         std::string_view check) {
+  labels.add("resource", resource_name.empty() ? resource_id : resource_name);
+  labels.add("check", check);
+}
+
 void make_alert_key(std::string& out, std::string_view format, std::initializer_list<std::string_view> parts) {
   out.assign(format);
   for (std::string_view p : parts) {

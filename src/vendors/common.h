@@ -16,6 +16,11 @@ namespace cmrelay {
 // and a once-per-run warning; the raw level is kept in the label vendor_severity.
 Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std::string_view level);
 
+// Flashduty's grouping labels: resource (the resource's name, else its id) and check (the
+// rule, event or metric that fired). Flashduty groups on labels.resource by default.
+void add_grouping_labels(Labels& labels, std::string_view resource_name, std::string_view resource_id,
+                         std::string_view check);
+
 // alert_key = "<format>/<part>/<part>...", each part with '/' and '%' percent-escaped so that
 // distinct parts never join into the same key. A key longer than 255 characters becomes
 // "<format>/h/<16 hex digits of FNV-1a 64 of the full key>".

@@ -184,6 +184,7 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
   l.add("region", region);
   l.add("resource_id", id);
   l.add("resource_name", name);
+  add_grouping_labels(l, name, id, rule_name.empty() ? rule_id.view() : rule_name.view());
   l.add("rule_id", rule_id);
   l.add("rule_name", rule_name);
   l.add("namespace", text(body, "Namespace"));
