@@ -61,6 +61,22 @@ std::string describe_metric(const Metric& m) {
   return out;
 }
 
+// The members of the given objects as sorted "name=value" pairs (a key part).
+std::string object_key(const json::Value* a, const json::Value* b) {
+  std::vector<std::string> parts;
+  for (const json::Value* obj : {a, b}) {
+    if (obj == nullptr) continue;
+    for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
+      parts.emplace_back();
+      append_key_pair(parts.back(), std::string_view(it->name.GetString(), it->name.GetStringLength()),
+                      label_text(it->value));
+    }
+  }
+  std::string out;
+  join_sorted(out, parts, parts.size());
+  return out;
+}
+
 // Auxiliary fields that were malformed: label name and text as sent, added after the contract
 // labels.
 struct Kept {
@@ -142,15 +158,18 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   e.status = resolved ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, severity);
 
   // alert_key: a threshold alert by rule and resource, which stay the same from TRIGGERED to
-  // RESOLVED; without a resource the rule alone would join different alerts, so the dedup id
-  // (else the event id) decides, as it does for system events. The rule alone is the last
-  // resort.
+  // RESOLVED (the dedup id does not: it is new on the resolve). Without a resource id the
+  // alert's own description of what it watches (resourceInfo and customLabels, sorted) stands
+  // in for it, so that alerts of one rule on different things stay apart. System events are
+  // keyed by their dedup id (else the event id).
   const std::string dedup_id = str(alert, "dedupId", "alert.");
   const std::string trace_id = str(alert, "traceId", "alert.");
   const std::string_view rule = either(rule_id, rule_name);
   const std::string_view dedup = either(dedup_id, trace_id);
-  if (!system && !rule.empty() && (!resource_id.empty() || dedup.empty())) {
-    make_alert_key(e.alert_key, kId, {"rule", rule, resource_id, metric.name});
+  if (!system && !rule.empty()) {
+    std::string watched = resource_id;
+    if (watched.empty()) watched = object_key(resource_info, custom);
+    make_alert_key(e.alert_key, kId, {"rule", rule, watched, metric.name});
   } else if (!dedup.empty()) {
     make_alert_key(e.alert_key, kId, {dedup});
   } else {
@@ -175,6 +194,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("region", region);
   l.add("resource_id", resource_id);
   l.add("resource_name", resource_name);
+  add_grouping_labels(l, resource_name, resource_id,
+                      system ? std::string_view(s.name) : either(either(rule_name, rule_id), metric.name));
   l.add("rule_id", rule_id);
   l.add("rule_name", either(rule_name, strategy));
   l.add("namespace", either(str(alert, "namespace", "alert."), s.product));

@@ -45,6 +45,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("region", s.region);
   l.add("resource_id", either(s.resource_id, content_id));
   l.add("resource_name", s.instance_name);
+  add_grouping_labels(l, s.instance_name, either(s.resource_id, content_id), s.name);
   l.add("rule_name", str(body, "ruleName"));
   l.add("namespace", s.product);
   l.add("event_type", s.name);

@@ -112,14 +112,9 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   // from trigger to clear), stands in for them.
   std::string dim_key;
   if (dims_ok) {
-    std::vector<std::string> parts;
-    parts.reserve(dims.size());
-    for (const java_map::Entry& d : dims) parts.push_back(d.first + "=" + d.second);
-    std::sort(parts.begin(), parts.end());
-    for (const std::string& p : parts) {
-      if (!dim_key.empty()) dim_key += ',';
-      dim_key += p;
-    }
+    std::vector<std::string> parts(dims.size());
+    for (size_t i = 0; i < dims.size(); ++i) append_key_pair(parts[i], dims[i].first, dims[i].second);
+    join_sorted(dim_key, parts, parts.size());
   } else {
     dim_key = dims_text;
   }
@@ -148,6 +143,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("region", region);
   l.add("resource_id", id);
   l.add("resource_name", instance_name);
+  add_grouping_labels(l, instance_name, id, either(either(rule_name, rule_id), metric));
   l.add("rule_id", rule_id);
   l.add("rule_name", rule_name);
   l.add("namespace", either(str(body, "namespace"), str(body, "metricProject")));

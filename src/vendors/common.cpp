@@ -1,5 +1,6 @@
 #include "vendors/common.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "text/label_name.h"
@@ -17,6 +18,12 @@ Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std
                            "' is sent as Info (the original is in label vendor_severity)");
   }
   return Status::Info;
+}
+
+void add_grouping_labels(Labels& labels, std::string_view resource_name, std::string_view resource_id,
+                         std::string_view check) {
+  labels.add("resource", resource_name.empty() ? resource_id : resource_name);
+  labels.add("check", check);
 }
 
 void make_alert_key(std::string& out, std::string_view format, std::initializer_list<std::string_view> parts) {
@@ -39,6 +46,29 @@ void make_alert_key(std::string& out, std::string_view format, std::initializer_
     out.assign(format);
     out += "/h/";
     out += hex;
+  }
+}
+
+namespace {
+void append_key_text(std::string& out, std::string_view s) {
+  for (char c : s) {
+    if (c == '\\' || c == ',' || c == '=') out += '\\';
+    out += c;
+  }
+}
+}  // namespace
+
+void append_key_pair(std::string& out, std::string_view name, std::string_view value) {
+  append_key_text(out, name);
+  out += '=';
+  append_key_text(out, value);
+}
+
+void join_sorted(std::string& out, std::vector<std::string>& parts, size_t n) {
+  std::sort(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(n));
+  for (size_t k = 0; k < n; ++k) {
+    if (k > 0) out += ',';
+    out += parts[k];
   }
 }
 

@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "event/event.h"
 #include "json/parser.h"
@@ -15,10 +16,23 @@ namespace cmrelay {
 // and a once-per-run warning; the raw level is kept in the label vendor_severity.
 Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std::string_view level);
 
+// Flashduty's grouping labels: resource (the resource's name, else its id) and check (the
+// rule, event or metric that fired). Flashduty groups on labels.resource by default.
+void add_grouping_labels(Labels& labels, std::string_view resource_name, std::string_view resource_id,
+                         std::string_view check);
+
 // alert_key = "<format>/<part>/<part>...", each part with '/' and '%' percent-escaped so that
 // distinct parts never join into the same key. A key longer than 255 characters becomes
 // "<format>/h/<16 hex digits of FNV-1a 64 of the full key>".
 void make_alert_key(std::string& out, std::string_view format, std::initializer_list<std::string_view> parts);
+
+// Appends "name=value" to a key part, with '\\', ',' and '=' in name and value escaped by a
+// backslash, so that two different dimension sets never write the same text ("a=1,b=2" as a
+// value cannot pose as two pairs). Text without those characters is written as is.
+void append_key_pair(std::string& out, std::string_view name, std::string_view value);
+
+// Sorts parts[0, n) and appends them to out joined by ',' (a dimension set in a stable order).
+void join_sorted(std::string& out, std::vector<std::string>& parts, size_t n);
 
 // Adds every member of obj as a label named prefix + label_name(member): scalars as text,
 // objects and arrays as compact JSON. Existing labels win. Stops once the labels are full,

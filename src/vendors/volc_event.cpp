@@ -110,6 +110,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("region", where);
   l.add("resource_id", subject);
   l.add("resource_name", resource_name);
+  add_grouping_labels(l, resource_name, subject, event_type);
   if (top) {
     l.add("rule_id", text(*top, "RuleId", "Rules[]."));
     l.add("rule_name", text(*top, "RuleName", "Rules[]."));

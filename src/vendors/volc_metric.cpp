@@ -138,15 +138,10 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
     for (const json::Value& d : dims->GetArray()) {
       if (n == parts.size()) parts.emplace_back();
       std::string& p = parts[n++];
-      p.assign(text(d, "Name", dim_where).view());
-      p += '=';
-      p += text(d, "Value", dim_where).view();
+      p.clear();
+      append_key_pair(p, text(d, "Name", dim_where), text(d, "Value", dim_where));
     }
-    std::sort(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(n));
-    for (size_t k = 0; k < n; ++k) {
-      if (k > 0) dim_key += ',';
-      dim_key += parts[k];
-    }
+    join_sorted(dim_key, parts, n);
   }
   if (nodata(kind)) make_alert_key(e.alert_key, "volc.metric", {rule_id, id, dim_key, "nodata"});
   else make_alert_key(e.alert_key, "volc.metric", {rule_id, id, dim_key});
@@ -159,7 +154,12 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
     case Kind::NoData: t += "No data: "; break;
     case Kind::NoDataRecovered: t += "Data resumed: "; break;
   }
-  t += rule_name.empty() ? rule_id.view() : rule_name.view();
+  // Never an empty title (Flashduty refuses one): the policy's name, else its id, else the
+  // namespace's alarm.
+  if (!rule_name.empty()) t += rule_name.view();
+  else if (!rule_id.empty()) t += rule_id.view();
+  else if (fields::Text ns = text(body, "Namespace"); !ns.empty()) t += std::string(ns.view()) + " alarm";
+  else t += "Volcengine metric alarm";
   if (!who.empty()) {
     t += " on ";
     t += who;
@@ -184,6 +184,7 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
   l.add("region", region);
   l.add("resource_id", id);
   l.add("resource_name", name);
+  add_grouping_labels(l, name, id, rule_name.empty() ? rule_id.view() : rule_name.view());
   l.add("rule_id", rule_id);
   l.add("rule_name", rule_name);
   l.add("namespace", text(body, "Namespace"));

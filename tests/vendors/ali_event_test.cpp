@@ -219,19 +219,20 @@ std::string bare_rule_alert(std::string_view status, std::string_view dedup, std
 
 }  // namespace
 
-TEST_CASE("ali.event: threshold alerts of one rule without a resource are keyed by their dedup id") {
+TEST_CASE("ali.event: threshold alerts of one rule without a resource are keyed by what they watch") {
   const Event a = only(decode_json(envelope(bare_rule_alert("TRIGGERED", "d-1", "web-1"))));
   const Event b = only(decode_json(envelope(bare_rule_alert("TRIGGERED", "d-2", "web-2"))));
-  CHECK(a.alert_key == "ali.event/d-1");
-  CHECK(b.alert_key == "ali.event/d-2");
+  CHECK(a.alert_key == "ali.event/rule/r-1/host=web-1/cpu");
+  CHECK(b.alert_key != a.alert_key);
   CHECK(label(a, "host") == "web-1");
-  // The recovery of one alert still meets its trigger.
-  const Event a_ok = only(decode_json(envelope(bare_rule_alert("RESOLVED", "d-1", "web-1"))));
+  // The resolve carries a new dedup id (as the project's own samples show): it still meets.
+  const Event a_ok = only(decode_json(envelope(bare_rule_alert("RESOLVED", "d-9", "web-1"))));
   CHECK(a_ok.status == Status::Ok);
   CHECK(a_ok.alert_key == a.alert_key);
-  // No dedupId: the traceId; neither: the rule is all there is.
-  CHECK(only(decode_json(envelope(bare_rule_alert("TRIGGERED", "", "web-1", "t-3")))).alert_key == "ali.event/t-3");
-  CHECK(only(decode_json(envelope(bare_rule_alert("TRIGGERED", "", "web-1")))).alert_key == "ali.event/rule/r-1//cpu");
+  // Nothing but the rule: the rule is all there is, whatever the dedup or trace id.
+  CHECK(only(decode_json(envelope(bare_rule_alert("TRIGGERED", "", "web-1", "t-3")))).alert_key == a.alert_key);
+  const std::string no_labels = R"({"alertStatus":"TRIGGERED","source":"ALERT","ruleId":"r-1","dedupId":"d-4"})";
+  CHECK(only(decode_json(envelope(no_labels))).alert_key == "ali.event/rule/r-1//");
 }
 
 TEST_CASE("ali.event: malformed auxiliary fields are kept as text with a warning, not refused") {

@@ -248,3 +248,15 @@ TEST_CASE("ali.threshold: huge dimensions keep labels up to Flashduty's 50") {
     CHECK(d.warnings[0].find("more labels than Flashduty's 50") != std::string::npos);
   }
 }
+
+TEST_CASE("ali.threshold: ',' and '=' inside dimension values cannot make two resources share a key") {
+  // As Java map text "{a=x, b=y}" and "{a=x,b=y}" (one value holding ",b=y") are different
+  // resources; so are JSON dimensions {"a":"x,b=y"} and {"a":"x","b":"y"}.
+  auto two = test::decode_json(R"({"alertState":"ALERT","ruleId":"r","metricName":"m","triggerLevel":"WARN",)"
+                               R"("dimensions":{"a":"x","b":"y"}})");
+  auto one = test::decode_json(R"({"alertState":"ALERT","ruleId":"r","metricName":"m","triggerLevel":"WARN",)"
+                               R"("dimensions":{"a":"x,b=y"}})");
+  CHECK(only(two).alert_key == "ali.threshold/r/a=x,b=y");
+  CHECK(only(one).alert_key != only(two).alert_key);
+  CHECK(only(one).alert_key == "ali.threshold/r/a=x\\,b\\=y");
+}

@@ -77,3 +77,14 @@ TEST_CASE("fields: tolerant scalars, precise type errors") {
   CHECK(fields::array(*v, "a") != nullptr);
   CHECK(fields::object(*v, "z") == nullptr);
 }
+
+TEST_CASE("grouping labels: resource is the name, else the id; check as given") {
+  cmrelay::Labels l;
+  cmrelay::add_grouping_labels(l, "", "i-1", "cpu");
+  CHECK(*l.find("resource") == "i-1");
+  CHECK(*l.find("check") == "cpu");
+  cmrelay::Labels named;
+  cmrelay::add_grouping_labels(named, "web-1", "i-1", "");
+  CHECK(*named.find("resource") == "web-1");
+  CHECK(named.find("check") == nullptr);
+}

@@ -122,3 +122,22 @@ TEST_CASE("volc.metric: the capture's trace id becomes a label") {
   auto d = decode(body("Metric", "Resources"), BodyKind::Json, {}, "5b0e7f7c");
   CHECK(label(d.events[0], "volc_trace_id") == "5b0e7f7c");
 }
+
+TEST_CASE("volc.metric: ',' and '=' inside dimension values cannot make two resources share a key") {
+  auto two = decode(body("Metric", "Resources", "warning",
+                         R"([{"Id":"i-1","Dimensions":[{"Name":"a","Value":"x"},{"Name":"b","Value":"y"}]}])"));
+  auto one = decode(body("Metric", "Resources", "warning", R"([{"Id":"i-1","Dimensions":[{"Name":"a","Value":"x,b=y"}]}])"));
+  REQUIRE(two.events.size() == 1);
+  REQUIRE(one.events.size() == 1);
+  CHECK(two.events[0].alert_key == "volc.metric/r-1/i-1/a=x,b=y");
+  CHECK(one.events[0].alert_key != two.events[0].alert_key);
+}
+
+TEST_CASE("volc.metric: no rule name, id or resources still gives a title (send refuses an empty one)") {
+  auto d = decode(R"({"Type":"MetricsNoData","Level":"warning","NoDataResources":[]})");
+  REQUIRE(d.events.size() == 1);
+  CHECK(d.events[0].title == "No data: Volcengine metric alarm");
+  auto ns = decode(R"({"Type":"Metric","Namespace":"VCM_ECS","Level":"warning","Resources":[]})");
+  REQUIRE(ns.events.size() == 1);
+  CHECK(ns.events[0].title == "VCM_ECS alarm");
+}
