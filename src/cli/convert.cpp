@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/read.h"
 #include "output/ndjson.h"
+#include "text/escape.h"
 
 namespace cmrelay::cli {
 
@@ -31,8 +32,8 @@ int convert(const ConvertOptions& options) {
       out.write(e, &names);
       if (channels.empty()) {
         ++unrouted;
-        std::fprintf(stderr, "cmrelay: %.*s:%llu: event %s routed to no channel\n", static_cast<int>(rec.source.size()),
-                     rec.source.data(), static_cast<unsigned long long>(rec.index), e.alert_key.c_str());
+        std::fprintf(stderr, "cmrelay: %s:%llu: event %s routed to no channel\n", text::escape(rec.source).c_str(),
+                     static_cast<unsigned long long>(rec.index), text::escape(e.alert_key).c_str());
       }
     }
   });
@@ -53,13 +54,14 @@ int detect(const ReadOptions& options) {
   NdjsonWriter out(stdout, false);
   std::string line;
   pipeline->run(options.paths, [&](const Record& rec, const Detection& d, EventBatch&) {
-    line.assign(rec.source);
+    // Both quote the input (a file name, a body's keys): escaped, one body one line.
+    line.assign(text::escape(rec.source));
     line += ':';
     line += std::to_string(rec.index);
     line += ": ";
     line += d.format->id;
     line += " (";
-    line += d.evidence;
+    line += text::escape(d.evidence);
     line += ')';
     out.write_line(line);
   });

@@ -8,6 +8,7 @@
 #include "cli/read.h"
 #include "output/ndjson.h"
 #include "route/redact.h"
+#include "text/escape.h"
 
 namespace cmrelay::cli {
 
@@ -74,11 +75,11 @@ void print_explanation(const RouteExplanation& why, std::string& out) {
     }
     out += c.matched ? "matched" : "no match";
     if (c.matched) out += ", adds " + channel_list(c.channels) + (c.stopped ? ", stops" : ", falls through");
-    if (!c.note.empty()) out += " (" + c.note + ")";
+    if (!c.note.empty()) out += " (" + text::escape(c.note) + ")";
     out += '\n';
     for (const ConditionVerdict& v : c.conditions) {
       out += "    " + v.text + ": " + (v.result ? "true" : "false");
-      out += v.present ? " (saw '" + v.seen + "')\n" : " (absent)\n";
+      out += v.present ? " (saw '" + text::escape(v.seen) + "')\n" : " (absent)\n";
     }
   }
   out += why.default_used ? "  default: used (no case matched)\n" : "  default: not used\n";
@@ -102,24 +103,25 @@ int routes_test(const RoutesTestOptions& options) {
   std::vector<std::string> expected = split_names(options.expect);
   NdjsonWriter out(stdout, false);
   RouteExplanation why;
-  std::string text;
+  std::string report;
   uint64_t mismatches = 0;
   pipeline->run(options.read.paths, [&](const Record& rec, const Detection&, EventBatch& events) {
     for (size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
       routes->explain(e, why);
-      text.assign(rec.source);
-      text += ':' + std::to_string(rec.index) + " event " + std::to_string(i + 1) + ": " +
-              std::string(status_name(e.status)) + " \"" + e.title + "\"\n";
-      print_explanation(why, text);
+      // What came from the input (file name, title, values seen) is escaped: one line each.
+      report.assign(text::escape(rec.source));
+      report += ':' + std::to_string(rec.index) + " event " + std::to_string(i + 1) + ": " +
+              std::string(status_name(e.status)) + " \"" + text::escape(e.title) + "\"\n";
+      print_explanation(why, report);
       if (options.has_expect) {
         bool ok = same_channels(why.channels, expected);
         mismatches += ok ? 0 : 1;
-        text += ok ? "  expected " + channel_list(expected) + ": ok\n"
+        report += ok ? "  expected " + channel_list(expected) + ": ok\n"
                    : "  MISMATCH: expected " + channel_list(expected) + ", got " + channel_list(why.channels) + '\n';
       }
-      text.pop_back();
-      out.write_line(text);
+      report.pop_back();
+      out.write_line(report);
     }
   });
   out.flush();

@@ -27,6 +27,7 @@
 #include "deliver/inbox.h"
 #include "input/sources.h"
 #include "route/redact.h"
+#include "text/escape.h"
 #include "output/ndjson.h"
 #include "vendors/flashduty.h"
 
@@ -128,8 +129,8 @@ class Destinations {
     routes_->route(e, out);
     if (out.empty()) {
       ++unrouted_;
-      std::fprintf(stderr, "cmrelay: %.*s:%llu: event %s routed to no channel\n", static_cast<int>(rec.source.size()),
-                   rec.source.data(), static_cast<unsigned long long>(rec.index), e.alert_key.c_str());
+      std::fprintf(stderr, "cmrelay: %s:%llu: event %s routed to no channel\n", text::escape(rec.source).c_str(),
+                   static_cast<unsigned long long>(rec.index), text::escape(e.alert_key).c_str());
     }
   }
 

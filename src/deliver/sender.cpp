@@ -15,6 +15,7 @@
 #include "deliver/backoff.h"
 #include "deliver/outcome.h"
 #include "route/redact.h"
+#include "text/escape.h"
 
 namespace cmrelay::deliver {
 namespace {
@@ -246,8 +247,9 @@ struct Sender::Impl {
     bool written = dead_letter.write(format_dead_letter(d));
     if (!written && !dead_letter.is_stderr()) ++st.dead_letter_failed;  // The record went to stderr.
     if (!dead_letter.is_stderr()) {
-      std::fprintf(stderr, "cmrelay: send: %s (%s): dead-lettered after %d attempt%s: %s\n", st.name.c_str(),
-                   st.url.c_str(), job->attempts, job->attempts == 1 ? "" : "s", error.c_str());
+      // The error quotes the server: escaped, so that an answer cannot write lines.
+      std::fprintf(stderr, "cmrelay: send: %s (%s): dead-lettered after %d attempt%s: %s\n", text::escape(st.name).c_str(),
+                   text::escape(st.url).c_str(), job->attempts, job->attempts == 1 ? "" : "s", text::escape(error).c_str());
     }
   }
 

@@ -15,6 +15,7 @@
 #include "input/sources.h"
 #include "output/write_all.h"
 #include "text/base64.h"
+#include "text/escape.h"
 #include "text/utf8.h"
 
 namespace cmrelay {
@@ -46,14 +47,15 @@ void Pipeline::warn_once(const Record& rec, const std::string& message) {
   }
   if (said_.size() > kMaxDistinct) return;
   said_.insert(message);
-  std::fprintf(stderr, "cmrelay: warning: %.*s:%llu: %s\n", static_cast<int>(rec.source.size()),
-               rec.source.data(), static_cast<unsigned long long>(rec.index), message.c_str());
+  std::fprintf(stderr, "cmrelay: warning: %s:%llu: %s\n", text::escape(rec.source).c_str(),
+               static_cast<unsigned long long>(rec.index), text::escape(message).c_str());
 }
 
 void Pipeline::reject(const Record& rec, std::string_view reason) {
   ++counts_.rejected;
-  std::fprintf(stderr, "cmrelay: %.*s:%llu: %.*s\n", static_cast<int>(rec.source.size()), rec.source.data(),
-               static_cast<unsigned long long>(rec.index), static_cast<int>(reason.size()), reason.data());
+  // Reasons quote keys and values of the body: escaped, so that a body cannot write lines.
+  std::fprintf(stderr, "cmrelay: %s:%llu: %s\n", text::escape(rec.source).c_str(),
+               static_cast<unsigned long long>(rec.index), text::escape(reason).c_str());
   if (reject_fd_ < 0) return;
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
@@ -97,7 +99,7 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
   std::vector<std::string> inputs = expand_inputs(paths, errors);
   for (const std::string& e : errors) {
     ++counts_.unreadable;
-    std::fprintf(stderr, "cmrelay: %s\n", e.c_str());
+    std::fprintf(stderr, "cmrelay: %s\n", text::escape(e).c_str());
   }
   for (const std::string& path : inputs) {
     if (stop && stop->load()) return;
@@ -108,7 +110,7 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       ++counts_.unreadable;
-      std::fprintf(stderr, "cmrelay: %s: cannot read: %s\n", path.c_str(), std::strerror(errno));
+      std::fprintf(stderr, "cmrelay: %s: cannot read: %s\n", text::escape(path).c_str(), std::strerror(errno));
       continue;
     }
     read_source(fd, path, on_body, stop);
@@ -130,7 +132,7 @@ void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_bod
     } catch (const std::exception& ex) {
       // The framer cannot say where this source resumes: stop it, loudly.
       ++counts_.unreadable;
-      std::fprintf(stderr, "cmrelay: %s: cannot frame the input after record %llu: %s\n", name.c_str(),
+      std::fprintf(stderr, "cmrelay: %s: cannot frame the input after record %llu: %s\n", text::escape(name).c_str(),
                    static_cast<unsigned long long>(rec.index), ex.what());
       return;
     }
@@ -182,7 +184,7 @@ void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_bod
   }
   if (!framer.read_error().empty()) {
     ++counts_.unreadable;
-    std::fprintf(stderr, "cmrelay: %s: read error: %s\n", name.c_str(), framer.read_error().c_str());
+    std::fprintf(stderr, "cmrelay: %s: read error: %s\n", text::escape(name).c_str(), framer.read_error().c_str());
   }
 }
 

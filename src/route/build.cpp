@@ -9,9 +9,28 @@
 
 #include "route/env.h"
 #include "route/model.h"
+#include "text/escape.h"
 
 namespace cmrelay::route {
 namespace {
+
+// An RFC 9110 token: what a header name may be.
+bool header_name(std::string_view name) {
+  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           kSymbols.find(c) != std::string_view::npos;
+  });
+}
+
+// A header value without CR, LF, NUL or another control character (tab aside): each of
+// them would end the header line, or let a server read one, and so inject headers.
+bool header_value(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), [](char c) {
+    auto b = static_cast<unsigned char>(c);
+    return (b < 0x20 && b != '\t') || b == 0x7f;
+  });
+}
 
 class Builder {
  public:
@@ -103,8 +122,20 @@ class Builder {
             error(v.key_line, "header '" + v.key + "' of " + where + " is given twice (as '" + before->key +
                                   "' on line " + std::to_string(before->key_line) + "; header names ignore case)");
           }
+          if (!header_name(v.key)) {
+            error(v.key_line, "header name '" + text::escape(v.key) + "' of " + where +
+                                  " is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)");
+          }
           if (expect(v, Node::Scalar, "header " + v.key + " of " + where)) {
-            ch.headers.emplace_back(v.key, expanded(v, "header " + v.key + " of " + where));
+            bool ok = false;
+            std::string value = expanded(v, "header " + v.key + " of " + where, &ok);
+            if (ok && !header_value(value)) {
+              // Never the value itself: it may hold a secret.
+              error(v.line, "header " + text::escape(v.key) + " of " + where + " holds a control character (CR, LF, " +
+                                "NUL...)" + (v.text == value ? "" : " after ${VAR} expansion") +
+                                ": it would end the header and add request headers of its own");
+            }
+            ch.headers.emplace_back(v.key, std::move(value));
           }
         }
       }

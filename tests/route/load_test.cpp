@@ -236,3 +236,40 @@ TEST_CASE("a mangled YAML route file that made LoadAll run away loads at once") 
                                      "/tests/fuzz/regressions/route_load_fuzz/yaml-loadall-runaway");
   CHECK(error_of("runaway.yaml", text) == "5: more than one YAML document");
 }
+
+TEST_CASE("a header value with CR, LF or NUL, literal or from ${VAR}, is refused at load and by check") {
+  // In YAML's double quotes, \r\n is a real CR LF: the value would add an X-Admin header.
+  const char* literal = "channels:\n  a:\n    url: \"https://h/a\"\n    headers: {X-Tag: \"v\\r\\nX-Admin: 1\"}\n"
+                        "default: {channels: [a]}\n";
+  CHECK(error_of("h.yaml", literal) ==
+        "4: header X-Tag of channel 'a' holds a control character (CR, LF, NUL...): it would end the header and add "
+        "request headers of its own");
+  ::setenv("CMRELAY_TEST_INJECT", "Bearer abc\r\nX-Admin: yes", 1);
+  std::string from_env = "channels:\n  a:\n    url: \"https://h/a\"\n    headers:\n      Authorization: \"${CMRELAY_TEST_INJECT}\"\n"
+                         "default: {channels: [a]}\n";
+  std::string e = error_of("h.yaml", from_env);
+  CHECK(e == "5: header Authorization of channel 'a' holds a control character (CR, LF, NUL...) after ${VAR} "
+             "expansion: it would end the header and add request headers of its own");
+  CHECK(e.find("Bearer") == std::string::npos);  // Never the value.
+  auto f = findings_of(from_env);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0] == e);
+  ::unsetenv("CMRELAY_TEST_INJECT");
+  CHECK(error_of("h.yaml", "channels:\n  a:\n    url: \"https://h/a\"\n    headers: {X-Tab: \"a\\tb\"}\n"
+                           "default: {channels: [a]}\n").empty());  // A tab is allowed in a field value.
+}
+
+TEST_CASE("a header name that is not an HTTP token is refused at load and by check") {
+  for (const char* name : {"\"X Tag\"", "\"X-Tag:\"", "\"X\\nY\"", "\"\"", "\"X\\u00e9\""}) {
+    std::string file = std::string("channels:\n  a:\n    url: \"https://h/a\"\n    headers: {") + name +
+                       ": v}\ndefault: {channels: [a]}\n";
+    std::string e = error_of("n.yaml", file);
+    CAPTURE(name);
+    CHECK(e.starts_with("4: header name '"));
+    CHECK(e.ends_with("' of channel 'a' is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)"));
+    CHECK(e.find('\n') == std::string::npos);
+    CHECK(findings_of(file).size() == 1);
+  }
+  CHECK(error_of("n.yaml", "channels:\n  a:\n    url: \"https://h/a\"\n    headers: {X-Api-Key_2.v~: v}\n"
+                           "default: {channels: [a]}\n").empty());
+}

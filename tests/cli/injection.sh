@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Issue 9, items 13 and 14: input cannot write lines or terminal controls into a diagnostic
+# (escaped, one body one line), and a channel header cannot add request headers.
+. "$(dirname "$0")/lib.bash"
+
+esc=$'\x1b'
+export FLASHDUTY_DBA_KEY=dba-key FLASHDUTY_OPS_KEY=ops-key
+# One NDJSON body whose keys hold ESC/BEL (a title escape), CR LF with a forged
+# "cmrelay:" line, NUL and U+202E; and a file name with ESC and a newline.
+body='{"\u001b]0;pwned\u0007key\r\ncmrelay: forged line":1,"x\u0000y\u202ez":2}'
+name="$TMP/bad"$'\x1b[31m'"name"$'\n'"x.json"
+printf '%s\n' "$body" >"$name"
+for cmd in detect convert "routes test $SRC/samples/routes.yaml"; do
+  err=$($BIN $cmd "$name" 2>&1 >/dev/null)
+  check "$cmd: one line per body and one summary" "$(printf '%s\n' "$err" | wc -l)" 2
+  lacks "$cmd: no ESC" "$err" "$esc"
+  lacks "$cmd: no BEL" "$err" $'\x07'
+  lacks "$cmd: no CR" "$err" $'\r'
+  lacks "$cmd: no U+202E" "$err" $'\u202e'
+  lacks "$cmd: no forged line" "$(printf '%s\n' "$err" | grep -c '^cmrelay: forged')" 1
+  contains "$cmd: the file name escaped" "$err" 'bad\x1b[31mname\nx.json:1:'
+  contains "$cmd: the keys escaped" "$err" '\x1b]0;pwned\x07key\r\ncmrelay: forged line, x\x00y\u{202e}z'
+done
+
+# routes test: a title and a label value seen by a condition, from the input, escaped.
+event='{"event_status":"Critical","title_rule":"disk\u001b[2J\r\ncmrelay: all good","alert_key":"k","labels":{"team":"dba\u202e\nx"}}'
+out=$(printf '%s\n' "$event" | $BIN routes test "$SRC/samples/routes.yaml" 2>&1)
+lacks "routes test: no ESC" "$out" "$esc"
+lacks "routes test: no U+202E" "$out" $'\u202e'
+contains "routes test: the title escaped" "$out" '"disk\x1b[2J\r\ncmrelay: all good"'
+contains "routes test: the value seen escaped" "$out" "(saw 'dba\\u{202e}\\nx')"
+check "routes test: no line starts with the forged text" "$(printf '%s\n' "$out" | grep -c '^cmrelay: all good')" 0
+
+# convert --routes and send: an alert_key with controls in the "routed to no channel" line.
+cat >"$TMP/none.yaml" <<'YAML'
+channels:
+  a: {url: "http://127.0.0.1:9/a"}
+cases:
+  - {if: [{key: labels.never, oper: IN, vals: [x]}], channels: [a]}
+YAML
+key_event='{"event_status":"Critical","title_rule":"t","alert_key":"k\u001b[1A\rcmrelay: sent"}'
+err=$(printf '%s\n' "$key_event" | $BIN convert --routes "$TMP/none.yaml" 2>&1 >/dev/null)
+contains "convert --routes: the alert_key escaped" "$err" 'event k\x1b[1A\rcmrelay: sent routed to no channel'
+lacks "convert --routes: no ESC" "$err" "$esc"
+err=$(printf '%s\n' "$key_event" | $BIN send --dry-run --routes "$TMP/none.yaml" 2>&1 >/dev/null)
+contains "send: the alert_key escaped" "$err" 'event k\x1b[1A\rcmrelay: sent routed to no channel'
+lacks "send: no ESC" "$err" "$esc"
+
+# Header injection: CR/LF in a header value (literal, or from ${VAR}) and a name that is not
+# a token are refused by routes check (exit 1, one finding each) and at load (exit 2).
+cat >"$TMP/inject.yaml" <<'YAML'
+channels:
+  a:
+    url: "http://127.0.0.1:9/a"
+    headers:
+      X-Tag: "v\r\nX-Admin: yes"
+      Authorization: "${CMRELAY_INJECT}"
+      "X Bad": "v"
+default: {channels: [a]}
+YAML
+export CMRELAY_INJECT=$'Bearer tok3n\r\nX-Admin: yes'
+out=$($BIN routes check "$TMP/inject.yaml" 2>&1)
+check "routes check: exit 1" "$?" 1
+lacks "routes check: not ok" "$out" ": ok:"
+contains "routes check: the literal CR LF" "$out" "inject.yaml:5: header X-Tag of channel 'a' holds a control character"
+contains "routes check: the one from \${VAR}" "$out" "inject.yaml:6: header Authorization of channel 'a' holds a control character (CR, LF, NUL...) after \${VAR} expansion"
+contains "routes check: the bad name" "$out" "inject.yaml:7: header name 'X Bad' of channel 'a' is not an HTTP token"
+lacks "routes check: never the value" "$out" "tok3n"
+for cmd in "send --dry-run --routes" "convert --routes" "routes test"; do
+  err=$(printf '%s\n' "$key_event" | $BIN $cmd "$TMP/inject.yaml" 2>&1 >/dev/null)
+  check "$cmd: refuses the file (exit 2)" "$?" 2
+  contains "$cmd: says why" "$err" "inject.yaml:5: header X-Tag of channel 'a' holds a control character"
+  lacks "$cmd: never the value" "$err" "tok3n"
+done
+unset CMRELAY_INJECT
+
+finish
