@@ -38,8 +38,8 @@ Examples:
 
 Exit status: 0 every body converted (and delivered), 1 some input rejected, 2 usage error,
 3 (send) some events dead-lettered.
-routes check: 0 clean, 1 findings, 2 unreadable. routes test: 1 when a route differs from
-what was expected.
+routes check: 0 clean (warnings aside), 1 findings, 2 unreadable. routes test: 1 when a route
+differs from what was expected (or a recovery misses a channel its alert reached).
 See cmrelay(1) for input forms, output fields and labels.
 )";
 

@@ -2,6 +2,7 @@
 // event, with the channels it must reach.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -36,35 +37,74 @@ struct Case {
   uint64_t index = 0;   // The one event of the payload to check (1-based); 0: every event.
   Event event;          // When there is no payload.
   std::vector<std::string> expect;
+  // The alert's recovery, checked with it: a payload (its event of the same index), or an
+  // inline event (the firing event turned recovery, with the fields given).
+  bool has_recovery = false;
+  std::string recovery_payload;
+  Event recovery;
+  bool has_expect_recovery = false;
+  std::vector<std::string> expect_recovery;  // Where send delivers it (route and state).
+  bool relies_on_state = false;  // The route file alone may miss some of the alert's channels.
 };
+
+// The fields an inline event gives, over what e holds.
+void read_event_fields(const YAML::Node& e, Event& event, const std::string& where) {
+  only_keys(e, {"severity", "title", "description", "labels"}, where);
+  if (e["severity"]) {
+    std::optional<Status> s = parse_status(e["severity"].as<std::string>());
+    if (!s) throw CasesError(e["severity"], "severity must be Critical, Warning, Info or Ok");
+    event.status = *s;
+  }
+  if (e["title"]) event.title = e["title"].as<std::string>();
+  if (e["description"]) event.description = e["description"].as<std::string>();
+  if (e["labels"]) {
+    for (const auto& kv : require(e["labels"], YAML::NodeType::Map, "labels", e)) {
+      event.labels.set(kv.first.as<std::string>(), kv.second.as<std::string>());
+    }
+  }
+}
+
+void read_recovery(const YAML::Node& n, Case& c, const std::filesystem::path& dir) {
+  const YAML::Node r = n["recovery"];
+  c.has_recovery = r.IsDefined();
+  if (n["expect_recovery"]) {
+    if (!c.has_recovery) throw CasesError(n["expect_recovery"], c.name + ": expect_recovery needs recovery");
+    c.has_expect_recovery = true;
+    for (const YAML::Node& ch : require(n["expect_recovery"], YAML::NodeType::Sequence, "expect_recovery", n)) {
+      c.expect_recovery.push_back(ch.as<std::string>());
+    }
+  }
+  if (n["relies_on_state"]) c.relies_on_state = n["relies_on_state"].as<bool>();
+  if (!c.has_recovery) return;
+  if (r.IsScalar()) {
+    c.recovery_payload = (dir / r.as<std::string>()).string();
+    return;
+  }
+  require(r, YAML::NodeType::Map, "recovery", n);
+  if (!c.payload.empty()) throw CasesError(r, c.name + ": an inline recovery needs an inline event (or give a payload)");
+  c.recovery = c.event;
+  c.recovery.alert_severity = c.event.status;
+  c.recovery.status = Status::Ok;
+  read_event_fields(r, c.recovery, "recovery of " + c.name);
+}
 
 Case read_case(const YAML::Node& n, size_t index, const std::filesystem::path& dir) {
   Case c;
   c.name = "case " + std::to_string(index);
   require(n, YAML::NodeType::Map, c.name.c_str(), n);
   if (n["name"]) c.name = n["name"].as<std::string>();
-  only_keys(n, {"name", "payload", "index", "event", "expect"}, c.name);
+  only_keys(n, {"name", "payload", "index", "event", "expect", "recovery", "expect_recovery", "relies_on_state"},
+            c.name);
   if (n["payload"].IsDefined() == n["event"].IsDefined()) throw CasesError(n, c.name + " needs either payload or event");
   for (const YAML::Node& ch : require(n["expect"], YAML::NodeType::Sequence, "expect", n)) c.expect.push_back(ch.as<std::string>());
   if (n["payload"]) {
     c.payload = (dir / n["payload"].as<std::string>()).string();
     if (n["index"]) c.index = n["index"].as<uint64_t>();
-    return c;
+  } else {
+    read_event_fields(require(n["event"], YAML::NodeType::Map, "event", n), c.event, "event of " + c.name);
   }
-  YAML::Node e = require(n["event"], YAML::NodeType::Map, "event", n);
-  only_keys(e, {"severity", "title", "description", "labels"}, "event of " + c.name);
-  if (e["severity"]) {
-    std::optional<Status> s = parse_status(e["severity"].as<std::string>());
-    if (!s) throw CasesError(e["severity"], "severity must be Critical, Warning, Info or Ok");
-    c.event.status = *s;
-  }
-  if (e["title"]) c.event.title = e["title"].as<std::string>();
-  if (e["description"]) c.event.description = e["description"].as<std::string>();
-  if (e["labels"]) {
-    for (const auto& kv : require(e["labels"], YAML::NodeType::Map, "labels", e)) {
-      c.event.labels.set(kv.first.as<std::string>(), kv.second.as<std::string>());
-    }
-  }
+  read_recovery(n, c, dir);
+  if (c.has_recovery && !c.payload.empty() && c.index == 0) c.index = 1;  // One alert, one recovery.
   return c;
 }
 
@@ -79,30 +119,74 @@ std::vector<Case> read_cases(const std::string& path) {
   return cases;
 }
 
+// Calls f(n, event) for every event of payload (n from 1); "" or why it could not be read.
+template <class F>
+std::string each_event(const RouteTable& routes, const std::string& payload, uint64_t index,
+                       const RoutesTestOptions& options, F&& f) {
+  ReadOptions read = options.read;
+  read.paths = {payload};
+  auto pipeline = make_pipeline(read, true, &routes.severity());
+  if (!pipeline) return "cannot read " + payload;
+  uint64_t n = 0;
+  pipeline->run(read.paths, [&](const Record&, const Detection&, EventBatch& events) {
+    for (const Event& e : events) {
+      ++n;
+      if (index == 0 || n == index) f(n, e);
+    }
+  });
+  if (pipeline->counts().rejected > 0) return payload + " could not be converted";
+  if (n == 0 || n < index) return payload + " holds " + std::to_string(n) + " events";
+  return "";
+}
+
+// The recovery: where the route file alone sends it, and where send delivers it (the route
+// and every channel its alert reached, which the state remembers).
+std::string check_recovery(const RouteTable& routes, const Case& c, const std::vector<const Channel*>& firing,
+                           const RoutesTestOptions& options) {
+  Event recovery = c.recovery;
+  if (!c.recovery_payload.empty()) {
+    std::string unread = each_event(routes, c.recovery_payload, c.index, options,
+                                    [&](uint64_t, const Event& e) { recovery = e; });
+    if (!unread.empty()) return unread;
+  }
+  if (recovery.status != Status::Ok) return "the recovery is not a recovery (" + std::string(status_name(recovery.status)) + ")";
+  std::vector<const Channel*> alone;
+  routes.route(recovery, alone);
+  std::vector<const Channel*> sent = alone;
+  std::vector<std::string> missed;
+  for (const Channel* ch : firing) {
+    if (std::find(alone.begin(), alone.end(), ch) != alone.end()) continue;
+    missed.push_back(ch->name);
+    sent.push_back(ch);
+  }
+  if (c.has_expect_recovery && !same_channels(sent, c.expect_recovery)) {
+    return "the recovery goes to " + channel_list(sent) + ", not " + channel_list(c.expect_recovery);
+  }
+  if (!missed.empty() && !c.relies_on_state) {
+    return "by the route file alone the recovery goes to " + channel_list(alone) + " and misses " +
+           channel_list(missed) + ", where its alert went (only the state file would close it there)";
+  }
+  return "";
+}
+
 // "" when every event of the case routes as expected, else what went wrong.
 std::string run_case(const RouteTable& routes, const Case& c, const RoutesTestOptions& options) {
   std::vector<const Channel*> got;
   if (c.payload.empty()) {
     routes.route(c.event, got);
-    return same_channels(got, c.expect) ? "" : "got " + channel_list(got);
+    if (!same_channels(got, c.expect)) return "got " + channel_list(got);
+    return c.has_recovery ? check_recovery(routes, c, got, options) : "";
   }
-  ReadOptions read = options.read;
-  read.paths = {c.payload};
-  auto pipeline = make_pipeline(read, true, &routes.severity());
-  if (!pipeline) return "cannot read " + c.payload;
   std::string problem;
-  uint64_t n = 0;
-  pipeline->run(read.paths, [&](const Record&, const Detection&, EventBatch& events) {
-    for (const Event& e : events) {
-      ++n;
-      if (c.index != 0 && n != c.index) continue;
-      got.clear();
-      routes.route(e, got);
-      if (problem.empty() && !same_channels(got, c.expect)) problem = "event " + std::to_string(n) + " got " + channel_list(got);
-    }
+  std::vector<const Channel*> firing;
+  std::string unread = each_event(routes, c.payload, c.index, options, [&](uint64_t n, const Event& e) {
+    got.clear();
+    routes.route(e, got);
+    if (problem.empty() && !same_channels(got, c.expect)) problem = "event " + std::to_string(n) + " got " + channel_list(got);
+    firing = got;
   });
-  if (pipeline->counts().rejected > 0) return c.payload + " could not be converted";
-  if (n == 0 || n < c.index) return c.payload + " holds " + std::to_string(n) + " events";
+  if (!unread.empty()) return unread;
+  if (problem.empty() && c.has_recovery) problem = check_recovery(routes, c, firing, options);
   return problem;
 }
 
@@ -127,7 +211,8 @@ int run_route_cases(const RouteTable& routes, const RoutesTestOptions& options) 
     std::string problem = run_case(routes, c, options);
     if (problem.empty()) {
       ++passed;
-      std::printf("PASS %s: %s\n", c.name.c_str(), channel_list(c.expect).c_str());
+      std::printf("PASS %s: %s%s\n", c.name.c_str(), channel_list(c.expect).c_str(),
+                  c.has_recovery ? ", and its recovery" : "");
     } else {
       std::printf("FAIL %s: expected %s, %s\n", c.name.c_str(), channel_list(c.expect).c_str(), problem.c_str());
     }

@@ -39,13 +39,14 @@ bool same_channels(const std::vector<const Channel*>& got, const std::vector<std
 
 int routes_check(const std::string& file) {
   std::vector<std::string> findings;
-  bool readable = check_routes(file, findings);
+  size_t warnings = 0;
+  bool readable = check_routes(file, findings, &warnings);
   if (!readable) {
     std::fprintf(stderr, "cmrelay: %s\n", findings.front().c_str());
     return kUsage;
   }
   for (const std::string& f : findings) std::printf("%s\n", f.c_str());
-  if (!findings.empty()) return kRejected;
+  if (findings.size() > warnings) return kRejected;  // Warnings alone leave the file usable: ok.
   RouteTable routes = RouteTable::load(file);
   std::printf("%s: ok: %zu channels, %zu cases\n", file.c_str(), routes.channels().size(), routes.case_count());
   for (const Channel& c : routes.channels()) {
@@ -82,7 +83,7 @@ void print_explanation(const RouteExplanation& why, std::string& out) {
       out += v.present ? " (saw '" + text::escape(v.seen) + "')\n" : " (absent)\n";
     }
   }
-  out += why.default_used ? "  default: used (no case matched)\n" : "  default: not used\n";
+  out += why.default_used ? "  default: used (" + why.default_reason + ")\n" : "  default: not used\n";
   out += "  channels: " + channel_list(why.channels) + '\n';
 }
 
@@ -112,7 +113,13 @@ int routes_test(const RoutesTestOptions& options) {
       // What came from the input (file name, title, values seen) is escaped: one line each.
       report.assign(text::escape(rec.source));
       report += ':' + std::to_string(rec.index) + " event " + std::to_string(i + 1) + ": " +
-              std::string(status_name(e.status)) + " \"" + text::escape(e.title) + "\"\n";
+              std::string(status_name(e.status)) + " \"" + text::escape(e.title) + "\"";
+      if (e.status == Status::Ok) {
+        report += why.severity.empty()
+                      ? " (a recovery; its alert's severity is unknown: severity conditions see none)"
+                      : " (a recovery, routed with its alert's severity " + text::escape(why.severity) + ")";
+      }
+      report += '\n';
       print_explanation(why, report);
       if (options.has_expect) {
         bool ok = same_channels(why.channels, expected);

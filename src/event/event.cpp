@@ -70,6 +70,7 @@ void Labels::erase(size_t i) {
 
 void Event::clear() {
   status = Status::Info;
+  alert_severity = Status::Ok;
   title.clear();
   alert_key.clear();
   description.clear();

@@ -62,6 +62,10 @@ class Labels {
 
 struct Event {
   Status status = Status::Info;
+  // A recovery (status Ok): the severity of the alert it closes, as the body says
+  // (Volcengine Level, Alibaba preTriggerLevel / alert.severity); Ok when the body has none.
+  // Routing reads it for severity conditions; no output writes it. Unused on firing events.
+  Status alert_severity = Status::Ok;
   std::string title;
   std::string alert_key;
   std::string description;

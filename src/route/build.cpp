@@ -244,6 +244,8 @@ class Builder {
     }
     if (*key == "severity") {
       c.field = Field::Severity;
+    } else if (*key == "status") {
+      c.field = Field::Status;
     } else if (*key == "title") {
       c.field = Field::Title;
     } else if (*key == "description") {
@@ -251,7 +253,7 @@ class Builder {
     } else if (key->starts_with("labels.") && key->size() > 7) {
       c.label = key->substr(7);
     } else {
-      error(n.member("key")->line, "key must be severity, title, description or labels.<name>, not '" + *key + "'");
+      error(n.member("key")->line, "key must be severity, status, title, description or labels.<name>, not '" + *key + "'");
     }
     if (*oper != "IN" && *oper != "NOTIN") {
       error(n.member("oper")->line, "oper must be IN or NOTIN, not '" + *oper + "'");

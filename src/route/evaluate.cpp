@@ -6,9 +6,19 @@
 namespace cmrelay {
 namespace route {
 
+Status routing_severity(const Event& e) { return e.status != Status::Ok ? e.status : e.alert_severity; }
+
 bool field_value(const Key& k, const Event& e, std::string_view& out) {
   switch (k.field) {
-    case Field::Severity: out = status_name(e.status); return true;
+    case Field::Severity: {
+      // Flashduty's severity is Critical, Warning or Info: a recovery is routed as its alert.
+      Status s = routing_severity(e);
+      if (s == Status::Ok) return false;  // A recovery whose alert's severity is unknown.
+      out = status_name(s);
+      return true;
+    }
+    case Field::Status: out = e.status == Status::Ok ? "resolved" : "firing"; return true;
+    case Field::DataSource: out = k.label; return true;  // The channel map's data_source_id.
     case Field::Title: out = e.title; return true;
     case Field::Description: out = e.description; return true;
     case Field::Label: break;
@@ -125,8 +135,6 @@ void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, 
                   : target == m.channels.size() ? "labels." + k.channel_from + " = '" + *name + "' names no declared channel"
                                                 : "labels." + k.channel_from + " = '" + *name + "'";
       }
-      // Name mapping matches only when the label names a declared channel.
-      if (target == m.channels.size()) continue;
     }
     any_matched = true;
     std::vector<std::string>* names = kExplain ? &v->channels : nullptr;
@@ -138,9 +146,14 @@ void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, 
       if constexpr (kExplain) v->stopped = true;
     }
   }
-  if (!any_matched) {
+  // Flashduty: the default applies when no case matched, or when the matched cases gave no
+  // channel (a name-mapped label naming none).
+  if (out.size() == from) {
     for (size_t c : m.default_channels) add(m, c, out, from, nullptr);
-    if constexpr (kExplain) why->default_used = true;
+    if constexpr (kExplain) {
+      why->default_used = true;
+      why->default_reason = any_matched ? "the matched cases gave no channel" : "no case matched";
+    }
   }
 }
 
@@ -151,6 +164,8 @@ void RouteTable::route(const Event& e, std::vector<const Channel*>& out) const {
 
 void RouteTable::explain(const Event& e, RouteExplanation& why) const {
   why = RouteExplanation();
+  Status s = route::routing_severity(e);
+  why.severity = s == Status::Ok ? "" : std::string(status_name(s));
   route::evaluate<true>(*m_, e, why.channels, &why);
 }
 

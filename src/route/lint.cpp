@@ -21,6 +21,39 @@ bool matches_everything(const Case& k) {
   return true;
 }
 
+// Labels whose value on a recovery is not the alert's (the vendor's state, value, times,
+// ids of the notification itself), besides title and description.
+constexpr std::string_view kVaryingLabels[] = {"current_value", "vendor_severity", "pre_trigger_level", "alert_status",
+                                               "status",        "event_type",      "event_id",          "last_time",
+                                               "trans_id",      "batch_id",        "trace_id",          "volc_trace_id"};
+
+bool varies_on_recovery(const Condition& c) {
+  if (c.field == Field::Title || c.field == Field::Description) return true;
+  if (c.field != Field::Label) return false;
+  for (std::string_view name : kVaryingLabels) {
+    if (c.label == name) return true;
+  }
+  return false;
+}
+
+// Exact values severity and status can never take.
+void lint_values(const Condition& c, const Case& k, std::vector<Finding>& out) {
+  if (c.field != Field::Severity && c.field != Field::Status) return;
+  for (const Matcher& m : c.vals) {
+    if (m.kind() != Matcher::Exact) continue;
+    const std::string& v = m.text();
+    if (c.field == Field::Status && v != "firing" && v != "resolved") {
+      out.push_back({c.line, "status is firing or resolved: '" + v + "' in " + k.name + " never matches"});
+    } else if (c.field == Field::Severity && v == "Ok") {
+      out.push_back({c.line, "severity Ok in " + k.name + " never matches: a recovery is routed with its alert's " +
+                                 "severity (route recoveries on purpose with key status, vals [resolved])"});
+    } else if (c.field == Field::Severity && v != "Critical" && v != "Warning" && v != "Info") {
+      out.push_back({c.line, "severity is Critical, Warning or Info (case-sensitive): '" + v + "' in " + k.name +
+                                 " never matches"});
+    }
+  }
+}
+
 void lint_conditions(const Case& k, std::vector<Finding>& out) {
   for (const Condition& c : k.conditions) {
     if (c.vals.empty()) {
@@ -32,13 +65,12 @@ void lint_conditions(const Case& k, std::vector<Finding>& out) {
         out.push_back({c.line, "'" + m.text() + "' in " + k.name + " has host bits set: it is the range " + net});
       }
     }
-    if (c.field != Field::Severity) continue;
-    for (const Matcher& m : c.vals) {
-      if (m.kind() == Matcher::Exact && m.text() != "Critical" && m.text() != "Warning" && m.text() != "Info" &&
-          m.text() != "Ok") {
-        out.push_back({c.line, "severity is Critical, Warning, Info or Ok (case-sensitive): '" + m.text() +
-                                   "' in " + k.name + " never matches"});
-      }
+    lint_values(c, k, out);
+    if (varies_on_recovery(c)) {
+      out.push_back({c.line, c.text + " in " + k.name + " reads a field that can differ between an alert and its " +
+                                 "recovery: the recovery may route elsewhere (the state file sends it where the " +
+                                 "alert went; see status for routing recoveries on purpose)",
+                     true});
     }
   }
 }

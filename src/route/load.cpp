@@ -36,7 +36,7 @@ bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors)
 namespace {
 
 std::string located(const std::string& path, const Finding& f) {
-  return path + ":" + std::to_string(f.line) + ": " + f.message;
+  return path + ":" + std::to_string(f.line) + ": " + (f.warning ? "warning: " : "") + f.message;
 }
 
 }  // namespace
@@ -55,13 +55,16 @@ const SeverityTable& RouteTable::severity() const { return m_->severity; }
 const std::string& RouteTable::path() const { return m_->path; }
 size_t RouteTable::case_count() const { return m_->cases.size(); }
 
-bool check_routes(const std::string& path, std::vector<std::string>& findings) {
+bool check_routes(const std::string& path, std::vector<std::string>& findings, size_t* warnings) {
   route::Model m;
   std::vector<route::Finding> all;
   bool readable = route::load_model(path, m, all);
   if (readable) route::lint_model(m, all);
   std::stable_sort(all.begin(), all.end(), [](const route::Finding& a, const route::Finding& b) { return a.line < b.line; });
-  for (const route::Finding& f : all) findings.push_back(route::located(path, f));
+  for (const route::Finding& f : all) {
+    findings.push_back(route::located(path, f));
+    if (warnings != nullptr && f.warning) ++*warnings;
+  }
   return readable;
 }
 

@@ -16,7 +16,9 @@
 
 namespace cmrelay::route {
 
-enum class Field { Severity, Title, Description, Label };
+// Status is cmrelay's own key (firing / resolved); DataSource compares with the channel map's
+// data_source_id (Flashduty route JSON).
+enum class Field { Severity, Status, Title, Description, Label, DataSource };
 
 struct Condition {
   Field field = Field::Label;
@@ -59,7 +61,12 @@ struct Model {
 struct Finding {
   int line = 0;
   std::string message;
+  bool warning = false;  // Worth knowing, but the file is not wrong (it reads "warning: ...").
 };
+
+// The severity severity conditions see: a firing event's status, a recovery's alert's
+// severity (Ok when unknown: the key is then absent).
+Status routing_severity(const Event& e);
 
 // Where a key points on the event; false when it is absent (a missing label).
 bool field_value(const Key& k, const Event& e, std::string_view& out);

@@ -46,7 +46,9 @@ struct CaseVerdict {
 
 struct RouteExplanation {
   std::vector<CaseVerdict> cases;
+  std::string severity;  // What severity conditions saw (a recovery: its alert's); "" unknown.
   bool default_used = false;
+  std::string default_reason;  // "no case matched", "the matched cases gave no channel".
   std::vector<const Channel*> channels;  // The final set, as route() gives it.
 };
 
@@ -77,8 +79,10 @@ class RouteTable {
 
 // cmrelay routes check: every load error and every lint finding (channels declared but
 // unused, cases that can never be reached, conditions that can never hold), each one line
-// "FILE:LINE: message", in line order. False when the file cannot be read (findings then
-// holds the reason).
-bool check_routes(const std::string& path, std::vector<std::string>& findings);
+// "FILE:LINE: message", in line order. Warnings, which do not make the file wrong (conditions
+// on fields that differ on recovery, Flashduty extensions), read "FILE:LINE: warning: message"
+// and are counted in warnings. False when the file cannot be read (findings then holds the
+// reason).
+bool check_routes(const std::string& path, std::vector<std::string>& findings, size_t* warnings = nullptr);
 
 }  // namespace cmrelay

@@ -156,6 +156,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   const std::string strategy = str(body, "strategyName");
 
   e.status = resolved ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, severity);
+  // A RESOLVED alert keeps its severity: routing sends the recovery where the alert went.
+  if (resolved) e.alert_severity = ctx.severity.find(Vendor::Alibaba, severity).value_or(Status::Ok);
 
   // alert_key: a threshold alert by rule and resource, which stay the same from TRIGGERED to
   // RESOLVED (the dedup id does not: it is new on the resolve). Without a resource id the

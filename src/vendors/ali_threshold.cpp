@@ -59,7 +59,11 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
                            "' is unknown; the body is sent as firing at its triggerLevel");
   }
   switch (state) {
-    case State::Ok: e.status = Status::Ok; break;
+    case State::Ok:
+      // preTriggerLevel is the level the alert fired at: routing sends the recovery there.
+      e.status = Status::Ok;
+      e.alert_severity = ctx.severity.find(Vendor::Alibaba, str(body, "preTriggerLevel")).value_or(Status::Ok);
+      break;
     case State::NoData: e.status = ctx.severity.find(Vendor::Alibaba, level).value_or(Status::Warning); break;
     case State::Alert: e.status = map_level(ctx, Vendor::Alibaba, kId, level); break;
   }

@@ -371,13 +371,19 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   const Status status = recovered(kind) ? Status::Ok
                                         : map_level(ctx, Vendor::Volcengine, "volc.metric", text(body, "Level"));
   static thread_local Scratch scratch;
+  const size_t first = out.size();
   if (resources == nullptr || resources->Empty()) {
     // A policy-level alarm (no-data alarms can come without resources): one event for it.
     decode_resource(body, nullptr, 0, kind, ctx, status, scratch, out);
-    return;
+  } else {
+    size_t i = 0;
+    for (const json::Value& r : resources->GetArray()) decode_resource(body, &r, i++, kind, ctx, status, scratch, out);
   }
-  size_t i = 0;
-  for (const json::Value& r : resources->GetArray()) decode_resource(body, &r, i++, kind, ctx, status, scratch, out);
+  // A recovery still carries its alert's Level: routing sends it where the alert went.
+  if (recovered(kind)) {
+    Status alert = ctx.severity.find(Vendor::Volcengine, text(body, "Level")).value_or(Status::Ok);
+    for (size_t i = first; i < out.size(); ++i) out[i].alert_severity = alert;
+  }
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ export FLASHDUTY_DBA_KEY=dba-s3cret FLASHDUTY_OPS_KEY=ops-s3cret
 
 # routes check: clean, with findings, unreadable.
 expect_exit 0 "$bin" routes check samples/routes.yaml
-has out "samples/routes.yaml: ok: 7 channels, 8 cases"
+has out "samples/routes.yaml: ok: 6 channels, 7 cases"
 has out "dba id 3521074710131 -> https://api.flashcat.cloud/event/push/alert/standard?integration_key=***"
 lacks out "s3cret"
 
@@ -67,16 +67,43 @@ has out "samples/routes.yaml:6: url of channel 'dba': undefined environment vari
 
 # routes test --cases: the shipped batch passes; a wrong expectation fails with exit 1.
 expect_exit 0 "$bin" routes test samples/routes.yaml --cases samples/routes-tests.yaml
-[ "$(tail -1 "$tmp/out")" = "15 passed, 0 failed" ] || bad "batch summary: $(tail -1 "$tmp/out")"
+[ "$(tail -1 "$tmp/out")" = "16 passed, 0 failed" ] || bad "batch summary: $(tail -1 "$tmp/out")"
 cat >"$tmp/cases.yaml" <<YAML
 tests:
-  - {name: right, payload: $PWD/samples/volcengine/metric-recovered.json, expect: [audit]}
+  - {name: right, payload: $PWD/samples/volcengine/metric-recovered.json, expect: [oncall, checkout]}
   - {name: wrong, event: {severity: Critical, labels: {team: checkout}}, expect: [dba]}
 YAML
 expect_exit 1 "$bin" routes test samples/routes.yaml --cases "$tmp/cases.yaml"
-has out "PASS right: [audit]"
+has out "PASS right: [oncall, checkout]"
 has out "FAIL wrong: expected [dba], got [checkout]"
 [ "$(tail -1 "$tmp/out")" = "1 passed, 1 failed" ] || bad "failing batch summary: $(tail -1 "$tmp/out")"
+# A firing event and its recovery together: a route file that sends the recovery elsewhere
+# (the issue's: Critical to dba, the rest to ops, and a condition on the value) fails.
+cat >"$tmp/strand.yaml" <<'YAML'
+channels:
+  dba: {url: "https://h/dba"}
+  hot: {url: "https://h/hot"}
+  ops: {url: "https://h/ops"}
+cases:
+  - {if: [{key: severity, oper: IN, vals: [Critical]}], channels: [dba], fallthrough: true}
+  - {if: [{key: labels.current_value, oper: IN, vals: ["num:ge:95"]}], channels: [hot]}
+default: {channels: [ops]}
+YAML
+cat >"$tmp/pair.yaml" <<YAML
+tests:
+  - {name: strands, payload: $PWD/samples/volcengine/metric-firing.json, expect: [dba, hot],
+     recovery: $PWD/samples/volcengine/metric-recovered.json}
+  - {name: with the state, payload: $PWD/samples/volcengine/metric-firing.json, expect: [dba, hot],
+     recovery: $PWD/samples/volcengine/metric-recovered.json, relies_on_state: true, expect_recovery: [dba, hot]}
+  - {name: inline, event: {severity: Critical, labels: {current_value: "99"}}, expect: [dba, hot],
+     recovery: {labels: {current_value: "1"}}, expect_recovery: [dba]}
+YAML
+expect_exit 1 "$bin" routes test "$tmp/strand.yaml" --cases "$tmp/pair.yaml"
+has out "FAIL strands: expected [dba, hot], by the route file alone the recovery goes to [dba] and misses [hot], where its alert went (only the state file would close it there)"
+has out "PASS with the state: [dba, hot], and its recovery"
+has out "FAIL inline: expected [dba, hot], the recovery goes to [dba, hot], not [dba]"
+expect_exit 0 "$bin" routes check "$tmp/strand.yaml"
+has out "$tmp/strand.yaml:7: warning: labels.current_value IN [num:ge:95] in case 2 reads a field that can differ between an alert and its recovery"
 printf 'tests:\n  - {name: x, expect: [a], payloud: y}\n' >"$tmp/badcases.yaml"
 expect_exit 2 "$bin" routes test samples/routes.yaml --cases "$tmp/badcases.yaml"
 has err "badcases.yaml:2: unknown key 'payloud' in x"
@@ -87,17 +114,18 @@ has err "routes test --cases takes neither PATH nor --expect"
 # routes test over payloads: the explanation, and --expect.
 expect_exit 0 "$bin" routes test samples/routes.yaml samples/volcengine/metric-firing.json --expect checkout,oncall
 has out 'samples/volcengine/metric-firing.json:1 event 1: Critical "prod-ecs-cpu on checkout-api-03: CpuTotal 96.35% (threshold 90%)"'
-has out "  case hot-cpu (line 31): matched, adds [oncall], falls through"
-has out "    labels.current_value IN [num:ge:95]: true (saw '96.35')"
+has out "  case hot-cpu (line 29): matched, adds [oncall], falls through"
+has out "    labels.threshold IN [num:ge:90]: true (saw '90')"
 has out "    labels.ip IN [cidr:10.0.0.0/8, cidr:fd00::/8]: false (absent)"
-has out "  case by-team (line 54): matched, adds [checkout], falls through (labels.team = 'checkout')"
+has out "  case by-team (line 52): matched, adds [checkout], falls through (labels.team = 'checkout')"
 has out "  channels: [oncall, checkout]"
 has out "  expected [checkout, oncall]: ok"
 expect_exit 0 "$bin" routes test samples/routes.yaml samples/volcengine/metric-recovered.json
-has out "  case recoveries (line 14): matched, adds [audit], stops"
-has out "  case databases (line 19): not reached"
+has out 'event 1: Ok "Recovered: prod-ecs-cpu on checkout-api-03: CpuTotal 41.8% (threshold 90%)" (a recovery, routed with its alert'"'"'s severity Critical)'
+has out "    severity IN [Critical, Warning]: true (saw 'Critical')"
+has out "  channels: [oncall, checkout]"
 expect_exit 1 "$bin" routes test samples/routes.yaml samples/volcengine/nodata-firing.json --expect dba
-has out "  default: used (no case matched)"
+has out "  default: used (the matched cases gave no channel)"
 has out "  MISMATCH: expected [dba], got [ops]"
 has err "cmrelay: 1 events did not route to [dba]"
 "$bin" routes test samples/routes.yaml --expect ops <samples/volcengine/nodata-firing.json >"$tmp/out" 2>&1

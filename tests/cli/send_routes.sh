@@ -21,10 +21,8 @@ cases:
     channels: [ops]
   - if: [{key: labels.team, oper: IN, vals: [slow]}]
     channels: [slow]
-  - if: [{key: labels.team, oper: IN, vals: [nobody]}]
-    channels: []
-default:
-  channels: [fix]
+  - if: [{key: labels.team, oper: IN, vals: [fixed]}]
+    channels: [fix]
 EOF
 
 # team_events PREFIX TEAM N: N events labelled team=TEAM.
@@ -51,8 +49,8 @@ check "routes: dba got its headers" eq "$(jq -r 'select(.alert_key | startswith(
 check "routes: slow's own 300 ms timeout" grep -q "timed out after 3[0-9][0-9] milliseconds" "$tmp/dead"
 check "routes: records name their channel" eq "$(jq -r .channel "$tmp/dead" | sort | tr '\n' ' ')" "ops ops ops slow "
 
-# Replay with --routes: each record goes back to its own channel only (not dba again,
-# not the default), here after the route file's ops channel was fixed.
+# Replay with --routes: each record goes back to its own channel only (not dba again),
+# here after the route file's ops channel was fixed.
 sed -i "s|/s/400?integration_key|/s/200?integration_key|" "$tmp/routes.yaml"
 mv "$tmp/dead" "$tmp/replay"
 before=$(wc -l <"$tmp/sink.log")

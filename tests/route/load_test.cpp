@@ -47,7 +47,7 @@ TEST_CASE("load errors name the line") {
   CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if:\n      - {key: severity, oper: EQ, vals: [Ok]}\n") ==
         "5: oper must be IN or NOTIN, not 'EQ'");
   CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if:\n      - {key: team, oper: IN, vals: [Ok]}\n") ==
-        "5: key must be severity, title, description or labels.<name>, not 'team'");
+        "5: key must be severity, status, title, description or labels.<name>, not 'team'");
   CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if:\n      - key: title\n        oper: IN\n        vals: [ok, \"/(/\"]\n") ==
         "7: invalid regex /(/: missing ): (");
   CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if: [{key: labels.ip, oper: IN, vals: [\"cidr:1.2.3/8\"]}]\n") ==
@@ -95,11 +95,37 @@ cases:
     channels: [b]
 default: {channels: [b]}
 )");
-  REQUIRE(f.size() == 4);
+  REQUIRE(f.size() == 5);
   CHECK(f[0] == "4: channel 'c' is declared but never used");
-  CHECK(f[1] == "7: severity is Critical, Warning, Info or Ok (case-sensitive): 'critical' in crit never matches");
-  CHECK(f[2] == "12: late can never be reached: everything (line 9) matches every event and stops");
-  CHECK(f[3] == "14: default is never used: everything (line 9) matches every event");
+  CHECK(f[1] == "7: severity is Critical, Warning or Info (case-sensitive): 'critical' in crit never matches");
+  CHECK(f[2].starts_with("10: warning: title IN [*] in everything reads a field that can differ between an alert and its recovery"));
+  CHECK(f[3] == "12: late can never be reached: everything (line 9) matches every event and stops");
+  CHECK(f[4] == "14: default is never used: everything (line 9) matches every event");
+}
+
+TEST_CASE("check: severity Ok and unknown status values never match; fields that differ on recovery are named") {
+  auto f = findings_of(R"(channels:
+  a: {url: "https://h/a"}
+cases:
+  - name: recoveries
+    if: [{key: severity, oper: IN, vals: [Ok]}]
+    channels: [a]
+  - name: state
+    if: [{key: status, oper: IN, vals: [resolved, Ok]}]
+    channels: [a]
+  - name: busy
+    if:
+      - {key: labels.current_value, oper: IN, vals: ["num:gt:90"]}
+      - {key: labels.team, oper: IN, vals: [dba]}
+      - {key: description, oper: IN, vals: ["/disk/"]}
+    channels: [a]
+)");
+  REQUIRE(f.size() == 4);
+  CHECK(f[0] == "5: severity Ok in recoveries never matches: a recovery is routed with its alert's severity "
+                "(route recoveries on purpose with key status, vals [resolved])");
+  CHECK(f[1] == "8: status is firing or resolved: 'Ok' in state never matches");
+  CHECK(f[2].starts_with("12: warning: labels.current_value IN [num:gt:90] in busy reads a field that can differ"));
+  CHECK(f[3].starts_with("14: warning: description IN [/disk/] in busy reads a field that can differ"));
 }
 
 TEST_CASE("check: load errors and lint findings together; name mapping uses every channel") {

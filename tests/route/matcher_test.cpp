@@ -50,7 +50,10 @@ TEST_CASE("regex is a partial match unless anchored") {
   CHECK_FALSE(compiled("/^acs_rds$/").matches("acs_rds_dashboard"));
   CHECK(compiled("/(?i)CRITICAL/").matches("critical"));
   CHECK(compiled("//").matches("anything"));
-  CHECK(compiled("/a.c/").matches("a\nc"));  // . matches a newline (descriptions are multi-line).
+  // RE2's defaults, as Flashduty: . does not match a newline unless the regex opts in.
+  CHECK_FALSE(compiled("/a.c/").matches("a\nc"));
+  CHECK(compiled("/(?s)a.c/").matches("a\nc"));
+  CHECK(compiled("/a.c/").matches("abc"));
 }
 
 TEST_CASE("an invalid regex reports RE2's message; Perl-only syntax is invalid") {

@@ -101,13 +101,15 @@ cases:
   CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"a"});
 }
 
-TEST_CASE("a matched case with no channels still keeps the default away") {
+TEST_CASE("the default applies when no case matched or the matched cases gave no channel (Flashduty)") {
   RouteTable t = table(R"(
 cases:
   - {if: [{key: labels.env, oper: IN, vals: [test]}], channels: []}
+  - {if: [{key: labels.env, oper: IN, vals: [test]}], channels: [a]}
 default: {channels: [d]}
 )");
-  CHECK(routed(t, make_event(Status::Info, "x", {{"env", "test"}})).empty());
+  // The first case matched and stopped, but gave no channel: the default, not case 2.
+  CHECK(routed(t, make_event(Status::Info, "x", {{"env", "test"}})) == V{"d"});
   CHECK(routed(t, make_event(Status::Info, "x", {{"env", "prod"}})) == V{"d"});
 }
 
@@ -126,7 +128,7 @@ cases:
   CHECK(out[1]->name == "b");
 }
 
-TEST_CASE("name mapping: the label names the channel; an unknown or missing name does not match") {
+TEST_CASE("name mapping: the label names the channel; one that names none goes to the default") {
   RouteTable t = table(R"(
 cases:
   - {name: by-team, channel_from: labels.team}
@@ -134,9 +136,48 @@ cases:
 default: {channels: [d]}
 )");
   CHECK(routed(t, make_event(Status::Info, "x", {{"team", "b"}})) == V{"b"});
-  CHECK(routed(t, make_event(Status::Info, "x", {{"team", "nobody"}})) == V{"c"});
+  // The case matched (it has no conditions) and stops; it gave no channel: the default.
+  CHECK(routed(t, make_event(Status::Info, "x", {{"team", "nobody"}})) == V{"d"});
   CHECK(routed(t, make_event(Status::Info, "x", {{"team", "zzz"}})) == V{"d"});
   CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"d"});
+}
+
+TEST_CASE("a recovery is routed as its alert: severity sees the alert's severity, status says resolved") {
+  RouteTable t = table(R"(
+cases:
+  - {if: [{key: severity, oper: IN, vals: [Critical]}], channels: [a]}
+  - {if: [{key: status, oper: IN, vals: [resolved]}], channels: [b]}
+default: {channels: [c]}
+)");
+  Event firing = make_event(Status::Critical, "x", {});
+  Event recovery = make_event(Status::Ok, "x", {});
+  recovery.alert_severity = Status::Critical;
+  CHECK(routed(t, firing) == V{"a"});
+  CHECK(routed(t, recovery) == V{"a"});  // Not to c, where an Ok severity would have sent it.
+  RouteExplanation why;
+  t.explain(recovery, why);
+  CHECK(why.severity == "Critical");
+  // The body said nothing of its alert: severity is absent (IN fails), status still holds.
+  recovery.alert_severity = Status::Ok;
+  CHECK(routed(t, recovery) == V{"b"});
+  t.explain(recovery, why);
+  CHECK(why.severity.empty());
+  recovery.alert_severity = Status::Warning;
+  CHECK(routed(t, recovery) == V{"b"});
+  CHECK(routed(t, make_event(Status::Warning, "x", {})) == V{"c"});
+}
+
+TEST_CASE("severity Ok never matches; status firing/resolved does") {
+  RouteTable t = table(R"(
+cases:
+  - {if: [{key: severity, oper: IN, vals: [Ok]}], channels: [a]}
+  - {if: [{key: status, oper: IN, vals: [firing]}], channels: [b]}
+default: {channels: [c]}
+)");
+  Event recovery = make_event(Status::Ok, "x", {});
+  recovery.alert_severity = Status::Info;
+  CHECK(routed(t, recovery) == V{"c"});
+  CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"b"});
 }
 
 TEST_CASE("explain gives every verdict, the value seen, and agrees with route") {
@@ -259,7 +300,8 @@ default: {channel_ids: [7]}
       make_event(Status::Info, "x", {{"team", "dba"}}),
       make_event(Status::Info, "x", {}),
   };
-    // A case's channels come before its channel_ids.
+  events[2].alert_severity = Status::Info;  // A recovery routes with its alert's severity.
+  // A case's channels come before its channel_ids.
   std::vector<V> expected = {{"dba", "net", "ops"}, {"dba", "net"}, {"net", "ops"}, {"dba"}, {"ops"}};
   for (size_t i = 0; i < events.size(); ++i) {
     CAPTURE(i);
