@@ -54,6 +54,7 @@ void Pipeline::reject(const Record& rec, std::string_view reason) {
   ++counts_.rejected;
   std::fprintf(stderr, "cmrelay: %.*s:%llu: %.*s\n", static_cast<int>(rec.source.size()), rec.source.data(),
                static_cast<unsigned long long>(rec.index), static_cast<int>(reason.size()), reason.data());
+  if (options_.on_reject) options_.on_reject(rec, reason);
   if (reject_fd_ < 0) return;
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
