@@ -224,6 +224,7 @@ struct Sender::Impl {
       --queued;
     }
     if (lane.empty()) {
+      if (options.forget_dead_lanes) dead_lanes.erase(it->first);
       lanes.erase(it);
     } else {
       ready.push_back(lane.front().get());

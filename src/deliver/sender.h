@@ -30,6 +30,10 @@ struct DeliveryOptions {
   int max_attempts = 5;
   std::chrono::milliseconds max_elapsed{300000};  // From an event's first attempt to giving up.
   std::chrono::milliseconds max_retry_after{120000};  // A longer Retry-After gives up at once.
+  // An alert_key with a dead-lettered event dead-letters its later events for the rest of
+  // the run (so a replay keeps the order). A long-running process (cmrelay serve) sets this:
+  // the key is then forgotten once none of its events waits any more.
+  bool forget_dead_lanes = false;
 };
 
 struct ChannelStats {
