@@ -331,3 +331,23 @@ TEST_CASE("the hooks report every attempt and every event's end once, with its t
   CHECK(attempts[2].rfind("ok 2 200 ", 0) == 0);
   CHECK(attempts[2].find("ok", 8) != std::string::npos);
 }
+
+TEST_CASE("forget_dead_lanes: an alert_key whose event was dead-lettered delivers again once its lane emptied") {
+  Sink sink;
+  Channel bad{"bad", "", sink.url("/s/400,200"), {}};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  for (bool forget : {false, true}) {
+    deliver::DeliveryOptions options;
+    options.forget_dead_lanes = forget;
+    deliver::Sender sender(options, dead, nullptr);
+    std::string key = forget ? "f-1" : "k-1";
+    sender.submit(event(key), key, bad);  // 400: dead-lettered.
+    sender.drain();
+    sender.submit(event(key), key, bad);  // The sink would answer 200 now.
+    sender.drain();
+    CHECK(sender.stats()[0].delivered == (forget ? 1u : 0u));
+    CHECK(sender.stats()[0].dead_lettered == (forget ? 1u : 2u));
+  }
+}
