@@ -24,7 +24,8 @@ constexpr const char* kExamples = R"(
 Examples:
   cmrelay samples/                          convert every captured body under samples/
   cmrelay convert --pretty hook.json        one body, indented
-  nc -l 8080 | cmrelay -                    convert a webhook captured with netcat
+  cmrelay serve --listen 0.0.0.0:8080 --spool /var/lib/cmrelay/spool --token-file tokens \
+      --routes routes.yaml --dead-letter dead.ndjson      receive webhooks live (see README)
   cmrelay convert --reject bad.ndjson dir/  keep every body that could not be read
   cmrelay detect captures/                  which format each body is, and why
   cmrelay convert --routes routes.yaml dir/ add each event's channels
@@ -38,6 +39,7 @@ Examples:
 
 Exit status: 0 every body converted (and delivered), 1 some input rejected, 2 usage error,
 3 (send) some events dead-lettered.
+serve: 0 after SIGTERM/SIGINT (what was not delivered stays in the spool), 2 cannot start.
 routes check: 0 clean (warnings aside), 1 findings, 2 unreadable. routes test: 1 when a route
 differs from what was expected (or a recovery misses a channel its alert reached).
 See cmrelay(1) for input forms, output fields and labels.
@@ -72,6 +74,8 @@ void add_seconds(CLI::App* cmd, const std::string& name, std::chrono::millisecon
       ->default_str(CLI::detail::to_string(seconds) + "s");
 }
 
+void add_delivery_options(CLI::App* cmd, deliver::DeliveryOptions& d);
+
 void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   add_read_options(cmd, o.read);
   CLI::Option* routes = cmd->add_option("--routes", o.routes_path,
@@ -85,7 +89,11 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
       ->type_name("FILE");
   cmd->add_flag("--dry-run", o.dry_run, "Print each request (channel, redacted URL, body) instead of sending it");
   cmd->add_option("--stats", o.stats, "Summary: text on stderr, or json on stdout")->capture_default_str();
-  deliver::DeliveryOptions& d = o.delivery;
+  add_delivery_options(cmd, o.delivery);
+}
+
+// The delivery engine's options, shared by send and serve.
+void add_delivery_options(CLI::App* cmd, deliver::DeliveryOptions& d) {
   cmd->add_option("--concurrency", d.concurrency, "Requests in flight at most")->capture_default_str();
   add_seconds(cmd, "--connect-timeout", d.connect_timeout, "Connect timeout (TCP and TLS)");
   add_seconds(cmd, "--timeout", d.timeout, "Timeout of one attempt (a route file channel's timeout wins)");
@@ -98,10 +106,58 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   add_seconds(cmd, "--max-retry-after", d.max_retry_after, "A longer Retry-After dead-letters the event at once");
 }
 
+void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
+  serve::ListenOptions& l = o.listen;
+  cmd->add_option("--listen", l.listen, "ADDR:PORT to listen on ([V6ADDR]:PORT; port 0 picks a free one)")
+      ->capture_default_str();
+  cmd->add_option("--spool", o.spool, "Directory of received requests, each stored (fsynced) before the 2xx")
+      ->type_name("DIR")
+      ->required();
+  cmd->add_option("--rejected", o.rejected, "Where undecodable requests go, with NAME.reason (default: rejected/ beside the spool)")
+      ->type_name("DIR");
+  CLI::Option* routes = cmd->add_option("--routes", o.routes_path,
+                                        "Route file: POST each event to the channels it routes to (SIGHUP reloads it)")
+                            ->type_name("FILE");
+  cmd->add_option("--url", o.url, "POST every event to URL (one ad-hoc channel named 'url')")->type_name("URL")->excludes(routes);
+  cmd->add_option("--dead-letter", o.dead_letter_path, "Append every undelivered event to FILE (default: stderr)")
+      ->type_name("FILE");
+  cmd->add_option("--token-file", o.token_file, "Accepted tokens, one per line (or CMRELAY_TOKEN in the environment)")
+      ->type_name("FILE");
+  cmd->add_option("--token-header", l.token_headers, "Another request header that may carry the token (repeatable)")
+      ->type_name("NAME");
+  cmd->add_flag("--no-auth", l.no_auth, "Accept requests without a token (loopback set-ups only)");
+  cmd->add_option("--allow", o.allow, "Accept clients from this address range only (repeatable)")->type_name("CIDR");
+  cmd->add_option("--tls-cert", l.tls_cert, "Serve HTTPS with this PEM certificate (chain)")->type_name("FILE");
+  cmd->add_option("--tls-key", l.tls_key, "The PEM private key of --tls-cert")->type_name("FILE");
+  cmd->add_option("--vendor", o.vendor, "auto, volcengine or alibaba: only that vendor's formats are tried")
+      ->capture_default_str();
+  cmd->add_option("--max-body", l.max_body, "Largest request body, in bytes (suffixes k, m); larger gets 413")
+      ->transform(CLI::AsSizeValue(false))
+      ->type_name("SIZE")
+      ->default_str("1m");
+  cmd->add_option("--max-connections", l.max_connections, "Connections open at most")->capture_default_str();
+  cmd->add_option("--max-connections-per-ip", l.max_per_ip, "Connections open at most from one address")
+      ->capture_default_str();
+  add_seconds(cmd, "--idle-timeout", l.idle_timeout, "Close a connection silent this long (headers, body, keep-alive)");
+  add_seconds(cmd, "--request-timeout", l.request_timeout, "Drop a request not read in full this long after its first line");
+  cmd->add_option("--threads", l.threads, "Threads answering requests")->capture_default_str();
+  cmd->add_option("--spool-max-files", o.spool_max_files, "Requests waiting at most; more get 503 with Retry-After")
+      ->capture_default_str();
+  cmd->add_option("--spool-max-bytes", o.spool_max_bytes, "Bytes waiting at most (suffixes k, m, g); more get 503")
+      ->transform(CLI::AsSizeValue(false))
+      ->type_name("SIZE")
+      ->default_str("1g");
+  add_seconds(cmd, "--retry-after", l.retry_after, "Retry-After sent with 503");
+  add_seconds(cmd, "--dedup-window", o.dedup_window, "A vendor retry of a delivery taken this recently is delivered once");
+  add_seconds(cmd, "--drain-timeout", o.drain_timeout, "On SIGTERM: time for requests and deliveries in flight");
+  cmd->add_option("--log-format", o.log_format, "Log lines on stderr: text or json")->capture_default_str();
+  add_delivery_options(cmd, o.delivery);
+}
+
 // `cmrelay PATH...` means `cmrelay convert PATH...`.
 std::vector<std::string> with_default_command(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  static const char* kNotConvert[] = {"convert", "detect", "routes", "send", "-h", "--help", "--version", "-V"};
+  static const char* kNotConvert[] = {"convert", "detect", "routes", "send", "serve", "-h", "--help", "--version", "-V"};
   bool insert = true;
   if (!args.empty()) {
     for (const char* k : kNotConvert) insert &= args[0] != k;
@@ -167,6 +223,10 @@ int main(int argc, char** argv) {
   CLI::App* s = app.add_subcommand("send", "Convert, then POST each event to its channels (--routes) or --url, retrying and dead-lettering");
   add_send_options(s, send);
 
+  cli::ServeOptions serve;
+  CLI::App* sv = app.add_subcommand("serve", "Receive webhooks over HTTP, store each durably before the 2xx, and deliver it like send");
+  add_serve_options(sv, serve);
+
   std::vector<std::string> args = with_default_command(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them last-first.
   try {
@@ -190,6 +250,7 @@ int main(int argc, char** argv) {
   }
 #if CMRELAY_FULL
   if (s->parsed()) return cli::send(send);
+  if (sv->parsed()) return cli::serve(serve);
 #endif
   return cli::kUsage;
 }

@@ -38,7 +38,7 @@ _cmrelay() {
   # The value of an option that names a file or directory.
   if [[ $prev == -* ]]; then
     local kind
-    kind=$(grep -E '^  +-' <<<"$help" | awk -v opt="$prev" '{
+    kind=$(grep -E '^  -' <<<"$help" | awk -v opt="$prev" '{
         for (i = 1; i <= NF; i++) { n = split($i, names, ","); for (j = 1; j <= n; j++)
           if (names[j] == opt && i < NF) { print $(i + 1); exit } } }')
     case $kind in
@@ -50,7 +50,7 @@ _cmrelay() {
 
   if [[ $cur == -* ]]; then
     # Option names are at the start of the Options lines (the examples below mention others).
-    COMPREPLY=($(compgen -W "$(grep -E '^  +-' <<<"$help" | grep -oE -- '(^|[ ,])--?[A-Za-z][A-Za-z0-9-]*' |
+    COMPREPLY=($(compgen -W "$(grep -E '^  -' <<<"$help" | grep -oE -- '(^|[ ,])--?[A-Za-z][A-Za-z0-9-]*' |
       tr -d ' ,' | sort -u)" -- "$cur"))
     return
   fi

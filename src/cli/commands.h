@@ -1,12 +1,15 @@
 // The commands main() dispatches to. Each wires stages together; none holds logic of its own.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "deliver/sender.h"
 #include "input/framer.h"
+#include "serve/listener.h"
 
 namespace cmrelay::cli {
 
@@ -53,7 +56,28 @@ struct SendOptions {
   deliver::DeliveryOptions delivery;
 };
 
+struct ServeOptions {
+  serve::ListenOptions listen;     // --listen, limits, TLS, --token-header.
+  std::string spool;             // --spool DIR
+  std::string rejected;          // --rejected DIR; empty: "rejected" beside the spool.
+  std::string routes_path;       // --routes FILE
+  std::string url;               // --url URL
+  std::string dead_letter_path;  // --dead-letter FILE; empty: stderr.
+  std::string token_file;        // --token-file FILE
+  std::vector<std::string> allow;  // --allow CIDR
+  std::string vendor = "auto";
+  uint64_t spool_max_files = 10000;
+  uint64_t spool_max_bytes = uint64_t{1} << 30;
+  std::chrono::milliseconds dedup_window{3600000};
+  std::chrono::milliseconds drain_timeout{10000};  // After SIGTERM: deliveries in flight.
+  std::string log_format = "text";  // --log-format text|json
+  deliver::DeliveryOptions delivery;
+};
+
 int convert(const ConvertOptions& options);
+// cmrelay serve: runs until SIGTERM/SIGINT; 0 after a clean stop (whatever was not
+// delivered stays in the spool for the next start), 2 when it cannot start.
+int serve(const ServeOptions& options);
 int send(const SendOptions& options);
 int detect(const ReadOptions& options);
 

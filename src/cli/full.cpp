@@ -13,7 +13,7 @@ namespace cmrelay::cli {
 
 namespace {
 
-constexpr std::string_view kFullCommands[] = {"send"};
+constexpr std::string_view kFullCommands[] = {"send", "serve"};
 
 // The directory of the running executable, as the kernel knows it (not argv[0], which the
 // caller chooses and PATH resolves).

@@ -27,7 +27,8 @@ bool retryable_status(long status) {
   return status == 408 || status == 429 || (status >= 500 && status <= 599 && status != 501);
 }
 
-// Flashduty's {"error":{"code":"...","message":"..."}}; true when the body carries "error".
+// Flashduty's {"request_id":..,"error":{"code":"...","message":"..."}}; true when the body
+// carries "error".
 bool read_error(std::string_view body, Outcome& out) {
   rapidjson::Document doc;
   // Iterative: the body is whatever the server sent, and RapidJSON's default recursive
@@ -35,6 +36,8 @@ bool read_error(std::string_view body, Outcome& out) {
   doc.Parse<rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return false;
   const rapidjson::Value& root = doc;  // Const iterators: C++20 finds RapidJSON's == ambiguous otherwise.
+  auto id = root.FindMember("request_id");
+  if (id != root.MemberEnd() && id->value.IsString()) out.request_id.assign(id->value.GetString(), id->value.GetStringLength());
   auto it = root.FindMember("error");
   if (it == root.MemberEnd() || it->value.IsNull()) return false;
   const rapidjson::Value& e = it->value;

@@ -16,6 +16,7 @@ struct Outcome {
   std::string error;           // "HTTP 429: too many requests", a transport error; empty when delivered.
   std::string error_code;      // Flashduty's error.code, when the body carried one.
   std::string error_message;   // Flashduty's error.message.
+  std::string request_id;      // Flashduty's request_id, when the body carried one (for logs).
 };
 
 // Retried: transport errors (connect, DNS, TLS, timeouts, resets) except local

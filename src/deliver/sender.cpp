@@ -30,8 +30,10 @@ struct Job {
   size_t channel = 0;  // Index into the sender's channel tables.
   std::string lane;    // Events of one lane go one at a time, in order.
   bool keyed = false;  // The lane is a (channel, alert_key); else the event's own.
+  uint64_t tag = 0;    // The caller's, reported back by the hooks.
   int attempts = 0;
   Clock::time_point first{};
+  Clock::time_point started{};  // Of the attempt in flight.
   Outcome last;
   std::string response;
   char errbuf[CURL_ERROR_SIZE] = {};
@@ -83,6 +85,7 @@ struct Sender::Impl {
   size_t queued = 0;  // Jobs not yet delivered or dead-lettered.
   size_t in_flight = 0;
   bool abandoned = false;  // After the first signal: only in-flight attempts remain.
+  SenderHooks hooks;
   std::mt19937_64 rng{std::random_device{}()};
 
   Impl(DeliveryOptions o, DeadLetterFile& dl, const std::atomic<int>* s) : options(std::move(o)), dead_letter(dl), signals(s) {
@@ -127,9 +130,10 @@ struct Sender::Impl {
     return it->second;
   }
 
-  void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& ch) {
+  void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& ch, uint64_t tag) {
     auto job = std::make_unique<Job>();
     job->body = std::move(body);
+    job->tag = tag;
     job->channel = slot_for(ch);
     job->lane = std::to_string(job->channel);
     job->lane += '\n';
@@ -167,6 +171,7 @@ struct Sender::Impl {
     }
     const ChannelSlot& slot = channels[job->channel];
     if (job->attempts == 0) job->first = now;
+    job->started = now;
     ++job->attempts;
     ++stats[job->channel].attempts;
     job->response.clear();
@@ -220,6 +225,7 @@ struct Sender::Impl {
       --queued;
     }
     if (lane.empty()) {
+      if (options.forget_dead_lanes) dead_lanes.erase(it->first);
       lanes.erase(it);
     } else {
       ready.push_back(lane.front().get());
@@ -251,6 +257,23 @@ struct Sender::Impl {
       std::fprintf(stderr, "cmrelay: send: %s (%s): dead-lettered after %d attempt%s: %s\n", text::escape(st.name).c_str(),
                    text::escape(st.url).c_str(), job->attempts, job->attempts == 1 ? "" : "s", text::escape(error).c_str());
     }
+    if (hooks.on_done) hooks.on_done(job->tag, st, false);
+  }
+
+  void report_attempt(const Job& job) {
+    if (!hooks.on_attempt) return;
+    const ChannelStats& st = stats[job.channel];
+    std::string error = redact_secrets(job.last.error, channels[job.channel].channel->url);
+    AttemptReport r;
+    r.channel = &st;
+    r.tag = job.tag;
+    r.attempt = job.attempts;
+    r.http_status = job.last.http_status;
+    r.error = error;
+    r.request_id = job.last.request_id;
+    r.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - job.started);
+    r.delivered = job.last.verdict == Verdict::Delivered;
+    hooks.on_attempt(r);
   }
 
   void completed(CURL* h, CURLcode rc) {
@@ -265,9 +288,11 @@ struct Sender::Impl {
     }
     release(job);
     job->last = classify(rc, job->errbuf, status, job->response);
+    report_attempt(*job);
     ChannelStats& st = stats[job->channel];
     if (job->last.verdict == Verdict::Delivered) {
       ++st.delivered;
+      if (hooks.on_done) hooks.on_done(job->tag, st, true);
       finish(job, false);
       return;
     }
@@ -397,8 +422,15 @@ Sender::Sender(DeliveryOptions options, DeadLetterFile& dead_letter, const std::
 Sender::~Sender() = default;
 
 void Sender::submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel) {
-  impl_->submit(std::move(body), alert_key, channel);
+  impl_->submit(std::move(body), alert_key, channel, 0);
 }
+
+void Sender::submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel,
+                    uint64_t tag) {
+  impl_->submit(std::move(body), alert_key, channel, tag);
+}
+
+void Sender::set_hooks(SenderHooks hooks) { impl_->hooks = std::move(hooks); }
 
 void Sender::poll(int max_wait_ms) { impl_->step(max_wait_ms); }
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,6 +30,10 @@ struct DeliveryOptions {
   int max_attempts = 5;
   std::chrono::milliseconds max_elapsed{300000};  // From an event's first attempt to giving up.
   std::chrono::milliseconds max_retry_after{120000};  // A longer Retry-After gives up at once.
+  // An alert_key with a dead-lettered event dead-letters its later events for the rest of
+  // the run (so a replay keeps the order). A long-running process (cmrelay serve) sets this:
+  // the key is then forgotten once none of its events waits any more.
+  bool forget_dead_lanes = false;
 };
 
 struct ChannelStats {
@@ -40,6 +45,30 @@ struct ChannelStats {
   uint64_t retried = 0;          // Retries scheduled.
   uint64_t dead_lettered = 0;
   uint64_t dead_letter_failed = 0;  // Of dead_lettered: the file did not take the record (on stderr instead).
+};
+
+// What one attempt came to, for a caller's log line (cmrelay serve). Views are valid during
+// the call only; url is redacted, error redacted.
+struct AttemptReport {
+  const ChannelStats* channel = nullptr;
+  uint64_t tag = 0;           // The submit() tag.
+  int attempt = 0;            // 1-based.
+  long http_status = 0;       // 0 when no response arrived.
+  std::string_view error;     // Empty when delivered.
+  std::string_view request_id;  // Flashduty's request_id, when the response carried one.
+  std::chrono::milliseconds took{0};
+  bool delivered = false;
+};
+
+// Optional callbacks, called on the thread that calls poll() or submit(); they must not call
+// the Sender back.
+struct SenderHooks {
+  // Every attempt that got an answer or a transport error (not ones abandoned by a signal).
+  std::function<void(const AttemptReport&)> on_attempt;
+  // Once per submitted event, when it ends: delivered, or dead-lettered (true/false), with
+  // its submit() tag and channel. A caller that keeps its input until every event from it
+  // ended (cmrelay serve's spool) releases it here.
+  std::function<void(uint64_t tag, const ChannelStats& channel, bool delivered)> on_done;
 };
 
 class Sender {
@@ -55,6 +84,11 @@ class Sender {
   // Queues one event body (a Flashduty standard event) for a channel; the channel must
   // outlive the Sender. After a signal the event is dead-lettered at once.
   void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel);
+  // The same, with a tag the hooks report back.
+  void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel,
+              uint64_t tag);
+  // Set before the first submit().
+  void set_hooks(SenderHooks hooks);
   // Makes progress: starts what may start, handles what finished, then waits up to
   // max_wait_ms for the network, the next retry or wakeup().
   void poll(int max_wait_ms);

@@ -56,6 +56,7 @@ void Pipeline::reject(const Record& rec, std::string_view reason) {
   // Reasons quote keys and values of the body: escaped, so that a body cannot write lines.
   std::fprintf(stderr, "cmrelay: %s:%llu: %s\n", text::escape(rec.source).c_str(),
                static_cast<unsigned long long>(rec.index), text::escape(reason).c_str());
+  if (options_.on_reject) options_.on_reject(rec, reason);
   if (reject_fd_ < 0) return;
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);

@@ -24,6 +24,9 @@ struct PipelineOptions {
   std::string reject_path;       // --reject: append rejected bodies here as NDJSON.
   SeverityTable severity;
   bool decode = true;            // false: detect only (cmrelay detect).
+  // Called for every rejected body with its reason, after the stderr line (cmrelay serve
+  // moves the spool file aside with it).
+  std::function<void(const Record&, std::string_view reason)> on_reject;
 };
 
 struct PipelineCounts {

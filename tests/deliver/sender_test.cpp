@@ -296,3 +296,58 @@ TEST_CASE("a Retry-After on 429 pauses the whole channel, and only that channel"
     if (r.path == "/s/200") CHECK(r.t < first_pause);  // The other channel did not wait.
   }
 }
+
+TEST_CASE("the hooks report every attempt and every event's end once, with its tag") {
+  Sink sink;
+  Channel ok{"ok", "", sink.url("/s/500,200?token=tok"), {}};
+  Channel bad{"bad", "", sink.url("/s/400"), {}};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  deliver::DeliveryOptions options;
+  options.backoff_base = milliseconds(10);
+  deliver::Sender sender(options, dead, nullptr);
+  std::vector<std::pair<uint64_t, bool>> ends;
+  std::vector<std::string> attempts;
+  deliver::SenderHooks hooks;
+  hooks.on_done = [&](uint64_t tag, const deliver::ChannelStats& ch, bool delivered) {
+    ends.emplace_back(tag, delivered);
+    CHECK((ch.name == "ok") == delivered);
+  };
+  hooks.on_attempt = [&](const deliver::AttemptReport& r) {
+    attempts.push_back(r.channel->name + " " + std::to_string(r.attempt) + " " + std::to_string(r.http_status) + " " +
+                       std::string(r.request_id) + " " + (r.delivered ? "ok" : std::string(r.error)));
+  };
+  sender.set_hooks(hooks);
+  sender.submit(event("a"), "a", ok, 7);
+  sender.submit(event("b"), "b", bad, 8);
+  sender.drain();
+  std::sort(ends.begin(), ends.end());
+  CHECK(ends == std::vector<std::pair<uint64_t, bool>>{{7, true}, {8, false}});
+  std::sort(attempts.begin(), attempts.end());
+  REQUIRE(attempts.size() == 3);
+  CHECK(attempts[0].rfind("bad 1 400 sink HTTP 400", 0) == 0);
+  CHECK(attempts[1].rfind("ok 1 500  HTTP 500", 0) == 0);
+  CHECK(attempts[2].rfind("ok 2 200 ", 0) == 0);
+  CHECK(attempts[2].find("ok", 8) != std::string::npos);
+}
+
+TEST_CASE("forget_dead_lanes: an alert_key whose event was dead-lettered delivers again once its lane emptied") {
+  Sink sink;
+  Channel bad{"bad", "", sink.url("/s/400,200"), {}};
+  deliver::DeadLetterFile dead;
+  std::string error;
+  REQUIRE(dead.open(sink.dir() + "/dead.ndjson", error));
+  for (bool forget : {false, true}) {
+    deliver::DeliveryOptions options;
+    options.forget_dead_lanes = forget;
+    deliver::Sender sender(options, dead, nullptr);
+    std::string key = forget ? "f-1" : "k-1";
+    sender.submit(event(key), key, bad);  // 400: dead-lettered.
+    sender.drain();
+    sender.submit(event(key), key, bad);  // The sink would answer 200 now.
+    sender.drain();
+    CHECK(sender.stats()[0].delivered == (forget ? 1u : 0u));
+    CHECK(sender.stats()[0].dead_lettered == (forget ? 1u : 2u));
+  }
+}

@@ -1,0 +1,55 @@
+// cmrelay serve's counters, and their Prometheus text exposition (GET /metrics). Written by
+// the listener's threads and the delivery loop, read by scrapes: every member is guarded.
+// Labels never hold a secret: paths are the route's name ("/hook"), never the token.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace cmrelay::serve {
+
+class Spool;
+
+class Metrics {
+ public:
+  // Upper bounds of the latency histograms, in seconds.
+  static constexpr std::array<double, 12> kBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
+  void request(const std::string& path, int code);
+  void stored(double seconds, double fsync_seconds);
+  void rejected();
+  void duplicate();
+  void unrouted();
+  void attempt(const std::string& channel, bool retry);
+  // delivered or dead-lettered; latency from arrival to delivery (delivered only).
+  void ended(const std::string& channel, bool delivered, double latency);
+
+  // The exposition, with the spool's gauges read now.
+  std::string render(const Spool& spool);
+
+ private:
+  struct Histogram {
+    std::array<uint64_t, kBuckets.size()> counts{};
+    uint64_t count = 0;
+    double sum = 0;
+    void observe(double v);
+  };
+  struct Channel {
+    uint64_t attempts = 0, retried = 0, delivered = 0, dead_lettered = 0;
+    Histogram latency;
+  };
+  std::mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  uint64_t stored_ = 0, rejected_ = 0, duplicates_ = 0, unrouted_ = 0;
+  Histogram store_, fsync_;
+  std::map<std::string, Channel> channels_;
+};
+
+// A Prometheus label value: \ " and newline escaped.
+std::string label_value(const std::string& v);
+
+}  // namespace cmrelay::serve

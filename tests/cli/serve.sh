@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# cmrelay serve over loopback, with real processes: every sample POSTed concurrently is
+# stored and delivered; wrong or missing tokens get 401 with nothing stored; oversize bodies
+# 413; a slow client is cut off; a full spool answers 503 with Retry-After and what it holds
+# survives a stop and is delivered at the next start; vendor retries are delivered once;
+# undecodable bodies move to rejected/; SIGHUP keeps the old routes when the new file is
+# broken. The token never reaches a file serve wrote, a log line or the metrics.
+set -u
+BIN=$1
+SRC=$2
+. "$SRC/tests/deliver/lib.sh"
+start_sink
+TOKEN=tok-$RANDOM-Zq9x
+printf '# accepted tokens\n%s\n' "$TOKEN" >"$tmp/tokens"
+serve_pid=
+stop_serve() {
+  if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null; wait "$serve_pid"; serve_rc=$?; serve_pid=; fi
+}
+trap 'stop_serve; [ -n "${KEEP:-}" ] && cp -r "$tmp" "$KEEP"; cleanup' EXIT
+
+# start_serve LOG ARGS...: cmrelay serve on a free port; sets serve_pid and sport.
+start_serve() {
+  local log=$1
+  shift
+  "$BIN" serve --listen 127.0.0.1:0 --backoff-base 0.05 "$@" 2>"$tmp/$log" &
+  serve_pid=$!
+  sport=
+  for _ in $(seq 100); do
+    sport=$(grep -oE '[ "]port"?[=:]"?[0-9]+' "$tmp/$log" | head -1 | grep -oE '[0-9]+$')
+    [ -n "$sport" ] && return 0
+    kill -0 "$serve_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "FAIL: serve did not start: $(cat "$tmp/$log")"
+  exit 1
+}
+# post PATH FILE [CURL ARGS...]: prints the HTTP status. Content-Type: $CT, else JSON.
+post() {
+  local path=$1 file=$2
+  shift 2
+  curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Content-Type: ${CT:-application/json}" \
+    --data-binary "@$file" "$@" "http://127.0.0.1:$sport$path"
+}
+metric() { curl -s --max-time 5 "http://127.0.0.1:$sport/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+spool_files() { find "$1" -maxdepth 1 -type f ! -name '.*' | wc -l; }
+# wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s.
+wait_until() {
+  local n=$(($1 * 10))
+  shift
+  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+spool_empty() { [ "$(spool_files "$1")" -eq 0 ]; }
+URL="http://127.0.0.1:$port/s/200?integration_key=$SECRET"
+
+# No token, no start (unless --no-auth is explicit).
+"$BIN" serve --listen 127.0.0.1:0 --spool "$tmp/s0" --url "$URL" 2>"$tmp/err"
+check "serve without a token exits 2" eq "$?" 2
+check "and says how to give one, or --no-auth" grep -q -- '--no-auth' "$tmp/err"
+
+# Every sample body, POSTed concurrently: each stored, then delivered.
+start_serve a.log --spool "$tmp/spool" --token-file "$tmp/tokens" --url "$URL" --dead-letter "$tmp/dead"
+expected=0
+n=0
+for f in "$SRC"/samples/*/*.json "$SRC"/samples/*/*.form; do
+  [ "$("$BIN" detect "$f" 2>/dev/null | wc -l)" -eq 1 ] || continue  # One request holds one body.
+  case $f in *.form) type=application/x-www-form-urlencoded ;; *) type=application/json ;; esac
+  expected=$((expected + $("$BIN" convert "$f" 2>/dev/null | wc -l)))
+  n=$((n + 1))
+  CT=$type post "/hook/$TOKEN" "$f" >"$tmp/code.$n" &
+done
+wait_until 20 test "$(cat "$tmp"/code.* 2>/dev/null | grep -c 200)" -eq "$n"
+check "all $n sample bodies answered 200" eq "$(cat "$tmp"/code.* | tr -d '\n' | sed 's/200//g')" ""
+check "the spool empties" wait_until 20 spool_empty "$tmp/spool"
+check "every event of every sample delivered ($expected)" eq "$(metric 'cmrelay_serve_events_delivered_total{channel="url"}')" "$expected"
+check "the sink saw them" eq "$(requests '')" "$expected"
+check "nothing dead-lettered" eq "$(wc -c <"$tmp/dead" 2>/dev/null || echo 0)" 0
+
+# The Token header and GET (Alibaba's form in the query string).
+query=$(sed -n '1s/^GET [^?]*?\([^ ]*\) HTTP.*/\1/p' "$SRC/samples/alibaba/capture-event-get.http")
+check "GET with the body in its query, token in the Token header: 200" eq \
+  "$(curl -s -o /dev/null -w '%{http_code}' -H "Token: $TOKEN" "http://127.0.0.1:$sport/hook?$query")" 200
+check "and delivered" wait_until 10 test "$(requests '')" -eq $((expected + 1))
+
+# Wrong or missing token: 401, nothing stored.
+before=$(metric cmrelay_serve_bodies_stored_total)
+body="$SRC/samples/volcengine/metric-firing.json"
+check "wrong token in the path: 401" eq "$(post /hook/wrong-token "$body")" 401
+check "wrong Token header: 401" eq "$(post /hook "$body" -H 'Token: nope')" 401
+check "no token: 401" eq "$(post /hook "$body")" 401
+check "a token prefix: 401" eq "$(post "/hook/${TOKEN%?}" "$body")" 401
+check "nothing stored for them" eq "$(metric cmrelay_serve_bodies_stored_total)" "$before"
+check "other paths: 404" eq "$(post /other "$body")" 404
+check "/healthz" eq "$(curl -s "http://127.0.0.1:$sport/healthz")" ok
+check "/readyz" eq "$(curl -s "http://127.0.0.1:$sport/readyz")" ready
+
+# A vendor retry (same x-volc-trace-id) is delivered once.
+seen=$(requests '')
+for _ in 1 2 3; do post "/hook/$TOKEN" "$SRC/samples/volcengine/metric-notice.json" -H 'x-volc-trace-id: 6f1c-retry-1' >/dev/null; done
+check "three tries of one delivery: stored three times" wait_until 10 spool_empty "$tmp/spool"
+check "delivered once" eq "$(requests '')" $((seen + 1))
+check "two counted as duplicates" eq "$(metric cmrelay_serve_duplicates_total)" 2
+
+# An undecodable body: 200 once stored, then moved to rejected/ with its reason.
+printf 'not a webhook {' >"$tmp/garbage"
+check "garbage: 200 once stored" eq "$(post "/hook/$TOKEN" "$tmp/garbage")" 200
+check "moved to rejected/ with a reason" wait_until 10 test -n "$(ls "$tmp"/rejected/*.reason 2>/dev/null)"
+check "counted" eq "$(metric cmrelay_serve_bodies_rejected_total)" 1
+check "the rejected capture reads back with detect (token masked)" grep -q 'POST /hook/\*\*\* HTTP/1.1' "$tmp"/rejected/*.http
+check "spool files are 0600" eq "$(command stat -c %a "$tmp"/rejected/*.http | sort -u)" 600
+stop_serve
+check "SIGTERM: exit 0" eq "$serve_rc" 0
+
+# Oversize body: 413, nothing stored. Slow client: cut off by --request-timeout.
+start_serve b.log --spool "$tmp/spool-b" --token-file "$tmp/tokens" --url "$URL" --max-body 4k \
+  --request-timeout 1 --idle-timeout 1
+head -c 10000 /dev/zero | tr '\0' 'x' >"$tmp/big"
+check "a 10 kB body over --max-body 4k: 413" eq "$(post "/hook/$TOKEN" "$tmp/big")" 413
+check "chunked, no Content-Length: 413 too" eq "$(post "/hook/$TOKEN" "$tmp/big" -H 'Transfer-Encoding: chunked')" 413
+slow=$(timeout 10 python3 - "$sport" "$TOKEN" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(f"POST /hook/{sys.argv[2]} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{{".encode())
+start = time.time()
+s.settimeout(8)
+data = b""
+try:
+    while time.time() - start < 8:
+        time.sleep(0.3)
+        s.sendall(b" ")  # One byte now and then: never idle, never done.
+except OSError:
+    pass
+try:
+    data = s.recv(100)
+except OSError:
+    pass
+print("cut" if time.time() - start < 6 and b" 200 " not in data else "held")
+PY
+)
+check "a client dripping its body is cut off" eq "$slow" cut
+check "and nothing was stored" eq "$(metric cmrelay_serve_bodies_stored_total)" 0
+stop_serve
+
+# Full spool: 503 with Retry-After; what it holds stays through a stop and is delivered at
+# the next start.
+start_serve c.log --spool "$tmp/spool-c" --token-file "$tmp/tokens" --spool-max-files 2 --retry-after 7 \
+  --url "http://127.0.0.1:$port/s/hang20" --timeout 20 --drain-timeout 0.5
+check "first: 200" eq "$(post "/hook/$TOKEN" "$SRC/samples/volcengine/metric-firing.json" -H 'x-volc-trace-id: c-1')" 200
+check "second: 200" eq "$(post "/hook/$TOKEN" "$SRC/samples/volcengine/metric-recovered.json" -H 'x-volc-trace-id: c-2')" 200
+hdr=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+  --data-binary "@$SRC/samples/volcengine/nodata-firing.json" "http://127.0.0.1:$sport/hook/$TOKEN")
+check "third, over --spool-max-files: 503" grep -q '^HTTP/1.1 503' <<<"$hdr"
+check "with Retry-After: 7" grep -qi '^Retry-After: 7' <<<"$hdr"
+stop_serve
+check "stopped with deliveries hanging: exit 0" eq "$serve_rc" 0
+check "the two requests stay in the spool" eq "$(spool_files "$tmp/spool-c")" 2
+start_serve d.log --spool "$tmp/spool-c" --token-file "$tmp/tokens" --url "$URL"
+check "restarted: the spool empties" wait_until 10 spool_empty "$tmp/spool-c"
+check "both delivered" eq "$(metric 'cmrelay_serve_events_delivered_total{channel="url"}')" 2
+stop_serve
+
+# SIGHUP: a broken route file is refused (the old routes stay); a good one is taken.
+cat >"$tmp/routes.yaml" <<YAML
+channels:
+  first: {url: "http://127.0.0.1:$port/s/200?integration_key=$SECRET&v=1"}
+default:
+  channels: [first]
+YAML
+start_serve e.log --spool "$tmp/spool-e" --token-file "$tmp/tokens" --routes "$tmp/routes.yaml" --log-format json
+printf 'channels: [\n' >"$tmp/routes.yaml"
+kill -HUP "$serve_pid"
+check "broken route file: reload failed, logged" wait_until 5 grep -q '"kind":"reload","outcome":"failed"' "$tmp/e.log"
+check "still delivering with the old routes" eq "$(post /hook "$SRC/samples/alibaba/event-sys-critical.json" -H "Token: $TOKEN")" 200
+check "to channel first" wait_until 10 grep -q '"channel":"first".*"outcome":"delivered"' "$tmp/e.log"
+cat >"$tmp/routes.yaml" <<YAML
+channels:
+  second: {url: "http://127.0.0.1:$port/s/200?integration_key=$SECRET&v=2"}
+default:
+  channels: [second]
+YAML
+kill -HUP "$serve_pid"
+check "good route file: reloaded" wait_until 5 grep -q '"kind":"reload","outcome":"done"' "$tmp/e.log"
+check "posted after it" eq "$(post /hook "$SRC/samples/alibaba/event-sys-warning.json" -H "Token: $TOKEN")" 200
+check "goes to channel second" wait_until 10 grep -q '"channel":"second".*"outcome":"delivered"' "$tmp/e.log"
+check "JSON log lines carry Flashduty's request_id" grep -q '"request_id":"sink"' "$tmp/e.log"
+stop_serve
+
+# The secrets: the token nowhere but in the token file; the integration key nowhere.
+check "no token in any file serve wrote or logged" eq "$(grep -rl -- "$TOKEN" "$tmp" | grep -v "$tmp/tokens" | grep -c .)" 0
+check "no integration key in the logs, spool or dead letters" eq \
+  "$(grep -rl --exclude=sink.log --exclude=routes.yaml -- "$SECRET" "$tmp" | grep -c .)" 0
+
+echo "$fail failed"
+[ "$fail" -eq 0 ]
