@@ -26,7 +26,7 @@ start_serve() {
   serve_pid=$!
   sport=
   for _ in $(seq 100); do
-    sport=$(grep -oE '[ "]port"?[=:]"?[0-9]+' "$tmp/$log" | head -1 | grep -oE '[0-9]+$')
+    sport=$(grep -oE '[ "]port"?[=:]"?[0-9]+' "$tmp/$log" 2>/dev/null | head -1 | grep -oE '[0-9]+$')
     [ -n "$sport" ] && return 0
     kill -0 "$serve_pid" 2>/dev/null || break
     sleep 0.05
