@@ -185,6 +185,17 @@ check "goes to channel second" wait_until 10 grep -q '"channel":"second".*"outco
 check "JSON log lines carry Flashduty's request_id" grep -q '"request_id":"sink"' "$tmp/e.log"
 stop_serve
 
+# Built-in TLS, and an address allow-list that leaves loopback out.
+start_serve f.log --spool "$tmp/spool-f" --token-file "$tmp/tokens" --url "$URL" \
+  --tls-cert "$SRC/tests/deliver/tls-cert.pem" --tls-key "$SRC/tests/deliver/tls-key.pem"
+check "HTTPS with --tls-cert/--tls-key: 200" eq "$(curl -sk -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+  --data-binary "@$SRC/samples/volcengine/nodata-recovered.json" "https://127.0.0.1:$sport/hook/$TOKEN")" 200
+check "and delivered" wait_until 10 grep -q 'outcome=delivered' "$tmp/f.log"
+stop_serve
+start_serve g.log --spool "$tmp/spool-g" --token-file "$tmp/tokens" --url "$URL" --allow 192.0.2.0/24
+check "a client outside --allow: 403" eq "$(post "/hook/$TOKEN" "$body")" 403
+stop_serve
+
 # The secrets: the token nowhere but in the token file; the integration key nowhere.
 check "no token in any file serve wrote or logged" eq "$(grep -rl -- "$TOKEN" "$tmp" | grep -v "$tmp/tokens" | grep -c .)" 0
 check "no integration key in the logs, spool or dead letters" eq \
