@@ -2,7 +2,10 @@
 // its masking, the spool's durability rules and limits, the dedup keys, the metrics text.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+
+#include <csignal>
 
 #include <cstdlib>
 #include <fstream>
@@ -137,6 +140,34 @@ TEST_CASE("the spool: whole files only, 0600, arrival order, limits answered bef
   REQUIRE(again.open(dir.path + "/s", dir.path + "/rejected", {3, 1000}, error));
   CHECK(again.depth() == 1);
   CHECK(again.bytes() == 5);
+}
+
+TEST_CASE("the spool: a write the disk refuses leaves nothing behind and is not counted") {
+  TempDir dir;
+  Spool spool;
+  std::string error, name;
+  REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {}, error));
+  // A file size limit makes write() fail (EFBIG) as a full disk would (ENOSPC) midway.
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 100;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  uint64_t fsync_ns = 0;
+  StoreResult r = spool.store(std::string(1000, 'x'), name, error, fsync_ns);
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK(r == StoreResult::Failed);
+  CHECK(error.find("cannot store") != std::string::npos);
+  CHECK(spool.list().empty());
+  CHECK(spool.depth() == 0);
+  CHECK(spool.bytes() == 0);
+  CHECK_FALSE(spool.writable());  // /readyz says so until a store succeeds.
+  std::string left = slurp(dir.path + "/s/.tmp-" + name);
+  CHECK(left.empty());
+  REQUIRE(spool.store("ok", name, error, fsync_ns) == StoreResult::Stored);
+  CHECK(spool.writable());
 }
 
 TEST_CASE("dedup: the trace id when there is one, else the body; finished keys survive a restart") {
