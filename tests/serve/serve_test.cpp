@@ -13,6 +13,7 @@
 
 #include "serve/auth.h"
 #include "serve/capture.h"
+#include "serve/log.h"
 #include "serve/metrics.h"
 #include "serve/seen.h"
 #include "serve/spool.h"
@@ -214,4 +215,14 @@ TEST_CASE("metrics: Prometheus text with escaped labels and cumulative buckets")
   CHECK(text.find("cmrelay_serve_delivery_latency_seconds_bucket{channel=\"a\\\"b\",le=\"0.5\"} 1\n") != std::string::npos);
   CHECK(text.find("cmrelay_serve_delivery_latency_seconds_bucket{channel=\"a\\\"b\",le=\"+Inf\"} 1\n") != std::string::npos);
   CHECK(text.find("cmrelay_serve_spool_files 0\n") != std::string::npos);
+}
+
+TEST_CASE("log lines: text values quoted and escaped, JSON always valid UTF-8") {
+  Log text(false);
+  CHECK(text.format("request", {{"path", "/hook/***"}, {"error", "a \"b\"\nc"}}) ==
+        "cmrelay: serve: request path=/hook/*** error=\"a \\\"b\\\"\\x0ac\"");
+  Log json(true);
+  std::string line = json.format("request", {{"path", std::string("/a\xff\xc3")}});
+  CHECK(line.find("\"kind\":\"request\"") != std::string::npos);
+  CHECK(line.find("\"path\":\"/a\\\\xff\\\\xc3\"") != std::string::npos);
 }
