@@ -51,6 +51,10 @@ wait_until() {
   return 1
 }
 spool_empty() { [ "$(spool_files "$1")" -eq 0 ]; }
+# Conditions wait_until re-evaluates each time (a $(...) in its arguments would be read once).
+answered() { [ "$(cat "$tmp"/code.* 2>/dev/null | grep -c 200)" -eq "$1" ]; }
+sink_saw() { [ "$(requests '')" -eq "$1" ]; }
+has_reason() { ls "$tmp"/rejected/*.reason >/dev/null 2>&1; }
 URL="http://127.0.0.1:$port/s/200?integration_key=$SECRET"
 
 # No token, no start (unless --no-auth is explicit).
@@ -69,7 +73,7 @@ for f in "$SRC"/samples/*/*.json "$SRC"/samples/*/*.form; do
   n=$((n + 1))
   CT=$type post "/hook/$TOKEN" "$f" >"$tmp/code.$n" &
 done
-wait_until 20 test "$(cat "$tmp"/code.* 2>/dev/null | grep -c 200)" -eq "$n"
+wait_until 20 answered "$n"
 check "all $n sample bodies answered 200" eq "$(cat "$tmp"/code.* | tr -d '\n' | sed 's/200//g')" ""
 check "the spool empties" wait_until 20 spool_empty "$tmp/spool"
 check "every event of every sample delivered ($expected)" eq "$(metric 'cmrelay_serve_events_delivered_total{channel="url"}')" "$expected"
@@ -80,7 +84,7 @@ check "nothing dead-lettered" eq "$(wc -c <"$tmp/dead" 2>/dev/null || echo 0)" 0
 query=$(sed -n '1s/^GET [^?]*?\([^ ]*\) HTTP.*/\1/p' "$SRC/samples/alibaba/capture-event-get.http")
 check "GET with the body in its query, token in the Token header: 200" eq \
   "$(curl -s -o /dev/null -w '%{http_code}' -H "Token: $TOKEN" "http://127.0.0.1:$sport/hook?$query")" 200
-check "and delivered" wait_until 10 test "$(requests '')" -eq $((expected + 1))
+check "and delivered" wait_until 10 sink_saw $((expected + 1))
 
 # Wrong or missing token: 401, nothing stored.
 before=$(metric cmrelay_serve_bodies_stored_total)
@@ -104,7 +108,7 @@ check "two counted as duplicates" eq "$(metric cmrelay_serve_duplicates_total)" 
 # An undecodable body: 200 once stored, then moved to rejected/ with its reason.
 printf 'not a webhook {' >"$tmp/garbage"
 check "garbage: 200 once stored" eq "$(post "/hook/$TOKEN" "$tmp/garbage")" 200
-check "moved to rejected/ with a reason" wait_until 10 test -n "$(ls "$tmp"/rejected/*.reason 2>/dev/null)"
+check "moved to rejected/ with a reason" wait_until 10 has_reason
 check "counted" eq "$(metric cmrelay_serve_bodies_rejected_total)" 1
 check "the rejected capture reads back with detect (token masked)" grep -q 'POST /hook/\*\*\* HTTP/1.1' "$tmp"/rejected/*.http
 check "spool files are 0600" eq "$(command stat -c %a "$tmp"/rejected/*.http | sort -u)" 600
