@@ -61,6 +61,10 @@ URL="http://127.0.0.1:$port/s/200?integration_key=$SECRET"
 "$BIN" serve --listen 127.0.0.1:0 --spool "$tmp/s0" --url "$URL" 2>"$tmp/err"
 check "serve without a token exits 2" eq "$?" 2
 check "and says how to give one, or --no-auth" grep -q -- '--no-auth' "$tmp/err"
+CMRELAY_TOKEN=t "$BIN" serve --listen 127.0.0.1:0 --spool "$tmp/s0" --url "$URL" --spool-max-files 0 2>"$tmp/err"
+check "--spool-max-files 0 exits 2" eq "$?" 2
+CMRELAY_TOKEN=t "$BIN" serve --listen 127.0.0.1:0 --spool "$tmp/s0" --url "$URL" --no-auth 2>"$tmp/err"
+check "--no-auth with a token exits 2" eq "$?" 2
 
 # Every sample body, POSTed concurrently: each stored, then delivered.
 start_serve a.log --spool "$tmp/spool" --token-file "$tmp/tokens" --url "$URL" --dead-letter "$tmp/dead"
