@@ -149,6 +149,31 @@ check "a client dripping its body is cut off" eq "$slow" cut
 check "and nothing was stored" eq "$(metric cmrelay_serve_bodies_stored_total)" 0
 stop_serve
 
+# SIGTERM with a request in flight: it is finished (200, stored), then serve exits 0, the
+# request kept in the spool for the next start.
+start_serve h.log --spool "$tmp/spool-h" --token-file "$tmp/tokens" --url "$URL" --drain-timeout 5
+inflight=$(timeout 20 python3 - "$sport" "$TOKEN" "$serve_pid" "$SRC/samples/volcengine/event-disk-error.json" <<'PY'
+import os, signal, socket, sys, time
+body = open(sys.argv[4], "rb").read()
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(f"POST /hook/{sys.argv[2]} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:10])
+time.sleep(0.3)
+os.kill(int(sys.argv[3]), signal.SIGTERM)
+time.sleep(0.5)
+s.sendall(body[10:])
+s.settimeout(10)
+print(s.recv(100).split(b"\r\n")[0].decode())
+PY
+)
+wait "$serve_pid"
+serve_rc=$?
+serve_pid=
+check "a request in flight at SIGTERM is finished" eq "$inflight" "HTTP/1.1 200 OK"
+check "serve then exits 0" eq "$serve_rc" 0
+check "its request stays in the spool" eq "$(spool_files "$tmp/spool-h")" 1
+check "exactly one request was answered 200" eq "$(grep -c 'status=200' "$tmp/h.log")" 1
+
 # Full spool: 503 with Retry-After; what it holds stays through a stop and is delivered at
 # the next start.
 start_serve c.log --spool "$tmp/spool-c" --token-file "$tmp/tokens" --spool-max-files 2 --retry-after 7 \
