@@ -67,6 +67,11 @@ bool check_options(const ServeOptions& o, serve::Auth& auth) {
   }
   if (o.delivery.concurrency < 1 || o.delivery.max_attempts < 1) return fail("--concurrency and --max-attempts must be at least 1");
   if (o.listen.tls_cert.empty() != o.listen.tls_key.empty()) return fail("--tls-cert and --tls-key go together");
+  if (o.listen.max_connections < 1 || o.listen.max_per_ip < 1 || o.listen.threads < 1 || o.spool_max_files < 1 ||
+      o.spool_max_bytes < o.listen.max_body) {
+    return fail("--max-connections, --max-connections-per-ip, --threads and --spool-max-files must be at least 1, "
+                "and --spool-max-bytes at least --max-body");
+  }
   if (!o.token_file.empty() && !auth.load_file(o.token_file, why)) return fail(why);
   if (const char* env = std::getenv("CMRELAY_TOKEN")) auth.add_tokens(env);
   if (o.listen.no_auth && auth.has_tokens()) return fail("--no-auth and a token (--token-file or CMRELAY_TOKEN) exclude each other");

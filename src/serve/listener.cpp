@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -19,6 +22,7 @@ namespace cmrelay::serve {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr unsigned kPollThreads = 2;  // epoll threads: they only parse and answer.
 
 // One request, from its request line to its end (libmicrohttpd's per-request pointer).
 struct Req {
@@ -27,6 +31,57 @@ struct Req {
   bool checked = false;    // Headers accepted; the body is being read.
   bool too_large = false;  // The body passed max_body: the rest is discarded, then 413.
   std::string body;
+  // Stored by a worker while the connection is suspended (fsync never blocks an epoll
+  // thread, and many fsyncs run at once: the file system commits them together).
+  bool storing = false;
+  std::atomic<bool> stored{false};
+  std::string capture, name, error;
+  StoreResult result = StoreResult::Failed;
+  double store_seconds = 0, fsync_seconds = 0;
+};
+
+// Runs store jobs on a few threads; finish() runs what is queued, then joins.
+class Workers {
+ public:
+  void start(unsigned n) {
+    for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this] { run(); });
+  }
+  void push(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
+  void finish() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return done_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  bool done_ = false;
 };
 
 std::string client_address(MHD_Connection* c) {
@@ -81,6 +136,7 @@ struct Listener::Impl {
   int listen_fd = -1;
   std::atomic<int> active{0};
   std::string cert, key;  // Must outlive the daemon.
+  Workers workers;
 
   Impl(ListenOptions options, const Auth& a, Spool& s, Metrics& m, const Log& l, std::function<bool()> r,
        std::function<void()> st)
@@ -176,6 +232,8 @@ struct Listener::Impl {
     return false;
   }
 
+  // The body is complete: the connection is suspended while a worker stores it, then
+  // resumed to answer.
   MHD_Result store(MHD_Connection* c, Req& r, const char* method) {
     Request req;
     req.method = method;
@@ -183,22 +241,35 @@ struct Listener::Impl {
     req.target = mask_path_token(r.uri, token);
     MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &req.headers);
     req.body = std::move(r.body);
-    std::string capture = format_capture(req, secret_headers);
+    r.capture = format_capture(req, secret_headers);
     r.body = std::move(req.body);  // For the log's byte count.
-    std::string name, error;
-    uint64_t fsync_ns = 0;
-    auto t0 = Clock::now();
-    StoreResult result = spool.store(capture, name, error, fsync_ns);
-    if (result == StoreResult::Stored) {
-      metrics.stored(std::chrono::duration<double>(Clock::now() - t0).count(), static_cast<double>(fsync_ns) / 1e9);
+    r.storing = true;
+    MHD_suspend_connection(c);
+    workers.push([this, c, &r] {
+      uint64_t fsync_ns = 0;
+      auto t0 = Clock::now();
+      r.result = spool.store(r.capture, r.name, r.error, fsync_ns);
+      r.store_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      r.fsync_seconds = static_cast<double>(fsync_ns) / 1e9;
+      r.capture.clear();
+      r.stored.store(true);
+      MHD_resume_connection(c);
+    });
+    return MHD_YES;
+  }
+
+  MHD_Result answer_stored(MHD_Connection* c, Req& r, const char* method) {
+    if (r.result == StoreResult::Stored) {
+      metrics.stored(r.store_seconds, r.fsync_seconds);
       stored();
-      return respond(c, r, method, 200, message("stored"), "application/json", name);
+      return respond(c, r, method, 200, message("stored"), "application/json", r.name);
     }
-    if (result == StoreResult::Failed || !error.empty()) log.write("spool", {{"error", error}});
-    return respond(c, r, method, 503, message(result == StoreResult::Full ? "spool full" : "cannot store"));
+    if (!r.error.empty()) log.write("spool", {{"error", r.error}});
+    return respond(c, r, method, 503, message(r.result == StoreResult::Full ? "spool full" : "cannot store"));
   }
 
   MHD_Result handle(MHD_Connection* c, const char* method, const char* data, size_t* size, Req& r) {
+    if (r.storing) return r.stored.load() ? answer_stored(c, r, method) : MHD_YES;
     if (Clock::now() - r.start > o.request_timeout) {
       metrics.request(label_of(path_of(r)), 408);
       log.write("request", {{"client", client_address(c)}, {"path", path_of(r)}, {"status", "408"},
@@ -293,7 +364,7 @@ bool Listener::start(std::string& error) {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
   port_ = ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                    : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
   if (family == AF_INET6) flags |= MHD_USE_IPv6;
   bool tls = !m.o.tls_cert.empty();
   if (tls) {
@@ -311,8 +382,9 @@ bool Listener::start(std::string& error) {
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, &m, MHD_OPTION_CONNECTION_LIMIT, m.o.max_connections,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, m.o.max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, idle,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(128 * 1024), MHD_OPTION_THREAD_POOL_SIZE,
-      std::max(1u, m.o.threads), tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, m.key.c_str(),
+      kPollThreads, tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, m.key.c_str(),
       MHD_OPTION_HTTPS_MEM_CERT, m.cert.c_str(), MHD_OPTION_END);
+  if (m.daemon != nullptr) m.workers.start(std::max(1u, m.o.threads));
   if (m.daemon == nullptr) {
     error = "--listen " + m.o.listen + ": libmicrohttpd could not start" + (tls ? " (check the TLS certificate and key)" : "");
     ::close(fd);
@@ -329,6 +401,7 @@ void Listener::stop(std::chrono::milliseconds grace) {
   if (fd != MHD_INVALID_SOCKET) ::close(fd);
   auto end = Clock::now() + grace;
   while (m.active.load() > 0 && Clock::now() < end) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  m.workers.finish();  // Stores under way end, and resume their connections, first.
   MHD_stop_daemon(m.daemon);
   m.daemon = nullptr;
 }

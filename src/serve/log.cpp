@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "text/utf8.h"
+
 namespace cmrelay::serve {
 namespace {
 
@@ -43,13 +45,33 @@ void append_text_value(std::string& out, std::string_view v) {
   out += '"';
 }
 
+// JSON strings must be UTF-8: an invalid byte (a client's path may hold any) is written as
+// the text \xNN instead.
+std::string valid_utf8(std::string_view v) {
+  std::string out;
+  while (!v.empty()) {
+    size_t bad = utf8::find_invalid(v);
+    if (bad == std::string_view::npos) bad = v.size();
+    out.append(v.substr(0, bad));
+    if (bad == v.size()) break;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(v[bad]));
+    out += hex;
+    v.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string Log::format(std::string_view kind, const LogFields& fields) const {
   if (json_) {
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
+    auto str = [&](std::string_view s) {
+      std::string v = valid_utf8(s);
+      w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    };
     w.StartObject();
     w.Key("time");
     str(utc_now());

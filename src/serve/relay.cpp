@@ -100,12 +100,13 @@ void Relay::take(const SpoolFile& f) {
   std::string path = spool_.path(f.name);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    log_.write("spool", {{"file", f.name}, {"error", std::string("cannot open: ") + std::strerror(errno)}});
-    files_.erase(id);  // Tried again at the next scan.
-    taken_.erase(f.name);
+    // Left in the spool (and taken, so said once, not at every scan) for the next start.
+    log_.write("spool", {{"file", f.name}, {"error", std::string("cannot open: ") + std::strerror(errno) + "; kept in the spool"}});
+    files_.erase(id);
     return;
   }
   reject_reason_.clear();
+  const uint64_t unreadable_before = pipeline_->counts().unreadable;
   rapidjson::StringBuffer sb;
   pipeline_->read_source(fd, path, [&](const Record& rec, const Detection&, EventBatch& events) {
     std::string key = dedup_key(rec.trace_id, rec.body);
@@ -122,6 +123,7 @@ void Relay::take(const SpoolFile& f) {
     }
   });
   ::close(fd);
+  file.unreadable = pipeline_->counts().unreadable != unreadable_before;
   file.reject_reason = reject_reason_;
   file.reading = false;
   finish_if_done(id);
@@ -182,6 +184,13 @@ void Relay::finish_if_done(uint64_t id) {
   auto it = files_.find(id);
   File& file = it->second;
   if (file.reading || file.pending > 0) return;
+  if (file.unreadable) {
+    // Never removed unread: it stays in the spool (and taken, so not re-read in a loop)
+    // for the next start, when the disk may read it again.
+    log_.write("spool", {{"file", file.spool.name}, {"error", "could not be read to its end; kept in the spool"}});
+    files_.erase(it);
+    return;
+  }
   if (!file.reject_reason.empty()) {
     metrics_.rejected();
     log_.write("rejected", {{"file", file.spool.name}, {"reason", file.reject_reason}});

@@ -61,6 +61,7 @@ class Relay {
     size_t pending = 0;             // Events handed over and not yet ended.
     bool reading = false;
     std::string reject_reason;      // Set when a body of it was rejected.
+    bool unreadable = false;        // Reading it failed (EIO...): it stays in the spool.
   };
   void scan();
   void take(const SpoolFile& f);

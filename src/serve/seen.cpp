@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -55,7 +56,7 @@ void Seen::rewrite() {
     return;
   }
   int64_t now = static_cast<int64_t>(std::time(nullptr));
-  written_ = 0;
+  since_rewrite_ = 0;
   for (auto it = keys_.begin(); it != keys_.end();) {
     if (it->second != 0 && now - it->second > window_) {
       it = keys_.erase(it);
@@ -63,7 +64,6 @@ void Seen::rewrite() {
     }
     if (it->second != 0) {
       std::fprintf(file_, "%lld %s\n", static_cast<long long>(it->second), it->first.c_str());
-      ++written_;
     }
     ++it;
   }
@@ -89,7 +89,9 @@ void Seen::finish(const std::string& key) {
   if (file_ == nullptr) return;
   std::fprintf(file_, "%lld %s\n", static_cast<long long>(now), key.c_str());
   std::fflush(file_);
-  if (++written_ > 2 * keys_.size() + 1024) rewrite();
+  // Expired keys go at each rewrite: after as many finishes as there are keys, so memory
+  // and the file stay in proportion to the window, at an amortised constant cost.
+  if (++since_rewrite_ > std::max<size_t>(4096, keys_.size())) rewrite();
 }
 
 }  // namespace cmrelay::serve

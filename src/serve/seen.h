@@ -3,7 +3,7 @@
 // 64-bit FNV-1a hash of its body (Alibaba resends the same body). Keys of requests already
 // finished are kept in a hidden file in the spool (one "UNIXSECONDS KEY" line each), so a
 // retry arriving after a restart is recognised too; entries older than the window are
-// dropped when the file is rewritten (at open, and when it doubles).
+// dropped when the file is rewritten (at open, and after as many finishes as it holds keys).
 // Only finished requests are written: a request still in the spool after a crash is
 // never taken for a duplicate of itself.
 #pragma once
@@ -35,7 +35,7 @@ class Seen {
   std::string path_;
   int64_t window_ = 0;
   std::FILE* file_ = nullptr;
-  size_t written_ = 0;  // Lines in the file.
+  size_t since_rewrite_ = 0;  // Finishes written since the file was last rewritten.
   std::unordered_map<std::string, int64_t> keys_;  // key -> when finished (0: begun).
 };
 

@@ -13,7 +13,20 @@ if command -v man >/dev/null; then
   check "man page renders without warnings" "$warnings" ""
 fi
 # Every option --help lists is documented in the man page and README.
-for cmd in convert detect send; do
+unit="$TMP/prefix/lib/systemd/system/cmrelay.service"
+check "systemd unit installed" "$([ -f "$unit" ] && echo yes)" yes
+contains "the unit runs the installed binary" "$(cat "$unit")" "ExecStart=$TMP/prefix/bin/cmrelay serve"
+for opt in DynamicUser=yes StateDirectory=cmrelay ProtectSystem=strict NoNewPrivileges=yes LoadCredential=tokens; do
+  contains "the unit has $opt" "$(cat "$unit")" "$opt"
+done
+# Every option the unit passes is one serve knows.
+for opt in $(grep -E '^(ExecStart=|  --)' "$unit" | grep -oE -- ' --[a-z-]+' | sort -u); do
+  contains "serve --help lists the unit's $opt" "$("$BIN" serve --help)" "$opt"
+done
+if command -v systemd-analyze >/dev/null; then
+  check "systemd-analyze verify" "$(systemd-analyze verify "$unit" 2>&1 | grep -v "not found\|No such\|Command 'man" )" ""
+fi
+for cmd in convert detect send serve; do
   for opt in $("$BIN" "$cmd" --help | grep -oE '^ +--[a-z-]+' | tr -d ' ' | sort -u); do
     [ "$opt" = "--help" ] && continue
     contains "man documents $cmd $opt" "$(cat "$SRC/man/cmrelay.1" | sed 's/\\-/-/g')" "$opt"

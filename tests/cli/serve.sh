@@ -26,7 +26,7 @@ start_serve() {
   serve_pid=$!
   sport=
   for _ in $(seq 100); do
-    sport=$(grep -oE '[ "]port"?[=:]"?[0-9]+' "$tmp/$log" | head -1 | grep -oE '[0-9]+$')
+    sport=$(grep -oE '[ "]port"?[=:]"?[0-9]+' "$tmp/$log" 2>/dev/null | head -1 | grep -oE '[0-9]+$')
     [ -n "$sport" ] && return 0
     kill -0 "$serve_pid" 2>/dev/null || break
     sleep 0.05
@@ -51,12 +51,20 @@ wait_until() {
   return 1
 }
 spool_empty() { [ "$(spool_files "$1")" -eq 0 ]; }
+# Conditions wait_until re-evaluates each time (a $(...) in its arguments would be read once).
+answered() { [ "$(cat "$tmp"/code.* 2>/dev/null | grep -c 200)" -eq "$1" ]; }
+sink_saw() { [ "$(requests '')" -eq "$1" ]; }
+has_reason() { ls "$tmp"/rejected/*.reason >/dev/null 2>&1; }
 URL="http://127.0.0.1:$port/s/200?integration_key=$SECRET"
 
 # No token, no start (unless --no-auth is explicit).
 "$BIN" serve --listen 127.0.0.1:0 --spool "$tmp/s0" --url "$URL" 2>"$tmp/err"
 check "serve without a token exits 2" eq "$?" 2
 check "and says how to give one, or --no-auth" grep -q -- '--no-auth' "$tmp/err"
+CMRELAY_TOKEN=t "$BIN" serve --listen 127.0.0.1:0 --spool "$tmp/s0" --url "$URL" --spool-max-files 0 2>"$tmp/err"
+check "--spool-max-files 0 exits 2" eq "$?" 2
+CMRELAY_TOKEN=t "$BIN" serve --listen 127.0.0.1:0 --spool "$tmp/s0" --url "$URL" --no-auth 2>"$tmp/err"
+check "--no-auth with a token exits 2" eq "$?" 2
 
 # Every sample body, POSTed concurrently: each stored, then delivered.
 start_serve a.log --spool "$tmp/spool" --token-file "$tmp/tokens" --url "$URL" --dead-letter "$tmp/dead"
@@ -69,7 +77,7 @@ for f in "$SRC"/samples/*/*.json "$SRC"/samples/*/*.form; do
   n=$((n + 1))
   CT=$type post "/hook/$TOKEN" "$f" >"$tmp/code.$n" &
 done
-wait_until 20 test "$(cat "$tmp"/code.* 2>/dev/null | grep -c 200)" -eq "$n"
+wait_until 20 answered "$n"
 check "all $n sample bodies answered 200" eq "$(cat "$tmp"/code.* | tr -d '\n' | sed 's/200//g')" ""
 check "the spool empties" wait_until 20 spool_empty "$tmp/spool"
 check "every event of every sample delivered ($expected)" eq "$(metric 'cmrelay_serve_events_delivered_total{channel="url"}')" "$expected"
@@ -80,7 +88,7 @@ check "nothing dead-lettered" eq "$(wc -c <"$tmp/dead" 2>/dev/null || echo 0)" 0
 query=$(sed -n '1s/^GET [^?]*?\([^ ]*\) HTTP.*/\1/p' "$SRC/samples/alibaba/capture-event-get.http")
 check "GET with the body in its query, token in the Token header: 200" eq \
   "$(curl -s -o /dev/null -w '%{http_code}' -H "Token: $TOKEN" "http://127.0.0.1:$sport/hook?$query")" 200
-check "and delivered" wait_until 10 test "$(requests '')" -eq $((expected + 1))
+check "and delivered" wait_until 10 sink_saw $((expected + 1))
 
 # Wrong or missing token: 401, nothing stored.
 before=$(metric cmrelay_serve_bodies_stored_total)
@@ -104,7 +112,7 @@ check "two counted as duplicates" eq "$(metric cmrelay_serve_duplicates_total)" 
 # An undecodable body: 200 once stored, then moved to rejected/ with its reason.
 printf 'not a webhook {' >"$tmp/garbage"
 check "garbage: 200 once stored" eq "$(post "/hook/$TOKEN" "$tmp/garbage")" 200
-check "moved to rejected/ with a reason" wait_until 10 test -n "$(ls "$tmp"/rejected/*.reason 2>/dev/null)"
+check "moved to rejected/ with a reason" wait_until 10 has_reason
 check "counted" eq "$(metric cmrelay_serve_bodies_rejected_total)" 1
 check "the rejected capture reads back with detect (token masked)" grep -q 'POST /hook/\*\*\* HTTP/1.1' "$tmp"/rejected/*.http
 check "spool files are 0600" eq "$(command stat -c %a "$tmp"/rejected/*.http | sort -u)" 600
@@ -140,6 +148,31 @@ PY
 check "a client dripping its body is cut off" eq "$slow" cut
 check "and nothing was stored" eq "$(metric cmrelay_serve_bodies_stored_total)" 0
 stop_serve
+
+# SIGTERM with a request in flight: it is finished (200, stored), then serve exits 0, the
+# request kept in the spool for the next start.
+start_serve h.log --spool "$tmp/spool-h" --token-file "$tmp/tokens" --url "$URL" --drain-timeout 5
+inflight=$(timeout 20 python3 - "$sport" "$TOKEN" "$serve_pid" "$SRC/samples/volcengine/event-disk-error.json" <<'PY'
+import os, signal, socket, sys, time
+body = open(sys.argv[4], "rb").read()
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(f"POST /hook/{sys.argv[2]} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:10])
+time.sleep(0.3)
+os.kill(int(sys.argv[3]), signal.SIGTERM)
+time.sleep(0.5)
+s.sendall(body[10:])
+s.settimeout(10)
+print(s.recv(100).split(b"\r\n")[0].decode())
+PY
+)
+wait "$serve_pid"
+serve_rc=$?
+serve_pid=
+check "a request in flight at SIGTERM is finished" eq "$inflight" "HTTP/1.1 200 OK"
+check "serve then exits 0" eq "$serve_rc" 0
+check "its request stays in the spool" eq "$(spool_files "$tmp/spool-h")" 1
+check "exactly one request was answered 200" eq "$(grep -c 'status=200' "$tmp/h.log")" 1
 
 # Full spool: 503 with Retry-After; what it holds stays through a stop and is delivered at
 # the next start.
@@ -183,6 +216,17 @@ check "good route file: reloaded" wait_until 5 grep -q '"kind":"reload","outcome
 check "posted after it" eq "$(post /hook "$SRC/samples/alibaba/event-sys-warning.json" -H "Token: $TOKEN")" 200
 check "goes to channel second" wait_until 10 grep -q '"channel":"second".*"outcome":"delivered"' "$tmp/e.log"
 check "JSON log lines carry Flashduty's request_id" grep -q '"request_id":"sink"' "$tmp/e.log"
+stop_serve
+
+# Built-in TLS, and an address allow-list that leaves loopback out.
+start_serve f.log --spool "$tmp/spool-f" --token-file "$tmp/tokens" --url "$URL" \
+  --tls-cert "$SRC/tests/deliver/tls-cert.pem" --tls-key "$SRC/tests/deliver/tls-key.pem"
+check "HTTPS with --tls-cert/--tls-key: 200" eq "$(curl -sk -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+  --data-binary "@$SRC/samples/volcengine/nodata-recovered.json" "https://127.0.0.1:$sport/hook/$TOKEN")" 200
+check "and delivered" wait_until 10 grep -q 'outcome=delivered' "$tmp/f.log"
+stop_serve
+start_serve g.log --spool "$tmp/spool-g" --token-file "$tmp/tokens" --url "$URL" --allow 192.0.2.0/24
+check "a client outside --allow: 403" eq "$(post "/hook/$TOKEN" "$body")" 403
 stop_serve
 
 # The secrets: the token nowhere but in the token file; the integration key nowhere.

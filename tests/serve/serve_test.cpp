@@ -2,7 +2,10 @@
 // its masking, the spool's durability rules and limits, the dedup keys, the metrics text.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+
+#include <csignal>
 
 #include <cstdlib>
 #include <fstream>
@@ -10,6 +13,7 @@
 
 #include "serve/auth.h"
 #include "serve/capture.h"
+#include "serve/log.h"
 #include "serve/metrics.h"
 #include "serve/seen.h"
 #include "serve/spool.h"
@@ -139,6 +143,34 @@ TEST_CASE("the spool: whole files only, 0600, arrival order, limits answered bef
   CHECK(again.bytes() == 5);
 }
 
+TEST_CASE("the spool: a write the disk refuses leaves nothing behind and is not counted") {
+  TempDir dir;
+  Spool spool;
+  std::string error, name;
+  REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {}, error));
+  // A file size limit makes write() fail (EFBIG) as a full disk would (ENOSPC) midway.
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 100;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  uint64_t fsync_ns = 0;
+  StoreResult r = spool.store(std::string(1000, 'x'), name, error, fsync_ns);
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK(r == StoreResult::Failed);
+  CHECK(error.find("cannot store") != std::string::npos);
+  CHECK(spool.list().empty());
+  CHECK(spool.depth() == 0);
+  CHECK(spool.bytes() == 0);
+  CHECK_FALSE(spool.writable());  // /readyz says so until a store succeeds.
+  std::string left = slurp(dir.path + "/s/.tmp-" + name);
+  CHECK(left.empty());
+  REQUIRE(spool.store("ok", name, error, fsync_ns) == StoreResult::Stored);
+  CHECK(spool.writable());
+}
+
 TEST_CASE("dedup: the trace id when there is one, else the body; finished keys survive a restart") {
   CHECK(dedup_key("t-1", "a") == dedup_key("t-1", "b"));
   CHECK(dedup_key("", "a") != dedup_key("", "b"));
@@ -183,4 +215,14 @@ TEST_CASE("metrics: Prometheus text with escaped labels and cumulative buckets")
   CHECK(text.find("cmrelay_serve_delivery_latency_seconds_bucket{channel=\"a\\\"b\",le=\"0.5\"} 1\n") != std::string::npos);
   CHECK(text.find("cmrelay_serve_delivery_latency_seconds_bucket{channel=\"a\\\"b\",le=\"+Inf\"} 1\n") != std::string::npos);
   CHECK(text.find("cmrelay_serve_spool_files 0\n") != std::string::npos);
+}
+
+TEST_CASE("log lines: text values quoted and escaped, JSON always valid UTF-8") {
+  Log text(false);
+  CHECK(text.format("request", {{"path", "/hook/***"}, {"error", "a \"b\"\nc"}}) ==
+        "cmrelay: serve: request path=/hook/*** error=\"a \\\"b\\\"\\x0ac\"");
+  Log json(true);
+  std::string line = json.format("request", {{"path", std::string("/a\xff\xc3")}});
+  CHECK(line.find("\"kind\":\"request\"") != std::string::npos);
+  CHECK(line.find("\"path\":\"/a\\\\xff\\\\xc3\"") != std::string::npos);
 }
