@@ -15,7 +15,8 @@ for dep in ca-certificates libcurl4 libyaml-cpp0.7 libre2-9 libstdc++6 libc6; do
 done
 files=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/cmrelay ./usr/libexec/cmrelay/cmrelay-full ./usr/share/man/man1/cmrelay.1 \
-  ./usr/share/bash-completion/completions/cmrelay ./usr/share/zsh/vendor-completions/_cmrelay; do
+  ./usr/share/bash-completion/completions/cmrelay ./usr/share/zsh/vendor-completions/_cmrelay \
+  ./usr/lib/systemd/system/cmrelay.service; do
   contains "package holds $f" "$files" "$f"
 done
 
