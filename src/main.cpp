@@ -35,8 +35,11 @@ Examples:
   cmrelay convert hook.json | cmrelay send --url "$FLASHDUTY_URL" --dead-letter dead.ndjson
   cmrelay send --routes routes.yaml --dead-letter dead2.ndjson dead.ndjson   replay undelivered events
 
-Exit status: 0 every body converted (and delivered), 1 some input rejected, 2 usage error,
-3 (send) some events dead-lettered.
+Exit status (the first that applies, in this order): 130/143 interrupted (128 + signal),
+7 standard output could not be written, 6 a reject or dead-letter record could not be
+written (it is on stderr), 3 (send) some events dead-lettered, 4 (send) some events routed
+to no channel (dead-lettered as such), 5 some input could not be read or was skipped,
+1 some bodies rejected, 2 usage error; 0 every body and event accounted for.
 routes check: 0 clean, 1 findings, 2 unreadable. routes test: 1 when a route differs from
 what was expected.
 See cmrelay(1) for input forms, output fields and labels.
@@ -52,6 +55,14 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE")
       ->default_str("8m");
+  cmd->add_flag("--all-files", o.all_files,
+                "A directory walk reads every regular file, whatever its name (hidden ones excepted)");
+}
+
+void add_remove_done(CLI::App* cmd, cli::ReadOptions& o) {
+  cmd->add_flag("--remove-done", o.remove_done,
+                "Remove each input file once all of it is accounted for (converted, delivered, dead-lettered or "
+                "in the --reject file); keep the rest, one line each");
 }
 
 // A duration option: "5s", "500ms", "2m", "1h", or a bare number of seconds, as in route files.
@@ -73,6 +84,7 @@ void add_seconds(CLI::App* cmd, const std::string& name, std::chrono::millisecon
 
 void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   add_read_options(cmd, o.read);
+  add_remove_done(cmd, o.read);
   CLI::Option* routes = cmd->add_option("--routes", o.routes_path,
                                         "Route file (YAML or JSON): POST each event to the channels it routes to")
                             ->type_name("FILE");
@@ -136,6 +148,7 @@ int main(int argc, char** argv) {
   cli::ConvertOptions convert;
   CLI::App* c = app.add_subcommand("convert", "Print one Flashduty standard event per line (the default command)");
   add_read_options(c, convert.read);
+  add_remove_done(c, convert.read);
   c->add_flag("--pretty", convert.pretty, "Indent the events (for reading; not NDJSON)");
   c->add_option("--routes", convert.routes_path, "Route file (YAML or JSON): add each event's \"channels\"")
       ->type_name("FILE");

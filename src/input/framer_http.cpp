@@ -154,6 +154,7 @@ void Framer::frame_http(Record& rec) {
   } else if (has_length) {
     if (length > max_body_) {
       pos_ += header_end;
+      pass_limit(rec);
       uint64_t got = skip(length);
       oversize(rec, header_end + got);
       if (got < length) rec.error = "captured HTTP request: truncated body, and larger than the limit (--max-body)";
@@ -213,6 +214,8 @@ void Framer::frame_chunked(Record& rec, size_t header_end) {
     if (size == 0) break;
     if (!over && size > max_body_ - decoded_.size()) {
       over = true;
+      pass_limit(rec);
+      spill(decoded_);
       decoded_.clear();
     }
     if (over) {
@@ -264,6 +267,8 @@ void Framer::frame_unsized(Record& rec, size_t header_end) {
       if (!over && avail() - header_end > max_body_) over = true;
       if (over) {
         // A line longer than the limit: drop it as it comes.
+        pass_limit(rec);
+        spill(view(header_end, avail()));
         dropped += avail();
         pos_ = end_;
         at = header_end = 0;
@@ -277,12 +282,16 @@ void Framer::frame_unsized(Record& rec, size_t header_end) {
     if (!over && at - header_end > max_body_) over = true;
     if (over) {
       // Hold nothing of an oversized body: drop what was scanned.
+      pass_limit(rec);
+      spill(view(header_end, at));
       pos_ += at;
       dropped += at;
       at = header_end = 0;
     }
   }
   if (over || at - header_end > max_body_) {
+    pass_limit(rec);
+    spill(view(header_end, at));
     pos_ += at;
     oversize(rec, dropped + at);
     return;
