@@ -49,6 +49,7 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
   po.reject_path = options.reject_path;
   po.decode = decode;
   auto p = std::make_unique<Pipeline>(std::move(po));
+  const bool reject_existed = !options.reject_path.empty() && ::access(options.reject_path.c_str(), F_OK) == 0;
   std::string error;
   if (!p->open(error)) {
     std::fprintf(stderr, "cmrelay: %s\n", error.c_str());
@@ -60,6 +61,7 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
                  "cmrelay: --reject %s is also an input: the run would read its own new records without end "
                  "(keep it outside the input paths)\n",
                  options.reject_path.c_str());
+    if (!reject_existed) ::unlink(options.reject_path.c_str());  // Leave no empty file among the inputs.
     return nullptr;
   }
   if (is_an_input(STDOUT_FILENO, options)) {
