@@ -23,22 +23,23 @@ bool value_start(char c) {
 }
 
 // The first offset at or after i (up to n) holding a byte that matters inside a JSON
-// string: '"', '\\' or '\n'.
+// string: '"', '\\', '\n' or a NUL.
 size_t string_stop(const char* p, size_t i, size_t n) {
 #ifdef __SSE2__
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i nul = _mm_setzero_si128();
   for (; i + 16 <= n; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                     _mm_cmpeq_epi8(v, newline));
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, newline), _mm_cmpeq_epi8(v, nul)));
     const int mask = _mm_movemask_epi8(hit);
     if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
   }
 #endif
   for (; i < n; ++i) {
-    if (p[i] == '"' || p[i] == '\\' || p[i] == '\n') return i;
+    if (p[i] == '"' || p[i] == '\\' || p[i] == '\n' || p[i] == '\0') return i;
   }
   return n;
 }
@@ -294,6 +295,12 @@ Framer::Scan Framer::scan_json(size_t& i, std::string& why) {
       if (i == n) break;
     }
     const char c = p[i];
+    if (c == '\0') {
+      // Never in JSON text, raw: the body broke off (a crash leaves zero-filled blocks). The
+      // NUL run is framed on its own, and a body after it is not swallowed by this one.
+      why = "truncated JSON: the body breaks off at a NUL byte";
+      return Scan::Broken;
+    }
     if (s.in_string) {
       if (c == '\n') {
         // Raw newlines never occur in JSON strings: the line was cut inside one.
@@ -310,7 +317,7 @@ Framer::Scan Framer::scan_json(size_t& i, std::string& why) {
         // Skip to the next byte that matters inside a string.
         const char* q = p + i + 1;
         const char* stop = p + n;
-        while (q < stop && *q != '"' && *q != '\\' && *q != '\n') ++q;
+        while (q < stop && *q != '"' && *q != '\\' && *q != '\n' && *q != '\0') ++q;
         i = static_cast<size_t>(q - p) - 1;
       }
       continue;

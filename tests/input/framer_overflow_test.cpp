@@ -109,3 +109,18 @@ TEST_CASE("stop: a set flag ends a regular file's stream before the next read") 
   CHECK_FALSE(f.next(rec));
   ::close(fd);
 }
+
+TEST_CASE("NUL runs: a body that breaks off at a NUL run does not swallow the body after it") {
+  const std::string next = "{\"ok\":1}";
+  for (size_t max : {size_t{1024}, Framer::kDefaultMaxBody}) {
+    auto r = frame("{\"a\":\"xx" + std::string(3000, '\0') + next + "\n{\"b\":[1," + std::string(5, '\0') + next, max);
+    REQUIRE(r.size() == 6);
+    CHECK(r[0].error == "truncated JSON: the body breaks off at a NUL byte");
+    CHECK(r[0].body == "{\"a\":\"xx");
+    CHECK(r[1].length == 3000);
+    CHECK(r[2].body == next);
+    CHECK(r[3].error == "truncated JSON: the body breaks off at a NUL byte");
+    CHECK(r[4].length == 5);
+    CHECK(r[5].body == next);
+  }
+}
