@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -117,13 +118,17 @@ void remove_done(const Pipeline& p, const std::string& refused) {
     std::fprintf(stderr, "cmrelay: --remove-done: no input removed: %s\n", refused.c_str());
     return;
   }
+  std::vector<std::pair<uint64_t, uint64_t>> removed;  // A file named twice is removed once.
   for (const ReadInput& in : p.complete_inputs()) {
+    if (std::find(removed.begin(), removed.end(), std::make_pair(in.dev, in.ino)) != removed.end()) continue;
     struct stat st {};
     if (::stat(in.path.c_str(), &st) != 0 || static_cast<uint64_t>(st.st_dev) != in.dev ||
         static_cast<uint64_t>(st.st_ino) != in.ino || static_cast<uint64_t>(st.st_size) != in.bytes) {
       std::fprintf(stderr, "cmrelay: %s: kept: it changed (or was replaced) while it was read\n", in.path.c_str());
     } else if (::unlink(in.path.c_str()) != 0) {
       std::fprintf(stderr, "cmrelay: %s: kept: cannot remove it: %s\n", in.path.c_str(), std::strerror(errno));
+    } else {
+      removed.emplace_back(in.dev, in.ino);
     }
   }
 }

@@ -259,6 +259,13 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
   return true;
 }
 
+// Both paths name one existing file.
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return !a.empty() && !b.empty() && ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 bool check_options(const SendOptions& o) {
   std::string why;
   if (o.url.empty() == o.routes_path.empty()) {
@@ -326,6 +333,12 @@ int send(const SendOptions& o) {
                  "cmrelay: --dead-letter %s is also an input: replaying it would read its own new records "
                  "(keep it outside the input paths)\n",
                  o.dead_letter_path.c_str());
+    return kUsage;
+  }
+  if (same_file(o.dead_letter_path, o.read.reject_path)) {
+    // Dead-letter records would land inside a streamed reject record, and a replay would
+    // read the reject records as input.
+    std::fprintf(stderr, "cmrelay: --reject and --dead-letter must be different files\n");
     return kUsage;
   }
   Channel url_channel;

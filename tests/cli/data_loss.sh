@@ -113,6 +113,11 @@ export FLASHDUTY_DBA_KEY=dba-s3cret FLASHDUTY_OPS_KEY=ops-s3cret
 "$BIN" routes check "$SRC/samples/routes.yaml" >/dev/full 2>/dev/null; check "routes check > /dev/full: exit 7" $? 7
 "$BIN" routes test "$SRC/samples/routes.yaml" "$TMP/in/a.json" >/dev/full 2>/dev/null; check "routes test > /dev/full: exit 7" $? 7
 "$BIN" convert "$TMP/in/a.json" "$TMP/in/bad.json" >/dev/full 2>/dev/null; check "output failure wins over rejects" $? 7
+"$BIN" send --url http://127.0.0.1:9/x --stats json </dev/null >/dev/full 2>/dev/null; check "send --stats json > /dev/full: exit 7" $? 7
+"$BIN" send --dry-run --url http://127.0.0.1:9/x "$TMP/in/a.json" >/dev/full 2>/dev/null; check "send --dry-run > /dev/full: exit 7" $? 7
+"$BIN" send --dry-run --url http://127.0.0.1:9/x --reject "$TMP/dl.ndjson" --dead-letter "$TMP/dl.ndjson" "$TMP/in/a.json" >/dev/null 2>"$TMP/err"
+check "the same file as --reject and --dead-letter: exit 2" $? 2
+contains "the same file as --reject and --dead-letter: said" "$(cat "$TMP/err")" "--reject and --dead-letter must be different files"
 
 # 6. /dev/zero with a small --max-body: reported when it passes the limit, and a signal
 #    stops the run at once (not only at the record's end, which never comes).
@@ -125,6 +130,27 @@ for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 if kill -0 "$pid" 2>/dev/null; then fail "/dev/zero: SIGTERM did not stop convert"; kill -KILL "$pid"; fi
 wait "$pid"
 check "/dev/zero: exit 143" $? 143
+
+# 2. convert --remove-done removes exactly the files it accounted for.
+mkdir "$TMP/rd"
+one_line >"$TMP/rd/good.json"
+echo '{"x":1}' >"$TMP/rd/bad.json"
+one_line >"$TMP/rd/skip.json.1"
+"$BIN" convert --remove-done "$TMP/rd" "$TMP/rd/good.json" >"$TMP/out" 2>"$TMP/err"
+check "remove-done: exit 5" $? 5
+check "remove-done: a rejected body without --reject keeps its file, and the skipped one stays" "$(ls "$TMP/rd" | tr '\n' ' ')" "bad.json skip.json.1 "
+contains "remove-done: kept, with why" "$(cat "$TMP/err")" "$TMP/rd/bad.json: kept: a rejected body is kept nowhere else (no --reject)"
+lacks "remove-done: a file named twice is removed once, quietly" "$(cat "$TMP/err")" "cannot remove"
+check "remove-done: its events printed (twice: named twice)" "$(wc -l <"$TMP/out")" 2
+one_line >"$TMP/rd/good2.json"
+"$BIN" convert --remove-done --reject "$TMP/rd-rej.ndjson" "$TMP/rd/bad.json" "$TMP/rd/good2.json" >/dev/full 2>"$TMP/err"
+check "remove-done, output failed: exit 7" $? 7
+check "remove-done, output failed: nothing removed" "$(ls "$TMP/rd" | tr '\n' ' ')" "bad.json good2.json skip.json.1 "
+rm "$TMP/rd/good2.json"
+"$BIN" convert --remove-done --reject "$TMP/rd-rej.ndjson" "$TMP/rd/bad.json" >/dev/null 2>&1
+check "remove-done: a body in the reject file is accounted for" "$(ls "$TMP/rd" | tr '\n' ' ')" "skip.json.1 "
+"$BIN" send --dry-run --remove-done --url http://127.0.0.1:9/x "$TMP/rd" >/dev/null 2>&1
+check "remove-done with --dry-run: exit 2" $? 2
 
 # 6. send stops at the first signal also while it skips an oversized record (a regular file
 #    read is never interrupted by the signal itself).
