@@ -57,6 +57,10 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
       ->default_str("8m");
   cmd->add_flag("--all-files", o.all_files,
                 "A directory walk reads every regular file, whatever its name (hidden ones excepted)");
+  cmd->add_option("--include", o.include,
+                  "A directory walk also reads the files whose name matches GLOB (repeatable; 'hook-*')")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
 }
 
 void add_remove_done(CLI::App* cmd, cli::ReadOptions& o) {

@@ -54,6 +54,7 @@ struct ReadOptions {
   std::string reject_path;         // --reject FILE
   size_t max_body = Framer::kDefaultMaxBody;
   bool all_files = false;          // --all-files: a directory walk reads every regular file.
+  std::vector<std::string> include;  // --include GLOB: a directory walk also reads names matching these.
   bool remove_done = false;        // --remove-done (convert, send): remove the input files fully accounted for.
 };
 

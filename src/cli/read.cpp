@@ -14,7 +14,7 @@ namespace cmrelay::cli {
 namespace {
 
 bool is_input(const struct stat& target, const ReadOptions& options) {
-  for (const std::string& input : expand_inputs(options.paths, options.all_files).files) {
+  for (const std::string& input : expand_inputs(options.paths, {options.all_files, options.include}).files) {
     struct stat st {};
     int rc = input == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(input.c_str(), &st);
     if (rc == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino) return true;
@@ -46,7 +46,7 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
     }
   }
   po.max_body = options.max_body;
-  po.all_files = options.all_files;
+  po.walk = {options.all_files, options.include};
   po.reject_path = options.reject_path;
   po.decode = decode;
   auto p = std::make_unique<Pipeline>(std::move(po));

@@ -1,5 +1,7 @@
 #include "input/sources.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <array>
 #include <filesystem>
@@ -32,7 +34,13 @@ const char* kind_name(const fs::file_status& st) {
 }
 
 // Lists dir into out; subdirectories found go to pending.
-void list_dir(const fs::path& dir, bool all_files, Inputs& out, std::vector<fs::path>& pending) {
+bool walk_reads(const std::string& name, const WalkOptions& walk) {
+  if (walk.all_files || is_capture_file(name)) return true;
+  return std::any_of(walk.include.begin(), walk.include.end(),
+                     [&](const std::string& glob) { return ::fnmatch(glob.c_str(), name.c_str(), FNM_CASEFOLD) == 0; });
+}
+
+void list_dir(const fs::path& dir, const WalkOptions& walk, Inputs& out, std::vector<fs::path>& pending) {
   std::error_code ec;
   fs::directory_iterator it(dir, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
@@ -52,8 +60,8 @@ void list_dir(const fs::path& dir, bool all_files, Inputs& out, std::vector<fs::
       pending.push_back(p);
     } else if (!fs::is_regular_file(st)) {
       out.skipped.push_back(p.string() + ": skipped: " + kind_name(st));
-    } else if (!all_files && !is_capture_file(name)) {
-      out.skipped.push_back(p.string() + ": skipped: not a capture file name (--all-files reads every file)");
+    } else if (!walk_reads(name, walk)) {
+      out.skipped.push_back(p.string() + ": skipped: not a capture file name (--include GLOB or --all-files reads it)");
     } else {
       out.files.push_back(p.string());
     }
@@ -73,7 +81,7 @@ bool is_capture_file(const std::string& name) {
   return std::any_of(kExt.begin(), kExt.end(), [&](std::string_view k) { return iequals(ext, k); });
 }
 
-Inputs expand_inputs(const std::vector<std::string>& paths, bool all_files) {
+Inputs expand_inputs(const std::vector<std::string>& paths, const WalkOptions& walk) {
   Inputs out;
   if (paths.empty()) {
     out.files.emplace_back("-");
@@ -100,7 +108,7 @@ Inputs expand_inputs(const std::vector<std::string>& paths, bool all_files) {
     while (!pending.empty()) {
       fs::path dir = std::move(pending.back());
       pending.pop_back();
-      list_dir(dir, all_files, found, pending);
+      list_dir(dir, walk, found, pending);
     }
     for (std::vector<std::string>* v : {&found.files, &found.unreadable, &found.skipped}) std::sort(v->begin(), v->end());
     out.files.insert(out.files.end(), found.files.begin(), found.files.end());

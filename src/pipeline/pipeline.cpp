@@ -158,7 +158,7 @@ void Pipeline::not_kept(const char* why) {
 }
 
 void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body, const std::atomic<bool>* stop) {
-  Inputs inputs = expand_inputs(paths, options_.all_files);
+  Inputs inputs = expand_inputs(paths, options_.walk);
   for (const std::string& e : inputs.unreadable) {
     ++counts_.unreadable;
     std::fprintf(stderr, "cmrelay: %s\n", e.c_str());

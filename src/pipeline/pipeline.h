@@ -16,6 +16,7 @@
 #include "detect/detect.h"
 #include "event/event.h"
 #include "input/framer.h"
+#include "input/sources.h"
 #include "pipeline/reject_file.h"
 #include "vendors/severity.h"
 
@@ -24,7 +25,7 @@ namespace cmrelay {
 struct PipelineOptions {
   std::optional<Vendor> vendor;  // Forced vendor; nullopt detects any.
   size_t max_body = Framer::kDefaultMaxBody;
-  bool all_files = false;        // --all-files: a directory walk reads every regular file.
+  WalkOptions walk;              // --all-files, --include: what a directory walk reads.
   std::string reject_path;       // --reject: append rejected bodies here as NDJSON.
   SeverityTable severity;
   bool decode = true;            // false: detect only (cmrelay detect).

@@ -48,7 +48,7 @@ check "walk: exit 5" $? 5
 err=$(cat "$TMP/err")
 check "walk: B.JSON read, case-insensitively" "$(wc -l <"$TMP/out")" 3
 for f in c.json.1 d.urlencoded hook-2025-06-14T03.12.40; do
-  contains "walk: $f said" "$err" "$TMP/walk/$f: skipped: not a capture file name (--all-files reads every file)"
+  contains "walk: $f said" "$err" "$TMP/walk/$f: skipped: not a capture file name (--include GLOB or --all-files reads it)"
 done
 contains "walk: FIFO said" "$err" "$TMP/walk/fifo: skipped: a FIFO"
 contains "walk: dangling link said" "$err" "$TMP/walk/dangling.json: skipped: a dangling symbolic link"
@@ -59,6 +59,10 @@ timeout 10 "$BIN" convert --all-files "$TMP/walk" >"$TMP/out" 2>"$TMP/err"
 check "--all-files: exit 5 (the FIFO and the links)" $? 5
 check "--all-files: every regular file read" "$(wc -l <"$TMP/out")" 6
 lacks "--all-files: names no longer skipped" "$(cat "$TMP/err")" "not a capture file name"
+timeout 10 "$BIN" convert --include 'hook-*' --include '*.URLencoded' "$TMP/walk" >"$TMP/out" 2>"$TMP/err"
+check "--include: exit 5 (c.json.1, the FIFO and the links)" $? 5
+check "--include: the names matched are read" "$(wc -l <"$TMP/out")" 5
+contains "--include: the rest still skipped" "$(cat "$TMP/err")" "c.json.1: skipped"
 
 # 3. An unreadable subdirectory is reported by its own name and skipped; the walk goes on.
 #    (Root reads everything: run as nobody when root.)
