@@ -21,7 +21,7 @@ using namespace cmrelay;
 
 constexpr const char* kExamples = R"(
 Examples:
-  cmrelay samples/                          convert every captured body under samples/
+  cmrelay samples/volcengine/               convert every captured body under a directory
   cmrelay convert --pretty hook.json        one body, indented
   nc -l 8080 | cmrelay -                    convert a webhook captured with netcat
   cmrelay convert --reject bad.ndjson dir/  keep every body that could not be read

@@ -112,7 +112,7 @@ void Pipeline::bytes(std::string_view part) {
     over_carry_.clear();
   }
   // Whole groups of three bytes now; a remainder waits for the next part.
-  constexpr size_t kStep = 3 * 4096;
+  constexpr size_t kStep = size_t{3} * 4096;
   while (part.size() >= 3) {
     const size_t n = std::min(part.size() / 3 * 3, kStep);
     reject_.part(base64::encode(part.substr(0, n)));

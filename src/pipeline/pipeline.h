@@ -54,7 +54,7 @@ class Pipeline : private Framer::Overflow {
   using OnBody = std::function<void(const Record&, const Detection&, EventBatch&)>;
 
   explicit Pipeline(PipelineOptions options);
-  ~Pipeline();
+  ~Pipeline() override;
 
   // Opens the reject file. False with error set when it cannot be opened.
   bool open(std::string& error);
