@@ -75,7 +75,7 @@ stage_tidy() {
 }
 
 case "${1:-run}" in
-  run)  "$BUILD_DIR/cmrelay" convert samples/ ;;
+  run)  "$BUILD_DIR/cmrelay" convert samples/volcengine samples/alibaba ;;  # samples/ also holds route files
   test)
     shift
     stages=("$@")

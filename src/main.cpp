@@ -22,7 +22,7 @@ using namespace cmrelay;
 
 constexpr const char* kExamples = R"(
 Examples:
-  cmrelay samples/                          convert every captured body under samples/
+  cmrelay samples/volcengine/               convert every captured body under a directory
   cmrelay convert --pretty hook.json        one body, indented
   cmrelay serve --listen 0.0.0.0:8080 --spool /var/lib/cmrelay/spool --token-file tokens \
       --routes routes.yaml --dead-letter dead.ndjson      receive webhooks live (see README)
@@ -37,8 +37,12 @@ Examples:
   cmrelay convert hook.json | cmrelay send --url "$FLASHDUTY_URL" --dead-letter dead.ndjson
   cmrelay send --routes routes.yaml --dead-letter dead2.ndjson dead.ndjson   replay undelivered events
 
-Exit status: 0 every body converted (and delivered), 1 some input rejected, 2 usage error,
-3 (send) some events dead-lettered.
+Exit status (the first that applies, in this order): 130/143 interrupted (128 + signal),
+7 standard output could not be written, 6 a reject or dead-letter record could not be
+written (it is on stderr), 8 (send, alerts) the open-alert state could not be used,
+3 (send) some events dead-lettered, 4 (send) some events routed to no channel
+(dead-lettered as such), 5 some input could not be read or was skipped, 1 some bodies
+rejected, 2 usage error; 0 every body and event accounted for.
 serve: 0 after SIGTERM/SIGINT (what was not delivered stays in the spool), 2 cannot start.
 routes check: 0 clean (warnings aside), 1 findings, 2 unreadable. routes test: 1 when a route
 differs from what was expected (or a recovery misses a channel its alert reached).
@@ -55,6 +59,18 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE")
       ->default_str("8m");
+  cmd->add_flag("--all-files", o.all_files,
+                "A directory walk reads every regular file, whatever its name (hidden ones excepted)");
+  cmd->add_option("--include", o.include,
+                  "A directory walk also reads the files whose name matches GLOB (repeatable; 'hook-*')")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+}
+
+void add_remove_done(CLI::App* cmd, cli::ReadOptions& o) {
+  cmd->add_flag("--remove-done", o.remove_done,
+                "Remove each input file once all of it is accounted for (converted, delivered, dead-lettered or "
+                "in the --reject file); keep the rest, one line each");
 }
 
 // A duration option: "5s", "500ms", "2m", "1h", or a bare number of seconds, as in route files.
@@ -78,6 +94,7 @@ void add_delivery_options(CLI::App* cmd, deliver::DeliveryOptions& d);
 
 void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   add_read_options(cmd, o.read);
+  add_remove_done(cmd, o.read);
   CLI::Option* routes = cmd->add_option("--routes", o.routes_path,
                                         "Route file (YAML or JSON): POST each event to the channels it routes to")
                             ->type_name("FILE");
@@ -197,6 +214,7 @@ int main(int argc, char** argv) {
   cli::ConvertOptions convert;
   CLI::App* c = app.add_subcommand("convert", "Print one Flashduty standard event per line (the default command)");
   add_read_options(c, convert.read);
+  add_remove_done(c, convert.read);
   c->add_flag("--pretty", convert.pretty, "Indent the events (for reading; not NDJSON)");
   c->add_option("--routes", convert.routes_path, "Route file (YAML or JSON): add each event's \"channels\"")
       ->type_name("FILE");

@@ -31,7 +31,8 @@ struct OwnedRecord {
 };
 
 // Frames bytes written into a real pipe by another thread.
-inline std::vector<OwnedRecord> frame(const std::string& bytes, size_t max_body = Framer::kDefaultMaxBody) {
+inline std::vector<OwnedRecord> frame(const std::string& bytes, size_t max_body = Framer::kDefaultMaxBody,
+                                      Framer::Overflow* overflow = nullptr) {
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error("pipe");
   std::thread writer([&] {
@@ -45,7 +46,7 @@ inline std::vector<OwnedRecord> frame(const std::string& bytes, size_t max_body 
   });
   std::vector<OwnedRecord> out;
   {
-    Framer f(fds[0], "test", max_body);
+    Framer f(fds[0], "test", max_body, nullptr, overflow);
     Record r;
     while (f.next(r)) {
       out.push_back({r.kind, std::string(r.body), r.index, r.offset, r.length, r.error, r.content_type, r.trace_id});

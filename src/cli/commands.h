@@ -33,11 +33,32 @@ enum Exit : int {
 inline constexpr Exit kPrecedence[] = {kOutputFailed, kRecordWriteFailed, kStateFailed, kUndelivered,
                                        kUnrouted,     kUnreadInput,       kRejected};
 
+// What happened in a run; status() is the exit status it earns.
+class Outcomes {
+ public:
+  void add(Exit e, bool happened = true) {
+    if (happened) bits_ |= 1u << e;
+  }
+  bool has(Exit e) const { return (bits_ & (1u << e)) != 0; }
+  int status() const {
+    for (Exit e : kPrecedence) {
+      if (has(e)) return e;
+    }
+    return kOk;
+  }
+
+ private:
+  unsigned bits_ = 0;
+};
+
 struct ReadOptions {
   std::vector<std::string> paths;  // Files, directories, "-"; none means stdin.
   std::string vendor = "auto";     // auto | volcengine | alibaba
   std::string reject_path;         // --reject FILE
   size_t max_body = Framer::kDefaultMaxBody;
+  bool all_files = false;          // --all-files: a directory walk reads every regular file.
+  std::vector<std::string> include;  // --include GLOB: a directory walk also reads names matching these.
+  bool remove_done = false;        // --remove-done (convert, send): remove the input files fully accounted for.
 };
 
 struct ConvertOptions {

@@ -1,12 +1,40 @@
 #include "cli/read.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "input/sources.h"
+#include "text/escape.h"
 
 namespace cmrelay::cli {
+namespace {
+
+bool is_input(const struct stat& target, const ReadOptions& options) {
+  for (const std::string& input : expand_inputs(options.paths, {options.all_files, options.include}).files) {
+    struct stat st {};
+    int rc = input == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(input.c_str(), &st);
+    if (rc == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool is_an_input(int fd, const ReadOptions& options) {
+  struct stat target {};
+  // Only a regular file can be read back: a terminal or pipe on both ends is no loop.
+  return ::fstat(fd, &target) == 0 && S_ISREG(target.st_mode) && is_input(target, options);
+}
+
+bool is_an_input(const std::string& path, const ReadOptions& options) {
+  struct stat target {};
+  return !path.empty() && ::stat(path.c_str(), &target) == 0 && S_ISREG(target.st_mode) && is_input(target, options);
+}
 
 std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode, const SeverityTable* severity) {
   PipelineOptions po;
@@ -19,12 +47,29 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
     }
   }
   po.max_body = options.max_body;
+  po.walk = {options.all_files, options.include};
   po.reject_path = options.reject_path;
   po.decode = decode;
   auto p = std::make_unique<Pipeline>(std::move(po));
+  const bool reject_existed = !options.reject_path.empty() && ::access(options.reject_path.c_str(), F_OK) == 0;
   std::string error;
   if (!p->open(error)) {
     std::fprintf(stderr, "cmrelay: %s\n", error.c_str());
+    return nullptr;
+  }
+  // Checked once the reject file exists, against every file the inputs expand to.
+  if (p->reject_fd() >= 0 && is_an_input(p->reject_fd(), options)) {
+    std::fprintf(stderr,
+                 "cmrelay: --reject %s is also an input: the run would read its own new records without end "
+                 "(keep it outside the input paths)\n",
+                 options.reject_path.c_str());
+    if (!reject_existed) ::unlink(options.reject_path.c_str());  // Leave no empty file among the inputs.
+    return nullptr;
+  }
+  if (is_an_input(STDOUT_FILENO, options)) {
+    std::fprintf(stderr,
+                 "cmrelay: standard output is also an input: the run would read its own output without end "
+                 "(write it outside the input paths)\n");
     return nullptr;
   }
   bool reads_stdin = options.paths.empty();
@@ -44,16 +89,51 @@ std::optional<RouteTable> load_routes(const std::string& path) {
   }
 }
 
-int finish(const Pipeline& p) {
+void finish(const Pipeline& p, Outcomes& outcomes) {
   const PipelineCounts& c = p.counts();
-  if (c.rejected > 0) {
-    std::fprintf(stderr, "cmrelay: %llu of %llu bodies rejected\n", static_cast<unsigned long long>(c.rejected),
-                 static_cast<unsigned long long>(c.bodies));
+  auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  if (c.rejected > 0) std::fprintf(stderr, "cmrelay: %llu of %llu bodies rejected\n", u(c.rejected), u(c.bodies));
+  if (c.unreadable > 0) std::fprintf(stderr, "cmrelay: %llu input(s) could not be read\n", u(c.unreadable));
+  if (c.skipped > 0) std::fprintf(stderr, "cmrelay: %llu file(s) skipped\n", u(c.skipped));
+  if (c.reject_failed > 0) {
+    std::fprintf(stderr, "cmrelay: %llu reject record(s) could not be written to the reject file\n", u(c.reject_failed));
   }
-  if (c.unreadable > 0) {
-    std::fprintf(stderr, "cmrelay: %llu input(s) could not be read\n", static_cast<unsigned long long>(c.unreadable));
+  add_read_outcomes(c, outcomes);
+}
+
+void add_read_outcomes(const PipelineCounts& c, Outcomes& outcomes) {
+  outcomes.add(kRejected, c.rejected > 0);
+  outcomes.add(kUnreadInput, c.unreadable > 0 || c.skipped > 0);
+  outcomes.add(kRecordWriteFailed, c.reject_failed > 0);
+}
+
+bool flush_stdout() {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return true;
+  std::fprintf(stderr, "cmrelay: writing standard output: %s\n", std::strerror(errno != 0 ? errno : EIO));
+  return false;
+}
+
+void remove_done(const Pipeline& p, const std::string& refused) {
+  for (const std::string& line : p.incomplete_inputs()) std::fprintf(stderr, "cmrelay: %s\n", line.c_str());
+  if (!refused.empty()) {
+    std::fprintf(stderr, "cmrelay: --remove-done: no input removed: %s\n", refused.c_str());
+    return;
   }
-  return c.rejected > 0 || c.unreadable > 0 ? kRejected : kOk;
+  std::vector<std::pair<uint64_t, uint64_t>> removed;  // A file named twice is removed once.
+  for (const ReadInput& in : p.complete_inputs()) {
+    if (std::find(removed.begin(), removed.end(), std::make_pair(in.dev, in.ino)) != removed.end()) continue;
+    struct stat st {};
+    if (::stat(in.path.c_str(), &st) != 0 || static_cast<uint64_t>(st.st_dev) != in.dev ||
+        static_cast<uint64_t>(st.st_ino) != in.ino || static_cast<uint64_t>(st.st_size) != in.bytes) {
+      std::fprintf(stderr, "cmrelay: %s: kept: it changed (or was replaced) while it was read\n",
+                   text::escape(in.path).c_str());
+    } else if (::unlink(in.path.c_str()) != 0) {
+      std::fprintf(stderr, "cmrelay: %s: kept: cannot remove it: %s\n", text::escape(in.path).c_str(),
+                   std::strerror(errno));
+    } else {
+      removed.emplace_back(in.dev, in.ino);
+    }
+  }
 }
 
 }  // namespace cmrelay::cli

@@ -218,6 +218,7 @@ int run_route_cases(const RouteTable& routes, const RoutesTestOptions& options) 
     }
   }
   std::printf("%zu passed, %zu failed\n", passed, cases.size() - passed);
+  if (!flush_stdout()) return kOutputFailed;
   return passed == cases.size() ? kOk : kRejected;
 }
 

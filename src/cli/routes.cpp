@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "cli/interrupt.h"
 #include "cli/read.h"
 #include "output/ndjson.h"
 #include "route/redact.h"
@@ -46,13 +47,21 @@ int routes_check(const std::string& file) {
     return kUsage;
   }
   for (const std::string& f : findings) std::printf("%s\n", f.c_str());
-  if (findings.size() > warnings) return kRejected;  // Warnings alone leave the file usable: ok.
+  // Warnings alone leave the file usable: ok.
+  if (findings.size() > warnings) return flush_stdout() ? kRejected : kOutputFailed;
   RouteTable routes = RouteTable::load(file);
+  if (!routes.has_default()) {
+    // Not a finding (a catch-all case may do), but send dead-letters what routes nowhere.
+    std::fprintf(stderr,
+                 "cmrelay: %s: warning: no default: an event that matches no case is routed to no channel "
+                 "(send dead-letters it as unrouted and exits 4)\n",
+                 file.c_str());
+  }
   std::printf("%s: ok: %zu channels, %zu cases\n", file.c_str(), routes.channels().size(), routes.case_count());
   for (const Channel& c : routes.channels()) {
     std::printf("  %s%s%s -> %s\n", c.name.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(), redact_url(c.url).c_str());
   }
-  return kOk;
+  return flush_stdout() ? kOk : kOutputFailed;
 }
 
 namespace {
@@ -102,6 +111,7 @@ int routes_test(const RoutesTestOptions& options) {
   auto pipeline = make_pipeline(options.read, true, &routes->severity());
   if (!pipeline) return kUsage;
   std::vector<std::string> expected = split_names(options.expect);
+  std::atomic<bool>& stop = catch_stop_signals();
   NdjsonWriter out(stdout, false);
   RouteExplanation why;
   std::string report;
@@ -130,15 +140,17 @@ int routes_test(const RoutesTestOptions& options) {
       report.pop_back();
       out.write_line(report);
     }
-  });
-  out.flush();
-  int status = finish(*pipeline);
+    if (out.failed()) stop.store(true);
+  }, &stop);
+  Outcomes outcomes;
+  outcomes.add(kOutputFailed, !(out.flush() && flush_stdout()));
+  finish(*pipeline, outcomes);
   if (mismatches > 0) {
     std::fprintf(stderr, "cmrelay: %llu events did not route to %s\n", static_cast<unsigned long long>(mismatches),
                  channel_list(expected).c_str());
-    return kRejected;
+    outcomes.add(kRejected);
   }
-  return status;
+  return stop_signal() != 0 ? 128 + stop_signal() : outcomes.status();
 }
 
 }  // namespace cmrelay::cli

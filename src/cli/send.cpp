@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <cstdio>
+#include <ctime>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -117,8 +118,9 @@ class Destinations {
       out.push_back(url_channel_);
       return;
     }
+    std::string name;
     if (d.format == &flashduty::kDeadLetterFormat) {
-      std::string name = deliver::dead_letter_channel(rec.body);
+      name = deliver::dead_letter_channel(rec.body);
       for (const Channel& c : routes_->channels()) {
         if (c.name == name) {
           out.push_back(&c);
@@ -128,9 +130,12 @@ class Destinations {
     }
     routes_->route(e, out);
     if (out.empty()) {
+      // The caller dead-letters it: an event is delivered or dead-lettered, never dropped.
       ++unrouted_;
-      std::fprintf(stderr, "cmrelay: %s:%llu: event %s routed to no channel\n", text::escape(rec.source).c_str(),
-                   static_cast<unsigned long long>(rec.index), text::escape(e.alert_key).c_str());
+      std::string was = name.empty() ? "" : " (its record's channel '" + text::escape(name) + "' is not in the route file)";
+      std::fprintf(stderr, "cmrelay: %s:%llu: event %s routed to no channel%s; dead-lettered\n",
+                   text::escape(rec.source).c_str(), static_cast<unsigned long long>(rec.index),
+                   text::escape(e.alert_key).c_str(), was.c_str());
     }
   }
 
@@ -161,12 +166,24 @@ void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, 
       &g_stop);
 }
 
-void dry_run(Pipeline& pipeline, const SendOptions& o, Destinations& where) {
+// False when standard output could not be written.
+bool dry_run(Pipeline& pipeline, const SendOptions& o, Destinations& where) {
   NdjsonWriter out(stdout, false);
   read_events(pipeline, o, where, [&](const Event&, std::string_view body, const std::vector<const Channel*>& channels) {
     for (const Channel* ch : channels) write_dry_run(out, *ch, body);
+    if (out.failed()) g_stop.store(true);  // Nothing more can be printed: stop reading.
   });
-  out.flush();
+  return out.flush() && flush_stdout();
+}
+
+// An event routed to no channel: one dead-letter record with an empty channel (a replay
+// routes it again). False when the file did not take it (then it is on stderr).
+bool dead_letter_unrouted(deliver::DeadLetterFile& dead_letter, const std::string& event_json) {
+  deliver::DeadLetter d;
+  d.time = static_cast<int64_t>(std::time(nullptr));
+  d.error = "routed to no channel";
+  d.event_json = event_json;
+  return dead_letter.write(deliver::format_dead_letter(d)) || dead_letter.is_stderr();
 }
 
 // What the reading thread and the delivery loop share. Held by shared_ptr: after a second
@@ -184,7 +201,7 @@ struct HandOver {
 // delivers on this one. False when a second signal left the reading thread blocked (on a
 // FIFO named as a PATH): the caller must then end the process without unwinding.
 bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, deliver::Sender& sender,
-              uint64_t& not_handed) {
+              deliver::DeadLetterFile& dead_letter, uint64_t& not_handed, uint64_t& unrouted_failed) {
   constexpr int kTickMs = 100;  // Signals are seen at least this often.
   auto shared = std::make_shared<HandOver>([&sender] { sender.wakeup(); });
   std::thread reader([shared, &pipeline, &o, &where] {
@@ -194,7 +211,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
         ++shared->not_handed;
         return;
       }
-      if (!to.empty()) shared->inbox.push({std::make_shared<const std::string>(body), e.alert_key, to});
+      shared->inbox.push({std::make_shared<const std::string>(body), e.alert_key, to});
     });
     shared->reading.store(false);
     shared->inbox.close();
@@ -202,6 +219,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
   std::deque<deliver::Outgoing> taken;
   auto submit_taken = [&] {
     for (const deliver::Outgoing& item : taken) {
+      if (item.channels.empty() && !dead_letter_unrouted(dead_letter, *item.body)) ++unrouted_failed;
       for (const Channel* ch : item.channels) sender.submit(item.body, item.alert_key, *ch);
     }
     taken.clear();
@@ -242,19 +260,11 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
   return true;
 }
 
-// True when path is one of the input files (the same file, by device and inode).
-// True when path (which exists) is one of the files the inputs expand to, standard input
-// included: the dead-letter file must never be read back by the run that writes it.
-bool is_an_input(const std::string& path, const std::vector<std::string>& paths) {
-  struct stat target {};
-  if (path.empty() || ::stat(path.c_str(), &target) != 0) return false;
-  std::vector<std::string> errors;
-  for (const std::string& input : expand_inputs(paths, errors)) {
-    struct stat st {};
-    int rc = input == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(input.c_str(), &st);
-    if (rc == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino) return true;
-  }
-  return false;
+// Both paths name one existing file.
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return !a.empty() && !b.empty() && ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 bool check_options(const SendOptions& o) {
@@ -265,6 +275,8 @@ bool check_options(const SendOptions& o) {
     why = "--url " + why;
   } else if (o.stats != "text" && o.stats != "json") {
     why = "--stats must be text or json, not '" + o.stats + "'";
+  } else if (o.dry_run && o.read.remove_done) {
+    why = "--remove-done with --dry-run would remove input that was not sent";
   } else if (o.delivery.concurrency < 1) {
     why = "--concurrency must be at least 1";
   } else if (o.delivery.max_attempts < 1) {
@@ -291,6 +303,17 @@ bool check_channels(const RouteTable& routes) {
   return true;
 }
 
+// Why --remove-done may remove nothing of this run, or empty: a record that failed to be
+// written, or dead-lettered events that only stderr holds, cannot be tied to their input.
+std::string refuse_removal(const SendOptions& o, const Outcomes& outcomes, const Totals& totals, bool dead_failed) {
+  if (outcomes.has(kOutputFailed)) return "standard output could not be written";
+  if (dead_failed) return "a dead-letter record could not be written to the file";
+  if (o.dead_letter_path.empty() && (totals.dead_lettered > 0 || outcomes.has(kUnrouted))) {
+    return "events were dead-lettered to stderr (no --dead-letter file)";
+  }
+  return "";
+}
+
 }  // namespace
 
 int send(const SendOptions& o) {
@@ -306,11 +329,17 @@ int send(const SendOptions& o) {
     return kUsage;
   }
   // Checked once the file exists, against every file the inputs expand to.
-  if (is_an_input(o.dead_letter_path, o.read.paths)) {
+  if (is_an_input(o.dead_letter_path, o.read)) {
     std::fprintf(stderr,
                  "cmrelay: --dead-letter %s is also an input: replaying it would read its own new records "
                  "(keep it outside the input paths)\n",
                  o.dead_letter_path.c_str());
+    return kUsage;
+  }
+  if (same_file(o.dead_letter_path, o.read.reject_path)) {
+    // Dead-letter records would land inside a streamed reject record, and a replay would
+    // read the reject records as input.
+    std::fprintf(stderr, "cmrelay: --reject and --dead-letter must be different files\n");
     return kUsage;
   }
   Channel url_channel;
@@ -321,11 +350,12 @@ int send(const SendOptions& o) {
   catch_signals();
   deliver::Sender sender(o.delivery, dead_letter, &g_signals);
   bool joined = true;
-  uint64_t not_handed = 0;
+  uint64_t not_handed = 0, unrouted_failed = 0;
+  Outcomes outcomes;
   if (o.dry_run) {
-    dry_run(*pipeline, o, where);
+    outcomes.add(kOutputFailed, !dry_run(*pipeline, o, where));
   } else {
-    joined = send_all(*pipeline, o, where, sender, not_handed);
+    joined = send_all(*pipeline, o, where, sender, dead_letter, not_handed, unrouted_failed);
   }
 
   const PipelineCounts& counts = pipeline->counts();
@@ -346,11 +376,19 @@ int send(const SendOptions& o) {
   }
   // An interrupted run may have input left unread: 128 + the signal, as shells report it, so
   // that no script takes the input for handled.
+  const Totals totals = add_up(sender.stats());
+  if (o.stats == "json" && !o.dry_run) outcomes.add(kOutputFailed, !flush_stdout());
+  add_read_outcomes(counts, outcomes);
+  const bool dead_failed = totals.dead_letter_failed > 0 || unrouted_failed > 0;
+  outcomes.add(kRecordWriteFailed, dead_failed);
+  outcomes.add(kUndelivered, totals.dead_lettered > 0);
+  outcomes.add(kUnrouted, where.unrouted() > 0);
+  if (o.read.remove_done && joined) remove_done(*pipeline, refuse_removal(o, outcomes, totals, dead_failed));
+  if (o.read.remove_done && !joined) {
+    std::fprintf(stderr, "cmrelay: --remove-done: no input removed: a second signal abandoned the reading\n");
+  }
   const int first_signal = g_first_signal.load();
-  int status = first_signal != 0                               ? 128 + first_signal
-               : add_up(sender.stats()).dead_lettered > 0      ? kUndelivered
-               : counts.rejected > 0 || counts.unreadable > 0 ? kRejected
-                                                               : kOk;
+  const int status = first_signal != 0 ? 128 + first_signal : outcomes.status();
   if (!joined) {
     std::fflush(nullptr);
     std::_Exit(status);  // The reading thread still holds the pipeline.

@@ -38,8 +38,13 @@ void report_text(const SendSummary& r) {
   }
   std::fprintf(stderr, "cmrelay: send: %llu events read from %llu bodies, %llu rejected; %llu delivered, %llu retries, %llu dead-lettered%s\n",
                u(c.events), u(c.bodies), u(c.rejected), u(t.delivered), u(t.retried), u(t.dead_lettered), where.c_str());
-  if (r.unrouted > 0) std::fprintf(stderr, "cmrelay: send: %llu events routed to no channel\n", u(r.unrouted));
+  if (r.unrouted > 0) std::fprintf(stderr, "cmrelay: send: %llu events routed to no channel (dead-lettered)\n", u(r.unrouted));
   if (c.unreadable > 0) std::fprintf(stderr, "cmrelay: send: %llu input(s) could not be read\n", u(c.unreadable));
+  if (c.skipped > 0) std::fprintf(stderr, "cmrelay: send: %llu file(s) skipped\n", u(c.skipped));
+  if (c.reject_failed > 0) {
+    std::fprintf(stderr, "cmrelay: send: %llu reject record(s) could not be written to the reject file\n",
+                 u(c.reject_failed));
+  }
   if (r.interrupted) std::fprintf(stderr, "cmrelay: send: interrupted: input not read to the end\n");
   for (const auto& s : r.channels) {
     std::fprintf(stderr, "cmrelay: send:   %s %s: %llu events, %llu attempts, %llu delivered, %llu retries, %llu dead-lettered%s\n",
@@ -70,6 +75,8 @@ void report_json(const SendSummary& r) {
   count("events", c.events);
   count("rejected", c.rejected);
   count("unreadable", c.unreadable);
+  count("skipped", c.skipped);
+  count("reject_failed", c.reject_failed);
   count("unrouted", r.unrouted);
   deliveries(t);
   w.Key("interrupted");

@@ -27,7 +27,7 @@ Totals add_up(const std::vector<deliver::ChannelStats>& channels);
 
 // "cmrelay: send: N events read from M bodies, ..." and one line per channel, on stderr.
 void report_text(const SendSummary& summary);
-// One JSON object on stdout: bodies, events, rejected, unrouted, attempts, delivered,
+// One JSON object on stdout: bodies, events, rejected, unreadable, skipped, reject_failed, unrouted, attempts, delivered,
 // retried, dead_lettered, dead_letter_failed, interrupted, channels[].
 void report_json(const SendSummary& summary);
 

@@ -1,7 +1,6 @@
 #include "deliver/deadletter.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -85,30 +84,8 @@ bool DeadLetterFile::open(const std::string& path, std::string& error) {
 }
 
 bool DeadLetterFile::write(std::string_view record) {
-  // One write() per record: with O_APPEND, concurrent writers never interleave inside it.
-  // No second write() for a rest: another run's record could already follow the part.
-  ssize_t n;
-  do {
-    n = ::write(fd_, record.data(), record.size());
-  } while (n < 0 && errno == EINTR);
-  if (n >= 0 && static_cast<size_t>(n) == record.size()) return true;
-  int err = n < 0 ? errno : ENOSPC;  // A short write means the space ran out.
-  if (n > 0 && record[static_cast<size_t>(n) - 1] != '\n') {
-    // Keep the file line-clean: end the part here (a line replay rejects, not one glued
-    // to the next record), or, when not even a newline fits, cut the part off again.
-    off_t end = ::lseek(fd_, 0, SEEK_CUR);
-    ssize_t nl;
-    do {
-      nl = ::write(fd_, "\n", 1);
-    } while (nl < 0 && errno == EINTR);
-    struct stat st{};
-    if (nl != 1 && end >= n && ::fstat(fd_, &st) == 0 && st.st_size == end) {
-      if (::ftruncate(fd_, end - n) != 0) {
-        std::fprintf(stderr, "cmrelay: %s: cannot cut a partial record off the dead-letter file: %s\n",
-                     path_.c_str(), std::strerror(errno));
-      }
-    }
-  }
+  if (append_record(fd_, record)) return true;
+  const int err = errno;
   if (is_stderr()) return false;  // Nowhere else to go.
   std::fprintf(stderr, "cmrelay: %s: cannot write the dead-letter file: %s; the record follows on stderr\n",
                path_.c_str(), std::strerror(err));

@@ -23,22 +23,23 @@ bool value_start(char c) {
 }
 
 // The first offset at or after i (up to n) holding a byte that matters inside a JSON
-// string: '"', '\\' or '\n'.
+// string: '"', '\\', '\n' or a NUL.
 size_t string_stop(const char* p, size_t i, size_t n) {
 #ifdef __SSE2__
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i nul = _mm_setzero_si128();
   for (; i + 16 <= n; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                     _mm_cmpeq_epi8(v, newline));
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, newline), _mm_cmpeq_epi8(v, nul)));
     const int mask = _mm_movemask_epi8(hit);
     if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
   }
 #endif
   for (; i < n; ++i) {
-    if (p[i] == '"' || p[i] == '\\' || p[i] == '\n') return i;
+    if (p[i] == '"' || p[i] == '\\' || p[i] == '\n' || p[i] == '\0') return i;
   }
   return n;
 }
@@ -72,13 +73,19 @@ bool Framer::continues(const JsonScan& s, char c) {
   }
 }
 
-Framer::Framer(int fd, std::string source, size_t max_body, const std::atomic<bool>* stop)
-    : fd_(fd), stop_(stop), source_(std::move(source)), max_body_(max_body) {
+Framer::Framer(int fd, std::string source, size_t max_body, const std::atomic<bool>* stop, Overflow* overflow)
+    : fd_(fd), stop_(stop), overflow_(overflow), source_(std::move(source)), max_body_(max_body) {
   buf_.resize(kChunk);
 }
 
 bool Framer::fill() {
   if (eof_) return false;
+  if (stop_ != nullptr && stop_->load()) {
+    // Checked before every read, not only on EINTR: a regular file's reads are never
+    // interrupted, and a record longer than max_body (or /dev/zero) may never end.
+    stopped_ = eof_ = true;
+    return false;
+  }
   if (pos_ > 0) {
     std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
     base_ += pos_;
@@ -103,7 +110,7 @@ bool Framer::fill() {
     }
     if (n < 0 && errno == EINTR) {
       if (stop_ == nullptr || !stop_->load()) continue;
-      eof_ = true;  // Stopping: the rest of the stream is left unread, not an error.
+      stopped_ = eof_ = true;  // Stopping: the rest of the stream is left unread, not an error.
       return false;
     }
     if (n < 0) read_error_ = std::strerror(errno);
@@ -123,6 +130,7 @@ uint64_t Framer::skip(uint64_t n) {
   uint64_t done = 0;
   while (done < n) {
     size_t take = static_cast<size_t>(std::min<uint64_t>(n - done, avail()));
+    spill(view(0, take));
     pos_ += take;
     done += take;
     if (done < n && !fill()) break;
@@ -176,6 +184,7 @@ void Framer::begin(Record& rec) {
   rec.error.clear();
   rec.content_type.clear();
   rec.trace_id.clear();
+  spilling_ = false;
 }
 
 void Framer::finish(Record& rec, size_t body_begin, size_t body_end, size_t consumed) {
@@ -185,9 +194,20 @@ void Framer::finish(Record& rec, size_t body_begin, size_t body_end, size_t cons
 }
 
 void Framer::oversize(Record& rec, uint64_t consumed) {
-  rec.error = "body larger than the " + std::to_string(max_body_) + "-byte limit (--max-body); skipped";
+  rec.error = "body larger than the " + std::to_string(max_body_) + "-byte limit (--max-body): " +
+              std::to_string(consumed) + " bytes";
   rec.body = {};
   rec.length = consumed;
+}
+
+void Framer::pass_limit(const Record& rec) {
+  if (spilling_) return;
+  spilling_ = true;
+  if (overflow_ != nullptr) overflow_->passed_limit(rec);
+}
+
+void Framer::spill(std::string_view part) {
+  if (spilling_ && overflow_ != nullptr && !part.empty()) overflow_->bytes(part);
 }
 
 bool Framer::next(Record& rec) {
@@ -249,7 +269,9 @@ bool Framer::next_record(Record& rec) {
       continue;
     }
     begin(rec);
-    if (c == '{') {
+    if (c == '\0') {
+      frame_nul(rec);
+    } else if (c == '{') {
       frame_json(rec);
     } else if (c == '"') {
       frame_line(rec);
@@ -273,6 +295,12 @@ Framer::Scan Framer::scan_json(size_t& i, std::string& why) {
       if (i == n) break;
     }
     const char c = p[i];
+    if (c == '\0') {
+      // Never in JSON text, raw: the body broke off (a crash leaves zero-filled blocks). The
+      // NUL run is framed on its own, and a body after it is not swallowed by this one.
+      why = "truncated JSON: the body breaks off at a NUL byte";
+      return Scan::Broken;
+    }
     if (s.in_string) {
       if (c == '\n') {
         // Raw newlines never occur in JSON strings: the line was cut inside one.
@@ -289,7 +317,7 @@ Framer::Scan Framer::scan_json(size_t& i, std::string& why) {
         // Skip to the next byte that matters inside a string.
         const char* q = p + i + 1;
         const char* stop = p + n;
-        while (q < stop && *q != '"' && *q != '\\' && *q != '\n') ++q;
+        while (q < stop && *q != '"' && *q != '\\' && *q != '\n' && *q != '\0') ++q;
         i = static_cast<size_t>(q - p) - 1;
       }
       continue;
@@ -360,6 +388,8 @@ void Framer::frame_json(Record& rec) {
     Scan s = scan_json(i, why);
     if (s != Scan::NeedMore) {
       if (over || i > max_body_) {
+        pass_limit(rec);
+        spill(view(0, i));
         pos_ += i;
         oversize(rec, dropped + i);
         return;
@@ -372,8 +402,10 @@ void Framer::frame_json(Record& rec) {
       if (s == Scan::Broken) rec.error = why;
       return;
     }
-    if (i >= max_body_) {
+    if (over || i >= max_body_) {
       // Keep scanning for the end of this body, but hold none of it.
+      pass_limit(rec);
+      spill(view(0, i));
       over = true;
       dropped += i;
       pos_ += i;
@@ -381,6 +413,7 @@ void Framer::frame_json(Record& rec) {
     }
     if (!fill()) {
       if (over) {
+        spill(view(0, i));
         pos_ += i;
         oversize(rec, dropped + i);
         return;
@@ -402,6 +435,8 @@ void Framer::frame_line(Record& rec) {
     const bool newline = l != Line::End && eol < avail();
     if (l == Line::TooLong && !newline) {
       // Longer than the limit and not over yet: hold none of it, keep looking for its end.
+      pass_limit(rec);
+      spill(view(0, avail()));
       dropped += avail();
       pos_ = end_;
       if (fill()) continue;
@@ -410,6 +445,8 @@ void Framer::frame_line(Record& rec) {
     }
     const size_t next = newline ? eol + 1 : eol;
     if (dropped > 0 || l == Line::TooLong) {
+      pass_limit(rec);
+      spill(view(0, eol));
       pos_ += next;
       oversize(rec, dropped + next);
       return;
@@ -419,6 +456,23 @@ void Framer::frame_line(Record& rec) {
     finish(rec, 0, body_end, next);
     return;
   }
+}
+
+// A run of NUL bytes: counted, never held, however long (/dev/zero never ends; a signal
+// stops it through fill()).
+void Framer::frame_nul(Record& rec) {
+  uint64_t n = 0;
+  for (;;) {
+    const char* p = buf_.data() + pos_;
+    size_t k = 0;
+    while (k < avail() && p[k] == '\0') ++k;
+    pos_ += k;
+    n += k;
+    if (n > max_body_) pass_limit(rec);
+    if (pos_ < end_ || !fill()) break;
+  }
+  rec.length = n;
+  rec.error = std::to_string(n) + " NUL bytes: not a body (padding, or a damaged file)";
 }
 
 }  // namespace cmrelay

@@ -1,9 +1,11 @@
 // Cuts a byte stream into Records: single JSON bodies, NDJSON, concatenated (pretty-printed)
 // documents, top-level JSON arrays of bodies, form-encoded lines, and captured HTTP/1.1
 // requests (Content-Length, chunked, or neither). The form of each record is decided by its
-// first bytes, so one stream may mix them. Memory is bounded by max_body: a longer record is
-// skipped without being held, and reported. Every byte of input ends up in exactly one
-// record, so nothing is skipped without a word.
+// first bytes, so one stream may mix them. A run of NUL bytes (padding, a damaged file) is a
+// record of its own, so that a body after it is framed as usual. Memory is bounded by
+// max_body: a longer record is not held; the Overflow is told when it passes the limit and
+// handed its body's bytes as they are skipped, and the record is reported. Every byte of
+// input ends up in exactly one record, so nothing is skipped without a word.
 #pragma once
 
 #include <atomic>
@@ -24,10 +26,21 @@ class Framer {
   static constexpr size_t kMaxDepth = 200;
   static constexpr size_t kMaxHeaderBytes = 64u << 10;
 
-  // fd is read until EOF; it is not closed. source names it in records. When *stop is true
-  // and a read is interrupted by a signal, the stream ends there (a FIFO that stays open
-  // must not hold a stopping run).
-  Framer(int fd, std::string source, size_t max_body = kDefaultMaxBody, const std::atomic<bool>* stop = nullptr);
+  // Receives the records longer than max_body while they are skipped.
+  class Overflow {
+   public:
+    virtual ~Overflow() = default;
+    // rec (source, index, offset, content_type) has just passed max_body.
+    virtual void passed_limit(const Record& rec) = 0;
+    // The next bytes of that record's body (none for a run of NUL bytes), in order.
+    virtual void bytes(std::string_view part) = 0;
+  };
+
+  // fd is read until EOF; it is not closed. source names it in records. Once *stop is true
+  // no more is read (also when a read is interrupted by a signal: a FIFO that stays open
+  // must not hold a stopping run) and the stream ends there; stopped() then says so.
+  Framer(int fd, std::string source, size_t max_body = kDefaultMaxBody, const std::atomic<bool>* stop = nullptr,
+         Overflow* overflow = nullptr);
 
   // Fills rec with the next record. Returns false at the end of the stream.
   // A record with rec.error set is a body that could not be cut out cleanly.
@@ -35,6 +48,10 @@ class Framer {
 
   // Set when reading the stream itself failed (EIO...): the stream ends there.
   const std::string& read_error() const { return read_error_; }
+  // The stream ended because *stop became true, not at its end.
+  bool stopped() const { return stopped_; }
+  // Bytes read from fd so far.
+  uint64_t bytes_read() const { return base_ + end_; }
 
  private:
   enum class Scan { Done, NeedMore, Broken };
@@ -49,12 +66,15 @@ class Framer {
   std::string_view view(size_t from, size_t to) const { return {buf_.data() + pos_ + from, to - from}; }
   void finish(Record& rec, size_t body_begin, size_t body_end, size_t consumed);
   void oversize(Record& rec, uint64_t consumed);
+  void pass_limit(const Record& rec);  // Tells the Overflow, once per record.
+  void spill(std::string_view part);   // Hands skipped body bytes to the Overflow.
 
   bool next_record(Record& rec);
   bool skip_blank();  // Skips whitespace and byte-order marks; false at the end.
   void begin(Record& rec);
   void frame_json(Record& rec);
   void frame_line(Record& rec);
+  void frame_nul(Record& rec);
   Scan scan_json(size_t& i, std::string& why);
 
   // Captured HTTP requests (framer_http.cpp).
@@ -62,13 +82,18 @@ class Framer {
   void frame_http(Record& rec);
   void frame_chunked(Record& rec, size_t header_end);
   void frame_unsized(Record& rec, size_t header_end);
-  size_t capture_end(size_t keep, size_t at, bool first_may_end, uint64_t& dropped, bool& over);
+  // keep: where the part held for the record starts; once over the limit, what was scanned is
+  // handed to the Overflow (spill) and dropped, and keep becomes 0.
+  size_t capture_end(const Record& rec, size_t& keep, size_t at, bool first_may_end, uint64_t& dropped, bool& over);
   void reject_capture(Record& rec, size_t at, std::string why);
   bool resync_chunked(uint64_t& consumed);
   void decode_coding(Record& rec, Coding coding);
 
   int fd_;
   const std::atomic<bool>* stop_;
+  Overflow* overflow_;
+  bool spilling_ = false;  // The record being framed has passed max_body.
+  bool stopped_ = false;
   std::string source_;
   size_t max_body_;
   std::vector<char> buf_;

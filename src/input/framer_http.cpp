@@ -196,6 +196,7 @@ void Framer::frame_http(Record& rec) {
   } else if (has_length) {
     if (length > max_body_) {
       pos_ += header_end;
+      pass_limit(rec);
       uint64_t got = skip(length);
       oversize(rec, header_end + got);
       if (got < length) rec.error = "captured HTTP request: truncated body, and larger than the limit (--max-body)";
@@ -267,6 +268,8 @@ void Framer::frame_chunked(Record& rec, size_t header_end) {
     if (size == 0) break;
     if (!over && size > max_body_ - decoded_.size()) {
       over = true;
+      pass_limit(rec);
+      spill(decoded_);
       decoded_.clear();
     }
     if (over) {
@@ -335,8 +338,14 @@ bool Framer::resync_chunked(uint64_t& consumed) {
 void Framer::reject_capture(Record& rec, size_t at, std::string why) {
   uint64_t dropped = 0;
   bool over = false;
-  const size_t end = capture_end(0, at, true, dropped, over);
-  finish(rec, 0, over || end > max_body_ ? 0 : end, end);
+  size_t keep = 0;
+  const size_t end = capture_end(rec, keep, at, true, dropped, over);
+  over = over || end > max_body_;
+  if (over) {
+    pass_limit(rec);
+    spill(view(keep, end));
+  }
+  finish(rec, 0, over ? 0 : end, end);
   rec.length += dropped;
   rec.error = "captured HTTP request: " + std::move(why);
 }
@@ -355,7 +364,8 @@ void Framer::decode_coding(Record& rec, Coding coding) {
 // bytes from keep on fit max_body they stay in the buffer; past that, scanned bytes are
 // dropped as they come (counted in dropped) and over is set: an endless capture holds nothing.
 // Returns the end, relative to pos_.
-size_t Framer::capture_end(size_t keep, size_t at, bool first_may_end, uint64_t& dropped, bool& over) {
+size_t Framer::capture_end(const Record& rec, size_t& keep, size_t at, bool first_may_end, uint64_t& dropped,
+                           bool& over) {
   bool first = !first_may_end;
   for (;;) {
     const char* p = buf_.data() + pos_;
@@ -368,7 +378,9 @@ size_t Framer::capture_end(size_t keep, size_t at, bool first_may_end, uint64_t&
     } else {
       if (!over && avail() - keep > max_body_) over = true;
       if (over) {
-        // A line longer than the limit: drop it as it comes.
+        // A line longer than the limit: hand it on as it comes (kept whole), hold none of it.
+        pass_limit(rec);
+        spill(view(keep, avail()));
         dropped += avail();
         pos_ = end_;
         at = keep = 0;
@@ -381,6 +393,9 @@ size_t Framer::capture_end(size_t keep, size_t at, bool first_may_end, uint64_t&
     }
     if (!over && at - keep > max_body_) over = true;
     if (over) {
+      // Hold nothing of an oversized body: hand on what was scanned.
+      pass_limit(rec);
+      spill(view(keep, at));
       pos_ += at;
       dropped += at;
       at = keep = 0;
@@ -393,8 +408,11 @@ size_t Framer::capture_end(size_t keep, size_t at, bool first_may_end, uint64_t&
 void Framer::frame_unsized(Record& rec, size_t header_end) {
   uint64_t dropped = 0;
   bool over = false;
-  const size_t at = capture_end(header_end, header_end, false, dropped, over);
-  if (over || at - header_end > max_body_) {
+  size_t keep = header_end;  // Set to 0 once the body passed the limit and was handed on.
+  const size_t at = capture_end(rec, keep, header_end, false, dropped, over);
+  if (over || at - keep > max_body_) {
+    pass_limit(rec);
+    spill(view(keep, at));
     pos_ += at;
     oversize(rec, dropped + at);
     return;

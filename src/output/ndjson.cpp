@@ -193,7 +193,8 @@ bool NdjsonWriter::flush() {
     ok = std::fwrite(buf_.GetString(), 1, buf_.GetSize(), out_) == buf_.GetSize();
     buf_.Clear();
   }
-  return std::fflush(out_) == 0 && ok;
+  failed_ |= !(std::fflush(out_) == 0 && ok);
+  return !failed_;
 }
 
 }  // namespace cmrelay

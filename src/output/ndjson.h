@@ -23,11 +23,13 @@ class NdjsonWriter {
   void write(const Event& e, const std::vector<std::string>* channels = nullptr);
   // Writes a line as is (plus the newline).
   void write_line(std::string_view line);
-  bool flush();  // False when the stream failed (EPIPE, disk full).
+  bool flush();  // False when the stream failed (EPIPE, disk full), now or before.
+  bool failed() const { return failed_; }
 
  private:
   std::FILE* out_;
   bool pretty_;
+  bool failed_ = false;
   rapidjson::StringBuffer buf_;
 };
 

@@ -1,11 +1,13 @@
 #include "pipeline/pipeline.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -22,18 +24,10 @@ namespace cmrelay {
 
 Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {}
 
-Pipeline::~Pipeline() {
-  if (reject_fd_ >= 0) ::close(reject_fd_);
-}
+Pipeline::~Pipeline() = default;
 
 bool Pipeline::open(std::string& error) {
-  if (options_.reject_path.empty()) return true;
-  reject_fd_ = ::open(options_.reject_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (reject_fd_ < 0) {
-    error = options_.reject_path + ": cannot open the reject file: " + std::strerror(errno);
-    return false;
-  }
-  return true;
+  return options_.reject_path.empty() || reject_.open(options_.reject_path, error);
 }
 
 void Pipeline::warn_once(const Record& rec, const std::string& message) {
@@ -51,76 +45,165 @@ void Pipeline::warn_once(const Record& rec, const std::string& message) {
                static_cast<unsigned long long>(rec.index), text::escape(message).c_str());
 }
 
-void Pipeline::reject(const Record& rec, std::string_view reason) {
-  ++counts_.rejected;
-  // Reasons quote keys and values of the body: escaped, so that a body cannot write lines.
-  std::fprintf(stderr, "cmrelay: %s:%llu: %s\n", text::escape(rec.source).c_str(),
-               static_cast<unsigned long long>(rec.index), text::escape(reason).c_str());
-  if (options_.on_reject) options_.on_reject(rec, reason);
-  if (reject_fd_ < 0) return;
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
-  // Bytes kept exactly: as a string when they are UTF-8, else base64 under KEY_base64.
-  auto bytes = [&](const char* key, std::string_view s) {
-    if (utf8::valid(s)) {
-      w.Key(key);
-      str(s);
-    } else {
-      w.Key((std::string(key) + "_base64").c_str());
-      str(base64::encode(s));
-    }
-  };
-  w.StartObject();
-  bytes("source", rec.source);
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void put(JsonWriter& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+
+// Bytes kept exactly: as a string when they are UTF-8, else base64 under KEY_base64.
+void put_bytes(JsonWriter& w, const char* key, std::string_view s) {
+  if (utf8::valid(s)) {
+    w.Key(key);
+    put(w, s);
+  } else {
+    w.Key((std::string(key) + "_base64").c_str());
+    put(w, base64::encode(s));
+  }
+}
+
+// source, record, offset and content_type: what a reject record says of where it was.
+void put_origin(JsonWriter& w, const Record& rec) {
+  put_bytes(w, "source", rec.source);
   w.Key("record");
   w.Uint64(rec.index);
   w.Key("offset");
   w.Uint64(rec.offset);
-  w.Key("length");
-  w.Uint64(rec.length);
-  w.Key("reason");
-  str(utf8::valid(reason) ? reason : std::string_view("(reason not valid UTF-8)"));
   if (!rec.content_type.empty() && utf8::valid(rec.content_type)) {
     w.Key("content_type");
-    str(rec.content_type);
-  }
-  bytes("body", rec.body);
-  w.EndObject();
-  sb.Put('\n');
-  // One write per record: O_APPEND keeps concurrent runs' records whole.
-  if (!write_all(reject_fd_, std::string_view(sb.GetString(), sb.GetSize()))) {
-    std::fprintf(stderr, "cmrelay: %s: cannot write the reject file: %s\n", options_.reject_path.c_str(),
-                 std::strerror(errno));
+    put(w, rec.content_type);
   }
 }
 
+void put_reason(JsonWriter& w, std::string_view reason) {
+  w.Key("reason");
+  put(w, utf8::valid(reason) ? reason : std::string_view("(reason not valid UTF-8)"));
+}
+
+// FILE:RECORD of a diagnostic, the file name escaped (it comes from outside).
+std::string where(const Record& rec) { return text::escape(rec.source) + ':' + std::to_string(rec.index); }
+
+}  // namespace
+
+void Pipeline::passed_limit(const Record& rec) {
+  std::fprintf(stderr, "cmrelay: %s: longer than the %zu-byte limit (--max-body); reading on to its end%s\n",
+               where(rec).c_str(), options_.max_body, reject_.is_open() ? ", into the reject file" : "");
+  std::fflush(stderr);
+  if (!reject_.is_open()) return;
+  // The record's head is written now, the body as base64 while it is read (whether it is
+  // UTF-8 is not known before its end), the length and reason when it ends.
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  put_origin(w, rec);
+  w.EndObject();
+  std::string head(sb.GetString(), sb.GetSize() - 1);  // Without the closing brace.
+  head += ",\"body_base64\":\"";
+  over_carry_.clear();
+  reject_.begin(head, where(rec));
+}
+
+void Pipeline::bytes(std::string_view part) {
+  if (!reject_.streaming()) return;
+  if (!over_carry_.empty()) {
+    const size_t take = std::min(part.size(), 3 - over_carry_.size());
+    over_carry_.append(part.substr(0, take));
+    part.remove_prefix(take);
+    if (over_carry_.size() < 3) return;
+    reject_.part(base64::encode(over_carry_));
+    over_carry_.clear();
+  }
+  // Whole groups of three bytes now; a remainder waits for the next part.
+  constexpr size_t kStep = size_t{3} * 4096;
+  while (part.size() >= 3) {
+    const size_t n = std::min(part.size() / 3 * 3, kStep);
+    reject_.part(base64::encode(part.substr(0, n)));
+    part.remove_prefix(n);
+  }
+  over_carry_.assign(part);
+}
+
+void Pipeline::reject(const Record& rec, std::string_view reason) {
+  ++counts_.rejected;
+  const std::string what = where(rec);
+  // Reasons quote keys and values of the body: escaped, so that a body cannot write lines.
+  std::fprintf(stderr, "cmrelay: %s: %s\n", what.c_str(), text::escape(reason).c_str());
+  if (options_.on_reject) options_.on_reject(rec, reason);
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  if (reject_.streaming()) {
+    reject_.part(base64::encode(over_carry_));
+    over_carry_.clear();
+  } else {
+    put_origin(w, rec);
+  }
+  w.Key("length");
+  w.Uint64(rec.length);
+  put_reason(w, reason);
+  if (!reject_.streaming()) put_bytes(w, "body", rec.body);
+  w.EndObject();
+  sb.Put('\n');
+  std::string_view record(sb.GetString(), sb.GetSize());
+  bool kept = false;
+  if (reject_.streaming()) {
+    // The tail closes the body string and continues the object begun in passed_limit.
+    kept = reject_.end("\"," + std::string(record.substr(1)));
+  } else if (reject_.is_open()) {
+    kept = reject_.write(record);
+  }
+  if (reject_.is_open() && !kept) ++counts_.reject_failed;
+  if (!kept) not_kept(reject_.is_open() ? "a reject record could not be written" : "a rejected body is kept nowhere else (no --reject)");
+}
+
+void Pipeline::not_kept(const char* why) {
+  if (input_kept_) kept_why_ = why;
+  input_kept_ = false;
+}
+
 void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body, const std::atomic<bool>* stop) {
-  std::vector<std::string> errors;
-  std::vector<std::string> inputs = expand_inputs(paths, errors);
-  for (const std::string& e : errors) {
+  Inputs inputs = expand_inputs(paths, options_.walk);
+  for (const std::string& e : inputs.unreadable) {
     ++counts_.unreadable;
     std::fprintf(stderr, "cmrelay: %s\n", text::escape(e).c_str());
   }
-  for (const std::string& path : inputs) {
+  for (const std::string& e : inputs.skipped) {
+    ++counts_.skipped;
+    std::fprintf(stderr, "cmrelay: %s\n", e.c_str());
+  }
+  for (const std::string& path : inputs.files) {
     if (stop && stop->load()) return;
     if (path == "-") {
       read_source(STDIN_FILENO, kStdinName, on_body, stop);
       continue;
     }
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      ++counts_.unreadable;
-      std::fprintf(stderr, "cmrelay: %s: cannot read: %s\n", text::escape(path).c_str(), std::strerror(errno));
-      continue;
-    }
-    read_source(fd, path, on_body, stop);
-    ::close(fd);
+    read_file(path, on_body, stop);
   }
 }
 
-void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body, const std::atomic<bool>* stop) {
-  Framer framer(fd, name, options_.max_body, stop);
+void Pipeline::read_file(const std::string& path, const OnBody& on_body, const std::atomic<bool>* stop) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    ++counts_.unreadable;
+    std::fprintf(stderr, "cmrelay: %s: cannot read: %s\n", text::escape(path).c_str(), std::strerror(errno));
+    return;
+  }
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  const uint64_t bytes = read_source(fd, path, on_body, stop);
+  ::close(fd);
+  if (!regular) return;
+  if (input_kept_) {
+    complete_.push_back({path, static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino), bytes});
+  } else {
+    incomplete_.push_back(text::escape(path) + ": kept: " + kept_why_);
+  }
+}
+
+uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body,
+                               const std::atomic<bool>* stop) {
+  Framer framer(fd, name, options_.max_body, stop, this);
+  input_kept_ = true;
   BodyReader reader;
   EventBatch batch;
   Record rec;
@@ -135,7 +218,9 @@ void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_bod
       ++counts_.unreadable;
       std::fprintf(stderr, "cmrelay: %s: cannot frame the input after record %llu: %s\n", text::escape(name).c_str(),
                    static_cast<unsigned long long>(rec.index), ex.what());
-      return;
+      not_kept("it could not be framed to its end");
+      if (reject_.streaming()) reject(rec, ex.what());  // Close the record begun for it.
+      return framer.bytes_read();
     }
     ++counts_.bodies;
     if (!rec.error.empty()) {
@@ -185,8 +270,11 @@ void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_bod
   }
   if (!framer.read_error().empty()) {
     ++counts_.unreadable;
+    not_kept("a read error");
     std::fprintf(stderr, "cmrelay: %s: read error: %s\n", text::escape(name).c_str(), framer.read_error().c_str());
   }
+  if (framer.stopped() || (stop != nullptr && stop->load())) not_kept("not read to its end (interrupted)");
+  return framer.bytes_read();
 }
 
 }  // namespace cmrelay

@@ -1,6 +1,8 @@
 // Wires the reading stages: inputs -> framer -> body -> detect -> decoder -> events.
 // Every body either reaches the caller as events or is rejected with one stderr line
-// (and a --reject record); nothing is dropped in between.
+// (and a --reject record, streamed when the body is too large to hold); nothing is dropped
+// in between. It also tells which input files were read to their end with every body kept
+// (converted, or in the reject file): what --remove-done may remove.
 #pragma once
 
 #include <atomic>
@@ -14,6 +16,8 @@
 #include "detect/detect.h"
 #include "event/event.h"
 #include "input/framer.h"
+#include "input/sources.h"
+#include "pipeline/reject_file.h"
 #include "vendors/severity.h"
 
 namespace cmrelay {
@@ -21,6 +25,7 @@ namespace cmrelay {
 struct PipelineOptions {
   std::optional<Vendor> vendor;  // Forced vendor; nullopt detects any.
   size_t max_body = Framer::kDefaultMaxBody;
+  WalkOptions walk;              // --all-files, --include: what a directory walk reads.
   std::string reject_path;       // --reject: append rejected bodies here as NDJSON.
   SeverityTable severity;
   bool decode = true;            // false: detect only (cmrelay detect).
@@ -34,16 +39,25 @@ struct PipelineCounts {
   uint64_t events = 0;    // Events produced.
   uint64_t rejected = 0;  // Records rejected.
   uint64_t unreadable = 0;  // Inputs that could not be opened or read to the end.
+  uint64_t skipped = 0;     // Files a directory walk did not read (each said on stderr).
+  uint64_t reject_failed = 0;  // Reject records the file did not take (on stderr instead).
 };
 
-class Pipeline {
+// An input file read to its end, every body of it converted or kept in the reject file.
+struct ReadInput {
+  std::string path;
+  uint64_t dev = 0, ino = 0;  // The file that was read, as opened.
+  uint64_t bytes = 0;         // Bytes read: its size, unless it changed meanwhile.
+};
+
+class Pipeline : private Framer::Overflow {
  public:
   // Called for every body that was recognised (and decoded, unless detect-only), with its
   // events after Flashduty's limits were enforced.
   using OnBody = std::function<void(const Record&, const Detection&, EventBatch&)>;
 
   explicit Pipeline(PipelineOptions options);
-  ~Pipeline();
+  ~Pipeline() override;
 
   // Opens the reject file. False with error set when it cannot be opened.
   bool open(std::string& error);
@@ -51,7 +65,8 @@ class Pipeline {
   void run(const std::vector<std::string>& paths, const OnBody& on_body,
            const std::atomic<bool>* stop = nullptr);
   // Reads one open input (named name in messages) to its end; run() calls it per input.
-  void read_source(int fd, const std::string& name, const OnBody& on_body,
+  // Returns the bytes read.
+  uint64_t read_source(int fd, const std::string& name, const OnBody& on_body,
                    const std::atomic<bool>* stop = nullptr);
   // Rejects a body: one stderr line and, with --reject, one record.
   void reject(const Record& rec, std::string_view reason);
@@ -59,11 +74,30 @@ class Pipeline {
   void warn_once(const Record& rec, const std::string& message);
 
   const PipelineCounts& counts() const { return counts_; }
+  // The input files read whole with every body kept, in reading order (never stdin).
+  const std::vector<ReadInput>& complete_inputs() const { return complete_; }
+  // The other files read, each with why it is not complete ("PATH: kept: why").
+  const std::vector<std::string>& incomplete_inputs() const { return incomplete_; }
+  // The reject file's descriptor, or -1 (to keep it from being read as an input).
+  int reject_fd() const { return reject_.is_open() ? reject_.fd() : -1; }
 
  private:
+  // Framer::Overflow: an over-limit body is reported at once and streamed to the reject file.
+  void passed_limit(const Record& rec) override;
+  void bytes(std::string_view part) override;
+  void read_file(const std::string& path, const OnBody& on_body, const std::atomic<bool>* stop);
+
   PipelineOptions options_;
   PipelineCounts counts_;
-  int reject_fd_ = -1;
+  RejectFile reject_;
+  void not_kept(const char* why);  // The current input is not complete: the first reason wins.
+
+  bool input_kept_ = true;    // Every body of the current input so far converted or kept.
+  const char* kept_why_ = "";
+  std::string over_what_;     // "FILE:RECORD" of the over-limit body being streamed.
+  std::string over_carry_;    // Its last 0-2 bytes, not yet base64-encoded.
+  std::vector<ReadInput> complete_;
+  std::vector<std::string> incomplete_;
   std::set<std::string> said_;
   bool truncation_said_ = false;
 };

@@ -55,6 +55,8 @@ const SeverityTable& RouteTable::severity() const { return m_->severity; }
 const std::string& RouteTable::path() const { return m_->path; }
 size_t RouteTable::case_count() const { return m_->cases.size(); }
 
+bool RouteTable::has_default() const { return !m_->default_channels.empty(); }
+
 bool check_routes(const std::string& path, std::vector<std::string>& findings, size_t* warnings) {
   route::Model m;
   std::vector<route::Finding> all;

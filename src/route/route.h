@@ -71,6 +71,8 @@ class RouteTable {
   const SeverityTable& severity() const;
   const std::string& path() const;
   size_t case_count() const;
+  // The file names default channels (an event no case matches goes there, not nowhere).
+  bool has_default() const;
 
  private:
   explicit RouteTable(std::shared_ptr<const route::Model> m) : m_(std::move(m)) {}

@@ -45,12 +45,12 @@ contains "non-UTF-8 body kept as base64" "$(sed -n 4p "$TMP/rejects.ndjson")" '"
 "$BIN" convert --reject "$TMP/rejects.ndjson" "$TMP/mixed.ndjson" >/dev/null 2>&1
 check "reject appends" "$(wc -l <"$TMP/rejects.ndjson")" 8
 
-# Usage errors exit 2; a missing file is rejected input (1) and the rest still runs.
+# Usage errors exit 2; a missing file is unread input (5) and the rest still runs.
 "$BIN" convert --vendor aws "$S/metric-firing.json" >/dev/null 2>"$TMP/err"; check "bad vendor exit" $? 2
 contains "bad vendor message" "$(cat "$TMP/err")" "--vendor must be auto, volcengine or alibaba, not 'aws'"
 "$BIN" convert --no-such-flag >/dev/null 2>&1; check "unknown flag exit" $? 2
 "$BIN" convert --reject /nonexistent/dir/r.ndjson "$S/metric-firing.json" >/dev/null 2>&1; check "unwritable reject exit" $? 2
-"$BIN" convert "$TMP/missing.json" "$S/metric-firing.json" >"$TMP/out" 2>"$TMP/err"; check "missing file exit" $? 1
+"$BIN" convert "$TMP/missing.json" "$S/metric-firing.json" >"$TMP/out" 2>"$TMP/err"; check "missing file exit" $? 5
 contains "missing file message" "$(cat "$TMP/err")" "$TMP/missing.json: cannot read: No such file or directory"
 check "other files still converted" "$(wc -l <"$TMP/out")" 1
 contains "unreadable summary" "$(cat "$TMP/err")" "cmrelay: 1 input(s) could not be read"

@@ -8,11 +8,11 @@ SRC=$2
 start_sink
 
 # A dead-letter file that takes nothing (/dev/full): the record goes to stderr in full,
-# is counted as dead_letter_failed, and the exit status is still 3.
+# is counted as dead_letter_failed, and the exit status is 6 (a record could not be written).
 events full 1 | "$BIN" send --url "http://127.0.0.1:$port/s/400?integration_key=$SECRET" --dead-letter /dev/full \
   --stats json >"$tmp/stats" 2>"$tmp/err"
 rc=$?
-check "/dev/full: exit 3" eq "$rc" 3
+check "/dev/full: exit 6" eq "$rc" 6
 check "/dev/full: dead-lettered" eq "$(stat dead_lettered)" 1
 check "/dev/full: dead_letter_failed" eq "$(stat dead_letter_failed)" 1
 check "/dev/full: per channel too" eq "$(stat 'channels[0].dead_letter_failed')" 1
@@ -21,7 +21,7 @@ check "/dev/full: the whole record on stderr" eq "$(grep '^{' "$tmp/err" | jq -r
 check "/dev/full: no secret" eq "$(grep -c "$SECRET" "$tmp/err")" 0
 events fullt 2 | "$BIN" send --url "http://127.0.0.1:$port/s/400?integration_key=$SECRET" --dead-letter /dev/full \
   >/dev/null 2>"$tmp/err"
-check "/dev/full text: exit 3" eq "$?" 3
+check "/dev/full text: exit 6" eq "$?" 6
 check "/dev/full text: the summary does not claim the file has them" \
   grep -q "2 dead-lettered (0 in /dev/full, 2 on stderr: /dev/full could not be written)" "$tmp/err"
 check "/dev/full text: both records on stderr" eq "$(grep -c '^{' "$tmp/err")" 2

@@ -38,7 +38,7 @@ check "dead-letter file inside an input directory: nothing sent" eq "$(requests 
 
 # An input that cannot be read is not a clean run.
 send /s/200 "$tmp/five" "$tmp/no-such-file.json"
-check "unreadable input: exit 1" eq "$rc" 1
+check "unreadable input: exit 5" eq "$rc" 5
 check "unreadable input: counted" eq "$(stat unreadable)" 1
 
 # A server that echoes the key back decoded: masked in every form.

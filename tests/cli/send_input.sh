@@ -26,7 +26,8 @@ check "reuse: at most 4 connections" [ "$(jq -s '[.[] | select(.alert_key | star
 # --dry-run: one line per request, the URL redacted, nothing sent.
 before=$(wc -l <"$tmp/sink.log")
 "$BIN" send --dry-run --url "$url" "$SRC/samples/" >"$tmp/dry" 2>"$tmp/err"
-check "dry run: exit 0" eq "$?" 0
+check "dry run: exit 5 (the route files in samples/ are skipped)" eq "$?" 5
+check "dry run: the skipped route file said" grep -q "samples/routes.yaml: skipped: not a capture file name" "$tmp/err"
 check "dry run: nothing sent" eq "$(wc -l <"$tmp/sink.log")" "$before"
 check "dry run: one request per event" eq "$(wc -l <"$tmp/dry")" "$n"
 check "dry run: channel and redacted URL" eq "$(jq -r '"\(.channel) \(.url)"' "$tmp/dry" | sort -u)" \

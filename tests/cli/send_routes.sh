@@ -39,6 +39,10 @@ team_events() {
   >"$tmp/stats" 2>"$tmp/err"
 check "routes: exit 3" eq "$?" 3
 touch "$tmp/dead"
+# The unrouted event is dead-lettered too, with no channel (a replay routes it again).
+check "routes: unrouted dead-lettered" eq "$(jq -c 'select(.channel == "") | [.error, .attempts, .event.alert_key]' "$tmp/dead")" \
+  '["routed to no channel",0,"rn-1"]'
+grep -v '"channel":""' "$tmp/dead" >"$tmp/dead.routed"; mv "$tmp/dead.routed" "$tmp/dead"
 # 2 dba events x (dba + ops) + 1 ops + 1 slow = 6 requests; 1 unrouted.
 conserved "routes" 6
 check "routes: unrouted counted" eq "$(stat unrouted)" 1
