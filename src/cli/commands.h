@@ -47,6 +47,8 @@ struct SendOptions {
   ReadOptions read;
   std::string routes_path;       // --routes FILE: each event to the channels it routes to.
   std::string url;               // --url: one ad-hoc channel.
+  std::string url_file;          // --url-file FILE: the same, read from FILE (out of ps).
+  std::string url_env;           // --url-env NAME: the same, from the environment variable NAME.
   std::string dead_letter_path;  // --dead-letter FILE; empty: records go to stderr.
   bool dry_run = false;
   std::string stats = "text";    // --stats text|json

@@ -49,7 +49,7 @@ int routes_check(const std::string& file) {
   RouteTable routes = RouteTable::load(file);
   std::printf("%s: ok: %zu channels, %zu cases\n", file.c_str(), routes.channels().size(), routes.case_count());
   for (const Channel& c : routes.channels()) {
-    std::printf("  %s%s%s -> %s\n", c.name.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(), redact_url(c.url).c_str());
+    std::printf("  %s%s%s -> %s\n", c.name.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(), redact_url(c.url, c.redact).c_str());
   }
   return kOk;
 }

@@ -23,6 +23,7 @@
 #include "cli/commands.h"
 #include "cli/read.h"
 #include "cli/send_report.h"
+#include "cli/url_option.h"
 #include "deliver/deadletter.h"
 #include "deliver/inbox.h"
 #include "input/sources.h"
@@ -73,14 +74,14 @@ void catch_signals() {
 }
 
 // An http or https URL libcurl can parse; else why not (the URL itself redacted).
-bool check_url(const std::string& url, std::string& why) {
+bool check_url(const std::string& url, const SecretParts& declared, std::string& why) {
   CURLU* u = curl_url();
   CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), 0);
   char* scheme = nullptr;
   if (rc == CURLUE_OK) rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
   bool ok = rc == CURLUE_OK && (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
   if (!ok) {
-    why = redact_url(url) + ": " +
+    why = redact_url(url, declared) + ": " +
           (rc != CURLUE_OK ? std::string(curl_url_strerror(rc)) : std::string("only http and https are supported"));
   }
   curl_free(scheme);
@@ -92,7 +93,7 @@ bool check_url(const std::string& url, std::string& why) {
 void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  std::string url = redact_url(ch.url);
+  std::string url = redact_url(ch.url, ch.redact);
   w.StartObject();
   w.Key("channel");
   w.String(ch.name.c_str());
@@ -257,11 +258,15 @@ bool is_an_input(const std::string& path, const std::vector<std::string>& paths)
   return false;
 }
 
-bool check_options(const SendOptions& o) {
+bool check_options(SendOptions& o) {
   std::string why;
+  if (!resolve_url(o, why)) {
+    std::fprintf(stderr, "cmrelay: %s\n", why.c_str());
+    return false;
+  }
   if (o.url.empty() == o.routes_path.empty()) {
-    why = "send needs one of --routes FILE and --url URL";
-  } else if (!o.url.empty() && !check_url(o.url, why)) {
+    why = "send needs one of --routes FILE and --url URL (or --url-file FILE, --url-env NAME)";
+  } else if (!o.url.empty() && !check_url(o.url, {}, why)) {
     why = "--url " + why;
   } else if (o.stats != "text" && o.stats != "json") {
     why = "--stats must be text or json, not '" + o.stats + "'";
@@ -284,7 +289,7 @@ bool check_options(const SendOptions& o) {
 bool check_channels(const RouteTable& routes) {
   std::string why;
   for (const Channel& c : routes.channels()) {
-    if (check_url(c.url, why)) continue;
+    if (check_url(c.url, c.redact, why)) continue;
     std::fprintf(stderr, "cmrelay: %s: channel %s: %s\n", routes.path().c_str(), c.name.c_str(), why.c_str());
     return false;
   }
@@ -293,7 +298,8 @@ bool check_channels(const RouteTable& routes) {
 
 }  // namespace
 
-int send(const SendOptions& o) {
+int send(const SendOptions& options) {
+  SendOptions o = options;  // The URL filled in from --url-file or --url-env.
   if (!check_options(o)) return kUsage;
   std::optional<RouteTable> routes;
   if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_channels(*routes))) return kUsage;
