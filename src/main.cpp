@@ -34,7 +34,7 @@ Examples:
       --data-binary @- -K flashduty.curl   (the file: url = "https://...?integration_key=...")
   cmrelay send --url-file flashduty.url --dead-letter dead.ndjson captures/
   cmrelay convert hook.json | cmrelay send --url-env FLASHDUTY_URL --dead-letter dead.ndjson
-  cmrelay send --routes routes.yaml --dead-letter dead2.ndjson dead.ndjson   replay undelivered events
+  cmrelay send --routes routes.yaml --dead-letter dead2.ndjson --replay dead.ndjson   replay undelivered events
 
 Exit status: 0 every body converted (and delivered), 1 some input rejected, 2 usage error,
 3 (send) some events dead-lettered.
@@ -49,6 +49,11 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
       ->capture_default_str();
   cmd->add_option("--reject", o.reject_path, "Append every rejected body, with its reason, to FILE as NDJSON")
       ->type_name("FILE");
+  cmd->add_option("--replay", o.replay_paths,
+                  "Dead-letter FILE to replay, each record back to the channel it names (repeatable; read before "
+                  "PATHs). Elsewhere a dead-letter record is rejected")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   cmd->add_option("--max-body", o.max_body, "Largest body read, in bytes (suffixes k, m); longer ones are rejected")
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE")

@@ -31,7 +31,8 @@ inline constexpr Exit kPrecedence[] = {kOutputFailed, kRecordWriteFailed, kState
                                        kUnrouted,     kUnreadInput,       kRejected};
 
 struct ReadOptions {
-  std::vector<std::string> paths;  // Files, directories, "-"; none means stdin.
+  std::vector<std::string> paths;  // Files, directories, "-"; none means stdin (unless replay_paths).
+  std::vector<std::string> replay_paths;  // --replay FILE: dead-letter files, read first.
   std::string vendor = "auto";     // auto | volcengine | alibaba
   std::string reject_path;         // --reject FILE
   size_t max_body = Framer::kDefaultMaxBody;

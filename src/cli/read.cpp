@@ -4,7 +4,9 @@
 
 #include <cstdio>
 
+#include "deliver/deadletter.h"
 #include "input/sources.h"
+#include "vendors/flashduty.h"
 
 namespace cmrelay::cli {
 
@@ -27,7 +29,7 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
     std::fprintf(stderr, "cmrelay: %s\n", error.c_str());
     return nullptr;
   }
-  bool reads_stdin = options.paths.empty();
+  bool reads_stdin = options.paths.empty() && options.replay_paths.empty();
   for (const std::string& path : options.paths) reads_stdin |= path == "-";
   if (reads_stdin && ::isatty(STDIN_FILENO)) {
     std::fprintf(stderr, "cmrelay: reading bodies from standard input (end with Ctrl-D; --help for usage)\n");
@@ -42,6 +44,31 @@ std::optional<RouteTable> load_routes(const std::string& path) {
     std::fprintf(stderr, "cmrelay: %s\n", e.what());
     return std::nullopt;
   }
+}
+
+void read_inputs(Pipeline& pipeline, const ReadOptions& options, const Pipeline::OnBody& on_body,
+                 const std::atomic<bool>* stop) {
+  if (!options.replay_paths.empty()) {
+    pipeline.run(options.replay_paths, on_body, stop, true);
+    if (options.paths.empty()) return;  // Standard input only when asked for ("-").
+  }
+  pipeline.run(options.paths, on_body, stop, false);
+}
+
+void pick_channels(const RouteTable& routes, const Detection& d, const Record& rec, const Event& e,
+                   std::vector<const Channel*>& out, std::string* replayed) {
+  out.clear();
+  if (replayed != nullptr) replayed->clear();
+  if (d.format == &flashduty::kDeadLetterFormat) {  // Only ever from --replay (the pipeline says so).
+    std::string name = deliver::dead_letter_channel(rec.body);
+    for (const Channel& c : routes.channels()) {
+      if (c.name != name) continue;
+      out.push_back(&c);
+      if (replayed != nullptr) *replayed = name;
+      return;
+    }
+  }
+  routes.route(e, out);
 }
 
 int finish(const Pipeline& p) {

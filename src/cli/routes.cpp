@@ -105,15 +105,29 @@ int routes_test(const RoutesTestOptions& options) {
   RouteExplanation why;
   std::string report;
   uint64_t mismatches = 0;
-  pipeline->run(options.read.paths, [&](const Record& rec, const Detection&, EventBatch& events) {
+  std::vector<const Channel*> channels;
+  std::string replayed;
+  read_inputs(*pipeline, options.read, [&](const Record& rec, const Detection& d, EventBatch& events) {
     for (size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
-      routes->explain(e, why);
+      // What send does: a replayed record back to its channel, else the cases.
+      pick_channels(*routes, d, rec, e, channels, &replayed);
+      if (replayed.empty()) {
+        routes->explain(e, why);
+      } else {
+        why = RouteExplanation{};
+        why.channels = channels;
+      }
       // What came from the input (file name, title, values seen) is escaped: one line each.
       report.assign(text::escape(rec.source));
       report += ':' + std::to_string(rec.index) + " event " + std::to_string(i + 1) + ": " +
               std::string(status_name(e.status)) + " \"" + text::escape(e.title) + "\"\n";
-      print_explanation(why, report);
+      if (replayed.empty()) {
+        print_explanation(why, report);
+      } else {
+        report += "  replay: back to channel " + text::escape(replayed) + ", named by the dead-letter record (cases not evaluated)\n";
+        report += "  channels: " + channel_list(why.channels) + '\n';
+      }
       if (options.has_expect) {
         bool ok = same_channels(why.channels, expected);
         mismatches += ok ? 0 : 1;

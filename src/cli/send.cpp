@@ -106,7 +106,8 @@ void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) 
 }
 
 // Where each event goes: the --url channel, or where the route file routes it. A
-// dead-letter record goes back to the channel it names when the route file has it.
+// dead-letter record replayed with --replay goes back to the channel it names when the
+// route file has it (pick_channels, as convert --routes and routes test report it).
 class Destinations {
  public:
   Destinations(const RouteTable* routes, const Channel* url_channel) : routes_(routes), url_channel_(url_channel) {}
@@ -118,16 +119,7 @@ class Destinations {
       out.push_back(url_channel_);
       return;
     }
-    if (d.format == &flashduty::kDeadLetterFormat) {
-      std::string name = deliver::dead_letter_channel(rec.body);
-      for (const Channel& c : routes_->channels()) {
-        if (c.name == name) {
-          out.push_back(&c);
-          return;
-        }
-      }
-    }
-    routes_->route(e, out);
+    pick_channels(*routes_, d, rec, e, out);
     if (out.empty()) {
       ++unrouted_;
       std::fprintf(stderr, "cmrelay: %s:%llu: event %s routed to no channel\n", text::escape(rec.source).c_str(),
@@ -149,8 +141,8 @@ template <class F>
 void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, F&& f) {
   rapidjson::StringBuffer sb;
   std::vector<const Channel*> channels;
-  pipeline.run(
-      o.read.paths,
+  read_inputs(
+      pipeline, o.read,
       [&](const Record& rec, const Detection& d, EventBatch& events) {
         for (const Event& e : events) {
           where.pick(rec, d, e, channels);
@@ -312,7 +304,7 @@ int send(const SendOptions& options) {
     return kUsage;
   }
   // Checked once the file exists, against every file the inputs expand to.
-  if (is_an_input(o.dead_letter_path, o.read.paths)) {
+  if (is_an_input(o.dead_letter_path, o.read.paths) || is_an_input(o.dead_letter_path, o.read.replay_paths)) {
     std::fprintf(stderr,
                  "cmrelay: --dead-letter %s is also an input: replaying it would read its own new records "
                  "(keep it outside the input paths)\n",

@@ -17,6 +17,7 @@
 #include "text/base64.h"
 #include "text/escape.h"
 #include "text/utf8.h"
+#include "vendors/flashduty.h"
 
 namespace cmrelay {
 
@@ -94,7 +95,22 @@ void Pipeline::reject(const Record& rec, std::string_view reason) {
   }
 }
 
-void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body, const std::atomic<bool>* stop) {
+// Why a body may not be read as it is: a dead-letter record among live input (it names its
+// own channel, and would bypass the route file), or a live body among --replay input.
+std::string Pipeline::replay_problem(const Detection& d, bool replay) {
+  bool dead_letter = d.format == &flashduty::kDeadLetterFormat;
+  if (dead_letter && !replay) {
+    return "a dead-letter record: its channel is not taken from live input (give dead-letter files with --replay FILE)";
+  }
+  if (!dead_letter && replay) {
+    return "not a dead-letter record (format " + std::string(d.format->id) +
+           "): --replay FILE reads dead-letter records only (give live input as PATH)";
+  }
+  return {};
+}
+
+void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body, const std::atomic<bool>* stop,
+                   bool replay) {
   std::vector<std::string> errors;
   std::vector<std::string> inputs = expand_inputs(paths, errors);
   for (const std::string& e : errors) {
@@ -104,7 +120,7 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
   for (const std::string& path : inputs) {
     if (stop && stop->load()) return;
     if (path == "-") {
-      read_source(STDIN_FILENO, kStdinName, on_body, stop);
+      read_source(STDIN_FILENO, kStdinName, on_body, stop, replay);
       continue;
     }
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -113,12 +129,13 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
       std::fprintf(stderr, "cmrelay: %s: cannot read: %s\n", text::escape(path).c_str(), std::strerror(errno));
       continue;
     }
-    read_source(fd, path, on_body, stop);
+    read_source(fd, path, on_body, stop, replay);
     ::close(fd);
   }
 }
 
-void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body, const std::atomic<bool>* stop) {
+void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body, const std::atomic<bool>* stop,
+                           bool replay) {
   Framer framer(fd, name, options_.max_body, stop);
   BodyReader reader;
   EventBatch batch;
@@ -154,6 +171,10 @@ void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_bod
     Detection d = detect(*body, options_.vendor);
     if (d.format == nullptr) {
       reject(rec, d.error);
+      continue;
+    }
+    if (std::string why = replay_problem(d, replay); !why.empty()) {
+      reject(rec, why);
       continue;
     }
     batch.clear();
