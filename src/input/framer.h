@@ -74,6 +74,7 @@ class Framer {
   bool in_array_ = false;        // Inside a top-level JSON array of bodies.
   bool expect_element_ = false;  // In that array, after '[' or ','.
   bool keep_empty_ = false;      // The record just framed consumed nothing, on purpose.
+  bool http1_ = true;            // The request line looks_like_request_line() saw is HTTP/1.x.
   uint64_t index_ = 0;
   std::string read_error_;
   std::string decoded_;  // A chunked HTTP body, de-chunked.

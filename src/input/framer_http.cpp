@@ -33,14 +33,21 @@ bool request_prefix(std::string_view s) {
   return i >= 3 && i <= 10 && i + 1 < s.size() && s[i] == ' ' && s[i + 1] != ' ';
 }
 
-// "POST /hook?x=1 HTTP/1.1": method, target, protocol.
-bool is_request_line(std::string_view line) {
+// The protocol of "POST /hook?x=1 HTTP/1.1" (method, target, protocol): "HTTP/1.1"; empty
+// when the line is no request line. Any "HTTP/" version counts (HTTP/2 as a text dump), so
+// that such a capture is framed, and rejected, whole: never its header lines one by one
+// as bodies whose keys (an Authorization value) a reason would quote.
+std::string_view request_protocol(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (!request_prefix(line)) return false;
+  if (!request_prefix(line)) return {};
   size_t sp = line.find(' ');
   size_t sp2 = line.rfind(' ');
-  if (sp2 == sp) return false;
+  if (sp2 == sp) return {};
   std::string_view proto = line.substr(sp2 + 1);
+  return proto.starts_with("HTTP/") && proto.size() <= 16 ? proto : std::string_view();
+}
+
+bool http1(std::string_view proto) {
   return proto.size() == 8 && proto.substr(0, 7) == "HTTP/1." && proto[7] >= '0' && proto[7] <= '9';
 }
 
@@ -94,7 +101,9 @@ bool Framer::looks_like_request_line() {
   // A GET may carry the whole body in its query string: allow a request line up to max_body.
   size_t eol = 0;
   if (find_eol(0, max_body_, eol) != Line::Found) return false;
-  return is_request_line(view(0, eol));
+  std::string_view proto = request_protocol(view(0, eol));
+  http1_ = http1(proto);
+  return !proto.empty();
 }
 
 void Framer::frame_http(Record& rec) {
@@ -257,7 +266,7 @@ void Framer::frame_unsized(Record& rec, size_t header_end) {
     const void* nl = std::memchr(p + at, '\n', avail() - at);
     if (nl != nullptr) {
       const size_t eol = static_cast<size_t>(static_cast<const char*>(nl) - p);
-      if (!first && is_request_line(view(at, eol))) break;
+      if (!first && !request_protocol(view(at, eol)).empty()) break;
       first = false;
       at = eol + 1;
     } else {
