@@ -92,8 +92,9 @@ int routes_test(const RoutesTestOptions& options) {
   std::optional<RouteTable> routes = load_routes(options.file);
   if (!routes) return kUsage;
   if (!options.cases_path.empty()) {
-    if (!options.read.paths.empty() || options.has_expect) {
-      std::fprintf(stderr, "cmrelay: routes test --cases takes neither PATH nor --expect (the cases file names both)\n");
+    if (!options.read.paths.empty() || !options.read.replay_paths.empty() || options.has_expect) {
+      std::fprintf(stderr,
+                   "cmrelay: routes test --cases takes neither PATH nor --expect nor --replay (the cases file names both)\n");
       return kUsage;
     }
     return run_route_cases(*routes, options);
