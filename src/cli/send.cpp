@@ -30,7 +30,6 @@
 #include "route/redact.h"
 #include "text/escape.h"
 #include "output/ndjson.h"
-#include "vendors/flashduty.h"
 
 namespace cmrelay::cli {
 namespace {
