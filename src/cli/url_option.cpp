@@ -21,7 +21,7 @@ std::string trim(const std::string& s) {
 }
 
 bool read_url_file(const std::string& path, std::string& url, std::string& why) {
-  constexpr size_t kMaxUrl = 64 * 1024;  // No URL is longer; a wrong file is not read whole.
+  constexpr size_t kMaxUrl = size_t{64} * 1024;  // No URL is longer; a wrong file is not read whole.
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     why = "--url-file " + text::escape(path) + ": cannot read: " + std::strerror(errno);
