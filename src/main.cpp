@@ -33,9 +33,10 @@ Examples:
   cmrelay routes test routes.yaml hook.json --expect dba,ops
   cmrelay routes test routes.yaml --cases routes-tests.yaml
   cmrelay hook.json | head -1 | curl -sS -H 'Content-Type: application/json' \
-      --data-binary @- "https://api.flashcat.cloud/event/push/alert/standard?integration_key=$KEY"
-  cmrelay convert hook.json | cmrelay send --url "$FLASHDUTY_URL" --dead-letter dead.ndjson
-  cmrelay send --routes routes.yaml --dead-letter dead2.ndjson dead.ndjson   replay undelivered events
+      --data-binary @- -K flashduty.curl   (the file: url = "https://...?integration_key=...")
+  cmrelay send --url-file flashduty.url --dead-letter dead.ndjson captures/
+  cmrelay convert hook.json | cmrelay send --url-env FLASHDUTY_URL --dead-letter dead.ndjson
+  cmrelay send --routes routes.yaml --dead-letter dead2.ndjson --replay dead.ndjson   replay undelivered events
 
 Exit status (the first that applies, in this order): 130/143 interrupted (128 + signal),
 7 standard output could not be written, 6 a reject or dead-letter record could not be
@@ -55,6 +56,11 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
       ->capture_default_str();
   cmd->add_option("--reject", o.reject_path, "Append every rejected body, with its reason, to FILE as NDJSON")
       ->type_name("FILE");
+  cmd->add_option("--replay", o.replay_paths,
+                  "Dead-letter FILE to replay, each record back to the channel it names (repeatable; read before "
+                  "PATHs). Elsewhere a dead-letter record is rejected")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   cmd->add_option("--max-body", o.max_body, "Largest body read, in bytes (suffixes k, m); longer ones are rejected")
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE")
@@ -98,9 +104,17 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   CLI::Option* routes = cmd->add_option("--routes", o.routes_path,
                                         "Route file (YAML or JSON): POST each event to the channels it routes to")
                             ->type_name("FILE");
-  cmd->add_option("--url", o.url, "POST every event to URL (one ad-hoc channel named 'url')")
-      ->type_name("URL")
-      ->excludes(routes);
+  CLI::Option* url = cmd->add_option("--url", o.url,
+                                     "POST every event to URL (one ad-hoc channel named 'url'); ps shows it: prefer "
+                                     "--url-file or --url-env when it holds a key")
+                         ->type_name("URL")
+                         ->excludes(routes);
+  CLI::Option* url_file = cmd->add_option("--url-file", o.url_file, "Like --url, the URL read from FILE (its one line)")
+                              ->type_name("FILE")
+                              ->excludes(routes, url);
+  cmd->add_option("--url-env", o.url_env, "Like --url, the URL read from the environment variable NAME")
+      ->type_name("NAME")
+      ->excludes(routes, url, url_file);
   cmd->add_option("--dead-letter", o.dead_letter_path,
                   "Append every undelivered event to FILE as an NDJSON record (default: stderr)")
       ->type_name("FILE");

@@ -52,7 +52,8 @@ class Outcomes {
 };
 
 struct ReadOptions {
-  std::vector<std::string> paths;  // Files, directories, "-"; none means stdin.
+  std::vector<std::string> paths;  // Files, directories, "-"; none means stdin (unless replay_paths).
+  std::vector<std::string> replay_paths;  // --replay FILE: dead-letter files, read first.
   std::string vendor = "auto";     // auto | volcengine | alibaba
   std::string reject_path;         // --reject FILE
   size_t max_body = Framer::kDefaultMaxBody;
@@ -71,6 +72,8 @@ struct SendOptions {
   ReadOptions read;
   std::string routes_path;       // --routes FILE: each event to the channels it routes to.
   std::string url;               // --url: one ad-hoc channel.
+  std::string url_file;          // --url-file FILE: the same, read from FILE (out of ps).
+  std::string url_env;           // --url-env NAME: the same, from the environment variable NAME.
   std::string dead_letter_path;  // --dead-letter FILE; empty: records go to stderr.
   bool dry_run = false;
   std::string stats = "text";    // --stats text|json

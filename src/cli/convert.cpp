@@ -34,16 +34,15 @@ int convert(const ConvertOptions& options) {
   std::vector<const Channel*> channels;
   std::vector<std::string> names;
   uint64_t unrouted = 0;
-  pipeline->run(
-      options.read.paths,
-      [&](const Record& rec, const Detection&, EventBatch& events) {
+  read_inputs(
+      *pipeline, options.read,
+      [&](const Record& rec, const Detection& d, EventBatch& events) {
         for (const Event& e : events) {
           if (!routes) {
             out.write(e);
             continue;
           }
-          channels.clear();
-          routes->route(e, channels);
+          pick_channels(*routes, d, rec, e, channels);  // Exactly what send does.
           names.resize(channels.size());
           for (size_t i = 0; i < channels.size(); ++i) names[i].assign(channels[i]->name);
           out.write(e, &names);
@@ -71,8 +70,8 @@ int detect(const ReadOptions& options) {
   std::atomic<bool>& stop = catch_stop_signals();
   NdjsonWriter out(stdout, false);
   std::string line;
-  pipeline->run(
-      options.paths,
+  read_inputs(
+      *pipeline, options,
       [&](const Record& rec, const Detection& d, EventBatch&) {
         // Both quote the input (a file name, a body's keys): escaped, one body one line.
         line.assign(text::escape(rec.source));

@@ -10,15 +10,19 @@
 
 #include "input/sources.h"
 #include "text/escape.h"
+#include "vendors/flashduty.h"
 
 namespace cmrelay::cli {
 namespace {
 
+// Whether target is among the files the PATHs or the --replay files expand to.
 bool is_input(const struct stat& target, const ReadOptions& options) {
-  for (const std::string& input : expand_inputs(options.paths, {options.all_files, options.include}).files) {
-    struct stat st {};
-    int rc = input == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(input.c_str(), &st);
-    if (rc == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino) return true;
+  for (const auto* paths : {&options.paths, &options.replay_paths}) {
+    for (const std::string& input : expand_inputs(*paths, {options.all_files, options.include}).files) {
+      struct stat st {};
+      int rc = input == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(input.c_str(), &st);
+      if (rc == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino) return true;
+    }
   }
   return false;
 }
@@ -72,7 +76,7 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
                  "(write it outside the input paths)\n");
     return nullptr;
   }
-  bool reads_stdin = options.paths.empty();
+  bool reads_stdin = options.paths.empty() && options.replay_paths.empty();
   for (const std::string& path : options.paths) reads_stdin |= path == "-";
   if (reads_stdin && ::isatty(STDIN_FILENO)) {
     std::fprintf(stderr, "cmrelay: reading bodies from standard input (end with Ctrl-D; --help for usage)\n");
@@ -87,6 +91,31 @@ std::optional<RouteTable> load_routes(const std::string& path) {
     std::fprintf(stderr, "cmrelay: %s\n", e.what());
     return std::nullopt;
   }
+}
+
+void read_inputs(Pipeline& pipeline, const ReadOptions& options, const Pipeline::OnBody& on_body,
+                 const std::atomic<bool>* stop) {
+  if (!options.replay_paths.empty()) {
+    pipeline.run(options.replay_paths, on_body, stop, true);
+    if (options.paths.empty()) return;  // Standard input only when asked for ("-").
+  }
+  pipeline.run(options.paths, on_body, stop, false);
+}
+
+void pick_channels(const RouteTable& routes, const Detection& d, const Record& rec, const Event& e,
+                   std::vector<const Channel*>& out, std::string* replayed) {
+  out.clear();
+  if (replayed != nullptr) replayed->clear();
+  if (d.format == &flashduty::kDeadLetterFormat) {  // Only ever from --replay (the pipeline says so).
+    std::string name = flashduty::dead_letter_channel(rec.body);
+    for (const Channel& c : routes.channels()) {
+      if (c.name != name) continue;
+      out.push_back(&c);
+      if (replayed != nullptr) *replayed = name;
+      return;
+    }
+  }
+  routes.route(e, out);
 }
 
 void finish(const Pipeline& p, Outcomes& outcomes) {

@@ -59,7 +59,7 @@ int routes_check(const std::string& file) {
   }
   std::printf("%s: ok: %zu channels, %zu cases\n", file.c_str(), routes.channels().size(), routes.case_count());
   for (const Channel& c : routes.channels()) {
-    std::printf("  %s%s%s -> %s\n", c.name.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(), redact_url(c.url).c_str());
+    std::printf("  %s%s%s -> %s\n", c.name.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(), redact_url(c.url, c.redact).c_str());
   }
   return flush_stdout() ? kOk : kOutputFailed;
 }
@@ -102,8 +102,9 @@ int routes_test(const RoutesTestOptions& options) {
   std::optional<RouteTable> routes = load_routes(options.file);
   if (!routes) return kUsage;
   if (!options.cases_path.empty()) {
-    if (!options.read.paths.empty() || options.has_expect) {
-      std::fprintf(stderr, "cmrelay: routes test --cases takes neither PATH nor --expect (the cases file names both)\n");
+    if (!options.read.paths.empty() || !options.read.replay_paths.empty() || options.has_expect) {
+      std::fprintf(stderr,
+                   "cmrelay: routes test --cases takes neither PATH nor --expect nor --replay (the cases file names both)\n");
       return kUsage;
     }
     return run_route_cases(*routes, options);
@@ -116,10 +117,19 @@ int routes_test(const RoutesTestOptions& options) {
   RouteExplanation why;
   std::string report;
   uint64_t mismatches = 0;
-  pipeline->run(options.read.paths, [&](const Record& rec, const Detection&, EventBatch& events) {
+  std::vector<const Channel*> channels;
+  std::string replayed;
+  read_inputs(*pipeline, options.read, [&](const Record& rec, const Detection& d, EventBatch& events) {
     for (size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
-      routes->explain(e, why);
+      // What send does: a replayed record back to its channel, else the cases.
+      pick_channels(*routes, d, rec, e, channels, &replayed);
+      if (replayed.empty()) {
+        routes->explain(e, why);
+      } else {
+        why = RouteExplanation{};
+        why.channels = channels;
+      }
       // What came from the input (file name, title, values seen) is escaped: one line each.
       report.assign(text::escape(rec.source));
       report += ':' + std::to_string(rec.index) + " event " + std::to_string(i + 1) + ": " +
@@ -130,7 +140,12 @@ int routes_test(const RoutesTestOptions& options) {
                       : " (a recovery, routed with its alert's severity " + text::escape(why.severity) + ")";
       }
       report += '\n';
-      print_explanation(why, report);
+      if (replayed.empty()) {
+        print_explanation(why, report);
+      } else {
+        report += "  replay: back to channel " + text::escape(replayed) + ", named by the dead-letter record (cases not evaluated)\n";
+        report += "  channels: " + channel_list(why.channels) + '\n';
+      }
       if (options.has_expect) {
         bool ok = same_channels(why.channels, expected);
         mismatches += ok ? 0 : 1;

@@ -24,12 +24,13 @@
 #include "cli/commands.h"
 #include "cli/read.h"
 #include "cli/send_report.h"
+#include "cli/url_option.h"
 #include "deliver/deadletter.h"
 #include "deliver/inbox.h"
 #include "input/sources.h"
 #include "route/redact.h"
-#include "text/escape.h"
 #include "output/ndjson.h"
+#include "text/escape.h"
 #include "vendors/flashduty.h"
 
 namespace cmrelay::cli {
@@ -74,14 +75,14 @@ void catch_signals() {
 }
 
 // An http or https URL libcurl can parse; else why not (the URL itself redacted).
-bool check_url(const std::string& url, std::string& why) {
+bool check_url(const std::string& url, const SecretParts& declared, std::string& why) {
   CURLU* u = curl_url();
   CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), 0);
   char* scheme = nullptr;
   if (rc == CURLUE_OK) rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
   bool ok = rc == CURLUE_OK && (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
   if (!ok) {
-    why = redact_url(url) + ": " +
+    why = redact_url(url, declared) + ": " +
           (rc != CURLUE_OK ? std::string(curl_url_strerror(rc)) : std::string("only http and https are supported"));
   }
   curl_free(scheme);
@@ -93,7 +94,7 @@ bool check_url(const std::string& url, std::string& why) {
 void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  std::string url = redact_url(ch.url);
+  std::string url = redact_url(ch.url, ch.redact);
   w.StartObject();
   w.Key("channel");
   w.String(ch.name.c_str());
@@ -106,7 +107,8 @@ void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) 
 }
 
 // Where each event goes: the --url channel, or where the route file routes it. A
-// dead-letter record goes back to the channel it names when the route file has it.
+// dead-letter record replayed with --replay goes back to the channel it names when the
+// route file has it (pick_channels, as convert --routes and routes test report it).
 class Destinations {
  public:
   Destinations(const RouteTable* routes, const Channel* url_channel) : routes_(routes), url_channel_(url_channel) {}
@@ -118,17 +120,11 @@ class Destinations {
       out.push_back(url_channel_);
       return;
     }
-    std::string name;
-    if (d.format == &flashduty::kDeadLetterFormat) {
-      name = deliver::dead_letter_channel(rec.body);
-      for (const Channel& c : routes_->channels()) {
-        if (c.name == name) {
-          out.push_back(&c);
-          return;
-        }
-      }
-    }
-    routes_->route(e, out);
+    std::string replayed;
+    pick_channels(*routes_, d, rec, e, out, &replayed);
+    // A replayed record whose channel the route file no longer declares was routed afresh.
+    const std::string name =
+        replayed.empty() && d.format == &flashduty::kDeadLetterFormat ? flashduty::dead_letter_channel(rec.body) : "";
     if (out.empty()) {
       // The caller dead-letters it: an event is delivered or dead-lettered, never dropped.
       ++unrouted_;
@@ -153,8 +149,8 @@ template <class F>
 void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, F&& f) {
   rapidjson::StringBuffer sb;
   std::vector<const Channel*> channels;
-  pipeline.run(
-      o.read.paths,
+  read_inputs(
+      pipeline, o.read,
       [&](const Record& rec, const Detection& d, EventBatch& events) {
         for (const Event& e : events) {
           where.pick(rec, d, e, channels);
@@ -267,11 +263,15 @@ bool same_file(const std::string& a, const std::string& b) {
          sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-bool check_options(const SendOptions& o) {
+bool check_options(SendOptions& o) {
   std::string why;
+  if (!resolve_url(o, why)) {
+    std::fprintf(stderr, "cmrelay: %s\n", why.c_str());
+    return false;
+  }
   if (o.url.empty() == o.routes_path.empty()) {
-    why = "send needs one of --routes FILE and --url URL";
-  } else if (!o.url.empty() && !check_url(o.url, why)) {
+    why = "send needs one of --routes FILE and --url URL (or --url-file FILE, --url-env NAME)";
+  } else if (!o.url.empty() && !check_url(o.url, {}, why)) {
     why = "--url " + why;
   } else if (o.stats != "text" && o.stats != "json") {
     why = "--stats must be text or json, not '" + o.stats + "'";
@@ -296,7 +296,7 @@ bool check_options(const SendOptions& o) {
 bool check_channels(const RouteTable& routes) {
   std::string why;
   for (const Channel& c : routes.channels()) {
-    if (check_url(c.url, why)) continue;
+    if (check_url(c.url, c.redact, why)) continue;
     std::fprintf(stderr, "cmrelay: %s: channel %s: %s\n", routes.path().c_str(), c.name.c_str(), why.c_str());
     return false;
   }
@@ -316,7 +316,8 @@ std::string refuse_removal(const SendOptions& o, const Outcomes& outcomes, const
 
 }  // namespace
 
-int send(const SendOptions& o) {
+int send(const SendOptions& options) {
+  SendOptions o = options;  // The URL filled in from --url-file or --url-env.
   if (!check_options(o)) return kUsage;
   std::optional<RouteTable> routes;
   if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_channels(*routes))) return kUsage;

@@ -56,17 +56,6 @@ std::string format_dead_letter(const DeadLetter& d) {
   return line;
 }
 
-std::string dead_letter_channel(std::string_view record) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(record.data(), record.size());  // No recursion on deep input.
-  // (The pool allocator frees without walking the tree, so destruction does not recurse either.)
-  if (doc.HasParseError() || !doc.IsObject()) return {};
-  const rapidjson::Value& root = doc;  // Const iterators: C++20 finds RapidJSON's == ambiguous otherwise.
-  auto it = root.FindMember("channel");
-  if (it == root.MemberEnd() || !it->value.IsString()) return {};
-  return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-
 DeadLetterFile::~DeadLetterFile() {
   if (fd_ > 2) ::close(fd_);
 }

@@ -25,10 +25,6 @@ struct DeadLetter {
 // http_status, error_code and error_message are left out when absent.
 std::string format_dead_letter(const DeadLetter& d);
 
-// The channel name of a dead-letter record's text (what replay sends it back to); empty
-// when the text is no such record.
-std::string dead_letter_channel(std::string_view record);
-
 // Where records go: a file opened with O_APPEND (each record one write(), so concurrent
 // runs keep whole lines), or standard error when no file is named. A record the file does
 // not take goes to standard error in full instead, so that it is never lost.

@@ -64,6 +64,7 @@ struct Sender::Impl {
   struct ChannelSlot {
     const Channel* channel;
     curl_slist* headers = nullptr;
+    std::vector<std::string> secrets;  // Masked in whatever the server sends back.
   };
 
   DeliveryOptions options;
@@ -121,11 +122,11 @@ struct Sender::Impl {
       line.assign(name).append(": ").append(value);
       h = curl_slist_append(h, line.c_str());
     }
-    channels.push_back({&ch, h});
+    channels.push_back({&ch, h, channel_secrets(ch)});
     paused_until.emplace_back();
     ChannelStats s;
     s.name = ch.name;
-    s.url = redact_url(ch.url);
+    s.url = redact_url(ch.url, ch.redact);
     stats.push_back(std::move(s));
     return it->second;
   }
@@ -235,10 +236,11 @@ struct Sender::Impl {
   void bury(Job* job, std::string_view why) {
     const ChannelSlot& slot = channels[job->channel];
     ChannelStats& st = stats[job->channel];
-    std::string error = redact_secrets(job->last.error, slot.channel->url);
+    // Servers echo anything: the URL's secrets, a header's value (an Authorization).
+    std::string error = mask_secrets(job->last.error, slot.secrets);
     if (!why.empty()) error = error.empty() ? std::string(why) : error + "; " + std::string(why);
-    std::string message = redact_secrets(job->last.error_message, slot.channel->url);
-    std::string code = redact_secrets(job->last.error_code, slot.channel->url);  // Servers echo anything.
+    std::string message = mask_secrets(job->last.error_message, slot.secrets);
+    std::string code = mask_secrets(job->last.error_code, slot.secrets);
     DeadLetter d;
     d.time = static_cast<int64_t>(std::time(nullptr));
     d.channel = slot.channel->name;

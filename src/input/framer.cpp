@@ -44,6 +44,18 @@ size_t string_stop(const char* p, size_t i, size_t n) {
   return n;
 }
 
+// "Authorization: Bearer x": an HTTP token, a colon and a blank. No form body starts so
+// (a form key ends at '=', which is no token character).
+bool header_shaped(std::string_view line) {
+  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  size_t i = 0;
+  while (i < line.size() && ((line[i] >= '0' && line[i] <= '9') || ((line[i] | 0x20) >= 'a' && (line[i] | 0x20) <= 'z') ||
+                             kSymbols.find(line[i]) != std::string_view::npos)) {
+    ++i;
+  }
+  return i > 0 && i + 1 < line.size() && line[i] == ':' && (line[i + 1] == ' ' || line[i + 1] == '\t');
+}
+
 }  // namespace
 
 void Framer::JsonScan::reset() {
@@ -277,7 +289,7 @@ bool Framer::next_record(Record& rec) {
       frame_line(rec);
       rec.kind = BodyKind::Json;
     } else if (looks_like_request_line()) {
-      frame_http(rec);
+      frame_http(rec);  // A protocol other than HTTP/1.x is rejected whole, its headers unquoted.
     } else {
       frame_line(rec);
     }
@@ -454,6 +466,12 @@ void Framer::frame_line(Record& rec) {
     size_t body_end = eol;
     if (body_end > 0 && buf_[pos_ + body_end - 1] == '\r') --body_end;
     finish(rec, 0, body_end, next);
+    if (header_shaped(rec.body)) {
+      // A capture whose request line was not read as one (cut off, or no protocol): its
+      // header lines must not reach a reason that quotes keys (an Authorization value).
+      rec.error = "a line shaped like an HTTP header ('Name: value') outside a captured HTTP/1.x request; "
+                  "its value is not shown";
+    }
     return;
   }
 }

@@ -83,8 +83,8 @@ class Framer {
   void frame_chunked(Record& rec, size_t header_end);
   void frame_unsized(Record& rec, size_t header_end);
   // keep: where the part held for the record starts; once over the limit, what was scanned is
-  // handed to the Overflow (spill) and dropped, and keep becomes 0.
-  size_t capture_end(const Record& rec, size_t& keep, size_t at, bool first_may_end, uint64_t& dropped, bool& over);
+  // dropped, handed to the Overflow first when rec is given, and keep becomes 0.
+  size_t capture_end(const Record* rec, size_t& keep, size_t at, bool first_may_end, uint64_t& dropped, bool& over);
   void reject_capture(Record& rec, size_t at, std::string why);
   bool resync_chunked(uint64_t& consumed);
   void decode_coding(Record& rec, Coding coding);

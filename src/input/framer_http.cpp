@@ -50,7 +50,7 @@ std::string_view protocol_of(std::string_view line) { return line.substr(line.rf
 // "POST /hook?x=1 HTTP/1.1": method, target, protocol.
 bool is_request_line(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (!request_prefix(line)) return false;
+  if (!request_prefix(line)) return {};
   size_t sp = line.find(' ');
   size_t sp2 = line.rfind(' ');
   if (sp2 == sp) return false;
@@ -334,18 +334,23 @@ bool Framer::resync_chunked(uint64_t& consumed) {
 }
 
 // A capture that its own headers cannot frame is rejected whole: from its request line to the
-// next one (or the end of input), kept for the reject file when it fits --max-body.
+// next one (or the end of input). What follows its header block is kept for the reject file
+// when it fits --max-body; the request line and headers never are (they may hold credentials,
+// and records keep no secret).
 void Framer::reject_capture(Record& rec, size_t at, std::string why) {
   uint64_t dropped = 0;
   bool over = false;
   size_t keep = 0;
-  const size_t end = capture_end(rec, keep, at, true, dropped, over);
-  over = over || end > max_body_;
-  if (over) {
-    pass_limit(rec);
-    spill(view(keep, end));
+  const size_t end = capture_end(nullptr, keep, at, true, dropped, over);
+  size_t body = end;
+  if (!over && end <= max_body_) {
+    const std::string_view text = view(0, end);
+    for (std::string_view blank : {std::string_view("\n\r\n"), std::string_view("\n\n")}) {
+      const size_t b = text.find(blank);
+      if (b != std::string_view::npos) body = std::min(body, b + blank.size());
+    }
   }
-  finish(rec, 0, over ? 0 : end, end);
+  finish(rec, body, end, end);
   rec.length += dropped;
   rec.error = "captured HTTP request: " + std::move(why);
 }
@@ -364,7 +369,7 @@ void Framer::decode_coding(Record& rec, Coding coding) {
 // bytes from keep on fit max_body they stay in the buffer; past that, scanned bytes are
 // dropped as they come (counted in dropped) and over is set: an endless capture holds nothing.
 // Returns the end, relative to pos_.
-size_t Framer::capture_end(const Record& rec, size_t& keep, size_t at, bool first_may_end, uint64_t& dropped,
+size_t Framer::capture_end(const Record* rec, size_t& keep, size_t at, bool first_may_end, uint64_t& dropped,
                            bool& over) {
   bool first = !first_may_end;
   for (;;) {
@@ -379,8 +384,10 @@ size_t Framer::capture_end(const Record& rec, size_t& keep, size_t at, bool firs
       if (!over && avail() - keep > max_body_) over = true;
       if (over) {
         // A line longer than the limit: hand it on as it comes (kept whole), hold none of it.
-        pass_limit(rec);
-        spill(view(keep, avail()));
+        if (rec != nullptr) {
+          pass_limit(*rec);
+          spill(view(keep, avail()));
+        }
         dropped += avail();
         pos_ = end_;
         at = keep = 0;
@@ -394,8 +401,10 @@ size_t Framer::capture_end(const Record& rec, size_t& keep, size_t at, bool firs
     if (!over && at - keep > max_body_) over = true;
     if (over) {
       // Hold nothing of an oversized body: hand on what was scanned.
-      pass_limit(rec);
-      spill(view(keep, at));
+      if (rec != nullptr) {
+        pass_limit(*rec);
+        spill(view(keep, at));
+      }
       pos_ += at;
       dropped += at;
       at = keep = 0;
@@ -409,7 +418,7 @@ void Framer::frame_unsized(Record& rec, size_t header_end) {
   uint64_t dropped = 0;
   bool over = false;
   size_t keep = header_end;  // Set to 0 once the body passed the limit and was handed on.
-  const size_t at = capture_end(rec, keep, header_end, false, dropped, over);
+  const size_t at = capture_end(&rec, keep, header_end, false, dropped, over);
   if (over || at - keep > max_body_) {
     pass_limit(rec);
     spill(view(keep, at));

@@ -19,6 +19,7 @@
 #include "text/base64.h"
 #include "text/escape.h"
 #include "text/utf8.h"
+#include "vendors/flashduty.h"
 
 namespace cmrelay {
 
@@ -161,7 +162,22 @@ void Pipeline::not_kept(const char* why) {
   input_kept_ = false;
 }
 
-void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body, const std::atomic<bool>* stop) {
+// Why a body may not be read as it is: a dead-letter record among live input (it names its
+// own channel, and would bypass the route file), or a live body among --replay input.
+std::string Pipeline::replay_problem(const Detection& d, bool replay) {
+  bool dead_letter = d.format == &flashduty::kDeadLetterFormat;
+  if (dead_letter && !replay) {
+    return "a dead-letter record: its channel is not taken from live input (give dead-letter files with --replay FILE)";
+  }
+  if (!dead_letter && replay) {
+    return "not a dead-letter record (format " + std::string(d.format->id) +
+           "): --replay FILE reads dead-letter records only (give live input as PATH)";
+  }
+  return {};
+}
+
+void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body, const std::atomic<bool>* stop,
+                   bool replay) {
   Inputs inputs = expand_inputs(paths, options_.walk);
   for (const std::string& e : inputs.unreadable) {
     ++counts_.unreadable;
@@ -174,14 +190,15 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
   for (const std::string& path : inputs.files) {
     if (stop && stop->load()) return;
     if (path == "-") {
-      read_source(STDIN_FILENO, kStdinName, on_body, stop);
+      read_source(STDIN_FILENO, kStdinName, on_body, stop, replay);
       continue;
     }
-    read_file(path, on_body, stop);
+    read_file(path, on_body, stop, replay);
   }
 }
 
-void Pipeline::read_file(const std::string& path, const OnBody& on_body, const std::atomic<bool>* stop) {
+void Pipeline::read_file(const std::string& path, const OnBody& on_body, const std::atomic<bool>* stop,
+                         bool replay) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     ++counts_.unreadable;
@@ -190,7 +207,7 @@ void Pipeline::read_file(const std::string& path, const OnBody& on_body, const s
   }
   struct stat st {};
   const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  const uint64_t bytes = read_source(fd, path, on_body, stop);
+  const uint64_t bytes = read_source(fd, path, on_body, stop, replay);
   ::close(fd);
   if (!regular) return;
   if (input_kept_) {
@@ -201,7 +218,7 @@ void Pipeline::read_file(const std::string& path, const OnBody& on_body, const s
 }
 
 uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body,
-                               const std::atomic<bool>* stop) {
+                               const std::atomic<bool>* stop, bool replay) {
   Framer framer(fd, name, options_.max_body, stop, this);
   input_kept_ = true;
   BodyReader reader;
@@ -240,6 +257,10 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
     Detection d = detect(*body, options_.vendor);
     if (d.format == nullptr) {
       reject(rec, d.error);
+      continue;
+    }
+    if (std::string why = replay_problem(d, replay); !why.empty()) {
+      reject(rec, why);
       continue;
     }
     batch.clear();

@@ -61,13 +61,16 @@ class Pipeline : private Framer::Overflow {
 
   // Opens the reject file. False with error set when it cannot be opened.
   bool open(std::string& error);
-  // Reads every input; stops early when *stop becomes true.
+  // Reads every input; stops early when *stop becomes true. With replay, the inputs are
+  // dead-letter files (--replay): only dead-letter records are read, anything else is
+  // rejected. Without it, a dead-letter record is rejected: live input never chooses its
+  // own channel (it would bypass the route file).
   void run(const std::vector<std::string>& paths, const OnBody& on_body,
-           const std::atomic<bool>* stop = nullptr);
+           const std::atomic<bool>* stop = nullptr, bool replay = false);
   // Reads one open input (named name in messages) to its end; run() calls it per input.
   // Returns the bytes read.
   uint64_t read_source(int fd, const std::string& name, const OnBody& on_body,
-                   const std::atomic<bool>* stop = nullptr);
+                       const std::atomic<bool>* stop = nullptr, bool replay = false);
   // Rejects a body: one stderr line and, with --reject, one record.
   void reject(const Record& rec, std::string_view reason);
   // Says a warning once per run (the same text again is not repeated).
@@ -85,8 +88,9 @@ class Pipeline : private Framer::Overflow {
   // Framer::Overflow: an over-limit body is reported at once and streamed to the reject file.
   void passed_limit(const Record& rec) override;
   void bytes(std::string_view part) override;
-  void read_file(const std::string& path, const OnBody& on_body, const std::atomic<bool>* stop);
+  void read_file(const std::string& path, const OnBody& on_body, const std::atomic<bool>* stop, bool replay);
 
+  static std::string replay_problem(const Detection& d, bool replay);
   PipelineOptions options_;
   PipelineCounts counts_;
   RejectFile reject_;

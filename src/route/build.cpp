@@ -102,7 +102,7 @@ class Builder {
       std::string where = "channel '" + c.key + "'";
       if (m_.by_name.count(c.key) != 0) error(c.key_line, where + " is declared twice");
       if (!expect(c, Node::Map, where)) continue;
-      known(c, {"url", "headers", "timeout", "id"}, where);
+      known(c, {"url", "headers", "timeout", "id", "redact"}, where);
       Channel ch;
       ch.name = c.key;
       if (const Node* url = c.member("url"); url != nullptr && expect(*url, Node::Scalar, "url of " + where)) {
@@ -139,6 +139,9 @@ class Builder {
           }
         }
       }
+      if (const Node* r = c.member("redact"); r != nullptr && expect(*r, Node::Map, "redact of " + where)) {
+        ch.redact = redact(*r, "redact of " + where);
+      }
       if (const std::string* t = text(c, "timeout", where)) ch.timeout = timeout(*t, c.member("timeout")->line, where);
       if (const std::string* id = text(c, "id", where)) {
         ch.id = normal_id(*id);
@@ -153,6 +156,22 @@ class Builder {
       m_.channels.push_back(std::move(ch));
       m_.channel_lines.push_back(c.key_line);
     }
+  }
+
+  // redact: {query: [name, ...], path: true}: what the channel's URL hides beyond the rule.
+  SecretParts redact(const Node& r, const std::string& where) {
+    SecretParts parts;
+    known(r, {"query", "path"}, where);
+    if (const Node* q = r.member("query"); q != nullptr && expect(*q, Node::Seq, "query of " + where)) {
+      for (const Node& name : q->items) {
+        if (expect(name, Node::Scalar, "a query name of " + where) && !name.text.empty()) parts.query.push_back(name.text);
+      }
+    }
+    if (const std::string* p = text(r, "path", where)) {
+      if (*p != "true" && *p != "false") error(r.member("path")->line, "path of " + where + " must be true or false");
+      parts.path = *p == "true";
+    }
+    return parts;
   }
 
   std::chrono::milliseconds timeout(const std::string& t, int line, const std::string& where) {

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "route/redact.h"
+
 namespace cmrelay {
 
 struct Channel {
@@ -15,6 +17,7 @@ struct Channel {
   std::string url;   // ${VAR} already expanded; holds secrets: print only redacted.
   std::vector<std::pair<std::string, std::string>> headers;  // Expanded, may hold secrets.
   std::chrono::milliseconds timeout{0};  // Per-attempt timeout; 0 means the command's default.
+  SecretParts redact{};  // Parts of url the route file declares secret (`redact:`), beyond the rule.
 };
 
 }  // namespace cmrelay

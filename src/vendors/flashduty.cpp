@@ -2,6 +2,8 @@
 // event_status validated as Flashduty does (exactly Critical, Warning, Info or Ok).
 #include "vendors/flashduty.h"
 
+#include <rapidjson/document.h>
+
 #include <string>
 
 #include "vendors/fields.h"
@@ -70,5 +72,16 @@ void decode_dead_letter(json::Value& body, DecodeContext&, EventBatch& out) {
 
 const Format kEventFormat{"flashduty", Vendor::Flashduty, recognise_event, decode_event_body};
 const Format kDeadLetterFormat{"deadletter", Vendor::Flashduty, recognise_dead_letter, decode_dead_letter};
+
+std::string dead_letter_channel(std::string_view record) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag>(record.data(), record.size());  // No recursion on deep input.
+  // (The pool allocator frees without walking the tree, so destruction does not recurse either.)
+  if (doc.HasParseError() || !doc.IsObject()) return {};
+  const rapidjson::Value& root = doc;  // Const iterators: C++20 finds RapidJSON's == ambiguous otherwise.
+  auto it = root.FindMember("channel");
+  if (it == root.MemberEnd() || !it->value.IsString()) return {};
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
 
 }  // namespace cmrelay::flashduty

@@ -3,11 +3,18 @@
 // `cmrelay convert ... | cmrelay send` works and a dead-letter file can be replayed.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "vendors/format.h"
 
 namespace cmrelay::flashduty {
 
 extern const Format kEventFormat;       // flashduty: event_status + title_rule
 extern const Format kDeadLetterFormat;  // deadletter: event + channel + attempts
+
+// The channel name of a dead-letter record's text (what replay sends it back to); empty
+// when the text is no such record.
+std::string dead_letter_channel(std::string_view record);
 
 }  // namespace cmrelay::flashduty

@@ -180,7 +180,7 @@ check "unrouted: dead-lettered with the reason" "$(jq -c '[.channel, .attempts, 
 contains "unrouted: said" "$(cat "$TMP/err")" "event nowhere-1 routed to no channel; dead-lettered"
 printf '{"time":"2026-11-22T01:30:00Z","channel":"gone","url":"http://x/","attempts":1,"error":"HTTP 503","event":{"event_status":"Critical","title_rule":"t","alert_key":"gone-1","labels":{"team":"nobody"}}}\n' \
   >"$TMP/replay.ndjson"
-"$BIN" send --routes "$TMP/nodefault.yaml" --dead-letter "$TMP/replay-dead.ndjson" "$TMP/replay.ndjson" >/dev/null 2>"$TMP/err"
+"$BIN" send --routes "$TMP/nodefault.yaml" --dead-letter "$TMP/replay-dead.ndjson" --replay "$TMP/replay.ndjson" >/dev/null 2>"$TMP/err"
 check "replay to a removed channel: exit 4" $? 4
 check "replay to a removed channel: dead-lettered again" "$(jq -r .event.alert_key "$TMP/replay-dead.ndjson")" gone-1
 contains "replay to a removed channel: said" "$(cat "$TMP/err")" "its record's channel 'gone' is not in the route file"

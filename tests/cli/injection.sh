@@ -46,6 +46,25 @@ err=$(printf '%s\n' "$key_event" | $BIN send --dry-run --routes "$TMP/none.yaml"
 contains "send: the alert_key escaped" "$err" 'event k\x1b[1A\rcmrelay: sent routed to no channel'
 lacks "send: no ESC" "$err" "$esc"
 
+# A capture whose request line is not HTTP/1.x (an HTTP/2 dump, a line without protocol):
+# its headers are never quoted, whatever the reason; the body is kept in --reject.
+printf 'POST /hook?integration_key=QK1 HTTP/2\r\nAuthorization: Bearer AUTH1\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{"a":1}\n' >"$TMP/h2.http"
+printf 'GET /x?integration_key=QK2 HTTP/2.0\r\nAuthorization: Bearer AUTH2\r\n\r\n' >>"$TMP/h2.http"
+# Without a protocol the line is no request line: its header lines stand alone (own file: after
+# an HTTP/2 capture they would be part of that rejection, up to the next request line).
+printf 'POST /hook\r\nAuthorization: Bearer AUTH3\r\nX-Api-Key: AUTH4\r\n\r\n{"a":1}\n' >"$TMP/h1.txt"
+for cmd in detect convert; do
+  err=$($BIN $cmd --reject "$TMP/rej-$cmd" "$TMP/h2.http" "$TMP/h1.txt" 2>&1 >/dev/null)
+  check "$cmd HTTP/2: exit 1" "$?" 1
+  for s in QK1 QK2 AUTH1 AUTH2 AUTH3 AUTH4; do lacks "$cmd HTTP/2: no $s on stderr" "$err" "$s"; done
+  contains "$cmd HTTP/2: says why" "$err" "h2.http:1: captured HTTP request: HTTP/2 request: only HTTP/1.x captures can be read"
+  contains "$cmd HTTP/2 GET: says why" "$err" "h2.http:2: captured HTTP request: HTTP/2.0 request: only HTTP/1.x captures can be read"
+  contains "$cmd header line: says why" "$err" "a line shaped like an HTTP header ('Name: value') outside a captured HTTP/1.x request; its value is not shown"
+done
+check "HTTP/2: its body kept in --reject" "$(head -1 "$TMP/rej-convert" | jq -r .body)" '{"a":1}'
+# A broken capture's record keeps what follows its headers, never the request line or headers.
+for s in QK1 QK2 AUTH1 AUTH2; do lacks "HTTP/2: no $s in the reject file" "$(cat "$TMP/rej-convert")" "$s"; done
+
 # Header injection: CR/LF in a header value (literal, or from ${VAR}) and a name that is not
 # a token are refused by routes check (exit 1, one finding each) and at load (exit 2).
 cat >"$TMP/inject.yaml" <<'YAML'

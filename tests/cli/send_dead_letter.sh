@@ -46,7 +46,7 @@ check "order: the file in input order" eq "$(jq -r '"\(.event.event_status) \(.a
 check "order: says why" eq "$(jq -r 'select(.event.event_status == "Ok") | .error' "$tmp/dead")" \
   "an earlier event of this alert_key was dead-lettered"
 mv "$tmp/dead" "$tmp/replay"
-send /s/200 "$tmp/replay"
+send /s/200 --replay "$tmp/replay"
 check "order replay: exit 0" eq "$rc" 0
 conserved "order replay" 2
 check "order replay: firing, then recovery" eq \

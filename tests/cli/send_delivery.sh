@@ -132,7 +132,7 @@ check "order: firing (twice failed) before recovery" eq \
   "$(jq -r 'select(.alert_key == "ord-1") | .event_status' "$tmp/sink.log" | tr '\n' ' ')" "Critical Critical Critical Ok "
 
 # Replay: the dead-letter file of the 400 run, sent again, delivers the same events.
-send /s/200 "$tmp/dead-400"
+send /s/200 --replay "$tmp/dead-400"
 check "replay: exit 0" eq "$rc" 0
 conserved "replay" 3
 check "replay: same bodies" eq "$(jq -r 'select(.path == "/s/200" and (.alert_key | startswith("b400-"))) | .body' "$tmp/sink.log" | sort)" \

@@ -59,7 +59,7 @@ sed -i "s|/s/400?integration_key|/s/200?integration_key|" "$tmp/routes.yaml"
 mv "$tmp/dead" "$tmp/replay"
 before=$(wc -l <"$tmp/sink.log")
 "$BIN" send --routes "$tmp/routes.yaml" --dead-letter "$tmp/dead" --stats json --max-attempts 1 \
-  <(grep '"channel":"ops"' "$tmp/replay") >"$tmp/stats" 2>"$tmp/err"
+  --replay <(grep '"channel":"ops"' "$tmp/replay") >"$tmp/stats" 2>"$tmp/err"
 check "replay: exit 0" eq "$?" 0
 touch "$tmp/dead"
 conserved "replay" 3

@@ -16,6 +16,7 @@
 #include "detect/detect.h"
 #include "deliver/deadletter.h"
 #include "output/ndjson.h"
+#include "vendors/flashduty.h"
 
 using namespace cmrelay;
 
@@ -79,14 +80,14 @@ TEST_CASE("a dead-letter record is one line holding the event, and reads back as
   det.format->decode(doc, ctx, out);
   REQUIRE(out.size() == 1);
   CHECK(json_of(out[0]) == event_json);
-  CHECK(deliver::dead_letter_channel(line) == "dba");
+  CHECK(flashduty::dead_letter_channel(line) == "dba");
 }
 
 TEST_CASE("dead_letter_channel is empty for anything but a record with a channel") {
-  CHECK(deliver::dead_letter_channel(R"({"channel":"ops","event":{}})") == "ops");
-  CHECK(deliver::dead_letter_channel(R"({"channel":3})").empty());
-  CHECK(deliver::dead_letter_channel("[1]").empty());
-  CHECK(deliver::dead_letter_channel("{bad").empty());
+  CHECK(flashduty::dead_letter_channel(R"({"channel":"ops","event":{}})") == "ops");
+  CHECK(flashduty::dead_letter_channel(R"({"channel":3})").empty());
+  CHECK(flashduty::dead_letter_channel("[1]").empty());
+  CHECK(flashduty::dead_letter_channel("{bad").empty());
 }
 
 TEST_CASE("absent status and error code are left out of the record") {
@@ -104,8 +105,8 @@ TEST_CASE("absent status and error code are left out of the record") {
 
 // Found by deliver_fuzz: dead_letter_channel parsed recursively; deep text overflowed the stack.
 TEST_CASE("dead_letter_channel on deeply nested text is empty, not a crash") {
-  CHECK(cmrelay::deliver::dead_letter_channel(std::string(100000, '[')).empty());
-  CHECK(cmrelay::deliver::dead_letter_channel(std::string(100000, '{')).empty());
+  CHECK(cmrelay::flashduty::dead_letter_channel(std::string(100000, '[')).empty());
+  CHECK(cmrelay::flashduty::dead_letter_channel(std::string(100000, '{')).empty());
 }
 
 namespace {

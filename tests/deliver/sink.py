@@ -4,12 +4,15 @@
 Binds 127.0.0.1 only, on a free port written to --port-file, and stops by itself after
 --max-seconds or --max-requests. Keep-alive, asyncio, no threads.
 
-A POST to /s/STEP,STEP,... answers with the steps in order, counted per (path, alert_key)
+A POST to /s/STEP,STEP,...[/MORE/PATH] answers with the steps in order, counted per (path, alert_key)
 of the body; the last step repeats. Steps:
   200       200 {"request_id":..,"data":{"alert_key":..}}
   200e      200 with an "error" member (Flashduty's failure body)
   400       400 {"error":{"code":"InvalidParameter",..}}
   401k      401 whose message echoes the request's integration_key (must be redacted)
+  401h      401 whose message echoes the Authorization and X-Api-Key headers (must be masked)
+  401u      401 whose message echoes the request target, path and query (must be redacted)
+  400x      400 whose code and message hold ESC, BEL and CR LF with a forged "cmrelay:" line
   429sN     429 with Retry-After: N (seconds)
   503dN     503 with Retry-After: an HTTP-date N seconds ahead
   CODE      any other status (500, 501, 408...) with an empty JSON body
@@ -100,7 +103,7 @@ class Conn(asyncio.Protocol):
             event = {}
         key = event.get("alert_key", "") if isinstance(event, dict) else ""
         n = counts[(path, key)] = counts.get((path, key), 0) + 1
-        steps = path[3:].split(",")
+        steps = path[3:].split("/")[0].split(",")  # /s/401u/hooks/T/X: the steps end at the next '/'.
         step = steps[min(n, len(steps)) - 1]
         retry_at = None
         if step == "200":
@@ -112,6 +115,13 @@ class Conn(asyncio.Protocol):
         elif step == "401k":
             ikey = urllib.parse.parse_qs(query).get("integration_key", [""])[0]
             out = response(401, error_body("Unauthorized", f"integration_key {ikey} is unknown"))
+        elif step == "401h":
+            echoed = f"authorization {headers.get('authorization')} x-api-key {headers.get('x-api-key')}"
+            out = response(401, error_body("Unauthorized", echoed))
+        elif step == "401u":
+            out = response(401, error_body("Unauthorized", f"no hook at {target}"))
+        elif step == "400x":
+            out = response(400, error_body("Bad\x1b[31m", "bad\x07\r\ncmrelay: send: all delivered"))
         elif step.startswith("429s"):
             retry_at = now + int(step[4:])
             out = response(429, error_body("RequestTooFrequently", "slow down"), f"Retry-After: {step[4:]}\r\n")

@@ -14,6 +14,7 @@
 #include "deliver/deadletter.h"
 #include "deliver/outcome.h"
 #include "text/utf8.h"
+#include "vendors/flashduty.h"
 #include "harness.h"
 
 namespace {
@@ -33,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Outcome o = classify(CURLE_OK, {}, status, in);
   if (o.verdict == Verdict::Delivered && (status < 200 || status > 299)) fail("delivered on a non-2xx status");
 
-  (void)dead_letter_channel(in);
+  (void)cmrelay::flashduty::dead_letter_channel(in);
 
   // A record written from fuzzed text reads back its channel.
   const size_t cut = size / 3;
@@ -47,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   d.event_json = "{\"event_status\":\"Info\"}";
   if (cmrelay::utf8::valid(in)) {
     const std::string record = format_dead_letter(d);
-    if (dead_letter_channel(record) != d.channel) fail("a dead-letter record does not read back its channel");
+    if (cmrelay::flashduty::dead_letter_channel(record) != d.channel) fail("a dead-letter record does not read back its channel");
   }
   return 0;
 }

@@ -1,5 +1,5 @@
 // libFuzzer harness for the small text stages every decoder leans on: code-point truncation,
-// label naming, alert_key building, the vendors' time forms and form unescaping. Each result
+// escaping for diagnostics, label naming, alert_key building, the vendors' time forms and form unescaping. Each result
 // is checked against what it promises (valid UTF-8 stays valid, limits hold, a parsed time
 // formats back without fault).
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "input/form.h"
+#include "text/escape.h"
 #include "text/label_name.h"
 #include "text/utf8.h"
 #include "vendors/common.h"
@@ -33,6 +34,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!cut && s != in) fail("truncate changed a string it did not cut");
     if (was_valid && !utf8::valid(s)) fail("truncate broke valid UTF-8");
   }
+
+  // Diagnostics escaping: always valid UTF-8 without a control character.
+  const std::string escaped = text::escape(in);
+  if (!utf8::valid(escaped)) fail("escape gave invalid UTF-8");
+  for (char c : escaped) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) fail("escape left a control character");
+  }
+  if (escaped.find("\xe2\x80\xae") != std::string::npos) fail("escape left U+202E");
 
   std::string label = "p_";
   append_label_name(label, in);

@@ -47,7 +47,8 @@ TEST_CASE("capture: conflicting Content-Length values reject the capture whole, 
   auto r = frame(broken + kNext);
   REQUIRE(r.size() == 2);
   CHECK(r[0].error == "captured HTTP request: conflicting Content-Length values (7 and 20)");
-  CHECK(r[0].body == broken);  // Kept whole for the reject file.
+  // What follows the headers is kept for the reject file; the headers never (credentials).
+  CHECK(r[0].body == "{\"a\":1}\n{\"b\":2,\"c\":3}\n");
   CHECK(r[0].length == broken.size());
   CHECK(r[1].error.empty());
   CHECK(r[1].body == "{\"a\":1}");
@@ -101,7 +102,7 @@ TEST_CASE("capture: an HTTP/2 request is one rejection, never converted") {
   auto r = frame(h2 + h2 + "POST /hook HTTP/2.0\r\n\r\n" + kBody);
   REQUIRE(r.size() == 3);
   CHECK(r[0].error == "captured HTTP request: HTTP/2 request: only HTTP/1.x captures can be read");
-  CHECK(r[0].body == h2);
+  CHECK(r[0].body == kBody + "\n");  // Without its request line and headers.
   CHECK(r[1].error == r[0].error);
   CHECK(r[2].error.find("HTTP/2.0 request") != std::string::npos);
   // The HTTP/2 connection preface, binary frames and all.

@@ -299,3 +299,19 @@ TEST_CASE("a header name that is not an HTTP token is refused at load and by che
   CHECK(error_of("n.yaml", "channels:\n  a:\n    url: \"https://h/a\"\n    headers: {X-Api-Key_2.v~: v}\n"
                            "default: {channels: [a]}\n").empty());
 }
+
+TEST_CASE("a channel's redact: query names and path, checked at load") {
+  const char* ok = "channels:\n  a:\n    url: \"https://h/t/x?code=1\"\n    redact: {query: [code], path: true}\n"
+                   "default: {channels: [a]}\n";
+  CHECK(error_of("r.yaml", ok).empty());
+  RouteTable t = RouteTable::load(write_route_file("r.yaml", ok));
+  REQUIRE(t.channels().size() == 1);
+  CHECK(t.channels()[0].redact.query == std::vector<std::string>{"code"});
+  CHECK(t.channels()[0].redact.path);
+  CHECK(error_of("r.yaml", "channels:\n  a:\n    url: \"https://h/a\"\n    redact: {path: maybe}\n") ==
+        "4: path of redact of channel 'a' must be true or false");
+  CHECK(error_of("r.yaml", "channels:\n  a:\n    url: \"https://h/a\"\n    redact: {paths: true}\n") ==
+        "4: unknown key 'paths' in redact of channel 'a' (known: query, path)");
+  CHECK(error_of("r.yaml", "channels:\n  a:\n    url: \"https://h/a\"\n    redact: {query: code}\n") ==
+        "4: query of redact of channel 'a' must be a list, not a value");
+}

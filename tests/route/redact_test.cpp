@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "route/channel.h"
+
 using cmrelay::redact_url;
 
 TEST_CASE("redact_url hides query values named like secrets") {
@@ -13,26 +15,27 @@ TEST_CASE("redact_url hides query values named like secrets") {
   CHECK(redact_url("https://h/p?team=ops#frag") == "https://h/p?team=ops#frag");
 }
 
-TEST_CASE("redact_url hides a password in the user info") {
-  CHECK(redact_url("https://bob:hunter2@h.example/p?key=k") == "https://bob:***@h.example/p?key=***");
-  CHECK(redact_url("https://bob@h.example/p") == "https://bob@h.example/p");
+TEST_CASE("redact_url hides the user info: the password, and the user (a token as the user part)") {
+  CHECK(redact_url("https://bob:hunter2@h.example/p?key=k") == "https://***:***@h.example/p?key=***");
+  CHECK(redact_url("https://glpat-T0KEN@h.example/p") == "https://***@h.example/p");
+  CHECK(redact_url("https://:pw@h.example/p") == "https://:***@h.example/p");
 }
 
 TEST_CASE("redact_url keeps URLs without secrets byte for byte") {
   for (const char* url : {"http://127.0.0.1:8080/x", "https://h/p?", "https://h/p?a=1&b=2", "https://h/#k?token=1",
-                          "http://user@h/p", "", "no-scheme?token"}) {
+                          "", "no-scheme?token", "http://h/s/200", "http://h/api/v1/alerts/critical"}) {
     CHECK(redact_url(url) == url);
   }
   CHECK(redact_url("http://h/p?team=ops&monkey=banana") == "http://h/p?team=ops&monkey=***");  // "key" inside a name.
   CHECK(redact_url("http://h/p?token=abc#frag") == "http://h/p?token=***#frag");
-  CHECK(redact_url("https://bob:p@ss@h/p") == "https://bob:***@h/p");
+  CHECK(redact_url("https://bob:p@ss@h/p") == "https://***:***@h/p");
 }
 
 TEST_CASE("redact_secrets masks the URL's secrets wherever a message echoes them") {
   using cmrelay::redact_secrets;
   std::string url = "https://bob:pw1@h/p?integration_key=abc123&team=ops&token=zz";
   CHECK(redact_secrets("integration_key abc123 is unknown (abc123)", url) == "integration_key *** is unknown (***)");
-  CHECK(redact_secrets("team ops token zz, user bob:pw1", url) == "team ops token ***, user bob:***");
+  CHECK(redact_secrets("team ops token zz, user bob:pw1", url) == "team ops token ***, user ***:***");
   CHECK(redact_secrets("nothing here", "http://h/p?key=") == "nothing here");
 }
 
@@ -42,4 +45,46 @@ TEST_CASE("redact_secrets: a secret echoed back decoded is masked too") {
   CHECK(cmrelay::redact_secrets("key Ab+Cd/Ef== x bad", url) == "key *** bad");   // '+' read as a space
   CHECK(cmrelay::redact_secrets("key Ab+Cd/Ef==+x bad", url) == "key *** bad");   // '+' kept
   CHECK(cmrelay::redact_secrets("team ops", url) == "team ops");
+}
+
+TEST_CASE("redact_url: query names of signatures, passwords, credentials and auth") {
+  CHECK(redact_url("https://h/p?password=pw&passwd=p2&pwd=p3&team=ops") == "https://h/p?password=***&passwd=***&pwd=***&team=ops");
+  CHECK(redact_url("https://h/p?sig=s1&signature=s2&X-Amz-Signature=s3&X-Amz-Credential=AKIA%2F1&auth=a&Authorization=b")
+        == "https://h/p?sig=***&signature=***&X-Amz-Signature=***&X-Amz-Credential=***&auth=***&Authorization=***");
+  CHECK(redact_url("https://h/p?credential=c&session_id=x&x=1") == "https://h/p?credential=***&session_id=***&x=1");
+}
+
+TEST_CASE("redact_url: tokens in paths") {
+  // Every segment after a hook-like or key-like one.
+  CHECK(redact_url("https://hooks.example.com/hooks/T000/XXXX") == "https://hooks.example.com/hooks/***/***");
+  CHECK(redact_url("https://hooks.slack.com/services/T000/B000/XXXX?x=1") == "https://hooks.slack.com/services/***/***/***?x=1");
+  CHECK(redact_url("https://discord.com/api/webhooks/123/abc") == "https://discord.com/api/webhooks/***/***");
+  CHECK(redact_url("https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d") == "https://open.feishu.cn/open-apis/bot/v2/hook/***");
+  CHECK(redact_url("https://h/api/token/abc/more") == "https://h/api/token/***/***");
+  // A long segment mixing letters and digits, wherever it sits.
+  CHECK(redact_url("https://h/v1/a1b2c3d4e5f6a7b8c9d0e1/push") == "https://h/v1/***/push");
+  CHECK(redact_url("https://h/v1/averyveryverylongsegmentname/push") == "https://h/v1/averyveryverylongsegmentname/push");
+  CHECK(redact_url("https://h/event/push/alert/standard?integration_key=k") == "https://h/event/push/alert/standard?integration_key=***");
+}
+
+TEST_CASE("redact_url: what a channel declares, beyond the rule") {
+  cmrelay::SecretParts declared{{"code", "AK"}, false};
+  CHECK(redact_url("https://h/p?code=123&ak=x&team=ops", declared) == "https://h/p?code=***&ak=***&team=ops");
+  cmrelay::SecretParts path{{}, true};
+  CHECK(redact_url("https://h/team/ops/abc?x=1", path) == "https://h/***/***/***?x=1");
+  CHECK(redact_url("https://h/?x=1", path) == "https://h/?x=1");
+}
+
+TEST_CASE("channel_secrets: URL parts as written and decoded, header values and their credentials") {
+  cmrelay::Channel ch;
+  ch.url = "https://deploy-bot:pw%2B1@h/hooks/T0A1/Bx9Q?integration_key=Ab%2BCd&code=c0de";
+  ch.headers = {{"Authorization", "Bearer abc.def"}, {"X-Api-Key", "k3y-value"}, {"X-Env", "1"}};
+  ch.redact.query = {"code"};
+  auto secrets = cmrelay::channel_secrets(ch);
+  using cmrelay::mask_secrets;
+  CHECK(mask_secrets("key Ab+Cd, Ab%2BCd, token abc.def, header Bearer abc.def, api k3y-value", secrets) ==
+        "key ***, ***, token ***, header ***, api ***");
+  CHECK(mask_secrets("path T0A1/Bx9Q user deploy-bot pw pw+1 code c0de", secrets) == "path ***/*** user *** pw *** code ***");
+  CHECK(mask_secrets("HTTP 401 from env 1", secrets) == "HTTP 401 from env 1");  // A short header value is no secret.
+  for (size_t i = 1; i < secrets.size(); ++i) CHECK(secrets[i - 1].size() >= secrets[i].size());
 }
