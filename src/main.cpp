@@ -42,14 +42,25 @@ what was expected.
 See cmrelay(1) for input forms, output fields and labels.
 )";
 
+// "512", "64k", "8m" (any case): the units documented, and no others (not "1g", not "8mb").
+CLI::Validator size_units() {
+  static const std::map<std::string, size_t> kUnits{{"k", size_t{1} << 10}, {"m", size_t{1} << 20}};
+  return CLI::AsNumberWithUnit(kUnits,
+                               static_cast<CLI::AsNumberWithUnit::Options>(CLI::AsNumberWithUnit::CASE_INSENSITIVE |
+                                                                           CLI::AsNumberWithUnit::UNIT_OPTIONAL))
+      .description("");
+}
+
 void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
   cmd->add_option("paths", o.paths, "Files, directories (walked recursively, sorted) or - for stdin; none reads stdin");
   cmd->add_option("--vendor", o.vendor, "auto, volcengine or alibaba: only that vendor's formats are tried")
       ->capture_default_str();
   cmd->add_option("--reject", o.reject_path, "Append every rejected body, with its reason, to FILE as NDJSON")
       ->type_name("FILE");
-  cmd->add_option("--max-body", o.max_body, "Largest body read, in bytes (suffixes k, m); longer ones are rejected")
-      ->transform(CLI::AsSizeValue(false))
+  cmd->add_option("--max-body", o.max_body,
+                  "Largest body read, in bytes, 1k to 1024m (suffix k = 1024, m = 1024k); longer ones are rejected")
+      ->transform(size_units())
+      ->check(CLI::Range(size_t{1} << 10, size_t{1} << 30).description(""))
       ->type_name("SIZE")
       ->default_str("8m");
 }
@@ -85,10 +96,13 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   cmd->add_flag("--dry-run", o.dry_run, "Print each request (channel, redacted URL, body) instead of sending it");
   cmd->add_option("--stats", o.stats, "Summary: text on stderr, or json on stdout")->capture_default_str();
   deliver::DeliveryOptions& d = o.delivery;
-  cmd->add_option("--concurrency", d.concurrency, "Requests in flight at most")->capture_default_str();
+  cmd->add_option("--concurrency", d.concurrency, "Requests in flight at most, 1 to 1024")
+      ->check(CLI::Range(1, 1024).description(""))
+      ->capture_default_str();
   add_seconds(cmd, "--connect-timeout", d.connect_timeout, "Connect timeout (TCP and TLS)");
   add_seconds(cmd, "--timeout", d.timeout, "Timeout of one attempt (a route file channel's timeout wins)");
-  cmd->add_option("--cacert", d.cacert, "Verify servers with the CA certificates in FILE (PEM)")->type_name("FILE");
+  cmd->add_option("--cacert", d.cacert, "Verify servers with the CA certificates in FILE (PEM; one certificate at least)")
+      ->type_name("FILE");
   add_seconds(cmd, "--backoff-base", d.backoff_base, "First retry waits up to this (full jitter, doubling)");
   add_seconds(cmd, "--backoff-cap", d.backoff_cap, "Longest backoff between attempts");
   cmd->add_option("--max-attempts", d.max_attempts, "Attempts per event and channel, the first included")
@@ -154,7 +168,8 @@ int main(int argc, char** argv) {
   rt->add_option("file", routes_test.file, "The route file (YAML or JSON)")->required();
   add_read_options(rt, routes_test.read);
   CLI::Option* expect = rt->add_option("--expect", routes_test.expect,
-                                       "Comma-separated channels every event must reach (any order); exit 1 otherwise")
+                                       "Comma-separated channels every event must reach (any order); exit 1 otherwise, "
+                                       "or when no event was read")
                             ->type_name("CH,...");
   rt->add_option("--cases", routes_test.cases_path, "Batch of named cases with expected channels")->type_name("TESTS.yaml");
 

@@ -103,7 +103,7 @@ int routes_test(const RoutesTestOptions& options) {
   NdjsonWriter out(stdout, false);
   RouteExplanation why;
   std::string text;
-  uint64_t mismatches = 0;
+  uint64_t mismatches = 0, checked = 0;
   pipeline->run(options.read.paths, [&](const Record& rec, const Detection&, EventBatch& events) {
     for (size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
@@ -113,6 +113,7 @@ int routes_test(const RoutesTestOptions& options) {
               std::string(status_name(e.status)) + " \"" + e.title + "\"\n";
       print_explanation(why, text);
       if (options.has_expect) {
+        ++checked;
         bool ok = same_channels(why.channels, expected);
         mismatches += ok ? 0 : 1;
         text += ok ? "  expected " + channel_list(expected) + ": ok\n"
@@ -127,6 +128,11 @@ int routes_test(const RoutesTestOptions& options) {
   if (mismatches > 0) {
     std::fprintf(stderr, "cmrelay: %llu events did not route to %s\n", static_cast<unsigned long long>(mismatches),
                  channel_list(expected).c_str());
+    return kRejected;
+  }
+  if (options.has_expect && checked == 0) {
+    // An expectation that checked nothing must not pass: an empty or all-rejected input.
+    std::fprintf(stderr, "cmrelay: routes test --expect: no event was read, so nothing was checked\n");
     return kRejected;
   }
   return status;

@@ -23,6 +23,7 @@
 #include "cli/commands.h"
 #include "cli/read.h"
 #include "cli/send_report.h"
+#include "deliver/cacert.h"
 #include "deliver/deadletter.h"
 #include "deliver/inbox.h"
 #include "input/sources.h"
@@ -271,8 +272,8 @@ bool check_options(const SendOptions& o) {
   } else if (o.delivery.timeout.count() <= 0 || o.delivery.connect_timeout.count() <= 0 ||
              o.delivery.max_elapsed.count() <= 0) {
     why = "--timeout, --connect-timeout and --max-elapsed must be at least 0.001 seconds";
-  } else if (!o.delivery.cacert.empty() && ::access(o.delivery.cacert.c_str(), R_OK) != 0) {
-    why = "--cacert " + o.delivery.cacert + ": cannot read: " + std::strerror(errno);
+  } else if (!o.delivery.cacert.empty() && !deliver::check_ca_file(o.delivery.cacert, why)) {
+    why = "--cacert " + why;
   }
   if (why.empty()) return true;
   std::fprintf(stderr, "cmrelay: %s\n", why.c_str());

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Options and files are checked before any work: out-of-range sizes and counts, undocumented
+# units, route files, mistyped commands; an expectation that checked nothing does not pass.
+source "$(dirname "$0")/lib.bash"
+S=$SRC/samples/volcengine
+export FLASHDUTY_DBA_KEY=dba-s3cret FLASHDUTY_OPS_KEY=ops-s3cret
+FIRING=$S/metric-firing.json
+
+# --max-body: 1k to 1024m, units k and m only.
+for v in -1 0 1023 1025m 1g 8mb 1.5m 99999999999999999999; do
+  "$BIN" convert --max-body "$v" "$FIRING" >/dev/null 2>"$TMP/err"
+  check "--max-body $v is a usage error" $? 2
+done
+contains "--max-body range said" "$(cat "$TMP/err")" "--max-body"
+for v in 1k 64K 8m 1024m 2048; do
+  "$BIN" convert --max-body "$v" "$FIRING" >/dev/null 2>&1
+  check "--max-body $v accepted" $? 0
+done
+
+# --concurrency: 1 to 1024.
+for v in -5 0 1025 x; do
+  "$BIN" send --dry-run --url http://127.0.0.1:9/ --concurrency "$v" "$FIRING" >/dev/null 2>"$TMP/err"
+  check "--concurrency $v is a usage error" $? 2
+done
+contains "--concurrency range said" "$(cat "$TMP/err")" "--concurrency"
+
+# routes test --expect over no event at all fails instead of passing.
+"$BIN" routes test "$SRC/samples/routes.yaml" --expect ops </dev/null >"$TMP/out" 2>"$TMP/err"
+check "--expect on no events exit" $? 1
+contains "--expect on no events said" "$(cat "$TMP/err")" "routes test --expect: no event was read, so nothing was checked"
+echo '{"not":"a body"}' >"$TMP/junk.json"
+"$BIN" routes test "$SRC/samples/routes.yaml" --expect ops "$TMP/junk.json" >"$TMP/out" 2>"$TMP/err"
+check "--expect on rejected bodies only exit" $? 1
+
+finish
