@@ -2,11 +2,14 @@
 // main() only parses arguments and hands them to a command.
 #include <CLI/CLI.hpp>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -123,6 +126,29 @@ std::vector<std::string> with_default_command(int argc, char** argv) {
   return args;
 }
 
+// `cmrelay route check f`: a first argument that is a bare word, not a command and not an
+// existing file, is a mistyped command. Read as an input it would print the file it names
+// next, line by line, as rejected bodies. Returns the usage error, or "" when there is none.
+std::string mistyped_command(const std::vector<std::string>& args) {
+  static const char* kCommands[] = {"convert", "detect", "routes", "send"};
+  if (args.empty()) return "";
+  const std::string& word = args[0];
+  for (const char* k : kCommands) {
+    if (word == k) return "";
+  }
+  const bool bare = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+  });
+  struct stat st {};
+  if (!bare || word[0] == '-' || ::stat(word.c_str(), &st) == 0) return "";
+  std::string why = "'" + word + "' is neither a command (convert, detect, routes, send) nor a file";
+  for (const char* k : kCommands) {
+    const std::string_view c(k);
+    if (c.starts_with(word) || std::string_view(word).starts_with(c)) return why + "; did you mean '" + k + "'?";
+  }
+  return why;
+}
+
 }  // namespace
 
 // A process started with stdin, stdout or stderr closed would hand those numbers to the
@@ -148,7 +174,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   cli::ConvertOptions convert;
-  CLI::App* c = app.add_subcommand("convert", "Print one Flashduty standard event per line (the default command)");
+  CLI::App* c = app.add_subcommand("convert",
+                                   "Print one Flashduty standard event per line (the default command; a first word that "
+                                   "is neither a command nor a file is a usage error)");
   add_read_options(c, convert.read);
   c->add_flag("--pretty", convert.pretty, "Indent the events (for reading; not NDJSON)");
   c->add_option("--routes", convert.routes_path, "Route file (YAML or JSON): add each event's \"channels\"")
@@ -177,6 +205,11 @@ int main(int argc, char** argv) {
   CLI::App* s = app.add_subcommand("send", "Convert, then POST each event to its channels (--routes) or --url, retrying and dead-lettering");
   add_send_options(s, send);
 
+  const std::string mistyped = mistyped_command(std::vector<std::string>(argv + 1, argv + argc));
+  if (!mistyped.empty()) {
+    std::fprintf(stderr, "cmrelay: %s\n", mistyped.c_str());
+    return cli::kUsage;
+  }
   std::vector<std::string> args = with_default_command(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them last-first.
   try {

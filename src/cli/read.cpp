@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <string_view>
 
 #include "input/sources.h"
 
@@ -39,7 +41,12 @@ std::optional<RouteTable> load_routes(const std::string& path) {
   try {
     return RouteTable::load(path);
   } catch (const RouteError& e) {
-    std::fprintf(stderr, "cmrelay: %s\n", e.what());
+    std::string_view all(e.what());
+    while (!all.empty()) {
+      const size_t nl = std::min(all.find('\n'), all.size());
+      std::fprintf(stderr, "cmrelay: %.*s\n", static_cast<int>(nl), all.data());
+      all.remove_prefix(std::min(nl + 1, all.size()));
+    }
     return std::nullopt;
   }
 }

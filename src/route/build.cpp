@@ -201,6 +201,8 @@ class Builder {
 
   void condition(const Node& n, Case& k) {
     std::string where = "a condition of " + k.name;
+    const bool broken_before = k.broken;
+    k.broken = true;  // Until it is read whole.
     if (!expect(n, Node::Map, where)) return;
     known(n, {"key", "oper", "vals"}, where);
     Condition c;
@@ -208,8 +210,10 @@ class Builder {
     const std::string* key = text(n, "key", where);
     const std::string* oper = text(n, "oper", where);
     const Node* vals = n.member("vals");
-    if (key == nullptr || oper == nullptr || vals == nullptr) {
-      return error(n.line, where + " needs key, oper and vals");
+    // An absent or blank vals is a slip, not "match nothing" (or, with NOTIN, "everything"):
+    // the empty list must be written out.
+    if (key == nullptr || oper == nullptr || vals == nullptr || vals->kind == Node::Null) {
+      return error(n.line, where + " needs key, oper and vals (vals: [] for an empty list)");
     }
     if (*key == "severity") {
       c.field = Field::Severity;
@@ -227,7 +231,8 @@ class Builder {
     }
     c.notin = *oper == "NOTIN";
     c.text = *key + " " + *oper + " [";
-    if (vals->kind != Node::Null && expect(*vals, Node::Seq, "vals")) {
+    const bool listed = expect(*vals, Node::Seq, "vals");
+    if (listed) {
       for (const Node& v : vals->items) {
         if (!expect(v, Node::Scalar, "each value in vals")) continue;
         std::string why;
@@ -245,6 +250,7 @@ class Builder {
       v.join(*set);
     }
     k.conditions.push_back(std::move(c));
+    k.broken = broken_before || !listed;
   }
 
   size_t slot(Field field, const std::string& label) {

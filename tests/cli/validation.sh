@@ -32,4 +32,26 @@ echo '{"not":"a body"}' >"$TMP/junk.json"
 "$BIN" routes test "$SRC/samples/routes.yaml" --expect ops "$TMP/junk.json" >"$TMP/out" 2>"$TMP/err"
 check "--expect on rejected bodies only exit" $? 1
 
+# A mistyped command is a usage error, not an input file: the route file is never printed.
+printf 'channels:\n  a: {url: "https://h/a?integration_key=s3cret"}\ncases: []\n' >"$TMP/r.yaml"
+(cd "$TMP" && "$BIN" route check r.yaml) >"$TMP/out" 2>"$TMP/err"
+check "mistyped command exit" $? 2
+check "mistyped command said" "$(cat "$TMP/err")" "cmrelay: 'route' is neither a command (convert, detect, routes, send) nor a file; did you mean 'routes'?"
+lacks "route file not printed" "$(cat "$TMP/out" "$TMP/err")" "s3cret"
+(cd "$TMP" && "$BIN" hook) >/dev/null 2>"$TMP/err"
+check "unknown bare word exit" $? 2
+touch "$TMP/route"
+(cd "$TMP" && "$BIN" route) >/dev/null 2>"$TMP/err"
+check "an existing file named like a word is still an input" $? 0
+
+# Every route file error is reported, each on its own line; a missing file has no line 0.
+printf 'channels:\n  a: {url: "https://h/a"}\ncases:\n  - if: [{key: title, oper: XIN, vals: [a]}]\n    channels: [zz]\n  - if: [{key: severity, oper: NOTIN}]\n    channels: [a]\n' >"$TMP/bad.yaml"
+"$BIN" convert --routes "$TMP/bad.yaml" "$FIRING" >/dev/null 2>"$TMP/err"
+check "bad route file exit" $? 2
+check "every route file error" "$(cat "$TMP/err")" "cmrelay: $TMP/bad.yaml:4: oper must be IN or NOTIN, not 'XIN'
+cmrelay: $TMP/bad.yaml:5: channel 'zz' used by case 1 is not declared under channels
+cmrelay: $TMP/bad.yaml:6: a condition of case 2 needs key, oper and vals (vals: [] for an empty list)"
+"$BIN" convert --routes "$TMP/none.yaml" "$FIRING" >/dev/null 2>"$TMP/err"
+check "missing route file" "$(cat "$TMP/err")" "cmrelay: $TMP/none.yaml: cannot read: No such file or directory"
+
 finish
