@@ -90,7 +90,7 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   CLI::Option* routes = cmd->add_option("--routes", o.routes_path,
                                         "Route file (YAML or JSON): POST each event to the channels it routes to")
                             ->type_name("FILE");
-  cmd->add_option("--url", o.url, "POST every event to URL (one ad-hoc channel named 'url')")
+  cmd->add_option("--url", o.url, "POST every event to URL (one ad-hoc channel named 'url'; http or https, port 1-65535)")
       ->type_name("URL")
       ->excludes(routes);
   cmd->add_option("--dead-letter", o.dead_letter_path,

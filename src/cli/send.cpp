@@ -72,22 +72,6 @@ void catch_signals() {
   ::signal(SIGPIPE, SIG_IGN);
 }
 
-// An http or https URL libcurl can parse; else why not (the URL itself redacted).
-bool check_url(const std::string& url, std::string& why) {
-  CURLU* u = curl_url();
-  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), 0);
-  char* scheme = nullptr;
-  if (rc == CURLUE_OK) rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-  bool ok = rc == CURLUE_OK && (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
-  if (!ok) {
-    why = redact_url(url) + ": " +
-          (rc != CURLUE_OK ? std::string(curl_url_strerror(rc)) : std::string("only http and https are supported"));
-  }
-  curl_free(scheme);
-  curl_url_cleanup(u);
-  return ok;
-}
-
 // --dry-run: {"channel":NAME,"url":REDACTED,"body":EVENT}
 void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) {
   rapidjson::StringBuffer sb;
@@ -261,7 +245,7 @@ bool check_options(const SendOptions& o) {
   std::string why;
   if (o.url.empty() == o.routes_path.empty()) {
     why = "send needs one of --routes FILE and --url URL";
-  } else if (!o.url.empty() && !check_url(o.url, why)) {
+  } else if (!o.url.empty() && !check_channel_url(o.url, why)) {
     why = "--url " + why;
   } else if (o.stats != "text" && o.stats != "json") {
     why = "--stats must be text or json, not '" + o.stats + "'";
@@ -284,7 +268,7 @@ bool check_options(const SendOptions& o) {
 bool check_channels(const RouteTable& routes) {
   std::string why;
   for (const Channel& c : routes.channels()) {
-    if (check_url(c.url, why)) continue;
+    if (check_channel_url(c.url, why)) continue;
     std::fprintf(stderr, "cmrelay: %s: channel %s: %s\n", routes.path().c_str(), c.name.c_str(), why.c_str());
     return false;
   }

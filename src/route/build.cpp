@@ -91,8 +91,8 @@ class Builder {
         ch.url = expanded(*url, "url of " + where, &ok);
         if (ok && ch.url.empty()) {
           error(url->line, "url of " + where + " is empty" + (url->text.empty() ? "" : " (after ${VAR} expansion)"));
-        } else if (ok && !ch.url.starts_with("http://") && !ch.url.starts_with("https://")) {
-          error(url->line, "url of " + where + " must start with http:// or https://");
+        } else if (std::string why; ok && !check_channel_url(ch.url, why)) {
+          error(url->line, "url of " + where + ": " + why);  // What send would refuse.
         }
       } else if (url == nullptr) {
         error(c.line, where + " has no url");

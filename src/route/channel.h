@@ -17,4 +17,9 @@ struct Channel {
   std::chrono::milliseconds timeout{0};  // Per-attempt timeout; 0 means the command's default.
 };
 
+// Whether url is one `send` can POST to: http or https, parsed by libcurl (host, an IPv6
+// literal's brackets, no spaces), with a port from 1 to 65535 when one is given. Else why
+// not, the URL redacted. routes check, the route loader and --url all ask this one question.
+bool check_channel_url(const std::string& url, std::string& why);
+
 }  // namespace cmrelay

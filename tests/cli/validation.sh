@@ -54,4 +54,9 @@ cmrelay: $TMP/bad.yaml:6: a condition of case 2 needs key, oper and vals (vals: 
 "$BIN" convert --routes "$TMP/none.yaml" "$FIRING" >/dev/null 2>"$TMP/err"
 check "missing route file" "$(cat "$TMP/err")" "cmrelay: $TMP/none.yaml: cannot read: No such file or directory"
 
+# --url is held to the same rule as a route file's channel URL.
+"$BIN" send --dry-run --url "https://h:0/?integration_key=s3cret" "$FIRING" >/dev/null 2>"$TMP/err"
+check "--url port 0 exit" $? 2
+check "--url port 0 said" "$(cat "$TMP/err")" "cmrelay: --url https://h:0/?integration_key=***: port 0 cannot be connected to"
+
 finish

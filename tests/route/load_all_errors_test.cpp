@@ -39,3 +39,23 @@ TEST_CASE("load: a condition without vals, or with a blank one, is an error, not
     CHECK(findings[0] == path + ":5: a condition of case 1 needs key, oper and vals (vals: [] for an empty list)");
   }
 }
+
+TEST_CASE("load: a channel URL that send would refuse is refused when the file is loaded and checked") {
+  for (auto [url, why] : {std::pair{"https://h:99999/x", "Port number was not a decimal number between 0 and 65535"},
+                          {"https://h:0/x", "port 0 cannot be connected to"},
+                          {"http://", "No host part in the URL"},
+                          {"https://exa mple.com/", "Bad hostname"},
+                          {"https://[::1/x", "Bad IPv6 address"}}) {
+    CAPTURE(url);
+    const std::string text = std::string("channels:\n  a: {url: \"") + url + "\"}\ndefault: {channels: [a]}\n";
+    const std::string path = write_route_file("url.yaml", text);
+    CHECK(load_error("url.yaml", text) == path + ":2: url of channel 'a': " + url + ": " + why);
+    std::vector<std::string> findings;
+    CHECK(check_routes(path, findings));
+    CHECK(findings.size() == 1);
+  }
+  // The secret stays masked in the message.
+  const std::string text = "channels:\n  a: {url: \"https://h:0/?integration_key=s3cret\"}\ndefault: {channels: [a]}\n";
+  CHECK(load_error("secret.yaml", text).find("s3cret") == std::string::npos);
+  CHECK(load_error("ok.yaml", "channels:\n  a: {url: \"HTTPS://h:65535/x\"}\ndefault: {channels: [a]}\n").empty());
+}

@@ -56,7 +56,7 @@ TEST_CASE("load errors name the line") {
         "4: malformed num: value 'num:gt:x' (expected num:gt|ge|lt|le:NUMBER)");
   CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - name: x\n    channels:\n      - a\n      - b\n") ==
         "7: channel 'b' used by x is not declared under channels");
-  CHECK(error_of("e.yaml", "channels:\n  a: {url: \"ftp://h\"}\n") == "2: url of channel 'a' must start with http:// or https://");
+  CHECK(error_of("e.yaml", "channels:\n  a: {url: \"ftp://h\"}\n") == "2: url of channel 'a': ftp://h: only http and https are supported");
   CHECK(error_of("e.yaml", "channels:\n  a: {url: \"https://h\", timeout: soon}\n") ==
         "2: timeout of channel 'a' must be a positive duration like 500ms, 5s or 1m, not 'soon'");
   CHECK(error_of("e.yaml", std::string(ch) + "severity:\n  volcengine: {notice: Loud}\n") ==
