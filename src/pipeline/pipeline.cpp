@@ -149,6 +149,7 @@ void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_bod
       reject(rec, error);
       continue;
     }
+    if (!reader.warning().empty()) warn_once(rec, reader.warning());
     Detection d = detect(*body, options_.vendor);
     if (d.format == nullptr) {
       reject(rec, d.error);
