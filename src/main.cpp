@@ -2,11 +2,14 @@
 // main() only parses arguments and hands them to a command.
 #include <CLI/CLI.hpp>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -50,6 +53,18 @@ differs from what was expected (or a recovery misses a channel its alert reached
 See cmrelay(1) for input forms, output fields and labels.
 )";
 
+// "512", "64k", "8m" (any case): the units documented, and no others (not "1g", not "8mb").
+CLI::Validator size_units() {
+  static const std::map<std::string, size_t> kUnits{{"k", size_t{1} << 10}, {"m", size_t{1} << 20}};
+  return CLI::AsNumberWithUnit(kUnits,
+                               static_cast<CLI::AsNumberWithUnit::Options>(CLI::AsNumberWithUnit::CASE_INSENSITIVE |
+                                                                           CLI::AsNumberWithUnit::UNIT_OPTIONAL))
+      .description("");
+}
+
+// Every command's name: a first argument that is none of these (nor an option) is a PATH.
+constexpr const char* kCommands[] = {"convert", "detect", "routes", "send", "serve"};
+
 void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
   cmd->add_option("paths", o.paths, "Files, directories (walked recursively, sorted) or - for stdin; none reads stdin");
   cmd->add_option("--vendor", o.vendor, "auto, volcengine or alibaba: only that vendor's formats are tried")
@@ -61,8 +76,10 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
                   "PATHs). Elsewhere a dead-letter record is rejected")
       ->type_name("FILE")
       ->allow_extra_args(false);
-  cmd->add_option("--max-body", o.max_body, "Largest body read, in bytes (suffixes k, m); longer ones are rejected")
-      ->transform(CLI::AsSizeValue(false))
+  cmd->add_option("--max-body", o.max_body,
+                  "Largest body read, in bytes, 1k to 1024m (suffix k = 1024, m = 1024k); longer ones are rejected")
+      ->transform(size_units())
+      ->check(CLI::Range(size_t{1} << 10, size_t{1} << 30).description(""))
       ->type_name("SIZE")
       ->default_str("8m");
   cmd->add_flag("--all-files", o.all_files,
@@ -105,7 +122,7 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
                                         "Route file (YAML or JSON): POST each event to the channels it routes to")
                             ->type_name("FILE");
   CLI::Option* url = cmd->add_option("--url", o.url,
-                                     "POST every event to URL (one ad-hoc channel named 'url'); ps shows it: prefer "
+                                     "POST every event to URL (one ad-hoc channel named 'url'; http or https, port 1-65535); ps shows it: prefer "
                                      "--url-file or --url-env when it holds a key")
                          ->type_name("URL")
                          ->excludes(routes);
@@ -125,10 +142,13 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
 
 // The delivery engine's options, shared by send and serve.
 void add_delivery_options(CLI::App* cmd, deliver::DeliveryOptions& d) {
-  cmd->add_option("--concurrency", d.concurrency, "Requests in flight at most")->capture_default_str();
+  cmd->add_option("--concurrency", d.concurrency, "Requests in flight at most, 1 to 1024")
+      ->check(CLI::Range(1, 1024).description(""))
+      ->capture_default_str();
   add_seconds(cmd, "--connect-timeout", d.connect_timeout, "Connect timeout (TCP and TLS)");
   add_seconds(cmd, "--timeout", d.timeout, "Timeout of one attempt (a route file channel's timeout wins)");
-  cmd->add_option("--cacert", d.cacert, "Verify servers with the CA certificates in FILE (PEM)")->type_name("FILE");
+  cmd->add_option("--cacert", d.cacert, "Verify servers with the CA certificates in FILE (PEM; one certificate at least)")
+      ->type_name("FILE");
   add_seconds(cmd, "--backoff-base", d.backoff_base, "First retry waits up to this (full jitter, doubling)");
   add_seconds(cmd, "--backoff-cap", d.backoff_cap, "Longest backoff between attempts");
   cmd->add_option("--max-attempts", d.max_attempts, "Attempts per event and channel, the first included")
@@ -188,13 +208,38 @@ void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
 // `cmrelay PATH...` means `cmrelay convert PATH...`.
 std::vector<std::string> with_default_command(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  static const char* kNotConvert[] = {"convert", "detect", "routes", "send", "serve", "-h", "--help", "--version", "-V"};
+  static const char* kFlags[] = {"-h", "--help", "--version", "-V"};
   bool insert = true;
   if (!args.empty()) {
-    for (const char* k : kNotConvert) insert &= args[0] != k;
+    for (const char* k : kCommands) insert &= args[0] != k;
+    for (const char* k : kFlags) insert &= args[0] != k;
   }
   if (insert) args.insert(args.begin(), "convert");
   return args;
+}
+
+// `cmrelay route check f`: a first argument that is a bare word, not a command and not an
+// existing file, is a mistyped command. Read as an input it would print the file it names
+// next, line by line, as rejected bodies. Returns the usage error, or "" when there is none.
+std::string mistyped_command(const std::vector<std::string>& args) {
+  if (args.empty()) return "";
+  const std::string& word = args[0];
+  for (const char* k : kCommands) {
+    if (word == k) return "";
+  }
+  const bool bare = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+  });
+  struct stat st {};
+  if (!bare || word[0] == '-' || ::stat(word.c_str(), &st) == 0) return "";
+  std::string why = "'" + word + "' is neither a command (";
+  for (const char* k : kCommands) why.append(k).append(k == kCommands[std::size(kCommands) - 1] ? "" : ", ");
+  why += ") nor a file";
+  for (const char* k : kCommands) {
+    const std::string_view c(k);
+    if (c.starts_with(word) || std::string_view(word).starts_with(c)) return why + "; did you mean '" + k + "'?";
+  }
+  return why;
 }
 
 }  // namespace
@@ -226,7 +271,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   cli::ConvertOptions convert;
-  CLI::App* c = app.add_subcommand("convert", "Print one Flashduty standard event per line (the default command)");
+  CLI::App* c = app.add_subcommand("convert",
+                                   "Print one Flashduty standard event per line (the default command; a first word that "
+                                   "is neither a command nor a file is a usage error)");
   add_read_options(c, convert.read);
   add_remove_done(c, convert.read);
   c->add_flag("--pretty", convert.pretty, "Indent the events (for reading; not NDJSON)");
@@ -247,7 +294,8 @@ int main(int argc, char** argv) {
   rt->add_option("file", routes_test.file, "The route file (YAML or JSON)")->required();
   add_read_options(rt, routes_test.read);
   CLI::Option* expect = rt->add_option("--expect", routes_test.expect,
-                                       "Comma-separated channels every event must reach (any order); exit 1 otherwise")
+                                       "Comma-separated channels every event must reach (any order); exit 1 otherwise, "
+                                       "or when no event was read")
                             ->type_name("CH,...");
   rt->add_option("--cases", routes_test.cases_path, "Batch of named cases with expected channels")->type_name("TESTS.yaml");
 
@@ -259,6 +307,11 @@ int main(int argc, char** argv) {
   CLI::App* sv = app.add_subcommand("serve", "Receive webhooks over HTTP, store each durably before the 2xx, and deliver it like send");
   add_serve_options(sv, serve);
 
+  const std::string mistyped = mistyped_command(std::vector<std::string>(argv + 1, argv + argc));
+  if (!mistyped.empty()) {
+    std::fprintf(stderr, "cmrelay: %s\n", mistyped.c_str());
+    return cli::kUsage;
+  }
   std::vector<std::string> args = with_default_command(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them last-first.
   try {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 
 #include "input/sources.h"
 #include "text/escape.h"
@@ -88,7 +89,12 @@ std::optional<RouteTable> load_routes(const std::string& path) {
   try {
     return RouteTable::load(path);
   } catch (const RouteError& e) {
-    std::fprintf(stderr, "cmrelay: %s\n", e.what());
+    std::string_view all(e.what());
+    while (!all.empty()) {
+      const size_t nl = std::min(all.find('\n'), all.size());
+      std::fprintf(stderr, "cmrelay: %.*s\n", static_cast<int>(nl), all.data());
+      all.remove_prefix(std::min(nl + 1, all.size()));
+    }
     return std::nullopt;
   }
 }

@@ -116,7 +116,7 @@ int routes_test(const RoutesTestOptions& options) {
   NdjsonWriter out(stdout, false);
   RouteExplanation why;
   std::string report;
-  uint64_t mismatches = 0;
+  uint64_t mismatches = 0, checked = 0;
   std::vector<const Channel*> channels;
   std::string replayed;
   read_inputs(*pipeline, options.read, [&](const Record& rec, const Detection& d, EventBatch& events) {
@@ -147,6 +147,7 @@ int routes_test(const RoutesTestOptions& options) {
         report += "  channels: " + channel_list(why.channels) + '\n';
       }
       if (options.has_expect) {
+        ++checked;
         bool ok = same_channels(why.channels, expected);
         mismatches += ok ? 0 : 1;
         report += ok ? "  expected " + channel_list(expected) + ": ok\n"
@@ -163,6 +164,11 @@ int routes_test(const RoutesTestOptions& options) {
   if (mismatches > 0) {
     std::fprintf(stderr, "cmrelay: %llu events did not route to %s\n", static_cast<unsigned long long>(mismatches),
                  channel_list(expected).c_str());
+    outcomes.add(kRejected);
+  }
+  if (options.has_expect && checked == 0) {
+    // An expectation that checked nothing must not pass: an empty or all-rejected input.
+    std::fprintf(stderr, "cmrelay: routes test --expect: no event was read, so nothing was checked\n");
     outcomes.add(kRejected);
   }
   return stop_signal() != 0 ? 128 + stop_signal() : outcomes.status();

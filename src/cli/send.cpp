@@ -25,6 +25,7 @@
 #include "cli/read.h"
 #include "cli/send_report.h"
 #include "cli/url_option.h"
+#include "deliver/cacert.h"
 #include "deliver/deadletter.h"
 #include "deliver/inbox.h"
 #include "input/sources.h"
@@ -72,22 +73,6 @@ void catch_signals() {
   // A closed stderr or dead-letter pipe must not kill the run with events in flight: writes
   // fail with EPIPE instead, and delivery goes on.
   ::signal(SIGPIPE, SIG_IGN);
-}
-
-// An http or https URL libcurl can parse; else why not (the URL itself redacted).
-bool check_url(const std::string& url, const SecretParts& declared, std::string& why) {
-  CURLU* u = curl_url();
-  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), 0);
-  char* scheme = nullptr;
-  if (rc == CURLUE_OK) rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-  bool ok = rc == CURLUE_OK && (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
-  if (!ok) {
-    why = redact_url(url, declared) + ": " +
-          (rc != CURLUE_OK ? std::string(curl_url_strerror(rc)) : std::string("only http and https are supported"));
-  }
-  curl_free(scheme);
-  curl_url_cleanup(u);
-  return ok;
 }
 
 // --dry-run: {"channel":NAME,"url":REDACTED,"body":EVENT}
@@ -271,7 +256,7 @@ bool check_options(SendOptions& o) {
   }
   if (o.url.empty() == o.routes_path.empty()) {
     why = "send needs one of --routes FILE and --url URL (or --url-file FILE, --url-env NAME)";
-  } else if (!o.url.empty() && !check_url(o.url, {}, why)) {
+  } else if (!o.url.empty() && !check_channel_url(o.url, why)) {
     why = "--url " + why;
   } else if (o.stats != "text" && o.stats != "json") {
     why = "--stats must be text or json, not '" + o.stats + "'";
@@ -284,8 +269,8 @@ bool check_options(SendOptions& o) {
   } else if (o.delivery.timeout.count() <= 0 || o.delivery.connect_timeout.count() <= 0 ||
              o.delivery.max_elapsed.count() <= 0) {
     why = "--timeout, --connect-timeout and --max-elapsed must be at least 0.001 seconds";
-  } else if (!o.delivery.cacert.empty() && ::access(o.delivery.cacert.c_str(), R_OK) != 0) {
-    why = "--cacert " + o.delivery.cacert + ": cannot read: " + std::strerror(errno);
+  } else if (!o.delivery.cacert.empty() && !deliver::check_ca_file(o.delivery.cacert, why)) {
+    why = "--cacert " + why;
   }
   if (why.empty()) return true;
   std::fprintf(stderr, "cmrelay: %s\n", why.c_str());
@@ -296,7 +281,7 @@ bool check_options(SendOptions& o) {
 bool check_channels(const RouteTable& routes) {
   std::string why;
   for (const Channel& c : routes.channels()) {
-    if (check_url(c.url, c.redact, why)) continue;
+    if (check_channel_url(c.url, why)) continue;
     std::fprintf(stderr, "cmrelay: %s: channel %s: %s\n", routes.path().c_str(), c.name.c_str(), why.c_str());
     return false;
   }

@@ -6,8 +6,19 @@
 namespace cmrelay {
 
 json::Value* BodyReader::read(const Record& rec, std::string& error) {
+  warning_.clear();
   if (rec.kind == BodyKind::Form) return read_form(rec.body, error);
-  return parser_.parse(rec.body, error);
+  return resolve_duplicates(parser_.parse(rec.body, error), "key");
+}
+
+json::Value* BodyReader::resolve_duplicates(json::Value* body, const char* what) {
+  if (body == nullptr) return body;
+  const std::string name = duplicates_.resolve(*body, parser_.allocator());
+  if (!name.empty()) {
+    // One warning per body is enough to send someone to look at it.
+    if (warning_.empty()) warning_ = std::string("duplicate ") + what + " '" + name + "': the first one is used";
+  }
+  return body;
 }
 
 json::Value* BodyReader::read_form(std::string_view body, std::string& error) {
@@ -33,6 +44,7 @@ json::Value* BodyReader::read_form(std::string_view body, std::string& error) {
     error = "empty body";
     return nullptr;
   }
+  resolve_duplicates(&root, "form field");
   // GET with JSON: the whole body in one `data` parameter.
   const json::Value& fields = root;  // Const iterators: C++20 finds RapidJSON's == ambiguous otherwise.
   auto data = fields.FindMember("data");
@@ -47,6 +59,7 @@ json::Value* BodyReader::read_form(std::string_view body, std::string& error) {
         return nullptr;
       }
       root = inner;
+      resolve_duplicates(&root, "key");
     }
   }
   return &root;

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "input/duplicate_keys.h"
 #include "input/record.h"
 #include "json/parser.h"
 
@@ -13,12 +14,18 @@ namespace cmrelay {
 class BodyReader {
  public:
   // The parsed body, or nullptr with error set. Valid until the next read().
+  // Repeated keys are resolved (the first wins) and said in warning().
   json::Value* read(const Record& rec, std::string& error);
   json::Parser& parser() { return parser_; }
+  // What the last read() has to say about a body it read: "" or one warning.
+  const std::string& warning() const { return warning_; }
 
  private:
   json::Value* read_form(std::string_view body, std::string& error);
+  json::Value* resolve_duplicates(json::Value* body, const char* what);
   json::Parser parser_;
+  DuplicateKeys duplicates_;
+  std::string warning_;
 };
 
 }  // namespace cmrelay

@@ -254,6 +254,7 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
       reject(rec, error);
       continue;
     }
+    if (!reader.warning().empty()) warn_once(rec, reader.warning());
     Detection d = detect(*body, options_.vendor);
     if (d.format == nullptr) {
       reject(rec, d.error);

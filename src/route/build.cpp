@@ -110,8 +110,8 @@ class Builder {
         ch.url = expanded(*url, "url of " + where, &ok);
         if (ok && ch.url.empty()) {
           error(url->line, "url of " + where + " is empty" + (url->text.empty() ? "" : " (after ${VAR} expansion)"));
-        } else if (ok && !ch.url.starts_with("http://") && !ch.url.starts_with("https://")) {
-          error(url->line, "url of " + where + " must start with http:// or https://");
+        } else if (std::string why; ok && !check_channel_url(ch.url, why)) {
+          error(url->line, "url of " + where + ": " + why);  // What send would refuse.
         }
       } else if (url == nullptr) {
         error(c.line, where + " has no url");
@@ -251,6 +251,8 @@ class Builder {
 
   void condition(const Node& n, Case& k) {
     std::string where = "a condition of " + k.name;
+    const bool broken_before = k.broken;
+    k.broken = true;  // Until it is read whole.
     if (!expect(n, Node::Map, where)) return;
     known(n, {"key", "oper", "vals"}, where);
     Condition c;
@@ -258,8 +260,10 @@ class Builder {
     const std::string* key = text(n, "key", where);
     const std::string* oper = text(n, "oper", where);
     const Node* vals = n.member("vals");
-    if (key == nullptr || oper == nullptr || vals == nullptr) {
-      return error(n.line, where + " needs key, oper and vals");
+    // An absent or blank vals is a slip, not "match nothing" (or, with NOTIN, "everything"):
+    // the empty list must be written out.
+    if (key == nullptr || oper == nullptr || vals == nullptr || vals->kind == Node::Null) {
+      return error(n.line, where + " needs key, oper and vals (vals: [] for an empty list)");
     }
     if (*key == "severity") {
       c.field = Field::Severity;
@@ -279,7 +283,8 @@ class Builder {
     }
     c.notin = *oper == "NOTIN";
     c.text = *key + " " + *oper + " [";
-    if (vals->kind != Node::Null && expect(*vals, Node::Seq, "vals")) {
+    const bool listed = expect(*vals, Node::Seq, "vals");
+    if (listed) {
       for (const Node& v : vals->items) {
         if (!expect(v, Node::Scalar, "each value in vals")) continue;
         std::string why;
@@ -297,6 +302,7 @@ class Builder {
       v.join(*set);
     }
     k.conditions.push_back(std::move(c));
+    k.broken = broken_before || !listed;
   }
 
   size_t slot(Field field, const std::string& label) {

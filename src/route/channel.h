@@ -20,4 +20,9 @@ struct Channel {
   SecretParts redact{};  // Parts of url the route file declares secret (`redact:`), beyond the rule.
 };
 
+// Whether url is one `send` can POST to: http or https, a valid URL by RFC 3986 (a host, an
+// IPv6 literal's brackets, no spaces), with a port from 1 to 65535 when one is given. Else why
+// not, the URL redacted. routes check, the route loader and --url all ask this one question.
+bool check_channel_url(const std::string& url, std::string& why);
+
 }  // namespace cmrelay

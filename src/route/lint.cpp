@@ -14,7 +14,7 @@ bool always_holds(const Condition& c) {
 }
 
 bool matches_everything(const Case& k) {
-  if (!k.channel_from.empty()) return false;
+  if (!k.channel_from.empty() || k.broken) return false;
   for (const Condition& c : k.conditions) {
     if (!always_holds(c)) return false;
   }

@@ -35,8 +35,13 @@ bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors)
 
 namespace {
 
+// "FILE:LINE: message"; "FILE: message" for what concerns no line (a file that cannot be read).
 std::string located(const std::string& path, const Finding& f) {
-  return path + ":" + std::to_string(f.line) + ": " + (f.warning ? "warning: " : "") + f.message;
+  return path + (f.line > 0 ? ":" + std::to_string(f.line) : "") + ": " + (f.warning ? "warning: " : "") + f.message;
+}
+
+void by_line(std::vector<Finding>& all) {
+  std::stable_sort(all.begin(), all.end(), [](const Finding& a, const Finding& b) { return a.line < b.line; });
 }
 
 }  // namespace
@@ -46,7 +51,13 @@ RouteTable RouteTable::load(const std::string& path) {
   auto m = std::make_shared<route::Model>();
   std::vector<route::Finding> errors;
   route::load_model(path, *m, errors);
-  if (!errors.empty()) throw RouteError(route::located(path, errors.front()));
+  if (!errors.empty()) {
+    // Every error, so that one edit fixes them all.
+    route::by_line(errors);
+    std::string all;
+    for (const route::Finding& f : errors) all += (all.empty() ? "" : "\n") + route::located(path, f);
+    throw RouteError(all);
+  }
   return RouteTable(std::move(m));
 }
 
@@ -62,7 +73,7 @@ bool check_routes(const std::string& path, std::vector<std::string>& findings, s
   std::vector<route::Finding> all;
   bool readable = route::load_model(path, m, all);
   if (readable) route::lint_model(m, all);
-  std::stable_sort(all.begin(), all.end(), [](const route::Finding& a, const route::Finding& b) { return a.line < b.line; });
+  route::by_line(all);
   for (const route::Finding& f : all) {
     findings.push_back(route::located(path, f));
     if (warnings != nullptr && f.warning) ++*warnings;

@@ -38,6 +38,7 @@ struct Case {
   std::string channel_from;      // Name mapping: this label's value names the channel.
   int channel_from_line = 0;
   bool fallthrough = false;
+  bool broken = false;  // A condition could not be read: lint must not call it a catch-all.
 };
 
 struct Key {

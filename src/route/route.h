@@ -18,8 +18,8 @@ namespace route {
 struct Model;
 }
 
-// A route file that cannot be used. what() is "FILE:LINE: message" (line 0 when the file
-// cannot be read). Never holds an expanded secret.
+// A route file that cannot be used. what() is every error, one "FILE:LINE: message" per line
+// in line order ("FILE: message" when the file cannot be read). Never holds an expanded secret.
 class RouteError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -55,7 +55,7 @@ struct RouteExplanation {
 class RouteTable {
  public:
   // Loads a YAML or JSON route file (the extension, else the first non-blank byte, decides).
-  // Throws RouteError on the first problem: syntax (with line and column), an unknown key,
+  // Throws RouteError naming every problem: syntax (with line and column), an unknown key,
   // a bad oper, an invalid regex (RE2's message), a malformed cidr:/num: value, an undeclared
   // channel, an undefined ${VAR}.
   static RouteTable load(const std::string& path);

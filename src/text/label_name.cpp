@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "text/utf8.h"
+
 namespace cmrelay {
 namespace {
 
@@ -15,6 +17,7 @@ bool digit(char c) { return c >= '0' && c <= '9'; }
 void append_label_name(std::string& out, std::string_view raw) {
   const size_t start = out.size();
   bool any = false;
+  uint32_t cp = 0;
   for (size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
     if (upper(c)) {
@@ -28,6 +31,16 @@ void append_label_name(std::string& out, std::string_view raw) {
     } else if (lower(c) || digit(c)) {
       if (digit(c) && out.size() == start && start == 0) out += '_';  // Cannot start with one.
       out += c;
+      any = true;
+    } else if (const size_t len = static_cast<unsigned char>(c) >= 0x80 ? utf8::decode(raw, i, cp) : 0; len > 0) {
+      // Label names are ASCII (Prometheus style): a character beyond it is its own word,
+      // "u" and its code point in hex, so the original stays recoverable and distinct.
+      char word[16];
+      std::snprintf(word, sizeof word, "u%04x", static_cast<unsigned>(cp));
+      if (out.size() > start && out.back() != '_') out += '_';
+      out += word;
+      out += '_';
+      i += len - 1;
       any = true;
     } else if (out.size() > start && out.back() != '_') {
       out += '_';

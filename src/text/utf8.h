@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,10 @@ namespace cmrelay::utf8 {
 // (overlongs, surrogates and code points above U+10FFFF are invalid).
 size_t find_invalid(std::string_view s);
 inline bool valid(std::string_view s) { return find_invalid(s) == std::string_view::npos; }
+
+// The code point starting at byte i of s (i < s.size()) in cp; returns its length in bytes,
+// or 0 when no valid sequence starts there.
+size_t decode(std::string_view s, size_t i, uint32_t& cp);
 
 // Number of code points in valid UTF-8.
 size_t length(std::string_view s);

@@ -10,7 +10,7 @@ namespace cmrelay {
 
 Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std::string_view level) {
   if (auto s = ctx.severity.find(vendor, level)) return *s;
-  if (level.empty()) {
+  if (trim_level(level).empty()) {
     ctx.warnings.push_back(std::string(format) + " bodies without a severity level are sent as Info");
   } else {
     ctx.warnings.push_back("unknown " + std::string(vendor_name(vendor)) + " severity '" +

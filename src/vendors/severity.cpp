@@ -11,7 +11,16 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+// " critical\t" is critical: vendors and hand-written route files pad values by accident.
+std::string_view trim(std::string_view s) {
+  const size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
 }  // namespace
+
+std::string_view trim_level(std::string_view level) { return trim(level); }
 
 std::string_view vendor_name(Vendor v) {
   switch (v) {
@@ -47,7 +56,7 @@ SeverityTable::SeverityTable() {
 }
 
 void SeverityTable::set(Vendor v, std::string_view level, Status s) {
-  std::string lower(level);
+  std::string lower(trim(level));
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   for (Entry& e : entries_) {
@@ -60,6 +69,7 @@ void SeverityTable::set(Vendor v, std::string_view level, Status s) {
 }
 
 std::optional<Status> SeverityTable::find(Vendor v, std::string_view level) const {
+  level = trim(level);
   for (const Entry& e : entries_) {
     if (e.vendor == v && iequals(e.level, level)) return e.status;
   }

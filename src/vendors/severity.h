@@ -16,12 +16,14 @@ enum class Vendor { Volcengine, Alibaba, Flashduty };
 std::string_view vendor_name(Vendor v);  // "volcengine", "alibaba", "flashduty"
 std::optional<Vendor> parse_vendor(std::string_view name);
 std::optional<Status> parse_status(std::string_view name);  // "Critical"... any case
+std::string_view trim_level(std::string_view level);         // Without surrounding whitespace.
 
 class SeverityTable {
  public:
   SeverityTable();  // Volcengine critical/warning/notice; Alibaba CRITICAL/WARNING/WARN/INFO.
   void set(Vendor v, std::string_view level, Status s);
-  // The status for a vendor level, compared case-insensitively; nullopt when unknown.
+  // The status for a vendor level, compared case-insensitively and without surrounding
+  // whitespace (" Critical " is critical); nullopt when unknown. set() trims alike.
   std::optional<Status> find(Vendor v, std::string_view level) const;
 
  private:

@@ -59,7 +59,7 @@ expect_exit 1 "$bin" routes check "$tmp/broken-routes"
 has out "$tmp/broken-routes:3: syntax error at column 13: Invalid value."
 
 expect_exit 2 "$bin" routes check "$tmp/missing.yaml"
-has err "cmrelay: $tmp/missing.yaml:0: cannot read: No such file or directory"
+has err "cmrelay: $tmp/missing.yaml: cannot read: No such file or directory"
 
 env -u FLASHDUTY_DBA_KEY "$bin" routes check samples/routes.yaml >"$tmp/out" 2>&1
 [ $? -eq 1 ] || bad "an undefined variable is a finding"

@@ -39,11 +39,23 @@ check "missing CA file: exit 2" eq "$rc" 2
 check "missing CA file: said" grep -q "missing.pem: cannot read" "$tmp/err"
 check "missing CA file: nothing sent" eq "$(requests nocafile-)" 0
 
-# A CA file that is no certificate: a local error, not retried, dead-lettered.
+# A CA file that is readable but holds no certificate: a usage error before anything is
+# read or sent, not a run that dead-letters every event.
 echo "not a certificate" >"$tmp/bad.pem"
 send_tls 127.0.0.1 /s/200 --cacert "$tmp/bad.pem" --max-attempts 3 < <(events badca 1)
-check "bad CA file: exit 3" eq "$rc" 3
-check "bad CA file: one attempt" eq "$(stat attempts)" 1
+check "bad CA file: exit 2" eq "$rc" 2
+check "bad CA file: said" grep -q "cmrelay: --cacert $tmp/bad.pem: holds no PEM certificate" "$tmp/err"
+check "bad CA file: nothing sent" eq "$(requests badca-)" 0
+check "bad CA file: nothing dead-lettered" eq "$(wc -c <"$tmp/dead")" 0
+: >"$tmp/empty.pem"
+send_tls 127.0.0.1 /s/200 --cacert "$tmp/empty.pem" < <(events emptyca 1)
+check "empty CA file: exit 2" eq "$rc" 2
+printf -- '-----BEGIN CERTIFICATE-----\nnot*base64\n-----END CERTIFICATE-----\n' >"$tmp/mangled.pem"
+send_tls 127.0.0.1 /s/200 --cacert "$tmp/mangled.pem" < <(events mangledca 1)
+check "mangled CA block: exit 2" eq "$rc" 2
+send_tls 127.0.0.1 /s/200 --cacert "$tmp" < <(events dirca 1)
+check "directory as CA file: exit 2" eq "$rc" 2
+check "directory as CA file: said" grep -q "cannot read: Is a directory" "$tmp/err"
 
 echo "send_tls: $fail failures"
 [ "$fail" -eq 0 ]
