@@ -34,9 +34,11 @@ Examples:
       --data-binary @- "https://api.flashcat.cloud/event/push/alert/standard?integration_key=$KEY"
   cmrelay convert hook.json | cmrelay send --url "$FLASHDUTY_URL" --dead-letter dead.ndjson
   cmrelay send --routes routes.yaml --dead-letter dead2.ndjson dead.ndjson   replay undelivered events
+  cmrelay alerts                            the open alerts send remembers (its state file)
 
 Exit status: 0 every body converted (and delivered), 1 some input rejected, 2 usage error,
-3 (send) some events dead-lettered.
+3 (send) some events dead-lettered, 8 (send, alerts) the state file could not be used (every
+event still delivered or dead-lettered).
 routes check: 0 clean (warnings aside), 1 findings, 2 unreadable. routes test: 1 when a route
 differs from what was expected (or a recovery misses a channel its alert reached).
 See cmrelay(1) for input forms, output fields and labels.
@@ -71,6 +73,19 @@ void add_seconds(CLI::App* cmd, const std::string& name, std::chrono::millisecon
       ->default_str(CLI::detail::to_string(seconds) + "s");
 }
 
+// An age option: "30d", "12h", "90m", "3600s", or a bare number of seconds.
+void add_age(CLI::App* cmd, const std::string& name, std::chrono::seconds& target, const std::string& what) {
+  static const std::map<std::string, int64_t> kUnits{{"s", 1}, {"m", 60}, {"min", 60}, {"h", 3600}, {"d", 86400}};
+  cmd->add_option_function<int64_t>(name, [&target](int64_t s) { target = std::chrono::seconds(s); }, what)
+      ->transform(CLI::AsNumberWithUnit(kUnits,
+                                        static_cast<CLI::AsNumberWithUnit::Options>(
+                                            CLI::AsNumberWithUnit::CASE_INSENSITIVE | CLI::AsNumberWithUnit::UNIT_OPTIONAL))
+                      .description(""))
+      ->check(CLI::PositiveNumber.description(""))
+      ->type_name("AGE")
+      ->default_str(std::to_string(target.count() / 86400) + "d");
+}
+
 void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   add_read_options(cmd, o.read);
   CLI::Option* routes = cmd->add_option("--routes", o.routes_path,
@@ -84,6 +99,11 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
       ->type_name("FILE");
   cmd->add_flag("--dry-run", o.dry_run, "Print each request (channel, redacted URL, body) instead of sending it");
   cmd->add_option("--stats", o.stats, "Summary: text on stderr, or json on stdout")->capture_default_str();
+  cmd->add_option("--state", o.state,
+                  "Open-alert state (SQLite): recoveries also go where their alert went; none turns it off")
+      ->type_name("FILE|none")
+      ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
+  add_age(cmd, "--state-max-age", o.state_max_age, "Forget an open alert not seen for this long");
   deliver::DeliveryOptions& d = o.delivery;
   cmd->add_option("--concurrency", d.concurrency, "Requests in flight at most")->capture_default_str();
   add_seconds(cmd, "--connect-timeout", d.connect_timeout, "Connect timeout (TCP and TLS)");
@@ -100,7 +120,7 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
 // `cmrelay PATH...` means `cmrelay convert PATH...`.
 std::vector<std::string> with_default_command(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  static const char* kNotConvert[] = {"convert", "detect", "routes", "send", "-h", "--help", "--version", "-V"};
+  static const char* kNotConvert[] = {"convert", "detect", "routes", "send", "alerts", "-h", "--help", "--version", "-V"};
   bool insert = true;
   if (!args.empty()) {
     for (const char* k : kNotConvert) insert &= args[0] != k;
@@ -162,6 +182,16 @@ int main(int argc, char** argv) {
   CLI::App* s = app.add_subcommand("send", "Convert, then POST each event to its channels (--routes) or --url, retrying and dead-lettering");
   add_send_options(s, send);
 
+  cli::AlertsOptions alerts;
+  CLI::App* a = app.add_subcommand("alerts", "List the open alerts send's state remembers (a table on a terminal, else NDJSON), or forget some");
+  a->add_option("--state", alerts.state, "The state file")
+      ->type_name("FILE")
+      ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
+  a->add_option("--forget", alerts.forget, "Forget the open alert with this alert_key (repeatable)")->type_name("KEY");
+  a->add_flag("--forget-all", alerts.forget_all, "Forget every open alert");
+  a->add_option("--format", alerts.format, "auto (a table on a terminal, else NDJSON), table or ndjson")
+      ->capture_default_str();
+
   std::vector<std::string> args = with_default_command(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes them last-first.
   try {
@@ -184,5 +214,6 @@ int main(int argc, char** argv) {
     return cli::routes_test(routes_test);
   }
   if (s->parsed()) return cli::send(send);
+  if (a->parsed()) return cli::alerts(alerts);
   return cli::kUsage;
 }

@@ -1,6 +1,7 @@
 // The commands main() dispatches to. Each wires stages together; none holds logic of its own.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -50,8 +51,21 @@ struct SendOptions {
   std::string dead_letter_path;  // --dead-letter FILE; empty: records go to stderr.
   bool dry_run = false;
   std::string stats = "text";    // --stats text|json
+  std::string state;             // --state FILE|none; empty: the default location.
+  std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
   deliver::DeliveryOptions delivery;
 };
+
+struct AlertsOptions {
+  std::string state;                // --state FILE; empty: the default location.
+  std::vector<std::string> forget;  // --forget KEY...
+  bool forget_all = false;          // --forget-all
+  std::string format = "auto";      // --format auto|table|ndjson (auto: a table on a terminal)
+};
+
+// cmrelay alerts: the open alerts the state knows, or forgets some. 0 done, 1 a --forget
+// key was not open, 2 usage, 8 the state cannot be used.
+int alerts(const AlertsOptions& options);
 
 int convert(const ConvertOptions& options);
 int send(const SendOptions& options);

@@ -26,6 +26,7 @@
 #include "deliver/deadletter.h"
 #include "deliver/inbox.h"
 #include "input/sources.h"
+#include "route/recall.h"
 #include "route/redact.h"
 #include "output/ndjson.h"
 #include "vendors/flashduty.h"
@@ -107,30 +108,33 @@ void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) 
 // dead-letter record goes back to the channel it names when the route file has it.
 class Destinations {
  public:
-  Destinations(const RouteTable* routes, const Channel* url_channel) : routes_(routes), url_channel_(url_channel) {}
+  Destinations(const RouteTable* routes, const Channel* url_channel, Recall* recall)
+      : routes_(routes), url_channel_(url_channel), recall_(recall) {}
 
-  // Sets out to the event's channels; when there are none, says so on stderr.
-  void pick(const Record& rec, const Detection& d, const Event& e, std::vector<const Channel*>& out) {
+  // Sets out to the event's channels (a recovery's include where its alert went); when there
+  // are none, says so on stderr. Returns the state's token for the sender.
+  uint64_t pick(const Record& rec, const Detection& d, Event& e, std::vector<const Channel*>& out) {
     out.clear();
     if (routes_ == nullptr) {
       out.push_back(url_channel_);
-      return;
+      return 0;
     }
     if (d.format == &flashduty::kDeadLetterFormat) {
       std::string name = deliver::dead_letter_channel(rec.body);
       for (const Channel& c : routes_->channels()) {
         if (c.name == name) {
           out.push_back(&c);
-          return;
+          return recall_->note(e, out);
         }
       }
     }
-    routes_->route(e, out);
+    uint64_t token = recall_->route(e, out);
     if (out.empty()) {
       ++unrouted_;
       std::fprintf(stderr, "cmrelay: %.*s:%llu: event %s routed to no channel\n", static_cast<int>(rec.source.size()),
                    rec.source.data(), static_cast<unsigned long long>(rec.index), e.alert_key.c_str());
     }
+    return token;
   }
 
   uint64_t unrouted() const { return unrouted_; }
@@ -138,11 +142,12 @@ class Destinations {
  private:
   const RouteTable* routes_;
   const Channel* url_channel_;
+  Recall* recall_;
   std::atomic<uint64_t> unrouted_{0};
 };
 
-// Calls f(event, body, channels) for every event the pipeline reads, body its Flashduty
-// JSON.
+// Calls f(event, body, channels, token) for every event the pipeline reads, body its
+// Flashduty JSON.
 template <class F>
 void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, F&& f) {
   rapidjson::StringBuffer sb;
@@ -150,11 +155,11 @@ void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, 
   pipeline.run(
       o.read.paths,
       [&](const Record& rec, const Detection& d, EventBatch& events) {
-        for (const Event& e : events) {
-          where.pick(rec, d, e, channels);
+        for (Event& e : events) {
+          uint64_t token = where.pick(rec, d, e, channels);
           sb.Clear();
           append_event_json(e, sb);
-          f(e, std::string_view(sb.GetString(), sb.GetSize()), channels);
+          f(e, std::string_view(sb.GetString(), sb.GetSize()), channels, token);
         }
       },
       &g_stop);
@@ -162,7 +167,8 @@ void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, 
 
 void dry_run(Pipeline& pipeline, const SendOptions& o, Destinations& where) {
   NdjsonWriter out(stdout, false);
-  read_events(pipeline, o, where, [&](const Event&, std::string_view body, const std::vector<const Channel*>& channels) {
+  read_events(pipeline, o, where, [&](const Event&, std::string_view body, const std::vector<const Channel*>& channels,
+                                      uint64_t) {
     for (const Channel* ch : channels) write_dry_run(out, *ch, body);
   });
   out.flush();
@@ -187,13 +193,14 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
   constexpr int kTickMs = 100;  // Signals are seen at least this often.
   auto shared = std::make_shared<HandOver>([&sender] { sender.wakeup(); });
   std::thread reader([shared, &pipeline, &o, &where] {
-    read_events(pipeline, o, where, [&](const Event& e, std::string_view body, const std::vector<const Channel*>& to) {
+    read_events(pipeline, o, where, [&](const Event& e, std::string_view body, const std::vector<const Channel*>& to,
+                                        uint64_t token) {
       std::lock_guard<std::mutex> lock(shared->handing);
       if (shared->sealed) {
         ++shared->not_handed;
         return;
       }
-      if (!to.empty()) shared->inbox.push({std::make_shared<const std::string>(body), e.alert_key, to});
+      if (!to.empty()) shared->inbox.push({std::make_shared<const std::string>(body), e.alert_key, to, token});
     });
     shared->reading.store(false);
     shared->inbox.close();
@@ -201,7 +208,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
   std::deque<deliver::Outgoing> taken;
   auto submit_taken = [&] {
     for (const deliver::Outgoing& item : taken) {
-      for (const Channel* ch : item.channels) sender.submit(item.body, item.alert_key, *ch);
+      for (const Channel* ch : item.channels) sender.submit(item.body, item.alert_key, *ch, item.token);
     }
     taken.clear();
   };
@@ -315,10 +322,19 @@ int send(const SendOptions& o) {
   Channel url_channel;
   url_channel.name = "url";
   url_channel.url = o.url;
-  Destinations where(routes ? &*routes : nullptr, &url_channel);
+  // The open-alert state: a state that cannot be used is said once, and every event is
+  // still delivered by its route (exit 8).
+  std::string state_error;
+  std::unique_ptr<state::Store> store;
+  if (routes) store = open_state(o.state, o.state_max_age, o.dry_run, state_error);
+  std::optional<Recall> recall;
+  if (routes) recall.emplace(*routes, store.get(), !o.dry_run);
+  if (!state_error.empty()) recall->fail(state_error);
+  Destinations where(routes ? &*routes : nullptr, &url_channel, recall ? &*recall : nullptr);
 
   catch_signals();
   deliver::Sender sender(o.delivery, dead_letter, &g_signals);
+  if (recall) sender.on_done([&recall](uint64_t token, const Channel& ch, bool delivered) { recall->done(token, ch, delivered); });
   bool joined = true;
   uint64_t not_handed = 0;
   if (o.dry_run) {
@@ -347,6 +363,7 @@ int send(const SendOptions& o) {
   // that no script takes the input for handled.
   const int first_signal = g_first_signal.load();
   int status = first_signal != 0                               ? 128 + first_signal
+               : recall && recall->failed()                    ? kStateFailed
                : add_up(sender.stats()).dead_lettered > 0      ? kUndelivered
                : counts.rejected > 0 || counts.unreadable > 0 ? kRejected
                                                                : kOk;

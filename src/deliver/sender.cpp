@@ -28,6 +28,7 @@ struct Job {
   std::shared_ptr<const std::string> body;
   size_t channel = 0;  // Index into the sender's channel tables.
   std::string lane;    // Events of one lane go one at a time, in order.
+  uint64_t token = 0;  // Handed to on_done when the job ends.
   bool keyed = false;  // The lane is a (channel, alert_key); else the event's own.
   int attempts = 0;
   Clock::time_point first{};
@@ -83,6 +84,7 @@ struct Sender::Impl {
   size_t in_flight = 0;
   bool abandoned = false;  // After the first signal: only in-flight attempts remain.
   std::mt19937_64 rng{std::random_device{}()};
+  std::function<void(uint64_t, const Channel&, bool)> on_done;
 
   Impl(DeliveryOptions o, DeadLetterFile& dl, const std::atomic<int>* s) : options(std::move(o)), dead_letter(dl), signals(s) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -126,9 +128,10 @@ struct Sender::Impl {
     return it->second;
   }
 
-  void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& ch) {
+  void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& ch, uint64_t token) {
     auto job = std::make_unique<Job>();
     job->body = std::move(body);
+    job->token = token;
     job->channel = slot_for(ch);
     job->lane = std::to_string(job->channel);
     job->lane += '\n';
@@ -243,6 +246,7 @@ struct Sender::Impl {
     d.error_message = message;
     d.event_json = *job->body;
     ++st.dead_lettered;
+    if (job->token != 0 && on_done) on_done(job->token, *slot.channel, false);
     bool written = dead_letter.write(format_dead_letter(d));
     if (!written && !dead_letter.is_stderr()) ++st.dead_letter_failed;  // The record went to stderr.
     if (!dead_letter.is_stderr()) {
@@ -266,6 +270,7 @@ struct Sender::Impl {
     ChannelStats& st = stats[job->channel];
     if (job->last.verdict == Verdict::Delivered) {
       ++st.delivered;
+      if (job->token != 0 && on_done) on_done(job->token, *channels[job->channel].channel, true);
       finish(job, false);
       return;
     }
@@ -394,9 +399,12 @@ Sender::Sender(DeliveryOptions options, DeadLetterFile& dead_letter, const std::
 
 Sender::~Sender() = default;
 
-void Sender::submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel) {
-  impl_->submit(std::move(body), alert_key, channel);
+void Sender::submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel,
+                    uint64_t token) {
+  impl_->submit(std::move(body), alert_key, channel, token);
 }
+
+void Sender::on_done(std::function<void(uint64_t, const Channel&, bool)> f) { impl_->on_done = std::move(f); }
 
 void Sender::poll(int max_wait_ms) { impl_->step(max_wait_ms); }
 

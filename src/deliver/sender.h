@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,8 +54,12 @@ class Sender {
   Sender& operator=(const Sender&) = delete;
 
   // Queues one event body (a Flashduty standard event) for a channel; the channel must
-  // outlive the Sender. After a signal the event is dead-lettered at once.
-  void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel);
+  // outlive the Sender. After a signal the event is dead-lettered at once. A token other
+  // than 0 is handed to the on_done callback when the event is delivered or dead-lettered.
+  void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel,
+              uint64_t token = 0);
+  // Called on the polling thread, once per submitted event with a token, when it ends.
+  void on_done(std::function<void(uint64_t token, const Channel& channel, bool delivered)> f);
   // Makes progress: starts what may start, handles what finished, then waits up to
   // max_wait_ms for the network, the next retry or wakeup().
   void poll(int max_wait_ms);
