@@ -169,6 +169,9 @@ int main(int argc, char** argv) {
   std::string check_file;
   CLI::App* rc = r->add_subcommand("check", "Report every problem of a route file, one FILE:LINE: line each");
   rc->add_option("file", check_file, "The route file (YAML or JSON)")->required();
+  bool check_flashduty = false;
+  rc->add_flag("--flashduty", check_flashduty,
+               "Also warn about every line Flashduty's route would not accept (cmrelay's extensions)");
   cli::RoutesTestOptions routes_test;
   CLI::App* rt = r->add_subcommand("test", "Explain each event's route (cases, verdicts, channels), or run --cases");
   rt->add_option("file", routes_test.file, "The route file (YAML or JSON)")->required();
@@ -208,7 +211,7 @@ int main(int argc, char** argv) {
   }
   if (c->parsed()) return cli::convert(convert);
   if (d->parsed()) return cli::detect(detect);
-  if (rc->parsed()) return cli::routes_check(check_file);
+  if (rc->parsed()) return cli::routes_check(check_file, check_flashduty);
   if (rt->parsed()) {
     routes_test.has_expect = expect->count() > 0;
     return cli::routes_test(routes_test);

@@ -71,8 +71,9 @@ int convert(const ConvertOptions& options);
 int send(const SendOptions& options);
 int detect(const ReadOptions& options);
 
-// cmrelay routes check FILE: 0 clean, 1 findings, 2 unreadable.
-int routes_check(const std::string& file);
+// cmrelay routes check FILE [--flashduty]: 0 clean (warnings aside), 1 findings, 2 unreadable.
+// flashduty: also name every line Flashduty's route would not accept.
+int routes_check(const std::string& file, bool flashduty = false);
 
 struct RoutesTestOptions {
   std::string file;         // The route file.

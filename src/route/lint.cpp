@@ -78,6 +78,7 @@ void lint_conditions(const Case& k, std::vector<Finding>& out) {
 }  // namespace
 
 void lint_model(const Model& m, std::vector<Finding>& out) {
+  const size_t first = out.size();
   const Case* stopper = nullptr;    // A case that matches everything and stops.
   const Case* catch_all = nullptr;  // A reachable case that matches everything.
   bool by_name = false;
@@ -101,6 +102,8 @@ void lint_model(const Model& m, std::vector<Finding>& out) {
     out.push_back({m.default_line, "default is never used: " + catch_all->name + " (line " +
                                        std::to_string(catch_all->line) + ") matches every event"});
   }
+  // Cases and the default are in the Flashduty route, when the file names one.
+  for (size_t i = first; i < out.size(); ++i) out[i].file = m.flashduty_route;
   // With name mapping any declared channel may be reached through a label's value.
   if (by_name) return;
   for (size_t i = 0; i < m.channels.size(); ++i) {
