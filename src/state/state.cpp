@@ -20,6 +20,7 @@
 #include <ctime>
 #include <filesystem>
 #include <system_error>
+#include <unordered_map>
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -70,8 +71,13 @@ std::vector<std::string> parse_channels(std::string_view text) {
 struct Store::Db {
   std::string path;
   sqlite3* db = nullptr;
+  // Prepared once per connection: preparing costs as much as running these statements.
+  std::unordered_map<std::string, sqlite3_stmt*> prepared;
 
-  ~Db() { sqlite3_close(db); }
+  ~Db() {
+    for (auto& [sql, stmt] : prepared) sqlite3_finalize(stmt);
+    sqlite3_close(db);
+  }
 
   [[noreturn]] void fail(const std::string& what) const {
     throw StateError(path + ": " + what + (db != nullptr ? std::string(": ") + sqlite3_errmsg(db) : std::string()));
@@ -81,13 +87,25 @@ struct Store::Db {
     if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail("cannot use the state file");
   }
 
-  // A prepared statement, finalised when it goes out of scope.
+  // A prepared statement of the connection's cache, reset (its read or write done) when it
+  // goes out of scope.
   class Stmt {
    public:
-    Stmt(Db& db, const char* sql) : db_(db) {
-      if (sqlite3_prepare_v2(db.db, sql, -1, &s_, nullptr) != SQLITE_OK) db.fail("cannot use the state file");
+    Stmt(Db& db, const std::string& sql) : db_(db) {
+      auto it = db.prepared.find(sql);
+      if (it != db.prepared.end()) {
+        s_ = it->second;
+        return;
+      }
+      if (sqlite3_prepare_v3(db.db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr) != SQLITE_OK) {
+        db.fail("cannot use the state file");
+      }
+      db.prepared.emplace(sql, s_);
     }
-    ~Stmt() { sqlite3_finalize(s_); }
+    ~Stmt() {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
     Stmt(const Stmt&) = delete;
     Stmt& operator=(const Stmt&) = delete;
     Stmt& bind(int i, std::string_view v) {
@@ -205,10 +223,10 @@ std::unique_ptr<Store> Store::open(const std::string& path, std::chrono::seconds
     if (v == 0) throw StateError(path + ": not a cmrelay state file (no schema)");
     return s;
   }
+  if (v == 0) db.exec("PRAGMA auto_vacuum=INCREMENTAL");  // Only takes before the first table and WAL.
   db.exec("PRAGMA journal_mode=WAL");
   db.exec("PRAGMA synchronous=NORMAL");
   if (v == 0) {
-    db.exec("PRAGMA auto_vacuum=INCREMENTAL");  // Only takes before the first table.
     Db::Transaction t(db);
     db.exec(kSchema);
     db.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
@@ -220,20 +238,16 @@ std::unique_ptr<Store> Store::open(const std::string& path, std::chrono::seconds
 
 void Store::remember(std::string_view key, std::string_view severity, std::string_view title,
                      const std::vector<std::string>& channels, int64_t now) {
+  // One statement, so one transaction: the channels already remembered, then the new ones.
+  static const std::string kUpsert =
+      "INSERT INTO open_alerts VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1) ON CONFLICT(alert_key) DO UPDATE SET "
+      "severity = ?2, title = ?3, last_seen = ?5, generation = generation + 1, channels = ("
+      "SELECT json_group_array(value) FROM (SELECT value FROM json_each(open_alerts.channels) UNION ALL "
+      "SELECT value FROM json_each(?4) WHERE value NOT IN (SELECT value FROM json_each(open_alerts.channels))))";
   std::lock_guard<std::mutex> lock(mu_);
-  Db::Transaction t(*db_);
-  OpenAlert a;
-  bool known = db_->find(key, a);
-  std::vector<std::string> all = known ? a.channels : std::vector<std::string>();
-  for (const std::string& c : channels) {
-    if (std::find(all.begin(), all.end(), c) == all.end()) all.push_back(c);
-  }
-  Db::Stmt s(*db_, known ? "UPDATE open_alerts SET severity = ?2, title = ?3, channels = ?4, last_seen = ?5, "
-                           "generation = generation + 1 WHERE alert_key = ?1"
-                         : "INSERT INTO open_alerts VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)");
-  s.bind(1, key).bind(2, severity).bind(3, title).bind(4, channels_json(all)).bind(5, now);
+  Db::Stmt s(*db_, kUpsert);
+  s.bind(1, key).bind(2, severity).bind(3, title).bind(4, channels_json(channels)).bind(5, now);
   s.step();
-  t.commit();
 }
 
 bool Store::find(std::string_view key, OpenAlert& out) {
@@ -242,19 +256,18 @@ bool Store::find(std::string_view key, OpenAlert& out) {
 }
 
 void Store::closed(std::string_view key, std::string_view channel, int64_t generation) {
+  // Nothing happens unless the alert is still of that generation (no firing event since).
+  // Its last channel: the alert goes. Otherwise the channel leaves the list.
+  static const std::string kLast =
+      "DELETE FROM open_alerts WHERE alert_key = ?1 AND generation = ?3 AND json_array_length(channels) = 1 "
+      "AND json_extract(channels, '$[0]') = ?2";
+  static const std::string kOne =
+      "UPDATE open_alerts SET channels = (SELECT json_group_array(value) FROM json_each(channels) WHERE value != ?2) "
+      "WHERE alert_key = ?1 AND generation = ?3 AND EXISTS (SELECT 1 FROM json_each(channels) WHERE value = ?2)";
   std::lock_guard<std::mutex> lock(mu_);
-  Db::Transaction t(*db_);
-  OpenAlert a;
-  if (!db_->find(key, a) || a.generation != generation) return;  // Gone, or reopened since.
-  auto it = std::find(a.channels.begin(), a.channels.end(), channel);
-  if (it == a.channels.end()) return;
-  a.channels.erase(it);
-  if (a.channels.empty()) {
-    Db::Stmt(*db_, "DELETE FROM open_alerts WHERE alert_key = ?").bind(1, key).step();
-  } else {
-    Db::Stmt(*db_, "UPDATE open_alerts SET channels = ? WHERE alert_key = ?").bind(1, channels_json(a.channels)).bind(2, key).step();
-  }
-  t.commit();
+  Db::Stmt(*db_, kLast).bind(1, key).bind(2, channel).bind(3, generation).step();
+  if (sqlite3_changes(db_->db) > 0) return;
+  Db::Stmt(*db_, kOne).bind(1, key).bind(2, channel).bind(3, generation).step();
 }
 
 void Store::list_page(const std::string& after, std::vector<OpenAlert>& out) {
@@ -285,7 +298,7 @@ uint64_t Store::expire(int64_t now) {
   uint64_t n = static_cast<uint64_t>(sqlite3_changes(db_->db));
   Db::Stmt(*db_, "INSERT INTO meta VALUES ('expired_at', ?1) ON CONFLICT(name) DO UPDATE SET value = ?1").bind(1, now).step();
   t.commit();
-  if (n > 0) db_->exec("PRAGMA incremental_vacuum");
+  db_->exec("PRAGMA incremental_vacuum");  // The pages recoveries and expiry freed go back.
   return n;
 }
 
