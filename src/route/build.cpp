@@ -75,11 +75,11 @@ class Builder {
     routes(*n);
   }
 
-  void error(int line, std::string message) { errors_.push_back({line, std::move(message), false, file_}); }
+  void error(int line, std::string message) { errors_.emplace_back(line, std::move(message), false, file_); }
 
   // Something cmrelay reads that Flashduty's route would not accept: a warning for routes check.
   void extension(int line, const std::string& what) {
-    m_.extensions.push_back({line, "extension: " + what + " (Flashduty's route would not accept it)", true, file_});
+    m_.extensions.emplace_back(line, "extension: " + what + " (Flashduty's route would not accept it)", true, file_);
   }
 
   bool expect(const Node& n, Node::Kind kind, const std::string& what) {

@@ -43,7 +43,7 @@ bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors)
   m.path = path;
   std::string s, why;
   if (!read_file(path, s, why)) {
-    errors.push_back({0, why});
+    errors.emplace_back(0, why);
     return false;
   }
   Node root;
@@ -61,7 +61,7 @@ bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors)
     m.flashduty_route = p.is_absolute() ? p.string() : (std::filesystem::path(path).parent_path() / p).string();
     std::string text;
     if (!read_file(m.flashduty_route, text, why)) {
-      errors.push_back({named->line, "flashduty_route " + m.flashduty_route + ": " + why});
+      errors.emplace_back(named->line, "flashduty_route " + m.flashduty_route + ": " + why);
       return true;
     }
     bad = Finding();

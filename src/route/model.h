@@ -47,6 +47,9 @@ struct Key {
 };
 
 struct Finding {
+  Finding() = default;
+  Finding(int at, std::string what, bool warn = false, std::string in = {})
+      : line(at), message(std::move(what)), warning(warn), file(std::move(in)) {}
   int line = 0;
   std::string message;
   bool warning = false;  // Worth knowing, but the file is not wrong (it reads "warning: ...").
