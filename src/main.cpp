@@ -40,6 +40,7 @@ Examples:
   cmrelay send --url-file flashduty.url --dead-letter dead.ndjson captures/
   cmrelay convert hook.json | cmrelay send --url-env FLASHDUTY_URL --dead-letter dead.ndjson
   cmrelay send --routes routes.yaml --dead-letter dead2.ndjson --replay dead.ndjson   replay undelivered events
+  cmrelay alerts                            the open alerts send remembers (its state file)
 
 Exit status (the first that applies, in this order): 130/143 interrupted (128 + signal),
 7 standard output could not be written, 6 a reject or dead-letter record could not be
@@ -63,7 +64,7 @@ CLI::Validator size_units() {
 }
 
 // Every command's name: a first argument that is none of these (nor an option) is a PATH.
-constexpr const char* kCommands[] = {"convert", "detect", "routes", "send", "serve"};
+constexpr const char* kCommands[] = {"convert", "detect", "routes", "send", "serve", "alerts"};
 
 void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
   cmd->add_option("paths", o.paths, "Files, directories (walked recursively, sorted) or - for stdin; none reads stdin");
@@ -114,6 +115,18 @@ void add_seconds(CLI::App* cmd, const std::string& name, std::chrono::millisecon
 }
 
 void add_delivery_options(CLI::App* cmd, deliver::DeliveryOptions& d);
+// An age option: "30d", "12h", "90m", "3600s", or a bare number of seconds.
+void add_age(CLI::App* cmd, const std::string& name, std::chrono::seconds& target, const std::string& what) {
+  static const std::map<std::string, int64_t> kUnits{{"s", 1}, {"m", 60}, {"min", 60}, {"h", 3600}, {"d", 86400}};
+  cmd->add_option_function<int64_t>(name, [&target](int64_t s) { target = std::chrono::seconds(s); }, what)
+      ->transform(CLI::AsNumberWithUnit(kUnits,
+                                        static_cast<CLI::AsNumberWithUnit::Options>(
+                                            CLI::AsNumberWithUnit::CASE_INSENSITIVE | CLI::AsNumberWithUnit::UNIT_OPTIONAL))
+                      .description(""))
+      ->check(CLI::PositiveNumber.description(""))
+      ->type_name("AGE")
+      ->default_str(std::to_string(target.count() / 86400) + "d");
+}
 
 void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   add_read_options(cmd, o.read);
@@ -137,6 +150,11 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
       ->type_name("FILE");
   cmd->add_flag("--dry-run", o.dry_run, "Print each request (channel, redacted URL, body) instead of sending it");
   cmd->add_option("--stats", o.stats, "Summary: text on stderr, or json on stdout")->capture_default_str();
+  cmd->add_option("--state", o.state,
+                  "Open-alert state (SQLite): recoveries also go where their alert went; none turns it off")
+      ->type_name("FILE|none")
+      ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
+  add_age(cmd, "--state-max-age", o.state_max_age, "Forget an open alert not seen for this long");
   add_delivery_options(cmd, o.delivery);
 }
 
@@ -289,6 +307,9 @@ int main(int argc, char** argv) {
   std::string check_file;
   CLI::App* rc = r->add_subcommand("check", "Report every problem of a route file, one FILE:LINE: line each");
   rc->add_option("file", check_file, "The route file (YAML or JSON)")->required();
+  bool check_flashduty = false;
+  rc->add_flag("--flashduty", check_flashduty,
+               "Also warn about every line Flashduty's route would not accept (cmrelay's extensions)");
   cli::RoutesTestOptions routes_test;
   CLI::App* rt = r->add_subcommand("test", "Explain each event's route (cases, verdicts, channels), or run --cases");
   rt->add_option("file", routes_test.file, "The route file (YAML or JSON)")->required();
@@ -306,6 +327,15 @@ int main(int argc, char** argv) {
   cli::ServeOptions serve;
   CLI::App* sv = app.add_subcommand("serve", "Receive webhooks over HTTP, store each durably before the 2xx, and deliver it like send");
   add_serve_options(sv, serve);
+  cli::AlertsOptions alerts;
+  CLI::App* a = app.add_subcommand("alerts", "List the open alerts send's state remembers (a table on a terminal, else NDJSON), or forget some");
+  a->add_option("--state", alerts.state, "The state file")
+      ->type_name("FILE")
+      ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
+  a->add_option("--forget", alerts.forget, "Forget the open alert with this alert_key (repeatable)")->type_name("KEY");
+  a->add_flag("--forget-all", alerts.forget_all, "Forget every open alert");
+  a->add_option("--format", alerts.format, "auto (a table on a terminal, else NDJSON), table or ndjson")
+      ->capture_default_str();
 
   const std::string mistyped = mistyped_command(std::vector<std::string>(argv + 1, argv + argc));
   if (!mistyped.empty()) {
@@ -328,7 +358,7 @@ int main(int argc, char** argv) {
   }
   if (c->parsed()) return cli::convert(convert);
   if (d->parsed()) return cli::detect(detect);
-  if (rc->parsed()) return cli::routes_check(check_file);
+  if (rc->parsed()) return cli::routes_check(check_file, check_flashduty);
   if (rt->parsed()) {
     routes_test.has_expect = expect->count() > 0;
     return cli::routes_test(routes_test);
@@ -336,6 +366,7 @@ int main(int argc, char** argv) {
 #if CMRELAY_FULL
   if (s->parsed()) return cli::send(send);
   if (sv->parsed()) return cli::serve(serve);
+  if (a->parsed()) return cli::alerts(alerts);
 #endif
   return cli::kUsage;
 }

@@ -77,8 +77,21 @@ struct SendOptions {
   std::string dead_letter_path;  // --dead-letter FILE; empty: records go to stderr.
   bool dry_run = false;
   std::string stats = "text";    // --stats text|json
+  std::string state;             // --state FILE|none; empty: the default location.
+  std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
   deliver::DeliveryOptions delivery;
 };
+
+struct AlertsOptions {
+  std::string state;                // --state FILE; empty: the default location.
+  std::vector<std::string> forget;  // --forget KEY...
+  bool forget_all = false;          // --forget-all
+  std::string format = "auto";      // --format auto|table|ndjson (auto: a table on a terminal)
+};
+
+// cmrelay alerts: the open alerts the state knows, or forgets some. 0 done, 1 a --forget
+// key was not open, 2 usage, 8 the state cannot be used.
+int alerts(const AlertsOptions& options);
 
 struct ServeOptions {
   serve::ListenOptions listen;     // --listen, limits, TLS, --token-header.
@@ -105,8 +118,9 @@ int serve(const ServeOptions& options);
 int send(const SendOptions& options);
 int detect(const ReadOptions& options);
 
-// cmrelay routes check FILE: 0 clean, 1 findings, 2 unreadable.
-int routes_check(const std::string& file);
+// cmrelay routes check FILE [--flashduty]: 0 clean (warnings aside), 1 findings, 2 unreadable.
+// flashduty: also name every line Flashduty's route would not accept.
+int routes_check(const std::string& file, bool flashduty = false);
 
 struct RoutesTestOptions {
   std::string file;         // The route file.

@@ -14,7 +14,7 @@ namespace cmrelay::cli {
 
 namespace {
 
-constexpr std::string_view kFullCommands[] = {"send", "serve"};
+constexpr std::string_view kFullCommands[] = {"send", "serve", "alerts"};
 
 std::string dir_of(const std::string& path) {
   size_t slash = path.rfind('/');

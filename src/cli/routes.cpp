@@ -38,10 +38,10 @@ bool same_channels(const std::vector<const Channel*>& got, const std::vector<std
   return a == b;
 }
 
-int routes_check(const std::string& file) {
+int routes_check(const std::string& file, bool flashduty) {
   std::vector<std::string> findings;
   size_t warnings = 0;
-  bool readable = check_routes(file, findings, &warnings);
+  bool readable = check_routes(file, findings, &warnings, flashduty);
   if (!readable) {
     std::fprintf(stderr, "cmrelay: %s\n", findings.front().c_str());
     return kUsage;

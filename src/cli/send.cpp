@@ -29,6 +29,7 @@
 #include "deliver/deadletter.h"
 #include "deliver/inbox.h"
 #include "input/sources.h"
+#include "deliver/recall.h"
 #include "route/redact.h"
 #include "output/ndjson.h"
 #include "text/escape.h"
@@ -96,20 +97,25 @@ void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) 
 // route file has it (pick_channels, as convert --routes and routes test report it).
 class Destinations {
  public:
-  Destinations(const RouteTable* routes, const Channel* url_channel) : routes_(routes), url_channel_(url_channel) {}
+  Destinations(const RouteTable* routes, const Channel* url_channel, Recall* recall)
+      : routes_(routes), url_channel_(url_channel), recall_(recall) {}
 
-  // Sets out to the event's channels; when there are none, says so on stderr.
-  void pick(const Record& rec, const Detection& d, const Event& e, std::vector<const Channel*>& out) {
+  // Sets out to the event's channels (a recovery's include where its alert went); when there
+  // are none, says so on stderr. Returns the state's token for the sender.
+  uint64_t pick(const Record& rec, const Detection& d, Event& e, std::vector<const Channel*>& out) {
     out.clear();
     if (routes_ == nullptr) {
       out.push_back(url_channel_);
-      return;
+      return 0;
     }
-    std::string replayed;
-    pick_channels(*routes_, d, rec, e, out, &replayed);
-    // A replayed record whose channel the route file no longer declares was routed afresh.
-    const std::string name =
-        replayed.empty() && d.format == &flashduty::kDeadLetterFormat ? flashduty::dead_letter_channel(rec.body) : "";
+    std::string name;
+    if (d.format == &flashduty::kDeadLetterFormat) {  // Only from --replay (the pipeline says so).
+      std::string replayed;
+      pick_channels(*routes_, d, rec, e, out, &replayed);
+      if (!replayed.empty()) return recall_->note(e, out);  // Back to the channel its record names.
+      name = flashduty::dead_letter_channel(rec.body);       // No longer declared: routed afresh.
+    }
+    uint64_t token = recall_->route(e, out);
     if (out.empty()) {
       // The caller dead-letters it: an event is delivered or dead-lettered, never dropped.
       ++unrouted_;
@@ -118,6 +124,7 @@ class Destinations {
                    text::escape(rec.source).c_str(), static_cast<unsigned long long>(rec.index),
                    text::escape(e.alert_key).c_str(), was.c_str());
     }
+    return token;
   }
 
   uint64_t unrouted() const { return unrouted_; }
@@ -125,11 +132,12 @@ class Destinations {
  private:
   const RouteTable* routes_;
   const Channel* url_channel_;
+  Recall* recall_;
   std::atomic<uint64_t> unrouted_{0};
 };
 
-// Calls f(event, body, channels) for every event the pipeline reads, body its Flashduty
-// JSON.
+// Calls f(event, body, channels, token) for every event the pipeline reads, body its
+// Flashduty JSON.
 template <class F>
 void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, F&& f) {
   rapidjson::StringBuffer sb;
@@ -137,11 +145,11 @@ void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, 
   read_inputs(
       pipeline, o.read,
       [&](const Record& rec, const Detection& d, EventBatch& events) {
-        for (const Event& e : events) {
-          where.pick(rec, d, e, channels);
+        for (Event& e : events) {
+          uint64_t token = where.pick(rec, d, e, channels);
           sb.Clear();
           append_event_json(e, sb);
-          f(e, std::string_view(sb.GetString(), sb.GetSize()), channels);
+          f(e, std::string_view(sb.GetString(), sb.GetSize()), channels, token);
         }
       },
       &g_stop);
@@ -150,7 +158,8 @@ void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, 
 // False when standard output could not be written.
 bool dry_run(Pipeline& pipeline, const SendOptions& o, Destinations& where) {
   NdjsonWriter out(stdout, false);
-  read_events(pipeline, o, where, [&](const Event&, std::string_view body, const std::vector<const Channel*>& channels) {
+  read_events(pipeline, o, where, [&](const Event&, std::string_view body, const std::vector<const Channel*>& channels,
+                                      uint64_t) {
     for (const Channel* ch : channels) write_dry_run(out, *ch, body);
     if (out.failed()) g_stop.store(true);  // Nothing more can be printed: stop reading.
   });
@@ -186,13 +195,14 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
   constexpr int kTickMs = 100;  // Signals are seen at least this often.
   auto shared = std::make_shared<HandOver>([&sender] { sender.wakeup(); });
   std::thread reader([shared, &pipeline, &o, &where] {
-    read_events(pipeline, o, where, [&](const Event& e, std::string_view body, const std::vector<const Channel*>& to) {
+    read_events(pipeline, o, where, [&](const Event& e, std::string_view body, const std::vector<const Channel*>& to,
+                                        uint64_t token) {
       std::lock_guard<std::mutex> lock(shared->handing);
       if (shared->sealed) {
         ++shared->not_handed;
         return;
       }
-      shared->inbox.push({std::make_shared<const std::string>(body), e.alert_key, to});
+      shared->inbox.push({std::make_shared<const std::string>(body), e.alert_key, to, token});
     });
     shared->reading.store(false);
     shared->inbox.close();
@@ -201,7 +211,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
   auto submit_taken = [&] {
     for (const deliver::Outgoing& item : taken) {
       if (item.channels.empty() && !dead_letter_unrouted(dead_letter, *item.body)) ++unrouted_failed;
-      for (const Channel* ch : item.channels) sender.submit(item.body, item.alert_key, *ch);
+      for (const Channel* ch : item.channels) sender.submit(item.body, item.alert_key, *ch, item.token);
     }
     taken.clear();
   };
@@ -331,10 +341,23 @@ int send(const SendOptions& options) {
   Channel url_channel;
   url_channel.name = "url";
   url_channel.url = o.url;
-  Destinations where(routes ? &*routes : nullptr, &url_channel);
+  // The open-alert state: a state that cannot be used is said once, and every event is
+  // still delivered by its route (exit 8).
+  std::string state_error;
+  std::unique_ptr<state::Store> store;
+  if (routes) store = open_state(o.state, o.state_max_age, o.dry_run, state_error);
+  std::optional<Recall> recall;
+  if (routes) recall.emplace(*routes, store.get(), !o.dry_run);
+  if (!state_error.empty()) recall->fail(state_error);
+  Destinations where(routes ? &*routes : nullptr, &url_channel, recall ? &*recall : nullptr);
 
   catch_signals();
   deliver::Sender sender(o.delivery, dead_letter, &g_signals);
+  if (recall) {
+    deliver::SenderHooks hooks;
+    hooks.on_done = [&recall](uint64_t token, const Channel& ch, bool delivered) { recall->done(token, ch, delivered); };
+    sender.set_hooks(std::move(hooks));
+  }
   bool joined = true;
   uint64_t not_handed = 0, unrouted_failed = 0;
   Outcomes outcomes;
@@ -369,6 +392,7 @@ int send(const SendOptions& options) {
   outcomes.add(kRecordWriteFailed, dead_failed);
   outcomes.add(kUndelivered, totals.dead_lettered > 0);
   outcomes.add(kUnrouted, where.unrouted() > 0);
+  outcomes.add(kStateFailed, recall && recall->failed());
   if (o.read.remove_done && joined) remove_done(*pipeline, refuse_removal(o, outcomes, totals, dead_failed));
   if (o.read.remove_done && !joined) {
     std::fprintf(stderr, "cmrelay: --remove-done: no input removed: a second signal abandoned the reading\n");

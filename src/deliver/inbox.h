@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -20,6 +21,7 @@ struct Outgoing {
   std::shared_ptr<const std::string> body;  // The Flashduty standard event.
   std::string alert_key;
   std::vector<const Channel*> channels;     // Where it goes.
+  uint64_t token = 0;                       // The state's, for the sender's on_done.
 };
 
 class Inbox {

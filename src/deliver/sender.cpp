@@ -259,7 +259,7 @@ struct Sender::Impl {
       std::fprintf(stderr, "cmrelay: send: %s (%s): dead-lettered after %d attempt%s: %s\n", text::escape(st.name).c_str(),
                    text::escape(st.url).c_str(), job->attempts, job->attempts == 1 ? "" : "s", text::escape(error).c_str());
     }
-    if (hooks.on_done) hooks.on_done(job->tag, st, false);
+    if (hooks.on_done) hooks.on_done(job->tag, *slot.channel, false);
   }
 
   void report_attempt(const Job& job) {
@@ -294,7 +294,7 @@ struct Sender::Impl {
     ChannelStats& st = stats[job->channel];
     if (job->last.verdict == Verdict::Delivered) {
       ++st.delivered;
-      if (hooks.on_done) hooks.on_done(job->tag, st, true);
+      if (hooks.on_done) hooks.on_done(job->tag, *channels[job->channel].channel, true);
       finish(job, false);
       return;
     }
@@ -422,10 +422,6 @@ Sender::Sender(DeliveryOptions options, DeadLetterFile& dead_letter, const std::
     : impl_(std::make_unique<Impl>(std::move(options), dead_letter, signals)) {}
 
 Sender::~Sender() = default;
-
-void Sender::submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel) {
-  impl_->submit(std::move(body), alert_key, channel, 0);
-}
 
 void Sender::submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel,
                     uint64_t tag) {

@@ -66,9 +66,10 @@ struct SenderHooks {
   // Every attempt that got an answer or a transport error (not ones abandoned by a signal).
   std::function<void(const AttemptReport&)> on_attempt;
   // Once per submitted event, when it ends: delivered, or dead-lettered (true/false), with
-  // its submit() tag and channel. A caller that keeps its input until every event from it
-  // ended (cmrelay serve's spool) releases it here.
-  std::function<void(uint64_t tag, const ChannelStats& channel, bool delivered)> on_done;
+  // its submit() tag and channel, on the polling thread. A caller that keeps its input until
+  // every event from it ended (cmrelay serve's spool) releases it here; send's open-alert
+  // state records where a firing event went.
+  std::function<void(uint64_t tag, const Channel& channel, bool delivered)> on_done;
 };
 
 class Sender {
@@ -82,11 +83,10 @@ class Sender {
   Sender& operator=(const Sender&) = delete;
 
   // Queues one event body (a Flashduty standard event) for a channel; the channel must
-  // outlive the Sender. After a signal the event is dead-lettered at once.
-  void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel);
-  // The same, with a tag the hooks report back.
+  // outlive the Sender. After a signal the event is dead-lettered at once. The tag is the
+  // caller's, handed back by the hooks.
   void submit(std::shared_ptr<const std::string> body, std::string_view alert_key, const Channel& channel,
-              uint64_t tag);
+              uint64_t tag = 0);
   // Set before the first submit().
   void set_hooks(SenderHooks hooks);
   // Makes progress: starts what may start, handles what finished, then waits up to

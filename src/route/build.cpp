@@ -37,23 +37,69 @@ class Builder {
   Builder(Model& m, std::vector<Finding>& errors, const std::function<const char*(const std::string&)>& env)
       : m_(m), errors_(errors), env_(env) {}
 
-  void root(const Node& n) {
+  void root(const Node& n, const FlashdutyRoute& flashduty) {
     if (n.kind == Node::Null) return error(n.line, "the route file is empty");
     if (!expect(n, Node::Map, "the route file")) return;
-    known(n, {"channels", "cases", "default", "severity"}, "the route file");
-    // An empty section (`cases:` with nothing under it) is the same as none.
-    auto section = [&](const char* key) {
-      const Node* s = n.member(key);
-      return s != nullptr && s->kind != Node::Null ? s : nullptr;
-    };
-    if (const Node* c = section("channels")) channels(*c);
-    if (const Node* s = section("severity")) severity(*s);
-    if (const Node* c = section("cases")) cases(*c);
-    if (const Node* d = n.member("default")) default_route(*d);
+    // Flashduty's own route keys are accepted (and ignored) beside cmrelay's, so that a
+    // /route/info body with channels: added loads as is.
+    known(n, {"channels", "cases", "default", "severity"}, "the route file",
+          {"data_source_id", "flashduty_route", "integration_id", "sections", "version", "status", "creator_id",
+           "updated_by", "created_at", "updated_at"});
+    if (const Node* c = section(n, "channels")) channels(*c);
+    if (const Node* s = section(n, "severity")) {
+      extension(s->key_line, "the severity: table");
+      severity(*s);
+    }
+    if (const std::string* id = text(n, "data_source_id", "the route file")) m_.data_source_id = *id;
+    if (flashduty.root == nullptr && n.member("channels") == nullptr && n.member("integration_id") != nullptr) {
+      return error(n.member("integration_id")->key_line,
+                   "a Flashduty route needs a channel map: a YAML file with flashduty_route: naming this file and "
+                   "channels: giving each channel id its url (see cmrelay(1), ROUTE FILE)");
+    }
+    if (flashduty.root == nullptr) return routes(n);
+    if (n.member("cases") != nullptr || n.member("default") != nullptr) {
+      const Node* here = n.member("cases") != nullptr ? n.member("cases") : n.member("default");
+      return error(here->key_line, "cases and default come from the Flashduty route " + flashduty.path +
+                                       " (flashduty_route): remove them here");
+    }
+    file_ = flashduty.path;
+    flashduty_root(*flashduty.root);
+    file_.clear();
   }
 
  private:
-  void error(int line, std::string message) { errors_.push_back({line, std::move(message)}); }
+  // An empty section (`cases:` with nothing under it) is the same as none.
+  static const Node* section(const Node& n, const char* key) {
+    const Node* s = n.member(key);
+    return s != nullptr && s->kind != Node::Null ? s : nullptr;
+  }
+
+  void routes(const Node& n) {
+    if (const Node* c = section(n, "cases")) cases(*c);
+    if (const Node* d = n.member("default")) default_route(*d);
+  }
+
+  // Flashduty's /route/info body: the route itself, or the API's {request_id, data} around it.
+  void flashduty_root(const Node& body) {
+    const Node* n = &body;
+    if (n->kind == Node::Map && n->member("data") != nullptr && n->member("cases") == nullptr) {
+      if (const Node* e = n->member("error")) return error(e->key_line, "the Flashduty route is an API error response");
+      n = n->member("data");
+    }
+    if (n->kind == Node::Null) return error(n->line, "the Flashduty route is empty");
+    if (!expect(*n, Node::Map, "the Flashduty route")) return;
+    known(*n, {"integration_id", "cases", "sections", "default", "version", "status", "creator_id", "updated_by",
+               "created_at", "updated_at"},
+          "the Flashduty route");
+    routes(*n);
+  }
+
+  void error(int line, std::string message) { errors_.emplace_back(line, std::move(message), false, file_); }
+
+  // Something cmrelay reads that Flashduty's route would not accept: a warning for routes check.
+  void extension(int line, const std::string& what) {
+    m_.extensions.emplace_back(line, "extension: " + what + " (Flashduty's route would not accept it)", true, file_);
+  }
 
   bool expect(const Node& n, Node::Kind kind, const std::string& what) {
     if (n.kind == kind) return true;
@@ -62,7 +108,10 @@ class Builder {
     return false;
   }
 
-  void known(const Node& map, std::initializer_list<const char*> keys, const std::string& where) {
+  // Every key of map is one of keys (named when one is not) or of quiet (Flashduty's keys,
+  // accepted without being listed).
+  void known(const Node& map, std::initializer_list<const char*> keys, const std::string& where,
+             std::initializer_list<const char*> quiet = {}) {
     for (const Node& m : map.items) {
       if (map.member(m.key) != &m) error(m.key_line, "key '" + m.key + "' appears twice in " + where);
       bool ok = false;
@@ -72,6 +121,7 @@ class Builder {
         list += list.empty() ? "" : ", ";
         list += k;
       }
+      for (const char* k : quiet) ok |= m.key == k;
       if (!ok) {
         std::string what = "unknown key '";
         what.append(m.key).append("' in ").append(where).append(" (known: ").append(list).append(")");
@@ -80,10 +130,11 @@ class Builder {
     }
   }
 
-  // A scalar member's text, or nullptr (after an error when it has the wrong shape).
+  // A scalar member's text, or nullptr when absent or null (after an error when it has the
+  // wrong shape).
   const std::string* text(const Node& map, const char* key, const std::string& where) {
     const Node* n = map.member(key);
-    if (n == nullptr) return nullptr;
+    if (n == nullptr || n->kind == Node::Null) return nullptr;
     return expect(*n, Node::Scalar, std::string(key) + " in " + where) ? &n->text : nullptr;
   }
 
@@ -226,20 +277,20 @@ class Builder {
       k.line = c.line;
       k.name = "case " + std::to_string(m_.cases.size() + 1);
       if (expect(c, Node::Map, k.name)) {
-        if (const std::string* name = text(c, "name", k.name)) k.name = *name;
-        known(c, {"name", "if", "channels", "channel_ids", "channel_from", "fallthrough"}, k.name);
+        if (const std::string* name = text(c, "name", k.name)) {
+          k.name = *name;
+          extension(c.member("name")->key_line, "a case name");
+        }
+        known(c, {"name", "if", "channels", "channel_ids", "channel_from", "fallthrough"}, k.name,
+              {"routing_mode", "name_mapping_label"});
         if (const Node* conds = c.member("if"); conds != nullptr && conds->kind != Node::Null &&
                                                   expect(*conds, Node::Seq, "if of " + k.name)) {
           for (const Node& cond : conds->items) condition(cond, k);
         }
         targets(c, k.channels, k.name);
-        if (const std::string* from = text(c, "channel_from", k.name)) {
-          k.channel_from_line = c.member("channel_from")->line;
-          if (!from->starts_with("labels.") || from->size() == 7) {
-            error(k.channel_from_line, "channel_from of " + k.name + " must be labels.<name>, not '" + *from + "'");
-          }
-          k.channel_from = from->substr(std::min<size_t>(7, from->size()));
-        }
+        named_channels(c, k.name);
+        if (text(c, "channel_from", k.name) != nullptr) extension(c.member("channel_from")->key_line, "channel_from");
+        name_mapping(c, k);
         if (const std::string* f = text(c, "fallthrough", k.name)) {
           if (*f != "true" && *f != "false") error(c.member("fallthrough")->line, "fallthrough must be true or false");
           k.fallthrough = *f == "true";
@@ -247,6 +298,32 @@ class Builder {
       }
       m_.cases.push_back(std::move(k));
     }
+  }
+
+  // channel_from: labels.X, or Flashduty's routing_mode: name_mapping with
+  // name_mapping_label: labels.X.
+  void name_mapping(const Node& c, Case& k) {
+    const char* key = "channel_from";
+    const std::string* from = text(c, "channel_from", k.name);
+    if (const std::string* mode = text(c, "routing_mode", k.name)) {
+      if (*mode == "name_mapping") {
+        const std::string* label = text(c, "name_mapping_label", k.name);
+        if (label == nullptr || from != nullptr) {
+          return error(c.member("routing_mode")->line, "routing_mode name_mapping of " + k.name +
+                                                            " needs name_mapping_label (and no channel_from)");
+        }
+        from = label;
+        key = "name_mapping_label";
+      } else if (*mode != "standard" && !mode->empty()) {
+        error(c.member("routing_mode")->line, "routing_mode must be standard or name_mapping, not '" + *mode + "'");
+      }
+    }
+    if (from == nullptr) return;
+    k.channel_from_line = c.member(key)->line;
+    if (!from->starts_with("labels.") || from->size() == 7) {
+      error(k.channel_from_line, std::string(key) + " of " + k.name + " must be labels.<name>, not '" + *from + "'");
+    }
+    k.channel_from = from->substr(std::min<size_t>(7, from->size()));
   }
 
   void condition(const Node& n, Case& k) {
@@ -265,10 +342,19 @@ class Builder {
     if (key == nullptr || oper == nullptr || vals == nullptr || vals->kind == Node::Null) {
       return error(n.line, where + " needs key, oper and vals (vals: [] for an empty list)");
     }
-    if (*key == "severity") {
-      c.field = Field::Severity;
+    if (*key == "severity" || *key == "alert_severity" || *key == "incident_severity") {
+      c.field = Field::Severity;  // Flashduty's legacy keys mean severity.
     } else if (*key == "status") {
       c.field = Field::Status;
+      extension(n.member("key")->line, "the key status");
+    } else if (*key == "data_source_id") {
+      c.field = Field::DataSource;
+      c.label = m_.data_source_id;
+      if (m_.data_source_id.empty()) {
+        error(n.member("key")->line, "data_source_id in " + k.name + " compares the Flashduty integration an event "
+                                     "came through, which cmrelay cannot know: give data_source_id: N at the top "
+                                     "of the route file (the integration these events stand for)");
+      }
     } else if (*key == "title") {
       c.field = Field::Title;
     } else if (*key == "description") {
@@ -289,6 +375,9 @@ class Builder {
         if (!expect(v, Node::Scalar, "each value in vals")) continue;
         std::string why;
         if (!c.vals.emplace_back().compile(v.text, why)) error(v.line, why);
+        if (c.vals.back().kind() == Matcher::Wildcard && has_escape(v.text)) {
+          extension(v.line, "a wildcard escape in '" + v.text + "'");
+        }
         c.text += c.vals.size() > 1 ? ", " : "";
         c.text += v.text;
       }
@@ -377,18 +466,34 @@ class Builder {
     if (n.kind == Node::Null || !expect(n, Node::Map, "default")) return;
     known(n, {"channels", "channel_ids"}, "default");
     targets(n, m_.default_channels, "default");
+    named_channels(n, "default");
+  }
+
+  // Cases and the default name channels by id in Flashduty.
+  void named_channels(const Node& n, const std::string& where) {
+    const Node* list = n.member("channels");
+    if (list != nullptr && list->kind != Node::Null) extension(list->key_line, "channels by name in " + where);
+  }
+
+  // \*, \? or \\: cmrelay's wildcard escapes.
+  static bool has_escape(const std::string& v) {
+    for (size_t i = 0; i + 1 < v.size(); ++i) {
+      if (v[i] == '\\' && (v[i + 1] == '*' || v[i + 1] == '?' || v[i + 1] == '\\')) return true;
+    }
+    return false;
   }
 
   Model& m_;
   std::vector<Finding>& errors_;
   const std::function<const char*(const std::string&)>& env_;
+  std::string file_;  // Errors found in a Flashduty route are in that file.
 };
 
 }  // namespace
 
 void build_model(const Node& root, Model& m, std::vector<Finding>& errors,
-                 const std::function<const char*(const std::string&)>& env) {
-  Builder(m, errors, env).root(root);
+                 const std::function<const char*(const std::string&)>& env, const FlashdutyRoute& flashduty) {
+  Builder(m, errors, env).root(root, flashduty);
   for (Key& k : m.keys) {
     if (k.regexes) k.regexes->compile();
   }

@@ -43,13 +43,13 @@ void lint_values(const Condition& c, const Case& k, std::vector<Finding>& out) {
     if (m.kind() != Matcher::Exact) continue;
     const std::string& v = m.text();
     if (c.field == Field::Status && v != "firing" && v != "resolved") {
-      out.push_back({c.line, "status is firing or resolved: '" + v + "' in " + k.name + " never matches"});
+      out.emplace_back(c.line, "status is firing or resolved: '" + v + "' in " + k.name + " never matches");
     } else if (c.field == Field::Severity && v == "Ok") {
-      out.push_back({c.line, "severity Ok in " + k.name + " never matches: a recovery is routed with its alert's " +
-                                 "severity (route recoveries on purpose with key status, vals [resolved])"});
+      out.emplace_back(c.line, "severity Ok in " + k.name + " never matches: a recovery is routed with its alert's " +
+                                 "severity (route recoveries on purpose with key status, vals [resolved])");
     } else if (c.field == Field::Severity && v != "Critical" && v != "Warning" && v != "Info") {
-      out.push_back({c.line, "severity is Critical, Warning or Info (case-sensitive): '" + v + "' in " + k.name +
-                                 " never matches"});
+      out.emplace_back(c.line, "severity is Critical, Warning or Info (case-sensitive): '" + v + "' in " + k.name +
+                                 " never matches");
     }
   }
 }
@@ -57,20 +57,20 @@ void lint_values(const Condition& c, const Case& k, std::vector<Finding>& out) {
 void lint_conditions(const Case& k, std::vector<Finding>& out) {
   for (const Condition& c : k.conditions) {
     if (c.vals.empty()) {
-      out.push_back({c.line, c.text + " in " + k.name + (c.notin ? " always holds" : " never holds") + ": vals is empty"});
+      out.emplace_back(c.line, c.text + " in " + k.name + (c.notin ? " always holds" : " never holds") + ": vals is empty");
     }
     for (const Matcher& m : c.vals) {
       std::string net = m.cidr_network();
       if (!net.empty()) {
-        out.push_back({c.line, "'" + m.text() + "' in " + k.name + " has host bits set: it is the range " + net});
+        out.emplace_back(c.line, "'" + m.text() + "' in " + k.name + " has host bits set: it is the range " + net);
       }
     }
     lint_values(c, k, out);
     if (varies_on_recovery(c)) {
-      out.push_back({c.line, c.text + " in " + k.name + " reads a field that can differ between an alert and its " +
+      out.emplace_back(c.line, c.text + " in " + k.name + " reads a field that can differ between an alert and its " +
                                  "recovery: the recovery may route elsewhere (the state file sends it where the " +
                                  "alert went; see status for routing recoveries on purpose)",
-                     true});
+                     true);
     }
   }
 }
@@ -78,6 +78,7 @@ void lint_conditions(const Case& k, std::vector<Finding>& out) {
 }  // namespace
 
 void lint_model(const Model& m, std::vector<Finding>& out) {
+  const size_t first = out.size();
   const Case* stopper = nullptr;    // A case that matches everything and stops.
   const Case* catch_all = nullptr;  // A reachable case that matches everything.
   bool by_name = false;
@@ -87,8 +88,8 @@ void lint_model(const Model& m, std::vector<Finding>& out) {
     by_name |= !k.channel_from.empty();
     for (size_t c : k.channels) used[c] = true;
     if (stopper != nullptr) {
-      out.push_back({k.line, k.name + " can never be reached: " + stopper->name + " (line " +
-                                 std::to_string(stopper->line) + ") matches every event and stops"});
+      out.emplace_back(k.line, k.name + " can never be reached: " + stopper->name + " (line " +
+                                 std::to_string(stopper->line) + ") matches every event and stops");
       continue;
     }
     if (matches_everything(k)) {
@@ -98,13 +99,15 @@ void lint_model(const Model& m, std::vector<Finding>& out) {
   }
   for (size_t c : m.default_channels) used[c] = true;
   if (catch_all != nullptr && !m.default_channels.empty()) {
-    out.push_back({m.default_line, "default is never used: " + catch_all->name + " (line " +
-                                       std::to_string(catch_all->line) + ") matches every event"});
+    out.emplace_back(m.default_line, "default is never used: " + catch_all->name + " (line " +
+                                       std::to_string(catch_all->line) + ") matches every event");
   }
+  // Cases and the default are in the Flashduty route, when the file names one.
+  for (size_t i = first; i < out.size(); ++i) out[i].file = m.flashduty_route;
   // With name mapping any declared channel may be reached through a label's value.
   if (by_name) return;
   for (size_t i = 0; i < m.channels.size(); ++i) {
-    if (!used[i]) out.push_back({m.channel_lines[i], "channel '" + m.channels[i].name + "' is declared but never used"});
+    if (!used[i]) out.emplace_back(m.channel_lines[i], "channel '" + m.channels[i].name + "' is declared but never used");
   }
 }
 

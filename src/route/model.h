@@ -47,6 +47,16 @@ struct Key {
   std::unique_ptr<RegexSet> regexes;  // Every regex value of the conditions on this key.
 };
 
+struct Finding {
+  Finding() = default;
+  Finding(int at, std::string what, bool warn = false, std::string in = {})
+      : line(at), message(std::move(what)), warning(warn), file(std::move(in)) {}
+  int line = 0;
+  std::string message;
+  bool warning = false;  // Worth knowing, but the file is not wrong (it reads "warning: ...").
+  std::string file;      // The file the line is in, when not the route file itself (a Flashduty route).
+};
+
 struct Model {
   std::string path;
   std::vector<Key> keys;  // The distinct keys the conditions read.
@@ -57,12 +67,9 @@ struct Model {
   std::vector<size_t> default_channels;
   int default_line = 0;
   SeverityTable severity;
-};
-
-struct Finding {
-  int line = 0;
-  std::string message;
-  bool warning = false;  // Worth knowing, but the file is not wrong (it reads "warning: ...").
+  std::string data_source_id;     // data_source_id: what data_source_id conditions compare with.
+  std::string flashduty_route;    // flashduty_route: the Flashduty route JSON the cases come from.
+  std::vector<Finding> extensions;  // What Flashduty would not accept (warnings for routes check).
 };
 
 // The severity severity conditions see: a firing event's status, a recovery's alert's
@@ -72,10 +79,17 @@ Status routing_severity(const Event& e);
 // Where a key points on the event; false when it is absent (a missing label).
 bool field_value(const Key& k, const Event& e, std::string_view& out);
 
-// Fills m from the parsed tree. Every problem that makes the file unusable goes to errors;
-// env gives ${VAR} values (nullptr when undefined).
+// A Flashduty route JSON named by a route file's flashduty_route: its tree and its path.
+struct FlashdutyRoute {
+  const Node* root = nullptr;
+  std::string path;
+};
+
+// Fills m from the parsed tree (and, when the file names one, the Flashduty route's cases
+// and default). Every problem that makes the file unusable goes to errors; env gives ${VAR}
+// values (nullptr when undefined).
 void build_model(const Node& root, Model& m, std::vector<Finding>& errors,
-                 const std::function<const char*(const std::string&)>& env);
+                 const std::function<const char*(const std::string&)>& env, const FlashdutyRoute& flashduty = {});
 
 // Findings that do not stop the file loading: unused channels, unreachable cases,
 // conditions that never hold.

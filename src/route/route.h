@@ -81,10 +81,13 @@ class RouteTable {
 
 // cmrelay routes check: every load error and every lint finding (channels declared but
 // unused, cases that can never be reached, conditions that can never hold), each one line
-// "FILE:LINE: message", in line order. Warnings, which do not make the file wrong (conditions
-// on fields that differ on recovery, Flashduty extensions), read "FILE:LINE: warning: message"
-// and are counted in warnings. False when the file cannot be read (findings then holds the
-// reason).
-bool check_routes(const std::string& path, std::vector<std::string>& findings, size_t* warnings = nullptr);
+// "FILE:LINE: message", in line order (the route file's, then its Flashduty route's).
+// Warnings, which do not make the file wrong (conditions on fields that differ on recovery,
+// Flashduty extensions), read "FILE:LINE: warning: message" and are counted in warnings.
+// Extensions (what Flashduty's route would not accept) are reported for a file that loads a
+// Flashduty route (flashduty_route:), and for any file when extensions is true. False when
+// the file cannot be read (findings then holds the reason).
+bool check_routes(const std::string& path, std::vector<std::string>& findings, size_t* warnings = nullptr,
+                  bool extensions = false);
 
 }  // namespace cmrelay

@@ -40,7 +40,7 @@ Relay::Relay(RelayOptions options, Spool& spool, Seen& seen, Metrics& metrics, c
   options_.delivery.forget_dead_lanes = true;
   sender_ = std::make_unique<deliver::Sender>(options_.delivery, dead_letter_, nullptr);
   deliver::SenderHooks hooks;
-  hooks.on_done = [this](uint64_t id, const deliver::ChannelStats& ch, bool delivered) { done(id, ch, delivered); };
+  hooks.on_done = [this](uint64_t id, const Channel& ch, bool delivered) { done(id, ch, delivered); };
   hooks.on_attempt = [this](const deliver::AttemptReport& r) { attempted(r); };
   sender_->set_hooks(std::move(hooks));
   make_pipeline(nullptr);
@@ -157,7 +157,7 @@ void Relay::unrouted(const Event& e, std::string_view body) {
   log_.write("event", {{"alert_key", e.alert_key}, {"outcome", "unrouted"}});
 }
 
-void Relay::done(uint64_t id, const deliver::ChannelStats& channel, bool delivered) {
+void Relay::done(uint64_t id, const Channel& channel, bool delivered) {
   auto it = files_.find(id);
   if (it == files_.end()) return;
   metrics_.ended(channel.name, delivered, seconds_since(arrival_ns(it->second.spool.name)));

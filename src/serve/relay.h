@@ -67,7 +67,7 @@ class Relay {
   void take(const SpoolFile& f);
   void route_event(uint64_t id, File& file, const Event& e, std::string_view body);
   void unrouted(const Event& e, std::string_view body);
-  void done(uint64_t id, const deliver::ChannelStats& channel, bool delivered);
+  void done(uint64_t id, const Channel& channel, bool delivered);
   void attempted(const deliver::AttemptReport& r);
   void finish_if_done(uint64_t id);
   void make_pipeline(const SeverityTable* severity);

@@ -104,6 +104,19 @@ has out "PASS with the state: [dba, hot], and its recovery"
 has out "FAIL inline: expected [dba, hot], the recovery goes to [dba, hot], not [dba]"
 expect_exit 0 "$bin" routes check "$tmp/strand.yaml"
 has out "$tmp/strand.yaml:7: warning: labels.current_value IN [num:ge:95] in case 2 reads a field that can differ between an alert and its recovery"
+# Flashduty's /route/info body as it stores it, with a channel map beside it.
+expect_exit 0 "$bin" routes check tests/route/flashduty/channels.yaml
+has out "tests/route/flashduty/channels.yaml: ok: 6 channels, 5 cases"
+has out "tests/route/flashduty/route-info.json:24: warning: title IN [/disk.full/] in case 3 reads a field"
+lacks out "extension"
+expect_exit 0 "$bin" routes test tests/route/flashduty/channels.yaml samples/volcengine/metric-firing.json --expect pager
+has out "    alert_severity IN [Critical]: true (saw 'Critical')"
+expect_exit 0 "$bin" routes check --flashduty samples/routes.yaml
+has out "samples/routes.yaml:17: warning: extension: a case name (Flashduty's route would not accept it)"
+has out "samples/routes.yaml:53: warning: extension: channel_from (Flashduty's route would not accept it)"
+has out "samples/routes.yaml:57: warning: extension: the severity: table (Flashduty's route would not accept it)"
+expect_exit 0 "$bin" routes check samples/routes.yaml
+lacks out "extension"
 printf 'tests:\n  - {name: x, expect: [a], payloud: y}\n' >"$tmp/badcases.yaml"
 expect_exit 2 "$bin" routes test samples/routes.yaml --cases "$tmp/badcases.yaml"
 has err "badcases.yaml:2: unknown key 'payloud' in x"

@@ -1,6 +1,8 @@
 # Shared by tests/cli/send_*.sh: a loopback sink (tests/deliver/sink.py) and checks.
 # Source it after setting BIN and SRC. Everything lives in $tmp, removed on exit.
 tmp=$(mktemp -d)
+# send keeps its open-alert state under XDG_STATE_HOME: this run's own, never the user's.
+export XDG_STATE_HOME="$tmp/state-home"
 sink_pid=
 fail=0
 SECRET=s3cr3t-INTEGRATION-key-42

@@ -310,7 +310,7 @@ TEST_CASE("the hooks report every attempt and every event's end once, with its t
   std::vector<std::pair<uint64_t, bool>> ends;
   std::vector<std::string> attempts;
   deliver::SenderHooks hooks;
-  hooks.on_done = [&](uint64_t tag, const deliver::ChannelStats& ch, bool delivered) {
+  hooks.on_done = [&](uint64_t tag, const Channel& ch, bool delivered) {
     ends.emplace_back(tag, delivered);
     CHECK((ch.name == "ok") == delivered);
   };
