@@ -152,8 +152,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   if (!domain.empty()) where += (where.empty() ? "" : ", ") + domain;
   if (!region.empty()) where += (where.empty() ? "in " : " in ") + region;
   line(d, "Resource", where);
-  if (!condition.empty()) line(d, "Value", value.empty() ? "threshold " + condition : value + " (threshold " + condition + ")");
-  else line(d, "Value", value);
+  if (condition.empty()) line(d, "Value", value);
+  else line(d, "Value", value.empty() ? "threshold " + condition : value + " (threshold " + condition + ")");
   line(d, "Workspace", str(body, "workspace"));
   line(d, "History", str(body, "alertHistoryUrl"));
   if (e.event_time != 0) line(d, "At", times::format_unix(e.event_time, when ? &*when : nullptr));

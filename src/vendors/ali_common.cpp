@@ -194,7 +194,9 @@ Lifecycle read_lifecycle(const json::Value* content, std::string_view where) {
   l.event_id = str(*content, "eventId", where);
   if (l.event_id.empty()) return l;
   l.status = str(*content, "eventStatus", where);
-  for (std::string_view end : {"Executed", "Canceled", "Cancelled", "Failed", "Avoided"}) l.terminal |= iequals(l.status, end);
+  for (std::string_view end : {"Executed", "Canceled", "Cancelled", "Failed", "Avoided"}) {
+    l.terminal |= iequals(l.status, end);
+  }
   return l;
 }
 

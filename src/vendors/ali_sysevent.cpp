@@ -52,7 +52,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   // placeholder). traceId and times differ from one delivery to the next.
   if (!om.event_id.empty()) make_alert_key(e.alert_key, kId, {"om", om.event_id});
   else if (!s.id.empty()) make_alert_key(e.alert_key, kId, {s.id});
-  else make_alert_key(e.alert_key, kId, {s.name, s.resource_id.empty() ? either(content_id, s.instance_name) : s.resource});
+  else make_alert_key(e.alert_key, kId,
+                      {s.name, s.resource_id.empty() ? either(content_id, s.instance_name) : std::string_view(s.resource)});
 
   if (om.terminal) e.title += "Ended: ";
   system_event_title(e.title, s, content_id);

@@ -81,7 +81,7 @@ Status read_status(State state, std::string_view level, DecodeContext& ctx) {
   }
   if (level.empty()) {
     // 2018-era alarms carry no level at all; an alarm is not mere information.
-    ctx.warnings.push_back("ali.threshold firing alarms without triggerLevel are sent as Warning");
+    ctx.warnings.emplace_back("ali.threshold firing alarms without triggerLevel are sent as Warning");
     return Status::Warning;
   }
   return map_level(ctx, Vendor::Alibaba, kId, level);
@@ -107,7 +107,7 @@ std::string read_expression(const json::Value& body, DecodeContext& ctx) {
 }
 
 // Text with ASCII blanks around it removed ("95 " from the 2017 Curvalue).
-std::string trimmed(std::string s) {
+std::string trimmed(const std::string& s) {
   const size_t b = s.find_first_not_of(" \t");
   if (b == std::string::npos) return {};
   return s.substr(b, s.find_last_not_of(" \t") - b + 1);

@@ -399,7 +399,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   }
   // A no-data alarm fires at its Level unless the severity table has a nodata entry (a route
   // file's volcengine: {nodata: Info} follows Flashduty's Alibaba convention).
-  std::optional<Status> nodata_status = kind == Kind::NoData ? ctx.severity.find(Vendor::Volcengine, kNoDataLevel) : std::nullopt;
+  const std::optional<Status> nodata_status =
+      kind == Kind::NoData ? ctx.severity.find(Vendor::Volcengine, kNoDataLevel) : std::nullopt;
   const Status status = recovered(kind) ? Status::Ok
                         : nodata_status ? *nodata_status
                                         : map_level(ctx, Vendor::Volcengine, "volc.metric", text(body, "Level"));
