@@ -160,3 +160,13 @@ TEST_CASE("ali.sysevent: posted as a form, a '+' of the offset decoded to a spac
   CHECK(label(e, "content_state") == "Stopped");
   CHECK(e.title == "Instance:StateChange (cn-qingdao)");
 }
+
+TEST_CASE("ali.sysevent: Alibaba's {instanceId} placeholder in an ARN is no resource id") {
+  const Event e = only(decode_json(
+      R"({"product":"cfw","level":"WARN","instanceName":"fw-1","regionId":"cn-shanghai","name":"cfw:Ips:Blocked",)"
+      R"("resourceId":"acs:cfw:cn-hangzhou:1270449913360928:instance/{instanceId}"})"));
+  CHECK(label(e, "resource_id") == "<absent>");
+  CHECK(label(e, "region") == "cn-shanghai");  // regionId wins over the ARN's region.
+  CHECK(e.alert_key == "ali.sysevent/cfw:Ips:Blocked/fw-1");
+  CHECK(e.title == "cfw:Ips:Blocked on fw-1 (cn-shanghai)");
+}
