@@ -118,4 +118,19 @@ check "untitled: converted" "$?" 0
 check "untitled: send reads convert's output" "$?" 0
 contains "untitled: the title" "$(cat "$TMP/untitled.dry")" '"title_rule":"Volcengine metric alarm"'
 
+# No data is Info by default (Flashduty's Alibaba CM Metrics integration); a route file's
+# severity table overrides it for Alibaba, and offers it for Volcengine MetricsNoData.
+check "nodata: Info by default" "$("$BIN" convert "$SRC/samples/alibaba/threshold-nodata.form" | grep -c '"event_status":"Info"')" 2
+cat >"$TMP/nodata.yaml" <<'YAML'
+channels:
+  ops: {url: "http://127.0.0.1:9/push"}
+default: {channels: [ops]}
+severity:
+  alibaba: {nodata: Warning}
+  volcengine: {nodata: Info}
+YAML
+check "nodata: overridden" "$("$BIN" convert --routes "$TMP/nodata.yaml" "$SRC/samples/alibaba/threshold-nodata.form" \
+  "$SRC/samples/volcengine/nodata-firing.json" | grep -o '"event_status":"[A-Za-z]*"' | tr '\n' ' ')" \
+  '"event_status":"Warning" "event_status":"Warning" "event_status":"Info" '
+
 finish
