@@ -419,7 +419,9 @@ void Framer::frame_line(Record& rec) {
     const size_t next = newline ? eol + 1 : eol;
     if (dropped > 0 || l == Line::TooLong || eol > max_body_) {
       pos_ += next;
-      oversize(rec, dropped + next);
+      // A joined form over the limit takes the rest of its '&' lines with it.
+      const uint64_t rest = eol > max_body_ ? skip_form_lines(!newline) : 0;
+      oversize(rec, dropped + next + rest);
       return;
     }
     size_t body_end = eol;

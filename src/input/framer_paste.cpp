@@ -44,14 +44,37 @@ size_t Framer::pasted_header(Record& rec) {
 }
 
 size_t Framer::join_form_lines(size_t eol) {
-  for (;;) {
+  // Joined lines never hold more than --max-body in the buffer: past it the caller reports
+  // the body as too large.
+  while (eol < max_body_) {
     // The next line starts with '&' (no blank line between): it continues this form.
     if (!ensure(eol + 2) || buf_[pos_ + eol + 1] != '&') return eol;
     size_t next = 0;
-    if (find_eol(eol + 1, max_body_, next) == Line::TooLong) return next;
+    const Line l = find_eol(eol + 1, max_body_ - eol, next);
     eol = next;
-    if (eol >= avail()) return eol;
+    if (l != Line::Found) return eol;
   }
+  return eol;
+}
+
+uint64_t Framer::skip_form_lines(bool mid_line) {
+  uint64_t skipped = 0;
+  while (mid_line || (ensure(1) && buf_[pos_] == '&')) {
+    mid_line = false;
+    for (;;) {  // One line, however long, without holding it.
+      const void* nl = std::memchr(buf_.data() + pos_, '\n', avail());
+      if (nl != nullptr) {
+        const size_t n = static_cast<size_t>(static_cast<const char*>(nl) - (buf_.data() + pos_)) + 1;
+        pos_ += n;
+        skipped += n;
+        break;
+      }
+      skipped += avail();
+      pos_ = end_;
+      if (!fill()) return skipped;
+    }
+  }
+  return skipped;
 }
 
 size_t Framer::squeeze_form_lines(size_t body_end) {

@@ -240,3 +240,14 @@ TEST_CASE("framer: a form split one field per line with leading '&' is one body"
   REQUIRE(apart.size() == 2);
   CHECK(apart[1].body == "&b=2");
 }
+
+TEST_CASE("framer: a form joined over '&' lines past --max-body is one oversize record") {
+  std::string in = "a=1\n";
+  for (int i = 0; i < 50; ++i) in += "&k" + std::to_string(i) + "=" + std::string(100, 'x') + "\n";
+  in += "b=2\n";
+  auto r = frame(in, 1024);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].error.find("larger than the 1024-byte limit") != std::string::npos);
+  CHECK(r[0].length == in.find("b=2"));
+  CHECK(r[1].body == "b=2");
+}
