@@ -283,6 +283,10 @@ bool Framer::next_record(Record& rec) {
     begin(rec);
     if (c == '\0') {
       frame_nul(rec);
+    } else if (const size_t header = pasted_header(rec); header > 0) {
+      if (avail() > 0 && buf_[pos_] == '{') frame_json(rec);
+      else frame_line(rec);
+      rec.length += header;
     } else if (c == '{') {
       frame_json(rec);
     } else if (c == '"') {
@@ -444,7 +448,7 @@ void Framer::frame_line(Record& rec) {
   for (;;) {
     size_t eol = 0;
     const Line l = find_eol(0, max_body_, eol);
-    const bool newline = l != Line::End && eol < avail();
+    bool newline = l != Line::End && eol < avail();
     if (l == Line::TooLong && !newline) {
       // Longer than the limit and not over yet: hold none of it, keep looking for its end.
       pass_limit(rec);
@@ -455,17 +459,23 @@ void Framer::frame_line(Record& rec) {
       oversize(rec, dropped);
       return;
     }
+    if (newline && dropped == 0 && l == Line::Found) {
+      eol = join_form_lines(eol);
+      newline = eol < avail();
+    }
     const size_t next = newline ? eol + 1 : eol;
-    if (dropped > 0 || l == Line::TooLong) {
+    if (dropped > 0 || l == Line::TooLong || eol > max_body_) {
       pass_limit(rec);
       spill(view(0, eol));
       pos_ += next;
-      oversize(rec, dropped + next);
+      // A joined form over the limit takes the rest of its '&' lines with it.
+      const uint64_t rest = eol > max_body_ ? skip_form_lines(!newline) : 0;
+      oversize(rec, dropped + next + rest);
       return;
     }
     size_t body_end = eol;
     if (body_end > 0 && buf_[pos_ + body_end - 1] == '\r') --body_end;
-    finish(rec, 0, body_end, next);
+    finish(rec, 0, squeeze_form_lines(body_end), next);
     if (header_shaped(rec.body)) {
       // A capture whose request line was not read as one (cut off, or no protocol): its
       // header lines must not reach a reason that quotes keys (an Authorization value).

@@ -77,6 +77,13 @@ class Framer {
   void frame_nul(Record& rec);
   Scan scan_json(size_t& i, std::string& why);
 
+  // Pasted bodies (framer_paste.cpp): a "Content-Type:" line and a blank line above a body;
+  // a form split one field per line, each continuation line starting with '&'.
+  size_t pasted_header(Record& rec);  // Bytes of such a header block (consumed), else 0.
+  size_t join_form_lines(size_t eol);  // Extends a form line [0, eol) over '&' lines; its new eol.
+  size_t squeeze_form_lines(size_t body_end);  // Drops their line breaks in place; the new end.
+  uint64_t skip_form_lines(bool mid_line);  // Drops (the rest of a line and) '&' lines; bytes.
+
   // Captured HTTP requests (framer_http.cpp).
   bool looks_like_request_line();
   void frame_http(Record& rec);

@@ -167,6 +167,7 @@ SystemEvent read_system_event(const json::Value& obj, std::string_view where) {
   SystemEvent s;
   s.name = str(obj, "name", where);
   if (s.name.empty()) s.name = str(obj, "eventNameEn", where);
+  if (s.name.empty()) s.name = str(obj, "eventNameZh", where);
   s.id = str(obj, "id", where);
   s.level = str(obj, "level", where);
   s.status = str(obj, "status", where);
@@ -176,12 +177,27 @@ SystemEvent read_system_event(const json::Value& obj, std::string_view where) {
   s.group_id = str(obj, "groupId", where);
   s.resource = str(obj, "resourceId", where);
   const Arn arn = parse_arn(s.resource);
-  s.resource_id = arn.id;
+  // Alibaba sometimes sends its template placeholder ("instance/{instanceId}"): no id at all.
+  const bool placeholder = arn.id.size() >= 2 && arn.id.front() == '{' && arn.id.back() == '}';
+  s.resource_id = placeholder ? std::string_view() : arn.id;
   s.account = arn.account;
   s.region = either(str(obj, "regionId", where), arn.region);
   s.event_time = str(obj, "eventTime", where);
   if (!s.event_time.empty()) s.time = times::parse_compact_iso(s.event_time);
+  if (!s.event_time.empty() && !s.time) s.time = times::parse_local_with_offset(s.event_time);  // ISO 8601 with dashes
   return s;
+}
+
+Lifecycle read_lifecycle(const json::Value* content, std::string_view where) {
+  Lifecycle l;
+  if (content == nullptr || !content->IsObject()) return l;
+  l.event_id = str(*content, "eventId", where);
+  if (l.event_id.empty()) return l;
+  l.status = str(*content, "eventStatus", where);
+  for (std::string_view end : {"Executed", "Canceled", "Cancelled", "Failed", "Avoided"}) {
+    l.terminal |= iequals(l.status, end);
+  }
+  return l;
 }
 
 void system_event_title(std::string& t, const SystemEvent& s, std::string_view resource_fallback) {

@@ -155,9 +155,11 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   const std::string region = first({s.region, str(res, "regionId", "alert.resourceInfo.")});
   const std::string strategy = str(body, "strategyName");
 
-  e.status = resolved ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, severity);
-  // A RESOLVED alert keeps its severity: routing sends the recovery where the alert went.
-  if (resolved) e.alert_severity = ctx.severity.find(Vendor::Alibaba, severity).value_or(Status::Ok);
+  // An ECS O&M event pushed as a system event: one alert across its notifications.
+  const Lifecycle om = system ? read_lifecycle(content, "alert.eventContentMap.") : Lifecycle{};
+  e.status = resolved || om.terminal ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, severity);
+  // A recovery keeps its alert's severity: routing sends it where the alert went.
+  if (e.status == Status::Ok) e.alert_severity = ctx.severity.find(Vendor::Alibaba, severity).value_or(Status::Ok);
 
   // alert_key: a threshold alert by rule and resource, which stay the same from TRIGGERED to
   // RESOLVED (the dedup id does not: it is new on the resolve). Without a resource id the
@@ -168,7 +170,9 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   const std::string trace_id = str(alert, "traceId", "alert.");
   const std::string_view rule = either(rule_id, rule_name);
   const std::string_view dedup = either(dedup_id, trace_id);
-  if (!system && !rule.empty()) {
+  if (!om.event_id.empty()) {
+    make_alert_key(e.alert_key, kId, {"om", om.event_id});
+  } else if (!system && !rule.empty()) {
     std::string watched = resource_id;
     if (watched.empty()) watched = object_key(resource_info, custom);
     make_alert_key(e.alert_key, kId, {"rule", rule, watched, metric.name});
@@ -180,6 +184,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
 
   std::string& t = e.title;
   if (resolved) t += "Recovered: ";
+  else if (om.terminal) t += "Ended: ";
   if (system) {
     system_event_title(t, s, resource_id);
   } else {
@@ -217,6 +222,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("trace_id", trace_id);
   l.add("event_id", s.id);
   l.add("group_id", s.group_id);
+  l.add("om_event_id", om.event_id);
+  l.add("om_status", om.status);
   l.add("arn", s.resource != s.resource_id ? std::string_view(s.resource) : std::string_view());
   l.add("strategy_name", strategy);
   l.add("batch_id", str(body, "batchId"));

@@ -15,6 +15,7 @@ namespace cmrelay::ali {
 extern const Format kEventFormat;      // ali.event: Event Center subscription push (JSON or FORM)
 extern const Format kThresholdFormat;  // ali.threshold: legacy threshold alert callback (form)
 extern const Format kSysEventFormat;   // ali.sysevent: legacy system-event callback
+extern const Format kCms2Format;       // ali.cms2: CloudMonitor 2.0 webhook (notification objects)
 
 // "acs:<product>:<region>:<account>:<type>/<id>". Text that is not an ARN leaves every part
 // empty but id, which is then the whole text.
@@ -44,6 +45,15 @@ struct SystemEvent {
   std::optional<times::Instant> time;
 };
 SystemEvent read_system_event(const json::Value& obj, std::string_view where = {});
+
+// An ECS O&M notification's lifecycle, from its content: eventId stays the same across the
+// notifications of one O&M event; eventStatus moves Scheduled -> Executing -> a terminal state.
+struct Lifecycle {
+  std::string event_id, status;
+  bool terminal = false;  // Executed, Canceled, Failed or Avoided: the O&M event is over.
+};
+// Empty event_id when content carries no O&M lifecycle.
+Lifecycle read_lifecycle(const json::Value* content, std::string_view where);
 
 // "Instance:StateChange on web-3 (cn-hangzhou): Stopped"; resource is the fallback when
 // the event names no instance.

@@ -12,6 +12,7 @@ const std::vector<const Format*>& all_formats() {
       &ali::kEventFormat,
       &ali::kThresholdFormat,
       &ali::kSysEventFormat,
+      &ali::kCms2Format,
       &flashduty::kEventFormat,
       &flashduty::kDeadLetterFormat,
   };

@@ -53,6 +53,10 @@ SeverityTable::SeverityTable() {
   set(Vendor::Alibaba, "warning", Status::Warning);
   set(Vendor::Alibaba, "warn", Status::Warning);
   set(Vendor::Alibaba, "info", Status::Info);
+  // No-data alarms (threshold INSUFFICIENT_DATA, level NODATA): Info, as Flashduty's own Alibaba
+  // CM Metrics integration sends them. Volcengine has no entry: MetricsNoData fires at its Level
+  // unless a route file sets volcengine: {nodata: ...}.
+  set(Vendor::Alibaba, "nodata", Status::Info);
 }
 
 void SeverityTable::set(Vendor v, std::string_view level, Status s) {

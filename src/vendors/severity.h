@@ -13,6 +13,9 @@ namespace cmrelay {
 
 enum class Vendor { Volcengine, Alibaba, Flashduty };
 
+// The table entry no-data alarms are looked up under, for either vendor.
+inline constexpr std::string_view kNoDataLevel = "nodata";
+
 std::string_view vendor_name(Vendor v);  // "volcengine", "alibaba", "flashduty"
 std::optional<Vendor> parse_vendor(std::string_view name);
 std::optional<Status> parse_status(std::string_view name);  // "Critical"... any case
@@ -20,7 +23,9 @@ std::string_view trim_level(std::string_view level);         // Without surround
 
 class SeverityTable {
  public:
-  SeverityTable();  // Volcengine critical/warning/notice; Alibaba CRITICAL/WARNING/WARN/INFO.
+  // Volcengine critical/warning/notice; Alibaba CRITICAL/WARNING/WARN/INFO, and nodata (Info):
+  // the level no-data alarms are looked up under (kNoDataLevel).
+  SeverityTable();
   void set(Vendor v, std::string_view level, Status s);
   // The status for a vendor level, compared case-insensitively and without surrounding
   // whitespace (" Critical " is critical); nullopt when unknown. set() trims alike.

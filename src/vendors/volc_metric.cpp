@@ -42,14 +42,27 @@ const json::Value* nonempty_array(const json::Value& body, std::string_view key)
   return a && a->IsArray() && !a->Empty() ? a : nullptr;
 }
 
+// A metric that breached has "Warning": true; the others carry no Warning key at all.
+bool breached(const json::Value& m) {
+  const json::Value* w = fields::get(m, "Warning");
+  return w && w->IsBool() && w->GetBool();
+}
+
 // The metric a title speaks of: the first that breached, else the first.
 const json::Value* primary_metric(const json::Value* metrics) {
   if (metrics == nullptr || metrics->Empty()) return nullptr;
   for (const json::Value& m : metrics->GetArray()) {
-    const json::Value* w = fields::get(m, "Warning");
-    if (w && w->IsBool() && w->GetBool()) return &m;
+    if (breached(m)) return &m;
   }
   return &(*metrics)[0];
+}
+
+size_t breached_count(const json::Value* metrics) {
+  size_t n = 0;
+  if (metrics) {
+    for (const json::Value& m : metrics->GetArray()) n += breached(m) ? 1 : 0;
+  }
+  return n;
 }
 
 // Strings reused from resource to resource and body to body, so that decoding a resource
@@ -143,6 +156,13 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
     }
     join_sorted(dim_key, parts, n);
   }
+  // AlertGroupId, documented as stable from firing to recovery (and what Volcengine's own
+  // tooling pairs on), stands for the dimensions when present: recoveries have been seen with
+  // empty Dimensions.
+  if (fields::Text group = text(r, "AlertGroupId", where); !group.empty()) {
+    dim_key.assign("group=");
+    dim_key += group.view();
+  }
   if (nodata(kind)) make_alert_key(e.alert_key, "volc.metric", {rule_id, id, dim_key, "nodata"});
   else make_alert_key(e.alert_key, "volc.metric", {rule_id, id, dim_key});
 
@@ -174,7 +194,9 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
   } else if (metric) {
     t += ": ";
     describe_metric(t, *metric, metric_where);
-    if (metrics->Size() > 1) t += " +" + std::to_string(metrics->Size() - 1) + " more";
+    // Only the other metrics that breached count: the rest are listed in the description.
+    const size_t others = breached_count(metrics) - (breached(*metric) ? 1 : 0);
+    if (others > 0) t += " +" + std::to_string(others) + " more breached";
   }
 
   Labels& l = e.labels;
@@ -278,12 +300,19 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
     for (const json::Value& m : metrics->GetArray()) {
       d += "- ";
       describe_metric(d, m, metric_where);
-      if (fields::Text desc = text(m, "Description", metric_where); !desc.empty()) {
+      fields::Text desc = text(m, "Description", metric_where);
+      fields::Text desc_cn = text(m, "DescriptionCN", metric_where);
+      fields::Text desc_cn2 = text(m, "DescriptionCn", metric_where);
+      if (std::string_view shown = !desc.empty() ? desc.view() : !desc_cn.empty() ? desc_cn.view() : desc_cn2.view();
+          !shown.empty()) {
         d += " - ";
-        d += desc.view();
+        d += shown;
       }
-      const json::Value* w = fields::get(m, "Warning");
-      if (w && w->IsBool() && w->GetBool()) d += " [breached]";
+      if (breached(m)) d += " [breached]";
+      if (fields::Text cond = text(m, "TriggerCondition", metric_where); !cond.empty()) {
+        d += "\n  when: ";
+        d += cond.view();
+      }
       d += '\n';
     }
   }
@@ -368,7 +397,12 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   if ((resources == nullptr || resources->Empty()) && kind != Kind::Metric) {
     if (const json::Value* a = nonempty_array(body, "Resources")) resources = a;
   }
+  // A no-data alarm fires at its Level unless the severity table has a nodata entry (a route
+  // file's volcengine: {nodata: Info} follows Flashduty's Alibaba convention).
+  const std::optional<Status> nodata_status =
+      kind == Kind::NoData ? ctx.severity.find(Vendor::Volcengine, kNoDataLevel) : std::nullopt;
   const Status status = recovered(kind) ? Status::Ok
+                        : nodata_status ? *nodata_status
                                         : map_level(ctx, Vendor::Volcengine, "volc.metric", text(body, "Level"));
   static thread_local Scratch scratch;
   const size_t first = out.size();

@@ -109,4 +109,28 @@ check "bad trace id: one event" "$(wc -l <"$TMP/out")" 1
 check "detect line" "$("$BIN" detect "$S/metric-recovered.json")" \
   "$S/metric-recovered.json:1: volc.metric (Type=MetricRecovered, RuleId, RecoveredResources)"
 
+# A policy alarm with no rule name, id or resources still has a title, so that send reads
+# convert's own output back (it refuses an empty title_rule).
+echo '{"Type":"Metric","Level":"warning","Resources":[]}' >"$TMP/untitled.json"
+"$BIN" convert "$TMP/untitled.json" >"$TMP/untitled.out" 2>"$TMP/untitled.err"
+check "untitled: converted" "$?" 0
+"$BIN" send --dry-run --url "http://127.0.0.1:9/push?integration_key=k" "$TMP/untitled.out" >"$TMP/untitled.dry" 2>"$TMP/untitled.err"
+check "untitled: send reads convert's output" "$?" 0
+contains "untitled: the title" "$(cat "$TMP/untitled.dry")" '"title_rule":"Volcengine metric alarm"'
+
+# No data is Info by default (Flashduty's Alibaba CM Metrics integration); a route file's
+# severity table overrides it for Alibaba, and offers it for Volcengine MetricsNoData.
+check "nodata: Info by default" "$("$BIN" convert "$SRC/samples/alibaba/threshold-nodata.form" | grep -c '"event_status":"Info"')" 2
+cat >"$TMP/nodata.yaml" <<'YAML'
+channels:
+  ops: {url: "http://127.0.0.1:9/push"}
+default: {channels: [ops]}
+severity:
+  alibaba: {nodata: Warning}
+  volcengine: {nodata: Info}
+YAML
+check "nodata: overridden" "$("$BIN" convert --routes "$TMP/nodata.yaml" "$SRC/samples/alibaba/threshold-nodata.form" \
+  "$SRC/samples/volcengine/nodata-firing.json" | grep -o '"event_status":"[A-Za-z]*"' | tr '\n' ' ')" \
+  '"event_status":"Warning" "event_status":"Warning" "event_status":"Info" '
+
 finish

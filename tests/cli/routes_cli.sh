@@ -159,7 +159,7 @@ JSON
 expect_exit 0 "$bin" convert --routes "$tmp/partial.json" samples/volcengine/metric-multi-resource.json samples/volcengine/metric-firing.json
 [ "$(grep -c '"channels":\["dba"\]}$' "$tmp/out")" = 3 ] || bad "3 events should reach dba"
 [ "$(grep -c '"channels":\[\]}$' "$tmp/out")" = 1 ] || bad "1 event should reach no channel"
-has err "cmrelay: samples/volcengine/metric-firing.json:1: event volc.metric/1856012345678901234/i-3tq8pmb1xkz2c9w0a7f1/ResourceID=i-3tq8pmb1xkz2c9w0a7f1 routed to no channel"
+has err "cmrelay: samples/volcengine/metric-firing.json:1: event volc.metric/1856012345678901234/i-3tq8pmb1xkz2c9w0a7f1/group=ag-5e1c0d7a routed to no channel"
 has err "cmrelay: 1 of 4 events routed to no channel"
 
 printf 'channels:\n  a: {url: "https://h/?integration_key=${CMRELAY_NOT_SET_ANYWHERE}"}\ncases:\n  - {if: [{key: severity, oper: IN, vals: [Critical]}], channels: [b]}\n' >"$tmp/bad.yaml"

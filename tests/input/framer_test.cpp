@@ -206,3 +206,48 @@ TEST_CASE("framer: strings are skipped in blocks, yet every quote, escape and ne
   CHECK(recs[bodies.size() + 1].body == "{\"ok\":1}");
   CHECK(recs[bodies.size() + 1].error.empty());
 }
+
+TEST_CASE("framer: a pasted Content-Type line and blank line above a body are one record") {
+  const std::string in = "Content-Type: application/x-www-form-urlencoded; charset=UTF-8\r\n\r\na=1&b=2\nc=3\n";
+  auto r = frame(in);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].kind == BodyKind::Form);
+  CHECK(r[0].body == "a=1&b=2");
+  CHECK(r[0].content_type == "application/x-www-form-urlencoded; charset=UTF-8");
+  CHECK(r[0].offset == 0);
+  CHECK(r[0].length == in.find("c=3"));
+  CHECK(r[1].body == "c=3");
+  // Above JSON too; without the blank line it is not a paste, and is framed as it stands.
+  auto j = frame("content-type: application/json\n\n{\"a\":1}\n");
+  REQUIRE(j.size() == 1);
+  CHECK(j[0].kind == BodyKind::Json);
+  CHECK(j[0].body == "{\"a\":1}");
+  auto no_blank = frame("Content-Type: x\na=1\n");
+  REQUIRE(no_blank.size() == 2);
+  CHECK(no_blank[0].body == "Content-Type: x");
+}
+
+TEST_CASE("framer: a form split one field per line with leading '&' is one body") {
+  const std::string in = "a=1\n&b=2\r\n&c={x=1, y=2}\nd=4\n";
+  auto r = frame(in);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].kind == BodyKind::Form);
+  CHECK(r[0].body == "a=1&b=2&c={x=1, y=2}");
+  CHECK(r[0].length == in.find("d=4"));
+  CHECK(r[1].body == "d=4");
+  // A blank line ends the body: the '&' line after it is a body of its own.
+  auto apart = frame("a=1\n\n&b=2\n");
+  REQUIRE(apart.size() == 2);
+  CHECK(apart[1].body == "&b=2");
+}
+
+TEST_CASE("framer: a form joined over '&' lines past --max-body is one oversize record") {
+  std::string in = "a=1\n";
+  for (int i = 0; i < 50; ++i) in += "&k" + std::to_string(i) + "=" + std::string(100, 'x') + "\n";
+  in += "b=2\n";
+  auto r = frame(in, 1024);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].error.find("larger than the 1024-byte limit") != std::string::npos);
+  CHECK(r[0].length == in.find("b=2"));
+  CHECK(r[1].body == "b=2");
+}

@@ -74,7 +74,7 @@ def check(binary, path, tmp):
     d, d_rejects = run([binary, "detect", str(path)], reject)
     detected = d.stdout.splitlines()
     for line in detected:
-        if not re.match(rb"^.*:\d+: [a-z]+(\.[a-z]+)? \(.*\)$", line):
+        if not re.match(rb"^.*:\d+: [a-z]+(\.[a-z0-9]+)? \(.*\)$", line):
             fail(path, "detect line %r" % line[:120])
     bodies = len(detected) + len(d_rejects)
 

@@ -315,3 +315,30 @@ TEST_CASE("ali.event: a huge eventContentMap or customLabels keeps labels up to 
                                 members + "}}"));
   CHECK(only(d).alert_key == "ali.event/rule/r-big/i-big/");
 }
+
+TEST_CASE("ali.event: eventNameZh alone names the event; an ISO eventTime is read; FORM mode without batchId") {
+  const std::string alert =
+      R"({"alertStatus":"TRIGGERED","source":"SYS_EVENT","severity":"WARNING","product":"ECS",)"
+      R"("arn":"acs:ecs:cn-beijing:1270449913360928:instance/i-z1","meta":{"sysEventMeta":{"eventNameZh":"实例重启",)"
+      R"("eventTime":"2025-06-16T03:10:02.045+08:00","status":"Executing"}}})";
+  auto d = decode_form("subscription=" + form_escape(kSubscription) + "&strategyName=ecs&alert=" + form_escape(alert));
+  CHECK(d.format == "ali.event");
+  const Event& e = only(d);
+  CHECK(e.title == "实例重启 on i-z1 (cn-beijing): Executing");
+  CHECK(label(e, "event_type") == "实例重启");
+  CHECK(e.description.find("Happened at: 2025-06-16 03:10:02 UTC+08:00") != std::string::npos);
+}
+
+TEST_CASE("ali.event: an ECS O&M system event is keyed on its eventId; a terminal eventStatus resolves it") {
+  auto om = [](std::string_view status) {
+    return envelope(R"({"alertStatus":"TRIGGERED","source":"SYS_EVENT","severity":"WARNING","dedupId":"d-)" +
+                    std::string(status) + R"(","eventName":"Instance:SystemMaintenance.Reboot:)" + std::string(status) +
+                    R"(","eventContentMap":{"eventId":"e-5","eventStatus":")" + std::string(status) + R"("}})");
+  };
+  const Event scheduled = only(decode_json(om("Scheduled")));
+  const Event executed = only(decode_json(om("Executed")));
+  CHECK(scheduled.status == Status::Warning);
+  CHECK(executed.status == Status::Ok);
+  CHECK(scheduled.alert_key == "ali.event/om/e-5");
+  CHECK(executed.alert_key == scheduled.alert_key);
+}

@@ -100,9 +100,53 @@ TEST_CASE("ali.sysevent: always firing, at every level spelling") {
 TEST_CASE("ali.sysevent: the key is the event id; other events get other keys") {
   CHECK(only(decode_json(body("CRITICAL", "{}", "ev-2"))).alert_key == "ali.sysevent/ev-2");
   CHECK(only(decode_json(body("CRITICAL", "{}", "ev-2"))).alert_key != only(decode_json(body())).alert_key);
-  // No id: the traceId.
+  // No id: the event name and resource, never the traceId or a time (both change per delivery).
   CHECK(only(decode_json(R"({"traceId":"tr-9","eventTime":"20250615T224518Z","name":"X","level":"INFO"})")).alert_key ==
-        "ali.sysevent/tr-9");
+        "ali.sysevent/X/");
+}
+
+namespace {
+// A legacy body as seen in the wild: no eventTime, id, ver, userId or ruleName.
+std::string minimal(std::string_view trace, std::string_view status, std::string_view om_id = "") {
+  std::string content = R"({"instanceId":"i-m1")";
+  if (!om_id.empty()) content += R"(,"eventId":")" + std::string(om_id) + R"(","eventStatus":")" + std::string(status) + R"(")";
+  content += "}";
+  return R"({"traceId":")" + std::string(trace) + R"(","product":"ECS","level":"WARN","instanceName":"batch-1",)"
+         R"("resourceId":"acs:ecs:cn-beijing:1270449913360928:instance/i-m1","regionId":"cn-beijing","groupId":"0",)"
+         R"("name":"Instance:SystemMaintenance.Reboot:)" + std::string(status) + R"(","status":")" + std::string(status) +
+         R"(","content":)" + content + "}";
+}
+}  // namespace
+
+TEST_CASE("ali.sysevent: bodies without eventTime, id, ver, userId or ruleName are recognised and keyed stably") {
+  auto d = decode_json(minimal("tr-1", "Executing"));
+  CHECK(d.format == "ali.sysevent");
+  CHECK(d.evidence == "name, product, level, resourceId=acs:...");
+  const Event& e = only(d);
+  CHECK(e.status == Status::Warning);
+  CHECK(e.alert_key == "ali.sysevent/Instance:SystemMaintenance.Reboot:Executing/acs:ecs:cn-beijing:1270449913360928:instance%2Fi-m1");
+  // Another delivery (new traceId) of the same event meets it.
+  CHECK(only(decode_json(minimal("tr-2", "Executing"))).alert_key == e.alert_key);
+  // Without the acs: ARN the keys are not distinctive: not this format.
+  CHECK(decode_json(R"({"name":"x","product":"p","level":"INFO","resourceId":"i-1"})").format.empty());
+}
+
+TEST_CASE("ali.sysevent: an ECS O&M event is one alert across its notifications; its terminal states resolve it") {
+  const std::string key = "ali.sysevent/om/e-77";
+  for (const char* status : {"Scheduled", "Executing", "Inquiring"}) {
+    CAPTURE(status);
+    const Event e = only(decode_json(minimal("tr", status, "e-77")));
+    CHECK(e.status == Status::Warning);
+    CHECK(e.alert_key == key);
+    CHECK(label(e, "om_status") == status);
+  }
+  for (const char* status : {"Executed", "Canceled", "Failed", "Avoided"}) {
+    CAPTURE(status);
+    const Event e = only(decode_json(minimal("tr", status, "e-77")));
+    CHECK(e.status == Status::Ok);
+    CHECK(e.alert_key == key);
+    CHECK(e.title.rfind("Ended: ", 0) == 0);
+  }
 }
 
 TEST_CASE("ali.sysevent: posted as a form, a '+' of the offset decoded to a space") {
@@ -115,4 +159,14 @@ TEST_CASE("ali.sysevent: posted as a form, a '+' of the offset decoded to a spac
   CHECK(e.event_time == 1749998718);
   CHECK(label(e, "content_state") == "Stopped");
   CHECK(e.title == "Instance:StateChange (cn-qingdao)");
+}
+
+TEST_CASE("ali.sysevent: Alibaba's {instanceId} placeholder in an ARN is no resource id") {
+  const Event e = only(decode_json(
+      R"({"product":"cfw","level":"WARN","instanceName":"fw-1","regionId":"cn-shanghai","name":"cfw:Ips:Blocked",)"
+      R"("resourceId":"acs:cfw:cn-hangzhou:1270449913360928:instance/{instanceId}"})"));
+  CHECK(label(e, "resource_id") == "<absent>");
+  CHECK(label(e, "region") == "cn-shanghai");  // regionId wins over the ARN's region.
+  CHECK(e.alert_key == "ali.sysevent/cfw:Ips:Blocked/fw-1");
+  CHECK(e.title == "cfw:Ips:Blocked on fw-1 (cn-shanghai)");
 }

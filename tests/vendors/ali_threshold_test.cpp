@@ -106,17 +106,20 @@ TEST_CASE("ali.threshold: an unknown level is Info with a warning and the origin
   CHECK(d.warnings[0].find("FATAL") != std::string::npos);
 }
 
-TEST_CASE("ali.threshold: INSUFFICIENT_DATA fires at triggerLevel when it is a level, else Warning") {
+TEST_CASE("ali.threshold: no data is Info (Flashduty's own integration), whatever triggerLevel; a route table overrides") {
   auto crit = decode_form(body({}, "INSUFFICIENT_DATA", "CRITICAL"));
-  CHECK(only(crit).status == Status::Critical);
+  CHECK(only(crit).status == Status::Info);
   CHECK(only(crit).title.rfind("No data: cpu-high on web-1: CPUUtilization ($Average>=90)", 0) == 0);
-  CHECK(only(decode_form(body({}, "INSUFFICIENT_DATA", "info"))).status == Status::Info);
-  for (const char* level : {"null", "OK", ""}) {
+  for (const char* level : {"null", "OK", "", "WARN"}) {
     CAPTURE(level);
     auto d = decode_form(body({}, "INSUFFICIENT_DATA", level));
-    CHECK(only(d).status == Status::Warning);
+    CHECK(only(d).status == Status::Info);
     CHECK(d.warnings.empty());
   }
+  CHECK(only(decode_form(body({}, "NODATA", "CRITICAL"))).status == Status::Info);
+  SeverityTable table;
+  table.set(Vendor::Alibaba, "nodata", Status::Warning);
+  CHECK(only(test::decode(body({}, "INSUFFICIENT_DATA", "CRITICAL"), BodyKind::Form, table)).status == Status::Warning);
 }
 
 TEST_CASE("ali.threshold: timestamp in seconds or milliseconds") {
@@ -159,17 +162,70 @@ TEST_CASE("ali.threshold: dimensions that are not a Java map are kept whole, wit
 TEST_CASE("ali.threshold: optional fields may all be missing") {
   auto d = decode_form("alertState=ALERT&metricName=Qps");
   const Event& e = only(d);
-  CHECK(e.status == Status::Info);  // No level: Info, with a warning.
+  CHECK(e.status == Status::Warning);  // A firing alarm without a level: Warning, with a warning.
+  REQUIRE(d.warnings.size() == 1);
+  CHECK(d.warnings[0] == "ali.threshold firing alarms without triggerLevel are sent as Warning");
   CHECK(e.alert_key == "ali.threshold//");
   CHECK(e.title == "Alibaba Cloud threshold alert: Qps");
   CHECK(e.event_time == 0);
 }
 
-TEST_CASE("ali.threshold: an unknown alertState fires at triggerLevel with a warning") {
-  auto d = decode_form(body({}, "ALARM", "WARN"));
+TEST_CASE("ali.threshold: ALARM is firing; an unknown alertState fires at triggerLevel with a warning") {
+  auto alarm = decode_form(body({}, "ALARM", "CRITICAL"));
+  CHECK(only(alarm).status == Status::Critical);
+  CHECK(alarm.warnings.empty());
+  auto d = decode_form(body({}, "FIRING?", "WARN"));
   CHECK(only(d).status == Status::Warning);
   REQUIRE(d.warnings.size() == 1);
-  CHECK(d.warnings[0].find("ALARM") != std::string::npos);
+  CHECK(d.warnings[0].find("FIRING?") != std::string::npos);
+}
+
+TEST_CASE("ali.threshold: the 2017 JSON shape: dimensions array, expression as JSON text, Curvalue, string times") {
+  const std::string fire =
+      R"({"alertName":"cpu","alertState":"ALARM","Curvalue":"95 ","dimensions":[{"userId":"42","instanceId":"i-old"}],)"
+      R"("expression":"[{\"expression\":\"$Average>90\",\"level\":4,\"times\":2}]","metricName":"CPUUtilization",)"
+      R"("namespace":"acs_ecs","timestamp":"1508136760000","instanceName":"old-1"})";
+  auto d = test::decode_json(fire);
+  CHECK(d.format == "ali.threshold");
+  const Event& e = only(d);
+  CHECK(e.status == Status::Warning);
+  CHECK(e.event_time == 1508136760);
+  CHECK(e.alert_key == "ali.threshold/cpu/instanceId=i-old,userId=42");
+  CHECK(e.title == "cpu on old-1: CPUUtilization 95 ($Average>90)");
+  test::check_labels(e, {{"resource_id", "i-old"}, {"current_value", "95"}, {"threshold", "$Average>90"}});
+  // The object-text variant of dimensions gives the same key.
+  auto text = test::decode_json(R"({"alertName":"cpu","alertState":"OK","dimensions":"{\"instanceId\":\"i-old\",\"userId\":\"42\"}","metricName":"CPUUtilization"})");
+  CHECK(only(text).alert_key == e.alert_key);
+}
+
+TEST_CASE("ali.threshold: products without instanceId: the namespace's primary dimension is the resource") {
+  struct Case {
+    const char* ns;
+    const char* dims;
+    const char* id;
+    const char* shown;
+  };
+  for (const Case& c : {
+           Case{"acs_apigateway_dashboard", "{apiUid=api-9, apiStageName=RELEASE, region=cn-hangzhou}", "api-9", "api-9 (RELEASE)"},
+           Case{"acs_networkmonitor", "{taskId=t-77, userId=42}", "t-77", "t-77"},
+           Case{"acs_slb_dashboard", "{instanceId=lb-1, port=443, protocol=https, userId=42}", "lb-1", "lb-1:443/https"},
+           Case{"acs_other", "{userId=42, region=cn-x, bucket=b-1}", "b-1", "b-1"},
+       }) {
+    CAPTURE(c.ns);
+    const Event e = only(decode_form(std::string("alertState=ALERT&triggerLevel=WARN&alertName=r&metricName=m&namespace=") +
+                                     c.ns + "&dimensions=" + test::form_escape(c.dims)));
+    CHECK(label(e, "resource_id") == c.id);
+    CHECK(label(e, "resource") == c.shown);
+    CHECK(e.title.find(std::string(" on ") + c.shown) != std::string::npos);
+  }
+}
+
+TEST_CASE("ali.threshold: a mangled timestamp is kept as text with a warning") {
+  auto d = decode_form(body("timestamp=157145442000s"));
+  CHECK(only(d).event_time == 0);
+  CHECK(label(only(d), "timestamp") == "157145442000s");
+  REQUIRE(d.warnings.size() == 1);
+  CHECK(d.warnings[0].find("timestamp '157145442000s'") != std::string::npos);
 }
 
 TEST_CASE("ali.threshold: dimensions as JSON, in text or in a JSON body, give the same key") {

@@ -141,3 +141,40 @@ TEST_CASE("volc.metric: no rule name, id or resources still gives a title (send 
   REQUIRE(ns.events.size() == 1);
   CHECK(ns.events[0].title == "VCM_ECS alarm");
 }
+
+TEST_CASE("volc.metric: the title counts only breached metrics; DescriptionCN and TriggerCondition are shown") {
+  auto d = decode(body("Metric", "Resources", "warning", R"([{"Id":"i-1","Name":"web-1","AlertGroupId":"g-1","Metrics":[
+      {"Name":"A","CurrentValue":1,"Threshold":5,"DescriptionCN":"甲"},
+      {"Name":"B","CurrentValue":9,"Threshold":5,"Warning":true,"DescriptionCn":"乙","TriggerCondition":"B > 5 for 3 periods"},
+      {"Name":"C","CurrentValue":2,"Threshold":5,"Description":"gamma"}]}])"));
+  REQUIRE(d.events.size() == 1);
+  const Event& e = d.events[0];
+  CHECK(e.title == "cpu on web-1: B 9 (threshold 5)");
+  CHECK(e.description.find("- A 1 (threshold 5) - 甲\n") != std::string::npos);
+  CHECK(e.description.find("- B 9 (threshold 5) - 乙 [breached]\n  when: B > 5 for 3 periods\n") != std::string::npos);
+  CHECK(e.description.find("- C 2 (threshold 5) - gamma") != std::string::npos);
+  auto two = decode(body("Metric", "Resources", "warning", R"([{"Id":"i-1","Metrics":[
+      {"Name":"A","CurrentValue":7,"Warning":true},{"Name":"B","CurrentValue":9,"Warning":true},{"Name":"C"}]}])"));
+  CHECK(two.events[0].title == "cpu on i-1: A 7 +1 more breached");
+}
+
+TEST_CASE("volc.metric: a recovery with empty Dimensions and Metrics meets its firing event through AlertGroupId") {
+  auto fire = decode(body("Metric", "Resources", "critical", R"([{"Id":"i-1","AlertGroupId":"g-7",
+      "Metrics":[{"Name":"M","CurrentValue":9,"Warning":true}],"Dimensions":[{"Name":"ResourceID","Value":"i-1"}]}])"));
+  auto ok = decode(body("MetricRecovered", "RecoveredResources", "critical",
+                        R"([{"Id":"i-1","AlertGroupId":"g-7","Metrics":[],"Dimensions":[]}])"));
+  REQUIRE(fire.events.size() == 1);
+  REQUIRE(ok.events.size() == 1);
+  CHECK(fire.events[0].alert_key == "volc.metric/r-1/i-1/group=g-7");
+  CHECK(ok.events[0].alert_key == fire.events[0].alert_key);
+  CHECK(ok.events[0].status == Status::Ok);
+}
+
+TEST_CASE("volc.metric: MetricsNoData fires at Level unless the severity table has a nodata entry") {
+  CHECK(decode(body("MetricsNoData", "NoDataResources", "critical")).events[0].status == Status::Critical);
+  SeverityTable table;
+  table.set(Vendor::Volcengine, "nodata", Status::Info);
+  CHECK(test::decode(body("MetricsNoData", "NoDataResources", "critical"), BodyKind::Json, table).events[0].status ==
+        Status::Info);
+  CHECK(test::decode(body("Metric", "Resources", "critical"), BodyKind::Json, table).events[0].status == Status::Critical);
+}
