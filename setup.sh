@@ -13,8 +13,8 @@ cd "$(dirname "$0")"
 # Build and test dependencies, all from Debian 12.
 PACKAGES=(
   cmake g++ make pkg-config
-  libcli11-dev rapidjson-dev doctest-dev libyaml-cpp-dev libcurl4-openssl-dev libre2-dev
-  python3 time jq
+  libcli11-dev rapidjson-dev doctest-dev libyaml-cpp-dev libcurl4-openssl-dev libre2-dev libncurses-dev
+  python3 time jq ca-certificates
   clang-14 libclang-rt-14-dev clang-tidy-14 hyperfine
 )
 

@@ -48,6 +48,8 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
       ->capture_default_str();
   cmd->add_option("--reject", o.reject_path, "Append every rejected body, with its reason, to FILE as NDJSON")
       ->type_name("FILE");
+  cmd->add_option("--max-errors", o.max_errors, "Print at most N rejection lines; a count of the others at the end")
+      ->type_name("N");
   cmd->add_option("--max-body", o.max_body, "Largest body read, in bytes (suffixes k, m); longer ones are rejected")
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE")
@@ -84,6 +86,16 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
       ->type_name("FILE");
   cmd->add_flag("--dry-run", o.dry_run, "Print each request (channel, redacted URL, body) instead of sending it");
   cmd->add_option("--stats", o.stats, "Summary: text on stderr, or json on stdout")->capture_default_str();
+  cmd->add_option("--rate", o.rate,
+                  "With --url: pace requests, e.g. 100/s,1000/m (all windows apply), or none (default: Flashduty's "
+                  "100/s,1000/m for a Flashduty push URL, none otherwise)")
+      ->type_name("N/UNIT,...");
+  CLI::Option* verbose = cmd->add_flag("-v,--verbose", o.verbose,
+                                       "One line per attempt on stderr (status, request_id, the wait and why); -vv "
+                                       "also each wait for the rate limit or a pause");
+  cmd->add_flag("--quiet,-q", o.read.quiet, "Only the summary and fatal errors on stderr")->excludes(verbose);
+  cmd->add_option("--log-format", o.log_format, "text, or json: the -v and dead-letter lines as JSON objects")
+      ->capture_default_str();
   deliver::DeliveryOptions& d = o.delivery;
   cmd->add_option("--concurrency", d.concurrency, "Requests in flight at most")->capture_default_str();
   add_seconds(cmd, "--connect-timeout", d.connect_timeout, "Connect timeout (TCP and TLS)");
@@ -137,6 +149,7 @@ int main(int argc, char** argv) {
   CLI::App* c = app.add_subcommand("convert", "Print one Flashduty standard event per line (the default command)");
   add_read_options(c, convert.read);
   c->add_flag("--pretty", convert.pretty, "Indent the events (for reading; not NDJSON)");
+  c->add_flag("--quiet,-q", convert.read.quiet, "No rejection lines or warnings on stderr; only the summary and fatal errors");
   c->add_option("--routes", convert.routes_path, "Route file (YAML or JSON): add each event's \"channels\"")
       ->type_name("FILE");
 

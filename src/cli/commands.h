@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,8 @@ struct ReadOptions {
   std::string vendor = "auto";     // auto | volcengine | alibaba
   std::string reject_path;         // --reject FILE
   size_t max_body = Framer::kDefaultMaxBody;
+  uint64_t max_errors = UINT64_MAX;  // --max-errors: rejection lines printed at most; a count of the rest at the end.
+  bool quiet = false;                // --quiet (convert, send): only the summary and fatal errors.
 };
 
 struct ConvertOptions {
@@ -50,6 +53,9 @@ struct SendOptions {
   std::string dead_letter_path;  // --dead-letter FILE; empty: records go to stderr.
   bool dry_run = false;
   std::string stats = "text";    // --stats text|json
+  std::string rate;              // --rate (with --url): "100/s,1000/m" or "none"; empty: the URL's default.
+  int verbose = 0;               // -v, repeatable.
+  std::string log_format = "text";  // --log-format text|json, of the -v and dead-letter lines.
   deliver::DeliveryOptions delivery;
 };
 

@@ -21,6 +21,8 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
   po.max_body = options.max_body;
   po.reject_path = options.reject_path;
   po.decode = decode;
+  po.max_errors = options.max_errors;
+  po.quiet = options.quiet;
   auto p = std::make_unique<Pipeline>(std::move(po));
   std::string error;
   if (!p->open(error)) {
@@ -44,12 +46,19 @@ std::optional<RouteTable> load_routes(const std::string& path) {
   }
 }
 
+void say_unsaid(const PipelineCounts& c) {
+  if (c.unsaid == 0) return;
+  std::fprintf(stderr, "cmrelay: %llu rejection line%s not shown (--quiet or --max-errors)\n",
+               static_cast<unsigned long long>(c.unsaid), c.unsaid == 1 ? "" : "s");
+}
+
 int finish(const Pipeline& p) {
   const PipelineCounts& c = p.counts();
   if (c.rejected > 0) {
     std::fprintf(stderr, "cmrelay: %llu of %llu bodies rejected\n", static_cast<unsigned long long>(c.rejected),
                  static_cast<unsigned long long>(c.bodies));
   }
+  say_unsaid(c);
   if (c.unreadable > 0) {
     std::fprintf(stderr, "cmrelay: %llu input(s) could not be read\n", static_cast<unsigned long long>(c.unreadable));
   }

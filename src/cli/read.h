@@ -22,5 +22,7 @@ std::optional<RouteTable> load_routes(const std::string& path);
 // Prints "N of M bodies rejected" / "K input(s) could not be read" when any were, and
 // returns the exit status.
 int finish(const Pipeline& p);
+// "cmrelay: N rejection lines not shown (--quiet or --max-errors)", when some were not.
+void say_unsaid(const PipelineCounts& counts);
 
 }  // namespace cmrelay::cli

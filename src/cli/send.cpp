@@ -25,9 +25,11 @@
 #include "cli/send_report.h"
 #include "deliver/deadletter.h"
 #include "deliver/inbox.h"
+#include "deliver/tls.h"
 #include "input/sources.h"
 #include "route/redact.h"
 #include "output/ndjson.h"
+#include "output/progress.h"
 #include "vendors/flashduty.h"
 
 namespace cmrelay::cli {
@@ -143,13 +145,16 @@ class Destinations {
 
 // Calls f(event, body, channels) for every event the pipeline reads, body its Flashduty
 // JSON.
+// bodies, when given, counts the bodies read (for the progress line).
 template <class F>
-void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, F&& f) {
+void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, F&& f,
+                 std::atomic<uint64_t>* bodies = nullptr) {
   rapidjson::StringBuffer sb;
   std::vector<const Channel*> channels;
   pipeline.run(
       o.read.paths,
       [&](const Record& rec, const Detection& d, EventBatch& events) {
+        if (bodies != nullptr) bodies->fetch_add(1, std::memory_order_relaxed);
         for (const Event& e : events) {
           where.pick(rec, d, e, channels);
           sb.Clear();
@@ -177,13 +182,14 @@ struct HandOver {
   bool sealed = false;          // Under handing: nothing more is handed over.
   uint64_t not_handed = 0;      // Under handing: events converted after the seal.
   std::atomic<bool> reading{true};
+  std::atomic<uint64_t> bodies{0};  // Read so far (recognised ones).
 };
 
 // Reads on a second thread, so that requests progress while input is slow to come, and
 // delivers on this one. False when a second signal left the reading thread blocked (on a
 // FIFO named as a PATH): the caller must then end the process without unwinding.
 bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, deliver::Sender& sender,
-              uint64_t& not_handed) {
+              uint64_t& not_handed, ProgressLine& progress) {
   constexpr int kTickMs = 100;  // Signals are seen at least this often.
   auto shared = std::make_shared<HandOver>([&sender] { sender.wakeup(); });
   std::thread reader([shared, &pipeline, &o, &where] {
@@ -194,7 +200,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
         return;
       }
       if (!to.empty()) shared->inbox.push({std::make_shared<const std::string>(body), e.alert_key, to});
-    });
+    }, &shared->bodies);
     shared->reading.store(false);
     shared->inbox.close();
   });
@@ -209,8 +215,19 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
     std::lock_guard<std::mutex> lock(shared->handing);
     not_handed = shared->not_handed;
   };
+  // The progress line, redrawn at most this often.
+  constexpr auto kRedraw = std::chrono::milliseconds(250);
+  const auto began = std::chrono::steady_clock::now();
+  auto drawn = began;
+  auto redraw = [&] {
+    auto now = std::chrono::steady_clock::now();
+    if (!progress.active() || now - drawn < kRedraw) return;
+    drawn = now;
+    progress.show(progress_text(shared->bodies.load(), sender.progress(), std::chrono::duration<double>(now - began).count()));
+  };
   bool more = true;
   while (more || sender.queued() > 0) {
+    redraw();
     if (g_signals.load() > 0) {
       shared->inbox.release();
       if (shared->reading.load()) pthread_kill(reader.native_handle(), SIGUSR1);
@@ -226,6 +243,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
       submit_taken();
       while (sender.queued() > 0) sender.poll(kTickMs);
       counts();
+      progress.clear();
       reader.detach();
       return false;
     }
@@ -238,6 +256,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
   }
   reader.join();
   counts();
+  progress.clear();
   return true;
 }
 
@@ -264,6 +283,10 @@ bool check_options(const SendOptions& o) {
     why = "--url " + why;
   } else if (o.stats != "text" && o.stats != "json") {
     why = "--stats must be text or json, not '" + o.stats + "'";
+  } else if (o.log_format != "text" && o.log_format != "json") {
+    why = "--log-format must be text or json, not '" + o.log_format + "'";
+  } else if (!o.rate.empty() && o.url.empty()) {
+    why = "--rate goes with --url; in a route file, give each channel its rate: [100/s, 1000/m]";
   } else if (o.delivery.concurrency < 1) {
     why = "--concurrency must be at least 1";
   } else if (o.delivery.max_attempts < 1) {
@@ -290,12 +313,29 @@ bool check_channels(const RouteTable& routes) {
   return true;
 }
 
+// HTTPS without --cacert needs the system's CA certificates: without them every event
+// would fail alike, so it is a usage error, said once.
+bool check_ca(const SendOptions& o, const RouteTable* routes) {
+  if (o.dry_run || !o.delivery.cacert.empty()) return true;
+  bool https = o.url.starts_with("https://");
+  if (routes != nullptr) {
+    for (const Channel& c : routes->channels()) https |= c.url.starts_with("https://");
+  }
+  if (!https) return true;
+  std::string problem = deliver::default_ca_problem();
+  if (problem.empty()) return true;
+  std::fprintf(stderr, "cmrelay: no CA certificates found (%s): install ca-certificates or pass --cacert\n",
+               problem.c_str());
+  return false;
+}
+
 }  // namespace
 
 int send(const SendOptions& o) {
   if (!check_options(o)) return kUsage;
   std::optional<RouteTable> routes;
   if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_channels(*routes))) return kUsage;
+  if (!check_ca(o, routes ? &*routes : nullptr)) return kUsage;
   auto pipeline = make_pipeline(o.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
   deliver::DeadLetterFile dead_letter;
@@ -315,16 +355,30 @@ int send(const SendOptions& o) {
   Channel url_channel;
   url_channel.name = "url";
   url_channel.url = o.url;
+  if (!o.rate.empty()) {
+    std::string why;
+    url_channel.rate_set = true;
+    if (!parse_rates(o.rate, url_channel.rate, why)) {
+      std::fprintf(stderr, "cmrelay: --rate: %s\n", why.c_str());
+      return kUsage;
+    }
+  }
+  deliver::DeliveryOptions delivery = o.delivery;
+  delivery.verbosity = o.read.quiet ? -1 : o.verbose;
+  delivery.log_json = o.log_format == "json";
   Destinations where(routes ? &*routes : nullptr, &url_channel);
 
   catch_signals();
-  deliver::Sender sender(o.delivery, dead_letter, &g_signals);
+  // Only on a terminal, and not with --quiet; cleared before every other line the sender writes.
+  ProgressLine progress(!o.read.quiet && !o.dry_run);
+  delivery.before_line = [&progress] { progress.clear(); };
+  deliver::Sender sender(delivery, dead_letter, &g_signals);
   bool joined = true;
   uint64_t not_handed = 0;
   if (o.dry_run) {
     dry_run(*pipeline, o, where);
   } else {
-    joined = send_all(*pipeline, o, where, sender, not_handed);
+    joined = send_all(*pipeline, o, where, sender, not_handed, progress);
   }
 
   const PipelineCounts& counts = pipeline->counts();
@@ -337,6 +391,7 @@ int send(const SendOptions& o) {
   } else {
     report_text(summary);
   }
+  if (!o.dry_run) say_unsaid(counts);
   if (not_handed > 0) {
     std::fprintf(stderr,
                  "cmrelay: send: %llu events converted after the second signal were not sent; their bodies are "

@@ -36,6 +36,7 @@ bool Pipeline::open(std::string& error) {
 }
 
 void Pipeline::warn_once(const Record& rec, const std::string& message) {
+  if (options_.quiet) return;
   // Warnings quote vendor values; bound what is remembered of them.
   constexpr size_t kMaxDistinct = 1000;
   if (said_.count(message) != 0) return;
@@ -52,8 +53,12 @@ void Pipeline::warn_once(const Record& rec, const std::string& message) {
 
 void Pipeline::reject(const Record& rec, std::string_view reason) {
   ++counts_.rejected;
-  std::fprintf(stderr, "cmrelay: %.*s:%llu: %.*s\n", static_cast<int>(rec.source.size()), rec.source.data(),
-               static_cast<unsigned long long>(rec.index), static_cast<int>(reason.size()), reason.data());
+  if (options_.quiet || counts_.rejected > options_.max_errors) {
+    ++counts_.unsaid;
+  } else {
+    std::fprintf(stderr, "cmrelay: %.*s:%llu: %.*s\n", static_cast<int>(rec.source.size()), rec.source.data(),
+                 static_cast<unsigned long long>(rec.index), static_cast<int>(reason.size()), reason.data());
+  }
   if (reject_fd_ < 0) return;
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);

@@ -24,6 +24,8 @@ struct PipelineOptions {
   std::string reject_path;       // --reject: append rejected bodies here as NDJSON.
   SeverityTable severity;
   bool decode = true;            // false: detect only (cmrelay detect).
+  uint64_t max_errors = UINT64_MAX;  // Rejection lines printed at most (the rest counted).
+  bool quiet = false;            // No rejection or warning lines (counted all the same).
 };
 
 struct PipelineCounts {
@@ -31,6 +33,7 @@ struct PipelineCounts {
   uint64_t events = 0;    // Events produced.
   uint64_t rejected = 0;  // Records rejected.
   uint64_t unreadable = 0;  // Inputs that could not be opened or read to the end.
+  uint64_t unsaid = 0;      // Rejections not printed (--quiet, --max-errors).
 };
 
 class Pipeline {

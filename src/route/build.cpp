@@ -83,7 +83,7 @@ class Builder {
       std::string where = "channel '" + c.key + "'";
       if (m_.by_name.count(c.key) != 0) error(c.key_line, where + " is declared twice");
       if (!expect(c, Node::Map, where)) continue;
-      known(c, {"url", "headers", "timeout", "id"}, where);
+      known(c, {"url", "headers", "timeout", "id", "rate"}, where);
       Channel ch;
       ch.name = c.key;
       if (const Node* url = c.member("url"); url != nullptr && expect(*url, Node::Scalar, "url of " + where)) {
@@ -109,6 +109,7 @@ class Builder {
         }
       }
       if (const std::string* t = text(c, "timeout", where)) ch.timeout = timeout(*t, c.member("timeout")->line, where);
+      if (const Node* r = c.member("rate")) rate(*r, ch, where);
       if (const std::string* id = text(c, "id", where)) {
         ch.id = normal_id(*id);
         if (id->empty() || id->find_first_not_of("0123456789") != std::string::npos) {
@@ -122,6 +123,25 @@ class Builder {
       m_.channels.push_back(std::move(ch));
       m_.channel_lines.push_back(c.key_line);
     }
+  }
+
+  // rate: 100/s, rate: [100/s, 1000/m], or rate: none.
+  void rate(const Node& n, Channel& ch, const std::string& where) {
+    std::string text;
+    if (n.kind == Node::Seq) {
+      for (const Node& v : n.items) {
+        if (!expect(v, Node::Scalar, "each rate of " + where)) return;
+        text += text.empty() ? "" : ",";
+        text += v.text;
+      }
+    } else if (expect(n, Node::Scalar, "rate of " + where)) {
+      text = n.text;
+    } else {
+      return;
+    }
+    std::string why;
+    ch.rate_set = true;
+    if (!parse_rates(text, ch.rate, why)) error(n.line, "rate of " + where + ": " + why);
   }
 
   std::chrono::milliseconds timeout(const std::string& t, int line, const std::string& where) {
