@@ -175,6 +175,9 @@ void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_bod
         continue;
       }
       for (Event& e : batch) {
+        if (d.format->vendor != Vendor::Flashduty && defuse_template(e)) {
+          warn_once(rec, "title_rule began with [TPL], which Flashduty would render as a template; sent as (TPL)");
+        }
         std::string cut = enforce_limits(e);
         if (!cut.empty() && !truncation_said_) {
           truncation_said_ = true;

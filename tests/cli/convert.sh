@@ -109,4 +109,11 @@ check "bad trace id: one event" "$(wc -l <"$TMP/out")" 1
 check "detect line" "$("$BIN" detect "$S/metric-recovered.json")" \
   "$S/metric-recovered.json:1: volc.metric (Type=MetricRecovered, RuleId, RecoveredResources)"
 
+# A vendor rule name that would make the title a Flashduty template is defused, with a
+# warning; a standard event read back keeps its own [TPL] (its author meant it).
+out=$(jq '.RuleName="[TPL]{{.x}} cpu"' "$S/metric-firing.json" | "$BIN" convert 2>"$TMP/err" | jq -r .title_rule)
+contains "[TPL] defused" "$out" "(TPL){{.x}} cpu on "
+contains "[TPL] warned" "$(cat "$TMP/err")" "title_rule began with [TPL]"
+check "[TPL] kept in a standard event" "$(echo '{"event_status":"Info","title_rule":"[TPL]x"}' | "$BIN" convert | jq -r .title_rule)" "[TPL]x"
+
 finish
