@@ -15,6 +15,8 @@ int convert(const ConvertOptions& options) {
   auto pipeline = make_pipeline(options.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
   NdjsonWriter out(stdout, options.pretty);
+  // On a pipe, what was converted goes out as soon as the input pauses.
+  pipeline->on_idle([&out] { out.flush(); });
   std::vector<const Channel*> channels;
   std::vector<std::string> names;
   uint64_t unrouted = 0;

@@ -123,6 +123,7 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
 
 void Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body, const std::atomic<bool>* stop) {
   Framer framer(fd, name, options_.max_body, stop);
+  if (idle_) framer.on_idle(idle_);
   BodyReader reader;
   EventBatch batch;
   Record rec;

@@ -59,6 +59,9 @@ class Pipeline {
   void warn_once(const Record& rec, const std::string& message);
 
   const PipelineCounts& counts() const { return counts_; }
+  // Called whenever an input that can wait (a pipe, terminal, socket) has nothing more to
+  // read yet: convert flushes its output there, so events stream as their bodies arrive.
+  void on_idle(std::function<void()> idle) { idle_ = std::move(idle); }
 
  private:
   PipelineOptions options_;
@@ -66,6 +69,7 @@ class Pipeline {
   int reject_fd_ = -1;
   std::set<std::string> said_;
   bool truncation_said_ = false;
+  std::function<void()> idle_;
 };
 
 }  // namespace cmrelay

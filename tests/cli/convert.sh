@@ -116,4 +116,21 @@ contains "[TPL] defused" "$out" "(TPL){{.x}} cpu on "
 contains "[TPL] warned" "$(cat "$TMP/err")" "title_rule began with [TPL]"
 check "[TPL] kept in a standard event" "$(echo '{"event_status":"Info","title_rule":"[TPL]x"}' | "$BIN" convert | jq -r .title_rule)" "[TPL]x"
 
+# On a pipe, each event is written as soon as its body arrived and the input paused, not
+# at the end of the input (tail -F captures | cmrelay convert | consumer).
+mkfifo "$TMP/fifo"
+"$BIN" convert <"$TMP/fifo" >"$TMP/streamed" &
+conv_pid=$!
+exec 3>"$TMP/fifo"
+cat "$S/metric-firing.json" >&3
+for _ in $(seq 100); do
+  [ -s "$TMP/streamed" ] && break
+  sleep 0.05
+done
+check "pipe: the first event out before the input ends" "$(wc -l <"$TMP/streamed")" 1
+cat "$S/metric-recovered.json" >&3
+exec 3>&-
+wait "$conv_pid"
+check "pipe: both events at the end" "$(jq -r .event_status "$TMP/streamed" | tr '\n' ' ')" "Critical Ok "
+
 finish
