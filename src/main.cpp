@@ -26,6 +26,7 @@ Examples:
   nc -l 8080 | cmrelay -                    convert a webhook captured with netcat
   cmrelay convert --reject bad.ndjson dir/  keep every body that could not be read
   cmrelay detect captures/                  which format each body is, and why
+  cmrelay labels captures/                  the label keys route conditions can use, with examples
   cmrelay convert --routes routes.yaml dir/ add each event's channels
   cmrelay routes check routes.yaml          lint a route file
   cmrelay routes test routes.yaml hook.json --expect dba,ops
@@ -112,7 +113,7 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
 // `cmrelay PATH...` means `cmrelay convert PATH...`.
 std::vector<std::string> with_default_command(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  static const char* kNotConvert[] = {"convert", "detect", "routes", "send", "-h", "--help", "--version", "-V"};
+  static const char* kNotConvert[] = {"convert", "detect", "labels", "routes", "send", "-h", "--help", "--version", "-V"};
   bool insert = true;
   if (!args.empty()) {
     for (const char* k : kNotConvert) insert &= args[0] != k;
@@ -157,6 +158,11 @@ int main(int argc, char** argv) {
   CLI::App* d = app.add_subcommand("detect", "Print each body's format id and the keys that decided it");
   add_read_options(d, detect);
 
+  cli::ReadOptions labels;
+  CLI::App* l = app.add_subcommand(
+      "labels", "List the label keys the events carry, with counts and example values (for writing route files)");
+  add_read_options(l, labels);
+
   CLI::App* r = app.add_subcommand("routes", "Check a route file, or show where events route");
   r->require_subcommand(1);
   std::string check_file;
@@ -191,6 +197,7 @@ int main(int argc, char** argv) {
   }
   if (c->parsed()) return cli::convert(convert);
   if (d->parsed()) return cli::detect(detect);
+  if (l->parsed()) return cli::labels(labels);
   if (rc->parsed()) return cli::routes_check(check_file);
   if (rt->parsed()) {
     routes_test.has_expect = expect->count() > 0;

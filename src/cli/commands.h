@@ -62,6 +62,9 @@ struct SendOptions {
 int convert(const ConvertOptions& options);
 int send(const SendOptions& options);
 int detect(const ReadOptions& options);
+// cmrelay labels: every label key the events carry, with counts and example values (a
+// table on a terminal, NDJSON otherwise).
+int labels(const ReadOptions& options);
 
 // cmrelay routes check FILE: 0 clean, 1 findings, 2 unreadable.
 int routes_check(const std::string& file);
