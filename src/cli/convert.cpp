@@ -11,7 +11,7 @@ namespace cmrelay::cli {
 
 int convert(const ConvertOptions& options) {
   std::optional<RouteTable> routes;
-  if (!options.routes_path.empty() && !(routes = load_routes(options.routes_path))) return kUsage;
+  if (!options.routes_path.empty() && !(routes = load_routes(options.routes_path, true))) return kUsage;
   auto pipeline = make_pipeline(options.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
   NdjsonWriter out(stdout, options.pretty);

@@ -37,9 +37,16 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
   return p;
 }
 
-std::optional<RouteTable> load_routes(const std::string& path) {
+std::optional<RouteTable> load_routes(const std::string& path, bool without_secrets) {
   try {
-    return RouteTable::load(path);
+    if (!without_secrets) return RouteTable::load(path);
+    std::vector<std::string> unset;
+    RouteTable table = RouteTable::load_without_secrets(path, unset);
+    for (const std::string& name : unset) {
+      std::fprintf(stderr, "cmrelay: %s: ${%s} is not set: shown as <unset:%s> here (send refuses it)\n", path.c_str(),
+                   name.c_str(), name.c_str());
+    }
+    return table;
   } catch (const RouteError& e) {
     std::fprintf(stderr, "cmrelay: %s\n", e.what());
     return std::nullopt;

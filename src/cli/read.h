@@ -17,7 +17,9 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
                                         const SeverityTable* severity = nullptr);
 
 // The route file, or nullopt after printing "cmrelay: FILE:LINE: message".
-std::optional<RouteTable> load_routes(const std::string& path);
+// without_secrets (routes test, convert --routes): an undefined ${VAR} becomes <unset:VAR>,
+// said once per variable on stderr, instead of an error.
+std::optional<RouteTable> load_routes(const std::string& path, bool without_secrets = false);
 
 // Prints "N of M bodies rejected" / "K input(s) could not be read" when any were, and
 // returns the exit status.

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <sstream>
 
@@ -12,7 +13,9 @@
 namespace cmrelay {
 namespace route {
 
-bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors) {
+std::string unset_placeholder(const std::string& name) { return "<unset:" + name + ">"; }
+
+bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors, std::vector<std::string>* unset) {
   m.path = path;
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
@@ -29,7 +32,13 @@ bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors)
                                                       : "syntax error at column " + std::to_string(syntax.column) + ": " + syntax.message});
     return true;
   }
-  build_model(root, m, errors, [](const std::string& name) -> const char* { return std::getenv(name.c_str()); });
+  std::deque<std::string> placeholders;  // Alive while the model is built (expansion copies them).
+  build_model(root, m, errors, [&](const std::string& name) -> const char* {
+    const char* value = std::getenv(name.c_str());
+    if (value != nullptr || unset == nullptr) return value;
+    if (std::find(unset->begin(), unset->end(), name) == unset->end()) unset->push_back(name);
+    return placeholders.emplace_back(unset_placeholder(name)).c_str();
+  });
   return true;
 }
 
@@ -46,6 +55,14 @@ RouteTable RouteTable::load(const std::string& path) {
   auto m = std::make_shared<route::Model>();
   std::vector<route::Finding> errors;
   route::load_model(path, *m, errors);
+  if (!errors.empty()) throw RouteError(route::located(path, errors.front()));
+  return RouteTable(std::move(m));
+}
+
+RouteTable RouteTable::load_without_secrets(const std::string& path, std::vector<std::string>& unset) {
+  auto m = std::make_shared<route::Model>();
+  std::vector<route::Finding> errors;
+  route::load_model(path, *m, errors, &unset);
   if (!errors.empty()) throw RouteError(route::located(path, errors.front()));
   return RouteTable(std::move(m));
 }
