@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "text/utf8.h"
+
 namespace cmrelay::deliver {
 namespace {
 
@@ -18,7 +20,7 @@ std::string seconds(std::chrono::milliseconds ms) {
 std::string text_line(const AttemptLine& l) {
   std::string s = "cmrelay: send: ";
   s.append(l.channel).append(" (").append(l.url).append("): ");
-  if (!l.alert_key.empty()) s.append(l.alert_key).append(": ");
+  if (!l.alert_key.empty()) s.append(utf8::escape_controls(l.alert_key)).append(": ");  // From the input.
   if (l.what == "waiting") {
     s.append("waiting ").append(seconds(l.waited)).append(" (").append(l.waited_for).append(")\n");
     return s;

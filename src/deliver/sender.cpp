@@ -306,6 +306,7 @@ struct Sender::Impl {
     l.what = what;
     l.channel = stats[job->channel].name;
     l.url = stats[job->channel].url;
+    if (job->keyed) l.alert_key = std::string_view(job->lane).substr(job->lane.find('\n') + 1);
     l.attempt = job->attempts;
     l.http_status = job->last.http_status;
     l.error_code = r.code;

@@ -5,6 +5,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "text/utf8.h"
+
 namespace cmrelay {
 
 void LabelCensus::add(const Event& e) {
@@ -62,17 +64,7 @@ void LabelCensus::write_table(std::FILE* out) const {
       n = kExampleWidth;
       while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;  // Not inside a UTF-8 sequence.
     }
-    std::string out;
-    for (size_t i = 0; i < n; ++i) {
-      auto c = static_cast<unsigned char>(v[i]);
-      if (c >= 0x20 && c != 0x7F) {
-        out += static_cast<char>(c);
-        continue;
-      }
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\x%02X", c);
-      out += esc;
-    }
+    std::string out = utf8::escape_controls(std::string_view(v).substr(0, n));
     return n < v.size() ? out + "..." : out;
   };
   auto rows = ranked();

@@ -53,4 +53,19 @@ bool truncate(std::string& s, size_t max_chars) {
   return false;
 }
 
+std::string escape_controls(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7F) {
+      out += ch;
+    } else {
+      out.append("\\x").append(1, kHex[c >> 4]).append(1, kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
 }  // namespace cmrelay::utf8

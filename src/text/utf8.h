@@ -20,4 +20,8 @@ size_t length(std::string_view s);
 // Returns true when something was cut.
 bool truncate(std::string& s, size_t max_chars);
 
+// s for a terminal: every control byte (below 0x20, and 0x7F) written \xNN, so that input
+// text never moves the cursor or changes colours. The rest is kept as is.
+std::string escape_controls(std::string_view s);
+
 }  // namespace cmrelay::utf8

@@ -18,6 +18,7 @@ check "-v: Retry-After named" grep -q "attempt 2: HTTP 429 RequestTooFrequently:
 check "-v: delivered with its request_id" grep -q "attempt 3: HTTP 200 delivered.*; request_id sink-" "$tmp/err"
 check "-v: the URL redacted" grep -q "(http://127.0.0.1:$port/s/500,429s1,200?integration_key=\*\*\*&team=ops)" "$tmp/err"
 check "-v: no secret" eq "$(grep -c "$SECRET" "$tmp/err")" 0
+check "-v: the alert_key on each line" eq "$(grep -c '): v-[12]: attempt ' "$tmp/err")" "$(stat attempts)"
 check "-v: no progress line off a terminal" eq "$(grep -c $'\r' "$tmp/err")" 0
 
 # -vv and the rate limit: the wait for the budget is named on the attempt that waited.

@@ -60,3 +60,8 @@ TEST_CASE("base64") {
   CHECK(base64::encode("\xFF\xFE\x00x") == "//4=");  // Stops at the NUL of the literal.
   CHECK(base64::encode(std::string("\xFF\xFE\x00x", 4)) == "//4AeA==");
 }
+
+TEST_CASE("escape_controls: control bytes for a terminal, the rest kept") {
+  CHECK(utf8::escape_controls("a\x1b[31mb\n\x7f\xc3\xa9") == "a\\x1B[31mb\\x0A\\x7F\xc3\xa9");
+  CHECK(utf8::escape_controls("plain") == "plain");
+}
