@@ -277,6 +277,7 @@ bool is_an_input(const std::string& path, const std::vector<std::string>& paths)
 
 bool check_options(const SendOptions& o) {
   std::string why;
+  std::vector<Rate> rates;
   if (o.url.empty() == o.routes_path.empty()) {
     why = "send needs one of --routes FILE and --url URL";
   } else if (!o.url.empty() && !check_url(o.url, why)) {
@@ -287,6 +288,8 @@ bool check_options(const SendOptions& o) {
     why = "--log-format must be text or json, not '" + o.log_format + "'";
   } else if (!o.rate.empty() && o.url.empty()) {
     why = "--rate goes with --url; in a route file, give each channel its rate: [100/s, 1000/m]";
+  } else if (!o.rate.empty() && !parse_rates(o.rate, rates, why)) {
+    why = "--rate: " + why;
   } else if (o.delivery.concurrency < 1) {
     why = "--concurrency must be at least 1";
   } else if (o.delivery.max_attempts < 1) {
@@ -356,12 +359,8 @@ int send(const SendOptions& o) {
   url_channel.name = "url";
   url_channel.url = o.url;
   if (!o.rate.empty()) {
-    std::string why;
-    url_channel.rate_set = true;
-    if (!parse_rates(o.rate, url_channel.rate, why)) {
-      std::fprintf(stderr, "cmrelay: --rate: %s\n", why.c_str());
-      return kUsage;
-    }
+    std::string why;  // Checked by check_options().
+    url_channel.rate_set = parse_rates(o.rate, url_channel.rate, why);
   }
   deliver::DeliveryOptions delivery = o.delivery;
   delivery.verbosity = o.read.quiet ? -1 : o.verbose;
