@@ -4,6 +4,7 @@
 #include <term.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 
 #include "output/write_all.h"
@@ -22,7 +23,7 @@ int put_char(int c) {
 // terminal has none.
 std::string capability(const char* name) {
   char* s = tigetstr(name);
-  if (s == nullptr || s == reinterpret_cast<char*>(-1)) return {};
+  if (s == nullptr || reinterpret_cast<std::intptr_t>(s) == -1) return {};  // -1: not a string capability.
   std::string out;
   g_expanding = &out;
   tputs(s, 1, put_char);
