@@ -31,6 +31,7 @@ Examples:
       --routes routes.yaml --dead-letter dead.ndjson      receive webhooks live (see README)
   cmrelay convert --reject bad.ndjson dir/  keep every body that could not be read
   cmrelay detect captures/                  which format each body is, and why
+  cmrelay labels captures/                  the label keys route conditions can use, with examples
   cmrelay convert --routes routes.yaml dir/ add each event's channels
   cmrelay routes check routes.yaml          lint a route file
   cmrelay routes test routes.yaml hook.json --expect dba,ops
@@ -64,7 +65,7 @@ CLI::Validator size_units() {
 }
 
 // Every command's name: a first argument that is none of these (nor an option) is a PATH.
-constexpr const char* kCommands[] = {"convert", "detect", "routes", "send", "serve", "alerts"};
+constexpr const char* kCommands[] = {"convert", "detect", "labels", "routes", "send", "serve", "alerts"};
 
 void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
   cmd->add_option("paths", o.paths, "Files, directories (walked recursively, sorted) or - for stdin; none reads stdin");
@@ -77,6 +78,8 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
                   "PATHs). Elsewhere a dead-letter record is rejected")
       ->type_name("FILE")
       ->allow_extra_args(false);
+  cmd->add_option("--max-errors", o.max_errors, "Print at most N rejection lines; a count of the others at the end")
+      ->type_name("N");
   cmd->add_option("--max-body", o.max_body,
                   "Largest body read, in bytes, 1k to 1024m (suffix k = 1024, m = 1024k); longer ones are rejected")
       ->transform(size_units())
@@ -155,6 +158,16 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
       ->type_name("FILE|none")
       ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
   add_age(cmd, "--state-max-age", o.state_max_age, "Forget an open alert not seen for this long");
+  cmd->add_option("--rate", o.rate,
+                  "With --url: pace requests, e.g. 100/s,1000/m (all windows apply), or none (default: Flashduty's "
+                  "100/s,1000/m for a Flashduty push URL, none otherwise)")
+      ->type_name("N/UNIT,...");
+  CLI::Option* verbose = cmd->add_flag("-v,--verbose", o.verbose,
+                                       "One line per attempt on stderr (status, request_id, the wait and why); -vv "
+                                       "also each wait for the rate limit or a pause");
+  cmd->add_flag("--quiet,-q", o.read.quiet, "Only the summary and fatal errors on stderr")->excludes(verbose);
+  cmd->add_option("--log-format", o.log_format, "text, or json: the -v and dead-letter lines as JSON objects")
+      ->capture_default_str();
   add_delivery_options(cmd, o.delivery);
 }
 
@@ -295,12 +308,18 @@ int main(int argc, char** argv) {
   add_read_options(c, convert.read);
   add_remove_done(c, convert.read);
   c->add_flag("--pretty", convert.pretty, "Indent the events (for reading; not NDJSON)");
+  c->add_flag("--quiet,-q", convert.read.quiet, "No rejection lines or warnings on stderr; only the summary and fatal errors");
   c->add_option("--routes", convert.routes_path, "Route file (YAML or JSON): add each event's \"channels\"")
       ->type_name("FILE");
 
   cli::ReadOptions detect;
   CLI::App* d = app.add_subcommand("detect", "Print each body's format id and the keys that decided it");
   add_read_options(d, detect);
+
+  cli::ReadOptions labels;
+  CLI::App* l = app.add_subcommand(
+      "labels", "List the label keys the events carry, with counts and example values (for writing route files)");
+  add_read_options(l, labels);
 
   CLI::App* r = app.add_subcommand("routes", "Check a route file, or show where events route");
   r->require_subcommand(1);
@@ -358,6 +377,7 @@ int main(int argc, char** argv) {
   }
   if (c->parsed()) return cli::convert(convert);
   if (d->parsed()) return cli::detect(detect);
+  if (l->parsed()) return cli::labels(labels);
   if (rc->parsed()) return cli::routes_check(check_file, check_flashduty);
   if (rt->parsed()) {
     routes_test.has_expect = expect->count() > 0;

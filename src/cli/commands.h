@@ -60,6 +60,8 @@ struct ReadOptions {
   bool all_files = false;          // --all-files: a directory walk reads every regular file.
   std::vector<std::string> include;  // --include GLOB: a directory walk also reads names matching these.
   bool remove_done = false;        // --remove-done (convert, send): remove the input files fully accounted for.
+  uint64_t max_errors = UINT64_MAX;  // --max-errors: rejection lines printed at most; a count of the rest at the end.
+  bool quiet = false;                // --quiet (convert, send): only the summary and fatal errors.
 };
 
 struct ConvertOptions {
@@ -77,6 +79,9 @@ struct SendOptions {
   std::string dead_letter_path;  // --dead-letter FILE; empty: records go to stderr.
   bool dry_run = false;
   std::string stats = "text";    // --stats text|json
+  std::string rate;              // --rate (with --url): "100/s,1000/m" or "none"; empty: the URL's default.
+  int verbose = 0;               // -v, repeatable.
+  std::string log_format = "text";  // --log-format text|json, of the -v and dead-letter lines.
   std::string state;             // --state FILE|none; empty: the default location.
   std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
   deliver::DeliveryOptions delivery;
@@ -117,6 +122,9 @@ int convert(const ConvertOptions& options);
 int serve(const ServeOptions& options);
 int send(const SendOptions& options);
 int detect(const ReadOptions& options);
+// cmrelay labels: every label key the events carry, with counts and example values (a
+// table on a terminal, NDJSON otherwise).
+int labels(const ReadOptions& options);
 
 // cmrelay routes check FILE [--flashduty]: 0 clean (warnings aside), 1 findings, 2 unreadable.
 // flashduty: also name every line Flashduty's route would not accept.

@@ -26,11 +26,13 @@ int conclude(const ReadOptions& options, const Pipeline& pipeline, bool output_o
 
 int convert(const ConvertOptions& options) {
   std::optional<RouteTable> routes;
-  if (!options.routes_path.empty() && !(routes = load_routes(options.routes_path))) return kUsage;
+  if (!options.routes_path.empty() && !(routes = load_routes(options.routes_path, true))) return kUsage;
   auto pipeline = make_pipeline(options.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
   std::atomic<bool>& stop = catch_stop_signals();
   NdjsonWriter out(stdout, options.pretty);
+  // On a pipe, what was converted goes out as soon as the input pauses.
+  pipeline->on_idle([&out] { out.flush(); });
   std::vector<const Channel*> channels;
   std::vector<std::string> names;
   uint64_t unrouted = 0;

@@ -55,6 +55,8 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
   po.walk = {options.all_files, options.include};
   po.reject_path = options.reject_path;
   po.decode = decode;
+  po.max_errors = options.max_errors;
+  po.quiet = options.quiet;
   auto p = std::make_unique<Pipeline>(std::move(po));
   const bool reject_existed = !options.reject_path.empty() && ::access(options.reject_path.c_str(), F_OK) == 0;
   std::string error;
@@ -85,9 +87,16 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
   return p;
 }
 
-std::optional<RouteTable> load_routes(const std::string& path) {
+std::optional<RouteTable> load_routes(const std::string& path, bool without_secrets) {
   try {
-    return RouteTable::load(path);
+    if (!without_secrets) return RouteTable::load(path);
+    std::vector<std::string> unset;
+    RouteTable table = RouteTable::load_without_secrets(path, unset);
+    for (const std::string& name : unset) {
+      std::fprintf(stderr, "cmrelay: %s: ${%s} is not set: shown as <unset:%s> here (send refuses it)\n", path.c_str(),
+                   name.c_str(), name.c_str());
+    }
+    return table;
   } catch (const RouteError& e) {
     std::string_view all(e.what());
     while (!all.empty()) {
@@ -124,6 +133,12 @@ void pick_channels(const RouteTable& routes, const Detection& d, const Record& r
   routes.route(e, out);
 }
 
+void say_unsaid(const PipelineCounts& c) {
+  if (c.unsaid == 0) return;
+  std::fprintf(stderr, "cmrelay: %llu rejection line%s not shown (--quiet or --max-errors)\n",
+               static_cast<unsigned long long>(c.unsaid), c.unsaid == 1 ? "" : "s");
+}
+
 void finish(const Pipeline& p, Outcomes& outcomes) {
   const PipelineCounts& c = p.counts();
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
@@ -133,6 +148,7 @@ void finish(const Pipeline& p, Outcomes& outcomes) {
   if (c.reject_failed > 0) {
     std::fprintf(stderr, "cmrelay: %llu reject record(s) could not be written to the reject file\n", u(c.reject_failed));
   }
+  say_unsaid(c);
   add_read_outcomes(c, outcomes);
 }
 

@@ -29,7 +29,9 @@ bool is_an_input(int fd, const ReadOptions& options);
 bool is_an_input(const std::string& path, const ReadOptions& options);
 
 // The route file, or nullopt after printing "cmrelay: FILE:LINE: message".
-std::optional<RouteTable> load_routes(const std::string& path);
+// without_secrets (routes test, convert --routes): an undefined ${VAR} becomes <unset:VAR>,
+// said once per variable on stderr, instead of an error.
+std::optional<RouteTable> load_routes(const std::string& path, bool without_secrets = false);
 
 // Reads the --replay files (dead-letter records only), then the PATHs (no dead-letter
 // records); standard input is read when neither is given.
@@ -56,5 +58,7 @@ bool flush_stdout();
 // changed since (then it is kept, with a line). Each input that is kept gets a line
 // "cmrelay: PATH: kept: REASON"; refused (non-empty) keeps them all, saying why.
 void remove_done(const Pipeline& p, const std::string& refused);
+// "cmrelay: N rejection lines not shown (--quiet or --max-errors)", when some were not.
+void say_unsaid(const PipelineCounts& counts);
 
 }  // namespace cmrelay::cli

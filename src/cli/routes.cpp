@@ -99,7 +99,7 @@ void print_explanation(const RouteExplanation& why, std::string& out) {
 }  // namespace
 
 int routes_test(const RoutesTestOptions& options) {
-  std::optional<RouteTable> routes = load_routes(options.file);
+  std::optional<RouteTable> routes = load_routes(options.file, true);
   if (!routes) return kUsage;
   if (!options.cases_path.empty()) {
     if (!options.read.paths.empty() || !options.read.replay_paths.empty() || options.has_expect) {

@@ -28,10 +28,12 @@
 #include "deliver/cacert.h"
 #include "deliver/deadletter.h"
 #include "deliver/inbox.h"
+#include "deliver/tls.h"
 #include "input/sources.h"
 #include "deliver/recall.h"
 #include "route/redact.h"
 #include "output/ndjson.h"
+#include "output/progress.h"
 #include "text/escape.h"
 #include "vendors/flashduty.h"
 
@@ -137,14 +139,16 @@ class Destinations {
 };
 
 // Calls f(event, body, channels, token) for every event the pipeline reads, body its
-// Flashduty JSON.
+// Flashduty JSON. bodies, when given, counts the bodies read (for the progress line).
 template <class F>
-void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, F&& f) {
+void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, F&& f,
+                 std::atomic<uint64_t>* bodies = nullptr) {
   rapidjson::StringBuffer sb;
   std::vector<const Channel*> channels;
   read_inputs(
       pipeline, o.read,
       [&](const Record& rec, const Detection& d, EventBatch& events) {
+        if (bodies != nullptr) bodies->fetch_add(1, std::memory_order_relaxed);
         for (Event& e : events) {
           uint64_t token = where.pick(rec, d, e, channels);
           sb.Clear();
@@ -185,13 +189,15 @@ struct HandOver {
   bool sealed = false;          // Under handing: nothing more is handed over.
   uint64_t not_handed = 0;      // Under handing: events converted after the seal.
   std::atomic<bool> reading{true};
+  std::atomic<uint64_t> bodies{0};  // Read so far (recognised ones).
 };
 
 // Reads on a second thread, so that requests progress while input is slow to come, and
 // delivers on this one. False when a second signal left the reading thread blocked (on a
 // FIFO named as a PATH): the caller must then end the process without unwinding.
 bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, deliver::Sender& sender,
-              deliver::DeadLetterFile& dead_letter, uint64_t& not_handed, uint64_t& unrouted_failed) {
+              deliver::DeadLetterFile& dead_letter, uint64_t& not_handed, uint64_t& unrouted_failed,
+              ProgressLine& progress) {
   constexpr int kTickMs = 100;  // Signals are seen at least this often.
   auto shared = std::make_shared<HandOver>([&sender] { sender.wakeup(); });
   std::thread reader([shared, &pipeline, &o, &where] {
@@ -203,7 +209,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
         return;
       }
       shared->inbox.push({std::make_shared<const std::string>(body), e.alert_key, to, token});
-    });
+    }, &shared->bodies);
     shared->reading.store(false);
     shared->inbox.close();
   });
@@ -219,8 +225,19 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
     std::lock_guard<std::mutex> lock(shared->handing);
     not_handed = shared->not_handed;
   };
+  // The progress line, redrawn at most this often.
+  constexpr auto kRedraw = std::chrono::milliseconds(250);
+  const auto began = std::chrono::steady_clock::now();
+  auto drawn = began;
+  auto redraw = [&] {
+    auto now = std::chrono::steady_clock::now();
+    if (!progress.active() || now - drawn < kRedraw) return;
+    drawn = now;
+    progress.show(progress_text(shared->bodies.load(), sender.progress(), std::chrono::duration<double>(now - began).count()));
+  };
   bool more = true;
   while (more || sender.queued() > 0) {
+    redraw();
     if (g_signals.load() > 0) {
       shared->inbox.release();
       if (shared->reading.load()) pthread_kill(reader.native_handle(), SIGUSR1);
@@ -236,6 +253,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
       submit_taken();
       while (sender.queued() > 0) sender.poll(kTickMs);
       counts();
+      progress.clear();
       reader.detach();
       return false;
     }
@@ -248,6 +266,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
   }
   reader.join();
   counts();
+  progress.clear();
   return true;
 }
 
@@ -264,6 +283,7 @@ bool check_options(SendOptions& o) {
     std::fprintf(stderr, "cmrelay: %s\n", why.c_str());
     return false;
   }
+  std::vector<Rate> rates;
   if (o.url.empty() == o.routes_path.empty()) {
     why = "send needs one of --routes FILE and --url URL (or --url-file FILE, --url-env NAME)";
   } else if (!o.url.empty() && !check_channel_url(o.url, why)) {
@@ -272,6 +292,12 @@ bool check_options(SendOptions& o) {
     why = "--stats must be text or json, not '" + o.stats + "'";
   } else if (o.dry_run && o.read.remove_done) {
     why = "--remove-done with --dry-run would remove input that was not sent";
+  } else if (o.log_format != "text" && o.log_format != "json") {
+    why = "--log-format must be text or json, not '" + o.log_format + "'";
+  } else if (!o.rate.empty() && o.url.empty()) {
+    why = "--rate goes with --url; in a route file, give each channel its rate: [100/s, 1000/m]";
+  } else if (!o.rate.empty() && !parse_rates(o.rate, rates, why)) {
+    why = "--rate: " + why;
   } else if (o.delivery.concurrency < 1) {
     why = "--concurrency must be at least 1";
   } else if (o.delivery.max_attempts < 1) {
@@ -309,6 +335,22 @@ std::string refuse_removal(const SendOptions& o, const Outcomes& outcomes, const
   return "";
 }
 
+// HTTPS without --cacert needs the system's CA certificates: without them every event
+// would fail alike, so it is a usage error, said once.
+bool check_ca(const SendOptions& o, const RouteTable* routes) {
+  if (o.dry_run || !o.delivery.cacert.empty()) return true;
+  bool https = o.url.starts_with("https://");
+  if (routes != nullptr) {
+    for (const Channel& c : routes->channels()) https |= c.url.starts_with("https://");
+  }
+  if (!https) return true;
+  std::string problem = deliver::default_ca_problem();
+  if (problem.empty()) return true;
+  std::fprintf(stderr, "cmrelay: no CA certificates found (%s): install ca-certificates or pass --cacert\n",
+               problem.c_str());
+  return false;
+}
+
 }  // namespace
 
 int send(const SendOptions& options) {
@@ -316,6 +358,7 @@ int send(const SendOptions& options) {
   if (!check_options(o)) return kUsage;
   std::optional<RouteTable> routes;
   if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_channels(*routes))) return kUsage;
+  if (!check_ca(o, routes ? &*routes : nullptr)) return kUsage;
   auto pipeline = make_pipeline(o.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
   deliver::DeadLetterFile dead_letter;
@@ -349,10 +392,20 @@ int send(const SendOptions& options) {
   std::optional<Recall> recall;
   if (routes) recall.emplace(*routes, store.get(), !o.dry_run);
   if (!state_error.empty()) recall->fail(state_error);
+  if (!o.rate.empty()) {
+    std::string why;  // Checked by check_options().
+    url_channel.rate_set = parse_rates(o.rate, url_channel.rate, why);
+  }
+  deliver::DeliveryOptions delivery = o.delivery;
+  delivery.verbosity = o.read.quiet ? -1 : o.verbose;
+  delivery.log_json = o.log_format == "json";
   Destinations where(routes ? &*routes : nullptr, &url_channel, recall ? &*recall : nullptr);
 
   catch_signals();
-  deliver::Sender sender(o.delivery, dead_letter, &g_signals);
+  // Only on a terminal, and not with --quiet; cleared before every other line the sender writes.
+  ProgressLine progress(!o.read.quiet && !o.dry_run);
+  delivery.before_line = [&progress] { progress.clear(); };
+  deliver::Sender sender(delivery, dead_letter, &g_signals);
   if (recall) {
     deliver::SenderHooks hooks;
     hooks.on_done = [&recall](uint64_t token, const Channel& ch, bool delivered) { recall->done(token, ch, delivered); };
@@ -364,7 +417,7 @@ int send(const SendOptions& options) {
   if (o.dry_run) {
     outcomes.add(kOutputFailed, !dry_run(*pipeline, o, where));
   } else {
-    joined = send_all(*pipeline, o, where, sender, dead_letter, not_handed, unrouted_failed);
+    joined = send_all(*pipeline, o, where, sender, dead_letter, not_handed, unrouted_failed, progress);
   }
 
   const PipelineCounts& counts = pipeline->counts();
@@ -377,6 +430,7 @@ int send(const SendOptions& options) {
   } else {
     report_text(summary);
   }
+  if (!o.dry_run) say_unsaid(counts);
   if (not_handed > 0) {
     std::fprintf(stderr,
                  "cmrelay: send: %llu events converted after the second signal were not sent; their bodies are "

@@ -16,8 +16,20 @@ Totals add_up(const std::vector<deliver::ChannelStats>& stats) {
     t.retried += s.retried;
     t.dead_lettered += s.dead_lettered;
     t.dead_letter_failed += s.dead_letter_failed;
+    t.interrupted += s.interrupted;
+    t.throttled += s.throttled;
   }
   return t;
+}
+
+std::string progress_text(uint64_t bodies, const deliver::SenderProgress& p, double seconds) {
+  char line[256];
+  auto u = [](uint64_t n) { return static_cast<unsigned long long>(n); };
+  std::snprintf(line, sizeof line,
+                "sending: %llu bodies read, %llu delivered, %llu retrying, %llu queued, %llu dead-lettered, %.1f/s",
+                u(bodies), u(p.delivered), u(p.retrying), u(p.queued - p.retrying), u(p.dead_lettered),
+                seconds > 0 ? static_cast<double>(p.delivered) / seconds : 0.0);
+  return line;
 }
 
 void report_text(const SendSummary& r) {
@@ -45,7 +57,10 @@ void report_text(const SendSummary& r) {
     std::fprintf(stderr, "cmrelay: send: %llu reject record(s) could not be written to the reject file\n",
                  u(c.reject_failed));
   }
-  if (r.interrupted) std::fprintf(stderr, "cmrelay: send: interrupted: input not read to the end\n");
+  if (r.interrupted) {
+    std::fprintf(stderr, "cmrelay: send: interrupted: input not read to the end; %llu queued events dead-lettered%s\n",
+                 u(t.interrupted), where.c_str());
+  }
   for (const auto& s : r.channels) {
     std::fprintf(stderr, "cmrelay: send:   %s %s: %llu events, %llu attempts, %llu delivered, %llu retries, %llu dead-lettered%s\n",
                  s.name.c_str(), s.url.c_str(), u(s.events), u(s.attempts), u(s.delivered), u(s.retried),
@@ -69,6 +84,7 @@ void report_json(const SendSummary& r) {
     count("retried", x.retried);
     count("dead_lettered", x.dead_lettered);
     count("dead_letter_failed", x.dead_letter_failed);
+    count("throttled", x.throttled);
   };
   w.StartObject();
   count("bodies", c.bodies);
@@ -91,6 +107,12 @@ void report_json(const SendSummary& r) {
     w.String(s.url.c_str());
     count("events", s.events);
     deliveries(s);
+    w.Key("rate");
+    w.String(s.rate.c_str());
+    if (!s.last_request_id.empty()) {
+      w.Key("last_request_id");
+      w.String(s.last_request_id.c_str());
+    }
     w.EndObject();
   }
   w.EndArray();

@@ -53,7 +53,7 @@ bool resolve_url(SendOptions& o, std::string& why) {
     if (o.url.empty()) why = "--url-env " + text::escape(o.url_env) + ": the variable is " + (value ? "empty" : "not set");
     return why.empty();
   }
-  if (!o.url.empty() && redact_url(o.url) != o.url) {
+  if (!o.url.empty() && redact_url(o.url) != o.url && !o.read.quiet) {
     std::fprintf(stderr,
                  "cmrelay: warning: --url holds a secret that any user can read with ps while send runs; "
                  "give it with --url-file FILE or --url-env NAME\n");

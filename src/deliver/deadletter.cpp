@@ -48,6 +48,10 @@ std::string format_dead_letter(const DeadLetter& d) {
     w.Key("error_message");
     str(d.error_message);
   }
+  if (!d.request_id.empty()) {
+    w.Key("request_id");
+    str(d.request_id);
+  }
   w.Key("event");
   w.RawValue(d.event_json.data(), d.event_json.size(), rapidjson::kObjectType);
   w.EndObject();

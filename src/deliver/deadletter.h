@@ -17,12 +17,13 @@ struct DeadLetter {
   std::string_view error;        // Last HTTP status text or transport error, redacted.
   std::string_view error_code;   // Flashduty's error.code, when given.
   std::string_view error_message;
+  std::string_view request_id;   // Flashduty's request_id of the last response, when given.
   std::string_view event_json;   // The Flashduty standard event exactly as it was POSTed.
 };
 
 // {"time":"2026-11-22T01:30:00Z","channel":...,"url":...,"attempts":3,"http_status":503,
-//  "error":...,"error_code":...,"error_message":...,"event":{...}}, ending in a newline.
-// http_status, error_code and error_message are left out when absent.
+//  "error":...,"error_code":...,"error_message":...,"request_id":...,"event":{...}}, ending
+// in a newline. http_status, error_code, error_message and request_id are left out when absent.
 std::string format_dead_letter(const DeadLetter& d);
 
 // Where records go: a file opened with O_APPEND (each record one write(), so concurrent

@@ -27,8 +27,8 @@ bool retryable_status(long status) {
   return status == 408 || status == 429 || (status >= 500 && status <= 599 && status != 501);
 }
 
-// Flashduty's {"request_id":..,"error":{"code":"...","message":"..."}}; true when the body
-// carries "error".
+// Flashduty's {"request_id":"...","error":{"code":"...","message":"..."}}: sets request_id;
+// true when the body carries "error".
 bool read_error(std::string_view body, Outcome& out) {
   rapidjson::Document doc;
   // Iterative: the body is whatever the server sent, and RapidJSON's default recursive
@@ -54,7 +54,8 @@ bool read_error(std::string_view body, Outcome& out) {
 
 }  // namespace
 
-Outcome classify(CURLcode rc, std::string_view transport_error, long http_status, std::string_view body) {
+Outcome classify(CURLcode rc, std::string_view transport_error, long http_status, std::string_view body,
+                 std::string_view location) {
   Outcome out;
   if (rc != CURLE_OK) {
     out.verdict = retryable_transport(rc) ? Verdict::Retry : Verdict::Fail;
@@ -72,6 +73,10 @@ Outcome classify(CURLcode rc, std::string_view transport_error, long http_status
   if (!out.error_code.empty()) out.error += " " + out.error_code;
   if (!out.error_message.empty()) out.error += ": " + out.error_message;
   if (has_error && http_status >= 200 && http_status <= 299) out.error += " (error in a 2xx response)";
+  if (http_status >= 300 && http_status <= 399) {
+    out.error += ": redirects are not followed";
+    if (!location.empty()) out.error.append(" (Location: ").append(location).append(")");
+  }
   return out;
 }
 

@@ -12,8 +12,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "deliver/attempt_log.h"
 #include "deliver/backoff.h"
 #include "deliver/outcome.h"
+#include "deliver/rate.h"
 #include "route/redact.h"
 #include "text/escape.h"
 
@@ -24,6 +26,8 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxResponse = size_t{64} * 1024;  // Enough for any error body; the rest is skipped.
 constexpr std::string_view kEarlierDead = "an earlier event of this alert_key was dead-lettered";
 constexpr std::string_view kElapsed = "--max-elapsed reached";
+constexpr std::string_view kRateLimit = "rate limit";
+constexpr std::string_view kPause = "channel pause";
 
 struct Job {
   std::shared_ptr<const std::string> body;
@@ -32,8 +36,13 @@ struct Job {
   bool keyed = false;  // The lane is a (channel, alert_key); else the event's own.
   uint64_t tag = 0;    // The caller's, reported back by the hooks.
   int attempts = 0;
+  int throttled = 0;   // Of attempts: answered 429 (not counted against --max-attempts).
   Clock::time_point first{};
-  Clock::time_point started{};  // Of the attempt in flight.
+  Clock::time_point started{};  // Of the attempt in flight (or the last one).
+  Clock::time_point held{};     // Since when it waits for its budget (rate limit or pause).
+  std::string_view held_for;    // kRateLimit or kPause; empty when it did not wait.
+  bool in_budget_queue = false;
+  bool retrying = false;        // Waiting for a retry.
   Outcome last;
   std::string response;
   char errbuf[CURL_ERROR_SIZE] = {};
@@ -65,6 +74,19 @@ struct Sender::Impl {
     const Channel* channel;
     curl_slist* headers = nullptr;
     std::vector<std::string> secrets;  // Masked in whatever the server sends back.
+    size_t budget = 0;
+  };
+
+  // What the channels of one integration share: the pacing, and a pause a 429 or a
+  // Retry-After asked for.
+  struct Budget {
+    RateLimiter limiter;
+    Clock::time_point paused_until{};
+    Clock::time_point paused_at{};  // When the pause was last set.
+    int streak = 0;                 // 429s without Retry-After since the last success.
+    bool probing = false;           // After such a 429: one request at a time until one succeeds.
+    size_t in_flight = 0;
+    std::deque<Job*> held;          // Ready jobs waiting for the budget, in order.
   };
 
   DeliveryOptions options;
@@ -79,7 +101,10 @@ struct Sender::Impl {
   // Keyed lanes with a dead-lettered event: the rest of their events follow it there, so
   // that replaying the file keeps their order (a recovery never lands before its firing).
   std::unordered_set<std::string> dead_lanes;
-  std::vector<Clock::time_point> paused_until;  // Per channel: a Retry-After's end.
+  std::vector<Budget> budgets;
+  std::unordered_map<std::string, size_t> budget_index;  // By budget_key(): holds secrets.
+  size_t retrying = 0;  // Jobs waiting for a retry.
+  uint64_t delivered_total = 0, dead_total = 0;
   std::deque<Job*> ready;
   std::priority_queue<Waiting, std::vector<Waiting>, std::greater<Waiting>> waiting;
   uint64_t seq = 0;
@@ -122,12 +147,18 @@ struct Sender::Impl {
       line.assign(name).append(": ").append(value);
       h = curl_slist_append(h, line.c_str());
     }
-    channels.push_back({&ch, h, channel_secrets(ch)});
-    paused_until.emplace_back();
+    auto [b, new_budget] = budget_index.emplace(budget_key(ch.url), budgets.size());
+    if (new_budget) budgets.emplace_back();
+    budgets[b->second].limiter.add(channel_rates(ch));
+    channels.push_back({&ch, h, channel_secrets(ch), b->second});
     ChannelStats s;
     s.name = ch.name;
     s.url = redact_url(ch.url, ch.redact);
     stats.push_back(std::move(s));
+    // Every channel of the budget reports what the budget now holds.
+    for (size_t i = 0; i < channels.size(); ++i) {
+      if (channels[i].budget == b->second) stats[i].rate = budgets[b->second].limiter.describe();
+    }
     return it->second;
   }
 
@@ -173,6 +204,8 @@ struct Sender::Impl {
     const ChannelSlot& slot = channels[job->channel];
     if (job->attempts == 0) job->first = now;
     job->started = now;
+    job->in_budget_queue = false;
+    ++budgets[slot.budget].in_flight;
     ++job->attempts;
     ++stats[job->channel].attempts;
     job->response.clear();
@@ -204,6 +237,7 @@ struct Sender::Impl {
   }
 
   void release(Job* job) {
+    --budgets[channels[job->channel].budget].in_flight;
     curl_multi_remove_handle(multi, job->easy);
     idle.push_back(job->easy);
     job->easy = nullptr;
@@ -237,27 +271,30 @@ struct Sender::Impl {
     const ChannelSlot& slot = channels[job->channel];
     ChannelStats& st = stats[job->channel];
     // Servers echo anything: the URL's secrets, a header's value (an Authorization).
-    std::string error = mask_secrets(job->last.error, slot.secrets);
-    if (!why.empty()) error = error.empty() ? std::string(why) : error + "; " + std::string(why);
-    std::string message = mask_secrets(job->last.error_message, slot.secrets);
-    std::string code = mask_secrets(job->last.error_code, slot.secrets);
+    Redacted r(job->last, slot.secrets);
+    if (!why.empty()) r.error = r.error.empty() ? std::string(why) : r.error + "; " + std::string(why);
     DeadLetter d;
     d.time = static_cast<int64_t>(std::time(nullptr));
     d.channel = slot.channel->name;
     d.url = st.url;
     d.attempts = job->attempts;
     d.http_status = job->last.http_status;
-    d.error = error;
-    d.error_code = code;
-    d.error_message = message;
+    d.error = r.error;
+    d.error_code = r.code;
+    d.error_message = r.message;
     d.event_json = *job->body;
+    d.request_id = r.request_id;
     ++st.dead_lettered;
+    ++dead_total;
     bool written = dead_letter.write(format_dead_letter(d));
     if (!written && !dead_letter.is_stderr()) ++st.dead_letter_failed;  // The record went to stderr.
-    if (!dead_letter.is_stderr()) {
-      // The error quotes the server: escaped, so that an answer cannot write lines.
-      std::fprintf(stderr, "cmrelay: send: %s (%s): dead-lettered after %d attempt%s: %s\n", text::escape(st.name).c_str(),
-                   text::escape(st.url).c_str(), job->attempts, job->attempts == 1 ? "" : "s", text::escape(error).c_str());
+    // After a signal, one summary line counts them instead (report_text).
+    bool interrupted = abandoned || signal_count() > 0;
+    if (interrupted) ++st.interrupted;
+    if (!dead_letter.is_stderr() && !interrupted && options.verbosity >= 0) {
+      AttemptLine l = line_of(job, "dead-lettered", r);
+      l.reason = r.error;
+      say(l);
     }
     if (hooks.on_done) hooks.on_done(job->tag, *slot.channel, false);
   }
@@ -265,7 +302,7 @@ struct Sender::Impl {
   void report_attempt(const Job& job) {
     if (!hooks.on_attempt) return;
     const ChannelStats& st = stats[job.channel];
-    std::string error = redact_secrets(job.last.error, channels[job.channel].channel->url);
+    std::string error = mask_secrets(job.last.error, channels[job.channel].secrets);
     AttemptReport r;
     r.channel = &st;
     r.tag = job.tag;
@@ -278,6 +315,53 @@ struct Sender::Impl {
     hooks.on_attempt(r);
   }
 
+  // What an outcome says, with the channel's secrets masked (servers echo anything).
+  struct Redacted {
+    Redacted(const Outcome& o, const std::vector<std::string>& secrets)
+        : error(mask_secrets(o.error, secrets)),
+          code(mask_secrets(o.error_code, secrets)),
+          message(mask_secrets(o.error_message, secrets)),
+          request_id(mask_secrets(o.request_id, secrets)) {}
+    std::string error, code, message, request_id;
+  };
+
+  AttemptLine line_of(const Job* job, std::string_view what, const Redacted& r) const {
+    AttemptLine l;
+    l.what = what;
+    l.channel = stats[job->channel].name;
+    l.url = stats[job->channel].url;
+    if (job->keyed) l.alert_key = std::string_view(job->lane).substr(job->lane.find('\n') + 1);
+    l.attempt = job->attempts;
+    l.http_status = job->last.http_status;
+    l.error_code = r.code;
+    l.request_id = r.request_id;
+    return l;
+  }
+
+  void say(const AttemptLine& l) {
+    if (options.before_line) options.before_line();
+    std::string line = format_attempt_line(l, options.log_json);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+
+  // -v: the attempt that just ended.
+  void say_attempt(Job* job, std::string_view result, Ms next_wait, std::string_view next_wait_for) {
+    std::string_view held_for = job->held_for;
+    job->held_for = {};  // The next attempt reports its own wait.
+    if (options.verbosity < 1) return;
+    Redacted r(job->last, channels[job->channel].secrets);
+    AttemptLine l = line_of(job, "attempt", r);
+    l.error = r.error;
+    l.result = result;
+    if (!held_for.empty()) {
+      l.waited = std::chrono::duration_cast<Ms>(job->started - job->held);
+      l.waited_for = held_for;
+    }
+    l.next_wait = next_wait;
+    l.next_wait_for = next_wait_for;
+    say(l);
+  }
+
   void completed(CURL* h, CURLcode rc) {
     Job* job = nullptr;
     curl_easy_getinfo(h, CURLINFO_PRIVATE, &job);
@@ -288,63 +372,179 @@ struct Sender::Impl {
     if (rc == CURLE_OK && curl_easy_header(h, "Retry-After", 0, CURLH_HEADER, -1, &header) == CURLHE_OK) {
       retry_after = parse_retry_after(header->value, std::chrono::system_clock::now());
     }
+    std::string location;
+    if (rc == CURLE_OK && status >= 300 && status <= 399) {
+      char* to = nullptr;
+      if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &to) == CURLE_OK && to != nullptr) location = redact_url(to);
+    }
     release(job);
-    job->last = classify(rc, job->errbuf, status, job->response);
+    job->last = classify(rc, job->errbuf, status, job->response, location);
     report_attempt(*job);
     ChannelStats& st = stats[job->channel];
+    Budget& budget = budgets[channels[job->channel].budget];
+    if (!job->last.request_id.empty()) st.last_request_id = mask_secrets(job->last.request_id, channels[job->channel].secrets);
     if (job->last.verdict == Verdict::Delivered) {
       ++st.delivered;
       if (hooks.on_done) hooks.on_done(job->tag, *channels[job->channel].channel, true);
+      ++delivered_total;
+      budget.streak = 0;
+      budget.probing = false;
+      say_attempt(job, "delivered", Ms(0), {});
       finish(job, false);
       return;
+    }
+    const bool throttled = status == 429;
+    if (throttled) {
+      ++job->throttled;
+      ++st.throttled;
     }
     std::string why;
     if (job->last.verdict == Verdict::Retry) {
       if (signal_count() > 0) {
         why = "interrupted before a retry";
-      } else if (job->attempts >= options.max_attempts) {
+      } else if (!throttled && job->attempts - job->throttled >= options.max_attempts) {
         why = "--max-attempts reached";
       } else if (retry_after && *retry_after > options.max_retry_after) {
         why = "Retry-After of " + std::to_string(retry_after->count() / 1000) + " s is over --max-retry-after";
       } else {
-        Ms wait = backoff_delay(job->attempts, options.backoff_base, options.backoff_cap, rng);
-        if (retry_after) wait = std::max(wait, *retry_after);  // Never sooner than asked.
         auto now = Clock::now();
-        auto due = now + wait;
-        if (retry_after && (status == 429 || status == 503)) {
-          // The server asked the whole channel to wait, not just this event.
-          paused_until[job->channel] = std::max(paused_until[job->channel], now + *retry_after);
+        std::string_view wait_for = "backoff";
+        Ms wait = backoff_delay(job->attempts - job->throttled + (throttled ? 1 : 0), options.backoff_base,
+                                options.backoff_cap, rng);
+        if (retry_after) {
+          wait = std::max(wait, *retry_after);  // Never sooner than asked.
+          wait_for = "Retry-After";
+          // The server asked the whole integration to wait, not just this event.
+          if (throttled || status == 503) pause(budget, now, now + *retry_after);
+        } else if (throttled) {
+          wait = window_wait(budget, job, now);
+          wait_for = "rate window (429 without Retry-After)";
         }
+        auto due = now + wait;
         if (due <= job->first + options.max_elapsed) {
           ++st.retried;
+          say_attempt(job, "retry", wait, wait_for);
+          job->retrying = true;
+          ++retrying;
           waiting.push({due, seq++, job});
           return;
         }
-        why = kElapsed;
+        why = past_deadline(job, wait, wait_for);
       }
     }
+    say_attempt(job, "failed", Ms(0), {});
     bury(job, why);
     finish(job, true);
   }
 
-  // Starts ready jobs while there is room. A job whose deadline has passed while it waited
-  // for room is dead-lettered instead, and one whose channel is paused waits for its end.
+  void pause(Budget& b, Clock::time_point now, Clock::time_point until) {
+    if (until <= b.paused_until) return;
+    b.paused_until = until;
+    b.paused_at = now;
+  }
+
+  // A 429 without Retry-After: the integration is over one of its windows. The whole
+  // budget waits, doubling from --backoff-base up to its longest window (--backoff-cap when
+  // it has none), half of it jitter. A 429 to a request started before the current pause
+  // was set is the same overrun seen again: it waits for that pause, and does not double it.
+  Ms window_wait(Budget& b, const Job* job, Clock::time_point now) {
+    if (job->started < b.paused_at && b.paused_until > now) return std::chrono::ceil<Ms>(b.paused_until - now);
+    ++b.streak;
+    Ms window = b.limiter.empty() ? options.backoff_cap : b.limiter.longest();
+    int64_t ceiling = std::max<int64_t>(1, options.backoff_base.count());
+    for (int i = 1; i < b.streak && ceiling < window.count(); ++i) ceiling *= 2;
+    ceiling = std::min<int64_t>(ceiling, std::max<int64_t>(1, window.count()));
+    std::uniform_int_distribution<int64_t> pick(ceiling / 2, ceiling);
+    Ms wait(pick(rng));
+    pause(b, now, now + wait);
+    // When the pause ends, one request finds out whether the window has passed, instead
+    // of --concurrency of them answered 429 together.
+    b.probing = true;
+    return wait;
+  }
+
+  // Why an event is given up when its next wait would end after its deadline.
+  std::string past_deadline(const Job* job, Ms wait, std::string_view wait_for) {
+    auto fmt = [](Ms ms) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.3g s", static_cast<double>(ms.count()) / 1000);
+      return std::string(buf);
+    };
+    Ms left = std::chrono::duration_cast<Ms>(job->first + options.max_elapsed - Clock::now());
+    return "the next wait (" + fmt(wait) + ", " + std::string(wait_for) + ") would pass --max-elapsed (" +
+           fmt(std::max(left, Ms(0))) + " left of " + fmt(options.max_elapsed) + " since the first attempt)";
+  }
+
+  // Starts ready jobs while there is room and their budget allows. A job whose budget is
+  // paused or spent waits in the budget's queue, in order; one whose deadline has passed
+  // (or would, before the budget frees) is dead-lettered instead.
   void start_ready() {
+    auto now = Clock::now();
+    for (Budget& b : budgets) {
+      while (in_flight < options.concurrency && !b.held.empty() && try_start(b.held.front(), b, now)) b.held.pop_front();
+    }
     while (in_flight < options.concurrency && !ready.empty()) {
       Job* job = ready.front();
       ready.pop_front();
-      auto now = Clock::now();
-      Clock::time_point paused = paused_until[job->channel];
-      bool started = job->attempts > 0;
-      if (started && (now >= job->first + options.max_elapsed || paused > job->first + options.max_elapsed)) {
-        bury(job, kElapsed);
-        finish(job, true);
-      } else if (paused > now) {
-        waiting.push({paused, seq++, job});
-      } else {
-        start(job, now);
+      Budget& b = budgets[channels[job->channel].budget];
+      if (!b.held.empty() || !try_start(job, b, now)) {
+        if (!job->in_budget_queue) job->held = now;
+        job->in_budget_queue = true;
+        b.held.push_back(job);
       }
     }
+  }
+
+  // When the budget is free: starts the job (or dead-letters it when its deadline passed)
+  // and returns true. Else false, and the job waits.
+  bool try_start(Job* job, Budget& b, Clock::time_point now) {
+    if (job->retrying) {
+      job->retrying = false;
+      --retrying;
+    }
+    const bool started = job->attempts > 0;
+    const auto deadline = job->first + options.max_elapsed;
+    if (started && now >= deadline) {
+      bury(job, kElapsed);
+      finish(job, true);
+      return true;
+    }
+    Clock::time_point free = std::max(b.paused_until, b.limiter.next_free(now));
+    if (free <= now && b.probing && b.in_flight > 0) return false;  // Its budget's probe is out.
+    if (free <= now) {
+      b.limiter.take(now);
+      start(job, now);
+      return true;
+    }
+    std::string_view why = b.paused_until > now ? kPause : kRateLimit;
+    if (started && free > deadline) {
+      bury(job, past_deadline(job, std::chrono::ceil<Ms>(free - now), why));
+      finish(job, true);
+      return true;
+    }
+    if (job->held_for.empty()) {
+      if (!job->in_budget_queue) job->held = now;
+      job->held_for = why;
+      if (options.verbosity >= 2) {
+        AttemptLine l;
+        l.what = "waiting";
+        l.channel = stats[job->channel].name;
+        l.url = stats[job->channel].url;
+        l.waited = std::chrono::ceil<Ms>(free - now);
+        l.waited_for = why;
+        say(l);
+      }
+    }
+    return false;
+  }
+
+  // The earliest time a held job may start; max() when none is held.
+  Clock::time_point next_budget_time(Clock::time_point now) {
+    Clock::time_point t = Clock::time_point::max();
+    for (Budget& b : budgets) {
+      if (!b.held.empty()) t = std::min(t, std::max(b.paused_until, b.limiter.next_free(now)));
+    }
+    return t;
   }
 
   // First signal: every lane without an attempt in flight is dead-lettered now. A lane
@@ -354,6 +554,8 @@ struct Sender::Impl {
     abandoned = true;
     ready.clear();
     waiting = {};
+    for (Budget& b : budgets) b.held.clear();
+    retrying = 0;
     for (auto it = lanes.begin(); it != lanes.end();) {
       auto& lane = it->second;
       if (lane.front()->easy != nullptr) {  // Only a lane's first job is ever in flight.
@@ -411,7 +613,12 @@ struct Sender::Impl {
     }
     if (max_wait_ms <= 0) return;
     int64_t wait = max_wait_ms;
-    if (!waiting.empty()) wait = std::min(wait, ms_until(waiting.top().due, Clock::now()));
+    now = Clock::now();
+    if (!waiting.empty()) wait = std::min(wait, ms_until(waiting.top().due, now));
+    if (in_flight < options.concurrency) {
+      Clock::time_point budget = next_budget_time(now);
+      if (budget != Clock::time_point::max()) wait = std::min(wait, ms_until(budget, now));
+    }
     if (wait > 0) curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait), nullptr);
   }
 
@@ -444,5 +651,9 @@ void Sender::drain() {
 }
 
 const std::vector<ChannelStats>& Sender::stats() const { return impl_->stats; }
+
+SenderProgress Sender::progress() const {
+  return {impl_->delivered_total, impl_->dead_total, impl_->queued, impl_->retrying};
+}
 
 }  // namespace cmrelay::deliver

@@ -3,6 +3,11 @@
 // order of one channel's events per alert_key (once one is dead-lettered, the later ones
 // follow it into the dead-letter file, so that a replay keeps the order), pauses a channel
 // on a 429 or 503 with Retry-After, and dead-letters what it cannot deliver.
+// Requests are paced per integration (deliver/rate.h): channels sharing an integration key
+// share one budget, whose windows all apply; a 429 pauses the whole budget. A 429 never
+// spends --max-attempts (only --max-elapsed bounds it): without Retry-After it means "wait
+// for the window", a wait doubling from --backoff-base up to the budget's longest window
+// (--backoff-cap when it has none), with jitter.
 // It knows nothing of where channels come from (route file or --url).
 #pragma once
 
@@ -34,6 +39,9 @@ struct DeliveryOptions {
   // the run (so a replay keeps the order). A long-running process (cmrelay serve) sets this:
   // the key is then forgotten once none of its events waits any more.
   bool forget_dead_lanes = false;
+  int verbosity = 0;      // -1 quiet (no per-event lines), 1 one line per attempt (-v), 2 also waits.
+  bool log_json = false;  // --log-format json: those lines as JSON objects.
+  std::function<void()> before_line;  // Called before each stderr line (clears a progress line).
 };
 
 struct ChannelStats {
@@ -45,6 +53,17 @@ struct ChannelStats {
   uint64_t retried = 0;          // Retries scheduled.
   uint64_t dead_lettered = 0;
   uint64_t dead_letter_failed = 0;  // Of dead_lettered: the file did not take the record (on stderr instead).
+  uint64_t interrupted = 0;      // Of dead_lettered: because of a signal.
+  uint64_t throttled = 0;        // 429 answers (not counted against --max-attempts).
+  std::string rate;              // The budget's pacing: "100/s,1000/m", or "none".
+  std::string last_request_id;   // Flashduty's request_id of the last response that had one.
+};
+
+// What is moving right now, for a progress line.
+struct SenderProgress {
+  uint64_t delivered = 0, dead_lettered = 0;
+  size_t queued = 0;    // Not yet delivered or dead-lettered.
+  size_t retrying = 0;  // Of queued: waiting for a retry after a failed attempt.
 };
 
 // What one attempt came to, for a caller's log line (cmrelay serve). Views are valid during
@@ -102,6 +121,7 @@ class Sender {
   void drain();
 
   const std::vector<ChannelStats>& stats() const;
+  SenderProgress progress() const;
 
  private:
   struct Impl;

@@ -76,6 +76,7 @@ void Event::clear() {
   description.clear();
   labels.clear();
   event_time = 0;
+  images.clear();
 }
 
 Event& EventBatch::next() {

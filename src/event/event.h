@@ -60,6 +60,11 @@ class Labels {
   size_t refused_ = 0;
 };
 
+// An image of the standard event (Flashduty's images[]): src, with optional href and alt.
+struct Image {
+  std::string src, href, alt;
+};
+
 struct Event {
   Status status = Status::Info;
   // A recovery (status Ok): the severity of the alert it closes, as the body says
@@ -71,6 +76,7 @@ struct Event {
   std::string description;
   Labels labels;
   int64_t event_time = 0;  // Unix seconds; 0 when the body carries no time.
+  std::vector<Image> images;  // Only standard events read back carry them.
 
   void clear();
 };

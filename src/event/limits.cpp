@@ -12,6 +12,13 @@ void note(std::string& out, std::string_view what) {
 
 }  // namespace
 
+bool defuse_template(Event& e) {
+  if (!e.title.starts_with("[TPL]")) return false;
+  e.title[0] = '(';
+  e.title[4] = ')';
+  return true;
+}
+
 std::string enforce_limits(Event& e) {
   std::string cut;
   if (utf8::truncate(e.title, Limits::kTitle)) note(cut, "title_rule cut to 512 characters");

@@ -20,4 +20,9 @@ struct Limits {
 // short account such as "title_rule cut to 512 characters, 3 labels dropped (50 max)".
 std::string enforce_limits(Event& e);
 
+// Flashduty renders a title_rule that starts with "[TPL]" as a template. A vendor value
+// (a rule or resource name) must never turn into one: its leading "[TPL]" becomes "(TPL)".
+// True when it did. Not applied to standard events read back, whose author meant it.
+bool defuse_template(Event& e);
+
 }  // namespace cmrelay

@@ -1,5 +1,7 @@
 #include "input/framer.h"
 
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -90,6 +92,12 @@ Framer::Framer(int fd, std::string source, size_t max_body, const std::atomic<bo
   buf_.resize(kChunk);
 }
 
+void Framer::on_idle(std::function<void()> idle) {
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) return;  // A file never waits: no cost on files.
+  idle_ = std::move(idle);
+}
+
 bool Framer::fill() {
   if (eof_) return false;
   if (stop_ != nullptr && stop_->load()) {
@@ -113,6 +121,10 @@ bool Framer::fill() {
       return false;
     }
     buf_.resize(std::min(buf_.size() * 2, cap));
+  }
+  if (idle_) {
+    struct pollfd p {fd_, POLLIN, 0};
+    if (::poll(&p, 1, 0) == 0) idle_();  // Nothing to read yet: the read below will wait.
   }
   for (;;) {
     ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,11 @@ class Framer {
   // Fills rec with the next record. Returns false at the end of the stream.
   // A record with rec.error set is a body that could not be cut out cleanly.
   bool next(Record& rec);
+
+  // idle is called before a read that would wait (a pipe, terminal or socket with nothing
+  // to read yet; never for a regular file): the moment to flush what was written so far,
+  // so that a consumer downstream sees each record as soon as it arrived.
+  void on_idle(std::function<void()> idle);
 
   // Set when reading the stream itself failed (EIO...): the stream ends there.
   const std::string& read_error() const { return read_error_; }
@@ -101,6 +107,7 @@ class Framer {
   Overflow* overflow_;
   bool spilling_ = false;  // The record being framed has passed max_body.
   bool stopped_ = false;
+  std::function<void()> idle_;  // Only set for streams that can wait (see on_idle).
   std::string source_;
   size_t max_body_;
   std::vector<char> buf_;

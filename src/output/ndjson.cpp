@@ -33,6 +33,20 @@ void write_event(Writer& w, const Event& e, const std::vector<std::string>* chan
     str(l.value);
   }
   w.EndObject();
+  if (!e.images.empty()) {
+    w.Key("images");
+    w.StartArray();
+    for (const Image& i : e.images) {
+      w.StartObject();
+      for (auto [key, value] : {std::pair{"src", &i.src}, std::pair{"href", &i.href}, std::pair{"alt", &i.alt}}) {
+        if (value->empty()) continue;
+        w.Key(key);
+        str(*value);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   if (e.event_time != 0) {
     w.Key("event_time");
     w.Int64(e.event_time);
@@ -139,6 +153,23 @@ void write_compact(const Event& e, rapidjson::StringBuffer& buf, const std::vect
     w.string(l.value);
   }
   w.put('}');
+  if (!e.images.empty()) {
+    w.raw(",\"images\":[");
+    for (size_t n = 0; n < e.images.size(); ++n) {
+      const Image& i = e.images[n];
+      w.raw(n == 0 ? "{" : ",{");
+      bool any = false;
+      for (auto [key, value] : {std::pair{"\"src\":", &i.src}, std::pair{"\"href\":", &i.href}, std::pair{"\"alt\":", &i.alt}}) {
+        if (value->empty()) continue;
+        if (any) w.put(',');
+        any = true;
+        w.raw(key);
+        w.string(*value);
+      }
+      w.put('}');
+    }
+    w.put(']');
+  }
   if (e.event_time != 0) {
     w.raw(",\"event_time\":");
     char digits[24];

@@ -32,6 +32,7 @@ bool Pipeline::open(std::string& error) {
 }
 
 void Pipeline::warn_once(const Record& rec, const std::string& message) {
+  if (options_.quiet) return;
   // Warnings quote vendor values; bound what is remembered of them.
   constexpr size_t kMaxDistinct = 1000;
   if (said_.count(message) != 0) return;
@@ -128,7 +129,11 @@ void Pipeline::reject(const Record& rec, std::string_view reason) {
   ++counts_.rejected;
   const std::string what = where(rec);
   // Reasons quote keys and values of the body: escaped, so that a body cannot write lines.
-  std::fprintf(stderr, "cmrelay: %s: %s\n", what.c_str(), text::escape(reason).c_str());
+  if (options_.quiet || counts_.rejected > options_.max_errors) {
+    ++counts_.unsaid;
+  } else {
+    std::fprintf(stderr, "cmrelay: %s: %s\n", what.c_str(), text::escape(reason).c_str());
+  }
   if (options_.on_reject) options_.on_reject(rec, reason);
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
@@ -220,6 +225,7 @@ void Pipeline::read_file(const std::string& path, const OnBody& on_body, const s
 uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body,
                                const std::atomic<bool>* stop, bool replay) {
   Framer framer(fd, name, options_.max_body, stop, this);
+  if (idle_) framer.on_idle(idle_);
   input_kept_ = true;
   BodyReader reader;
   EventBatch batch;
@@ -280,6 +286,9 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
         continue;
       }
       for (Event& e : batch) {
+        if (d.format->vendor != Vendor::Flashduty && defuse_template(e)) {
+          warn_once(rec, "title_rule began with [TPL], which Flashduty would render as a template; sent as (TPL)");
+        }
         std::string cut = enforce_limits(e);
         if (!cut.empty() && !truncation_said_) {
           truncation_said_ = true;

@@ -32,6 +32,8 @@ struct PipelineOptions {
   // Called for every rejected body with its reason, after the stderr line (cmrelay serve
   // moves the spool file aside with it).
   std::function<void(const Record&, std::string_view reason)> on_reject;
+  uint64_t max_errors = UINT64_MAX;  // Rejection lines printed at most (the rest counted).
+  bool quiet = false;            // No rejection or warning lines (counted all the same).
 };
 
 struct PipelineCounts {
@@ -41,6 +43,7 @@ struct PipelineCounts {
   uint64_t unreadable = 0;  // Inputs that could not be opened or read to the end.
   uint64_t skipped = 0;     // Files a directory walk did not read (each said on stderr).
   uint64_t reject_failed = 0;  // Reject records the file did not take (on stderr instead).
+  uint64_t unsaid = 0;      // Rejections not printed (--quiet, --max-errors).
 };
 
 // An input file read to its end, every body of it converted or kept in the reject file.
@@ -83,6 +86,9 @@ class Pipeline : private Framer::Overflow {
   const std::vector<std::string>& incomplete_inputs() const { return incomplete_; }
   // The reject file's descriptor, or -1 (to keep it from being read as an input).
   int reject_fd() const { return reject_.is_open() ? reject_.fd() : -1; }
+  // Called whenever an input that can wait (a pipe, terminal, socket) has nothing more to
+  // read yet: convert flushes its output there, so events stream as their bodies arrive.
+  void on_idle(std::function<void()> idle) { idle_ = std::move(idle); }
 
  private:
   // Framer::Overflow: an over-limit body is reported at once and streamed to the reject file.
@@ -104,6 +110,7 @@ class Pipeline : private Framer::Overflow {
   std::vector<std::string> incomplete_;
   std::set<std::string> said_;
   bool truncation_said_ = false;
+  std::function<void()> idle_;
 };
 
 }  // namespace cmrelay

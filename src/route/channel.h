@@ -3,13 +3,28 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "route/redact.h"
 
 namespace cmrelay {
+
+// One rate window: at most `count` requests started in any `per`-long interval.
+struct Rate {
+  uint32_t count = 0;
+  std::chrono::milliseconds per{0};
+  bool operator==(const Rate&) const = default;
+};
+
+// "100/s", "1000/m", "100/s,1000/m", "5/10s", "20/500ms" (a bare unit means one of it), or
+// "none" (no pacing, also for a Flashduty URL). False with why set on anything else.
+bool parse_rates(std::string_view text, std::vector<Rate>& out, std::string& why);
+// The same text back, "100/s,1000/m" ("none" for an empty list).
+std::string format_rates(const std::vector<Rate>& rates);
 
 struct Channel {
   std::string name;  // The name cases refer to ("dba").
@@ -18,6 +33,10 @@ struct Channel {
   std::vector<std::pair<std::string, std::string>> headers;  // Expanded, may hold secrets.
   std::chrono::milliseconds timeout{0};  // Per-attempt timeout; 0 means the command's default.
   SecretParts redact{};  // Parts of url the route file declares secret (`redact:`), beyond the rule.
+  // Pacing (rate: / --rate). Unset: Flashduty's documented limits for a Flashduty push URL,
+  // none for other URLs. Set and empty: none ("none").
+  bool rate_set = false;
+  std::vector<Rate> rate{};
 };
 
 // Whether url is one `send` can POST to: http or https, a valid URL by RFC 3986 (a host, an

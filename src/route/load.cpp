@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,6 +13,8 @@
 
 namespace cmrelay {
 namespace route {
+
+std::string unset_placeholder(const std::string& name) { return "<unset:" + name + ">"; }
 
 namespace {
 
@@ -39,7 +42,7 @@ bool parse(const std::string& path, const std::string& text, Node& root, Finding
 
 }  // namespace
 
-bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors) {
+bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors, std::vector<std::string>* unset) {
   m.path = path;
   std::string s, why;
   if (!read_file(path, s, why)) {
@@ -72,8 +75,16 @@ bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors)
     }
     flashduty = {&flashduty_root, m.flashduty_route};
   }
-  build_model(root, m, errors, [](const std::string& name) -> const char* { return std::getenv(name.c_str()); },
-              flashduty);
+  std::deque<std::string> placeholders;  // Alive while the model is built (expansion copies them).
+  build_model(
+      root, m, errors,
+      [&](const std::string& name) -> const char* {
+        const char* value = std::getenv(name.c_str());
+        if (value != nullptr || unset == nullptr) return value;
+        if (std::find(unset->begin(), unset->end(), name) == unset->end()) unset->push_back(name);
+        return placeholders.emplace_back(unset_placeholder(name)).c_str();
+      },
+      flashduty);
   return true;
 }
 
@@ -95,18 +106,29 @@ void by_line(std::vector<Finding>& all) {
 }  // namespace
 }  // namespace route
 
-RouteTable RouteTable::load(const std::string& path) {
+namespace {
+
+// Loads path (unset, when given, collects the ${VAR}s left unset as placeholders); throws
+// RouteError with every error, one line each in line order, so that one edit fixes them all.
+std::shared_ptr<const route::Model> load_or_throw(const std::string& path, std::vector<std::string>* unset) {
   auto m = std::make_shared<route::Model>();
   std::vector<route::Finding> errors;
-  route::load_model(path, *m, errors);
+  route::load_model(path, *m, errors, unset);
   if (!errors.empty()) {
-    // Every error, so that one edit fixes them all.
     route::by_line(errors);
     std::string all;
     for (const route::Finding& f : errors) all += (all.empty() ? "" : "\n") + route::located(path, f);
     throw RouteError(all);
   }
-  return RouteTable(std::move(m));
+  return m;
+}
+
+}  // namespace
+
+RouteTable RouteTable::load(const std::string& path) { return RouteTable(load_or_throw(path, nullptr)); }
+
+RouteTable RouteTable::load_without_secrets(const std::string& path, std::vector<std::string>& unset) {
+  return RouteTable(load_or_throw(path, &unset));
 }
 
 const std::vector<Channel>& RouteTable::channels() const { return m_->channels; }

@@ -96,6 +96,11 @@ void build_model(const Node& root, Model& m, std::vector<Finding>& errors,
 void lint_model(const Model& m, std::vector<Finding>& out);
 
 // Reads and parses path into m; false when it cannot be read (reason in errors[0]).
-bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors);
+// unset, when given: undefined ${VAR}s become <unset:VAR> (names appended there, once each).
+bool load_model(const std::string& path, Model& m, std::vector<Finding>& errors,
+                std::vector<std::string>* unset = nullptr);
+
+// The placeholder an undefined ${VAR} becomes when loading without secrets.
+std::string unset_placeholder(const std::string& name);
 
 }  // namespace cmrelay::route

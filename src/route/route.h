@@ -59,6 +59,10 @@ class RouteTable {
   // a bad oper, an invalid regex (RE2's message), a malformed cidr:/num: value, an undeclared
   // channel, an undefined ${VAR}.
   static RouteTable load(const std::string& path);
+  // For commands that route without sending (routes test, convert --routes): an undefined
+  // ${VAR} in a channel url or header becomes the visible placeholder <unset:VAR> instead of
+  // an error, and its name is appended to unset (once each). send never loads this way.
+  static RouteTable load_without_secrets(const std::string& path, std::vector<std::string>& unset);
 
   // Appends the channels the event routes to (de-duplicated, first-match order) to out.
   // Allocates nothing beyond out's growth.

@@ -4,6 +4,8 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "vendors/fields.h"
@@ -14,7 +16,45 @@ namespace {
 constexpr std::string_view kStatuses[] = {"Critical", "Warning", "Info", "Ok"};
 constexpr Status kStatusValues[] = {Status::Critical, Status::Warning, Status::Info, Status::Ok};
 
-void decode_event(const json::Value& obj, std::string_view where, Event& e) {
+// images: [{src, href, alt}], each a string; src required.
+void decode_images(const json::Value& obj, std::string_view where, Event& e, std::vector<std::string>& warnings) {
+  const json::Value* images = fields::get(obj, "images");
+  if (images == nullptr || images->IsNull()) return;
+  std::string at = std::string(where) + "images";
+  if (!images->IsArray()) throw DecodeError("field " + at + ": expected an array, got " + std::string(fields::type_name(*images)));
+  for (rapidjson::SizeType n = 0; n < images->Size(); ++n) {
+    const json::Value& one = (*images)[n];
+    std::string here = at + "[" + std::to_string(n) + "]";
+    if (!one.IsObject()) throw DecodeError("field " + here + ": expected an object, got " + std::string(fields::type_name(one)));
+    Image& i = e.images.emplace_back();
+    i.src.assign(fields::text(one, "src", here + ".").view());
+    i.href.assign(fields::text(one, "href", here + ".").view());
+    i.alt.assign(fields::text(one, "alt", here + ".").view());
+    if (i.src.empty()) throw DecodeError("field " + here + ".src: required");
+    for (auto it = one.MemberBegin(); it != one.MemberEnd(); ++it) {
+      std::string_view key(it->name.GetString(), it->name.GetStringLength());
+      if (key != "src" && key != "href" && key != "alt") {
+        warnings.push_back("field " + here + "." + std::string(key) + " is not a Flashduty image field; not sent");
+      }
+    }
+  }
+}
+
+// Every top-level field the standard event does not document is said (once per run), not
+// dropped silently. "channels" is what convert --routes adds: send routes again.
+void warn_unknown(const json::Value& obj, std::string_view where, std::vector<std::string>& warnings) {
+  static constexpr std::string_view kKnown[] = {"event_status", "title_rule", "alert_key", "description",
+                                                "labels",       "event_time", "images"};
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    if (std::find(std::begin(kKnown), std::end(kKnown), key) != std::end(kKnown)) continue;
+    warnings.push_back(key == "channels" ? "field " + std::string(where) + "channels (what convert --routes adds) is not part of the event; not kept"
+                                         : "field " + std::string(where) + std::string(key) +
+                                               " is not a Flashduty standard event field; not sent");
+  }
+}
+
+void decode_event(const json::Value& obj, std::string_view where, Event& e, std::vector<std::string>& warnings) {
   const json::Value* status = fields::get(obj, "event_status");
   std::string_view name = status && status->IsString() ? std::string_view(status->GetString(), status->GetStringLength())
                                                        : std::string_view();
@@ -46,6 +86,8 @@ void decode_event(const json::Value& obj, std::string_view where, Event& e) {
     }
   }
   e.event_time = fields::integer(obj, "event_time", where).value_or(0);
+  decode_images(obj, where, e, warnings);
+  warn_unknown(obj, where, warnings);
 }
 
 bool recognise_event(const json::Value& body, std::string& evidence) {
@@ -54,7 +96,9 @@ bool recognise_event(const json::Value& body, std::string& evidence) {
   return true;
 }
 
-void decode_event_body(json::Value& body, DecodeContext&, EventBatch& out) { decode_event(body, {}, out.next()); }
+void decode_event_body(json::Value& body, DecodeContext& ctx, EventBatch& out) {
+  decode_event(body, {}, out.next(), ctx.warnings);
+}
 
 bool recognise_dead_letter(const json::Value& body, std::string& evidence) {
   if (!body.IsObject()) return false;
@@ -64,8 +108,8 @@ bool recognise_dead_letter(const json::Value& body, std::string& evidence) {
   return true;
 }
 
-void decode_dead_letter(json::Value& body, DecodeContext&, EventBatch& out) {
-  decode_event(*fields::object(body, "event"), "event.", out.next());
+void decode_dead_letter(json::Value& body, DecodeContext& ctx, EventBatch& out) {
+  decode_event(*fields::object(body, "event"), "event.", out.next(), ctx.warnings);
 }
 
 }  // namespace

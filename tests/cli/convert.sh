@@ -133,4 +133,28 @@ check "nodata: overridden" "$("$BIN" convert --routes "$TMP/nodata.yaml" "$SRC/s
   "$SRC/samples/volcengine/nodata-firing.json" | grep -o '"event_status":"[A-Za-z]*"' | tr '\n' ' ')" \
   '"event_status":"Warning" "event_status":"Warning" "event_status":"Info" '
 
+# A vendor rule name that would make the title a Flashduty template is defused, with a
+# warning; a standard event read back keeps its own [TPL] (its author meant it).
+out=$(jq '.RuleName="[TPL]{{.x}} cpu"' "$S/metric-firing.json" | "$BIN" convert 2>"$TMP/err" | jq -r .title_rule)
+contains "[TPL] defused" "$out" "(TPL){{.x}} cpu on "
+contains "[TPL] warned" "$(cat "$TMP/err")" "title_rule began with [TPL]"
+check "[TPL] kept in a standard event" "$(echo '{"event_status":"Info","title_rule":"[TPL]x"}' | "$BIN" convert | jq -r .title_rule)" "[TPL]x"
+
+# On a pipe, each event is written as soon as its body arrived and the input paused, not
+# at the end of the input (tail -F captures | cmrelay convert | consumer).
+mkfifo "$TMP/fifo"
+"$BIN" convert <"$TMP/fifo" >"$TMP/streamed" &
+conv_pid=$!
+exec 3>"$TMP/fifo"
+cat "$S/metric-firing.json" >&3
+for _ in $(seq 100); do
+  [ -s "$TMP/streamed" ] && break
+  sleep 0.05
+done
+check "pipe: the first event out before the input ends" "$(wc -l <"$TMP/streamed")" 1
+cat "$S/metric-recovered.json" >&3
+exec 3>&-
+wait "$conv_pid"
+check "pipe: both events at the end" "$(jq -r .event_status "$TMP/streamed" | tr '\n' ' ')" "Critical Ok "
+
 finish

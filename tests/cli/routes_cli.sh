@@ -164,8 +164,11 @@ has err "cmrelay: 1 of 4 events routed to no channel"
 
 printf 'channels:\n  a: {url: "https://h/?integration_key=${CMRELAY_NOT_SET_ANYWHERE}"}\ncases:\n  - {if: [{key: severity, oper: IN, vals: [Critical]}], channels: [b]}\n' >"$tmp/bad.yaml"
 expect_exit 2 "$bin" convert --routes "$tmp/bad.yaml" samples/volcengine/metric-firing.json
-has err "cmrelay: $tmp/bad.yaml:2: url of channel 'a': undefined environment variable \${CMRELAY_NOT_SET_ANYWHERE}"
+has err "cmrelay: $tmp/bad.yaml:4: channel 'b' used by case 1 is not declared under channels"
 [ ! -s "$tmp/out" ] || bad "no events are printed when the route file is bad"
+# send refuses an undefined variable (convert --routes and routes test show a placeholder).
+expect_exit 2 "$bin" send --dry-run --routes "$tmp/bad.yaml" samples/volcengine/metric-firing.json
+has err "cmrelay: $tmp/bad.yaml:2: url of channel 'a': undefined environment variable \${CMRELAY_NOT_SET_ANYWHERE}"
 
 # Files routes check used to call ok: an empty url, an overflowing timeout, headers and ids
 # given twice, a second document, an alias bomb (which must fail fast and small), host bits.
@@ -236,6 +239,30 @@ expect_exit 2 "$bin" routes test
 has out "routes"
 "$bin" convert --help >"$tmp/out" 2>&1
 has out "--routes"
+
+# routes test and convert --routes run without the real secrets: an undefined ${VAR} in a
+# url or header becomes <unset:VAR>, said once per variable; send still refuses it.
+cat >"$tmp/unset.yaml" <<'YAML'
+channels:
+  ops:
+    url: https://api.flashcat.cloud/event/push/alert/standard?integration_key=${CMRELAY_TEST_UNSET_KEY}
+    headers: {X-Token: "${CMRELAY_TEST_UNSET_TOKEN}"}
+  dba:
+    url: ${CMRELAY_TEST_UNSET_URL}
+cases:
+  - if: [{key: labels.format, oper: IN, vals: [volc.metric]}]
+    channels: [dba]
+default:
+  channels: [ops]
+YAML
+unset CMRELAY_TEST_UNSET_KEY CMRELAY_TEST_UNSET_TOKEN CMRELAY_TEST_UNSET_URL
+expect_exit 0 "$bin" routes test "$tmp/unset.yaml" samples/volcengine/metric-firing.json --expect dba
+[ "$(grep -c 'is not set: shown as <unset:' "$tmp/err")" = 3 ] || bad "one line per unset variable"
+has err "cmrelay: $tmp/unset.yaml: \${CMRELAY_TEST_UNSET_URL} is not set: shown as <unset:CMRELAY_TEST_UNSET_URL> here (send refuses it)"
+expect_exit 0 "$bin" convert --routes "$tmp/unset.yaml" samples/volcengine/metric-firing.json
+has out '"channels":["dba"]'
+expect_exit 2 "$bin" send --dry-run --routes "$tmp/unset.yaml" samples/volcengine/metric-firing.json
+has err "undefined environment variable \${CMRELAY_TEST_UNSET_KEY}"
 
 [ "$fail" -eq 0 ] && echo "routes_cli: ok"
 [ "$fail" -eq 0 ]

@@ -57,6 +57,7 @@ check "one signal: in-flight attempts finished first (took $elapsed s)" awk -v e
 check "one signal: no new attempt" eq "$(requests one-)" 4
 check "one signal: interrupted in the summary" eq "$(stat interrupted)" true
 check "one signal: records say interrupted" eq "$(grep -c interrupted "$tmp/dead")" 20
+check "one signal: no line per queued event on stderr" eq "$(grep -c 'dead-lettered after' "$tmp/err")" 0
 
 # Two signals: the attempts in flight are abandoned at once.
 start_send /s/hang20 two 20 --concurrency 4 --timeout 15

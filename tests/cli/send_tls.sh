@@ -57,5 +57,30 @@ send_tls 127.0.0.1 /s/200 --cacert "$tmp" < <(events dirca 1)
 check "directory as CA file: exit 2" eq "$rc" 2
 check "directory as CA file: said" grep -q "cannot read: Is a directory" "$tmp/err"
 
+# A root without a CA bundle: libcurl here reads only its built-in CA file and directory
+# (not SSL_CERT_FILE, SSL_CERT_DIR or CURL_CA_BUNDLE), so an empty /etc/ssl/certs, mounted
+# in a private mount namespace, is exactly a machine without ca-certificates. One line at
+# start-up and a usage error; nothing sent, nothing dead-lettered.
+if unshare -rm true 2>/dev/null; then
+  no_ca() {  # no_ca COMMAND...: runs it with /etc/ssl/certs empty
+    unshare -rm sh -c 'mount -t tmpfs none /etc/ssl/certs && exec "$@"' sh "$@"
+  }
+  events noca 2 | no_ca "$BIN" send --url "https://127.0.0.1:$port/s/200?integration_key=$SECRET" \
+    --dead-letter "$tmp/dead-noca" >"$tmp/out" 2>"$tmp/err"
+  check "no CA bundle: exit 2" eq "$?" 2
+  check "no CA bundle: said once, plainly" eq "$(grep -c 'no CA certificates found (.*ca-certificates.crt.*): install ca-certificates or pass --cacert' "$tmp/err")" 1
+  check "no CA bundle: nothing else said" eq "$(grep -vc "warning: --url holds a secret" "$tmp/err")" 1
+  check "no CA bundle: nothing sent" eq "$(requests noca-)" 0
+  check "no CA bundle: nothing dead-lettered" eq "$(cat "$tmp/dead-noca" 2>/dev/null | wc -l)" 0
+  # --cacert still works there, and plain HTTP needs no CA at all.
+  events nocacert 1 | no_ca "$BIN" send --url "https://127.0.0.1:$port/s/200" --cacert "$SRC/tests/deliver/tls-cert.pem" \
+    >/dev/null 2>"$tmp/err"
+  check "no CA bundle, --cacert: delivered" eq "$?" 0
+  events nocahttp 1 | no_ca "$BIN" send --url "http://127.0.0.1:1/x" --max-attempts 1 >/dev/null 2>"$tmp/err"
+  check "no CA bundle, http: not a usage error" eq "$?" 3
+else
+  echo "send_tls: SKIPPED the no-CA-bundle checks: unshare -rm is not permitted here"
+fi
+
 echo "send_tls: $fail failures"
 [ "$fail" -eq 0 ]

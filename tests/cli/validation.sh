@@ -36,7 +36,7 @@ check "--expect on rejected bodies only exit" $? 1
 printf 'channels:\n  a: {url: "https://h/a?integration_key=s3cret"}\ncases: []\n' >"$TMP/r.yaml"
 (cd "$TMP" && "$BIN" route check r.yaml) >"$TMP/out" 2>"$TMP/err"
 check "mistyped command exit" $? 2
-check "mistyped command said" "$(cat "$TMP/err")" "cmrelay: 'route' is neither a command (convert, detect, routes, send, serve, alerts) nor a file; did you mean 'routes'?"
+check "mistyped command said" "$(cat "$TMP/err")" "cmrelay: 'route' is neither a command (convert, detect, labels, routes, send, serve, alerts) nor a file; did you mean 'routes'?"
 lacks "route file not printed" "$(cat "$TMP/out" "$TMP/err")" "s3cret"
 (cd "$TMP" && "$BIN" hook) >/dev/null 2>"$TMP/err"
 check "unknown bare word exit" $? 2

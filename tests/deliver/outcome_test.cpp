@@ -53,3 +53,16 @@ TEST_CASE("a deeply nested response body is read without recursion") {
   CHECK(http(200, deep) == Verdict::Delivered);  // Not JSON with an error object: delivered.
   CHECK(http(503, deep) == Verdict::Retry);
 }
+
+TEST_CASE("request_id is kept from every response, success or failure") {
+  CHECK(classify(CURLE_OK, "", 200, R"({"request_id":"r1","data":{"alert_key":"k"}})").request_id == "r1");
+  CHECK(classify(CURLE_OK, "", 429, R"({"request_id":"r2","error":{"code":"RequestTooFrequently"}})").request_id == "r2");
+  CHECK(classify(CURLE_OK, "", 500, "not json").request_id.empty());
+}
+
+TEST_CASE("a redirect is not followed, and says where it pointed") {
+  Outcome o = classify(CURLE_OK, "", 301, "", "https://example.com/new?integration_key=***");
+  CHECK(o.verdict == Verdict::Fail);
+  CHECK(o.error == "HTTP 301: redirects are not followed (Location: https://example.com/new?integration_key=***)");
+  CHECK(classify(CURLE_OK, "", 307, "").error == "HTTP 307: redirects are not followed");
+}

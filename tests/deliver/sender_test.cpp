@@ -326,7 +326,8 @@ TEST_CASE("the hooks report every attempt and every event's end once, with its t
   CHECK(ends == std::vector<std::pair<uint64_t, bool>>{{7, true}, {8, false}});
   std::sort(attempts.begin(), attempts.end());
   REQUIRE(attempts.size() == 3);
-  CHECK(attempts[0].rfind("bad 1 400 sink HTTP 400", 0) == 0);
+  CHECK(attempts[0].rfind("bad 1 400 sink-", 0) == 0);
+  CHECK(attempts[0].find(" HTTP 400") != std::string::npos);
   CHECK(attempts[1].rfind("ok 1 500  HTTP 500", 0) == 0);
   CHECK(attempts[2].rfind("ok 2 200 ", 0) == 0);
   CHECK(attempts[2].find("ok", 8) != std::string::npos);

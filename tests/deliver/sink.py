@@ -18,8 +18,15 @@ of the body; the last step repeats. Steps:
   CODE      any other status (500, 501, 408...) with an empty JSON body
   hangN     no answer; the connection is closed after N seconds
   reset     the connection is reset (RST)
+  302       302 with Location: the same URL on another path (never to be followed)
 Any other path answers 200 (the benchmark's fast path). --tls serves HTTPS instead, with
-the self-signed test certificate beside this script.
+the self-signed test certificate beside this script. Every JSON answer carries a distinct
+request_id, "sink-N" (N counts requests).
+
+--limit N/SECONDS[,N/SECONDS...] enforces Flashduty's rate limits the strict way: per
+integration_key, a request that would make more than N accepted requests in any SECONDS-long
+interval (sliding) is answered 429 RequestTooFrequently WITHOUT Retry-After (step "429limit"
+in the log), before its path is looked at.
 
 With --log FILE, every request is one JSON line: t (receive time, epoch seconds), path,
 alert_key, event_status, n (1-based count for its path and key), step, retry_at (when a
@@ -27,6 +34,7 @@ Retry-After was sent: the earliest time the client may come back), content_type,
 (names in lower case), conn (the client's port: one per connection), body.
 """
 import argparse
+from collections import deque
 import asyncio
 import email.utils
 import json
@@ -39,6 +47,8 @@ import time
 import urllib.parse
 
 counts = {}
+accepted = {}  # (integration_key, window index) -> deque of accept times, for --limit
+limits = []
 served = 0
 log = None
 args = None
@@ -58,7 +68,20 @@ FAST = response(200, b'{"request_id":"fast","data":{}}')
 
 
 def error_body(code, message):
-    return json.dumps({"request_id": "sink", "error": {"code": code, "message": message}}).encode()
+    return json.dumps({"request_id": f"sink-{served}", "error": {"code": code, "message": message}}).encode()
+
+
+def over_limit(ikey, now):
+    """True when one more request of ikey would pass a --limit window; else counts it."""
+    for i, (n, seconds) in enumerate(limits):
+        q = accepted.setdefault((ikey, i), deque())
+        while q and q[0] <= now - seconds:
+            q.popleft()
+        if len(q) >= n:
+            return True
+    for i in range(len(limits)):
+        accepted[(ikey, i)].append(now)
+    return False
 
 
 class Conn(asyncio.Protocol):
@@ -93,21 +116,30 @@ class Conn(asyncio.Protocol):
         if served >= args.max_requests:
             asyncio.get_running_loop().call_soon(asyncio.get_running_loop().stop)
         path, _, query = target.partition("?")
-        if not path.startswith("/s/"):
+        now = time.time()
+        if not path.startswith("/s/") and not limits:
             self.t.write(FAST)
             return
-        now = time.time()
         try:
             event = json.loads(body)
         except ValueError:
             event = {}
         key = event.get("alert_key", "") if isinstance(event, dict) else ""
+        if limits and over_limit(urllib.parse.parse_qs(query).get("integration_key", [""])[0], now):
+            self.t.write(response(429, error_body("RequestTooFrequently", "request too frequently")))
+            if log:
+                log.write(json.dumps({"t": now, "path": path, "step": "429limit", "alert_key": key,
+                                      "n": 0, "retry_at": None}) + "\n")
+            return
+        if not path.startswith("/s/"):
+            self.t.write(FAST)
+            return
         n = counts[(path, key)] = counts.get((path, key), 0) + 1
         steps = path[3:].split("/")[0].split(",")  # /s/401u/hooks/T/X: the steps end at the next '/'.
         step = steps[min(n, len(steps)) - 1]
         retry_at = None
         if step == "200":
-            out = response(200, json.dumps({"request_id": "sink", "data": {"alert_key": key}}).encode())
+            out = response(200, json.dumps({"request_id": f"sink-{served}", "data": {"alert_key": key}}).encode())
         elif step == "200e":
             out = response(200, error_body("InvalidParameter", "title_rule is required"))
         elif step == "400":
@@ -129,6 +161,8 @@ class Conn(asyncio.Protocol):
             retry_at = math.ceil(now) + int(step[4:])
             date = email.utils.formatdate(retry_at, usegmt=True)
             out = response(503, b"{}", f"Retry-After: {date}\r\n")
+        elif step == "302":
+            out = response(302, b"{}", f"Location: http://127.0.0.1:1{path}?{query}\r\n")
         elif step.startswith("hang"):
             out = None
             self.dead = True
@@ -175,9 +209,11 @@ if __name__ == "__main__":
     p.add_argument("--log")
     p.add_argument("--max-seconds", type=float, default=120)
     p.add_argument("--max-requests", type=int, default=100000)
+    p.add_argument("--limit", default="", help="N/SECONDS,...: per integration_key, 429 without Retry-After beyond")
     p.add_argument("--tls", action="store_true",
                    help="serve HTTPS with tls-cert.pem (self-signed, for 127.0.0.1 and localhost, test only)")
     args = p.parse_args()
+    limits = [(int(n), float(sec)) for n, sec in (w.split("/") for w in args.limit.split(",") if w)]
     if args.log:
         log = open(args.log, "a")
     try:

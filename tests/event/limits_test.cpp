@@ -47,3 +47,15 @@ TEST_CASE("labels: first writer wins, empty values are not stored, slots are reu
   l.add("a", "1");
   CHECK(l[0].key == "a");
 }
+
+TEST_CASE("a title that would start a Flashduty template is defused") {
+  Event e;
+  e.title = "[TPL]{{.Labels.x}} high";
+  CHECK(defuse_template(e));
+  CHECK(e.title == "(TPL){{.Labels.x}} high");
+  CHECK_FALSE(defuse_template(e));
+  e.title = " [TPL] not at the start";
+  CHECK_FALSE(defuse_template(e));
+  e.title = "[tpl] other case";
+  CHECK_FALSE(defuse_template(e));
+}

@@ -10,7 +10,7 @@ Per input it runs `cmrelay detect` and `cmrelay convert`, each with --reject, an
 - each stdout line is one JSON object of UTF-8 text with exactly Flashduty's fields:
   event_status in Critical/Warning/Info/Ok, title_rule <= 512, alert_key <= 255,
   description <= 2048 code points, <= 50 labels, keys <= 128, values <= 2048, all strings,
-  event_time an integer when present;
+  event_time an integer when present; images a list of {src, href, alt} strings with src;
 - bodies read (detect lines + detect rejects, which is also the "N of M" count convert
   reports) = bodies converted + convert rejects, and events >= bodies converted;
 - reject records are whole JSON lines naming distinct record numbers within the input.
@@ -24,7 +24,7 @@ from pathlib import Path
 
 LIMITS = {"title_rule": 512, "alert_key": 255, "description": 2048}
 STATUSES = {"Critical", "Warning", "Info", "Ok"}
-FIELDS = {"event_status", "title_rule", "alert_key", "description", "labels", "event_time"}
+FIELDS = {"event_status", "title_rule", "alert_key", "description", "labels", "event_time", "images"}
 
 
 def fail(path, msg):
@@ -67,6 +67,10 @@ def check_event(path, n, line):
             fail(path, "event %d label %r breaks a limit" % (n, k[:40]))
     if "event_time" in e and not isinstance(e["event_time"], int):
         fail(path, "event %d event_time %r" % (n, e["event_time"]))
+    for image in e.get("images", []):
+        if (not isinstance(image, dict) or not set(image) <= {"src", "href", "alt"} or "src" not in image
+                or not all(isinstance(v, str) for v in image.values())):
+            fail(path, "event %d image %r" % (n, image))
 
 
 def check(binary, path, tmp):

@@ -67,3 +67,4 @@ TEST_CASE("base64") {
   CHECK(base64::encode("\xFF\xFE\x00x") == "//4=");  // Stops at the NUL of the literal.
   CHECK(base64::encode(std::string("\xFF\xFE\x00x", 4)) == "//4AeA==");
 }
+

@@ -64,3 +64,32 @@ TEST_CASE("a dead-letter record replays its event") {
   CHECK(roundtrip(R"({"channel":"url","attempts":2,"event":{"event_status":"Bad","title_rule":"t"}})")
             .starts_with("error: field event.event_status"));
 }
+
+TEST_CASE("flashduty: images pass through; unknown fields are warned about, never dropped silently") {
+  const char* with_images =
+      R"({"event_status":"Warning","title_rule":"t","alert_key":"k","images":[{"src":"https://i/a.png","href":"https://i","alt":"cpu"},{"src":"https://i/b.png"}]})";
+  CHECK(roundtrip(with_images) ==
+        R"(flashduty {"event_status":"Warning","title_rule":"t","alert_key":"k","description":"","labels":{},"images":[{"src":"https://i/a.png","href":"https://i","alt":"cpu"},{"src":"https://i/b.png"}]})");
+  CHECK(roundtrip(R"({"event_status":"Ok","title_rule":"t","alert_key":"k","images":{}})") ==
+        "error: field images: expected an array, got an object");
+  CHECK(roundtrip(R"({"event_status":"Ok","title_rule":"t","alert_key":"k","images":[{"alt":"x"}]})") ==
+        "error: field images[0].src: required");
+  // A dead-letter record's event keeps them too.
+  CHECK(roundtrip(R"({"channel":"c","attempts":1,"event":{"event_status":"Info","title_rule":"t","images":[{"src":"s"}]}})") ==
+        R"(deadletter {"event_status":"Info","title_rule":"t","alert_key":"","description":"","labels":{},"images":[{"src":"s"}]})");
+
+  json::Parser parser;
+  std::string error;
+  json::Value* body = parser.parse(
+      R"({"event_status":"Info","title_rule":"t","extra":1,"channels":["a"],"images":[{"src":"s","size":3}]})", error);
+  REQUIRE(body != nullptr);
+  std::vector<std::string> warnings;
+  Record rec;
+  SeverityTable severity;
+  DecodeContext ctx{severity, parser, warnings, rec};
+  EventBatch out;
+  detect(*body).format->decode(*body, ctx, out);
+  CHECK(warnings == std::vector<std::string>{"field images[0].size is not a Flashduty image field; not sent",
+                                             "field extra is not a Flashduty standard event field; not sent",
+                                             "field channels (what convert --routes adds) is not part of the event; not kept"});
+}

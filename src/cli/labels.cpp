@@ -1,0 +1,39 @@
+// cmrelay labels: the label keys the bodies produce, for writing a route file.
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/interrupt.h"
+#include "cli/read.h"
+#include "output/label_census.h"
+
+namespace cmrelay::cli {
+
+int labels(const ReadOptions& options) {
+  auto pipeline = make_pipeline(options, true);
+  if (!pipeline) return kUsage;
+  LabelCensus census;
+  std::atomic<bool>& stop = catch_stop_signals();
+  read_inputs(
+      *pipeline, options, [&](const Record&, const Detection&, EventBatch& events) {
+        for (const Event& e : events) census.add(e);
+      },
+      &stop);
+  if (::isatty(STDOUT_FILENO) == 1) {
+    census.write_table(stdout);
+  } else {
+    census.write_ndjson(stdout);
+  }
+  if (census.keys_not_counted() > 0) {
+    std::fprintf(stderr, "cmrelay: labels: more than %zu distinct keys; %llu labels of later keys not counted\n",
+                 LabelCensus::kMaxKeys, static_cast<unsigned long long>(census.keys_not_counted()));
+  }
+  Outcomes outcomes;
+  outcomes.add(kOutputFailed, !flush_stdout());
+  std::fprintf(stderr, "cmrelay: labels: %llu events\n", static_cast<unsigned long long>(census.events()));
+  finish(*pipeline, outcomes);
+  return stop_signal() != 0 ? 128 + stop_signal() : outcomes.status();
+}
+
+}  // namespace cmrelay::cli
