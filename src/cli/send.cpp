@@ -141,20 +141,23 @@ class Destinations {
 // Calls f(event, body, channels, token) for every event the pipeline reads, body its
 // Flashduty JSON. bodies, when given, counts the bodies read (for the progress line).
 template <class F>
+// in_body, when given, is true while one body's events are being handed to f.
 void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, F&& f,
-                 std::atomic<uint64_t>* bodies = nullptr) {
+                 std::atomic<uint64_t>* bodies = nullptr, std::atomic<bool>* in_body = nullptr) {
   rapidjson::StringBuffer sb;
   std::vector<const Channel*> channels;
   read_inputs(
       pipeline, o.read,
       [&](const Record& rec, const Detection& d, EventBatch& events) {
         if (bodies != nullptr) bodies->fetch_add(1, std::memory_order_relaxed);
+        if (in_body != nullptr) in_body->store(true);
         for (Event& e : events) {
           uint64_t token = where.pick(rec, d, e, channels);
           sb.Clear();
           append_event_json(e, sb);
           f(e, std::string_view(sb.GetString(), sb.GetSize()), channels, token);
         }
+        if (in_body != nullptr) in_body->store(false);
       },
       &g_stop);
 }
@@ -190,6 +193,7 @@ struct HandOver {
   uint64_t not_handed = 0;      // Under handing: events converted after the seal.
   std::atomic<bool> reading{true};
   std::atomic<uint64_t> bodies{0};  // Read so far (recognised ones).
+  std::atomic<bool> in_body{false};  // The reader is handing over one body's events.
 };
 
 // Reads on a second thread, so that requests progress while input is slow to come, and
@@ -209,7 +213,7 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
         return;
       }
       shared->inbox.push({std::make_shared<const std::string>(body), e.alert_key, to, token});
-    }, &shared->bodies);
+    }, &shared->bodies, &shared->in_body);
     shared->reading.store(false);
     shared->inbox.close();
   });
@@ -252,6 +256,9 @@ bool send_all(Pipeline& pipeline, const SendOptions& o, Destinations& where, del
       }
       submit_taken();
       while (sender.queued() > 0) sender.poll(kTickMs);
+      // The rest of the body being handed over is only counted (not_handed), which takes
+      // the reader microseconds; wait for that, boundedly, so that the count is whole.
+      for (int i = 0; i < 100 && shared->in_body.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
       counts();
       progress.clear();
       reader.detach();
