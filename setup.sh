@@ -19,7 +19,7 @@ PACKAGES=(
 # What the test stages need on top (./setup.sh test): the test framework and scripts' tools,
 # the package test (dpkg-dev), the fuzzers and clang-tidy, and the benchmark's tools.
 DEV_PACKAGES=(
-  doctest-dev python3 time jq dpkg-dev file
+  doctest-dev python3 time jq dpkg-dev file curl
   clang-14 libclang-rt-14-dev clang-tidy-14 hyperfine
 )
 testing=OFF

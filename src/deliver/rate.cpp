@@ -59,7 +59,7 @@ std::string budget_key(std::string_view url) {
 void RateLimiter::add(const std::vector<Rate>& rates) {
   for (const Rate& r : rates) {
     if (std::any_of(logs_.begin(), logs_.end(), [&](const Log& l) { return l.rate == r; })) continue;
-    auto margin = r.per / 50 + std::chrono::milliseconds(50);
+    auto margin = r.per / 20 + std::chrono::milliseconds(100);
     logs_.push_back({r, Clock::duration(r.per + margin), {}});
   }
 }
