@@ -233,6 +233,14 @@ void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
   add_seconds(cmd, "--dedup-window", o.dedup_window, "A vendor retry of a delivery taken this recently is delivered once");
   add_seconds(cmd, "--drain-timeout", o.drain_timeout, "On SIGTERM: time for requests and deliveries in flight");
   cmd->add_option("--log-format", o.log_format, "Log lines on stderr: text or json")->capture_default_str();
+  cmd->add_option("--rate", o.rate, "With --url: pace requests as send --rate does, e.g. 100/s,1000/m, or none")
+      ->type_name("N/UNIT,...");
+  cmd->add_option("--state", o.state,
+                  "With --routes: open-alert state (SQLite) as send's; recoveries also go where their alert went; none "
+                  "turns it off (one that cannot be opened: said once, routes alone decide)")
+      ->type_name("FILE|none")
+      ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
+  add_age(cmd, "--state-max-age", o.state_max_age, "With --routes: forget an open alert not seen for this long");
   add_delivery_options(cmd, o.delivery);
 }
 

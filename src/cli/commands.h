@@ -113,6 +113,9 @@ struct ServeOptions {
   std::chrono::milliseconds dedup_window{3600000};
   std::chrono::milliseconds drain_timeout{10000};  // After SIGTERM: deliveries in flight.
   std::string log_format = "text";  // --log-format text|json
+  std::string rate;                 // --rate (with --url), as send's.
+  std::string state;                // --state FILE|none (with --routes); empty: the default location.
+  std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
   deliver::DeliveryOptions delivery;
 };
 

@@ -21,6 +21,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "cli/check_url.h"
 #include "cli/commands.h"
 #include "cli/read.h"
 #include "cli/send_report.h"
@@ -301,10 +302,8 @@ bool check_options(SendOptions& o) {
     why = "--remove-done with --dry-run would remove input that was not sent";
   } else if (o.log_format != "text" && o.log_format != "json") {
     why = "--log-format must be text or json, not '" + o.log_format + "'";
-  } else if (!o.rate.empty() && o.url.empty()) {
-    why = "--rate goes with --url; in a route file, give each channel its rate: [100/s, 1000/m]";
-  } else if (!o.rate.empty() && !parse_rates(o.rate, rates, why)) {
-    why = "--rate: " + why;
+  } else if (!o.rate.empty() && !check_rate_option(o.rate, !o.url.empty(), rates, why)) {
+    // why says it.
   } else if (o.delivery.concurrency < 1) {
     why = "--concurrency must be at least 1";
   } else if (o.delivery.max_attempts < 1) {
@@ -401,7 +400,7 @@ int send(const SendOptions& options) {
   if (!state_error.empty()) recall->fail(state_error);
   if (!o.rate.empty()) {
     std::string why;  // Checked by check_options().
-    url_channel.rate_set = parse_rates(o.rate, url_channel.rate, why);
+    url_channel.rate_set = check_rate_option(o.rate, true, url_channel.rate, why);
   }
   deliver::DeliveryOptions delivery = o.delivery;
   delivery.verbosity = o.read.quiet ? -1 : o.verbose;

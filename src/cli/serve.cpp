@@ -6,11 +6,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 
 #include "cli/check_url.h"
 #include "cli/commands.h"
 #include "cli/read.h"
+#include "deliver/recall.h"
 #include "serve/relay.h"
 
 namespace cmrelay::cli {
@@ -62,6 +64,8 @@ bool check_options(const ServeOptions& o, serve::Auth& auth) {
   if (o.url.empty() == o.routes_path.empty()) return fail("serve needs one of --routes FILE and --url URL");
   if (!o.url.empty() && !check_delivery_url(o.url, why)) return fail("--url " + why);
   if (o.log_format != "text" && o.log_format != "json") return fail("--log-format must be text or json");
+  std::vector<Rate> rates;
+  if (!o.rate.empty() && !check_rate_option(o.rate, !o.url.empty(), rates, why)) return fail(why);
   if (o.vendor != "auto" && (!parse_vendor(o.vendor) || *parse_vendor(o.vendor) == Vendor::Flashduty)) {
     return fail("--vendor must be auto, volcengine or alibaba, not '" + o.vendor + "'");
   }
@@ -103,6 +107,13 @@ void reload(const ServeOptions& o, serve::Relay& relay, const serve::Log& log) {
   log.write("reload", {{"outcome", "done"}, {"routes", o.routes_path}});
 }
 
+// The start line's state field: whether recoveries also go where their alert went.
+std::string state_field(const ServeOptions& o, const state::Store* store, const std::string& error) {
+  if (o.routes_path.empty()) return "none (--url)";
+  if (store != nullptr) return "open";
+  return error.empty() ? "none" : "failed: routes alone decide";
+}
+
 }  // namespace
 
 int serve(const ServeOptions& o) {
@@ -119,8 +130,13 @@ int serve(const ServeOptions& o) {
   deliver::DeadLetterFile dead_letter;
   if (!dead_letter.open(o.dead_letter_path, error)) return fail(error), kUsage;
 
-  serve::Metrics metrics;
+  // The open-alert state, as send's: one that cannot be opened is said once (stderr and the
+  // start line), and serve delivers by the route file alone.
+  std::unique_ptr<state::Store> store;
   serve::RelayOptions ro;
+  if (routes) store = open_state(o.state, o.state_max_age, false, ro.state_error);
+  ro.state = store.get();
+  serve::Metrics metrics;
   ro.delivery = o.delivery;
   if (o.vendor != "auto") ro.vendor = parse_vendor(o.vendor);
   ro.max_body = o.listen.max_body;
@@ -128,7 +144,10 @@ int serve(const ServeOptions& o) {
   if (routes) {
     relay.use_routes(std::move(*routes));
   } else {
-    relay.use_url(o.url);
+    std::vector<Rate> rates;
+    std::string why;  // Checked by check_options().
+    bool rate_set = !o.rate.empty() && check_rate_option(o.rate, true, rates, why);
+    relay.use_url(o.url, rates, rate_set);
   }
 
   catch_signals();  // Before the listener's threads start, so that they inherit it.
@@ -139,7 +158,8 @@ int serve(const ServeOptions& o) {
                       {"port", std::to_string(listener.port())},
                       {"spool", o.spool},
                       {"waiting", std::to_string(spool.depth())},
-                      {"auth", o.listen.no_auth ? "none (--no-auth)" : "token"}});
+                      {"auth", o.listen.no_auth ? "none (--no-auth)" : "token"},
+                      {"state", state_field(o, store.get(), ro.state_error)}});
 
   constexpr int kTickMs = 100;  // Signals are seen at least this often.
   while (g_stops.load() == 0) {

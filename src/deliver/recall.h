@@ -1,7 +1,7 @@
 // Routing with memory: a recovery goes where its route points and to every channel its
 // alert's firing events were sent to, as the state file remembers them (route file changed
-// since, a condition on a value that differs on recovery, another run). send's side of the
-// state; route.h alone decides by the route file.
+// since, a condition on a value that differs on recovery, another run). send's and serve's
+// side of the state; route.h alone decides by the route file.
 #pragma once
 
 #include <atomic>
@@ -20,7 +20,7 @@
 
 namespace cmrelay {
 
-// Opens the state send uses: --state FILE, "none" (nullptr, no error), or "" for
+// Opens the state send and serve use: --state FILE, "none" (nullptr, no error), or "" for
 // state::default_path(). A dry run only reads, and an absent file there is no state (no
 // error). nullptr with error set when it cannot be used.
 std::unique_ptr<state::Store> open_state(const std::string& option, std::chrono::seconds max_age, bool dry_run,

@@ -60,13 +60,17 @@ void Relay::make_pipeline(const SeverityTable* severity) {
 void Relay::use_routes(RouteTable routes) {
   tables_.push_back(std::move(routes));
   routes_ = &tables_.back();
+  recalls_.emplace_back(*routes_, options_.state, true);
+  if (!options_.state_error.empty() && recalls_.size() == 1) recalls_.back().fail(options_.state_error);
   make_pipeline(&routes_->severity());
 }
 
-void Relay::use_url(const std::string& url) {
+void Relay::use_url(const std::string& url, const std::vector<Rate>& rates, bool rate_set) {
   url_channel_ = std::make_unique<Channel>();
   url_channel_->name = "url";
   url_channel_->url = url;
+  url_channel_->rate = rates;
+  url_channel_->rate_set = rate_set;
 }
 
 void Relay::notify() {
@@ -116,11 +120,7 @@ void Relay::take(const SpoolFile& f) {
       return;
     }
     file.keys.push_back(key);
-    for (const Event& e : events) {
-      sb.Clear();
-      append_event_json(e, sb);
-      route_event(id, file, e, std::string_view(sb.GetString(), sb.GetSize()));
-    }
+    for (const Event& e : events) route_event(id, file, e, sb);
   });
   ::close(fd);
   file.unreadable = pipeline_->counts().unreadable != unreadable_before;
@@ -129,20 +129,29 @@ void Relay::take(const SpoolFile& f) {
   finish_if_done(id);
 }
 
-void Relay::route_event(uint64_t id, File& file, const Event& e, std::string_view body) {
+// Routed before it is written: a recovery may take its alert's remembered severity.
+void Relay::route_event(uint64_t id, File& file, Event e, rapidjson::StringBuffer& sb) {
   channels_.clear();
+  Handed h{id, nullptr, 0, 0};
   if (routes_ != nullptr) {
-    routes_->route(e, channels_);
+    h.recall = &recalls_.back();
+    h.token = h.recall->route(e, channels_);
   } else {
     channels_.push_back(url_channel_.get());
   }
+  sb.Clear();
+  append_event_json(e, sb);
+  std::string_view body(sb.GetString(), sb.GetSize());
   if (channels_.empty()) {
     unrouted(e, body);
     return;
   }
   auto shared = std::make_shared<const std::string>(body);
+  const uint64_t tag = next_tag_++;
+  h.left = channels_.size();
+  handed_[tag] = h;
   file.pending += channels_.size();  // Before submitting: an event may end inside submit().
-  for (const Channel* ch : channels_) sender_->submit(shared, e.alert_key, *ch, id);
+  for (const Channel* ch : channels_) sender_->submit(shared, e.alert_key, *ch, tag);
 }
 
 // An event no case routes anywhere is dead-lettered as such (channel ""), so that it is
@@ -157,7 +166,12 @@ void Relay::unrouted(const Event& e, std::string_view body) {
   log_.write("event", {{"alert_key", e.alert_key}, {"outcome", "unrouted"}});
 }
 
-void Relay::done(uint64_t id, const Channel& channel, bool delivered) {
+void Relay::done(uint64_t tag, const Channel& channel, bool delivered) {
+  auto h = handed_.find(tag);
+  if (h == handed_.end()) return;
+  const uint64_t id = h->second.file;
+  if (h->second.recall != nullptr) h->second.recall->done(h->second.token, channel, delivered);
+  if (--h->second.left == 0) handed_.erase(h);
   auto it = files_.find(id);
   if (it == files_.end()) return;
   metrics_.ended(channel.name, delivered, seconds_since(arrival_ns(it->second.spool.name)));
@@ -167,7 +181,8 @@ void Relay::done(uint64_t id, const Channel& channel, bool delivered) {
 
 void Relay::attempted(const deliver::AttemptReport& r) {
   metrics_.attempt(r.channel->name, r.attempt > 1);
-  auto it = files_.find(r.tag);
+  auto h = handed_.find(r.tag);
+  auto it = h == handed_.end() ? files_.end() : files_.find(h->second.file);
   LogFields f{{"channel", r.channel->name},
               {"url", r.channel->url},
               {"attempt", std::to_string(r.attempt)},

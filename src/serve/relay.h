@@ -16,7 +16,10 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/stringbuffer.h>
+
 #include "deliver/deadletter.h"
+#include "deliver/recall.h"
 #include "deliver/sender.h"
 #include "pipeline/pipeline.h"
 #include "route/route.h"
@@ -31,6 +34,10 @@ struct RelayOptions {
   deliver::DeliveryOptions delivery;
   std::optional<Vendor> vendor;  // Forced vendor; nullopt detects any.
   size_t max_body = Framer::kDefaultMaxBody;
+  // The open-alert state (--state), or null: with a route file, a recovery also goes where
+  // its alert's firing events went (deliver/recall.h). Outlives the Relay.
+  state::Store* state = nullptr;
+  std::string state_error;  // Why the state could not be opened: said once, routes alone decide.
 };
 
 class Relay {
@@ -39,11 +46,12 @@ class Relay {
         deliver::DeadLetterFile& dead_letter);
   ~Relay();
 
-  // Where events go: the route file's channels, or one channel for every event. The table
+  // Where events go: the route file's channels, or one channel for every event (paced at
+  // rates when rate_set, as send --rate). The table
   // replaces the one before for files read from now on; older tables are kept, since
   // events already handed to the engine point at their channels.
   void use_routes(RouteTable routes);
-  void use_url(const std::string& url);
+  void use_url(const std::string& url, const std::vector<Rate>& rates = {}, bool rate_set = false);
   bool has_routes() const { return routes_ != nullptr || url_channel_ != nullptr; }
 
   // A new file is in the spool (any thread).
@@ -63,11 +71,18 @@ class Relay {
     std::string reject_reason;      // Set when a body of it was rejected.
     bool unreadable = false;        // Reading it failed (EIO...): it stays in the spool.
   };
+  // One event handed to the engine (its Sender tag): its file and its state token.
+  struct Handed {
+    uint64_t file = 0;
+    Recall* recall = nullptr;  // Null: no route file.
+    uint64_t token = 0;
+    size_t left = 0;  // Channels still to end.
+  };
   void scan();
   void take(const SpoolFile& f);
-  void route_event(uint64_t id, File& file, const Event& e, std::string_view body);
+  void route_event(uint64_t id, File& file, Event e, rapidjson::StringBuffer& sb);
   void unrouted(const Event& e, std::string_view body);
-  void done(uint64_t id, const Channel& channel, bool delivered);
+  void done(uint64_t tag, const Channel& channel, bool delivered);
   void attempted(const deliver::AttemptReport& r);
   void finish_if_done(uint64_t id);
   void make_pipeline(const SeverityTable* severity);
@@ -80,12 +95,15 @@ class Relay {
   deliver::DeadLetterFile& dead_letter_;
   std::deque<RouteTable> tables_;  // Every table loaded; the last is in use.
   const RouteTable* routes_ = nullptr;
+  std::deque<Recall> recalls_;  // One per table, the last in use (a Recall routes by its table).
   std::unique_ptr<Channel> url_channel_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<deliver::Sender> sender_;
   std::map<uint64_t, File> files_;  // By id, the Sender tag of their events.
   std::set<std::string> taken_;     // Names of files in files_.
+  std::map<uint64_t, Handed> handed_;  // By Sender tag.
   uint64_t next_id_ = 1;
+  uint64_t next_tag_ = 1;
   std::atomic<bool> new_files_{true};
   int64_t last_scan_ms_ = 0;
   std::vector<const Channel*> channels_;  // Scratch.

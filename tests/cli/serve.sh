@@ -229,6 +229,71 @@ start_serve g.log --spool "$tmp/spool-g" --token-file "$tmp/tokens" --url "$URL"
 check "a client outside --allow: 403" eq "$(post "/hook/$TOKEN" "$body")" 403
 stop_serve
 
+# The open-alert state (--state): the firing event (Critical) goes to dba; then SIGHUP loads
+# a route file that sends Critical to ops: its recovery by the route file alone only reaches
+# ops, with the state dba too (where its alert went); then nothing is left open.
+state_routes() {  # state_routes CRITICAL_CHANNEL
+  cat >"$tmp/state-routes.yaml" <<YAML
+channels:
+  dba: {url: "http://127.0.0.1:$port/s/200/state", headers: {X-Channel: dba}}
+  ops: {url: "http://127.0.0.1:$port/s/200/state", headers: {X-Channel: ops}}
+cases:
+  - {if: [{key: severity, oper: IN, vals: [Critical]}], channels: [$1]}
+  - {if: [{key: severity, oper: IN, vals: [Info]}], channels: [dba]}
+default: {channels: [ops]}
+YAML
+}
+state_routes dba
+skey=$("$BIN" "$SRC/samples/volcengine/metric-firing.json" | jq -r .alert_key)
+state_channels() {  # state_channels STATUS: the channels the sink saw skey's events of STATUS at, sorted.
+  jq -r --arg k "$skey" --arg s "$1" 'select(.path == "/s/200/state" and .alert_key == $k and .event_status == $s)
+    | .headers["x-channel"]' "$tmp/sink.log" | sort | tr '\n' ' '
+}
+state_fired() { [ "$(state_channels Critical)" = "dba " ]; }
+state_recovered() { [ "$(state_channels Ok)" = "dba ops " ]; }
+start_serve st.log --spool "$tmp/spool-st" --token-file "$tmp/tokens" --routes "$tmp/state-routes.yaml" \
+  --state "$tmp/state.db" --dead-letter "$tmp/dead-st"
+check "--state: start line says the state is open" grep -q 'state=open' "$tmp/st.log"
+check "--state: firing posted" eq "$(post "/hook/$TOKEN" "$SRC/samples/volcengine/metric-firing.json")" 200
+check "--state: firing at dba" wait_until 10 state_fired
+open_alerts() { "$BIN" alerts --state "$tmp/state.db" --format ndjson | jq -r '.alert_key + " " + (.channels | join(","))'; }
+check "--state: its alert is open, at dba" eq "$(open_alerts)" "$skey dba"
+state_routes ops
+kill -HUP "$serve_pid"
+check "--state: routes reloaded" wait_until 5 grep -q 'serve: reload outcome=done' "$tmp/st.log"
+check "--state: recovery posted" eq "$(post "/hook/$TOKEN" "$SRC/samples/volcengine/metric-recovered.json")" 200
+check "--state: the recovery reaches dba (its alert's channel) and ops (its route)" wait_until 10 state_recovered
+check "--state: firing reached dba only" eq "$(state_channels Critical)" "dba "
+check "--state: spool emptied" wait_until 10 spool_empty "$tmp/spool-st"
+stop_serve
+check "--state: no open alert left" eq "$("$BIN" alerts --state "$tmp/state.db" | wc -l)" 0
+# A state that cannot be opened: said once; serve starts and delivers by the route file.
+start_serve sf.log --spool "$tmp/spool-sf" --token-file "$tmp/tokens" --routes "$tmp/state-routes.yaml" \
+  --state "$tmp/tokens/state.db" --dead-letter "$tmp/dead-sf"
+check "unusable --state: one stderr line" eq "$(grep -c '^cmrelay: state ' "$tmp/sf.log")" 1
+check "unusable --state: the start line says so" grep -q 'state="failed: routes alone decide"' "$tmp/sf.log"
+check "unusable --state: still delivers" eq "$(post "/hook/$TOKEN" "$SRC/samples/volcengine/metric-firing.json")" 200
+check "unusable --state: delivered by the route" wait_until 10 grep -q 'channel=ops.*outcome=delivered' "$tmp/sf.log"
+stop_serve
+"$BIN" serve --listen 127.0.0.1:0 --spool "$tmp/s0" --no-auth --routes "$tmp/state-routes.yaml" --rate 2/s 2>"$tmp/err"
+check "--rate with --routes exits 2" eq "$?" 2
+check "and says where rates go" grep -q -- 'rate: \[100/s, 1000/m\]' "$tmp/err"
+"$BIN" serve --listen 127.0.0.1:0 --spool "$tmp/s0" --no-auth --url "$URL" --rate 2/fortnight 2>"$tmp/err"
+check "a bad --rate exits 2" eq "$?" 2
+
+# --rate 2/s with --url: 4 bodies take at least a second between the first request and the last.
+RURL="http://127.0.0.1:$port/s/200/rate?integration_key=$SECRET"
+start_serve r.log --spool "$tmp/spool-r" --token-file "$tmp/tokens" --url "$RURL" --rate 2/s
+for f in metric-firing metric-recovered event-disk-error nodata-firing; do
+  check "--rate: $f posted" eq "$(post "/hook/$TOKEN" "$SRC/samples/volcengine/$f.json")" 200
+done
+rate_seen() { jq -s '[.[] | select(.path == "/s/200/rate")] | length' "$tmp/sink.log"; }
+rate_done() { [ "$(rate_seen)" -ge 4 ]; }
+check "--rate: every body delivered" wait_until 15 rate_done
+rate_spread() { jq -se '[.[] | select(.path == "/s/200/rate") | .t] | (max - min) >= 0.95' "$tmp/sink.log" >/dev/null; }
+check "--rate: first to last request at least ~1 s apart" rate_spread
+stop_serve
+
 # The secrets: the token nowhere but in the token file; the integration key nowhere.
 check "no token in any file serve wrote or logged" eq "$(grep -rl -- "$TOKEN" "$tmp" | grep -v "$tmp/tokens" | grep -c .)" 0
 check "no integration key in the logs, spool or dead letters" eq \
