@@ -46,13 +46,15 @@ bool fail(const std::string& why) {
   return false;
 }
 
-// The route file, when it passes `routes check` (no finding) and every channel URL is one
-// libcurl can POST to. Every finding is said on stderr.
+// The route file, when it passes `routes check` (no finding but warnings, which leave a file
+// usable there too) and every channel URL is one libcurl can POST to. Every finding and
+// warning is said on stderr.
 std::optional<RouteTable> load_checked(const std::string& path) {
   std::vector<std::string> findings;
-  bool readable = check_routes(path, findings);
+  size_t warnings = 0;
+  bool readable = check_routes(path, findings, &warnings);
   for (const std::string& f : findings) std::fprintf(stderr, "cmrelay: %s\n", f.c_str());
-  if (!readable || !findings.empty()) return std::nullopt;
+  if (!readable || findings.size() > warnings) return std::nullopt;
   std::optional<RouteTable> routes = load_routes(path);
   if (routes && !check_route_channels(*routes)) return std::nullopt;
   return routes;

@@ -229,6 +229,20 @@ start_serve g.log --spool "$tmp/spool-g" --token-file "$tmp/tokens" --url "$URL"
 check "a client outside --allow: 403" eq "$(post "/hook/$TOKEN" "$body")" 403
 stop_serve
 
+# A route file whose only findings are warnings (a condition on a value that differs on
+# recovery, where the state matters most) is usable: serve starts with it, saying them.
+cat >"$tmp/warn-routes.yaml" <<YAML
+channels:
+  ops: {url: "http://127.0.0.1:$port/s/200/warn"}
+cases:
+  - {if: [{key: labels.current_value, oper: IN, vals: ["/.*/"]}], channels: [ops]}
+default: {channels: [ops]}
+YAML
+start_serve w.log --spool "$tmp/spool-w" --token-file "$tmp/tokens" --routes "$tmp/warn-routes.yaml" --state none
+check "warnings only: serve starts" kill -0 "$serve_pid"
+check "warnings only: said" grep -q 'warning: .*current_value' "$tmp/w.log"
+stop_serve
+
 # The open-alert state (--state): the firing event (Critical) goes to dba; then SIGHUP loads
 # a route file that sends Critical to ops: its recovery by the route file alone only reaches
 # ops, with the state dba too (where its alert went); then nothing is left open.
