@@ -319,17 +319,6 @@ bool check_options(SendOptions& o) {
   return false;
 }
 
-// Every channel's URL must be one libcurl can POST to.
-bool check_channels(const RouteTable& routes) {
-  std::string why;
-  for (const Channel& c : routes.channels()) {
-    if (check_channel_url(c.url, why)) continue;
-    std::fprintf(stderr, "cmrelay: %s: channel %s: %s\n", routes.path().c_str(), c.name.c_str(), why.c_str());
-    return false;
-  }
-  return true;
-}
-
 // Why --remove-done may remove nothing of this run, or empty: a record that failed to be
 // written, or dead-lettered events that only stderr holds, cannot be tied to their input.
 std::string refuse_removal(const SendOptions& o, const Outcomes& outcomes, const Totals& totals, bool dead_failed) {
@@ -363,7 +352,7 @@ int send(const SendOptions& options) {
   SendOptions o = options;  // The URL filled in from --url-file or --url-env.
   if (!check_options(o)) return kUsage;
   std::optional<RouteTable> routes;
-  if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_channels(*routes))) return kUsage;
+  if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_route_channels(*routes))) return kUsage;
   if (!check_ca(o, routes ? &*routes : nullptr)) return kUsage;
   auto pipeline = make_pipeline(o.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
