@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "output/ndjson.h"
 #include "state/state.h"
+#include "text/escape.h"
 
 namespace cmrelay::cli {
 namespace {
@@ -22,22 +23,6 @@ std::string utc(int64_t t) {
   gmtime_r(&tt, &tm);
   char buf[32];
   return std::string(buf, std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm));
-}
-
-// For the terminal: control characters as \xNN, so a title cannot move the cursor.
-std::string printable(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    auto b = static_cast<unsigned char>(c);
-    if (b >= 0x20 && b != 0x7f) {
-      out += c;
-      continue;
-    }
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "\\x%02x", b);
-    out += buf;
-  }
-  return out;
 }
 
 std::string joined(const std::vector<std::string>& names) {
@@ -72,8 +57,8 @@ void write_ndjson(NdjsonWriter& out, const state::OpenAlert& a) {
 void write_table(state::Store& store) {
   std::vector<std::vector<std::string>> rows{{"ALERT_KEY", "SEVERITY", "FIRST_SEEN", "LAST_SEEN", "CHANNELS", "TITLE"}};
   store.each([&](const state::OpenAlert& a) {
-    rows.push_back({printable(a.alert_key), a.severity, utc(a.first_seen), utc(a.last_seen), printable(joined(a.channels)),
-                    printable(a.title)});
+    rows.push_back({text::escape(a.alert_key), a.severity, utc(a.first_seen), utc(a.last_seen), text::escape(joined(a.channels)),
+                    text::escape(a.title)});
   });
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& r : rows) {
@@ -122,7 +107,7 @@ int alerts(const AlertsOptions& o) {
       int status = kOk;
       for (const std::string& key : o.forget) {
         if (store->forget(key)) continue;
-        std::fprintf(stderr, "cmrelay: alerts: %s is not open\n", printable(key).c_str());
+        std::fprintf(stderr, "cmrelay: alerts: %s is not open\n", text::escape(key).c_str());
         status = kRejected;
       }
       return status;
