@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# README's "From cron" script, exactly as it stands there, run twice against a loopback sink
-# over a spool that holds every kind of file: the first run's deliveries fail (dead-lettered),
-# the second replays them. Only what a run accounted for ever leaves incoming/.
+# The guide's "From cron" script (docs/GUIDE.md), exactly as it stands there, run twice
+# against a loopback sink over a spool that holds every kind of file: the first run's
+# deliveries fail (dead-lettered), the second replays them. Only what a run accounted for ever
+# leaves incoming/.
 set -u
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 SRC=$(cd "$2" && pwd)
@@ -9,9 +10,11 @@ SRC=$(cd "$2" && pwd)
 start_sink
 S=$SRC/samples/volcengine
 
-# The script, cut out of README.md: the first sh block after "### From cron".
-awk '/^### From cron/ {on = 1} on && /^```sh$/ {body = 1; next} body && /^```$/ {exit} body' "$SRC/README.md" >"$tmp/push.sh"
-check "the recipe is in README.md" grep -q -- "--remove-done" "$tmp/push.sh"
+# The script, cut out of docs/GUIDE.md: the first sh block after "## From cron" (fenced
+# `sh no-run`: tests/cli/docs.sh leaves it to this test).
+awk '/^## From cron/ {on = 1} on && /^```sh( no-run)?$/ {body = 1; next} body && /^```$/ {exit} body' \
+  "$SRC/docs/GUIDE.md" >"$tmp/push.sh"
+check "the recipe is in docs/GUIDE.md" grep -q -- "--remove-done" "$tmp/push.sh"
 
 # The run may not have root's way with permissions (an unreadable directory must be
 # unreadable): everything below belongs to nobody, and the script runs as nobody.
