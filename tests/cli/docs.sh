@@ -79,4 +79,9 @@ for doc in README.md docs/GUIDE.md; do
   echo "$doc: $commands commands in $blocks blocks run"
   unset start want doc_line seen
 done
+# The README's quick start is two commands, set up and run, then test; CI (.ci/run) runs the
+# second exactly.
+check "README's quick start" "$(grep -oE '^\./setup\.sh( test)?( |$)' "$SRC/README.md" | tr -d ' ' | tr '\n' ,)" \
+  "./setup.sh,./setup.shtest,"
+check "CI runs README's test command" "$(grep -v '^#' "$SRC/.ci/run" | grep -v '^set \|^cd ')" "exec ./setup.sh test"
 finish
