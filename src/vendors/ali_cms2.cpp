@@ -127,13 +127,14 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("workspace", str(body, "workspace"));
   l.add("event_id", str(body, "id"));
   l.add("trace_id", str(body, "traceId"));
-  Extras extras(l, ctx, kId);
+  Extras extras(l, ctx, kId, Vendor::Alibaba);
   extras.members("", labels, "label_");
   extras.members("annotation_", annotations);
   extras.members("data_", data);
   extras.members("tag_", tags);
   extras.members("entity_", prop);
   extras.members("entity_", entity_fields);
+  extras.finish();
 
   std::optional<times::Instant> when;
   const std::string time_text = str(body, "time");

@@ -232,12 +232,13 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   for (std::string_view key : {"project", "groupingId", "escalationLevel", "alertCount", "relatedAlertIds"}) {
     if (const json::Value* v = fields::get(body, key)) l.add(label_name("", key), label_text(*v));
   }
-  Extras extras(l, ctx, kId);
+  Extras extras(l, ctx, kId, Vendor::Alibaba);
   for (const Kept& k : kept) extras.add(k.label, k.text);
   if (custom) extras.members("", *custom, "custom_");
   if (resource_info) extras.members("resource_", *resource_info);
   if (content) extras.members("content_", *content);
   extras.add("content", content_text);
+  extras.finish();
 
   std::optional<int64_t> at = fields::integer(alert, "timestamp", "alert.");
   std::optional<int64_t> pushed = fields::integer(body, "time");

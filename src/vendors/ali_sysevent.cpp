@@ -81,9 +81,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("om_event_id", om.event_id);
   l.add("om_status", om.status);
   const std::string content_text = content ? label_text(*content) : raw_content;
-  Extras extras(l, ctx, kId);
+  Extras extras(l, ctx, kId, Vendor::Alibaba);
   if (content && content->IsObject()) extras.members("content_", *content);
   else extras.add("content", content_text);
+  extras.finish();
 
   if (s.time) e.event_time = s.time->unix;
 

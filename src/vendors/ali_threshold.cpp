@@ -269,10 +269,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("region_name", region_name);
   l.add("last_time", str(body, "lastTime"));
   if (!dims_ok) l.add("dimensions", dims_text);
-  Extras extras(l, ctx, kId);
-  for (const java_map::Entry& d : dims) {
-    if (!extras.add(label_name("dim_", d.first), present(d.second))) break;
-  }
+  Extras extras(l, ctx, kId, Vendor::Alibaba);
+  for (const java_map::Entry& d : dims) extras.add_named("dim_", d.first, present(d.second));
 
   std::optional<int64_t> when = fields::integer(body, "timestamp");
   if (when) {
@@ -281,8 +279,9 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
     // A mangled time ("157145442000s") is kept, never dropped silently.
     ctx.warnings.push_back("ali.threshold field timestamp '" + ts.substr(0, 64) +
                            "' is not a Unix time; kept as text in label timestamp");
-    Extras(l, ctx, kId).add("timestamp", ts);
+    extras.add("timestamp", ts);
   }
+  extras.finish();
 
   std::string& d = e.description;
   std::string rule = name_and_id(rule_name, rule_id);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "text/label_name.h"
 #include "vendors/fields.h"
 
 namespace cmrelay {
@@ -69,22 +68,6 @@ void join_sorted(std::string& out, std::vector<std::string>& parts, size_t n) {
   for (size_t k = 0; k < n; ++k) {
     if (k > 0) out += ',';
     out += parts[k];
-  }
-}
-
-void add_object_labels(Labels& labels, std::string_view prefix, const json::Value& obj) {
-  if (!obj.IsObject()) return;
-  std::string name;
-  for (auto it = obj.MemberBegin(); it != obj.MemberEnd() && !labels.full(); ++it) {
-    name.assign(prefix);
-    append_label_name(name, std::string_view(it->name.GetString(), it->name.GetStringLength()));
-    if (it->value.IsObject() || it->value.IsArray()) {
-      if (it->value.IsObject() ? it->value.ObjectEmpty() : it->value.Empty()) continue;
-      labels.add(name, json::to_string(it->value));
-    } else {
-      fields::Text t = fields::text_of(it->value, name);
-      labels.add(name, t.view());
-    }
   }
 }
 

@@ -34,11 +34,6 @@ void append_key_pair(std::string& out, std::string_view name, std::string_view v
 // Sorts parts[0, n) and appends them to out joined by ',' (a dimension set in a stable order).
 void join_sorted(std::string& out, std::vector<std::string>& parts, size_t n);
 
-// Adds every member of obj as a label named prefix + label_name(member): scalars as text,
-// objects and arrays as compact JSON. Existing labels win. Stops once the labels are full,
-// so a huge object costs nothing past that.
-void add_object_labels(Labels& labels, std::string_view prefix, const json::Value& obj);
-
 // A unit for display: "Percent" -> "%", "", "Count" and "None" -> "", else " <unit>".
 std::string unit_suffix(std::string_view unit);
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "vendors/common.h"
+#include "vendors/extras.h"
 #include "vendors/fields.h"
 #include "vendors/times.h"
 #include "vendors/volcengine.h"
@@ -122,7 +123,9 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("event_id", id);
   l.add("volc_trace_id", ctx.record.trace_id);
   if (rules && rules->Size() > 1) l.add("rules", rule_list);
-  add_object_labels(l, "detail_", details);
+  Extras extras(l, ctx, "volc.event", Vendor::Volcengine);
+  extras.members("detail_", details);
+  extras.finish();
 
   std::optional<int64_t> happened = fields::integer(body, "HappenedAt");
   if (happened) {

@@ -5,8 +5,8 @@
 #include <charconv>
 #include <string>
 
-#include "text/label_name.h"
 #include "vendors/common.h"
+#include "vendors/extras.h"
 #include "vendors/fields.h"
 #include "vendors/times.h"
 #include "vendors/volcengine.h"
@@ -72,7 +72,6 @@ struct Scratch {
   std::string metric_where;  // where + "Metrics[]."
   std::string dim_where;     // where + "Dimensions[]."
   std::string dim_key;
-  std::string label;
   std::vector<std::string> parts;
 };
 
@@ -223,27 +222,20 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
   l.add("project_name", text(r, "ProjectName", where));
   l.add("alert_group_id", text(r, "AlertGroupId", where));
   l.add("volc_trace_id", ctx.record.trace_id);
+  Extras extras(l, ctx, "volc.metric", Vendor::Volcengine);
   if (const json::Value* tags = fields::array(body, "Tags")) {
     for (const json::Value& tag : tags->GetArray()) {
       fields::Text key = text(tag, "Key", "Tags[].");
-      std::string& label = scratch.label;
-      label.clear();
-      append_label_name(label, key);
-      if (l.contains(label)) {
-        label.assign("tag_");
-        append_label_name(label, key);
-      }
-      l.add(label, text(tag, "Value", "Tags[]."));
+      extras.add_named("", key, text(tag, "Value", "Tags[]."), "tag_");
     }
   }
   if (dims) {
     for (const json::Value& d : dims->GetArray()) {
-      std::string& label = scratch.label;
-      label.assign("dim_");
-      append_label_name(label, text(d, "Name", dim_where));
-      l.add(label, text(d, "Value", dim_where));
+      fields::Text name = text(d, "Name", dim_where);
+      extras.add_named("dim_", name, text(d, "Value", dim_where));
     }
   }
+  extras.finish();
 
   // When: the resource's last alert for a firing, the body's time for a recovery.
   std::optional<times::Instant> happened;
