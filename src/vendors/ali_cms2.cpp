@@ -132,13 +132,10 @@ void make_title(std::string& t, const Fields& f) {
 }
 
 void add_labels(Labels& l, const json::Value& body, const Fields& f, const Objects& o, DecodeContext& ctx) {
-  l.add("source", "alibaba");
-  l.add("format", kId);
-  l.add("account_id", str(body, "userId"));
-  l.add("region", f.region);
-  l.add("resource_id", f.resource_id);
-  l.add("resource_name", f.resource_name);
-  add_grouping_labels(l, f.resource_name, f.resource_id, either(f.subject, f.rule_id));
+  const std::string account = str(body, "userId");
+  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId, .account_id = account, .region = f.region,
+                       .resource_id = f.resource_id, .resource_name = f.resource_name,
+                       .check = either(f.subject, f.rule_id)});
   l.add("rule_id", f.rule_id);
   l.add("namespace", f.domain);
   l.add("current_value", f.value);

@@ -233,15 +233,11 @@ void make_title(std::string& t, const Alert& a) {
 
 void add_contract_labels(Labels& l, const json::Value& body, const Alert& a, const Parts& p) {
   const SystemEvent& s = a.s;
-  l.add("source", "alibaba");
-  l.add("format", kId);
-  l.add("account_id", first({str(body, "userId"), str(*p.alert, "userId", "alert."),
-                             p.user_info ? str(*p.user_info, "userId", "userInfo.") : std::string(), s.account}));
-  l.add("region", a.region);
-  l.add("resource_id", a.resource_id);
-  l.add("resource_name", a.resource_name);
-  add_grouping_labels(l, a.resource_name, a.resource_id,
-                      a.system ? std::string_view(s.name) : either(either(a.rule_name, a.rule_id), a.metric.name));
+  const std::string account = first({str(body, "userId"), str(*p.alert, "userId", "alert."),
+                                     p.user_info ? str(*p.user_info, "userId", "userInfo.") : std::string(), s.account});
+  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId, .account_id = account, .region = a.region,
+                       .resource_id = a.resource_id, .resource_name = a.resource_name,
+                       .check = a.system ? std::string_view(s.name) : either(either(a.rule_name, a.rule_id), a.metric.name)});
   l.add("rule_id", a.rule_id);
   l.add("rule_name", either(a.rule_name, a.strategy));
   l.add("namespace", either(str(*p.alert, "namespace", "alert."), s.product));

@@ -70,13 +70,10 @@ void make_key(std::string& key, const Fields& f) {
 void add_labels(Labels& l, const json::Value& body, const Fields& f, const std::string& content_text,
                 DecodeContext& ctx) {
   const SystemEvent& s = f.s;
-  l.add("source", "alibaba");
-  l.add("format", kId);
-  l.add("account_id", either(str(body, "userId"), s.account));
-  l.add("region", s.region);
-  l.add("resource_id", either(s.resource_id, f.content_id));
-  l.add("resource_name", s.instance_name);
-  add_grouping_labels(l, s.instance_name, either(s.resource_id, f.content_id), s.name);
+  const std::string account = str(body, "userId");
+  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId, .account_id = either(account, s.account),
+                       .region = s.region, .resource_id = either(s.resource_id, f.content_id),
+                       .resource_name = s.instance_name, .check = s.name});
   l.add("rule_name", str(body, "ruleName"));
   for (auto [key, value] : {std::pair<std::string_view, std::string_view>{"namespace", s.product},
                             {"event_type", s.name}, {"vendor_severity", s.level}, {"product", s.product},

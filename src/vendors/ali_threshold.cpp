@@ -274,14 +274,13 @@ void make_title(std::string& t, const Fields& f) {
 }
 
 void add_contract_labels(Labels& l, const json::Value& body, const Fields& f) {
-  l.add("source", "alibaba");
-  l.add("format", kId);
   const std::string* dim_user = find_dim(f.dims.list, "userId");
-  l.add("account_id", either(str(body, "userId"), dim_user ? std::string_view(*dim_user) : std::string_view()));
-  l.add("region", f.region);
-  l.add("resource_id", f.res.id);
-  l.add("resource_name", f.instance_name);
-  add_grouping_labels(l, shown_resource(f), f.res.id, either(either(f.rule_name, f.rule_id), f.metric));
+  const std::string account = str(body, "userId");
+  const std::string shown = shown_resource(f);
+  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId,
+                       .account_id = either(account, dim_user ? std::string_view(*dim_user) : std::string_view()),
+                       .region = f.region, .resource_id = f.res.id, .resource_name = f.instance_name,
+                       .check = either(either(f.rule_name, f.rule_id), f.metric), .grouped_as = shown});
   l.add("rule_id", f.rule_id);
   l.add("rule_name", f.rule_name);
   l.add("namespace", f.ns);

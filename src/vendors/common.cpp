@@ -25,6 +25,16 @@ void add_grouping_labels(Labels& labels, std::string_view resource_name, std::st
   labels.add("check", check);
 }
 
+void add_first_labels(Labels& labels, const FirstLabels& f) {
+  labels.add("source", vendor_name(f.vendor));
+  labels.add("format", f.format);
+  labels.add("account_id", f.account_id);
+  labels.add("region", f.region);
+  labels.add("resource_id", f.resource_id);
+  labels.add("resource_name", f.resource_name);
+  add_grouping_labels(labels, f.grouped_as.empty() ? f.resource_name : f.grouped_as, f.resource_id, f.check);
+}
+
 void make_alert_key(std::string& out, std::string_view format, std::initializer_list<std::string_view> parts) {
   out.assign(format);
   for (std::string_view p : parts) {

@@ -116,14 +116,11 @@ void make_title(std::string& t, const Fields& f) {
 }
 
 void add_labels(Labels& l, const json::Value& body, const Fields& f, const Rules& rules, DecodeContext& ctx) {
-  l.add("source", "volcengine");
-  l.add("format", "volc.event");
-  l.add("account_id", text(body, "AccountId"));
-  l.add("account_id", text(f.details, "volcaccountid", "Details."));
-  l.add("region", f.where());
-  l.add("resource_id", f.subject);
-  l.add("resource_name", f.resource_name);
-  add_grouping_labels(l, f.resource_name, f.subject, f.event_type);
+  fields::Text account = text(body, "AccountId");
+  fields::Text detail_account = text(f.details, "volcaccountid", "Details.");
+  add_first_labels(l, {.vendor = Vendor::Volcengine, .format = "volc.event", .account_id = either(account, detail_account),
+                       .region = f.where(), .resource_id = f.subject, .resource_name = f.resource_name,
+                       .check = f.event_type});
   if (rules.top) {
     l.add("rule_id", text(*rules.top, "RuleId", "Rules[]."));
     l.add("rule_name", text(*rules.top, "RuleName", "Rules[]."));

@@ -241,13 +241,8 @@ void make_title(std::string& t, const Policy& p, const Resource& r, const Scratc
 }
 
 void add_labels(Labels& l, const Policy& p, const Resource& r, DecodeContext& ctx, const Scratch& s) {
-  l.add("source", "volcengine");
-  l.add("format", "volc.metric");
-  l.add("account_id", p.account);
-  l.add("region", r.region);
-  l.add("resource_id", r.id);
-  l.add("resource_name", r.name);
-  add_grouping_labels(l, r.name, r.id, either(p.rule_name, p.rule_id));
+  add_first_labels(l, {.vendor = Vendor::Volcengine, .format = "volc.metric", .account_id = p.account, .region = r.region,
+                       .resource_id = r.id, .resource_name = r.name, .check = either(p.rule_name, p.rule_id)});
   l.add("rule_id", p.rule_id);
   l.add("rule_name", p.rule_name);
   l.add("namespace", p.ns);
