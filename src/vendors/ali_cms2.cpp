@@ -7,6 +7,7 @@
 #include <string>
 
 #include "vendors/alibaba.h"
+#include "vendors/builders.h"
 #include "vendors/common.h"
 #include "vendors/fields.h"
 #include "vendors/times.h"
@@ -54,111 +55,148 @@ std::string resource_id_of(const json::Value& entity, const json::Value& labels)
                 str(labels, "resourceId", "labels."), str(labels, "entity_id", "labels.")});
 }
 
-void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
-  Event& e = out.next();
+// The body's objects, each an empty object when missing or not an object.
+struct Objects {
+  const json::Value &resource, &entity, &prop, &tags, &labels, &annotations, &data, &entity_fields;
+};
+
+const json::Value& object_or_empty(const json::Value& obj, std::string_view key) {
   static const json::Value kEmpty(rapidjson::kObjectType);
-  auto object_or_empty = [](const json::Value* v) -> const json::Value& { return v && v->IsObject() ? *v : kEmpty; };
-  const json::Value& resource = object_or_empty(fields::get(body, "resource"));
-  const json::Value& entity = object_or_empty(fields::get(resource, "entity"));
-  const json::Value& prop = object_or_empty(fields::get(entity, "prop"));
-  const json::Value& tags = object_or_empty(fields::get(resource, "tags"));
-  const json::Value& labels = object_or_empty(fields::get(body, "labels"));
-  const json::Value& annotations = object_or_empty(fields::get(body, "annotations"));
-  const json::Value& data = object_or_empty(fields::get(body, "data"));
-  const json::Value& entity_fields = object_or_empty(fields::get(body, "alertEntityFields"));
+  const json::Value* v = fields::get(obj, key);
+  return v && v->IsObject() ? *v : kEmpty;
+}
 
-  const std::string subtype = str(body, "subtype");
-  const std::string status = str(body, "status");
-  const std::string severity = str(body, "severity");
-  const bool resolved = resolved_status(status) || subtype.find("RESOLVE") != std::string::npos;
-  e.status = resolved ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, severity);
+Objects read_objects(const json::Value& body) {
+  const json::Value& resource = object_or_empty(body, "resource");
+  const json::Value& entity = object_or_empty(resource, "entity");
+  return Objects{resource,
+                 entity,
+                 object_or_empty(entity, "prop"),
+                 object_or_empty(resource, "tags"),
+                 object_or_empty(body, "labels"),
+                 object_or_empty(body, "annotations"),
+                 object_or_empty(body, "data"),
+                 object_or_empty(body, "alertEntityFields")};
+}
 
-  const std::string subject = str(body, "subject");
-  const std::string message = str(body, "alertMessage");
-  const std::string entity_ref = str(body, "alertEntityId");  // "ecs:i-..."
-  std::string resource_id = resource_id_of(entity, labels);
-  if (resource_id.empty() && !entity_ref.empty()) {
+struct Fields {
+  std::string subtype, status, severity;
+  bool resolved = false;
+  std::string subject, message, entity_ref, resource_id, resource_name, domain, region, rule_id;
+  std::string value, condition;  // condition: "> 80"
+  std::string time_text;
+  std::optional<times::Instant> when;  // time
+  std::optional<int64_t> timestamp;
+};
+
+std::string read_resource_id(const Objects& o, const std::string& entity_ref) {
+  std::string id = resource_id_of(o.entity, o.labels);
+  if (id.empty() && !entity_ref.empty()) {
     const size_t colon = entity_ref.find(':');
-    resource_id = colon == std::string::npos ? entity_ref : entity_ref.substr(colon + 1);
+    id = colon == std::string::npos ? entity_ref : entity_ref.substr(colon + 1);
   }
-  const std::string resource_name = first({str(prop, "instanceName", "resource.entity.prop."),
-                                            str(labels, "instanceName", "labels."),
-                                            str(entity_fields, "instanceName", "alertEntityFields.")});
-  const std::string domain = str(entity, "domain", "resource.entity.");
-  const std::string region = first({str(labels, "_cms_region", "labels."), str(tags, "regionId", "resource.tags."),
-                                     str(labels, "regionId", "labels."), str(labels, "region", "labels.")});
-  const std::string rule_id = str(body, "ruleId");
-  const std::string value = first({str(data, "value", "data."), str(annotations, "current_value", "annotations.")});
-  const std::string op = str(data, "comparisonOperator", "data.");
-  const std::string threshold = str(data, "threshold", "data.");
-  const std::string condition = threshold.empty() || op.empty() ? threshold : op + " " + threshold;  // "> 80"
+  return id;
+}
 
-  // alert_key: subject and resource, which a minimal resolve still carries; ruleId, id and
-  // traceId do not reach it.
-  make_alert_key(e.alert_key, kId, {either(subject, rule_id), resource_id});
+Fields read_fields(const json::Value& body, const Objects& o) {
+  Fields f;
+  f.subtype = str(body, "subtype");
+  f.status = str(body, "status");
+  f.severity = str(body, "severity");
+  f.resolved = resolved_status(f.status) || f.subtype.find("RESOLVE") != std::string::npos;
+  f.subject = str(body, "subject");
+  f.message = str(body, "alertMessage");
+  f.entity_ref = str(body, "alertEntityId");  // "ecs:i-..."
+  f.resource_id = read_resource_id(o, f.entity_ref);
+  f.resource_name = first({str(o.prop, "instanceName", "resource.entity.prop."), str(o.labels, "instanceName", "labels."),
+                           str(o.entity_fields, "instanceName", "alertEntityFields.")});
+  f.domain = str(o.entity, "domain", "resource.entity.");
+  f.region = first({str(o.labels, "_cms_region", "labels."), str(o.tags, "regionId", "resource.tags."),
+                    str(o.labels, "regionId", "labels."), str(o.labels, "region", "labels.")});
+  f.rule_id = str(body, "ruleId");
+  f.value = first({str(o.data, "value", "data."), str(o.annotations, "current_value", "annotations.")});
+  const std::string op = str(o.data, "comparisonOperator", "data.");
+  const std::string threshold = str(o.data, "threshold", "data.");
+  f.condition = threshold.empty() || op.empty() ? threshold : op + " " + threshold;
+  f.time_text = str(body, "time");
+  if (!f.time_text.empty()) f.when = times::parse_local_with_offset(f.time_text);
+  f.timestamp = fields::integer(body, "timestamp");
+  return f;
+}
 
-  std::string& t = e.title;
-  if (resolved) t += "Recovered: ";
-  t += either(either(subject, message), "Alibaba CloudMonitor alert");
-  const std::string_view who = either(resource_name, resource_id);
-  if (!who.empty() && t.find(who) == std::string::npos) {
-    t += " on ";
-    t += who;
-  }
+void make_title(std::string& t, const Fields& f) {
+  if (f.resolved) t += "Recovered: ";
+  t += either(either(f.subject, f.message), "Alibaba CloudMonitor alert");
+  const std::string_view who = either(f.resource_name, f.resource_id);
+  if (!who.empty() && t.find(who) == std::string::npos) t.append(" on ").append(who);
+}
 
-  Labels& l = e.labels;
-  l.add("source", "alibaba");
-  l.add("format", kId);
-  l.add("account_id", str(body, "userId"));
-  l.add("region", region);
-  l.add("resource_id", resource_id);
-  l.add("resource_name", resource_name);
-  add_grouping_labels(l, resource_name, resource_id, either(subject, rule_id));
-  l.add("rule_id", rule_id);
-  l.add("namespace", domain);
-  l.add("current_value", value);
-  l.add("threshold", condition);
+void add_labels(Labels& l, const json::Value& body, const Fields& f, const Objects& o, DecodeContext& ctx) {
+  const std::string account = str(body, "userId");
+  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId, .account_id = account, .region = f.region,
+                       .resource_id = f.resource_id, .resource_name = f.resource_name,
+                       .check = either(f.subject, f.rule_id)});
+  l.add("rule_id", f.rule_id);
+  l.add("namespace", f.domain);
+  l.add("current_value", f.value);
+  l.add("threshold", f.condition);
   l.add("event_type", str(body, "type"));
-  l.add("vendor_severity", severity);
-  l.add("alert_status", status);
-  l.add("alert_subtype", subtype);
-  l.add("entity_type", str(entity, "entity_type", "resource.entity."));
-  l.add("alert_entity_id", entity_ref);
+  l.add("vendor_severity", f.severity);
+  l.add("alert_status", f.status);
+  l.add("alert_subtype", f.subtype);
+  l.add("entity_type", str(o.entity, "entity_type", "resource.entity."));
+  l.add("alert_entity_id", f.entity_ref);
   l.add("workspace", str(body, "workspace"));
   l.add("event_id", str(body, "id"));
   l.add("trace_id", str(body, "traceId"));
-  Extras extras(l, ctx, kId);
-  extras.members("", labels, "label_");
-  extras.members("annotation_", annotations);
-  extras.members("data_", data);
-  extras.members("tag_", tags);
-  extras.members("entity_", prop);
-  extras.members("entity_", entity_fields);
+  Extras extras(l, ctx, kId, Vendor::Alibaba);
+  extras.members("", o.labels, "label_");
+  extras.members("annotation_", o.annotations);
+  extras.members("data_", o.data);
+  extras.members("tag_", o.tags);
+  extras.members("entity_", o.prop);
+  extras.members("entity_", o.entity_fields);
+  extras.finish();
+}
 
-  std::optional<times::Instant> when;
-  const std::string time_text = str(body, "time");
-  if (!time_text.empty()) when = times::parse_local_with_offset(time_text);
-  if (std::optional<int64_t> ms = fields::integer(body, "timestamp")) e.event_time = times::seconds_from_epoch(*ms);
-  else if (when) e.event_time = when->unix;
-
-  std::string& d = e.description;
-  line(d, "Message", message != subject ? message : std::string());
-  std::string state = status;
-  if (!subtype.empty()) state += (state.empty() ? "" : " ") + ("(" + subtype + ")");
-  if (!severity.empty()) state += (state.empty() ? "severity " : ", severity ") + severity;
+void make_description(std::string& d, const json::Value& body, const Fields& f, int64_t when) {
+  line(d, "Message", f.message != f.subject ? f.message : std::string());
+  std::string state = f.status;
+  if (!f.subtype.empty()) state += (state.empty() ? "" : " ") + ("(" + f.subtype + ")");
+  if (!f.severity.empty()) state += (state.empty() ? "severity " : ", severity ") + f.severity;
   line(d, "Alert", state);
-  line(d, "Rule", rule_id);
-  std::string where = name_and_id(resource_name, resource_id);
-  if (!domain.empty()) where += (where.empty() ? "" : ", ") + domain;
-  if (!region.empty()) where += (where.empty() ? "in " : " in ") + region;
+  line(d, "Rule", f.rule_id);
+  std::string where = name_and_id(f.resource_name, f.resource_id);
+  if (!f.domain.empty()) where += (where.empty() ? "" : ", ") + f.domain;
+  if (!f.region.empty()) where += (where.empty() ? "in " : " in ") + f.region;
   line(d, "Resource", where);
-  if (condition.empty()) line(d, "Value", value);
-  else line(d, "Value", value.empty() ? "threshold " + condition : value + " (threshold " + condition + ")");
+  if (f.condition.empty()) line(d, "Value", f.value);
+  else line(d, "Value", f.value.empty() ? "threshold " + f.condition : f.value + " (threshold " + f.condition + ")");
   line(d, "Workspace", str(body, "workspace"));
   line(d, "History", str(body, "alertHistoryUrl"));
-  if (e.event_time != 0) line(d, "At", times::format_unix(e.event_time, when ? &*when : nullptr));
-  else line(d, "At", time_text);
+  if (when != 0) line(d, "At", times::format_unix(when, f.when ? &*f.when : nullptr));
+  else line(d, "At", f.time_text);
   end_description(d);
+}
+
+// When: timestamp (Unix seconds or milliseconds), else time.
+int64_t event_time(const Fields& f) {
+  if (f.timestamp) return times::seconds_from_epoch(*f.timestamp);
+  return f.when ? f.when->unix : 0;
+}
+
+void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
+  Event& e = out.next();
+  const Objects o = read_objects(body);
+  const Fields f = read_fields(body, o);
+  e.status = f.resolved ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, f.severity);
+  // alert_key: subject and resource, which a minimal resolve still carries; ruleId, id and
+  // traceId do not reach it.
+  make_alert_key(e.alert_key, kId, {either(f.subject, f.rule_id), f.resource_id});
+  make_title(e.title, f);
+  add_labels(e.labels, body, f, o, ctx);
+  make_description(e.description, body, f, event_time(f));
+  e.event_time = event_time(f);
 }
 
 }  // namespace

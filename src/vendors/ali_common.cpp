@@ -1,7 +1,5 @@
 #include "vendors/alibaba.h"
 
-#include "event/limits.h"
-#include "text/label_name.h"
 #include "vendors/fields.h"
 
 namespace cmrelay::ali {
@@ -51,31 +49,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string name_and_id(std::string_view name, std::string_view id) {
-  std::string out(name.empty() ? id : name);
-  if (!name.empty() && !id.empty() && name != id) {
-    out += " (";
-    out += id;
-    out += ')';
-  }
-  return out;
-}
-
-std::string first(std::initializer_list<std::string_view> values) {
-  for (std::string_view v : values) {
-    if (!v.empty()) return std::string(v);
-  }
-  return {};
-}
-
-void line(std::string& d, std::string_view name, std::string_view value) {
-  if (value.empty()) return;
-  d += name;
-  d += ": ";
-  d += value;
-  d += '\n';
-}
-
 const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::Type want, DecodeContext& ctx,
                              std::string_view format, std::string_view label, std::string& raw,
                              std::string_view where) {
@@ -100,43 +73,7 @@ const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::
   return nullptr;
 }
 
-std::string label_text(const json::Value& v) {
-  if (v.IsObject() || v.IsArray()) return json::to_string(v);
-  if (v.IsString()) return std::string(present(std::string_view(v.GetString(), v.GetStringLength())));
-  fields::Text t = fields::text_of(v, {});
-  return std::string(t.view());
-}
-
-bool Extras::add(std::string_view key, std::string_view value) {
-  if (value.empty() || labels_.size() < Limits::kLabels) {
-    labels_.add(key, value);
-    return true;
-  }
-  if (labels_.contains(key)) return true;
-  if (!said_) {
-    said_ = true;
-    ctx_.warnings.push_back(std::string(format_) + ": the body has more labels than Flashduty's " +
-                            std::to_string(Limits::kLabels) + "; vendor extras past the limit were left out");
-  }
-  return false;
-}
-
-void Extras::members(std::string_view prefix, const json::Value& obj, std::string_view clash_prefix) {
-  if (!obj.IsObject()) return;
-  std::string name;
-  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
-    const json::Value& v = it->value;
-    if ((v.IsObject() && v.ObjectEmpty()) || (v.IsArray() && v.Empty())) continue;
-    const std::string_view key(it->name.GetString(), it->name.GetStringLength());
-    name.assign(prefix);
-    append_label_name(name, key);
-    if (!clash_prefix.empty() && labels_.contains(name)) {
-      name.assign(clash_prefix);
-      append_label_name(name, key);
-    }
-    if (!add(name, label_text(v))) return;
-  }
-}
+std::string label_text(const json::Value& v) { return extra_text(v, Vendor::Alibaba); }
 
 Arn parse_arn(std::string_view text) {
   Arn arn;

@@ -9,6 +9,7 @@
 
 #include "text/label_name.h"
 #include "vendors/alibaba.h"
+#include "vendors/builders.h"
 #include "vendors/common.h"
 #include "vendors/fields.h"
 #include "vendors/times.h"
@@ -83,50 +84,54 @@ struct Kept {
   std::string label, text;
 };
 
-void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
-  Event& e = out.next();
+// The push's objects: alert (the body proper) and its auxiliary members, each malformed one
+// kept as text (see auxiliary()).
+struct Parts {
+  json::Value no_alert{rapidjson::kObjectType};
+  json::Value* alert = &no_alert;
+  const json::Value *subscription = nullptr, *user_info = nullptr, *sys_meta = nullptr, *resource_info = nullptr,
+                    *custom = nullptr, *metrics = nullptr, *content = nullptr;
+  std::string content_text;  // eventRawContent that is not a JSON object (or not JSON at all).
   std::vector<Kept> kept;
-  // An auxiliary field: malformed, it is kept in kept[].label (see auxiliary()).
-  auto aux = [&](json::Value& obj, std::string_view key, rapidjson::Type want, std::string_view where,
-                 std::string_view label) {
-    std::string raw;
-    const json::Value* v = auxiliary(obj, key, want, ctx, kId, label, raw, where);
-    if (!raw.empty()) kept.push_back({std::string(label), std::move(raw)});
-    return v;
-  };
+};
+
+const json::Value* aux(Parts& p, json::Value& obj, std::string_view key, rapidjson::Type want, std::string_view where,
+                       std::string_view label, DecodeContext& ctx) {
+  std::string raw;
+  const json::Value* v = auxiliary(obj, key, want, ctx, kId, label, raw, where);
+  if (!raw.empty()) p.kept.push_back({std::string(label), std::move(raw)});
+  return v;
+}
+
+void read_parts(json::Value& body, DecodeContext& ctx, Parts& p) {
   // alert is the body proper: JSON text there that does not parse rejects it.
   fields::nested_json(body, "alert", ctx.json);
-  static const json::Value kEmpty(rapidjson::kObjectType);
-  const json::Value* alert_ptr = fields::object(body, "alert");
-  json::Value no_alert(rapidjson::kObjectType);
-  json::Value& alert = alert_ptr ? body["alert"] : no_alert;
-  const json::Value* subscription = aux(body, "subscription", rapidjson::kObjectType, {}, "subscription");
-  const json::Value* user_info = aux(body, "userInfo", rapidjson::kObjectType, {}, "user_info");
-  aux(body, "relatedAlertIds", rapidjson::kNullType, {}, "related_alert_ids");
-  const json::Value* meta = aux(alert, "meta", rapidjson::kObjectType, "alert.", "meta");
-  const json::Value* sys_meta =
-      meta ? aux(alert["meta"], "sysEventMeta", rapidjson::kObjectType, "alert.meta.", "sys_event_meta") : nullptr;
-  const json::Value* resource_info = aux(alert, "resourceInfo", rapidjson::kObjectType, "alert.", "resource_info");
-  const json::Value* custom = aux(alert, "customLabels", rapidjson::kObjectType, "alert.", "custom_labels");
-  const json::Value* metrics = aux(alert, "metrics", rapidjson::kArrayType, "alert.", "metrics");
-  const json::Value* content = aux(alert, "eventContentMap", rapidjson::kObjectType, "alert.", "event_content_map");
-  std::string content_text;  // eventRawContent that is not a JSON object (or not JSON at all).
-  if (content == nullptr) {
+  if (fields::object(body, "alert")) p.alert = &body["alert"];
+  json::Value& alert = *p.alert;
+  p.subscription = aux(p, body, "subscription", rapidjson::kObjectType, {}, "subscription", ctx);
+  p.user_info = aux(p, body, "userInfo", rapidjson::kObjectType, {}, "user_info", ctx);
+  aux(p, body, "relatedAlertIds", rapidjson::kNullType, {}, "related_alert_ids", ctx);
+  if (aux(p, alert, "meta", rapidjson::kObjectType, "alert.", "meta", ctx)) {
+    p.sys_meta = aux(p, alert["meta"], "sysEventMeta", rapidjson::kObjectType, "alert.meta.", "sys_event_meta", ctx);
+  }
+  p.resource_info = aux(p, alert, "resourceInfo", rapidjson::kObjectType, "alert.", "resource_info", ctx);
+  p.custom = aux(p, alert, "customLabels", rapidjson::kObjectType, "alert.", "custom_labels", ctx);
+  p.metrics = aux(p, alert, "metrics", rapidjson::kArrayType, "alert.", "metrics", ctx);
+  p.content = aux(p, alert, "eventContentMap", rapidjson::kObjectType, "alert.", "event_content_map", ctx);
+  if (p.content == nullptr) {
     // eventRawContent carries the same content as a JSON string.
-    content = auxiliary(alert, "eventRawContent", rapidjson::kNullType, ctx, kId, "content", content_text, "alert.");
-    if (content && !content->IsObject()) {
-      content_text = label_text(*content);
-      content = nullptr;
+    p.content = auxiliary(alert, "eventRawContent", rapidjson::kNullType, ctx, kId, "content", p.content_text, "alert.");
+    if (p.content && !p.content->IsObject()) {
+      p.content_text = label_text(*p.content);
+      p.content = nullptr;
     }
   }
+}
 
-  const std::string alert_status = str(alert, "alertStatus", "alert.");
-  const std::string source = str(alert, "source", "alert.");
-  const bool resolved = iequals(alert_status, "RESOLVED");
-  const bool system = sys_meta != nullptr || iequals(source, "SYS_EVENT");
-
-  // The system event, from sysEventMeta and the alert's own fields.
-  SystemEvent s = read_system_event(sys_meta ? *sys_meta : kEmpty, "alert.meta.sysEventMeta.");
+// The system event, from sysEventMeta and the alert's own fields.
+SystemEvent read_system(const json::Value& alert, const Parts& p) {
+  static const json::Value kEmpty(rapidjson::kObjectType);
+  SystemEvent s = read_system_event(p.sys_meta ? *p.sys_meta : kEmpty, "alert.meta.sysEventMeta.");
   if (s.name.empty()) s.name = str(alert, "eventName", "alert.");
   if (s.product.empty()) s.product = str(alert, "product", "alert.");
   if (s.event_type.empty()) s.event_type = str(alert, "eventType", "alert.");
@@ -139,135 +144,183 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
     s.account = parts.account;
     if (s.region.empty()) s.region = parts.region;
   }
-  const std::string severity = first({str(alert, "severity", "alert."), str(body, "severity"), s.level});
+  return s;
+}
 
+// What the push says, system event and threshold alert alike.
+struct Alert {
+  std::string alert_status, source;
+  bool resolved = false, system = false;
+  SystemEvent s;
+  std::string severity;
+  Metric metric;
+  std::string rule_id, rule_name, expression, resource_id, resource_name, region, strategy;
+  Lifecycle om;  // An ECS O&M event pushed as a system event: one alert across its notifications.
+  std::string dedup_id, trace_id;
+  std::optional<int64_t> at, pushed;  // alert.timestamp, the push's time
+};
+
+Alert read_alert(const json::Value& body, const Parts& p) {
+  static const json::Value kEmpty(rapidjson::kObjectType);
+  const json::Value& alert = *p.alert;
+  Alert a;
+  a.alert_status = str(alert, "alertStatus", "alert.");
+  a.source = str(alert, "source", "alert.");
+  a.resolved = iequals(a.alert_status, "RESOLVED");
+  a.system = p.sys_meta != nullptr || iequals(a.source, "SYS_EVENT");
+  a.s = read_system(alert, p);
+  a.severity = first({str(alert, "severity", "alert."), str(body, "severity"), a.s.level});
   // What a threshold alert adds.
-  const json::Value& res = resource_info ? *resource_info : kEmpty;
-  const Metric metric = read_metric(alert, metrics);
-  const std::string rule_id = str(alert, "ruleId", "alert.");
-  const std::string rule_name = first({str(alert, "ruleName", "alert."), str(alert, "alertName", "alert.")});
-  const std::string expression = str(alert, "expression", "alert.");
-  const std::string content_id = content ? str(*content, "instanceId", "alert.eventContentMap.") : std::string();
-  const std::string resource_id = first({s.resource_id, str(res, "instanceId", "alert.resourceInfo."),
-                                          str(res, "resourceId", "alert.resourceInfo."), content_id});
-  const std::string resource_name = first({s.instance_name, str(res, "instanceName", "alert.resourceInfo."),
-                                            str(res, "name", "alert.resourceInfo.")});
-  const std::string region = first({s.region, str(res, "regionId", "alert.resourceInfo.")});
-  const std::string strategy = str(body, "strategyName");
+  const json::Value& res = p.resource_info ? *p.resource_info : kEmpty;
+  a.metric = read_metric(alert, p.metrics);
+  a.rule_id = str(alert, "ruleId", "alert.");
+  a.rule_name = first({str(alert, "ruleName", "alert."), str(alert, "alertName", "alert.")});
+  a.expression = str(alert, "expression", "alert.");
+  const std::string content_id = p.content ? str(*p.content, "instanceId", "alert.eventContentMap.") : std::string();
+  a.resource_id = first({a.s.resource_id, str(res, "instanceId", "alert.resourceInfo."),
+                         str(res, "resourceId", "alert.resourceInfo."), content_id});
+  a.resource_name = first({a.s.instance_name, str(res, "instanceName", "alert.resourceInfo."),
+                           str(res, "name", "alert.resourceInfo.")});
+  a.region = first({a.s.region, str(res, "regionId", "alert.resourceInfo.")});
+  a.strategy = str(body, "strategyName");
+  if (a.system) a.om = read_lifecycle(p.content, "alert.eventContentMap.");
+  a.dedup_id = str(alert, "dedupId", "alert.");
+  a.trace_id = str(alert, "traceId", "alert.");
+  a.at = fields::integer(alert, "timestamp", "alert.");
+  a.pushed = fields::integer(body, "time");
+  return a;
+}
 
-  // An ECS O&M event pushed as a system event: one alert across its notifications.
-  const Lifecycle om = system ? read_lifecycle(content, "alert.eventContentMap.") : Lifecycle{};
-  e.status = resolved || om.terminal ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, severity);
-  // A recovery keeps its alert's severity: routing sends it where the alert went.
-  if (e.status == Status::Ok) e.alert_severity = ctx.severity.find(Vendor::Alibaba, severity).value_or(Status::Ok);
+// Resolved or ended gives Ok, which keeps its alert's severity: routing sends it where the
+// alert went.
+void set_status(Event& e, const Alert& a, DecodeContext& ctx) {
+  e.status = a.resolved || a.om.terminal ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, a.severity);
+  if (e.status == Status::Ok) e.alert_severity = ctx.severity.find(Vendor::Alibaba, a.severity).value_or(Status::Ok);
+}
 
-  // alert_key: a threshold alert by rule and resource, which stay the same from TRIGGERED to
-  // RESOLVED (the dedup id does not: it is new on the resolve). Without a resource id the
-  // alert's own description of what it watches (resourceInfo and customLabels, sorted) stands
-  // in for it, so that alerts of one rule on different things stay apart. System events are
-  // keyed by their dedup id (else the event id).
-  const std::string dedup_id = str(alert, "dedupId", "alert.");
-  const std::string trace_id = str(alert, "traceId", "alert.");
-  const std::string_view rule = either(rule_id, rule_name);
-  const std::string_view dedup = either(dedup_id, trace_id);
-  if (!om.event_id.empty()) {
-    make_alert_key(e.alert_key, kId, {"om", om.event_id});
-  } else if (!system && !rule.empty()) {
-    std::string watched = resource_id;
-    if (watched.empty()) watched = object_key(resource_info, custom);
-    make_alert_key(e.alert_key, kId, {"rule", rule, watched, metric.name});
+// alert_key: a threshold alert by rule and resource, which stay the same from TRIGGERED to
+// RESOLVED (the dedup id does not: it is new on the resolve). Without a resource id the
+// alert's own description of what it watches (resourceInfo and customLabels, sorted) stands
+// in for it, so that alerts of one rule on different things stay apart. System events are
+// keyed by their dedup id (else the event id).
+void make_key(std::string& key, const Alert& a, const Parts& p) {
+  const std::string_view rule = either(a.rule_id, a.rule_name);
+  const std::string_view dedup = either(a.dedup_id, a.trace_id);
+  if (!a.om.event_id.empty()) {
+    make_alert_key(key, kId, {"om", a.om.event_id});
+  } else if (!a.system && !rule.empty()) {
+    const std::string watched = a.resource_id.empty() ? object_key(p.resource_info, p.custom) : a.resource_id;
+    make_alert_key(key, kId, {"rule", rule, watched, a.metric.name});
   } else if (!dedup.empty()) {
-    make_alert_key(e.alert_key, kId, {dedup});
+    make_alert_key(key, kId, {dedup});
   } else {
-    make_alert_key(e.alert_key, kId, {"event", s.name, either(s.resource, resource_id), s.event_time});
+    make_alert_key(key, kId, {"event", a.s.name, either(a.s.resource, a.resource_id), a.s.event_time});
   }
+}
 
-  std::string& t = e.title;
-  if (resolved) t += "Recovered: ";
-  else if (om.terminal) t += "Ended: ";
-  if (system) {
-    system_event_title(t, s, resource_id);
-  } else {
-    threshold_title(t, either(either(rule_name, rule_id), either(s.name, "Alibaba Cloud alert")),
-                    either(resource_name, resource_id), metric.name.empty() ? std::string() : describe_metric(metric),
-                    metric.threshold.empty() ? std::string_view(expression) : std::string_view());
+void make_title(std::string& t, const Alert& a) {
+  if (a.resolved) t += "Recovered: ";
+  else if (a.om.terminal) t += "Ended: ";
+  if (a.system) {
+    system_event_title(t, a.s, a.resource_id);
+    return;
   }
+  threshold_title(t, either(either(a.rule_name, a.rule_id), either(a.s.name, "Alibaba Cloud alert")),
+                  either(a.resource_name, a.resource_id),
+                  a.metric.name.empty() ? std::string() : describe_metric(a.metric),
+                  a.metric.threshold.empty() ? std::string_view(a.expression) : std::string_view());
+}
 
-  Labels& l = e.labels;
-  l.add("source", "alibaba");
-  l.add("format", kId);
-  l.add("account_id", first({str(body, "userId"), str(alert, "userId", "alert."),
-                             user_info ? str(*user_info, "userId", "userInfo.") : std::string(), s.account}));
-  l.add("region", region);
-  l.add("resource_id", resource_id);
-  l.add("resource_name", resource_name);
-  add_grouping_labels(l, resource_name, resource_id,
-                      system ? std::string_view(s.name) : either(either(rule_name, rule_id), metric.name));
-  l.add("rule_id", rule_id);
-  l.add("rule_name", either(rule_name, strategy));
-  l.add("namespace", either(str(alert, "namespace", "alert."), s.product));
-  l.add("metric", metric.name);
-  l.add("current_value", metric.value);
-  l.add("threshold", either(metric.threshold, expression));
-  l.add("unit", metric.unit);
+void add_contract_labels(Labels& l, const json::Value& body, const Alert& a, const Parts& p) {
+  const SystemEvent& s = a.s;
+  const std::string account = first({str(body, "userId"), str(*p.alert, "userId", "alert."),
+                                     p.user_info ? str(*p.user_info, "userId", "userInfo.") : std::string(), s.account});
+  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId, .account_id = account, .region = a.region,
+                       .resource_id = a.resource_id, .resource_name = a.resource_name,
+                       .check = a.system ? std::string_view(s.name) : either(either(a.rule_name, a.rule_id), a.metric.name)});
+  l.add("rule_id", a.rule_id);
+  l.add("rule_name", either(a.rule_name, a.strategy));
+  l.add("namespace", either(str(*p.alert, "namespace", "alert."), s.product));
+  l.add("metric", a.metric.name);
+  l.add("current_value", a.metric.value);
+  l.add("threshold", either(a.metric.threshold, a.expression));
+  l.add("unit", a.metric.unit);
   l.add("event_type", s.name);
-  l.add("vendor_severity", severity);
-  l.add("alert_status", alert_status);
-  l.add("alert_source", source);
-  l.add("product", s.product);
-  l.add("status", s.status);
-  l.add("event_category", s.event_type);
-  l.add("expression", expression);
-  l.add("dedup_id", dedup_id);
-  l.add("trace_id", trace_id);
-  l.add("event_id", s.id);
-  l.add("group_id", s.group_id);
-  l.add("om_event_id", om.event_id);
-  l.add("om_status", om.status);
+  l.add("vendor_severity", a.severity);
+}
+
+void add_labels(Labels& l, const json::Value& body, const Alert& a, const Parts& p, DecodeContext& ctx) {
+  const SystemEvent& s = a.s;
+  add_contract_labels(l, body, a, p);
+  for (auto [key, value] : {std::pair<std::string_view, std::string_view>{"alert_status", a.alert_status},
+                            {"alert_source", a.source}, {"product", s.product}, {"status", s.status},
+                            {"event_category", s.event_type}, {"expression", a.expression}, {"dedup_id", a.dedup_id},
+                            {"trace_id", a.trace_id}, {"event_id", s.id}, {"group_id", s.group_id},
+                            {"om_event_id", a.om.event_id}, {"om_status", a.om.status}}) {
+    l.add(key, value);
+  }
   l.add("arn", s.resource != s.resource_id ? std::string_view(s.resource) : std::string_view());
-  l.add("strategy_name", strategy);
+  l.add("strategy_name", a.strategy);
   l.add("batch_id", str(body, "batchId"));
-  if (subscription) l.add("subscription_id", str(*subscription, "subscriptionUuid", "subscription."));
-  if (user_info) l.add("aliyun_id", str(*user_info, "aliyunId", "userInfo."));
+  if (p.subscription) l.add("subscription_id", str(*p.subscription, "subscriptionUuid", "subscription."));
+  if (p.user_info) l.add("aliyun_id", str(*p.user_info, "aliyunId", "userInfo."));
   for (std::string_view key : {"project", "groupingId", "escalationLevel", "alertCount", "relatedAlertIds"}) {
     if (const json::Value* v = fields::get(body, key)) l.add(label_name("", key), label_text(*v));
   }
-  Extras extras(l, ctx, kId);
-  for (const Kept& k : kept) extras.add(k.label, k.text);
-  if (custom) extras.members("", *custom, "custom_");
-  if (resource_info) extras.members("resource_", *resource_info);
-  if (content) extras.members("content_", *content);
-  extras.add("content", content_text);
+  Extras extras(l, ctx, kId, Vendor::Alibaba);
+  for (const Kept& k : p.kept) extras.add(k.label, k.text);
+  if (p.custom) extras.members("", *p.custom, "custom_");
+  if (p.resource_info) extras.members("resource_", *p.resource_info);
+  if (p.content) extras.members("content_", *p.content);
+  extras.add("content", p.content_text);
+  extras.finish();
+}
 
-  std::optional<int64_t> at = fields::integer(alert, "timestamp", "alert.");
-  std::optional<int64_t> pushed = fields::integer(body, "time");
-  if (at) e.event_time = times::seconds_from_epoch(*at);
-  else if (s.time) e.event_time = s.time->unix;
-  else if (pushed) e.event_time = times::seconds_from_epoch(*pushed);
-
-  std::string& d = e.description;
-  std::string state = alert_status;
-  if (!severity.empty()) state += (state.empty() ? "severity " : ", severity ") + severity;
+void make_description(std::string& d, const Alert& a, const Parts& p) {
+  const SystemEvent& s = a.s;
+  std::string state = a.alert_status;
+  if (!a.severity.empty()) state += (state.empty() ? "severity " : ", severity ") + a.severity;
   line(d, "Alert", state);
-  if (system) {
+  if (a.system) {
     system_event_description(d, s);
   } else {
-    std::string r = name_and_id(rule_name, rule_id);
-    line(d, "Rule", r);
-    line(d, "Condition", expression);
-    std::string where = name_and_id(resource_name, resource_id);
-    if (!region.empty()) where += (where.empty() ? "in " : " in ") + region;
+    line(d, "Rule", name_and_id(a.rule_name, a.rule_id));
+    line(d, "Condition", a.expression);
+    std::string where = name_and_id(a.resource_name, a.resource_id);
+    if (!a.region.empty()) where += (where.empty() ? "in " : " in ") + a.region;
     line(d, "Resource", where);
-    line(d, "Metric", describe_metric(metric));
+    line(d, "Metric", describe_metric(a.metric));
     line(d, "Product", s.product);
-    if (s.name != rule_name) line(d, "Event", s.name);
+    if (s.name != a.rule_name) line(d, "Event", s.name);
   }
-  line(d, "Content", content ? json::to_string(*content) : content_text);
-  line(d, "Subscription", name_and_id(strategy, subscription ? str(*subscription, "subscriptionUuid", "subscription.") : ""));
-  if (at) line(d, "Alert time", times::format_unix(times::seconds_from_epoch(*at), s.time ? &*s.time : nullptr));
-  if (pushed) line(d, "Pushed at", times::format_unix(times::seconds_from_epoch(*pushed), s.time ? &*s.time : nullptr));
-  line(d, "Dedup id", either(dedup_id, trace_id));
+  line(d, "Content", p.content ? json::to_string(*p.content) : p.content_text);
+  line(d, "Subscription",
+       name_and_id(a.strategy, p.subscription ? str(*p.subscription, "subscriptionUuid", "subscription.") : ""));
+  const times::Instant* zone = s.time ? &*s.time : nullptr;
+  if (a.at) line(d, "Alert time", times::format_unix(times::seconds_from_epoch(*a.at), zone));
+  if (a.pushed) line(d, "Pushed at", times::format_unix(times::seconds_from_epoch(*a.pushed), zone));
+  line(d, "Dedup id", either(a.dedup_id, a.trace_id));
   end_description(d);
+}
+
+// When: the alert's timestamp, else the system event's time, else the push's.
+int64_t event_time(const Alert& a) {
+  if (a.at) return times::seconds_from_epoch(*a.at);
+  if (a.s.time) return a.s.time->unix;
+  return a.pushed ? times::seconds_from_epoch(*a.pushed) : 0;
+}
+
+void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
+  Event& e = out.next();
+  Parts p;
+  read_parts(body, ctx, p);
+  const Alert a = read_alert(body, p);
+  set_status(e, a, ctx);
+  make_key(e.alert_key, a, p);
+  make_title(e.title, a);
+  add_labels(e.labels, body, a, p, ctx);
+  make_description(e.description, a, p);
+  e.event_time = event_time(a);
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 // notification (content eventId + eventStatus) is one alert across its notifications, which
 // its terminal state resolves.
 #include <string>
+#include <utility>
 
 #include "vendors/alibaba.h"
+#include "vendors/builders.h"
 #include "vendors/common.h"
 #include "vendors/fields.h"
 
@@ -35,64 +37,77 @@ bool recognise(const json::Value& body, std::string& evidence) {
   return true;
 }
 
-void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
-  Event& e = out.next();
-  // content: JSON text that does not parse is kept as text, with a warning.
+// The callback's fields: the system event, its content (JSON text that does not parse is kept
+// as text, with a warning) and the O&M lifecycle in it.
+struct Fields {
+  const json::Value* content = nullptr;
   std::string raw_content;
-  const json::Value* content = auxiliary(body, "content", rapidjson::kNullType, ctx, kId, "content", raw_content);
-  const SystemEvent s = read_system_event(body);
-  const std::string content_id = content ? str(*content, "instanceId", "content.") : std::string();
-  const std::string trace_id = str(body, "traceId");
-  const Lifecycle om = read_lifecycle(content, "content.");
-  e.status = om.terminal ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, s.level);
+  SystemEvent s;
+  std::string content_id, trace_id;
+  Lifecycle om;
+};
 
-  // alert_key: an O&M event by its own id (its notifications update one alert); else the
-  // event's id; else what stays the same across deliveries: the event name and the resource's
-  // ARN (else its id in content, else its name: ARNs may hold Alibaba's "{instanceId}"
-  // placeholder). traceId and times differ from one delivery to the next.
-  if (!om.event_id.empty()) make_alert_key(e.alert_key, kId, {"om", om.event_id});
-  else if (!s.id.empty()) make_alert_key(e.alert_key, kId, {s.id});
-  else make_alert_key(e.alert_key, kId,
-                      {s.name, s.resource_id.empty() ? either(content_id, s.instance_name) : std::string_view(s.resource)});
+void read_fields(json::Value& body, DecodeContext& ctx, Fields& f) {
+  f.content = auxiliary(body, "content", rapidjson::kNullType, ctx, kId, "content", f.raw_content);
+  f.s = read_system_event(body);
+  if (f.content) f.content_id = str(*f.content, "instanceId", "content.");
+  f.trace_id = str(body, "traceId");
+  f.om = read_lifecycle(f.content, "content.");
+}
 
-  if (om.terminal) e.title += "Ended: ";
-  system_event_title(e.title, s, content_id);
+// alert_key: an O&M event by its own id (its notifications update one alert); else the
+// event's id; else what stays the same across deliveries: the event name and the resource's
+// ARN (else its id in content, else its name: ARNs may hold Alibaba's "{instanceId}"
+// placeholder). traceId and times differ from one delivery to the next.
+void make_key(std::string& key, const Fields& f) {
+  const SystemEvent& s = f.s;
+  if (!f.om.event_id.empty()) make_alert_key(key, kId, {"om", f.om.event_id});
+  else if (!s.id.empty()) make_alert_key(key, kId, {s.id});
+  else make_alert_key(key, kId,
+                      {s.name, s.resource_id.empty() ? either(f.content_id, s.instance_name) : std::string_view(s.resource)});
+}
 
-  Labels& l = e.labels;
-  l.add("source", "alibaba");
-  l.add("format", kId);
-  l.add("account_id", either(str(body, "userId"), s.account));
-  l.add("region", s.region);
-  l.add("resource_id", either(s.resource_id, content_id));
-  l.add("resource_name", s.instance_name);
-  add_grouping_labels(l, s.instance_name, either(s.resource_id, content_id), s.name);
+void add_labels(Labels& l, const json::Value& body, const Fields& f, const std::string& content_text,
+                DecodeContext& ctx) {
+  const SystemEvent& s = f.s;
+  const std::string account = str(body, "userId");
+  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId, .account_id = either(account, s.account),
+                       .region = s.region, .resource_id = either(s.resource_id, f.content_id),
+                       .resource_name = s.instance_name, .check = s.name});
   l.add("rule_name", str(body, "ruleName"));
-  l.add("namespace", s.product);
-  l.add("event_type", s.name);
-  l.add("vendor_severity", s.level);
-  l.add("product", s.product);
-  l.add("event_id", s.id);
-  l.add("trace_id", trace_id);
-  l.add("status", s.status);
-  l.add("event_category", s.event_type);
-  l.add("group_id", s.group_id);
+  for (auto [key, value] : {std::pair<std::string_view, std::string_view>{"namespace", s.product},
+                            {"event_type", s.name}, {"vendor_severity", s.level}, {"product", s.product},
+                            {"event_id", s.id}, {"trace_id", f.trace_id}, {"status", s.status},
+                            {"event_category", s.event_type}, {"group_id", s.group_id}}) {
+    l.add(key, value);
+  }
   l.add("arn", s.resource != s.resource_id ? std::string_view(s.resource) : std::string_view());
   l.add("ver", str(body, "ver"));
-  l.add("om_event_id", om.event_id);
-  l.add("om_status", om.status);
-  const std::string content_text = content ? label_text(*content) : raw_content;
-  Extras extras(l, ctx, kId);
-  if (content && content->IsObject()) extras.members("content_", *content);
+  l.add("om_event_id", f.om.event_id);
+  l.add("om_status", f.om.status);
+  Extras extras(l, ctx, kId, Vendor::Alibaba);
+  if (f.content && f.content->IsObject()) extras.members("content_", *f.content);
   else extras.add("content", content_text);
+  extras.finish();
+}
 
-  if (s.time) e.event_time = s.time->unix;
-
+void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
+  Event& e = out.next();
+  Fields f;
+  read_fields(body, ctx, f);
+  e.status = f.om.terminal ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, f.s.level);
+  make_key(e.alert_key, f);
+  if (f.om.terminal) e.title += "Ended: ";
+  system_event_title(e.title, f.s, f.content_id);
+  const std::string content_text = f.content ? label_text(*f.content) : f.raw_content;
+  add_labels(e.labels, body, f, content_text, ctx);
   std::string& d = e.description;
-  system_event_description(d, s);
+  system_event_description(d, f.s);
   line(d, "Rule", str(body, "ruleName"));
   line(d, "Content", content_text);
-  line(d, "Trace", trace_id);
+  line(d, "Trace", f.trace_id);
   end_description(d);
+  if (f.s.time) e.event_time = f.s.time->unix;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "text/label_name.h"
 #include "vendors/alibaba.h"
+#include "vendors/builders.h"
 #include "vendors/common.h"
 #include "vendors/fields.h"
 #include "vendors/java_map.h"
@@ -160,30 +161,17 @@ Resource primary_resource(std::string_view ns, const std::vector<java_map::Entry
   return r;
 }
 
-void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
-  Event& e = out.next();
-  const std::string state_text = str(body, "alertState");
-  const std::string level = str(body, "triggerLevel");
-  const State state = read_state(state_text, ctx);
-  e.status = read_status(state, level, ctx);
-  if (state == State::Ok) {
-    // preTriggerLevel is the level the alert fired at: routing sends the recovery there.
-    e.alert_severity = ctx.severity.find(Vendor::Alibaba, str(body, "preTriggerLevel")).value_or(Status::Ok);
-  }
+// dimensions: Java map text; a JSON object or array of objects (as text or, in a JSON body,
+// as is) is read too. Text that reads as neither is kept whole, with a warning.
+struct Dims {
+  std::vector<java_map::Entry> list;
+  std::string text;
+  bool ok = true;
+};
 
-  const std::string rule_id = str(body, "ruleId");
-  const std::string rule_name = str(body, "alertName");
-  const std::string metric = str(body, "metricName");
-  const std::string value = trimmed(first({str(body, "curValue"), str(body, "Curvalue")}));
-  const std::string expression = read_expression(body, ctx);
-  const std::string unit = str(body, "unit");
-  const std::string instance_name = str(body, "instanceName");
-  const std::string region_name = str(body, "regionName");
-  // dimensions: Java map text; a JSON object or array of objects (as text or, in a JSON body,
-  // as is) is read too.
-  std::vector<java_map::Entry> dims;
-  std::string dims_text, dims_error;
-  bool dims_ok = true;
+Dims read_dims(const json::Value& body, DecodeContext& ctx) {
+  Dims dims;
+  std::string error;
   const json::Value* dims_json = fields::get(body, "dimensions");
   json::Value parsed;
   if (dims_json && dims_json->IsString()) {
@@ -193,116 +181,160 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
     dims_json = json_text ? &parsed : nullptr;
   }
   if (dims_json && (dims_json->IsObject() || dims_json->IsArray())) {
-    dims_text = json::to_string(*dims_json);
-    json_dims(*dims_json, dims);
+    dims.text = json::to_string(*dims_json);
+    json_dims(*dims_json, dims.list);
   } else {
-    dims_text = dims_json ? json::to_string(*dims_json) : str(body, "dimensions");
-    dims_ok = dims_text.empty() || java_map::parse(dims_text, dims, dims_error);
+    dims.text = dims_json ? json::to_string(*dims_json) : str(body, "dimensions");
+    dims.ok = dims.text.empty() || java_map::parse(dims.text, dims.list, error);
   }
-  if (!dims_ok) {
-    ctx.warnings.push_back("ali.threshold field dimensions is not Java map text (" + dims_error +
+  if (!dims.ok) {
+    ctx.warnings.push_back("ali.threshold field dimensions is not Java map text (" + error +
                            "): kept whole in label dimensions and alert_key");
-    dims.clear();
+    dims.list.clear();
   }
-  const std::string ns = first({str(body, "namespace"), str(body, "metricProject")});
-  const Resource res = primary_resource(ns, dims);
-  std::string region = str(body, "regionId");
-  if (region.empty()) {
-    if (const std::string* r = find_dim(dims, "regionId")) region = *r;
-    else if (const std::string* r2 = find_dim(dims, "region")) region = *r2;
-  }
+  return dims;
+}
 
-  // alert_key: rule + its sorted dimensions, whatever the state, so OK closes ALERT and
-  // INSUFFICIENT_DATA alike (one rule on one resource is in one state at a time). Without
-  // dimensions the rule alone would join every resource: instanceName, else transId (stable
-  // from trigger to clear), stands in for them.
+// The callback's fields, its state and status among them.
+struct Fields {
+  std::string state_text, level;
+  State state = State::Alert;
+  Status status = Status::Info, alert_severity = Status::Ok;
+  std::string rule_id, rule_name, metric, value, expression, unit, instance_name, region_name;
+  Dims dims;
+  std::string ns, region;
+  Resource res;
+  std::optional<int64_t> when;  // timestamp, when it is a Unix time
+};
+
+void read_state_and_status(const json::Value& body, DecodeContext& ctx, Fields& f) {
+  f.state_text = str(body, "alertState");
+  f.level = str(body, "triggerLevel");
+  f.state = read_state(f.state_text, ctx);
+  f.status = read_status(f.state, f.level, ctx);
+  // preTriggerLevel is the level the alert fired at: routing sends the recovery there.
+  if (f.state == State::Ok) {
+    f.alert_severity = ctx.severity.find(Vendor::Alibaba, str(body, "preTriggerLevel")).value_or(Status::Ok);
+  }
+}
+
+void read_fields(const json::Value& body, DecodeContext& ctx, Fields& f) {
+  read_state_and_status(body, ctx, f);
+  f.rule_id = str(body, "ruleId");
+  f.rule_name = str(body, "alertName");
+  f.metric = str(body, "metricName");
+  f.value = trimmed(first({str(body, "curValue"), str(body, "Curvalue")}));
+  f.expression = read_expression(body, ctx);
+  f.unit = str(body, "unit");
+  f.instance_name = str(body, "instanceName");
+  f.region_name = str(body, "regionName");
+  f.dims = read_dims(body, ctx);
+  f.ns = first({str(body, "namespace"), str(body, "metricProject")});
+  f.res = primary_resource(f.ns, f.dims.list);
+  f.region = str(body, "regionId");
+  if (f.region.empty()) {
+    if (const std::string* r = find_dim(f.dims.list, "regionId")) f.region = *r;
+    else if (const std::string* r2 = find_dim(f.dims.list, "region")) f.region = *r2;
+  }
+  f.when = fields::integer(body, "timestamp");
+}
+
+// alert_key: rule + its sorted dimensions, whatever the state, so OK closes ALERT and
+// INSUFFICIENT_DATA alike (one rule on one resource is in one state at a time). Without
+// dimensions the rule alone would join every resource: instanceName, else transId (stable
+// from trigger to clear), stands in for them.
+void make_key(std::string& key, const json::Value& body, const Fields& f) {
   std::string dim_key;
-  if (dims_ok) {
-    std::vector<std::string> parts(dims.size());
-    for (size_t i = 0; i < dims.size(); ++i) append_key_pair(parts[i], dims[i].first, dims[i].second);
+  if (f.dims.ok) {
+    std::vector<std::string> parts(f.dims.list.size());
+    for (size_t i = 0; i < f.dims.list.size(); ++i) append_key_pair(parts[i], f.dims.list[i].first, f.dims.list[i].second);
     join_sorted(dim_key, parts, parts.size());
   } else {
-    dim_key = dims_text;
+    dim_key = f.dims.text;
   }
   if (dim_key.empty()) {
-    if (!instance_name.empty()) dim_key = "instanceName=" + instance_name;
+    if (!f.instance_name.empty()) dim_key = "instanceName=" + f.instance_name;
     else if (std::string trans = str(body, "transId"); !trans.empty()) dim_key = "transId=" + trans;
   }
-  make_alert_key(e.alert_key, kId, {either(rule_id, rule_name), dim_key});
+  make_alert_key(key, kId, {either(f.rule_id, f.rule_name), dim_key});
+}
 
-  const std::string_view id = res.id;
-  const std::string who = name_and_id(instance_name, id) + res.qualifier;
-  const std::string shown = std::string(either(instance_name, id)) + (id.empty() ? "" : res.qualifier);
-  const std::string suffix = unit_suffix(unit);
-  std::string& t = e.title;
-  if (state == State::Ok) t += "Recovered: ";
-  if (state == State::NoData) t += "No data: ";
-  std::string measured = metric;
-  if (!metric.empty() && !value.empty() && state != State::NoData) measured += " " + value + suffix;
-  threshold_title(t, either(either(rule_name, rule_id), "Alibaba Cloud threshold alert"), shown,
-                  measured, metric.empty() ? std::string_view() : std::string_view(expression));
+// The resource as titles show it: its name, else its id with what narrows it down.
+std::string shown_resource(const Fields& f) {
+  return std::string(either(f.instance_name, f.res.id)) + (f.res.id.empty() ? "" : f.res.qualifier);
+}
 
-  Labels& l = e.labels;
-  l.add("source", "alibaba");
-  l.add("format", kId);
-  const std::string* dim_user = find_dim(dims, "userId");
-  l.add("account_id", either(str(body, "userId"), dim_user ? std::string_view(*dim_user) : std::string_view()));
-  l.add("region", region);
-  l.add("resource_id", id);
-  l.add("resource_name", instance_name);
-  add_grouping_labels(l, shown, id, either(either(rule_name, rule_id), metric));
-  l.add("rule_id", rule_id);
-  l.add("rule_name", rule_name);
-  l.add("namespace", ns);
-  l.add("metric", metric);
-  l.add("current_value", value);
-  l.add("threshold", expression);
-  l.add("unit", unit);
-  l.add("event_type", state_text);
-  l.add("vendor_severity", level);
-  l.add("pre_trigger_level", str(body, "preTriggerLevel"));
-  l.add("raw_metric_name", str(body, "rawMetricName"));
-  l.add("metric_project", str(body, "metricProject"));
-  l.add("trans_id", str(body, "transId"));
-  l.add("group_id", str(body, "groupId"));
-  l.add("product_group_name", str(body, "productGroupName"));
-  l.add("region_name", region_name);
-  l.add("last_time", str(body, "lastTime"));
-  if (!dims_ok) l.add("dimensions", dims_text);
-  Extras extras(l, ctx, kId);
-  for (const java_map::Entry& d : dims) {
-    if (!extras.add(label_name("dim_", d.first), present(d.second))) break;
+void make_title(std::string& t, const Fields& f) {
+  if (f.state == State::Ok) t += "Recovered: ";
+  if (f.state == State::NoData) t += "No data: ";
+  std::string measured = f.metric;
+  if (!f.metric.empty() && !f.value.empty() && f.state != State::NoData) measured += " " + f.value + unit_suffix(f.unit);
+  threshold_title(t, either(either(f.rule_name, f.rule_id), "Alibaba Cloud threshold alert"), shown_resource(f),
+                  measured, f.metric.empty() ? std::string_view() : std::string_view(f.expression));
+}
+
+void add_contract_labels(Labels& l, const json::Value& body, const Fields& f) {
+  const std::string* dim_user = find_dim(f.dims.list, "userId");
+  const std::string account = str(body, "userId");
+  const std::string shown = shown_resource(f);
+  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId,
+                       .account_id = either(account, dim_user ? std::string_view(*dim_user) : std::string_view()),
+                       .region = f.region, .resource_id = f.res.id, .resource_name = f.instance_name,
+                       .check = either(either(f.rule_name, f.rule_id), f.metric), .grouped_as = shown});
+  l.add("rule_id", f.rule_id);
+  l.add("rule_name", f.rule_name);
+  l.add("namespace", f.ns);
+  l.add("metric", f.metric);
+  l.add("current_value", f.value);
+  l.add("threshold", f.expression);
+  l.add("unit", f.unit);
+  l.add("event_type", f.state_text);
+  l.add("vendor_severity", f.level);
+}
+
+void add_labels(Labels& l, const json::Value& body, const Fields& f, DecodeContext& ctx) {
+  add_contract_labels(l, body, f);
+  for (std::string_view key : {"preTriggerLevel", "rawMetricName", "metricProject", "transId", "groupId",
+                               "productGroupName", "regionName", "lastTime"}) {
+    l.add(label_name("", key), str(body, key));
   }
-
-  std::optional<int64_t> when = fields::integer(body, "timestamp");
-  if (when) {
-    e.event_time = times::seconds_from_epoch(*when);
-  } else if (std::string ts = str(body, "timestamp"); !ts.empty()) {
+  if (!f.dims.ok) l.add("dimensions", f.dims.text);
+  Extras extras(l, ctx, kId, Vendor::Alibaba);
+  for (const java_map::Entry& d : f.dims.list) extras.add_named("dim_", d.first, present(d.second));
+  if (std::string ts = f.when ? std::string() : str(body, "timestamp"); !ts.empty()) {
     // A mangled time ("157145442000s") is kept, never dropped silently.
     ctx.warnings.push_back("ali.threshold field timestamp '" + ts.substr(0, 64) +
                            "' is not a Unix time; kept as text in label timestamp");
-    Extras(l, ctx, kId).add("timestamp", ts);
+    extras.add("timestamp", ts);
   }
+  extras.finish();
+}
 
-  std::string& d = e.description;
-  std::string rule = name_and_id(rule_name, rule_id);
-  if (!level.empty()) rule += ", level " + level;
+void describe_rule(std::string& d, const json::Value& body, const Fields& f) {
+  std::string rule = name_and_id(f.rule_name, f.rule_id);
+  if (!f.level.empty()) rule += ", level " + f.level;
   if (std::string pre = str(body, "preTriggerLevel"); !pre.empty()) rule += " (before: " + pre + ")";
   line(d, "Rule", rule);
-  switch (state) {
-    case State::Alert: line(d, "State", state_text + " (firing)"); break;
-    case State::Ok: line(d, "State", state_text + " (recovered)"); break;
-    case State::NoData: line(d, "State", state_text + " (no data)"); break;
+  switch (f.state) {
+    case State::Alert: line(d, "State", f.state_text + " (firing)"); break;
+    case State::Ok: line(d, "State", f.state_text + " (recovered)"); break;
+    case State::NoData: line(d, "State", f.state_text + " (no data)"); break;
   }
-  if (!expression.empty()) line(d, "Condition", metric.empty() ? expression : metric + " " + expression);
-  std::string resource = who;
-  if (!region.empty() || !region_name.empty()) resource += (resource.empty() ? "in " : " in ") + name_and_id(region_name, region);
+  if (!f.expression.empty()) line(d, "Condition", f.metric.empty() ? f.expression : f.metric + " " + f.expression);
+}
+
+void make_description(std::string& d, const json::Value& body, const Fields& f, int64_t when) {
+  describe_rule(d, body, f);
+  std::string resource = name_and_id(f.instance_name, f.res.id) + f.res.qualifier;
+  if (!f.region.empty() || !f.region_name.empty()) {
+    resource += (resource.empty() ? "in " : " in ") + name_and_id(f.region_name, f.region);
+  }
   line(d, "Resource", resource);
-  if (!dims_text.empty()) line(d, "Dimensions", dims_text);
-  if (!metric.empty()) {
-    std::string m = metric;
-    if (!value.empty()) m += " = " + value + suffix;
-    if (std::string raw = str(body, "rawMetricName"); !raw.empty() && raw != metric) m += " (" + raw + ")";
+  line(d, "Dimensions", f.dims.text);
+  if (!f.metric.empty()) {
+    std::string m = f.metric;
+    if (!f.value.empty()) m += " = " + f.value + unit_suffix(f.unit);
+    if (std::string raw = str(body, "rawMetricName"); !raw.empty() && raw != f.metric) m += " (" + raw + ")";
     line(d, "Metric", m);
   }
   std::string ns_line = str(body, "namespace");
@@ -312,9 +344,23 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   line(d, "Namespace", ns_line);
   line(d, "Application group", name_and_id(str(body, "productGroupName"), str(body, "groupId")));
   line(d, "Lasted", str(body, "lastTime"));
-  if (when) line(d, "At", times::format_unix(e.event_time));
+  if (f.when) line(d, "At", times::format_unix(when));
   line(d, "Transaction", str(body, "transId"));
   end_description(d);
+}
+
+void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
+  Event& e = out.next();
+  Fields f;
+  read_fields(body, ctx, f);
+  e.status = f.status;
+  e.alert_severity = f.alert_severity;
+  make_key(e.alert_key, body, f);
+  make_title(e.title, f);
+  add_labels(e.labels, body, f, ctx);
+  const int64_t when = f.when ? times::seconds_from_epoch(*f.when) : 0;
+  make_description(e.description, body, f, when);
+  e.event_time = when;
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <string_view>
 
 #include "event/event.h"
+#include "vendors/builders.h"
+#include "vendors/extras.h"
 #include "vendors/format.h"
 #include "vendors/times.h"
 
@@ -30,9 +32,6 @@ inline std::string_view present(std::string_view v) { return v == "null" ? std::
 // A field's text (numbers spelled out) with "null" read as absent. Throws DecodeError like
 // fields::text for an object or array.
 std::string str(const json::Value& obj, std::string_view key, std::string_view where = {});
-
-// The first of a and b that is not empty.
-inline std::string_view either(std::string_view a, std::string_view b) { return a.empty() ? b : a; }
 
 // A system event as both the legacy callback (the body) and the subscription push
 // (alert.meta.sysEventMeta) describe it: the same field names in both.
@@ -72,15 +71,6 @@ std::string keys_present(const json::Value& body, std::initializer_list<std::str
 // ASCII case-insensitive equality (Alibaba states and levels come in any case).
 bool iequals(std::string_view a, std::string_view b);
 
-// "name (id)" when both are known and differ, else whichever is known.
-std::string name_and_id(std::string_view name, std::string_view id);
-
-// A copy of the first value that is not empty (for values read from temporaries).
-std::string first(std::initializer_list<std::string_view> values);
-
-// Appends "<name>: <value>\n" to a description when value is not empty.
-void line(std::string& d, std::string_view name, std::string_view value);
-
 // An auxiliary member (subscription, userInfo, customLabels...) that should hold an object
 // (want kObjectType) or an array (kArrayType), maybe as JSON text (FORM mode); kNullType takes
 // any value. Returns it, or nullptr when it is missing. A malformed one does not reject the body
@@ -91,31 +81,7 @@ const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::
                              std::string_view format, std::string_view label, std::string& raw,
                              std::string_view where = {});
 
-// A value as label text: scalars as sent (null as empty), objects and arrays as compact JSON.
+// A value as label text: extra_text() for Alibaba (the string "null" is empty).
 std::string label_text(const json::Value& v);
-
-// Adds vendor extras after the contract labels, while the event holds fewer than Flashduty's 50
-// labels: beyond that they would be dropped anyway, so members of huge objects cost nothing.
-// The first extra left out adds one warning.
-class Extras {
- public:
-  Extras(Labels& labels, DecodeContext& ctx, std::string_view format) : labels_(labels), ctx_(ctx), format_(format) {}
-  // Like Labels::add. False once the event is full and key is new: the caller's loop may stop.
-  bool add(std::string_view key, std::string_view value);
-  // Each member of obj as prefix + its label name (clash_prefix + it when that name is taken,
-  // if clash_prefix is given), text as label_text(); empty objects and arrays are left out.
-  void members(std::string_view prefix, const json::Value& obj, std::string_view clash_prefix = {});
-
- private:
-  Labels& labels_;
-  DecodeContext& ctx_;
-  std::string_view format_;
-  bool said_ = false;
-};
-
-// Drops the description's last newline.
-inline void end_description(std::string& d) {
-  if (!d.empty() && d.back() == '\n') d.pop_back();
-}
 
 }  // namespace cmrelay::ali

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "text/label_name.h"
 #include "vendors/fields.h"
 
 namespace cmrelay {
@@ -24,6 +23,16 @@ void add_grouping_labels(Labels& labels, std::string_view resource_name, std::st
                          std::string_view check) {
   labels.add("resource", resource_name.empty() ? resource_id : resource_name);
   labels.add("check", check);
+}
+
+void add_first_labels(Labels& labels, const FirstLabels& f) {
+  labels.add("source", vendor_name(f.vendor));
+  labels.add("format", f.format);
+  labels.add("account_id", f.account_id);
+  labels.add("region", f.region);
+  labels.add("resource_id", f.resource_id);
+  labels.add("resource_name", f.resource_name);
+  add_grouping_labels(labels, f.grouped_as.empty() ? f.resource_name : f.grouped_as, f.resource_id, f.check);
 }
 
 void make_alert_key(std::string& out, std::string_view format, std::initializer_list<std::string_view> parts) {
@@ -69,22 +78,6 @@ void join_sorted(std::string& out, std::vector<std::string>& parts, size_t n) {
   for (size_t k = 0; k < n; ++k) {
     if (k > 0) out += ',';
     out += parts[k];
-  }
-}
-
-void add_object_labels(Labels& labels, std::string_view prefix, const json::Value& obj) {
-  if (!obj.IsObject()) return;
-  std::string name;
-  for (auto it = obj.MemberBegin(); it != obj.MemberEnd() && !labels.full(); ++it) {
-    name.assign(prefix);
-    append_label_name(name, std::string_view(it->name.GetString(), it->name.GetStringLength()));
-    if (it->value.IsObject() || it->value.IsArray()) {
-      if (it->value.IsObject() ? it->value.ObjectEmpty() : it->value.Empty()) continue;
-      labels.add(name, json::to_string(it->value));
-    } else {
-      fields::Text t = fields::text_of(it->value, name);
-      labels.add(name, t.view());
-    }
   }
 }
 

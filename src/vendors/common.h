@@ -21,6 +21,16 @@ Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std
 void add_grouping_labels(Labels& labels, std::string_view resource_name, std::string_view resource_id,
                          std::string_view check);
 
+// The labels every converted event starts with, in this order (route files are written against
+// them): source (the vendor's name), format, account_id, region, resource_id, resource_name,
+// then the grouping labels resource (grouped_as, else resource_name, else resource_id) and check.
+struct FirstLabels {
+  Vendor vendor;
+  std::string_view format, account_id, region, resource_id, resource_name, check;
+  std::string_view grouped_as = {};  // The resource as grouping shows it, when not by its name.
+};
+void add_first_labels(Labels& labels, const FirstLabels& f);
+
 // alert_key = "<format>/<part>/<part>...", each part with '/' and '%' percent-escaped so that
 // distinct parts never join into the same key. A key longer than 255 characters becomes
 // "<format>/h/<16 hex digits of FNV-1a 64 of the full key>".
@@ -33,11 +43,6 @@ void append_key_pair(std::string& out, std::string_view name, std::string_view v
 
 // Sorts parts[0, n) and appends them to out joined by ',' (a dimension set in a stable order).
 void join_sorted(std::string& out, std::vector<std::string>& parts, size_t n);
-
-// Adds every member of obj as a label named prefix + label_name(member): scalars as text,
-// objects and arrays as compact JSON. Existing labels win. Stops once the labels are full,
-// so a huge object costs nothing past that.
-void add_object_labels(Labels& labels, std::string_view prefix, const json::Value& obj);
 
 // A unit for display: "Percent" -> "%", "", "Count" and "None" -> "", else " <unit>".
 std::string unit_suffix(std::string_view unit);

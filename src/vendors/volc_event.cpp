@@ -2,7 +2,9 @@
 // severity is the most severe of the matched rules' levels.
 #include <string>
 
+#include "vendors/builders.h"
 #include "vendors/common.h"
+#include "vendors/extras.h"
 #include "vendors/fields.h"
 #include "vendors/times.h"
 #include "vendors/volcengine.h"
@@ -38,143 +40,143 @@ bool recognise(const json::Value& body, std::string& evidence) {
   return false;
 }
 
-void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
-  Event& e = out.next();
-  static const json::Value kEmpty(rapidjson::kObjectType);
-  const json::Value* details_ptr = fields::object(body, "Details");
-  const json::Value& details = details_ptr ? *details_ptr : kEmpty;
-  const json::Value* rules = fields::array(body, "Rules");
-
-  // The deciding rule: the first with the most severe level.
+// The matched rules: the deciding one (the first with the most severe level), its status, and
+// "name (level), ..." for all of them.
+struct Rules {
+  const json::Value* list = nullptr;
   const json::Value* top = nullptr;
   Status status = Status::Info;
-  std::string rule_list;
-  if (rules) {
-    for (const json::Value& r : rules->GetArray()) {
-      fields::Text level = text(r, "Level", "Rules[].");
+  std::string text;
+};
+
+Rules read_rules(const json::Value& body, DecodeContext& ctx) {
+  Rules r;
+  r.list = fields::array(body, "Rules");
+  if (r.list) {
+    for (const json::Value& rule : r.list->GetArray()) {
+      fields::Text level = text(rule, "Level", "Rules[].");
       Status s = map_level(ctx, Vendor::Volcengine, "volc.event", level);
-      if (top == nullptr || rank(s) > rank(status)) {
-        top = &r;
-        status = s;
+      if (r.top == nullptr || rank(s) > rank(r.status)) {
+        r.top = &rule;
+        r.status = s;
       }
-      if (!rule_list.empty()) rule_list += ", ";
-      rule_list += text(r, "RuleName", "Rules[].").view();
-      if (!level.empty()) {
-        rule_list += " (";
-        rule_list += level.view();
-        rule_list += ')';
-      }
+      if (!r.text.empty()) r.text += ", ";
+      r.text += text(rule, "RuleName", "Rules[].").view();
+      if (!level.empty()) r.text.append(" (").append(level.view()).append(")");
     }
   }
-  if (top == nullptr) status = map_level(ctx, Vendor::Volcengine, "volc.event", {});
-  e.status = status;
+  if (r.top == nullptr) r.status = map_level(ctx, Vendor::Volcengine, "volc.event", {});
+  return r;
+}
 
-  fields::Text id = text(body, "Id");
-  fields::Text event_type = text(body, "EventType");
-  fields::Text source = text(body, "Source");
-  fields::Text region = text(body, "Region");
-  fields::Text detail_region = text(details, "volcregion", "Details.");
-  fields::Text subject = text(details, "subject", "Details.");
-  fields::Text resource_name = text(details, "volcresourcename", "Details.");
-  fields::Text description = text(body, "Description");
-  fields::Text description_cn = text(body, "DescriptionCN");
-  std::string_view what = !description.empty() ? description.view() : description_cn.view();
-  std::string_view where = !region.empty() ? region.view() : detail_region.view();
-  std::string_view resource = !resource_name.empty() ? resource_name.view() : subject.view();
+// The body's own fields. Built in place (fields::Text neither copies nor moves).
+struct Fields {
+  const json::Value& details;
+  fields::Text id, event_type, source, region, detail_region, subject, resource_name, description, description_cn;
 
-  if (!id.empty()) {
-    make_alert_key(e.alert_key, "volc.event", {id});
-  } else if (fields::Text detail_id = text(details, "id", "Details."); !detail_id.empty()) {
-    make_alert_key(e.alert_key, "volc.event", {detail_id});
+  std::string_view what() const { return either(description, description_cn); }
+  std::string_view where() const { return either(region, detail_region); }
+  std::string_view resource() const { return either(resource_name, subject); }
+};
+
+const json::Value& details_of(const json::Value& body) {
+  static const json::Value kEmpty(rapidjson::kObjectType);
+  const json::Value* details = fields::object(body, "Details");
+  return details ? *details : kEmpty;
+}
+
+Fields read_fields(const json::Value& body, const json::Value& details) {
+  return Fields{details,
+                text(body, "Id"),
+                text(body, "EventType"),
+                text(body, "Source"),
+                text(body, "Region"),
+                text(details, "volcregion", "Details."),
+                text(details, "subject", "Details."),
+                text(details, "volcresourcename", "Details."),
+                text(body, "Description"),
+                text(body, "DescriptionCN")};
+}
+
+// alert_key: the event's Id, else its Details.id, else what it is about and when.
+void make_key(std::string& key, const json::Value& body, const Fields& f) {
+  if (!f.id.empty()) {
+    make_alert_key(key, "volc.event", {f.id});
+  } else if (fields::Text detail_id = text(f.details, "id", "Details."); !detail_id.empty()) {
+    make_alert_key(key, "volc.event", {detail_id});
   } else {
-    make_alert_key(e.alert_key, "volc.event",
-                   {event_type, subject, text(body, "HappenedAt").view()});
+    make_alert_key(key, "volc.event", {f.event_type, f.subject, text(body, "HappenedAt").view()});
   }
+}
 
-  e.title += event_type.empty() ? std::string_view("Volcengine event") : event_type.view();
-  if (!resource.empty()) {
-    e.title += " on ";
-    e.title += resource;
-  }
-  if (!where.empty()) {
-    e.title += " (";
-    e.title += where;
-    e.title += ')';
-  }
+void make_title(std::string& t, const Fields& f) {
+  t += f.event_type.empty() ? std::string_view("Volcengine event") : f.event_type.view();
+  if (!f.resource().empty()) t.append(" on ").append(f.resource());
+  if (!f.where().empty()) t.append(" (").append(f.where()).append(")");
+}
 
-  Labels& l = e.labels;
-  l.add("source", "volcengine");
-  l.add("format", "volc.event");
-  l.add("account_id", text(body, "AccountId"));
-  l.add("account_id", text(details, "volcaccountid", "Details."));
-  l.add("region", where);
-  l.add("resource_id", subject);
-  l.add("resource_name", resource_name);
-  add_grouping_labels(l, resource_name, subject, event_type);
-  if (top) {
-    l.add("rule_id", text(*top, "RuleId", "Rules[]."));
-    l.add("rule_name", text(*top, "RuleName", "Rules[]."));
-    l.add("vendor_severity", text(*top, "Level", "Rules[]."));
+void add_labels(Labels& l, const json::Value& body, const Fields& f, const Rules& rules, DecodeContext& ctx) {
+  fields::Text account = text(body, "AccountId");
+  fields::Text detail_account = text(f.details, "volcaccountid", "Details.");
+  add_first_labels(l, {.vendor = Vendor::Volcengine, .format = "volc.event", .account_id = either(account, detail_account),
+                       .region = f.where(), .resource_id = f.subject, .resource_name = f.resource_name,
+                       .check = f.event_type});
+  if (rules.top) {
+    l.add("rule_id", text(*rules.top, "RuleId", "Rules[]."));
+    l.add("rule_name", text(*rules.top, "RuleName", "Rules[]."));
+    l.add("vendor_severity", text(*rules.top, "Level", "Rules[]."));
   }
-  l.add("event_type", event_type);
-  l.add("product", source);
+  l.add("event_type", f.event_type);
+  l.add("product", f.source);
   l.add("project", text(body, "ProjectName"));
-  l.add("event_id", id);
+  l.add("event_id", f.id);
   l.add("volc_trace_id", ctx.record.trace_id);
-  if (rules && rules->Size() > 1) l.add("rules", rule_list);
-  add_object_labels(l, "detail_", details);
+  if (rules.list && rules.list->Size() > 1) l.add("rules", rules.text);
+  Extras extras(l, ctx, "volc.event", Vendor::Volcengine);
+  extras.members("detail_", f.details);
+  extras.finish();
+}
 
-  std::optional<int64_t> happened = fields::integer(body, "HappenedAt");
-  if (happened) {
-    e.event_time = times::seconds_from_epoch(*happened);
-  } else if (fields::Text t = text(details, "time", "Details."); !t.empty()) {
-    if (auto parsed = times::parse_local_with_offset(t)) e.event_time = parsed->unix;
+// When: HappenedAt (Unix seconds or milliseconds), else Details.time; 0 when neither reads.
+int64_t event_time(const json::Value& body, const Fields& f) {
+  if (std::optional<int64_t> happened = fields::integer(body, "HappenedAt")) return times::seconds_from_epoch(*happened);
+  if (fields::Text t = text(f.details, "time", "Details."); !t.empty()) {
+    if (auto parsed = times::parse_local_with_offset(t)) return parsed->unix;
   }
+  return 0;
+}
 
-  std::string& d = e.description;
-  if (!what.empty()) {
-    d += what;
-    d += '\n';
-  }
-  d += "Event: ";
-  d += event_type.view();
-  if (!id.empty()) {
-    d += " (id ";
-    d += id.view();
-    d += ')';
-  }
+void make_description(std::string& d, const Fields& f, const Rules& rules, int64_t when) {
+  if (!f.what().empty()) d.append(f.what()).append("\n");
+  d.append("Event: ").append(f.event_type.view());
+  if (!f.id.empty()) d.append(" (id ").append(f.id.view()).append(")");
   d += '\n';
-  if (!source.empty() || !where.empty()) {
-    d += "Service: ";
-    d += source.view();
-    if (!where.empty()) {
-      d += source.empty() ? "" : ", ";
-      d += "region ";
-      d += where;
-    }
+  if (!f.source.empty() || !f.where().empty()) {
+    d.append("Service: ").append(f.source.view());
+    if (!f.where().empty()) d.append(f.source.empty() ? "" : ", ").append("region ").append(f.where());
     d += '\n';
   }
-  if (!resource.empty()) {
+  if (!f.resource().empty()) {
     d += "Resource: ";
-    d += resource;
-    if (!resource_name.empty() && !subject.empty() && resource_name.view() != subject.view()) {
-      d += " (";
-      d += subject.view();
-      d += ')';
-    }
+    append_name_and_id(d, f.resource_name, f.subject);
     d += '\n';
   }
-  if (!rule_list.empty()) {
-    d += "Rules: ";
-    d += rule_list;
-    d += '\n';
-  }
-  if (e.event_time != 0) {
-    d += "Happened at: ";
-    times::append_format(d, times::in_zone(e.event_time, nullptr));
-    d += '\n';
-  }
-  if (!d.empty() && d.back() == '\n') d.pop_back();
+  line(d, "Rules", rules.text);
+  if (when != 0) line(d, "Happened at", times::format_unix(when));
+  end_description(d);
+}
+
+void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
+  Event& e = out.next();
+  const Rules rules = read_rules(body, ctx);
+  const Fields f = read_fields(body, details_of(body));
+  e.status = rules.status;
+  make_key(e.alert_key, body, f);
+  make_title(e.title, f);
+  add_labels(e.labels, body, f, rules, ctx);
+  const int64_t when = event_time(body, f);  // The description shows it.
+  make_description(e.description, f, rules, when);
+  e.event_time = when;
 }
 
 }  // namespace

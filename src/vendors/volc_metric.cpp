@@ -5,8 +5,9 @@
 #include <charconv>
 #include <string>
 
-#include "text/label_name.h"
+#include "vendors/builders.h"
 #include "vendors/common.h"
+#include "vendors/extras.h"
 #include "vendors/fields.h"
 #include "vendors/times.h"
 #include "vendors/volcengine.h"
@@ -65,17 +66,6 @@ size_t breached_count(const json::Value* metrics) {
   return n;
 }
 
-// Strings reused from resource to resource and body to body, so that decoding a resource
-// allocates nothing once they have grown.
-struct Scratch {
-  std::string where;         // "Resources[3]." for error messages
-  std::string metric_where;  // where + "Metrics[]."
-  std::string dim_where;     // where + "Dimensions[]."
-  std::string dim_key;
-  std::string label;
-  std::vector<std::string> parts;
-};
-
 // "CpuTotal 97.2% (threshold 85%)"
 void describe_metric(std::string& out, const json::Value& m, std::string_view where) {
   fields::Text name = text(m, "Name", where);
@@ -108,11 +98,58 @@ void list_names(std::string& out, const json::Value* list, std::string_view wher
   }
 }
 
-void decode_resource(const json::Value& body, const json::Value* res, size_t index, Kind kind,
-                     DecodeContext& ctx, Status status, Scratch& scratch, EventBatch& out) {
-  Event& e = out.next();
-  e.status = status;
-  std::string& where = scratch.where;
+// What a body says once for all its resources: read once per body. Its strings live in the
+// thread's Scratch and are reused from body to body, so reading them allocates nothing once
+// they have grown.
+struct Policy {
+  Kind kind = Kind::Metric;
+  std::string rule_id, rule_name, level, account, ns, sub_ns, project, condition;
+  std::optional<times::Instant> happened;  // HappenedAt
+  const json::Value* tags = nullptr;
+};
+
+// Strings reused from resource to resource and body to body, so that decoding a resource
+// allocates nothing once they have grown.
+struct Scratch {
+  Policy policy;
+  std::string where;         // "Resources[3]." for error messages
+  std::string metric_where;  // where + "Metrics[]."
+  std::string dim_where;     // where + "Dimensions[]."
+  std::string dim_key;
+  std::vector<std::string> parts;
+};
+
+void assign(std::string& out, const json::Value& body, std::string_view key) { out.assign(text(body, key).view()); }
+
+void read_policy(const json::Value& body, Kind kind, Policy& p) {
+  p.kind = kind;
+  assign(p.rule_id, body, "RuleId");
+  assign(p.rule_name, body, "RuleName");
+  assign(p.level, body, "Level");
+  assign(p.account, body, "AccountId");
+  assign(p.ns, body, "Namespace");
+  assign(p.sub_ns, body, "SubNamespace");
+  assign(p.project, body, "Project");
+  assign(p.condition, body, "RuleCondition");
+  p.happened.reset();
+  if (fields::Text h = text(body, "HappenedAt"); !h.empty()) p.happened = times::parse_local_with_offset(h);
+  p.tags = fields::array(body, "Tags");
+}
+
+// One resource's fields. Built in place (fields::Text neither copies nor moves).
+struct Resource {
+  fields::Text id, name, region, group, project_name;
+  const json::Value* metrics;
+  const json::Value* dims;
+  const json::Value* missing;  // NoDataMetrics (no data) or DroppedMetrics (data resumed)
+  std::optional<int64_t> first_alert, last_alert;
+
+  std::string_view who() const { return either(name, id); }
+};
+
+// "Resources[3]." (empty for a policy-level event) and the paths below it, for error messages.
+void set_where(Scratch& s, Kind kind, const json::Value* res, size_t index) {
+  std::string& where = s.where;
   where.clear();
   if (res) {
     where += kKinds[static_cast<size_t>(kind)].array;
@@ -121,54 +158,61 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
     where.append(digits, static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, index).ptr - digits));
     where += "].";
   }
+  s.metric_where.assign(where).append("Metrics[].");
+  s.dim_where.assign(where).append("Dimensions[].");
+}
+
+const json::Value& resource_object(const json::Value* res, const std::string& where) {
   static const json::Value kEmpty(rapidjson::kObjectType);
   const json::Value& r = res ? *res : kEmpty;
   if (!r.IsObject()) {
     throw DecodeError("field " + where.substr(0, where.size() - 1) + ": expected an object, got " +
                       std::string(fields::type_name(r)));
   }
+  return r;
+}
 
-  fields::Text rule_id = text(body, "RuleId");
-  fields::Text rule_name = text(body, "RuleName");
-  fields::Text level = text(body, "Level");
-  fields::Text id = text(r, "Id", where);
-  fields::Text name = text(r, "Name", where);
-  fields::Text region = text(r, "Region", where);
-  const json::Value* metrics = fields::array(r, "Metrics", where);
-  const json::Value* dims = fields::array(r, "Dimensions", where);
-  const json::Value* metric = primary_metric(metrics);
-  std::string& metric_where = scratch.metric_where;
-  metric_where.assign(where).append("Metrics[].");
-  std::string& dim_where = scratch.dim_where;
-  dim_where.assign(where).append("Dimensions[].");
+Resource read_resource(const json::Value& r, Kind kind, std::string_view where) {
+  return Resource{text(r, "Id", where),
+                  text(r, "Name", where),
+                  text(r, "Region", where),
+                  text(r, "AlertGroupId", where),
+                  text(r, "ProjectName", where),
+                  fields::array(r, "Metrics", where),
+                  fields::array(r, "Dimensions", where),
+                  nodata(kind) ? fields::array(r, kind == Kind::NoData ? "NoDataMetrics" : "DroppedMetrics", where)
+                               : nullptr,
+                  fields::integer(r, "FirstAlertTime", where),
+                  fields::integer(r, "LastAlertTime", where)};
+}
 
-  // alert_key: policy + resource + its dimensions, the same on firing and recovery.
-  std::string& dim_key = scratch.dim_key;
+// alert_key: policy + resource + its dimensions, the same on firing and recovery.
+// AlertGroupId, documented as stable from firing to recovery (and what Volcengine's own
+// tooling pairs on), stands for the dimensions when present: recoveries have been seen with
+// empty Dimensions.
+void make_key(std::string& key, const Policy& p, const Resource& r, Scratch& s) {
+  std::string& dim_key = s.dim_key;
   dim_key.clear();
-  if (dims) {
-    std::vector<std::string>& parts = scratch.parts;
+  if (!r.group.empty()) {
+    dim_key.assign("group=");
+    dim_key += r.group.view();
+  } else if (r.dims) {
+    std::vector<std::string>& parts = s.parts;
     size_t n = 0;
-    for (const json::Value& d : dims->GetArray()) {
+    for (const json::Value& d : r.dims->GetArray()) {
       if (n == parts.size()) parts.emplace_back();
-      std::string& p = parts[n++];
-      p.clear();
-      append_key_pair(p, text(d, "Name", dim_where), text(d, "Value", dim_where));
+      std::string& part = parts[n++];
+      part.clear();
+      append_key_pair(part, text(d, "Name", s.dim_where), text(d, "Value", s.dim_where));
     }
     join_sorted(dim_key, parts, n);
   }
-  // AlertGroupId, documented as stable from firing to recovery (and what Volcengine's own
-  // tooling pairs on), stands for the dimensions when present: recoveries have been seen with
-  // empty Dimensions.
-  if (fields::Text group = text(r, "AlertGroupId", where); !group.empty()) {
-    dim_key.assign("group=");
-    dim_key += group.view();
-  }
-  if (nodata(kind)) make_alert_key(e.alert_key, "volc.metric", {rule_id, id, dim_key, "nodata"});
-  else make_alert_key(e.alert_key, "volc.metric", {rule_id, id, dim_key});
+  if (nodata(p.kind)) make_alert_key(key, "volc.metric", {p.rule_id, r.id, dim_key, "nodata"});
+  else make_alert_key(key, "volc.metric", {p.rule_id, r.id, dim_key});
+}
 
-  std::string_view who = !name.empty() ? name.view() : id.view();
-  std::string& t = e.title;
-  switch (kind) {
+void make_title(std::string& t, const Policy& p, const Resource& r, const Scratch& s) {
+  switch (p.kind) {
     case Kind::Metric: break;
     case Kind::MetricRecovered: t += "Recovered: "; break;
     case Kind::NoData: t += "No data: "; break;
@@ -176,171 +220,139 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
   }
   // Never an empty title (Flashduty refuses one): the policy's name, else its id, else the
   // namespace's alarm.
-  if (!rule_name.empty()) t += rule_name.view();
-  else if (!rule_id.empty()) t += rule_id.view();
-  else if (fields::Text ns = text(body, "Namespace"); !ns.empty()) t += std::string(ns.view()) + " alarm";
+  if (!p.rule_name.empty() || !p.rule_id.empty()) t += either(p.rule_name, p.rule_id);
+  else if (!p.ns.empty()) t.append(p.ns).append(" alarm");
   else t += "Volcengine metric alarm";
-  if (!who.empty()) {
+  if (!r.who().empty()) {
     t += " on ";
-    t += who;
+    t += r.who();
   }
-  if (nodata(kind)) {
-    const json::Value* names = fields::array(r, kind == Kind::NoData ? "NoDataMetrics" : "DroppedMetrics", where);
-    if (names && !names->Empty()) {
-      t += " (";
-      list_names(t, names, where);
-      t += ')';
-    }
-  } else if (metric) {
+  if (r.missing && !r.missing->Empty()) {
+    t += " (";
+    list_names(t, r.missing, s.where);
+    t += ')';
+  } else if (const json::Value* metric = nodata(p.kind) ? nullptr : primary_metric(r.metrics)) {
     t += ": ";
-    describe_metric(t, *metric, metric_where);
+    describe_metric(t, *metric, s.metric_where);
     // Only the other metrics that breached count: the rest are listed in the description.
-    const size_t others = breached_count(metrics) - (breached(*metric) ? 1 : 0);
+    const size_t others = breached_count(r.metrics) - (breached(*metric) ? 1 : 0);
     if (others > 0) t += " +" + std::to_string(others) + " more breached";
   }
+}
 
-  Labels& l = e.labels;
-  l.add("source", "volcengine");
-  l.add("format", "volc.metric");
-  l.add("account_id", text(body, "AccountId"));
-  l.add("region", region);
-  l.add("resource_id", id);
-  l.add("resource_name", name);
-  add_grouping_labels(l, name, id, rule_name.empty() ? rule_id.view() : rule_name.view());
-  l.add("rule_id", rule_id);
-  l.add("rule_name", rule_name);
-  l.add("namespace", text(body, "Namespace"));
-  l.add("sub_namespace", text(body, "SubNamespace"));
-  if (metric) {
-    l.add("metric", text(*metric, "Name", metric_where));
-    l.add("current_value", text(*metric, "CurrentValue", metric_where));
-    l.add("threshold", text(*metric, "Threshold", metric_where));
-    l.add("unit", text(*metric, "Unit", metric_where));
+void add_labels(Labels& l, const Policy& p, const Resource& r, DecodeContext& ctx, const Scratch& s) {
+  add_first_labels(l, {.vendor = Vendor::Volcengine, .format = "volc.metric", .account_id = p.account, .region = r.region,
+                       .resource_id = r.id, .resource_name = r.name, .check = either(p.rule_name, p.rule_id)});
+  l.add("rule_id", p.rule_id);
+  l.add("rule_name", p.rule_name);
+  l.add("namespace", p.ns);
+  l.add("sub_namespace", p.sub_ns);
+  if (const json::Value* metric = primary_metric(r.metrics)) {
+    l.add("metric", text(*metric, "Name", s.metric_where));
+    l.add("current_value", text(*metric, "CurrentValue", s.metric_where));
+    l.add("threshold", text(*metric, "Threshold", s.metric_where));
+    l.add("unit", text(*metric, "Unit", s.metric_where));
   }
-  l.add("event_type", kKinds[static_cast<size_t>(kind)].type);
-  l.add("vendor_severity", level);
-  l.add("project", text(body, "Project"));
-  l.add("project_name", text(r, "ProjectName", where));
-  l.add("alert_group_id", text(r, "AlertGroupId", where));
+  l.add("event_type", kKinds[static_cast<size_t>(p.kind)].type);
+  l.add("vendor_severity", p.level);
+  l.add("project", p.project);
+  l.add("project_name", r.project_name);
+  l.add("alert_group_id", r.group);
   l.add("volc_trace_id", ctx.record.trace_id);
-  if (const json::Value* tags = fields::array(body, "Tags")) {
-    for (const json::Value& tag : tags->GetArray()) {
+  Extras extras(l, ctx, "volc.metric", Vendor::Volcengine);
+  if (p.tags) {
+    for (const json::Value& tag : p.tags->GetArray()) {
       fields::Text key = text(tag, "Key", "Tags[].");
-      std::string& label = scratch.label;
-      label.clear();
-      append_label_name(label, key);
-      if (l.contains(label)) {
-        label.assign("tag_");
-        append_label_name(label, key);
-      }
-      l.add(label, text(tag, "Value", "Tags[]."));
+      extras.add_named("", key, text(tag, "Value", "Tags[]."), "tag_");
     }
   }
-  if (dims) {
-    for (const json::Value& d : dims->GetArray()) {
-      std::string& label = scratch.label;
-      label.assign("dim_");
-      append_label_name(label, text(d, "Name", dim_where));
-      l.add(label, text(d, "Value", dim_where));
+  if (r.dims) {
+    for (const json::Value& d : r.dims->GetArray()) {
+      fields::Text name = text(d, "Name", s.dim_where);
+      extras.add_named("dim_", name, text(d, "Value", s.dim_where));
     }
   }
+  extras.finish();
+}
 
-  // When: the resource's last alert for a firing, the body's time for a recovery.
-  std::optional<times::Instant> happened;
-  if (fields::Text h = text(body, "HappenedAt"); !h.empty()) happened = times::parse_local_with_offset(h);
-  std::optional<int64_t> first = fields::integer(r, "FirstAlertTime", where);
-  std::optional<int64_t> last = fields::integer(r, "LastAlertTime", where);
-  if (recovered(kind) && happened) e.event_time = happened->unix;
-  else if (last) e.event_time = times::seconds_from_epoch(*last);
-  else if (happened) e.event_time = happened->unix;
-
-  std::string& d = e.description;
+// "Policy: cpu (rule r1), level critical", the condition, the resource and its namespace.
+void describe_policy(std::string& d, const Policy& p, const Resource& r) {
   d += "Policy: ";
-  d += rule_name.view();
-  if (!rule_id.empty()) {
-    d += " (rule ";
-    d += rule_id.view();
-    d += ')';
-  }
-  if (!level.empty()) {
-    d += ", level ";
-    d += level.view();
-  }
+  d += p.rule_name;
+  if (!p.rule_id.empty()) d.append(" (rule ").append(p.rule_id).append(")");
+  if (!p.level.empty()) d.append(", level ").append(p.level);
   d += '\n';
-  if (fields::Text cond = text(body, "RuleCondition"); !cond.empty()) {
-    d += "Condition: ";
-    d += cond.view();
-    d += '\n';
-  }
-  if (!who.empty()) {
+  line(d, "Condition", p.condition);
+  if (!r.who().empty()) {
     d += "Resource: ";
-    d += who;
-    if (!name.empty() && !id.empty() && name.view() != id.view()) {
-      d += " (";
-      d += id.view();
-      d += ')';
-    }
-    if (!region.empty()) {
-      d += " in ";
-      d += region.view();
-    }
+    append_name_and_id(d, r.name, r.id);
+    if (!r.region.empty()) d.append(" in ").append(r.region.view());
     d += '\n';
   }
-  if (fields::Text ns = text(body, "Namespace"); !ns.empty()) {
-    d += "Namespace: ";
-    d += ns.view();
-    if (fields::Text sub = text(body, "SubNamespace"); !sub.empty()) {
-      d += " / ";
-      d += sub.view();
-    }
+  if (!p.ns.empty()) {
+    d.append("Namespace: ").append(p.ns);
+    if (!p.sub_ns.empty()) d.append(" / ").append(p.sub_ns);
     d += '\n';
   }
-  if (metrics && !metrics->Empty()) {
-    d += "Metrics:\n";
-    for (const json::Value& m : metrics->GetArray()) {
-      d += "- ";
-      describe_metric(d, m, metric_where);
-      fields::Text desc = text(m, "Description", metric_where);
-      fields::Text desc_cn = text(m, "DescriptionCN", metric_where);
-      fields::Text desc_cn2 = text(m, "DescriptionCn", metric_where);
-      if (std::string_view shown = !desc.empty() ? desc.view() : !desc_cn.empty() ? desc_cn.view() : desc_cn2.view();
-          !shown.empty()) {
-        d += " - ";
-        d += shown;
-      }
-      if (breached(m)) d += " [breached]";
-      if (fields::Text cond = text(m, "TriggerCondition", metric_where); !cond.empty()) {
-        d += "\n  when: ";
-        d += cond.view();
-      }
-      d += '\n';
-    }
-  }
-  if (nodata(kind)) {
-    const json::Value* names = fields::array(r, kind == Kind::NoData ? "NoDataMetrics" : "DroppedMetrics", where);
-    if (names && !names->Empty()) {
-      d += kind == Kind::NoData ? "No data for: " : "Dropped metrics: ";
-      list_names(d, names, where);
-      d += '\n';
-    }
-  }
-  if (happened) {
-    d += recovered(kind) ? "Recovered at: " : "Happened at: ";
-    times::append_format(d, *happened);
+}
+
+// One "- <metric>[ - <description>][ [breached]]" line per metric, with its condition.
+void describe_metrics(std::string& d, const json::Value* metrics, std::string_view where) {
+  if (metrics == nullptr || metrics->Empty()) return;
+  d += "Metrics:\n";
+  for (const json::Value& m : metrics->GetArray()) {
+    d += "- ";
+    describe_metric(d, m, where);
+    fields::Text desc = text(m, "Description", where);
+    fields::Text desc_cn = text(m, "DescriptionCN", where);
+    fields::Text desc_cn2 = text(m, "DescriptionCn", where);
+    if (std::string_view shown = either(either(desc, desc_cn), desc_cn2); !shown.empty()) d.append(" - ").append(shown);
+    if (breached(m)) d += " [breached]";
+    if (fields::Text cond = text(m, "TriggerCondition", where); !cond.empty()) d.append("\n  when: ").append(cond.view());
     d += '\n';
   }
-  const times::Instant* zone = happened ? &*happened : nullptr;
-  if (first) {
-    d += "First alert: ";
-    times::append_format(d, times::in_zone(times::seconds_from_epoch(*first), zone));
+}
+
+void describe_time(std::string& d, std::string_view name, const times::Instant& t) {
+  d.append(name).append(": ");
+  times::append_format(d, t);
+  d += '\n';
+}
+
+void make_description(std::string& d, const Policy& p, const Resource& r, const Scratch& s) {
+  describe_policy(d, p, r);
+  describe_metrics(d, r.metrics, s.metric_where);
+  if (r.missing && !r.missing->Empty()) {
+    d += p.kind == Kind::NoData ? "No data for: " : "Dropped metrics: ";
+    list_names(d, r.missing, s.where);
     d += '\n';
   }
-  if (last) {
-    d += "Last alert: ";
-    times::append_format(d, times::in_zone(times::seconds_from_epoch(*last), zone));
-    d += '\n';
-  }
-  if (!d.empty() && d.back() == '\n') d.pop_back();
+  if (p.happened) describe_time(d, recovered(p.kind) ? "Recovered at" : "Happened at", *p.happened);
+  const times::Instant* zone = p.happened ? &*p.happened : nullptr;
+  if (r.first_alert) describe_time(d, "First alert", times::in_zone(times::seconds_from_epoch(*r.first_alert), zone));
+  if (r.last_alert) describe_time(d, "Last alert", times::in_zone(times::seconds_from_epoch(*r.last_alert), zone));
+  end_description(d);
+}
+
+// When: the resource's last alert for a firing, the body's time for a recovery.
+int64_t event_time(const Policy& p, const Resource& r) {
+  if (recovered(p.kind) && p.happened) return p.happened->unix;
+  if (r.last_alert) return times::seconds_from_epoch(*r.last_alert);
+  return p.happened ? p.happened->unix : 0;
+}
+
+void decode_resource(const json::Value* res, size_t index, DecodeContext& ctx, Status status, Scratch& s,
+                     EventBatch& out) {
+  const Policy& p = s.policy;
+  Event& e = out.next();
+  e.status = status;
+  set_where(s, p.kind, res, index);
+  const Resource r = read_resource(resource_object(res, s.where), p.kind, s.where);
+  make_key(e.alert_key, p, r, s);
+  make_title(e.title, p, r, s);
+  add_labels(e.labels, p, r, ctx, s);
+  make_description(e.description, p, r, s);
+  e.event_time = event_time(p, r);
 }
 
 bool recognise(const json::Value& body, std::string& evidence) {
@@ -357,66 +369,71 @@ bool recognise(const json::Value& body, std::string& evidence) {
   }
   const bool rule = body.HasMember("RuleId");
   if (known && (rule || !array.empty())) {
-    evidence = "Type=" + std::string(type);
+    evidence.assign("Type=").append(type);
   } else if (!known && type != "Event" && rule && !array.empty()) {
-    evidence = type.empty() ? "no Type" : "Type=" + std::string(type);
+    if (type.empty()) evidence.assign("no Type");
+    else evidence.assign("Type=").append(type);
   } else {
     return false;
   }
   if (rule) evidence += ", RuleId";
-  if (!array.empty()) evidence += ", " + std::string(array);
+  if (!array.empty()) evidence.append(", ").append(array);
   return true;
 }
 
-void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
+// The body's Type, else (no or an unknown Type) the first non-empty resource array.
+Kind read_kind(const json::Value& body, DecodeContext& ctx) {
   std::string_view type = str_member(body, "Type");
-  Kind kind = Kind::Metric;
-  bool known = false;
   for (size_t i = 0; i < kKinds.size(); ++i) {
-    if (type == kKinds[i].type) {
-      kind = static_cast<Kind>(i);
-      known = true;
-    }
+    if (type == kKinds[i].type) return static_cast<Kind>(i);
   }
-  if (!known) {
-    // No (or an unknown) Type: the first non-empty resource array says what happened.
-    for (size_t i = 0; i < kKinds.size(); ++i) {
-      if (nonempty_array(body, kKinds[i].array)) {
-        kind = static_cast<Kind>(i);
-        break;
-      }
-    }
-    if (!type.empty()) {
-      ctx.warnings.push_back("volc.metric Type '" + std::string(type.substr(0, 64)) +
-                             "' is unknown; the resource array decides the status");
-    }
+  if (!type.empty()) {
+    ctx.warnings.push_back("volc.metric Type '" + std::string(type.substr(0, 64)) +
+                           "' is unknown; the resource array decides the status");
   }
-  const std::string_view array_name = kKinds[static_cast<size_t>(kind)].array;
-  const json::Value* resources = fields::array(body, array_name);
+  for (size_t i = 0; i < kKinds.size(); ++i) {
+    if (nonempty_array(body, kKinds[i].array)) return static_cast<Kind>(i);
+  }
+  return Kind::Metric;
+}
+
+const json::Value* read_resources(const json::Value& body, Kind kind) {
+  const json::Value* resources = fields::array(body, kKinds[static_cast<size_t>(kind)].array);
   // Recovered bodies have been seen with the resources under Resources.
   if ((resources == nullptr || resources->Empty()) && kind != Kind::Metric) {
     if (const json::Value* a = nonempty_array(body, "Resources")) resources = a;
   }
-  // A no-data alarm fires at its Level unless the severity table has a nodata entry (a route
-  // file's volcengine: {nodata: Info} follows Flashduty's Alibaba convention).
-  const std::optional<Status> nodata_status =
-      kind == Kind::NoData ? ctx.severity.find(Vendor::Volcengine, kNoDataLevel) : std::nullopt;
-  const Status status = recovered(kind) ? Status::Ok
-                        : nodata_status ? *nodata_status
-                                        : map_level(ctx, Vendor::Volcengine, "volc.metric", text(body, "Level"));
+  return resources;
+}
+
+// A no-data alarm fires at its Level unless the severity table has a nodata entry (a route
+// file's volcengine: {nodata: Info} follows Flashduty's Alibaba convention).
+Status read_status(const Policy& p, DecodeContext& ctx) {
+  if (recovered(p.kind)) return Status::Ok;
+  if (p.kind == Kind::NoData) {
+    if (std::optional<Status> s = ctx.severity.find(Vendor::Volcengine, kNoDataLevel)) return *s;
+  }
+  return map_level(ctx, Vendor::Volcengine, "volc.metric", p.level);
+}
+
+void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   static thread_local Scratch scratch;
-  const size_t first = out.size();
+  const Kind kind = read_kind(body, ctx);
+  const json::Value* resources = read_resources(body, kind);
+  read_policy(body, kind, scratch.policy);
+  const Status status = read_status(scratch.policy, ctx);
+  const size_t start = out.size();
   if (resources == nullptr || resources->Empty()) {
     // A policy-level alarm (no-data alarms can come without resources): one event for it.
-    decode_resource(body, nullptr, 0, kind, ctx, status, scratch, out);
+    decode_resource(nullptr, 0, ctx, status, scratch, out);
   } else {
     size_t i = 0;
-    for (const json::Value& r : resources->GetArray()) decode_resource(body, &r, i++, kind, ctx, status, scratch, out);
+    for (const json::Value& r : resources->GetArray()) decode_resource(&r, i++, ctx, status, scratch, out);
   }
   // A recovery still carries its alert's Level: routing sends it where the alert went.
   if (recovered(kind)) {
-    Status alert = ctx.severity.find(Vendor::Volcengine, text(body, "Level")).value_or(Status::Ok);
-    for (size_t i = first; i < out.size(); ++i) out[i].alert_severity = alert;
+    Status alert = ctx.severity.find(Vendor::Volcengine, scratch.policy.level).value_or(Status::Ok);
+    for (size_t i = start; i < out.size(); ++i) out[i].alert_severity = alert;
   }
 }
 
