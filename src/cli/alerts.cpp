@@ -10,6 +10,7 @@
 #include <rapidjson/writer.h>
 
 #include "cli/commands.h"
+#include "cli/read.h"
 #include "output/ndjson.h"
 #include "state/state.h"
 #include "text/escape.h"
@@ -95,6 +96,7 @@ int alerts(const AlertsOptions& o) {
     if (!changing && o.format != "ndjson" && (o.format == "table" || ::isatty(STDOUT_FILENO))) {
       std::printf("0 open alerts in %s\n", path.c_str());
     }
+    if (!flush_stdout()) return kOutputFailed;
     return o.forget.empty() ? kOk : kRejected;
   }
   try {
@@ -114,11 +116,12 @@ int alerts(const AlertsOptions& o) {
     }
     if (o.format == "table" || (o.format == "auto" && ::isatty(STDOUT_FILENO))) {
       write_table(*store);
-      return kOk;
+      return flush_stdout() ? kOk : kOutputFailed;
     }
     NdjsonWriter out(stdout, false);
     store->each([&](const state::OpenAlert& a) { write_ndjson(out, a); });
-    return out.flush() ? kOk : kOutputFailed;
+    const bool written = out.flush();
+    return flush_stdout() && written ? kOk : kOutputFailed;
   } catch (const state::StateError& x) {
     std::fprintf(stderr, "cmrelay: state %s\n", x.what());
     return kStateFailed;
