@@ -250,11 +250,6 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
       reject(rec, rec.error);
       continue;
     }
-    if (!rec.trace_id.empty() && !utf8::valid(rec.trace_id)) {
-      // A header is no reason to lose the alert, nor to print invalid UTF-8: drop the value.
-      warn_once(rec, "x-volc-trace-id header is not valid UTF-8; not kept as a label");
-      rec.trace_id.clear();
-    }
     json::Value* body = reader.read(rec, error);
     if (body == nullptr) {
       reject(rec, error);

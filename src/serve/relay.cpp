@@ -12,6 +12,7 @@
 #include "deliver/engine.h"
 #include "route/redact.h"
 #include "output/ndjson.h"
+#include "vendors/volcengine.h"
 
 namespace cmrelay::serve {
 namespace {
@@ -113,7 +114,7 @@ void Relay::take(const SpoolFile& f) {
   const uint64_t unreadable_before = pipeline_->counts().unreadable;
   rapidjson::StringBuffer sb;
   pipeline_->read_source(fd, path, [&](const Record& rec, const Detection&, EventBatch& events) {
-    std::string key = dedup_key(rec.trace_id, rec.body);
+    std::string key = dedup_key(volc::trace_id(rec), rec.body);
     if (seen_.check_and_begin(key)) {
       metrics_.duplicate();
       log_.write("duplicate", {{"file", f.name}, {"key", key}});

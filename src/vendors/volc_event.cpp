@@ -120,7 +120,7 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   l.add("product", source);
   l.add("project", text(body, "ProjectName"));
   l.add("event_id", id);
-  l.add("volc_trace_id", ctx.record.trace_id);
+  l.add("volc_trace_id", trace_id(ctx.record, &ctx.warnings));
   if (rules && rules->Size() > 1) l.add("rules", rule_list);
   add_object_labels(l, "detail_", details);
 

@@ -222,7 +222,7 @@ void decode_resource(const json::Value& body, const json::Value* res, size_t ind
   l.add("project", text(body, "Project"));
   l.add("project_name", text(r, "ProjectName", where));
   l.add("alert_group_id", text(r, "AlertGroupId", where));
-  l.add("volc_trace_id", ctx.record.trace_id);
+  l.add("volc_trace_id", trace_id(ctx.record, &ctx.warnings));
   if (const json::Value* tags = fields::array(body, "Tags")) {
     for (const json::Value& tag : tags->GetArray()) {
       fields::Text key = text(tag, "Key", "Tags[].");
