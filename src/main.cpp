@@ -20,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/full.h"
 #include "cli/read.h"
+#include "output/diag.h"
 
 namespace {
 
@@ -376,7 +377,7 @@ int main(int argc, char** argv) {
 
   const std::string mistyped = mistyped_command(std::vector<std::string>(argv + 1, argv + argc));
   if (!mistyped.empty()) {
-    std::fprintf(stderr, "cmrelay: %s\n", mistyped.c_str());
+    cmrelay::diag::say("%s", mistyped.c_str());
     return cli::kUsage;
   }
   std::vector<std::string> args = with_default_command(argc, argv);

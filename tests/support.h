@@ -160,4 +160,30 @@ inline std::string read_file(const std::string& path) {
   return s;
 }
 
+// Everything written to file descriptor 2 while it lives, appended to text when it ends
+// (a pipe: keep it under 64 KiB).
+class CaptureStderr {
+ public:
+  explicit CaptureStderr(std::string& text) : text_(text) {
+    std::fflush(stderr);
+    REQUIRE(::pipe(pipe_) == 0);
+    saved_ = ::dup(2);
+    ::dup2(pipe_[1], 2);
+    ::close(pipe_[1]);
+  }
+  ~CaptureStderr() {
+    std::fflush(stderr);
+    ::dup2(saved_, 2);  // Closes the last write end.
+    ::close(saved_);
+    char buf[4096];
+    for (ssize_t n; (n = ::read(pipe_[0], buf, sizeof buf)) > 0;) text_.append(buf, static_cast<size_t>(n));
+    ::close(pipe_[0]);
+  }
+
+ private:
+  std::string& text_;
+  int pipe_[2] = {-1, -1};
+  int saved_ = -1;
+};
+
 }  // namespace cmrelay::test

@@ -11,6 +11,7 @@
 
 #include "cli/read.h"
 #include "cli/routes.h"
+#include "output/diag.h"
 #include "route/yaml_document.h"
 
 namespace cmrelay::cli {
@@ -212,13 +213,13 @@ int run_route_cases(const RouteTable& routes, const RoutesTestOptions& options) 
   try {
     cases = read_cases(options.cases_path);
   } catch (const YAML::BadFile&) {
-    std::fprintf(stderr, "cmrelay: %s: cannot read\n", options.cases_path.c_str());
+    diag::say("%s: cannot read", options.cases_path.c_str());
     return kUsage;
   } catch (const YAML::Exception& e) {
-    std::fprintf(stderr, "cmrelay: %s:%d: %s\n", options.cases_path.c_str(), e.mark.line + 1, e.msg.c_str());
+    diag::say("%s:%d: %s", options.cases_path.c_str(), e.mark.line + 1, e.msg.c_str());
     return kUsage;
   } catch (const CasesError& e) {
-    std::fprintf(stderr, "cmrelay: %s:%s\n", options.cases_path.c_str(), e.what());
+    diag::say("%s:%s", options.cases_path.c_str(), e.what());
     return kUsage;
   }
   size_t passed = 0;

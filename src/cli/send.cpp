@@ -25,6 +25,7 @@
 #include "deliver/tls.h"
 #include "input/sources.h"
 #include "deliver/recall.h"
+#include "output/diag.h"
 #include "route/redact.h"
 #include "output/ndjson.h"
 #include "output/progress.h"
@@ -78,7 +79,7 @@ class Destinations {
       // The caller dead-letters it: an event is delivered or dead-lettered, never dropped.
       ++unrouted_;
       std::string was = name.empty() ? "" : " (its record's channel '" + text::escape(name) + "' is not in the route file)";
-      std::fprintf(stderr, "cmrelay: %s:%llu: event %s routed to no channel%s; dead-lettered\n",
+      diag::say("%s:%llu: event %s routed to no channel%s; dead-lettered",
                    text::escape(rec.source).c_str(), static_cast<unsigned long long>(rec.index),
                    text::escape(e.alert_key).c_str(), was.c_str());
     }
@@ -143,7 +144,7 @@ bool same_file(const std::string& a, const std::string& b) {
 bool check_options(SendOptions& o) {
   std::string why;
   if (!resolve_url(o, why)) {
-    std::fprintf(stderr, "cmrelay: %s\n", why.c_str());
+    diag::say("%s", why.c_str());
     return false;
   }
   std::vector<Rate> rates;
@@ -170,7 +171,7 @@ bool check_options(SendOptions& o) {
     why = "--cacert " + why;
   }
   if (why.empty()) return true;
-  std::fprintf(stderr, "cmrelay: %s\n", why.c_str());
+  diag::say("%s", why.c_str());
   return false;
 }
 
@@ -196,7 +197,7 @@ bool check_ca(const SendOptions& o, const RouteTable* routes) {
   if (!https) return true;
   std::string problem = deliver::default_ca_problem();
   if (problem.empty()) return true;
-  std::fprintf(stderr, "cmrelay: no CA certificates found (%s): install ca-certificates or pass --cacert\n",
+  diag::say("no CA certificates found (%s): install ca-certificates or pass --cacert",
                problem.c_str());
   return false;
 }
@@ -214,21 +215,20 @@ int send(const SendOptions& options) {
   deliver::DeadLetterFile dead_letter;
   std::string error;
   if (!o.dry_run && !dead_letter.open(o.dead_letter_path, error)) {
-    std::fprintf(stderr, "cmrelay: %s\n", error.c_str());
+    diag::say("%s", error.c_str());
     return kUsage;
   }
   // Checked once the file exists, against every file the inputs expand to.
   if (is_an_input(o.dead_letter_path, o.read)) {
-    std::fprintf(stderr,
-                 "cmrelay: --dead-letter %s is also an input: replaying it would read its own new records "
-                 "(keep it outside the input paths)\n",
+    diag::say("--dead-letter %s is also an input: replaying it would read its own new records "
+                 "(keep it outside the input paths)",
                  o.dead_letter_path.c_str());
     return kUsage;
   }
   if (same_file(o.dead_letter_path, o.read.reject_path)) {
     // Dead-letter records would land inside a streamed reject record, and a replay would
     // read the reject records as input.
-    std::fprintf(stderr, "cmrelay: --reject and --dead-letter must be different files\n");
+    diag::say("--reject and --dead-letter must be different files");
     return kUsage;
   }
   Channel url_channel;
@@ -286,7 +286,7 @@ int send(const SendOptions& options) {
   const PipelineCounts& counts = pipeline->counts();
   SendSummary summary{counts, where.unrouted(), sender.stats(), interrupts.count.load() > 0, o.dead_letter_path};
   if (o.dry_run) {
-    std::fprintf(stderr, "cmrelay: send: dry run: %llu events read, %llu rejected, nothing sent\n",
+    diag::say("send: dry run: %llu events read, %llu rejected, nothing sent",
                  static_cast<unsigned long long>(counts.events), static_cast<unsigned long long>(counts.rejected));
   } else if (o.stats == "json") {
     report_json(summary);
@@ -295,9 +295,8 @@ int send(const SendOptions& options) {
   }
   if (!o.dry_run) say_unsaid(counts);
   if (run.not_handed > 0) {
-    std::fprintf(stderr,
-                 "cmrelay: send: %llu events converted after the second signal were not sent; their bodies are "
-                 "still in the input\n",
+    diag::say("send: %llu events converted after the second signal were not sent; their bodies are "
+                 "still in the input",
                  static_cast<unsigned long long>(run.not_handed));
   }
   // An interrupted run may have input left unread: 128 + the signal, as shells report it, so
@@ -312,7 +311,7 @@ int send(const SendOptions& options) {
   outcomes.add(kStateFailed, recall && recall->failed());
   if (o.read.remove_done && run.joined) remove_done(*pipeline, refuse_removal(o, outcomes, totals, dead_failed));
   if (o.read.remove_done && !run.joined) {
-    std::fprintf(stderr, "cmrelay: --remove-done: no input removed: a second signal abandoned the reading\n");
+    diag::say("--remove-done: no input removed: a second signal abandoned the reading");
   }
   const int first_signal = interrupts.first.load();
   const int status = first_signal != 0 ? 128 + first_signal : outcomes.status();

@@ -1,3 +1,4 @@
+#include "output/diag.h"
 #include "output/record_file.h"
 
 #include <fcntl.h>
@@ -40,7 +41,7 @@ bool RecordFile::append(std::string_view record) {
   const int err = errno;
   if (locked_) unlock();
   if (ok) return true;
-  std::fprintf(stderr, "cmrelay: %s: cannot write the %s: %s; the record follows on stderr\n", path_.c_str(),
+  diag::say("%s: cannot write the %s: %s; the record follows on stderr", path_.c_str(),
                what_.c_str(), std::strerror(err));
   std::fflush(stderr);
   write_all(STDERR_FILENO, record);

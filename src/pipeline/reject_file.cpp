@@ -1,3 +1,4 @@
+#include "output/diag.h"
 #include "pipeline/reject_file.h"
 
 #include <sys/stat.h>
@@ -32,9 +33,8 @@ void RejectFile::fail(int err) {
   if (stream_start_ < 0 || ::ftruncate(fd(), static_cast<off_t>(stream_start_)) != 0) {
     write_all(fd(), "\n");
   }
-  std::fprintf(stderr,
-               "cmrelay: %s: cannot write the reject file: %s; the body of %s is not kept in it (it is still in "
-               "the input, unless that was a pipe)\n",
+  diag::say("%s: cannot write the reject file: %s; the body of %s is not kept in it (it is still in "
+               "the input, unless that was a pipe)",
                path().c_str(), std::strerror(err), what_.c_str());
 }
 
