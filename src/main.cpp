@@ -12,12 +12,15 @@
 #include <cstdio>
 #include <cmath>
 #include <cstring>
+#include <iostream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/full.h"
+#include "cli/read.h"
+#include "output/diag.h"
 
 namespace {
 
@@ -281,6 +284,14 @@ std::string mistyped_command(const std::vector<std::string>& args) {
   return why;
 }
 
+// --help and --version print through std::cout (CLI11): their output must reach its reader
+// too, or the status says it did not (exit 7, as for every command's output).
+int printed(int status) {
+  std::cout.flush();
+  if (!std::cout || !cmrelay::cli::flush_stdout()) return cmrelay::cli::kOutputFailed;
+  return status;
+}
+
 }  // namespace
 
 // A process started with stdin, stdout or stderr closed would hand those numbers to the
@@ -366,7 +377,7 @@ int main(int argc, char** argv) {
 
   const std::string mistyped = mistyped_command(std::vector<std::string>(argv + 1, argv + argc));
   if (!mistyped.empty()) {
-    std::fprintf(stderr, "cmrelay: %s\n", mistyped.c_str());
+    cmrelay::diag::say("%s", mistyped.c_str());
     return cli::kUsage;
   }
   std::vector<std::string> args = with_default_command(argc, argv);
@@ -374,11 +385,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(args);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return printed(app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return printed(app.exit(e));
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return printed(app.exit(e));
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return cli::kUsage;

@@ -27,7 +27,14 @@ struct OwnedRecord {
   BodyKind kind;
   std::string body;
   uint64_t index, offset, length;
-  std::string error, content_type, trace_id;
+  std::string error, content_type;
+  std::vector<Record::Header> headers;
+
+  std::string header(std::string_view name) const {  // As Record::header().
+    Record r;
+    r.headers = headers;
+    return std::string(r.header(name));
+  }
 };
 
 // Frames bytes written into a real pipe by another thread.
@@ -49,7 +56,7 @@ inline std::vector<OwnedRecord> frame(const std::string& bytes, size_t max_body 
     Framer f(fds[0], "test", max_body, nullptr, overflow);
     Record r;
     while (f.next(r)) {
-      out.push_back({r.kind, std::string(r.body), r.index, r.offset, r.length, r.error, r.content_type, r.trace_id});
+      out.push_back({r.kind, std::string(r.body), r.index, r.offset, r.length, r.error, r.content_type, r.headers});
     }
   }
   writer.join();
@@ -75,7 +82,7 @@ inline Decoded decode(const std::string& body, BodyKind kind = BodyKind::Json, c
   rec.body = body;
   rec.source = "test";
   rec.index = 1;
-  rec.trace_id = trace_id;
+  if (!trace_id.empty()) rec.headers.push_back({"x-volc-trace-id", trace_id});
   json::Value* v = reader.read(rec, d.error);
   if (v == nullptr) return d;
   Detection det = detect(*v, vendor);
@@ -152,5 +159,31 @@ inline std::string read_file(const std::string& path) {
   std::fclose(f);
   return s;
 }
+
+// Everything written to file descriptor 2 while it lives, appended to text when it ends
+// (a pipe: keep it under 64 KiB).
+class CaptureStderr {
+ public:
+  explicit CaptureStderr(std::string& text) : text_(text) {
+    std::fflush(stderr);
+    REQUIRE(::pipe(pipe_) == 0);
+    saved_ = ::dup(2);
+    ::dup2(pipe_[1], 2);
+    ::close(pipe_[1]);
+  }
+  ~CaptureStderr() {
+    std::fflush(stderr);
+    ::dup2(saved_, 2);  // Closes the last write end.
+    ::close(saved_);
+    char buf[4096];
+    for (ssize_t n; (n = ::read(pipe_[0], buf, sizeof buf)) > 0;) text_.append(buf, static_cast<size_t>(n));
+    ::close(pipe_[0]);
+  }
+
+ private:
+  std::string& text_;
+  int pipe_[2] = {-1, -1};
+  int saved_ = -1;
+};
 
 }  // namespace cmrelay::test

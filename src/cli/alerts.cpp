@@ -10,6 +10,8 @@
 #include <rapidjson/writer.h>
 
 #include "cli/commands.h"
+#include "cli/read.h"
+#include "output/diag.h"
 #include "output/ndjson.h"
 #include "state/state.h"
 #include "text/escape.h"
@@ -80,13 +82,13 @@ void write_table(state::Store& store) {
 
 int alerts(const AlertsOptions& o) {
   if (o.format != "auto" && o.format != "table" && o.format != "ndjson") {
-    std::fprintf(stderr, "cmrelay: --format must be auto, table or ndjson, not '%s'\n", o.format.c_str());
+    diag::say("--format must be auto, table or ndjson, not '%s'", o.format.c_str());
     return kUsage;
   }
   std::string path = o.state.empty() ? state::default_path() : o.state;
   if (path.empty() || path == "none") {
-    std::fprintf(stderr, "cmrelay: alerts needs a state file: give --state FILE (no default location: neither "
-                         "XDG_STATE_HOME nor HOME is an absolute path)\n");
+    diag::say("alerts needs a state file: give --state FILE (no default location: neither "
+                         "XDG_STATE_HOME nor HOME is an absolute path)");
     return kUsage;
   }
   const bool changing = o.forget_all || !o.forget.empty();
@@ -95,32 +97,34 @@ int alerts(const AlertsOptions& o) {
     if (!changing && o.format != "ndjson" && (o.format == "table" || ::isatty(STDOUT_FILENO))) {
       std::printf("0 open alerts in %s\n", path.c_str());
     }
+    if (!flush_stdout()) return kOutputFailed;
     return o.forget.empty() ? kOk : kRejected;
   }
   try {
     std::unique_ptr<state::Store> store = state::Store::open(path, std::chrono::seconds(0), !changing);
     if (o.forget_all) {
-      std::fprintf(stderr, "cmrelay: alerts: forgot %llu open alerts\n", static_cast<unsigned long long>(store->forget_all()));
+      diag::say("alerts: forgot %llu open alerts", static_cast<unsigned long long>(store->forget_all()));
       return kOk;
     }
     if (changing) {
       int status = kOk;
       for (const std::string& key : o.forget) {
         if (store->forget(key)) continue;
-        std::fprintf(stderr, "cmrelay: alerts: %s is not open\n", text::escape(key).c_str());
+        diag::say("alerts: %s is not open", text::escape(key).c_str());
         status = kRejected;
       }
       return status;
     }
     if (o.format == "table" || (o.format == "auto" && ::isatty(STDOUT_FILENO))) {
       write_table(*store);
-      return kOk;
+      return flush_stdout() ? kOk : kOutputFailed;
     }
     NdjsonWriter out(stdout, false);
     store->each([&](const state::OpenAlert& a) { write_ndjson(out, a); });
-    return out.flush() ? kOk : kOutputFailed;
+    const bool written = out.flush();
+    return flush_stdout() && written ? kOk : kOutputFailed;
   } catch (const state::StateError& x) {
-    std::fprintf(stderr, "cmrelay: state %s\n", x.what());
+    diag::say("state %s", x.what());
     return kStateFailed;
   }
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "output/diag.h"
 #include "route/redact.h"
 
 namespace cmrelay::cli {
@@ -28,7 +29,7 @@ bool check_route_channels(const RouteTable& routes) {
   std::string why;
   for (const Channel& c : routes.channels()) {
     if (check_delivery_url(c.url, why)) continue;
-    std::fprintf(stderr, "cmrelay: %s: channel %s: %s\n", routes.path().c_str(), c.name.c_str(), why.c_str());
+    diag::say("%s: channel %s: %s", routes.path().c_str(), c.name.c_str(), why.c_str());
     return false;
   }
   return true;

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/interrupt.h"
 #include "cli/read.h"
+#include "output/diag.h"
 #include "output/ndjson.h"
 #include "text/escape.h"
 
@@ -50,7 +51,7 @@ int convert(const ConvertOptions& options) {
           out.write(e, &names);
           if (channels.empty()) {
             ++unrouted;
-            std::fprintf(stderr, "cmrelay: %s:%llu: event %s routed to no channel\n",
+            diag::say("%s:%llu: event %s routed to no channel",
                          text::escape(rec.source).c_str(), static_cast<unsigned long long>(rec.index),
                          text::escape(e.alert_key).c_str());
           }
@@ -60,7 +61,7 @@ int convert(const ConvertOptions& options) {
       &stop);
   const bool output_ok = out.flush() && flush_stdout();
   if (unrouted > 0) {
-    std::fprintf(stderr, "cmrelay: %llu of %llu events routed to no channel\n", static_cast<unsigned long long>(unrouted),
+    diag::say("%llu of %llu events routed to no channel", static_cast<unsigned long long>(unrouted),
                  static_cast<unsigned long long>(pipeline->counts().events));
   }
   return conclude(options.read, *pipeline, output_ok);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "output/diag.h"
 
 namespace cmrelay::cli {
 
@@ -61,7 +62,7 @@ bool needs_full(std::string_view command) {
 int exec_full(char** argv, const char* relpath) {
   std::string dir = own_dir(argv[0]);
   if (dir.empty()) {
-    std::fprintf(stderr, "cmrelay: cannot find its own executable (neither /proc/self/exe nor %s)\n", argv[0]);
+    diag::say("cannot find its own executable (neither /proc/self/exe nor %s)", argv[0]);
     return kUsage;
   }
   const std::string candidates[] = {dir + "/cmrelay-full", dir + "/" + relpath};
@@ -70,7 +71,7 @@ int exec_full(char** argv, const char* relpath) {
     ::execv(path.c_str(), argv);  // Returns only on failure.
     if (first_error == 0 || errno != ENOENT) first_error = errno;
   }
-  std::fprintf(stderr, "cmrelay: %s needs %s (or %s): %s; reinstall cmrelay\n", argv[1], candidates[1].c_str(),
+  diag::say("%s needs %s (or %s): %s; reinstall cmrelay", argv[1], candidates[1].c_str(),
                candidates[0].c_str(), std::strerror(first_error));
   return kUsage;
 }

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/interrupt.h"
 #include "cli/read.h"
+#include "output/diag.h"
 #include "output/label_census.h"
 
 namespace cmrelay::cli {
@@ -26,12 +27,12 @@ int labels(const ReadOptions& options) {
     census.write_ndjson(stdout);
   }
   if (census.keys_not_counted() > 0) {
-    std::fprintf(stderr, "cmrelay: labels: more than %zu distinct keys; %llu labels of later keys not counted\n",
+    diag::say("labels: more than %zu distinct keys; %llu labels of later keys not counted",
                  LabelCensus::kMaxKeys, static_cast<unsigned long long>(census.keys_not_counted()));
   }
   Outcomes outcomes;
   outcomes.add(kOutputFailed, !flush_stdout());
-  std::fprintf(stderr, "cmrelay: labels: %llu events\n", static_cast<unsigned long long>(census.events()));
+  diag::say("labels: %llu events", static_cast<unsigned long long>(census.events()));
   finish(*pipeline, outcomes);
   return stop_signal() != 0 ? 128 + stop_signal() : outcomes.status();
 }

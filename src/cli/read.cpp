@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "input/sources.h"
+#include "output/diag.h"
 #include "text/escape.h"
 #include "vendors/flashduty.h"
 
@@ -47,7 +48,7 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
   if (options.vendor != "auto") {
     po.vendor = parse_vendor(options.vendor);
     if (!po.vendor || *po.vendor == Vendor::Flashduty) {
-      std::fprintf(stderr, "cmrelay: --vendor must be auto, volcengine or alibaba, not '%s'\n", options.vendor.c_str());
+      diag::say("--vendor must be auto, volcengine or alibaba, not '%s'", options.vendor.c_str());
       return nullptr;
     }
   }
@@ -61,28 +62,26 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
   const bool reject_existed = !options.reject_path.empty() && ::access(options.reject_path.c_str(), F_OK) == 0;
   std::string error;
   if (!p->open(error)) {
-    std::fprintf(stderr, "cmrelay: %s\n", error.c_str());
+    diag::say("%s", error.c_str());
     return nullptr;
   }
   // Checked once the reject file exists, against every file the inputs expand to.
   if (p->reject_fd() >= 0 && is_an_input(p->reject_fd(), options)) {
-    std::fprintf(stderr,
-                 "cmrelay: --reject %s is also an input: the run would read its own new records without end "
-                 "(keep it outside the input paths)\n",
+    diag::say("--reject %s is also an input: the run would read its own new records without end "
+                 "(keep it outside the input paths)",
                  options.reject_path.c_str());
     if (!reject_existed) ::unlink(options.reject_path.c_str());  // Leave no empty file among the inputs.
     return nullptr;
   }
   if (is_an_input(STDOUT_FILENO, options)) {
-    std::fprintf(stderr,
-                 "cmrelay: standard output is also an input: the run would read its own output without end "
-                 "(write it outside the input paths)\n");
+    diag::say("standard output is also an input: the run would read its own output without end "
+                 "(write it outside the input paths)");
     return nullptr;
   }
   bool reads_stdin = options.paths.empty() && options.replay_paths.empty();
   for (const std::string& path : options.paths) reads_stdin |= path == "-";
   if (reads_stdin && ::isatty(STDIN_FILENO)) {
-    std::fprintf(stderr, "cmrelay: reading bodies from standard input (end with Ctrl-D; --help for usage)\n");
+    diag::say("reading bodies from standard input (end with Ctrl-D; --help for usage)");
   }
   return p;
 }
@@ -93,7 +92,7 @@ std::optional<RouteTable> load_routes(const std::string& path, bool without_secr
     std::vector<std::string> unset;
     RouteTable table = RouteTable::load_without_secrets(path, unset);
     for (const std::string& name : unset) {
-      std::fprintf(stderr, "cmrelay: %s: ${%s} is not set: shown as <unset:%s> here (send refuses it)\n", path.c_str(),
+      diag::say("%s: ${%s} is not set: shown as <unset:%s> here (send refuses it)", path.c_str(),
                    name.c_str(), name.c_str());
     }
     return table;
@@ -101,7 +100,7 @@ std::optional<RouteTable> load_routes(const std::string& path, bool without_secr
     std::string_view all(e.what());
     while (!all.empty()) {
       const size_t nl = std::min(all.find('\n'), all.size());
-      std::fprintf(stderr, "cmrelay: %.*s\n", static_cast<int>(nl), all.data());
+      diag::say("%.*s", static_cast<int>(nl), all.data());
       all.remove_prefix(std::min(nl + 1, all.size()));
     }
     return std::nullopt;
@@ -135,18 +134,18 @@ void pick_channels(const RouteTable& routes, const Detection& d, const Record& r
 
 void say_unsaid(const PipelineCounts& c) {
   if (c.unsaid == 0) return;
-  std::fprintf(stderr, "cmrelay: %llu rejection line%s not shown (--quiet or --max-errors)\n",
+  diag::say("%llu rejection line%s not shown (--quiet or --max-errors)",
                static_cast<unsigned long long>(c.unsaid), c.unsaid == 1 ? "" : "s");
 }
 
 void finish(const Pipeline& p, Outcomes& outcomes) {
   const PipelineCounts& c = p.counts();
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
-  if (c.rejected > 0) std::fprintf(stderr, "cmrelay: %llu of %llu bodies rejected\n", u(c.rejected), u(c.bodies));
-  if (c.unreadable > 0) std::fprintf(stderr, "cmrelay: %llu input(s) could not be read\n", u(c.unreadable));
-  if (c.skipped > 0) std::fprintf(stderr, "cmrelay: %llu file(s) skipped\n", u(c.skipped));
+  if (c.rejected > 0) diag::say("%llu of %llu bodies rejected", u(c.rejected), u(c.bodies));
+  if (c.unreadable > 0) diag::say("%llu input(s) could not be read", u(c.unreadable));
+  if (c.skipped > 0) diag::say("%llu file(s) skipped", u(c.skipped));
   if (c.reject_failed > 0) {
-    std::fprintf(stderr, "cmrelay: %llu reject record(s) could not be written to the reject file\n", u(c.reject_failed));
+    diag::say("%llu reject record(s) could not be written to the reject file", u(c.reject_failed));
   }
   say_unsaid(c);
   add_read_outcomes(c, outcomes);
@@ -160,14 +159,14 @@ void add_read_outcomes(const PipelineCounts& c, Outcomes& outcomes) {
 
 bool flush_stdout() {
   if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return true;
-  std::fprintf(stderr, "cmrelay: writing standard output: %s\n", std::strerror(errno != 0 ? errno : EIO));
+  diag::say("writing standard output: %s", std::strerror(errno != 0 ? errno : EIO));
   return false;
 }
 
 void remove_done(const Pipeline& p, const std::string& refused) {
-  for (const std::string& line : p.incomplete_inputs()) std::fprintf(stderr, "cmrelay: %s\n", line.c_str());
+  for (const std::string& line : p.incomplete_inputs()) diag::say("%s", line.c_str());
   if (!refused.empty()) {
-    std::fprintf(stderr, "cmrelay: --remove-done: no input removed: %s\n", refused.c_str());
+    diag::say("--remove-done: no input removed: %s", refused.c_str());
     return;
   }
   std::vector<std::pair<uint64_t, uint64_t>> removed;  // A file named twice is removed once.
@@ -176,10 +175,10 @@ void remove_done(const Pipeline& p, const std::string& refused) {
     struct stat st {};
     if (::stat(in.path.c_str(), &st) != 0 || static_cast<uint64_t>(st.st_dev) != in.dev ||
         static_cast<uint64_t>(st.st_ino) != in.ino || static_cast<uint64_t>(st.st_size) != in.bytes) {
-      std::fprintf(stderr, "cmrelay: %s: kept: it changed (or was replaced) while it was read\n",
+      diag::say("%s: kept: it changed (or was replaced) while it was read",
                    text::escape(in.path).c_str());
     } else if (::unlink(in.path.c_str()) != 0) {
-      std::fprintf(stderr, "cmrelay: %s: kept: cannot remove it: %s\n", text::escape(in.path).c_str(),
+      diag::say("%s: kept: cannot remove it: %s", text::escape(in.path).c_str(),
                    std::strerror(errno));
     } else {
       removed.emplace_back(in.dev, in.ino);

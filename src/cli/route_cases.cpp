@@ -5,17 +5,21 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "cli/read.h"
 #include "cli/routes.h"
+#include "output/diag.h"
+#include "route/yaml_document.h"
 
 namespace cmrelay::cli {
 namespace {
 
 struct CasesError : std::runtime_error {
-  CasesError(const YAML::Node& at, const std::string& message)
-      : std::runtime_error(std::to_string(at.Mark().line + 1) + ": " + message) {}
+  CasesError(const YAML::Node& at, const std::string& message) : CasesError(at.Mark().line + 1, message) {}
+  CasesError(int line, const std::string& message) : std::runtime_error(std::to_string(line) + ": " + message) {}
 };
 
 void only_keys(const YAML::Node& map, std::initializer_list<const char*> keys, const std::string& where) {
@@ -108,8 +112,20 @@ Case read_case(const YAML::Node& n, size_t index, const std::filesystem::path& d
   return c;
 }
 
+// The file's one YAML document, read as the route loader reads a route file.
+YAML::Node load_cases(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || in.bad()) throw YAML::BadFile(path);
+  YAML::Node root;
+  route::SyntaxError err;
+  if (!route::load_yaml_document(text.str(), root, err, "cases file")) throw CasesError(err.line, route::syntax_message(err));
+  return root;
+}
+
 std::vector<Case> read_cases(const std::string& path) {
-  YAML::Node root = YAML::LoadFile(path);
+  YAML::Node root = load_cases(path);
   if (!root.IsMap()) throw CasesError(root, "a cases file is a mapping with the key tests");
   only_keys(root, {"tests"}, "the cases file");
   YAML::Node tests = require(root["tests"], YAML::NodeType::Sequence, "tests", root);
@@ -197,13 +213,13 @@ int run_route_cases(const RouteTable& routes, const RoutesTestOptions& options) 
   try {
     cases = read_cases(options.cases_path);
   } catch (const YAML::BadFile&) {
-    std::fprintf(stderr, "cmrelay: %s: cannot read\n", options.cases_path.c_str());
+    diag::say("%s: cannot read", options.cases_path.c_str());
     return kUsage;
   } catch (const YAML::Exception& e) {
-    std::fprintf(stderr, "cmrelay: %s:%d: %s\n", options.cases_path.c_str(), e.mark.line + 1, e.msg.c_str());
+    diag::say("%s:%d: %s", options.cases_path.c_str(), e.mark.line + 1, e.msg.c_str());
     return kUsage;
   } catch (const CasesError& e) {
-    std::fprintf(stderr, "cmrelay: %s:%s\n", options.cases_path.c_str(), e.what());
+    diag::say("%s:%s", options.cases_path.c_str(), e.what());
     return kUsage;
   }
   size_t passed = 0;

@@ -7,6 +7,7 @@
 
 #include "cli/interrupt.h"
 #include "cli/read.h"
+#include "output/diag.h"
 #include "output/ndjson.h"
 #include "route/redact.h"
 #include "text/escape.h"
@@ -43,7 +44,7 @@ int routes_check(const std::string& file, bool flashduty) {
   size_t warnings = 0;
   bool readable = check_routes(file, findings, &warnings, flashduty);
   if (!readable) {
-    std::fprintf(stderr, "cmrelay: %s\n", findings.front().c_str());
+    diag::say("%s", findings.front().c_str());
     return kUsage;
   }
   for (const std::string& f : findings) std::printf("%s\n", f.c_str());
@@ -52,9 +53,8 @@ int routes_check(const std::string& file, bool flashduty) {
   RouteTable routes = RouteTable::load(file);
   if (!routes.has_default()) {
     // Not a finding (a catch-all case may do), but send dead-letters what routes nowhere.
-    std::fprintf(stderr,
-                 "cmrelay: %s: warning: no default: an event that matches no case is routed to no channel "
-                 "(send dead-letters it as unrouted and exits 4)\n",
+    diag::say("%s: warning: no default: an event that matches no case is routed to no channel "
+                 "(send dead-letters it as unrouted and exits 4)",
                  file.c_str());
   }
   std::printf("%s: ok: %zu channels, %zu cases\n", file.c_str(), routes.channels().size(), routes.case_count());
@@ -103,8 +103,7 @@ int routes_test(const RoutesTestOptions& options) {
   if (!routes) return kUsage;
   if (!options.cases_path.empty()) {
     if (!options.read.paths.empty() || !options.read.replay_paths.empty() || options.has_expect) {
-      std::fprintf(stderr,
-                   "cmrelay: routes test --cases takes neither PATH nor --expect nor --replay (the cases file names both)\n");
+      diag::say("routes test --cases takes neither PATH nor --expect nor --replay (the cases file names both)");
       return kUsage;
     }
     return run_route_cases(*routes, options);
@@ -162,13 +161,13 @@ int routes_test(const RoutesTestOptions& options) {
   outcomes.add(kOutputFailed, !(out.flush() && flush_stdout()));
   finish(*pipeline, outcomes);
   if (mismatches > 0) {
-    std::fprintf(stderr, "cmrelay: %llu events did not route to %s\n", static_cast<unsigned long long>(mismatches),
+    diag::say("%llu events did not route to %s", static_cast<unsigned long long>(mismatches),
                  channel_list(expected).c_str());
     outcomes.add(kRejected);
   }
   if (options.has_expect && checked == 0) {
     // An expectation that checked nothing must not pass: an empty or all-rejected input.
-    std::fprintf(stderr, "cmrelay: routes test --expect: no event was read, so nothing was checked\n");
+    diag::say("routes test --expect: no event was read, so nothing was checked");
     outcomes.add(kRejected);
   }
   return stop_signal() != 0 ? 128 + stop_signal() : outcomes.status();

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/read.h"
 #include "deliver/recall.h"
+#include "output/diag.h"
 #include "serve/relay.h"
 
 namespace cmrelay::cli {
@@ -42,7 +43,7 @@ void catch_signals() {
 }
 
 bool fail(const std::string& why) {
-  std::fprintf(stderr, "cmrelay: serve: %s\n", why.c_str());
+  diag::say("serve: %s", why.c_str());
   return false;
 }
 
@@ -53,7 +54,7 @@ std::optional<RouteTable> load_checked(const std::string& path) {
   std::vector<std::string> findings;
   size_t warnings = 0;
   bool readable = check_routes(path, findings, &warnings);
-  for (const std::string& f : findings) std::fprintf(stderr, "cmrelay: %s\n", f.c_str());
+  for (const std::string& f : findings) diag::say("%s", f.c_str());
   if (!readable || findings.size() > warnings) return std::nullopt;
   std::optional<RouteTable> routes = load_routes(path);
   if (routes && !check_route_channels(*routes)) return std::nullopt;

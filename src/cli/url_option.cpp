@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "output/diag.h"
 #include "route/redact.h"
 #include "text/escape.h"
 
@@ -54,9 +55,8 @@ bool resolve_url(SendOptions& o, std::string& why) {
     return why.empty();
   }
   if (!o.url.empty() && redact_url(o.url) != o.url && !o.read.quiet) {
-    std::fprintf(stderr,
-                 "cmrelay: warning: --url holds a secret that any user can read with ps while send runs; "
-                 "give it with --url-file FILE or --url-env NAME\n");
+    diag::say("warning: --url holds a secret that any user can read with ps while send runs; "
+                 "give it with --url-file FILE or --url-env NAME");
   }
   return true;
 }

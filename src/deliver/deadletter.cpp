@@ -1,11 +1,7 @@
 #include "deliver/deadletter.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <ctime>
 
 #include <rapidjson/document.h>
@@ -60,31 +56,13 @@ std::string format_dead_letter(const DeadLetter& d) {
   return line;
 }
 
-DeadLetterFile::~DeadLetterFile() {
-  if (fd_ > 2) ::close(fd_);
-}
-
 bool DeadLetterFile::open(const std::string& path, std::string& error) {
-  path_ = path;
-  if (path.empty()) return true;
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) {
-    error = path + ": cannot open the dead-letter file: " + std::strerror(errno);
-    fd_ = 2;
-    return false;
-  }
-  return true;
+  return path.empty() || file_.open(path, error);
 }
 
 bool DeadLetterFile::write(std::string_view record) {
-  if (append_record(fd_, record)) return true;
-  const int err = errno;
-  if (is_stderr()) return false;  // Nowhere else to go.
-  std::fprintf(stderr, "cmrelay: %s: cannot write the dead-letter file: %s; the record follows on stderr\n",
-               path_.c_str(), std::strerror(err));
-  std::fflush(stderr);
-  write_all(2, record);
-  return false;
+  if (!is_stderr()) return file_.append(record);
+  return append_record(STDERR_FILENO, record);  // Nowhere else to go.
 }
 
 }  // namespace cmrelay::deliver

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "output/record_file.h"
+
 namespace cmrelay::deliver {
 
 struct DeadLetter {
@@ -26,20 +28,16 @@ struct DeadLetter {
 // in a newline. http_status, error_code, error_message and request_id are left out when absent.
 std::string format_dead_letter(const DeadLetter& d);
 
-// Where records go: a file opened with O_APPEND (each record one write(), so concurrent
-// runs keep whole lines), or standard error when no file is named. A record the file does
-// not take goes to standard error in full instead, so that it is never lost.
+// Where records go: a file appended to by the one record writer (output/record_file.h: each
+// record one write(), so concurrent runs keep whole lines), or standard error when no file
+// is named. A record the file does not take goes to standard error in full instead, so that
+// it is never lost.
 class DeadLetterFile {
  public:
-  DeadLetterFile() = default;
-  ~DeadLetterFile();
-  DeadLetterFile(const DeadLetterFile&) = delete;
-  DeadLetterFile& operator=(const DeadLetterFile&) = delete;
-
   // Opens path for appending; an empty path means standard error. False with error set.
   bool open(const std::string& path, std::string& error);
-  bool is_stderr() const { return path_.empty(); }
-  const std::string& path() const { return path_; }
+  bool is_stderr() const { return !file_.is_open(); }
+  const std::string& path() const { return file_.path(); }
   // Writes one whole record (ending in a newline) with one write(). False when the file
   // did not take all of it: then the reason and the whole record are written to stderr,
   // and the file is left line-clean (a short write's part is completed with a newline,
@@ -47,8 +45,7 @@ class DeadLetterFile {
   bool write(std::string_view record);
 
  private:
-  std::string path_;
-  int fd_ = 2;
+  RecordFile file_{"dead-letter file"};
 };
 
 }  // namespace cmrelay::deliver

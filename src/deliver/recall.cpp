@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "output/diag.h"
 #include "vendors/severity.h"
 
 namespace cmrelay {
@@ -32,7 +33,7 @@ Recall::Recall(const RouteTable& routes, state::Store* store, bool write)
 
 void Recall::fail(const std::string& why) {
   if (failed_.exchange(true)) return;
-  std::fprintf(stderr, "cmrelay: state %s; the route file alone routes recoveries for the rest of this run\n",
+  diag::say("state %s; the route file alone routes recoveries for the rest of this run",
                why.c_str());
 }
 
@@ -65,9 +66,8 @@ uint64_t Recall::route(Event& e, std::vector<const Channel*>& out) {
     }
     std::lock_guard<std::mutex> lock(mu_);
     if (warned_.insert(name).second) {
-      std::fprintf(stderr,
-                   "cmrelay: state: alert %s was sent to channel '%s', which %s no longer declares: its recovery "
-                   "cannot close it there\n",
+      diag::say("state: alert %s was sent to channel '%s', which %s no longer declares: its recovery "
+                   "cannot close it there",
                    e.alert_key.c_str(), name.c_str(), routes_.path().c_str());
     }
   }

@@ -207,7 +207,7 @@ void Framer::begin(Record& rec) {
   rec.length = 0;
   rec.error.clear();
   rec.content_type.clear();
-  rec.trace_id.clear();
+  rec.headers.clear();
   spilling_ = false;
 }
 

@@ -4,6 +4,7 @@
 // headers (HTTP/2, conflicting lengths, a bad chunk, a header block over the limit) is one
 // rejection that runs to the next request line: never split into many.
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "input/framer.h"
@@ -174,8 +175,6 @@ void Framer::frame_http(Record& rec) {
     std::string_view value = trim(h.substr(colon + 1));
     if (iequals(name, "content-type")) {
       rec.content_type.assign(value);
-    } else if (iequals(name, "x-volc-trace-id")) {
-      rec.trace_id.assign(value);
     } else if (iequals(name, "content-length")) {
       if (parse_content_length(value, has_length, length, conflict) == Length::NotANumber) {
         bad_length = true;
@@ -185,6 +184,10 @@ void Framer::frame_http(Record& rec) {
       parse_transfer_encoding(value, chunked, codings);
     } else if (iequals(name, "content-encoding")) {
       codings.append(",").append(value);
+    } else {
+      Record::Header& kept = rec.headers.emplace_back(Record::Header{std::string(name), std::string(value)});
+      std::transform(kept.name.begin(), kept.name.end(), kept.name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     }
   }
   const size_t header_end = at;

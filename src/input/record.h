@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cmrelay {
 
@@ -24,9 +25,24 @@ struct Record {
   // the record is then rejected with this reason and body holds what could be kept.
   std::string error;
 
-  // From a captured HTTP request; empty otherwise.
+  // From a captured HTTP request; empty otherwise. content_type decides the body's kind;
+  // headers are the request's other headers but those that framed the body (Content-Length,
+  // Transfer-Encoding, Content-Encoding), names lower-case, in order: what a decoder reads
+  // of them is the decoder's business (input knows no vendor's headers).
+  struct Header {
+    std::string name;
+    std::string value;
+  };
   std::string content_type;
-  std::string trace_id;  // x-volc-trace-id
+  std::vector<Header> headers;
+
+  // The value of the last header named name (lower-case), or empty.
+  std::string_view header(std::string_view name) const {
+    for (auto h = headers.rbegin(); h != headers.rend(); ++h) {
+      if (h->name == name) return h->value;
+    }
+    return {};
+  }
 };
 
 }  // namespace cmrelay

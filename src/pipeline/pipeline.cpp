@@ -1,3 +1,4 @@
+#include "output/diag.h"
 #include "pipeline/pipeline.h"
 
 #include <fcntl.h>
@@ -23,7 +24,8 @@
 
 namespace cmrelay {
 
-Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {}
+Pipeline::Pipeline(PipelineOptions options)
+    : options_(std::move(options)), rejections_(options_.quiet, options_.max_errors), warnings_(options_.quiet) {}
 
 Pipeline::~Pipeline() = default;
 
@@ -31,21 +33,7 @@ bool Pipeline::open(std::string& error) {
   return options_.reject_path.empty() || reject_.open(options_.reject_path, error);
 }
 
-void Pipeline::warn_once(const Record& rec, const std::string& message) {
-  if (options_.quiet) return;
-  // Warnings quote vendor values; bound what is remembered of them.
-  constexpr size_t kMaxDistinct = 1000;
-  if (said_.count(message) != 0) return;
-  if (said_.size() == kMaxDistinct) {
-    said_.insert(message);
-    std::fprintf(stderr, "cmrelay: warning: %zu distinct warnings said; further ones are not reported\n", kMaxDistinct);
-    return;
-  }
-  if (said_.size() > kMaxDistinct) return;
-  said_.insert(message);
-  std::fprintf(stderr, "cmrelay: warning: %s:%llu: %s\n", text::escape(rec.source).c_str(),
-               static_cast<unsigned long long>(rec.index), text::escape(message).c_str());
-}
+void Pipeline::warn_once(const Record& rec, const std::string& message) { warnings_.once(rec.source, rec.index, message); }
 
 namespace {
 
@@ -83,12 +71,12 @@ void put_reason(JsonWriter& w, std::string_view reason) {
 }
 
 // FILE:RECORD of a diagnostic, the file name escaped (it comes from outside).
-std::string where(const Record& rec) { return text::escape(rec.source) + ':' + std::to_string(rec.index); }
+std::string where(const Record& rec) { return diag::where(rec.source, rec.index); }
 
 }  // namespace
 
 void Pipeline::passed_limit(const Record& rec) {
-  std::fprintf(stderr, "cmrelay: %s: longer than the %zu-byte limit (--max-body); reading on to its end%s\n",
+  diag::say("%s: longer than the %zu-byte limit (--max-body); reading on to its end%s",
                where(rec).c_str(), options_.max_body, reject_.is_open() ? ", into the reject file" : "");
   std::fflush(stderr);
   if (!reject_.is_open()) return;
@@ -127,12 +115,11 @@ void Pipeline::bytes(std::string_view part) {
 
 void Pipeline::reject(const Record& rec, std::string_view reason) {
   ++counts_.rejected;
-  const std::string what = where(rec);
-  // Reasons quote keys and values of the body: escaped, so that a body cannot write lines.
-  if (options_.quiet || counts_.rejected > options_.max_errors) {
-    ++counts_.unsaid;
+  // Reasons quote keys and values of the body: escaped (diag), so that a body cannot write lines.
+  if (rejections_.take()) {
+    diag::record(rec.source, rec.index, reason);
   } else {
-    std::fprintf(stderr, "cmrelay: %s: %s\n", what.c_str(), text::escape(reason).c_str());
+    ++counts_.unsaid;
   }
   if (options_.on_reject) options_.on_reject(rec, reason);
   rapidjson::StringBuffer sb;
@@ -186,11 +173,11 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
   Inputs inputs = expand_inputs(paths, options_.walk);
   for (const std::string& e : inputs.unreadable) {
     ++counts_.unreadable;
-    std::fprintf(stderr, "cmrelay: %s\n", text::escape(e).c_str());
+    diag::say("%s", text::escape(e).c_str());
   }
   for (const std::string& e : inputs.skipped) {
     ++counts_.skipped;
-    std::fprintf(stderr, "cmrelay: %s\n", e.c_str());
+    diag::say("%s", e.c_str());
   }
   for (const std::string& path : inputs.files) {
     if (stop && stop->load()) return;
@@ -207,7 +194,7 @@ void Pipeline::read_file(const std::string& path, const OnBody& on_body, const s
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     ++counts_.unreadable;
-    std::fprintf(stderr, "cmrelay: %s: cannot read: %s\n", text::escape(path).c_str(), std::strerror(errno));
+    diag::say("%s: cannot read: %s", text::escape(path).c_str(), std::strerror(errno));
     return;
   }
   struct stat st {};
@@ -239,7 +226,7 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
     } catch (const std::exception& ex) {
       // The framer cannot say where this source resumes: stop it, loudly.
       ++counts_.unreadable;
-      std::fprintf(stderr, "cmrelay: %s: cannot frame the input after record %llu: %s\n", text::escape(name).c_str(),
+      diag::say("%s: cannot frame the input after record %llu: %s", text::escape(name).c_str(),
                    static_cast<unsigned long long>(rec.index), ex.what());
       not_kept("it could not be framed to its end");
       if (reject_.streaming()) reject(rec, ex.what());  // Close the record begun for it.
@@ -249,11 +236,6 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
     if (!rec.error.empty()) {
       reject(rec, rec.error);
       continue;
-    }
-    if (!rec.trace_id.empty() && !utf8::valid(rec.trace_id)) {
-      // A header is no reason to lose the alert, nor to print invalid UTF-8: drop the value.
-      warn_once(rec, "x-volc-trace-id header is not valid UTF-8; not kept as a label");
-      rec.trace_id.clear();
     }
     json::Value* body = reader.read(rec, error);
     if (body == nullptr) {
@@ -302,7 +284,7 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
   if (!framer.read_error().empty()) {
     ++counts_.unreadable;
     not_kept("a read error");
-    std::fprintf(stderr, "cmrelay: %s: read error: %s\n", text::escape(name).c_str(), framer.read_error().c_str());
+    diag::say("%s: read error: %s", text::escape(name).c_str(), framer.read_error().c_str());
   }
   if (framer.stopped() || (stop != nullptr && stop->load())) not_kept("not read to its end (interrupted)");
   return framer.bytes_read();

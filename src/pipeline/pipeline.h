@@ -17,6 +17,7 @@
 #include "event/event.h"
 #include "input/framer.h"
 #include "input/sources.h"
+#include "output/diag.h"
 #include "pipeline/reject_file.h"
 #include "vendors/severity.h"
 
@@ -108,7 +109,8 @@ class Pipeline : private Framer::Overflow {
   std::string over_carry_;    // Its last 0-2 bytes, not yet base64-encoded.
   std::vector<ReadInput> complete_;
   std::vector<std::string> incomplete_;
-  std::set<std::string> said_;
+  diag::Budget rejections_;   // The rejection lines said (--quiet, --max-errors).
+  diag::Warnings warnings_;
   bool truncation_said_ = false;
   std::function<void()> idle_;
 };

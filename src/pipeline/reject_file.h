@@ -1,6 +1,6 @@
-// The --reject file: one NDJSON record per rejected body, appended (O_APPEND; mode 0600, as
-// it holds raw webhook bodies). Every record is written under an exclusive flock() on the
-// file, so that the records of concurrent runs never interleave, also a body too large to
+// The --reject file: one NDJSON record per rejected body, appended through the one record
+// writer (output/record_file.h: O_APPEND, mode 0600, as it holds raw webhook bodies). Every
+// record is written under an exclusive flock() on the file, so that the records of concurrent runs never interleave, also a body too large to
 // hold, which is streamed in parts. A record the file does not take goes to stderr instead:
 // whole, or for a streamed one (whose first parts are gone) a line saying which input bytes
 // are not kept; the file is left line-clean either way.
@@ -9,20 +9,17 @@
 #include <string>
 #include <string_view>
 
+#include "output/record_file.h"
+
 namespace cmrelay {
 
 class RejectFile {
  public:
-  RejectFile() = default;
-  ~RejectFile();
-  RejectFile(const RejectFile&) = delete;
-  RejectFile& operator=(const RejectFile&) = delete;
-
   // Opens (creating, 0600) path for appending. False with error set.
-  bool open(const std::string& path, std::string& error);
-  bool is_open() const { return fd_ >= 0; }
-  const std::string& path() const { return path_; }
-  int fd() const { return fd_; }
+  bool open(const std::string& path, std::string& error) { return file_.open(path, error, true); }
+  bool is_open() const { return file_.is_open(); }
+  const std::string& path() const { return file_.path(); }
+  int fd() const { return file_.fd(); }
 
   // One whole record, ending in a newline. False when it went to stderr instead.
   bool write(std::string_view record);
@@ -36,12 +33,9 @@ class RejectFile {
   bool streaming() const { return streaming_; }
 
  private:
-  void lock();
-  void unlock();
   void fail(int err);
 
-  std::string path_;
-  int fd_ = -1;
+  RecordFile file_{"reject file"};
   bool streaming_ = false;
   bool stream_failed_ = false;
   long long stream_start_ = 0;  // File size when the streamed record began.

@@ -32,6 +32,9 @@ struct SyntaxError {
   std::string message;
 };
 
+// "syntax error at column C: MESSAGE", or the message alone when it has no column.
+std::string syntax_message(const SyntaxError& err);
+
 // Parse text; false with err set on a syntax error.
 bool parse_yaml(const std::string& text, Node& out, SyntaxError& err);
 bool parse_json(const std::string& text, Node& out, SyntaxError& err);

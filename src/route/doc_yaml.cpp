@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "route/doc.h"
+#include "route/yaml_document.h"
 
 namespace cmrelay::route {
 namespace {
@@ -120,8 +121,7 @@ class DocumentCounter : public YAML::EventHandler {
 
 }  // namespace
 
-bool parse_yaml(const std::string& text, Node& out, SyntaxError& err) {
-  YAML::Node doc;
+bool load_yaml_document(const std::string& text, YAML::Node& doc, SyntaxError& err, const std::string& what) {
   DocumentCounter counter;
   try {
     std::istringstream in(text);
@@ -138,7 +138,7 @@ bool parse_yaml(const std::string& text, Node& out, SyntaxError& err) {
     if (counter.documents < 2) {
       err.line = 1;
       err.column = 0;
-      err.message = "route file too large (more than " + std::to_string(kMaxNodes) + " nodes; aliases?)";
+      err.message = what + " too large (more than " + std::to_string(kMaxNodes) + " nodes; aliases?)";
       return false;
     }
   }
@@ -148,11 +148,17 @@ bool parse_yaml(const std::string& text, Node& out, SyntaxError& err) {
     err.message = "more than one YAML document";
     return false;
   }
+  return true;
+}
+
+std::string syntax_message(const SyntaxError& err) {
+  return err.column == 0 ? err.message : "syntax error at column " + std::to_string(err.column) + ": " + err.message;
+}
+
+bool parse_yaml(const std::string& text, Node& out, SyntaxError& err) {
+  YAML::Node doc;
+  if (!load_yaml_document(text, doc, err, "route file")) return false;
   out = Node();
-  if (counter.documents == 0) {  // Empty, or only comments.
-    out.line = 1;
-    return true;
-  }
   return Converter(err).convert(doc, out, 1, 0);
 }
 

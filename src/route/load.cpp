@@ -35,8 +35,7 @@ bool parse(const std::string& path, const std::string& text, Node& root, Finding
   SyntaxError syntax;
   if (looks_like_json(path, text) ? parse_json(text, root, syntax) : parse_yaml(text, root, syntax)) return true;
   error.line = syntax.line;
-  error.message = syntax.column == 0 ? syntax.message
-                                     : "syntax error at column " + std::to_string(syntax.column) + ": " + syntax.message;
+  error.message = syntax_message(syntax);
   return false;
 }
 

@@ -6,12 +6,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 
 #include <rapidjson/stringbuffer.h>
 
+#include "deliver/engine.h"
 #include "route/redact.h"
 #include "output/ndjson.h"
+#include "vendors/volcengine.h"
 
 namespace cmrelay::serve {
 namespace {
@@ -113,7 +114,7 @@ void Relay::take(const SpoolFile& f) {
   const uint64_t unreadable_before = pipeline_->counts().unreadable;
   rapidjson::StringBuffer sb;
   pipeline_->read_source(fd, path, [&](const Record& rec, const Detection&, EventBatch& events) {
-    std::string key = dedup_key(rec.trace_id, rec.body);
+    std::string key = dedup_key(volc::trace_id(rec), rec.body);
     if (seen_.check_and_begin(key)) {
       metrics_.duplicate();
       log_.write("duplicate", {{"file", f.name}, {"key", key}});
@@ -157,11 +158,7 @@ void Relay::route_event(uint64_t id, File& file, Event e, rapidjson::StringBuffe
 // An event no case routes anywhere is dead-lettered as such (channel ""), so that it is
 // accounted for and a replay with `send --routes` routes it again.
 void Relay::unrouted(const Event& e, std::string_view body) {
-  deliver::DeadLetter d;
-  d.time = static_cast<int64_t>(std::time(nullptr));
-  d.error = "routed to no channel";
-  d.event_json = body;
-  dead_letter_.write(deliver::format_dead_letter(d));
+  deliver::dead_letter_unrouted(dead_letter_, body);  // One that fails is on stderr (the record in full).
   metrics_.unrouted();
   log_.write("event", {{"alert_key", e.alert_key}, {"outcome", "unrouted"}});
 }

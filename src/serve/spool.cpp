@@ -1,3 +1,4 @@
+#include "output/diag.h"
 #include "serve/spool.h"
 
 #include <dirent.h>
@@ -140,7 +141,7 @@ std::vector<SpoolFile> Spool::list() const {
 
 void Spool::remove(const SpoolFile& f) {
   if (::unlinkat(dir_fd_, f.name.c_str(), 0) != 0 && errno != ENOENT) {
-    std::fprintf(stderr, "cmrelay: serve: %s: cannot remove: %s\n", path(f.name).c_str(), std::strerror(errno));
+    diag::say("serve: %s: cannot remove: %s", path(f.name).c_str(), std::strerror(errno));
     return;
   }
   files_.fetch_sub(1);
@@ -155,7 +156,7 @@ bool Spool::reject(const SpoolFile& f, std::string_view reason) {
   if (fd >= 0) ::close(fd);
   ok = ok && ::rename(path(f.name).c_str(), to.c_str()) == 0;
   if (!ok) {
-    std::fprintf(stderr, "cmrelay: serve: %s: cannot move to %s: %s (kept in the spool)\n", path(f.name).c_str(),
+    diag::say("serve: %s: cannot move to %s: %s (kept in the spool)", path(f.name).c_str(),
                  rejected_.c_str(), std::strerror(errno));
     return false;
   }

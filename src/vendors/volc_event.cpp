@@ -130,7 +130,7 @@ void add_labels(Labels& l, const json::Value& body, const Fields& f, const Rules
   l.add("product", f.source);
   l.add("project", text(body, "ProjectName"));
   l.add("event_id", f.id);
-  l.add("volc_trace_id", ctx.record.trace_id);
+  l.add("volc_trace_id", trace_id(ctx.record, &ctx.warnings));
   if (rules.list && rules.list->Size() > 1) l.add("rules", rules.text);
   Extras extras(l, ctx, "volc.event", Vendor::Volcengine);
   extras.members("detail_", f.details);

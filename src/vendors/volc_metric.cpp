@@ -258,7 +258,7 @@ void add_labels(Labels& l, const Policy& p, const Resource& r, DecodeContext& ct
   l.add("project", p.project);
   l.add("project_name", r.project_name);
   l.add("alert_group_id", r.group);
-  l.add("volc_trace_id", ctx.record.trace_id);
+  l.add("volc_trace_id", trace_id(ctx.record, &ctx.warnings));
   Extras extras(l, ctx, "volc.metric", Vendor::Volcengine);
   if (p.tags) {
     for (const json::Value& tag : p.tags->GetArray()) {

@@ -119,6 +119,13 @@ export FLASHDUTY_DBA_KEY=dba-s3cret FLASHDUTY_OPS_KEY=ops-s3cret
 "$BIN" convert "$TMP/in/a.json" "$TMP/in/bad.json" >/dev/full 2>/dev/null; check "output failure wins over rejects" $? 7
 "$BIN" send --url http://127.0.0.1:9/x --stats json </dev/null >/dev/full 2>/dev/null; check "send --stats json > /dev/full: exit 7" $? 7
 "$BIN" send --dry-run --url http://127.0.0.1:9/x "$TMP/in/a.json" >/dev/full 2>/dev/null; check "send --dry-run > /dev/full: exit 7" $? 7
+"$BIN" labels "$TMP/in/a.json" >/dev/full 2>/dev/null; check "labels > /dev/full: exit 7" $? 7
+"$BIN" routes test "$SRC/samples/routes.yaml" --cases "$SRC/samples/routes-tests.yaml" >/dev/full 2>/dev/null
+check "routes test --cases > /dev/full: exit 7" $? 7
+"$BIN" alerts --state "$TMP/no-state.db" --format table >/dev/full 2>/dev/null; check "alerts (none open) > /dev/full: exit 7" $? 7
+for words in --help --version "convert --help" "send --help"; do
+  "$BIN" $words >/dev/full 2>/dev/null; check "$words > /dev/full: exit 7" $? 7
+done
 "$BIN" send --dry-run --url http://127.0.0.1:9/x --reject "$TMP/dl.ndjson" --dead-letter "$TMP/dl.ndjson" "$TMP/in/a.json" >/dev/null 2>"$TMP/err"
 check "the same file as --reject and --dead-letter: exit 2" $? 2
 contains "the same file as --reject and --dead-letter: said" "$(cat "$TMP/err")" "--reject and --dead-letter must be different files"

@@ -120,6 +120,13 @@ lacks out "extension"
 printf 'tests:\n  - {name: x, expect: [a], payloud: y}\n' >"$tmp/badcases.yaml"
 expect_exit 2 "$bin" routes test samples/routes.yaml --cases "$tmp/badcases.yaml"
 has err "badcases.yaml:2: unknown key 'payloud' in x"
+# A second YAML document is refused as the route loader refuses one, not ignored.
+printf 'tests:\n  - {name: x, event: {severity: Critical}, expect: [dba]}\n---\ntests: []\n' >"$tmp/twocases.yaml"
+expect_exit 2 "$bin" routes test samples/routes.yaml --cases "$tmp/twocases.yaml"
+has err "cmrelay: $tmp/twocases.yaml:3: more than one YAML document"
+printf 'tests: [\n' >"$tmp/brokencases.yaml"
+expect_exit 2 "$bin" routes test samples/routes.yaml --cases "$tmp/brokencases.yaml"
+has err "cmrelay: $tmp/brokencases.yaml:2: syntax error at column 1: "
 
 expect_exit 2 "$bin" routes test samples/routes.yaml --cases samples/routes-tests.yaml samples/volcengine/
 has err "routes test --cases takes neither PATH nor --expect"

@@ -66,6 +66,10 @@ check "alerts: key, severity, title, channels" eq \
   '[true,"Critical","prod-ecs-cpu on checkout-api-03: CpuTotal 96.35% (threshold 90%)",["dba","hot"],true]'
 "$BIN" alerts --format table >"$tmp/table"
 check "alerts: a table on request" grep -q "^ALERT_KEY  *SEVERITY  *FIRST_SEEN  *LAST_SEEN  *CHANNELS  *TITLE" "$tmp/table"
+"$BIN" alerts >/dev/full 2>/dev/null
+check "alerts > /dev/full: exit 7" eq "$?" 7
+"$BIN" alerts --format table >/dev/full 2>/dev/null
+check "alerts --format table > /dev/full: exit 7" eq "$?" 7
 check "alerts: the count" grep -q "^1 open alerts in $XDG_STATE_HOME/cmrelay/state.db" "$tmp/table"
 "$BIN" send --routes "$tmp/routes.yaml" --max-attempts 1 "$S/metric-recovered.json" 2>"$tmp/err"
 check "run 2: exit 0" eq "$?" 0

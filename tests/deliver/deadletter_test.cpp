@@ -17,8 +17,10 @@
 #include "deliver/deadletter.h"
 #include "output/ndjson.h"
 #include "vendors/flashduty.h"
+#include "support.h"
 
 using namespace cmrelay;
+using test::CaptureStderr;
 
 namespace {
 
@@ -113,30 +115,6 @@ namespace {
 
 // Standard error sent to a pipe while this lives (not a file: a test's file size limit
 // would apply to it too); text() is what came, once it is gone.
-class CaptureStderr {
- public:
-  explicit CaptureStderr(std::string& text) : text_(text) {
-    std::fflush(stderr);
-    REQUIRE(::pipe(pipe_) == 0);
-    saved_ = ::dup(2);
-    ::dup2(pipe_[1], 2);
-    ::close(pipe_[1]);
-  }
-  ~CaptureStderr() {
-    std::fflush(stderr);
-    ::dup2(saved_, 2);  // Closes the last write end.
-    ::close(saved_);
-    char buf[4096];
-    for (ssize_t n; (n = ::read(pipe_[0], buf, sizeof buf)) > 0;) text_.append(buf, static_cast<size_t>(n));
-    ::close(pipe_[0]);
-  }
-
- private:
-  std::string& text_;
-  int pipe_[2] = {-1, -1};
-  int saved_ = -1;
-};
-
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

@@ -93,7 +93,9 @@ TEST_CASE("framer: captured HTTP requests") {
   CHECK(r[0].body == body);
   CHECK(r[0].kind == BodyKind::Json);
   CHECK(r[0].content_type == "application/json");
-  CHECK(r[0].trace_id == "t-1");
+  CHECK(r[0].header("x-volc-trace-id") == "t-1");  // Any header, by its lower-case name.
+  CHECK(r[0].header("host") == "x");
+  CHECK(r[0].header("content-length").empty());  // It framed the body: not handed on.
   CHECK(r[1].body == body);
   CHECK(r[1].offset == req.size());
 
