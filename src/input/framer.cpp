@@ -205,6 +205,7 @@ void Framer::begin(Record& rec) {
   rec.index = ++index_;
   rec.offset = base_ + pos_;
   rec.length = 0;
+  rec.parsed = false;
   rec.error.clear();
   rec.content_type.clear();
   rec.trace_id.clear();
@@ -300,7 +301,7 @@ bool Framer::next_record(Record& rec) {
       else frame_line(rec);
       rec.length += header;
     } else if (c == '{') {
-      frame_json(rec);
+      if (in_place_ == nullptr || !frame_parsed(rec)) frame_json(rec);
     } else if (c == '"') {
       frame_line(rec);
       rec.kind = BodyKind::Json;
@@ -452,6 +453,25 @@ void Framer::frame_json(Record& rec) {
       return;
     }
   }
+}
+
+// A body that is one valid JSON value, whole in the buffer and no longer than max_body, ends
+// where its parse stops: frame_json would end it there too (valid JSON always continues its
+// lines), unless a line inside opens with '{' or '[' (a raw newline is only ever whitespace
+// in valid JSON): frame_json may cut such a body (NDJSON after a cut line) and decides it.
+// Anything else, cut off at the buffer's end included, is framed by frame_json, whose records
+// (and reasons) stay the only ones.
+bool Framer::frame_parsed(Record& rec) {
+  const std::string_view bytes = view(0, std::min(avail(), max_body_));
+  const size_t n = in_place_->parse_first(bytes);
+  if (n == 0 || n > bytes.size()) return false;
+  const std::string_view body = bytes.substr(0, n);
+  for (size_t nl = body.find('\n'); nl != std::string_view::npos; nl = body.find('\n', nl + 1)) {
+    if (nl + 1 < n && (body[nl + 1] == '{' || body[nl + 1] == '[')) return false;
+  }
+  finish(rec, 0, n, n);
+  rec.parsed = true;
+  return true;
 }
 
 void Framer::frame_line(Record& rec) {
