@@ -7,10 +7,10 @@
 
 namespace cmrelay {
 
-size_t BodyReader::parse_first(std::string_view bytes) {
-  size_t consumed = 0;
-  in_place_ = parser_.parse_first(bytes, consumed);
-  return in_place_ != nullptr ? consumed : 0;
+size_t BodyReader::parse_first(std::string_view bytes, size_t& read) {
+  read = 0;
+  in_place_ = parser_.parse_first(bytes, read);
+  return in_place_ != nullptr ? read : 0;
 }
 
 json::Value* BodyReader::read(const Record& rec, std::string& error) {

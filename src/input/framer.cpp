@@ -301,7 +301,10 @@ bool Framer::next_record(Record& rec) {
       else frame_line(rec);
       rec.length += header;
     } else if (c == '{') {
-      if (in_place_ == nullptr || !frame_parsed(rec)) frame_json(rec);
+      // A budget for the bytes read in vain: a parse that fails may have read far past where
+      // framing ends the body (a cut line whose next lines still read as JSON to it).
+      const bool try_in_place = in_place_ != nullptr && in_place_waste_ <= base_ + pos_ + kChunk;
+      if (!try_in_place || !frame_parsed(rec)) frame_json(rec);
     } else if (c == '"') {
       frame_line(rec);
       rec.kind = BodyKind::Json;
@@ -463,11 +466,18 @@ void Framer::frame_json(Record& rec) {
 // (and reasons) stay the only ones.
 bool Framer::frame_parsed(Record& rec) {
   const std::string_view bytes = view(0, std::min(avail(), max_body_));
-  const size_t n = in_place_->parse_first(bytes);
-  if (n == 0 || n > bytes.size()) return false;
+  size_t read = 0;
+  const size_t n = in_place_->parse_first(bytes, read);
+  if (n == 0 || n > bytes.size()) {
+    in_place_waste_ += read;
+    return false;
+  }
   const std::string_view body = bytes.substr(0, n);
   for (size_t nl = body.find('\n'); nl != std::string_view::npos; nl = body.find('\n', nl + 1)) {
-    if (nl + 1 < n && (body[nl + 1] == '{' || body[nl + 1] == '[')) return false;
+    if (nl + 1 < n && (body[nl + 1] == '{' || body[nl + 1] == '[')) {
+      in_place_waste_ += n;
+      return false;
+    }
   }
   finish(rec, 0, n, n);
   rec.parsed = true;

@@ -43,8 +43,8 @@ class Framer {
    public:
     virtual ~InPlace() = default;
     // Parses the JSON value bytes begin with and returns its length, looking at no byte after
-    // it; 0 when bytes do not begin with one valid value.
-    virtual size_t parse_first(std::string_view bytes) = 0;
+    // it; 0 when bytes do not begin with one valid value. read: how many bytes it read.
+    virtual size_t parse_first(std::string_view bytes, size_t& read) = 0;
   };
 
   // fd is read until EOF; it is not closed. source names it in records. Once *stop is true
@@ -65,6 +65,8 @@ class Framer {
   // Bodies that open with '{' are offered to in_place first; one it parses is returned with
   // rec.parsed set. Any other, or one it refuses, is framed the long way, which alone
   // decides the records of what is not one valid JSON value (the same records either way).
+  // What in_place reads in vain is bounded by the stream's length (plus a buffer): past that
+  // the long way alone is taken, so no input costs more than twice the bytes scanned.
   void parse_in_place(InPlace* in_place) { in_place_ = in_place; }
 
   // Set when reading the stream itself failed (EIO...): the stream ends there.
@@ -122,6 +124,7 @@ class Framer {
   const std::atomic<bool>* stop_;
   Overflow* overflow_;
   InPlace* in_place_ = nullptr;
+  uint64_t in_place_waste_ = 0;  // Bytes InPlace read for bodies it did not end.
   bool spilling_ = false;  // The record being framed has passed max_body.
   bool stopped_ = false;
   std::function<void()> idle_;  // Only set for streams that can wait (see on_idle).

@@ -114,3 +114,35 @@ TEST_CASE("framer in place: read() gives the value the body parses to, duplicate
   std::fclose(file);
   CHECK(parsed == std::vector<bool>{true, true, false});
 }
+
+namespace {
+
+// Counts what the parse reads, ended bodies or not.
+struct Counting : Framer::InPlace {
+  BodyReader reader;
+  uint64_t read_total = 0;
+  size_t parse_first(std::string_view bytes, size_t& read) override {
+    const size_t n = reader.parse_first(bytes, read);
+    read_total += read;
+    return n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("framer in place: what the parse reads in vain is bounded by the stream's length") {
+  // Cut lines whose next lines still read as JSON to a parse ('{' in the first column ends a
+  // body for the framer only): unbounded, each one's parse would read 200 lines on.
+  std::string bytes;
+  for (int i = 0; i < 500; ++i) bytes += "{\"a\":\"" + std::string(4000, 'x') + "\",\"b\":\n";
+  Counting counting;
+  const auto records = frame(bytes, Framer::kDefaultMaxBody, nullptr, &counting);
+  CHECK(records.size() == 500);
+  const auto alone = frame(bytes);
+  REQUIRE(alone.size() == records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    CHECK(records[i].body == alone[i].body);
+    CHECK(records[i].error == alone[i].error);
+  }
+  CHECK(counting.read_total <= bytes.size() + (1u << 20) + Framer::kDefaultMaxBody);
+}
