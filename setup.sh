@@ -20,7 +20,7 @@ PACKAGES=(
 # the package test (dpkg-dev), the fuzzers and clang-tidy, and the benchmark's tools.
 DEV_PACKAGES=(
   doctest-dev python3 time jq dpkg-dev file curl
-  clang-14 libclang-rt-14-dev clang-tidy-14 hyperfine
+  clang-14 libclang-rt-14-dev clang-tidy-14 hyperfine valgrind
 )
 testing=OFF
 if [ "${1:-run}" = test ]; then

@@ -29,6 +29,7 @@ struct OwnedRecord {
   uint64_t index, offset, length;
   std::string error, content_type;
   std::vector<Record::Header> headers;
+  bool parsed = false;  // Parsed while framed (Framer::parse_in_place).
 
   std::string header(std::string_view name) const {  // As Record::header().
     Record r;
@@ -39,7 +40,7 @@ struct OwnedRecord {
 
 // Frames bytes written into a real pipe by another thread.
 inline std::vector<OwnedRecord> frame(const std::string& bytes, size_t max_body = Framer::kDefaultMaxBody,
-                                      Framer::Overflow* overflow = nullptr) {
+                                      Framer::Overflow* overflow = nullptr, Framer::InPlace* in_place = nullptr) {
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error("pipe");
   std::thread writer([&] {
@@ -54,9 +55,11 @@ inline std::vector<OwnedRecord> frame(const std::string& bytes, size_t max_body 
   std::vector<OwnedRecord> out;
   {
     Framer f(fds[0], "test", max_body, nullptr, overflow);
+    f.parse_in_place(in_place);
     Record r;
     while (f.next(r)) {
-      out.push_back({r.kind, std::string(r.body), r.index, r.offset, r.length, r.error, r.content_type, r.headers});
+      out.push_back({r.kind, std::string(r.body), r.index, r.offset, r.length, r.error, r.content_type, r.headers,
+                     r.parsed});
     }
   }
   writer.join();

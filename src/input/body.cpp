@@ -1,13 +1,22 @@
 #include "input/body.h"
 
+#include <utility>
+
 #include "input/form.h"
 #include "text/utf8.h"
 
 namespace cmrelay {
 
+size_t BodyReader::parse_first(std::string_view bytes, size_t& read) {
+  read = 0;
+  in_place_ = parser_.parse_first(bytes, read);
+  return in_place_ != nullptr ? read : 0;
+}
+
 json::Value* BodyReader::read(const Record& rec, std::string& error) {
   warning_.clear();
   if (rec.kind == BodyKind::Form) return read_form(rec.body, error);
+  if (rec.parsed && in_place_ != nullptr) return resolve_duplicates(std::exchange(in_place_, nullptr), "key");
   return resolve_duplicates(parser_.parse(rec.body, error), "key");
 }
 

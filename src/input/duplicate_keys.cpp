@@ -21,6 +21,18 @@ void DuplicateKeys::object(json::Value& v, json::Allocator& alloc, std::string& 
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) object(m->value, alloc, first);
 }
 
+// Pairwise, cheapest first (length, first byte): for a few names cheaper than sorting them.
+bool DuplicateKeys::all_distinct() const {
+  for (size_t a = 1; a < names_.size(); ++a) {
+    const std::string_view x = names_[a].first;
+    for (size_t b = 0; b < a; ++b) {
+      const std::string_view y = names_[b].first;
+      if (x.size() == y.size() && (x.empty() || (x[0] == y[0] && x == y))) return false;
+    }
+  }
+  return true;
+}
+
 void DuplicateKeys::dedupe(json::Value& v, json::Allocator& alloc, std::string& first) {
   const size_t n = v.MemberCount();
   if (n < 2) return;
@@ -29,6 +41,7 @@ void DuplicateKeys::dedupe(json::Value& v, json::Allocator& alloc, std::string& 
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m, ++i) {
     names_.emplace_back(std::string_view(m->name.GetString(), m->name.GetStringLength()), i);
   }
+  if (n <= kFewMembers && all_distinct()) return;  // Most objects: a few names, none repeated.
   std::sort(names_.begin(), names_.end());
   keep_.assign(n, 1);
   bool any = false;

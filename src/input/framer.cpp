@@ -205,6 +205,7 @@ void Framer::begin(Record& rec) {
   rec.index = ++index_;
   rec.offset = base_ + pos_;
   rec.length = 0;
+  rec.parsed = false;
   rec.error.clear();
   rec.content_type.clear();
   rec.headers.clear();
@@ -300,7 +301,10 @@ bool Framer::next_record(Record& rec) {
       else frame_line(rec);
       rec.length += header;
     } else if (c == '{') {
-      frame_json(rec);
+      // A budget for the bytes read in vain: a parse that fails may have read far past where
+      // framing ends the body (a cut line whose next lines still read as JSON to it).
+      const bool try_in_place = in_place_ != nullptr && in_place_waste_ <= base_ + pos_ + kChunk;
+      if (!try_in_place || !frame_parsed(rec)) frame_json(rec);
     } else if (c == '"') {
       frame_line(rec);
       rec.kind = BodyKind::Json;
@@ -452,6 +456,32 @@ void Framer::frame_json(Record& rec) {
       return;
     }
   }
+}
+
+// A body that is one valid JSON value, whole in the buffer and no longer than max_body, ends
+// where its parse stops: frame_json would end it there too (valid JSON always continues its
+// lines), unless a line inside opens with '{' or '[' (a raw newline is only ever whitespace
+// in valid JSON): frame_json may cut such a body (NDJSON after a cut line) and decides it.
+// Anything else, cut off at the buffer's end included, is framed by frame_json, whose records
+// (and reasons) stay the only ones.
+bool Framer::frame_parsed(Record& rec) {
+  const std::string_view bytes = view(0, std::min(avail(), max_body_));
+  size_t read = 0;
+  const size_t n = in_place_->parse_first(bytes, read);
+  if (n == 0 || n > bytes.size()) {
+    in_place_waste_ += read;
+    return false;
+  }
+  const std::string_view body = bytes.substr(0, n);
+  for (size_t nl = body.find('\n'); nl != std::string_view::npos; nl = body.find('\n', nl + 1)) {
+    if (nl + 1 < n && (body[nl + 1] == '{' || body[nl + 1] == '[')) {
+      in_place_waste_ += n;
+      return false;
+    }
+  }
+  finish(rec, 0, n, n);
+  rec.parsed = true;
+  return true;
 }
 
 void Framer::frame_line(Record& rec) {

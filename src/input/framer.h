@@ -37,6 +37,16 @@ class Framer {
     virtual void bytes(std::string_view part) = 0;
   };
 
+  // Parses a JSON body where it lies in the framing buffer, so that its bytes are scanned
+  // once: framing and parsing in one pass.
+  class InPlace {
+   public:
+    virtual ~InPlace() = default;
+    // Parses the JSON value bytes begin with and returns its length, looking at no byte after
+    // it; 0 when bytes do not begin with one valid value. read: how many bytes it read.
+    virtual size_t parse_first(std::string_view bytes, size_t& read) = 0;
+  };
+
   // fd is read until EOF; it is not closed. source names it in records. Once *stop is true
   // no more is read (also when a read is interrupted by a signal: a FIFO that stays open
   // must not hold a stopping run) and the stream ends there; stopped() then says so.
@@ -51,6 +61,13 @@ class Framer {
   // to read yet; never for a regular file): the moment to flush what was written so far,
   // so that a consumer downstream sees each record as soon as it arrived.
   void on_idle(std::function<void()> idle);
+
+  // Bodies that open with '{' are offered to in_place first; one it parses is returned with
+  // rec.parsed set. Any other, or one it refuses, is framed the long way, which alone
+  // decides the records of what is not one valid JSON value (the same records either way).
+  // What in_place reads in vain is bounded by the stream's length (plus a buffer): past that
+  // the long way alone is taken, so no input costs more than twice the bytes scanned.
+  void parse_in_place(InPlace* in_place) { in_place_ = in_place; }
 
   // Set when reading the stream itself failed (EIO...): the stream ends there.
   const std::string& read_error() const { return read_error_; }
@@ -79,6 +96,7 @@ class Framer {
   bool skip_blank();  // Skips whitespace and byte-order marks; false at the end.
   void begin(Record& rec);
   void frame_json(Record& rec);
+  bool frame_parsed(Record& rec);
   void frame_line(Record& rec);
   void frame_nul(Record& rec);
   Scan scan_json(size_t& i, std::string& why);
@@ -105,6 +123,8 @@ class Framer {
   int fd_;
   const std::atomic<bool>* stop_;
   Overflow* overflow_;
+  InPlace* in_place_ = nullptr;
+  uint64_t in_place_waste_ = 0;  // Bytes InPlace read for bodies it did not end.
   bool spilling_ = false;  // The record being framed has passed max_body.
   bool stopped_ = false;
   std::function<void()> idle_;  // Only set for streams that can wait (see on_idle).

@@ -21,6 +21,9 @@ struct Record {
   uint64_t offset = 0;      // Byte offset of the record within the source.
   uint64_t length = 0;      // Bytes the record spans in the source (body may be shorter).
 
+  // The body has already been parsed by the Framer's InPlace (Framer::parse_in_place).
+  bool parsed = false;
+
   // Set when the bytes could not be cut into a body (truncated, too large, bad capture):
   // the record is then rejected with this reason and body holds what could be kept.
   std::string error;

@@ -65,8 +65,11 @@ struct DepthLimited {
 constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
                             rapidjson::kParseFullPrecisionFlag;
 
-bool parse_into(std::string_view text, Value& out, Allocator& values, Allocator& stack,
-                std::string& error) {
+// Parses text into out; with kParseStopWhenDoneFlag in Extra, only the value text begins with,
+// and consumed (when given) says where it ends.
+template <unsigned Extra = 0>
+bool parse_into(std::string_view text, Value& out, Allocator& values, Allocator& stack, std::string& error,
+                size_t* consumed = nullptr) {
   Doc doc(&values, 1024, &stack);
   rapidjson::ParseResult result;
   bool too_deep = false;
@@ -76,8 +79,10 @@ bool parse_into(std::string_view text, Value& out, Allocator& values, Allocator&
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
     rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, Allocator> reader(&stack);
     DepthLimited handler{d};
-    handler.escapes = text.find("\\u") != std::string_view::npos;
-    result = reader.Parse<kFlags>(is, handler);
+    // Looked for in what a first-value parse reads only once it knows where that ends (below).
+    handler.escapes = consumed == nullptr && text.find("\\u") != std::string_view::npos;
+    result = reader.Parse<kFlags | Extra>(is, handler);
+    if (consumed != nullptr) *consumed = is.Tell();
     too_deep = handler.too_deep;
     lone_surrogate = handler.lone_surrogate;
     return !result.IsError();
@@ -124,6 +129,18 @@ Value& Parser::reset() {
 Value* Parser::parse(std::string_view text, std::string& error) {
   reset();
   if (!parse_into(text, root_, *values_, *stack_, error)) return nullptr;
+  return &root_;
+}
+
+Value* Parser::parse_first(std::string_view text, size_t& consumed) {
+  reset();
+  std::string error;  // Only set on failure, which the caller reports through parse().
+  if (!parse_into<rapidjson::kParseStopWhenDoneFlag>(text, root_, *values_, *stack_, error, &consumed)) {
+    return nullptr;
+  }
+  // Strings were not checked for escaped lone surrogates: a value with a \u escape (rare) is
+  // parsed again the checking way.
+  if (text.substr(0, consumed).find("\\u") != std::string_view::npos) return parse(text.substr(0, consumed), error);
   return &root_;
 }
 

@@ -28,6 +28,12 @@ class Parser {
   // Returns nullptr with error set ("invalid JSON at byte 12: ...") on failure.
   Value* parse(std::string_view text, std::string& error);
 
+  // Framing and parsing in one pass: parses the JSON value that text begins with as a new
+  // root, looking at no byte after it, and sets consumed to its length. Returns nullptr when
+  // text does not begin with one valid value (invalid, cut off, too deep), consumed then
+  // saying how far it read; the caller then frames the body the long way and parse() says why.
+  Value* parse_first(std::string_view text, size_t& consumed);
+
   // Parses text into out, alongside the current root (for JSON that arrives inside a
   // string). out lives until the next parse(). Returns false with error set on failure.
   bool parse_more(std::string_view text, Value& out, std::string& error);

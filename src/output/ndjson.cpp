@@ -70,9 +70,10 @@ class CompactOut {
   void raw(std::string_view s) { std::memcpy(out_.Push(s.size()), s.data(), s.size()); }
   void put(char c) { out_.Put(c); }
   void string(std::string_view s) {
-    // Room for the worst case (every byte \u00XX), the unused part handed back at the end.
+    // Room for the worst case (every byte \u00XX) and for the tail's 16-byte store, the unused
+    // part handed back at the end.
     const size_t n = s.size();
-    const size_t room = n * 6 + 2;
+    const size_t room = n * 6 + 2 + 16;
     char* const start = out_.Push(room);
     char* o = start;
     const char* p = s.data();
@@ -82,12 +83,14 @@ class CompactOut {
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
     const __m128i control_max = _mm_set1_epi8(0x1F);
+    auto specials = [&](__m128i v) {  // A bit per byte that needs an escape.
+      return _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                            _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max)));
+    };
     while (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                       _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);  // Within room: o <= start + 6 * i + 1.
-      const int mask = _mm_movemask_epi8(hit);
+      const int mask = specials(v);
       if (mask == 0) {
         i += 16;
         o += 16;
@@ -97,6 +100,19 @@ class CompactOut {
       i += k;
       o += k;
       o = escape(o, static_cast<unsigned char>(p[i++]));
+    }
+    if (i < n) {
+      // The tail (most labels are shorter than 16 bytes): one test, through a copy that is
+      // never read past s's end.
+      alignas(16) char tail[16] = {};
+      const size_t k = n - i;
+      std::memcpy(tail, p + i, k);
+      const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
+      if ((specials(v) & ((1 << k) - 1)) == 0) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);  // Within room: its last 16 bytes.
+        o += k;
+        i = n;
+      }
     }
 #endif
     for (; i < n; ++i) {

@@ -211,10 +211,11 @@ void Pipeline::read_file(const std::string& path, const OnBody& on_body, const s
 
 uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body,
                                const std::atomic<bool>* stop, bool replay) {
+  BodyReader reader;  // Before the framer, which parses JSON bodies with it in place.
   Framer framer(fd, name, options_.max_body, stop, this);
   if (idle_) framer.on_idle(idle_);
+  framer.parse_in_place(&reader);
   input_kept_ = true;
-  BodyReader reader;
   EventBatch batch;
   Record rec;
   std::vector<std::string> warnings;

@@ -37,6 +37,28 @@ TEST_CASE("duplicates: the first JSON key wins, at any depth, and is said once")
   CHECK(read(r, BodyKind::Json, many, w) == R"({"k":0,"z":0})");
 }
 
+TEST_CASE("duplicates: objects of a few members and of many, names alike in length and first byte") {
+  BodyReader r;
+  std::string w;
+  // Up to 16 members (checked pairwise) and beyond (sorted): every repeat found, wherever it is.
+  for (int n : {2, 3, 15, 16, 17, 40}) {
+    CAPTURE(n);
+    std::string distinct = "{", want = "{";
+    for (int i = 0; i < n; ++i) {
+      const std::string name = "k" + std::string(1, static_cast<char>('a' + i % 26)) + std::to_string(i / 26);
+      distinct += (i ? "," : "") + ("\"" + name + "\":" + std::to_string(i));
+    }
+    distinct += "}";
+    CHECK(read(r, BodyKind::Json, distinct, w) == distinct);
+    CHECK(w.empty());
+    // The last member repeats the first, and "" repeats "".
+    std::string repeated = distinct.substr(0, distinct.size() - 1) + ",\"ka0\":99}";
+    CHECK(read(r, BodyKind::Json, repeated, w) == distinct);
+    CHECK(w == "duplicate key 'ka0': the first one is used");
+    CHECK(read(r, BodyKind::Json, R"({"":1,"x":2,"":3})", w) == R"({"":1,"x":2})");
+  }
+}
+
 TEST_CASE("duplicates: the first form field wins, and is said") {
   BodyReader r;
   std::string w;
