@@ -40,17 +40,6 @@ std::string keys_present(const json::Value& body, std::initializer_list<std::str
   return found;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 std::string name_and_id(std::string_view name, std::string_view id) {
   std::string out(name.empty() ? id : name);
   if (!name.empty() && !id.empty() && name != id) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "text/ascii.h"
 #include "text/label_name.h"
 #include "vendors/alibaba.h"
 #include "vendors/common.h"
@@ -106,13 +107,6 @@ std::string read_expression(const json::Value& body, DecodeContext& ctx) {
   return joined.empty() ? text : joined;
 }
 
-// Text with ASCII blanks around it removed ("95 " from the 2017 Curvalue).
-std::string trimmed(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
 // The dimension that names the resource, per namespace (products other than ECS have no
 // instanceId), with the dimensions that narrow it down (an SLB listener is its port and
 // protocol). An unlisted namespace uses instanceId, else its first dimension that is not the
@@ -174,7 +168,8 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   const std::string rule_id = str(body, "ruleId");
   const std::string rule_name = str(body, "alertName");
   const std::string metric = str(body, "metricName");
-  const std::string value = trimmed(first({str(body, "curValue"), str(body, "Curvalue")}));
+  // Blanks around removed: "95 " from the 2017 Curvalue.
+  const std::string value(text::trim(first({str(body, "curValue"), str(body, "Curvalue")})));
   const std::string expression = read_expression(body, ctx);
   const std::string unit = str(body, "unit");
   const std::string instance_name = str(body, "instanceName");

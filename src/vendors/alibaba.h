@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "event/event.h"
+#include "text/ascii.h"
 #include "vendors/format.h"
 #include "vendors/times.h"
 
@@ -69,8 +70,7 @@ void threshold_title(std::string& t, std::string_view rule, std::string_view res
 // ", key, key..." for those of keys that body has (evidence for detection); empty if none.
 std::string keys_present(const json::Value& body, std::initializer_list<std::string_view> keys);
 
-// ASCII case-insensitive equality (Alibaba states and levels come in any case).
-bool iequals(std::string_view a, std::string_view b);
+using text::iequals;  // Alibaba states and levels come in any case.
 
 // "name (id)" when both are known and differ, else whichever is known.
 std::string name_and_id(std::string_view name, std::string_view id);
