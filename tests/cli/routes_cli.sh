@@ -187,7 +187,7 @@ YAML
 CMRELAY_TEST_EMPTY='' expect_exit 1 "$bin" routes check "$tmp/wrong.yaml"
 cat >"$tmp/want" <<WANT
 $tmp/wrong.yaml:2: url of channel 'a' is empty (after \${VAR} expansion)
-$tmp/wrong.yaml:2: timeout of channel 'a' is too long to count in milliseconds: '9223372036854775807m'
+$tmp/wrong.yaml:2: timeout of channel 'a': a duration is at most 1000000000s (about 31 years), not '9223372036854775807m'
 $tmp/wrong.yaml:3: header 'x-team' of channel 'b' is given twice (as 'X-Team' on line 3; header names ignore case)
 $tmp/wrong.yaml:4: channel id 5 is used by 'b' too
 $tmp/wrong.yaml:6: malformed num: value 'num:gt:nan' (expected num:gt|ge|lt|le:NUMBER)
@@ -195,6 +195,19 @@ $tmp/wrong.yaml:6: 'cidr:10.1.2.3/8' in case 1 has host bits set: it is the rang
 $tmp/wrong.yaml:10: vendor 'VOLCENGINE' appears twice in severity (line 9)
 WANT
 diff -u "$tmp/want" "$tmp/out" || bad "routes check findings on wrong.yaml differ"
+
+# A channel's timeout reads durations as the command line does: 1h, 1.5m, 2min, a bare number
+# of seconds; a bad one gets the very message --timeout gives.
+printf 'channels:\n  a: {url: "https://h/a", timeout: 1h}\n  b: {url: "https://h/b", timeout: 1.5m}\n  c: {url: "https://h/c", timeout: 2min}\n  d: {url: "https://h/d", timeout: 10}\ndefault: {channels: [a, b, c, d]}\n' >"$tmp/hours.yaml"
+expect_exit 0 "$bin" routes check "$tmp/hours.yaml"
+has out "$tmp/hours.yaml: ok: 4 channels, 0 cases"
+printf 'channels:\n  a: {url: "https://h/a", timeout: 1y}\ndefault: {channels: [a]}\n' >"$tmp/years.yaml"
+expect_exit 1 "$bin" routes check "$tmp/years.yaml"
+expect_exit 2 "$bin" send --dry-run --url https://h/x --timeout 1y /dev/null
+grep -o "not a duration: .*" "$tmp/err" >"$tmp/cli-why"
+expect_exit 1 "$bin" routes check "$tmp/years.yaml"
+has out "$tmp/years.yaml:2: timeout of channel 'a': $(cat "$tmp/cli-why")"
+[ -s "$tmp/cli-why" ] || bad "--timeout 1y: no 'not a duration' message"
 
 printf 'channels:\n  a: {url: "https://h/a"}\ndefault: {channels: [a]}\n---\ncases: []\n' >"$tmp/two.yaml"
 expect_exit 2 "$bin" convert --routes "$tmp/two.yaml" samples/volcengine/metric-firing.json
