@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string_view>
 
-#include "route/redact.h"
+#include "text/url_redact.h"
 
 namespace cmrelay::cli {
 

@@ -8,7 +8,7 @@
 #include "cli/interrupt.h"
 #include "cli/read.h"
 #include "output/ndjson.h"
-#include "route/redact.h"
+#include "text/url_redact.h"
 #include "text/escape.h"
 
 namespace cmrelay::cli {

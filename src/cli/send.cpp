@@ -32,7 +32,7 @@
 #include "deliver/tls.h"
 #include "input/sources.h"
 #include "deliver/recall.h"
-#include "route/redact.h"
+#include "text/url_redact.h"
 #include "output/ndjson.h"
 #include "output/progress.h"
 #include "text/escape.h"

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "route/redact.h"
+#include "text/url_redact.h"
 #include "text/ascii.h"
 #include "text/escape.h"
 

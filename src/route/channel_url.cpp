@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "route/channel.h"
-#include "route/redact.h"
 #include "text/ascii.h"
+#include "text/url_redact.h"
 
 namespace cmrelay {
 

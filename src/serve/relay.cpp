@@ -10,7 +10,6 @@
 
 #include <rapidjson/stringbuffer.h>
 
-#include "route/redact.h"
 #include "output/ndjson.h"
 
 namespace cmrelay::serve {

@@ -1,6 +1,5 @@
-#include "route/redact.h"
+#include "text/url_redact.h"
 
-#include "route/channel.h"
 #include "text/ascii.h"
 #include "text/percent.h"
 
@@ -12,7 +11,6 @@ namespace cmrelay {
 namespace {
 
 constexpr std::string_view kMask = "***";
-constexpr size_t kShortest = 4;  // Shorter header values are not masked in messages.
 
 bool secret_name(std::string_view name, const SecretParts& declared) {
   static constexpr std::string_view kWords[] = {"key", "token", "secret", "pass", "pwd", "sig", "credential", "auth", "session"};
@@ -101,12 +99,6 @@ void add_secret(std::vector<std::string>& out, std::string_view s) {
   if (!s.empty()) out.emplace_back(s);
 }
 
-// Header values hold non-secrets too ("X-Env: prod", "1"): a short one is no secret worth
-// the name, and masking it would garble every message.
-void add_header_secret(std::vector<std::string>& out, std::string_view s) {
-  if (s.size() >= kShortest) out.emplace_back(s);
-}
-
 // A URL part as written, and as a server may echo it decoded ("Ab%2BCd" as "Ab+Cd"; '+'
 // read as a space, or kept).
 void add_url_secret(std::vector<std::string>& out, std::string_view secret) {
@@ -117,6 +109,8 @@ void add_url_secret(std::vector<std::string>& out, std::string_view secret) {
   text::percent_decode(secret, decoded, text::Plus::Kept);
   add_secret(out, decoded);
 }
+
+}  // namespace
 
 std::vector<std::string> url_secrets(std::string_view url, const SecretParts& declared) {
   std::vector<std::string> out;
@@ -130,8 +124,6 @@ void longest_first(std::vector<std::string>& secrets) {
   secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
 }
 
-}  // namespace
-
 std::string redact_url(std::string_view url, const SecretParts& declared) {
   std::string out;
   out.reserve(url.size());
@@ -142,19 +134,6 @@ std::string redact_url(std::string_view url, const SecretParts& declared) {
     pos = end;
   }
   out.append(url.substr(pos));
-  return out;
-}
-
-std::vector<std::string> channel_secrets(const Channel& channel) {
-  std::vector<std::string> out = url_secrets(channel.url, channel.redact);
-  for (const auto& [name, value] : channel.headers) {
-    add_header_secret(out, value);
-    // "Bearer T", "Basic T", "Token T": the credentials alone, as a server may quote them.
-    size_t credentials = value.find(' ');
-    if (credentials != std::string::npos) credentials = value.find_first_not_of(' ', credentials);
-    if (credentials != std::string::npos) add_header_secret(out, std::string_view(value).substr(credentials));
-  }
-  longest_first(out);
   return out;
 }
 
