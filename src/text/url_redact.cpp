@@ -148,10 +148,4 @@ std::string mask_secrets(std::string_view text, const std::vector<std::string>& 
   return out;
 }
 
-std::string redact_secrets(std::string_view text, std::string_view url) {
-  std::vector<std::string> secrets = url_secrets(url, {});
-  longest_first(secrets);
-  return mask_secrets(text, secrets);
-}
-
 }  // namespace cmrelay

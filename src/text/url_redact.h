@@ -43,7 +43,4 @@ void longest_first(std::vector<std::string>& secrets);
 // text with every occurrence of each secret replaced by "***".
 std::string mask_secrets(std::string_view text, const std::vector<std::string>& secrets);
 
-// mask_secrets with the secrets of a bare URL (no headers, nothing declared).
-std::string redact_secrets(std::string_view text, std::string_view url);
-
 }  // namespace cmrelay

@@ -4,6 +4,17 @@
 
 using cmrelay::redact_url;
 
+namespace {
+
+// text masked with the secrets of a bare URL, as a server's message about it would be.
+std::string redact_secrets(std::string_view text, std::string_view url) {
+  std::vector<std::string> secrets = cmrelay::url_secrets(url);
+  cmrelay::longest_first(secrets);
+  return cmrelay::mask_secrets(text, secrets);
+}
+
+}  // namespace
+
 TEST_CASE("redact_url hides query values named like secrets") {
   CHECK(redact_url("https://api.flashcat.cloud/event/push/alert/standard?integration_key=abc123") ==
         "https://api.flashcat.cloud/event/push/alert/standard?integration_key=***");
@@ -29,20 +40,19 @@ TEST_CASE("redact_url keeps URLs without secrets byte for byte") {
   CHECK(redact_url("https://bob:p@ss@h/p") == "https://***:***@h/p");
 }
 
-TEST_CASE("redact_secrets masks the URL's secrets wherever a message echoes them") {
-  using cmrelay::redact_secrets;
+TEST_CASE("url_secrets and mask_secrets mask the URL's secrets wherever a message echoes them") {
   std::string url = "https://bob:pw1@h/p?integration_key=abc123&team=ops&token=zz";
   CHECK(redact_secrets("integration_key abc123 is unknown (abc123)", url) == "integration_key *** is unknown (***)");
   CHECK(redact_secrets("team ops token zz, user bob:pw1", url) == "team ops token ***, user ***:***");
   CHECK(redact_secrets("nothing here", "http://h/p?key=") == "nothing here");
 }
 
-TEST_CASE("redact_secrets: a secret echoed back decoded is masked too") {
+TEST_CASE("url_secrets: a secret echoed back decoded is masked too") {
   const std::string url = "https://h/p?integration_key=Ab%2BCd%2FEf%3D%3D+x&team=ops";
-  CHECK(cmrelay::redact_secrets("key Ab%2BCd%2FEf%3D%3D+x bad", url) == "key *** bad");
-  CHECK(cmrelay::redact_secrets("key Ab+Cd/Ef== x bad", url) == "key *** bad");   // '+' read as a space
-  CHECK(cmrelay::redact_secrets("key Ab+Cd/Ef==+x bad", url) == "key *** bad");   // '+' kept
-  CHECK(cmrelay::redact_secrets("team ops", url) == "team ops");
+  CHECK(redact_secrets("key Ab%2BCd%2FEf%3D%3D+x bad", url) == "key *** bad");
+  CHECK(redact_secrets("key Ab+Cd/Ef== x bad", url) == "key *** bad");   // '+' read as a space
+  CHECK(redact_secrets("key Ab+Cd/Ef==+x bad", url) == "key *** bad");   // '+' kept
+  CHECK(redact_secrets("team ops", url) == "team ops");
 }
 
 TEST_CASE("redact_url: query names of signatures, passwords, credentials and auth") {
