@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cmath>
+#include <optional>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -21,6 +21,7 @@
 #include "cli/full.h"
 #include "cli/read.h"
 #include "output/diag.h"
+#include "text/duration.h"
 
 namespace {
 
@@ -55,6 +56,8 @@ rejected, 2 usage error; 0 every body and event accounted for.
 serve: 0 after SIGTERM/SIGINT (what was not delivered stays in the spool), 2 cannot start.
 routes check: 0 clean (warnings aside), 1 findings, 2 unreadable. routes test: 1 when a route
 differs from what was expected (or a recovery misses a channel its alert reached).
+DURATION (and AGE, and a route file's timeout and rate windows): a number and a unit, ms, s,
+m or min, h, d (500ms, 5s, 1.5m, 1h, 30d); a bare number is seconds.
 See cmrelay(1) for input forms, output fields and labels.
 )";
 
@@ -103,33 +106,37 @@ void add_remove_done(CLI::App* cmd, cli::ReadOptions& o) {
                 "in the --reject file); keep the rest, one line each");
 }
 
-// A duration option: "5s", "500ms", "2m", "1h", or a bare number of seconds, as in route files.
+// A duration option, in route files' grammar (text/duration.h): "5s", "500ms", "2m", "1h", "1d",
+// or a bare number of seconds. Validated here so that a bad one is a usage error (exit 2)
+// with the grammar's own message; the option then receives milliseconds.
+CLI::Validator duration_ms() {
+  return CLI::Validator(
+      [](std::string& v) {
+        std::string why;
+        std::optional<std::chrono::milliseconds> d = text::parse_duration(v, why);
+        if (d) v = std::to_string(d->count());
+        return d ? std::string() : why;
+      },
+      "");
+}
+
 void add_seconds(CLI::App* cmd, const std::string& name, std::chrono::milliseconds& target, const std::string& what) {
-  static const std::map<std::string, double> kUnits{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"min", 60}, {"h", 3600}};
   double seconds = static_cast<double>(target.count()) / 1000;
-  cmd->add_option_function<double>(
-         name, [&target](double s) { target = std::chrono::milliseconds(std::llround(s * 1000)); }, what)
-      ->transform(CLI::AsNumberWithUnit(kUnits,
-                                        static_cast<CLI::AsNumberWithUnit::Options>(
-                                            CLI::AsNumberWithUnit::CASE_INSENSITIVE | CLI::AsNumberWithUnit::UNIT_OPTIONAL))
-                      .description(""))
-      ->check(CLI::Validator(
-          [](std::string& v) { return std::stod(v) < 0 ? std::string("a duration cannot be negative") : std::string(); },
-          ""))
+  cmd->add_option_function<int64_t>(
+         name, [&target](int64_t ms) { target = std::chrono::milliseconds(ms); }, what)
+      ->transform(duration_ms())
       ->type_name("DURATION")
       ->default_str(CLI::detail::to_string(seconds) + "s");
 }
 
 void add_delivery_options(CLI::App* cmd, deliver::DeliveryOptions& d);
-// An age option: "30d", "12h", "90m", "3600s", or a bare number of seconds.
+// An age option: a duration of at least a second ("30d", "12h", "90m"), counted in whole seconds.
 void add_age(CLI::App* cmd, const std::string& name, std::chrono::seconds& target, const std::string& what) {
-  static const std::map<std::string, int64_t> kUnits{{"s", 1}, {"m", 60}, {"min", 60}, {"h", 3600}, {"d", 86400}};
-  cmd->add_option_function<int64_t>(name, [&target](int64_t s) { target = std::chrono::seconds(s); }, what)
-      ->transform(CLI::AsNumberWithUnit(kUnits,
-                                        static_cast<CLI::AsNumberWithUnit::Options>(
-                                            CLI::AsNumberWithUnit::CASE_INSENSITIVE | CLI::AsNumberWithUnit::UNIT_OPTIONAL))
-                      .description(""))
-      ->check(CLI::PositiveNumber.description(""))
+  cmd->add_option_function<int64_t>(
+         name, [&target](int64_t ms) { target = std::chrono::seconds(ms / 1000); }, what)
+      ->transform(duration_ms())
+      ->check(CLI::Validator(
+          [](std::string& v) { return std::stoll(v) < 1000 ? std::string("an age is at least 1s") : std::string(); }, ""))
       ->type_name("AGE")
       ->default_str(std::to_string(target.count() / 86400) + "d");
 }

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "output/diag.h"
-#include "route/redact.h"
+#include "text/url_redact.h"
 
 namespace cmrelay::cli {
 

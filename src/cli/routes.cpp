@@ -9,7 +9,7 @@
 #include "cli/read.h"
 #include "output/diag.h"
 #include "output/ndjson.h"
-#include "route/redact.h"
+#include "text/url_redact.h"
 #include "text/escape.h"
 
 namespace cmrelay::cli {

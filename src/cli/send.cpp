@@ -26,7 +26,7 @@
 #include "input/sources.h"
 #include "deliver/recall.h"
 #include "output/diag.h"
-#include "route/redact.h"
+#include "text/url_redact.h"
 #include "output/ndjson.h"
 #include "output/progress.h"
 #include "text/escape.h"

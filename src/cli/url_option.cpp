@@ -8,18 +8,12 @@
 #include <sstream>
 
 #include "output/diag.h"
-#include "route/redact.h"
+#include "text/url_redact.h"
+#include "text/ascii.h"
 #include "text/escape.h"
 
 namespace cmrelay::cli {
 namespace {
-
-std::string trim(const std::string& s) {
-  constexpr const char* kBlank = " \t\r\n";
-  size_t first = s.find_first_not_of(kBlank);
-  if (first == std::string::npos) return {};
-  return s.substr(first, s.find_last_not_of(kBlank) - first + 1);
-}
 
 bool read_url_file(const std::string& path, std::string& url, std::string& why) {
   constexpr size_t kMaxUrl = size_t{64} * 1024;  // No URL is longer; a wrong file is not read whole.
@@ -35,7 +29,7 @@ bool read_url_file(const std::string& path, std::string& url, std::string& why) 
     why = "--url-file " + text::escape(path) + (in.bad() ? ": cannot read" : ": longer than 64 KiB: not a URL");
     return false;
   }
-  url = trim(text);
+  url = text::trim(text);
   if (url.empty()) {
     why = "--url-file " + text::escape(path) + " is empty";
   } else if (url.find_first_of("\r\n") != std::string::npos) {
@@ -50,7 +44,7 @@ bool resolve_url(SendOptions& o, std::string& why) {
   if (!o.url_file.empty()) return read_url_file(o.url_file, o.url, why);
   if (!o.url_env.empty()) {
     const char* value = std::getenv(o.url_env.c_str());
-    o.url = value == nullptr ? "" : trim(value);
+    o.url = value == nullptr ? "" : std::string(text::trim(value));
     if (o.url.empty()) why = "--url-env " + text::escape(o.url_env) + ": the variable is " + (value ? "empty" : "not set");
     return why.empty();
   }

@@ -12,7 +12,7 @@ namespace cmrelay::cli {
 // Sets o.url from --url-file (the file's one line, surrounding blanks trimmed) or --url-env
 // (the variable's value). False with why set (never holding the URL) when the file cannot
 // be read, is empty or holds more than one line, or the variable is unset or empty. Warns
-// on stderr when --url itself holds a secret (see route/redact.h).
+// on stderr when --url itself holds a secret (see text/url_redact.h).
 bool resolve_url(SendOptions& o, std::string& why);
 
 }  // namespace cmrelay::cli

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include "text/ascii.h"
+
 namespace cmrelay::deliver {
 
 Ms backoff_delay(int retry, Ms base, Ms cap, std::mt19937_64& rng) {
@@ -17,8 +19,7 @@ Ms backoff_delay(int retry, Ms base, Ms cap, std::mt19937_64& rng) {
 }
 
 std::optional<Ms> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
+  value = text::trim(value);
   if (value.empty()) return std::nullopt;
   constexpr int64_t kMaxSeconds = int64_t{1} << 40;  // Far beyond any cap; no overflow.
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {

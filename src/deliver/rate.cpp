@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "text/ascii.h"
+
 namespace cmrelay::deliver {
 namespace {
 
@@ -40,9 +42,7 @@ std::vector<Rate> flashduty_rates() {
 }
 
 bool is_flashduty_push(std::string_view url) {
-  std::string host = url_part(url, CURLUPART_HOST);
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return host == "api.flashcat.cloud" && url_part(url, CURLUPART_PATH).starts_with("/event/push/");
+  return text::iequals(url_part(url, CURLUPART_HOST), "api.flashcat.cloud") && url_part(url, CURLUPART_PATH).starts_with("/event/push/");
 }
 
 std::vector<Rate> channel_rates(const Channel& channel) {

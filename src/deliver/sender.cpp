@@ -16,7 +16,7 @@
 #include "deliver/backoff.h"
 #include "deliver/outcome.h"
 #include "deliver/rate.h"
-#include "route/redact.h"
+#include "text/url_redact.h"
 #include "text/escape.h"
 
 namespace cmrelay::deliver {

@@ -1,14 +1,9 @@
 #include "input/form.h"
 
+#include "text/percent.h"
+
 namespace cmrelay::form {
 namespace {
-
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // End of an unencoded bracketed value starting at s[i] ('{' or '['), honouring JSON strings;
 // npos when the brackets never balance.
@@ -32,29 +27,6 @@ size_t bracket_end(std::string_view s, size_t i) {
 
 }  // namespace
 
-void unescape(std::string_view s, std::string& out) {
-  out.clear();
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    size_t run = i;  // Ordinary bytes are copied a run at a time.
-    while (run < s.size() && s[run] != '+' && s[run] != '%') ++run;
-    if (run > i) {
-      out.append(s.data() + i, run - i);
-      i = run;
-      if (i == s.size()) break;
-    }
-    char c = s[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-}
-
 void decode(std::string_view body,
             const std::function<void(std::string_view name, std::string_view value)>& field) {
   std::string name, value;
@@ -70,7 +42,7 @@ void decode(std::string_view body,
     if (eq == std::string_view::npos || body[eq] == '&') {
       size_t end = eq == std::string_view::npos ? body.size() : eq;
       if (end > i) {
-        unescape(body.substr(i, end - i), name);
+        text::percent_decode(body.substr(i, end - i), name);
         field(name, {});
       }
       i = end + 1;
@@ -85,8 +57,8 @@ void decode(std::string_view body,
     }
     if (end == std::string_view::npos) end = std::min(body.find('&', v), body.size());
     if (eq > i) {
-      unescape(body.substr(i, eq - i), name);
-      unescape(body.substr(v, end - v), value);
+      text::percent_decode(body.substr(i, eq - i), name);
+      text::percent_decode(body.substr(v, end - v), value);
       field(name, value);
     }
     i = end + 1;

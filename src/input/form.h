@@ -1,6 +1,7 @@
 // application/x-www-form-urlencoded decoding, lenient the way real senders need: '+' is a
-// space, an invalid '%' escape stays literal, and a body pasted unencoded from documentation
-// (spaces, '{', '$', a lone '%', JSON or Java-map text with '&' inside braces) still decodes.
+// space, an invalid '%' escape stays literal (both text/percent.h), and a body pasted
+// unencoded from documentation (spaces, '{', '$', a lone '%', JSON or Java-map text with '&'
+// inside braces) still decodes.
 #pragma once
 
 #include <functional>
@@ -8,9 +9,6 @@
 #include <string_view>
 
 namespace cmrelay::form {
-
-// Percent-decodes s ('+' as space) into out.
-void unescape(std::string_view s, std::string& out);
 
 // Calls field(name, value) for every field, in order, both decoded. A value that starts with
 // an unencoded '{' or '[' runs to its matching bracket, so '&' inside it does not split it.

@@ -8,27 +8,14 @@
 #include <cstring>
 
 #include "input/framer.h"
+#include "text/ascii.h"
 
 namespace cmrelay {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
-}
-
-bool icontains(std::string_view hay, std::string_view needle) {
-  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    if (iequals(hay.substr(i, needle.size()), needle)) return true;
-  }
-  return false;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+using text::icontains;
+using text::iequals;
+using text::trim;
 
 // "POST " / "GET " ...: an upper-case method and a space, the cheap first test.
 bool request_prefix(std::string_view s) {

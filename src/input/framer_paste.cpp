@@ -4,27 +4,16 @@
 #include <cstring>
 
 #include "input/framer.h"
+#include "text/ascii.h"
 
 namespace cmrelay {
 namespace {
 
 constexpr std::string_view kContentType = "content-type:";
 
-bool starts_with_header(const char* p, size_t n) {
-  if (n < kContentType.size()) return false;
-  for (size_t i = 0; i < kContentType.size(); ++i) {
-    char c = p[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != kContentType[i]) return false;
-  }
-  return true;
-}
+bool starts_with_header(const char* p, size_t n) { return text::istarts_with(std::string_view(p, n), kContentType); }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+using text::trim;
 
 }  // namespace
 

@@ -5,22 +5,12 @@
 #include <algorithm>
 #include <climits>
 
+#include "text/ascii.h"
+
 namespace cmrelay {
 namespace {
 
 constexpr size_t kStep = 64u << 10;  // Output grows by this much at most per inflate() call.
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
-  return out;
-}
 
 // RFC 9110 calls it deflate, and means the zlib format; some senders use raw deflate. A zlib
 // stream opens with a header whose first two bytes are a multiple of 31, method 8.
@@ -50,7 +40,7 @@ bool parse_coding(std::string_view value, Coding& coding, std::string& error) {
   coding = Coding::Identity;
   while (!value.empty()) {
     const size_t comma = value.find(',');
-    const std::string one = lower(trim(value.substr(0, comma)));
+    const std::string one = text::to_lower(text::trim(value.substr(0, comma)));
     value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
     if (one.empty() || one == "identity") continue;
     Coding c;

@@ -7,18 +7,13 @@
 #include <filesystem>
 #include <system_error>
 
+#include "text/ascii.h"
 #include "text/escape.h"
 
 namespace cmrelay {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x >= 'A' && x <= 'Z' ? x | 0x20 : x) == y;
-         });
-}
 
 const char* kind_name(const fs::file_status& st) {
   switch (st.type()) {
@@ -80,7 +75,7 @@ bool is_capture_file(const std::string& name) {
   static constexpr std::array<std::string_view, 10> kExt{".json", ".ndjson", ".jsonl", ".http", ".txt",
                                                          ".form", ".log", ".req", ".raw", ".body"};
   std::string_view ext(name.c_str() + dot);
-  return std::any_of(kExt.begin(), kExt.end(), [&](std::string_view k) { return iequals(ext, k); });
+  return std::any_of(kExt.begin(), kExt.end(), [&](std::string_view k) { return text::iequals(ext, k); });
 }
 
 Inputs expand_inputs(const std::vector<std::string>& paths, const WalkOptions& walk) {

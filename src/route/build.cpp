@@ -9,6 +9,8 @@
 
 #include "route/env.h"
 #include "route/model.h"
+#include "text/ascii.h"
+#include "text/duration.h"
 #include "text/escape.h"
 
 namespace cmrelay::route {
@@ -246,19 +248,12 @@ class Builder {
     if (!parse_rates(text, ch.rate, why)) error(n.line, "rate of " + where + ": " + why);
   }
 
+  // The command line's grammar (text/duration.h): "500ms", "5s", "2m", "1h", a bare number of seconds.
   std::chrono::milliseconds timeout(const std::string& t, int line, const std::string& where) {
-    long long n = 0;
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
-    std::string_view unit(p, static_cast<size_t>(t.data() + t.size() - p));
-    long long scale = unit == "ms" ? 1 : unit == "s" || unit.empty() ? 1000 : unit == "m" ? 60000 : 0;
-    if (ec == std::errc() && n > 0 && scale > 0) {
-      if (n <= std::numeric_limits<std::chrono::milliseconds::rep>::max() / scale) {
-        return std::chrono::milliseconds(n * scale);
-      }
-      error(line, "timeout of " + where + " is too long to count in milliseconds: '" + t + "'");
-      return std::chrono::milliseconds(0);
-    }
-    error(line, "timeout of " + where + " must be a positive duration like 500ms, 5s or 1m, not '" + t + "'");
+    std::string why;
+    std::optional<std::chrono::milliseconds> d = text::parse_duration(t, why);
+    if (d && d->count() > 0) return *d;
+    error(line, "timeout of " + where + (d ? " must be longer than 0, not '" + text::escape(t) + "'" : ": " + why));
     return std::chrono::milliseconds(0);
   }
 
@@ -452,18 +447,12 @@ class Builder {
     });
   }
 
-  // Header names, vendors and severity levels ignore case.
-  static bool same_name(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-  }
-
-  // The member of map before m whose key is m's in another case, or nullptr.
+  // The member of map before m whose key is m's in another case, or nullptr (header names,
+  // vendors and severity levels ignore case).
   static const Node* first_same_name(const Node& map, const Node& m) {
     for (const Node& before : map.items) {
       if (&before == &m) return nullptr;
-      if (same_name(before.key, m.key)) return &before;
+      if (text::iequals(before.key, m.key)) return &before;
     }
     return nullptr;
   }

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "route/redact.h"
+#include "text/url_redact.h"
 
 namespace cmrelay {
 
@@ -38,6 +38,13 @@ struct Channel {
   bool rate_set = false;
   std::vector<Rate> rate{};
 };
+
+// Every secret text a channel holds, as a server might echo it back: each secret part of
+// its URL (url_secrets: as written and percent-decoded), and each header value (whole, and
+// the credentials after an auth scheme: "Bearer T" gives T too). Longest first; header
+// texts shorter than 4 bytes are left out ("X-Env: 1" is no secret, and masking every "1"
+// would garble every message).
+std::vector<std::string> channel_secrets(const Channel& channel);
 
 // Whether url is one `send` can POST to: http or https, a valid URL by RFC 3986 (a host, an
 // IPv6 literal's brackets, no spaces), with a port from 1 to 65535 when one is given. Else why

@@ -7,7 +7,8 @@
 #include <string_view>
 
 #include "route/channel.h"
-#include "route/redact.h"
+#include "text/ascii.h"
+#include "text/url_redact.h"
 
 namespace cmrelay {
 
@@ -17,16 +18,10 @@ std::string_view part(const UriTextRangeA& r) {
   return r.first == nullptr ? std::string_view() : std::string_view(r.first, static_cast<size_t>(r.afterLast - r.first));
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
-}
-
 // Why a parsed URL cannot be posted to; empty when it can.
 std::string problem_of(const UriUriA& uri) {
   const std::string_view scheme = part(uri.scheme);
-  if (!iequals(scheme, "http") && !iequals(scheme, "https")) return "only http and https are supported";
+  if (!text::iequals(scheme, "http") && !text::iequals(scheme, "https")) return "only http and https are supported";
   if (part(uri.hostText).empty()) return "no host";
   const std::string_view port = part(uri.portText);
   if (port.empty()) return {};

@@ -2,26 +2,19 @@
 #include <charconv>
 
 #include "route/channel.h"
+#include "text/ascii.h"
+#include "text/duration.h"
 
 namespace cmrelay {
 namespace {
 
-// "s", "10s", "500ms", "m", "2m", "h" -> milliseconds; 0 when it is none of these.
+// "s", "m", "h" (one of the unit), or any duration ("10s", "500ms", "1.5m": text/duration.h)
+// -> milliseconds; 0 when it is neither.
 int64_t window_ms(std::string_view t) {
-  int64_t n = 1;
-  if (!t.empty() && t.front() >= '0' && t.front() <= '9') {
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
-    if (ec != std::errc() || n <= 0 || n > 1000000) return 0;
-    t.remove_prefix(static_cast<size_t>(p - t.data()));
-  }
-  int64_t unit = t == "ms" ? 1 : t == "s" ? 1000 : t == "m" || t == "min" ? 60000 : t == "h" ? 3600000 : 0;
-  return n * unit;
-}
-
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+  const bool unit_only = !t.empty() && ((t.front() >= 'a' && t.front() <= 'z') || (t.front() >= 'A' && t.front() <= 'Z'));
+  std::string why;
+  std::optional<std::chrono::milliseconds> d = text::parse_duration(unit_only ? "1" + std::string(t) : std::string(t), why);
+  return d ? d->count() : 0;
 }
 
 }  // namespace
@@ -30,11 +23,11 @@ bool parse_rates(std::string_view text, std::vector<Rate>& out, std::string& why
   // Bounded so that one window's request log stays small (see deliver/rate.h).
   constexpr uint32_t kMaxCount = 100000;
   out.clear();
-  text = trimmed(text);
+  text = text::trim(text);
   if (text == "none") return true;
   while (true) {
     size_t comma = text.find(',');
-    std::string_view one = trimmed(text.substr(0, comma));
+    std::string_view one = text::trim(text.substr(0, comma));
     size_t slash = one.find('/');
     uint32_t count = 0;
     std::string_view n = one.substr(0, slash);

@@ -4,14 +4,10 @@
 #include <cstring>
 #include <fstream>
 
+#include "text/ascii.h"
+
 namespace cmrelay::serve {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 
@@ -35,7 +31,7 @@ bool Auth::load_file(const std::string& path, std::string& error) {
   }
   size_t before = tokens_.size();
   for (std::string line; std::getline(in, line);) {
-    std::string_view t = trim(line);
+    std::string_view t = text::trim(line);
     if (!t.empty() && t.front() != '#') tokens_.emplace_back(t);
   }
   if (tokens_.size() == before) {

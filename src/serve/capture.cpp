@@ -2,12 +2,11 @@
 
 #include <algorithm>
 
+#include "text/ascii.h"
+
 namespace cmrelay::serve {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
-}
+using text::iequals;
 
 std::string format_capture(const Request& r, const std::vector<std::string>& secret_headers) {
   std::string out;

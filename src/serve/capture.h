@@ -29,6 +29,4 @@ std::string format_capture(const Request& r, const std::vector<std::string>& sec
 // the path carries none).
 std::string mask_path_token(std::string_view target, std::string& token);
 
-bool iequals(std::string_view a, std::string_view b);
-
 }  // namespace cmrelay::serve

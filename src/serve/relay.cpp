@@ -10,7 +10,6 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "deliver/engine.h"
-#include "route/redact.h"
 #include "output/ndjson.h"
 #include "vendors/volcengine.h"
 

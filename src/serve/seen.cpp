@@ -9,18 +9,13 @@
 #include <ctime>
 #include <fstream>
 
+#include "text/hash.h"
+
 namespace cmrelay::serve {
 
 std::string dedup_key(std::string_view trace_id, std::string_view body) {
   if (!trace_id.empty()) return "trace:" + std::string(trace_id);
-  uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits.
-  for (char c : body) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "body:%016llx:%zu", static_cast<unsigned long long>(h), body.size());
-  return buf;
+  return "body:" + text::fnv1a64_hex(body) + ":" + std::to_string(body.size());
 }
 
 Seen::~Seen() {

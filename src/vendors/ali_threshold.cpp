@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "text/ascii.h"
 #include "text/label_name.h"
 #include "vendors/alibaba.h"
 #include "vendors/builders.h"
@@ -105,13 +106,6 @@ std::string read_expression(const json::Value& body, DecodeContext& ctx) {
     joined += one;
   }
   return joined.empty() ? text : joined;
-}
-
-// Text with ASCII blanks around it removed ("95 " from the 2017 Curvalue).
-std::string trimmed(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
 // The dimension that names the resource, per namespace (products other than ECS have no
@@ -223,7 +217,8 @@ void read_fields(const json::Value& body, DecodeContext& ctx, Fields& f) {
   f.rule_id = str(body, "ruleId");
   f.rule_name = str(body, "alertName");
   f.metric = str(body, "metricName");
-  f.value = trimmed(first({str(body, "curValue"), str(body, "Curvalue")}));
+  // Blanks around removed: "95 " from the 2017 Curvalue.
+  f.value = text::trim(first({str(body, "curValue"), str(body, "Curvalue")}));
   f.expression = read_expression(body, ctx);
   f.unit = str(body, "unit");
   f.instance_name = str(body, "instanceName");

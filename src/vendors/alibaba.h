@@ -9,6 +9,7 @@
 #include "event/event.h"
 #include "vendors/builders.h"
 #include "vendors/extras.h"
+#include "text/ascii.h"
 #include "vendors/format.h"
 #include "vendors/times.h"
 
@@ -68,8 +69,7 @@ void threshold_title(std::string& t, std::string_view rule, std::string_view res
 // ", key, key..." for those of keys that body has (evidence for detection); empty if none.
 std::string keys_present(const json::Value& body, std::initializer_list<std::string_view> keys);
 
-// ASCII case-insensitive equality (Alibaba states and levels come in any case).
-bool iequals(std::string_view a, std::string_view b);
+using text::iequals;  // Alibaba states and levels come in any case.
 
 // An auxiliary member (subscription, userInfo, customLabels...) that should hold an object
 // (want kObjectType) or an array (kArrayType), maybe as JSON text (FORM mode); kNullType takes

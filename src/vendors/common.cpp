@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "text/ascii.h"
+#include "text/hash.h"
+#include "text/label_name.h"
 #include "vendors/fields.h"
 
 namespace cmrelay {
 
 Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std::string_view level) {
   if (auto s = ctx.severity.find(vendor, level)) return *s;
-  if (trim_level(level).empty()) {
+  if (text::trim(level).empty()) {
     ctx.warnings.push_back(std::string(format) + " bodies without a severity level are sent as Info");
   } else {
     ctx.warnings.push_back("unknown " + std::string(vendor_name(vendor)) + " severity '" +
@@ -48,10 +51,7 @@ void make_alert_key(std::string& out, std::string_view format, std::initializer_
     }
   }
   if (out.size() > 255) {
-    uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : out) h = (h ^ c) * 1099511628211ull;
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    const std::string hex = text::fnv1a64_hex(out);
     out.assign(format);
     out += "/h/";
     out += hex;

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "text/ascii.h"
+
 namespace cmrelay::fields {
 namespace {
 
@@ -87,9 +89,7 @@ std::optional<double> number(const json::Value& obj, std::string_view key, std::
   if (v == nullptr) return std::nullopt;
   if (v->IsNumber()) return v->GetDouble();
   if (v->IsString()) {
-    std::string_view s(v->GetString(), v->GetStringLength());
-    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    std::string_view s = text::trim(std::string_view(v->GetString(), v->GetStringLength()));
     if (!s.empty() && s.front() == '+') s.remove_prefix(1);
     double d = 0;
     auto r = std::from_chars(s.data(), s.data() + s.size(), d);

@@ -1,16 +1,13 @@
 #include "vendors/java_map.h"
 
+#include "text/ascii.h"
+
 namespace cmrelay::java_map {
+
+using text::blank;
+using text::trim;  // ASCII whitespace: a form body's %0A or %0D%0A ends up here as well as spaces.
+
 namespace {
-
-// ASCII whitespace: a form body's %0A or %0D%0A ends up here as well as spaces.
-bool blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // "{...}" loses its outer braces; the brace that closes the first must end the text.
 bool strip_braces(std::string_view& s, std::string& error) {

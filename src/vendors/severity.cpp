@@ -1,26 +1,11 @@
 #include "vendors/severity.h"
 
-#include <algorithm>
+#include "text/ascii.h"
 
 namespace cmrelay {
-namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// " critical\t" is critical: vendors and hand-written route files pad values by accident.
-std::string_view trim(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
-}  // namespace
-
-std::string_view trim_level(std::string_view level) { return trim(level); }
+using text::iequals;
+using text::trim;  // " critical\t" is critical: vendors and hand-written route files pad values by accident.
 
 std::string_view vendor_name(Vendor v) {
   switch (v) {
@@ -60,9 +45,7 @@ SeverityTable::SeverityTable() {
 }
 
 void SeverityTable::set(Vendor v, std::string_view level, Status s) {
-  std::string lower(trim(level));
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string lower = text::to_lower(trim(level));
   for (Entry& e : entries_) {
     if (e.vendor == v && e.level == lower) {
       e.status = s;

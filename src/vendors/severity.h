@@ -19,7 +19,6 @@ inline constexpr std::string_view kNoDataLevel = "nodata";
 std::string_view vendor_name(Vendor v);  // "volcengine", "alibaba", "flashduty"
 std::optional<Vendor> parse_vendor(std::string_view name);
 std::optional<Status> parse_status(std::string_view name);  // "Critical"... any case
-std::string_view trim_level(std::string_view level);         // Without surrounding whitespace.
 
 class SeverityTable {
  public:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Captured HTTP requests end to end: a broken capture is one rejection; gzip is decoded within
 # --max-body, and a gzip bomb is one rejection in bounded memory.
-source "$(dirname "$0")/lib.bash"
+source "$(dirname "$0")/../lib.bash"
 BODY='{"Type":"Event","Id":"gz","EventType":"x","Rules":[{"Level":"warning"}]}'
 
 # Each broken capture: one stderr line, one reject record, no event, then the next capture.
@@ -15,40 +15,40 @@ BODY='{"Type":"Event","Id":"gz","EventType":"x","Rules":[{"Level":"warning"}]}'
   for i in $(seq 1 800); do printf 'X-Pad-%d: %0100d\r\n' "$i" 0; done
   printf '\r\n%s\n' "$BODY"
   printf 'POST /ok HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' "${#BODY}" "$BODY"
-} >"$TMP/broken.http"
-"$BIN" convert --reject "$TMP/rej.ndjson" "$TMP/broken.http" >"$TMP/out" 2>"$TMP/err"
-check "broken captures exit" $? 1
-check "one event, from the good capture" "$(wc -l <"$TMP/out")" 1
-check "one line per broken capture" "$(grep -c "broken.http:[0-9]*: captured HTTP request" "$TMP/err")" 4
-check "one reject record each" "$(wc -l <"$TMP/rej.ndjson")" 4
-contains "HTTP/2 said plainly" "$(cat "$TMP/err")" "broken.http:1: captured HTTP request: HTTP/2 request: only HTTP/1.x captures can be read"
-contains "summary" "$(cat "$TMP/err")" "cmrelay: 4 of 5 bodies rejected"
+} >"$tmp/broken.http"
+"$BIN" convert --reject "$tmp/rej.ndjson" "$tmp/broken.http" >"$tmp/out" 2>"$tmp/err"
+check "broken captures exit" eq $? 1
+check "one event, from the good capture" eq "$(wc -l <"$tmp/out")" 1
+check "one line per broken capture" eq "$(grep -c "broken.http:[0-9]*: captured HTTP request" "$tmp/err")" 4
+check "one reject record each" eq "$(wc -l <"$tmp/rej.ndjson")" 4
+check "HTTP/2 said plainly" holds "$(cat "$tmp/err")" "broken.http:1: captured HTTP request: HTTP/2 request: only HTTP/1.x captures can be read"
+check "summary" holds "$(cat "$tmp/err")" "cmrelay: 4 of 5 bodies rejected"
 
 # gzip is decoded; another coding is one plain rejection.
-printf '%s' "$BODY" | gzip -c >"$TMP/body.gz"
+printf '%s' "$BODY" | gzip -c >"$tmp/body.gz"
 {
   printf 'POST /gz HTTP/1.1\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n' \
-    "$(stat -c %s "$TMP/body.gz")"
-  cat "$TMP/body.gz"
+    "$(stat -c %s "$tmp/body.gz")"
+  cat "$tmp/body.gz"
   printf 'POST /br HTTP/1.1\r\nContent-Encoding: br\r\nContent-Length: 3\r\n\r\nabc'
-} >"$TMP/gzip.http"
-"$BIN" convert "$TMP/gzip.http" >"$TMP/out" 2>"$TMP/err"
-check "gzip exit" $? 1
-contains "gzip body converted" "$(cat "$TMP/out")" '"alert_key":"volc.event/gz"'
-contains "br rejected" "$(cat "$TMP/err")" "gzip.http:2: captured HTTP request: Content-Encoding 'br' is not supported (only gzip and deflate)"
+} >"$tmp/gzip.http"
+"$BIN" convert "$tmp/gzip.http" >"$tmp/out" 2>"$tmp/err"
+check "gzip exit" eq $? 1
+check "gzip body converted" holds "$(cat "$tmp/out")" '"alert_key":"volc.event/gz"'
+check "br rejected" holds "$(cat "$tmp/err")" "gzip.http:2: captured HTTP request: Content-Encoding 'br' is not supported (only gzip and deflate)"
 
 # A gzip bomb: 256 MiB in a few hundred KiB. One rejection, memory bounded by --max-body.
-head -c 268435456 /dev/zero | gzip -1 >"$TMP/bomb.gz"
+head -c 268435456 /dev/zero | gzip -1 >"$tmp/bomb.gz"
 {
-  printf 'POST /bomb HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n' "$(stat -c %s "$TMP/bomb.gz")"
-  cat "$TMP/bomb.gz"
+  printf 'POST /bomb HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n' "$(stat -c %s "$tmp/bomb.gz")"
+  cat "$tmp/bomb.gz"
   printf 'POST /ok HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' "${#BODY}" "$BODY"
-} >"$TMP/bomb.http"
-/usr/bin/time -f "%M" -o "$TMP/rss" timeout 60 "$BIN" convert --max-body 4m "$TMP/bomb.http" >"$TMP/out" 2>"$TMP/err"
-check "bomb exit" $? 1
-contains "bomb rejected" "$(cat "$TMP/err")" "bomb.http:1: captured HTTP request: gzip body decodes to more than the 4194304-byte limit (--max-body)"
-check "capture after the bomb converted" "$(wc -l <"$TMP/out")" 1
-rss=$(tail -1 "$TMP/rss")
+} >"$tmp/bomb.http"
+/usr/bin/time -f "%M" -o "$tmp/rss" timeout 60 "$BIN" convert --max-body 4m "$tmp/bomb.http" >"$tmp/out" 2>"$tmp/err"
+check "bomb exit" eq $? 1
+check "bomb rejected" holds "$(cat "$tmp/err")" "bomb.http:1: captured HTTP request: gzip body decodes to more than the 4194304-byte limit (--max-body)"
+check "capture after the bomb converted" eq "$(wc -l <"$tmp/out")" 1
+rss=$(tail -1 "$tmp/rss")
 # AddressSanitizer's shadow memory and quarantine add their own tens of MiB (the sanitize stage).
 limit=32768
 ldd "$BIN" | grep -q libasan && limit=98304

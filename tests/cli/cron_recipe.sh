@@ -3,10 +3,7 @@
 # against a loopback sink over a spool that holds every kind of file: the first run's
 # deliveries fail (dead-lettered), the second replays them. Only what a run accounted for ever
 # leaves incoming/.
-set -u
-BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-SRC=$(cd "$2" && pwd)
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 start_sink
 S=$SRC/samples/volcengine
 
@@ -85,4 +82,4 @@ check "run 2: every event delivered" eq "$(jq -r 'select(.path == "/s/200") | .a
 check "run 2: no secret anywhere" eq "$(cat "$tmp/err" "$tmp/out" | grep -c "$SECRET")" 0
 chmod 700 "$in/locked"
 
-[ "$fail" -eq 0 ] && echo "cron_recipe: ok" || { echo "cron_recipe: $fail failures"; exit 1; }
+finish

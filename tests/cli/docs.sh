@@ -7,7 +7,7 @@
 # which it must then give): an ERR trap reports each failing command's line and status.
 # Blocks fenced ```sh no-run (the network, root, a service, a long build) are only shown;
 # the cron script's block is run by cron_recipe.sh.
-source "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/../lib.bash"
 bindir=$(cd "$(dirname "$BIN")" && pwd)
 
 # extract DOC SCRIPT MAP: SCRIPT gets DOC's runnable blocks after a trap line; MAP one line
@@ -40,39 +40,39 @@ extract() {
 for doc in README.md docs/GUIDE.md; do
   [ -f "$SRC/$doc" ] || { fail "$doc is missing"; continue; }
   name=$(basename "$doc" .md)
-  work=$TMP/$name
+  work=$tmp/$name
   mkdir -p "$work/home"
   cp -r "$SRC/samples" "$work/samples"
-  : >"$TMP/$name.map"
-  blocks=$(extract "$SRC/$doc" "$TMP/$name.sh" "$TMP/$name.map")
-  : >"$TMP/$name.errs"
-  : >"$TMP/$name.end"
+  : >"$tmp/$name.map"
+  blocks=$(extract "$SRC/$doc" "$tmp/$name.sh" "$tmp/$name.map")
+  : >"$tmp/$name.errs"
+  : >"$tmp/$name.end"
   (cd "$work" && env HOME="$work/home" XDG_STATE_HOME="$work/home/state" PATH="$bindir:$PATH" \
-    timeout 300 bash -E -o pipefail "$TMP/$name.sh" 9>>"$TMP/$name.errs" 8>>"$TMP/$name.end" \
-    </dev/null >"$TMP/$name.out" 2>&1)
+    timeout 300 bash -E -o pipefail "$tmp/$name.sh" 9>>"$tmp/$name.errs" 8>>"$tmp/$name.end" \
+    </dev/null >"$tmp/$name.out" 2>&1)
   rc=$?
-  check "$doc: the script ran to its end (exit $rc; output: $(tail -c 600 "$TMP/$name.out"))" \
-    "$(cat "$TMP/$name.end")" end
+  check "$doc: the script ran to its end (exit $rc; output: $(tail -c 600 "$tmp/$name.out"))" \
+    eq "$(cat "$tmp/$name.end")" end
 
   # Every failing command: its status must be the one its comment announces.
   declare -A start=() want=() doc_line=() seen=()
   while read -r line dline cstart expected; do
     start[$line]=$cstart; want[$cstart]=$expected; doc_line[$cstart]=$dline
-  done <"$TMP/$name.map"
+  done <"$tmp/$name.map"
   while read -r line status; do
     c=${start[$line]:-}
     if [ -z "$c" ]; then fail "$doc: script line $line exited $status outside any block"; continue; fi
     seen[$c]=1
     if [ "$status" = "${want[$c]}" ]; then pass; else
-      fail "$doc:${doc_line[$c]}: [$(sed -n "${c}p" "$TMP/$name.sh")] exited $status, expected ${want[$c]}"
+      fail "$doc:${doc_line[$c]}: [$(sed -n "${c}p" "$tmp/$name.sh")] exited $status, expected ${want[$c]}"
     fi
-  done <"$TMP/$name.errs"
+  done <"$tmp/$name.errs"
   # Every command that announces a status other than 0 gave it.
   commands=0
   for c in "${!want[@]}"; do
     commands=$((commands + 1))
     if [ "${want[$c]}" != 0 ] && [ -z "${seen[$c]:-}" ]; then
-      fail "$doc:${doc_line[$c]}: [$(sed -n "${c}p" "$TMP/$name.sh")] exited 0, expected ${want[$c]}"
+      fail "$doc:${doc_line[$c]}: [$(sed -n "${c}p" "$tmp/$name.sh")] exited 0, expected ${want[$c]}"
     fi
   done
   if [ "$commands" -gt 0 ]; then pass; else fail "$doc: no command to run"; fi
@@ -81,7 +81,7 @@ for doc in README.md docs/GUIDE.md; do
 done
 # The README's quick start is two commands, set up and run, then test; CI (.ci/run) runs the
 # second exactly.
-check "README's quick start" "$(grep -oE '^\./setup\.sh( test)?( |$)' "$SRC/README.md" | tr -d ' ' | tr '\n' ,)" \
+check "README's quick start" eq "$(grep -oE '^\./setup\.sh( test)?( |$)' "$SRC/README.md" | tr -d ' ' | tr '\n' ,)" \
   "./setup.sh,./setup.shtest,"
-check "CI runs README's test command" "$(grep -v '^#' "$SRC/.ci/run" | grep -v '^set \|^cd ')" "exec ./setup.sh test"
+check "CI runs README's test command" eq "$(grep -v '^#' "$SRC/.ci/run" | grep -v '^set \|^cd ')" "exec ./setup.sh test"
 finish

@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # cmrelay send against a real loopback HTTP server: every answer a Flashduty endpoint (or a
 # broken network) can give, with the attempt counts, Retry-After waits and redaction.
-set -u
-BIN=$1
-SRC=$2
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 start_sink
 
 # 200: delivered at once, the body exactly what convert prints, as application/json.
@@ -13,7 +10,7 @@ n=$(wc -l <"$tmp/converted")
 send /s/200 "$SRC/samples/volcengine/metric-multi-resource.json"
 check "200: exit 0" eq "$rc" 0
 conserved "200" "$n"
-check "200: all delivered" eq "$(stat delivered)" "$n"
+check "200: all delivered" eq "$(stats delivered)" "$n"
 check "200: one request per event" eq "$(jq -s '[.[] | select(.path == "/s/200")] | length' "$tmp/sink.log")" "$n"
 check "200: bodies are the converted events" eq "$(jq -r 'select(.path == "/s/200") | .body' "$tmp/sink.log" | sort)" "$(sort "$tmp/converted")"
 check "200: Content-Type" eq "$(jq -r 'select(.path == "/s/200") | .content_type' "$tmp/sink.log" | sort -u)" "application/json"
@@ -22,7 +19,7 @@ check "200: Content-Type" eq "$(jq -r 'select(.path == "/s/200") | .content_type
 send /s/200e < <(events e200 2)
 check "200e: exit 3" eq "$rc" 3
 conserved "200e" 2
-check "200e: dead-lettered" eq "$(stat dead_lettered)" 2
+check "200e: dead-lettered" eq "$(stats dead_lettered)" 2
 check "200e: one attempt each" eq "$(requests e200-)" 2
 check "200e: error_code" eq "$(jq -r .error_code "$tmp/dead" | sort -u)" InvalidParameter
 check "200e: http_status" eq "$(jq -r .http_status "$tmp/dead" | sort -u)" 200
@@ -55,10 +52,10 @@ send /s/500,200 < <(events r500 4)
 check "500,200: exit 0" eq "$rc" 0
 conserved "500,200" 4
 check "500,200: two attempts each" eq "$(requests r500-)" 8
-check "500,200: retries counted" eq "$(stat retried)" 4
+check "500,200: retries counted" eq "$(stats retried)" 4
 send /s/408,200 < <(events r408 1)
 conserved "408,200" 1
-check "408,200: delivered on the second attempt" eq "$(requests r408-):$(stat delivered)" "2:1"
+check "408,200: delivered on the second attempt" eq "$(requests r408-):$(stats delivered)" "2:1"
 
 # 429 with Retry-After in seconds: the wait is respected.
 send /s/429s1,200 < <(events s429 3)
@@ -115,7 +112,7 @@ events refused 2 | "$BIN" send --url "http://127.0.0.1:$dead_port/x?token=$SECRE
   --stats json --backoff-base 0.01 --max-attempts 3 >"$tmp/stats" 2>"$tmp/err"
 check "refused: exit 3" eq "$?" 3
 conserved "refused" 2
-check "refused: attempts" eq "$(stat attempts)" 6
+check "refused: attempts" eq "$(stats attempts)" 6
 check "refused: a connect error" grep -q "Couldn't connect\|Connection refused" "$tmp/dead"
 
 # Without --dead-letter the records go to stderr in full.
@@ -138,5 +135,4 @@ conserved "replay" 3
 check "replay: same bodies" eq "$(jq -r 'select(.path == "/s/200" and (.alert_key | startswith("b400-"))) | .body' "$tmp/sink.log" | sort)" \
   "$(jq -c .event "$tmp/dead-400" | sort)"
 
-echo "send_delivery: $fail failures"
-[ "$fail" -eq 0 ]
+finish

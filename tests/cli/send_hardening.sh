@@ -2,10 +2,7 @@
 # cmrelay send under hostile conditions a review found events lost in: closed standard
 # descriptors, a closed stderr pipe, a dead-letter file inside an input directory, unreadable
 # inputs, secrets echoed back decoded, and a second signal in the middle of a large body.
-set -u
-BIN=$1
-SRC=$2
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 start_sink
 
 # Closed stdin: the dead-letter file must not land on fd 0, where the signal handler puts
@@ -39,7 +36,7 @@ check "dead-letter file inside an input directory: nothing sent" eq "$(requests 
 # An input that cannot be read is not a clean run.
 send /s/200 "$tmp/five" "$tmp/no-such-file.json"
 check "unreadable input: exit 5" eq "$rc" 5
-check "unreadable input: counted" eq "$(stat unreadable)" 1
+check "unreadable input: counted" eq "$(stats unreadable)" 1
 
 # A server that echoes the key back decoded: masked in every form.
 events echo 1 >"$tmp/one"
@@ -69,14 +66,13 @@ for attempt in 1 2 3; do
   wait "$pid"
   rc=$?
   touch "$tmp/dead"
-  echo "  second signal ($attempt): events=$(stat events) delivered=$(stat delivered) dead=$(wc -l <"$tmp/dead") err=$(grep -c "not sent" "$tmp/err")"
+  echo "  second signal ($attempt): events=$(stats events) delivered=$(stats delivered) dead=$(wc -l <"$tmp/dead") err=$(grep -c "not sent" "$tmp/err")"
   check "second signal ($attempt): exit 143" eq "$rc" 143
-  events_read=$(stat events)
+  events_read=$(stats events)
   not_sent=$(sed -n 's/.* \([0-9]*\) events converted after the second signal were not sent.*/\1/p' "$tmp/err")
-  accounted=$(( $(stat delivered) + $(wc -l <"$tmp/dead") + ${not_sent:-0} ))
+  accounted=$(( $(stats delivered) + $(wc -l <"$tmp/dead") + ${not_sent:-0} ))
   check "second signal ($attempt): delivered + dead-lettered + not sent == events read ($events_read)" \
     eq "$accounted" "$events_read"
 done
 
-echo "send_hardening: $fail failures"
-[ "$fail" -eq 0 ]
+finish

@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # cmrelay send: what it reads (convert's output, vendor bodies, dead-letter records, bad
 # input), --dry-run, the text summary, usage errors and concurrent dead-letter appends.
-set -u
-BIN=$1
-SRC=$2
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 start_sink
 url="http://127.0.0.1:$port/s/200?integration_key=$SECRET"
 
@@ -20,7 +17,7 @@ check "detect: convert's output is flashduty" eq "$("$BIN" detect "$tmp/converte
 
 # Connections are kept alive and reused: 200 events, at most --concurrency connections.
 "$BIN" send --url "http://127.0.0.1:$port/s/200?k=reuse" --concurrency 4 --stats json <(events reuse 200) >"$tmp/stats" 2>"$tmp/err"
-check "reuse: all delivered" eq "$(stat delivered)" 200
+check "reuse: all delivered" eq "$(stats delivered)" 200
 check "reuse: at most 4 connections" [ "$(jq -s '[.[] | select(.alert_key | startswith("reuse-")) | .conn] | unique | length' "$tmp/sink.log")" -le 4 ]
 
 # --dry-run: one line per request, the URL redacted, nothing sent.
@@ -85,5 +82,4 @@ wait "${pids[@]}"
 check "concurrent: every record kept" eq "$(wc -l <"$tmp/shared-dead")" 900
 check "concurrent: every line a whole record" eq "$(jq -c .event.alert_key "$tmp/shared-dead" 2>/dev/null | wc -l)" 900
 
-echo "send_input: $fail failures"
-[ "$fail" -eq 0 ]
+finish

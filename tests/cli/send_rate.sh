@@ -2,10 +2,7 @@
 # cmrelay send paced per integration against a sink that enforces Flashduty's rate limits
 # the strict way (sliding windows, 429 without Retry-After): nothing dead-lettered, the
 # limits never exceeded, 429s bounded by --max-elapsed rather than --max-attempts.
-set -u
-BIN=$1
-SRC=$2
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 
 # most_in_window SECONDS: the most requests the sink received (429s included) in any
 # SECONDS-long interval.
@@ -21,8 +18,6 @@ for i, t in enumerate(ts):
 print(most)
 PY
 }
-le() { [ "$1" -le "$2" ] || { echo "  expected at most $2, got $1"; return 1; }; }
-gt() { [ "$1" -gt "$2" ] || { echo "  expected more than $2, got $1"; return 1; }; }
 
 # Usage errors.
 "$BIN" send --url http://127.0.0.1:1/x --rate 100/q </dev/null 2>"$tmp/err"
@@ -45,8 +40,8 @@ send /s/200 --rate 100/s,1000/m <"$tmp/burst"
 ended=$(date +%s.%N)
 check "limits: exit 0" eq "$rc" 0
 conserved "limits" 2500
-check "limits: all delivered" eq "$(stat delivered)" 2500
-check "limits: no 429" eq "$(stat throttled)" 0
+check "limits: all delivered" eq "$(stats delivered)" 2500
+check "limits: no 429" eq "$(stats throttled)" 0
 check "limits: at most 100 requests in any second" le "$(most_in_window 1)" 100
 check "limits: at most 1000 requests in any minute" le "$(most_in_window 60)" 1000
 check "limits: the rate reported per channel" eq "$(jq -r '.channels[0].rate' "$tmp/stats")" "100/s,1000/m"
@@ -61,8 +56,8 @@ start_sink --limit 20/1,60/5
 send /s/200 --max-attempts 2 --backoff-cap 5 <(events w 150)
 check "429 window: exit 0" eq "$rc" 0
 conserved "429 window" 150
-check "429 window: all delivered" eq "$(stat delivered)" 150
-check "429 window: 429s seen" gt "$(stat throttled)" 0
+check "429 window: all delivered" eq "$(stats delivered)" 150
+check "429 window: 429s seen" gt "$(stats throttled)" 0
 check "429 window: more attempts than --max-attempts (2) for some event" gt \
   "$(jq -s '[.[] | select(.alert_key | startswith("w-"))] | group_by(.alert_key) | map(length) | max' "$tmp/sink.log")" 2
 # ...but --max-elapsed bounds them, and says the next wait would pass it.
@@ -90,8 +85,8 @@ YAML
 rm -f "$tmp/dead"
 "$BIN" send --routes "$tmp/routes.yaml" --dead-letter "$tmp/dead" --stats json <(events s 25) >"$tmp/stats" 2>"$tmp/err"
 check "shared: exit 0" eq "$?" 0
-check "shared: all delivered" eq "$(stat delivered)" 50
-check "shared: no 429" eq "$(stat throttled)" 0
+check "shared: all delivered" eq "$(stats delivered)" 50
+check "shared: no 429" eq "$(stats throttled)" 0
 check "shared: at most 10 requests in any second" le "$(most_in_window 1)" 10
 
 # --max-elapsed counts from an event's first attempt: waiting behind the rate limit does
@@ -100,7 +95,6 @@ check "shared: at most 10 requests in any second" le "$(most_in_window 1)" 10
 sleep 1.2
 send /s/200 --rate 5/s --max-elapsed 1 <(events q 20)
 check "queued: exit 0" eq "$rc" 0
-check "queued: all delivered" eq "$(stat delivered)" 20
+check "queued: all delivered" eq "$(stats delivered)" 20
 
-echo "send_rate: $fail failures"
-[ "$fail" -eq 0 ]
+finish

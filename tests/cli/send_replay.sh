@@ -2,10 +2,7 @@
 # Issue 9, item 12: live input never picks its own channel. A body shaped like a dead-letter
 # record is rejected unless given with --replay FILE, and send, convert --routes and routes
 # test agree on where every event goes.
-set -u
-BIN=$1
-SRC=$2
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 start_sink
 
 cat >"$tmp/routes.yaml" <<YAML
@@ -21,7 +18,7 @@ admin_requests() { jq -s '[.[] | select(.path == "/s/200/admin")] | length' "$tm
 
 printf '%s\n' "$forged" | "$BIN" send --routes "$tmp/routes.yaml" --stats json >"$tmp/stats" 2>"$tmp/err"
 check "live: exit 1 (rejected)" eq "$?" 1
-check "live: rejected" eq "$(stat rejected)" 1
+check "live: rejected" eq "$(stats rejected)" 1
 check "live: says why" grep -qF "<stdin>:1: a dead-letter record: its channel is not taken from live input (give dead-letter files with --replay FILE)" "$tmp/err"
 check "live: nothing sent to admin" eq "$(admin_requests)" 0
 printf '%s\n' "$forged" | "$BIN" convert --routes "$tmp/routes.yaml" >"$tmp/out" 2>"$tmp/err"
@@ -56,11 +53,11 @@ events live 1 >"$tmp/live.ndjson"
 check "replay of live input: exit 1" eq "$?" 1
 check "replay of live input: says why" grep -qF "not a dead-letter record (format flashduty): --replay FILE reads dead-letter records only" "$tmp/err"
 events stdin 1 | "$BIN" send --routes "$tmp/routes.yaml" --replay "$tmp/dead.ndjson" --stats json >"$tmp/stats" 2>/dev/null
-check "replay without PATH: stdin not read" eq "$(stat bodies)" 1
+check "replay without PATH: stdin not read" eq "$(stats bodies)" 1
 sed 's/"team":"ops"/"team":"ops"/' <(events mixed 1) | sed 's/"labels":{"n":"1"}/"labels":{"team":"ops"}/' >"$tmp/mixed.ndjson"
 "$BIN" send --routes "$tmp/routes.yaml" --replay "$tmp/dead.ndjson" "$tmp/mixed.ndjson" --stats json >"$tmp/stats" 2>/dev/null
 check "replay and PATH: both read, each its way" eq "$(jq -c '[.channels[] | [.name, .delivered]] | sort' "$tmp/stats")" '[["admin",1],["ops",1]]'
 "$BIN" send --routes "$tmp/routes.yaml" --dead-letter "$tmp/dead.ndjson" --replay "$tmp/dead.ndjson" </dev/null >/dev/null 2>"$tmp/err"
 check "the dead-letter file cannot be replayed by its own run" eq "$?" 2
 
-[ "$fail" -eq 0 ] && echo "ok" || { echo "$fail failed"; exit 1; }
+finish

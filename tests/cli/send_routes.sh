@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # cmrelay send --routes: each event goes to every channel its route picks, with the
 # channel's headers and timeout; dead-letter records replay to their own channel.
-set -u
-BIN=$1
-SRC=$2
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 start_sink
 export SEND_TEST_KEY=$SECRET
 cat >"$tmp/routes.yaml" <<EOF
@@ -45,7 +42,7 @@ check "routes: unrouted dead-lettered" eq "$(jq -c 'select(.channel == "") | [.e
 grep -v '"channel":""' "$tmp/dead" >"$tmp/dead.routed"; mv "$tmp/dead.routed" "$tmp/dead"
 # 2 dba events x (dba + ops) + 1 ops + 1 slow = 6 requests; 1 unrouted.
 conserved "routes" 6
-check "routes: unrouted counted" eq "$(stat unrouted)" 1
+check "routes: unrouted counted" eq "$(stats unrouted)" 1
 check "routes: unrouted said" grep -q "event rn-1 routed to no channel" "$tmp/err"
 check "routes: per channel" eq "$(jq -c '[.channels[] | [.name, .events, .delivered, .dead_lettered]]' "$tmp/stats")" \
   '[["dba",2,2,0],["ops",3,0,3],["slow",1,0,1]]'
@@ -83,5 +80,4 @@ unset SEND_TEST_KEY
 "$BIN" send --routes "$tmp/routes.yaml" "$tmp/in" >/dev/null 2>"$tmp/err"
 check "undefined variable: exit 2" eq "$?" 2
 
-echo "send_routes: $fail failures"
-[ "$fail" -eq 0 ]
+finish

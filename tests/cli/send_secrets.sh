@@ -3,10 +3,7 @@
 # what it declares, its header values) reaches stderr, a summary, --dry-run, routes check
 # or a dead-letter record, also when the server echoes it; the URL can come from a file or
 # the environment; a server's message cannot write lines.
-set -u
-BIN=$1
-SRC=$2
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 start_sink
 
 # Every secret of the channel below; none may appear in any output.
@@ -51,7 +48,7 @@ no_secret "dry run" "$tmp/dry"
 events echo 2 | "$BIN" send --routes "$tmp/routes.yaml" --dead-letter "$tmp/dead" --stats json >"$tmp/stats" 2>"$tmp/err"
 check "echo: exit 3" eq "$?" 3
 check "echo: the sink got the headers" eq "$(jq -r 'select(.path == "/s/401h") | .headers.authorization' "$tmp/sink.log" | sort -u)" "Bearer $TOK"
-check "echo: all dead-lettered" eq "$(stat dead_lettered)" 6
+check "echo: all dead-lettered" eq "$(stats dead_lettered)" 6
 check "echo: the header echo masked" eq "$(jq -r 'select(.channel == "echo") | .error_message' "$tmp/dead" | sort -u)" \
   "authorization *** x-api-key ***"
 check "echo: the target echo masked" eq "$(jq -r 'select(.channel == "hook") | .error_message' "$tmp/dead" | sort -u)" \
@@ -68,13 +65,13 @@ no_secret "echo text: stderr records and summary" "$tmp/err" "$tmp/out"
 printf '  http://127.0.0.1:%s/s/200?integration_key=%s  \n' "$port" "$SECRET" >"$tmp/url"
 events file 2 | "$BIN" send --url-file "$tmp/url" --stats json >"$tmp/stats" 2>"$tmp/err"
 check "--url-file: exit 0" eq "$?" 0
-check "--url-file: delivered" eq "$(stat delivered)" 2
-check "--url-file: redacted in the summary" eq "$(stat 'channels[0].url')" "http://127.0.0.1:$port/s/200?integration_key=***"
+check "--url-file: delivered" eq "$(stats delivered)" 2
+check "--url-file: redacted in the summary" eq "$(stats 'channels[0].url')" "http://127.0.0.1:$port/s/200?integration_key=***"
 check "--url-file: no warning" eq "$(cat "$tmp/err")" ""
 export CMRELAY_TEST_URL="http://127.0.0.1:$port/s/200?integration_key=$SECRET"
 events env 1 | "$BIN" send --url-env CMRELAY_TEST_URL --stats json >"$tmp/stats" 2>"$tmp/err"
 check "--url-env: exit 0" eq "$?" 0
-check "--url-env: delivered" eq "$(stat delivered)" 1
+check "--url-env: delivered" eq "$(stats delivered)" 1
 check "--url-env: no warning" eq "$(cat "$tmp/err")" ""
 # The URL is in no process's arguments while send runs.
 mkfifo "$tmp/fifo"
@@ -109,4 +106,4 @@ check "400x: no forged line" eq "$(grep -c '^cmrelay: send: all delivered' "$tmp
 check "400x: the message escaped" grep -qF 'bad\x07\r\ncmrelay: send: all delivered' "$tmp/err"
 check "400x: the record keeps it exactly" eq "$(jq -r .error_message "$tmp/dead2")" $'bad\x07\r\ncmrelay: send: all delivered'
 
-[ "$fail" -eq 0 ] && echo "ok" || { echo "$fail failed"; exit 1; }
+finish

@@ -2,10 +2,7 @@
 # cmrelay send and SIGINT/SIGTERM: the first signal stops reading, lets what is in flight
 # finish and dead-letters the rest; a second one exits at once, dead-lettering everything.
 # Nothing is ever lost: delivered + dead-lettered == events read.
-set -u
-BIN=$1
-SRC=$2
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 start_sink
 
 # wait_requests PREFIX N: until the sink has seen N requests for PREFIX (at most 10 s).
@@ -52,10 +49,10 @@ check "one signal: 4 requests in flight" wait_requests one- 4
 interrupt
 check "one signal: exit 143 (128 + SIGTERM)" eq "$rc" 143
 conserved "one signal" 20
-check "one signal: all dead-lettered" eq "$(stat dead_lettered)" 20
+check "one signal: all dead-lettered" eq "$(stats dead_lettered)" 20
 check "one signal: in-flight attempts finished first (took $elapsed s)" awk -v e="$elapsed" 'BEGIN { exit !(e > 0.5 && e < 4) }'
 check "one signal: no new attempt" eq "$(requests one-)" 4
-check "one signal: interrupted in the summary" eq "$(stat interrupted)" true
+check "one signal: interrupted in the summary" eq "$(stats interrupted)" true
 check "one signal: records say interrupted" eq "$(grep -c interrupted "$tmp/dead")" 20
 check "one signal: no line per queued event on stderr" eq "$(grep -c 'dead-lettered after' "$tmp/err")" 0
 
@@ -65,7 +62,7 @@ check "two signals: 4 requests in flight" wait_requests two- 4
 interrupt 0.2
 check "two signals: exit 143" eq "$rc" 143
 conserved "two signals" 20
-check "two signals: all dead-lettered" eq "$(stat dead_lettered)" 20
+check "two signals: all dead-lettered" eq "$(stats dead_lettered)" 20
 check "two signals: exits at once (took $elapsed s)" awk -v e="$elapsed" 'BEGIN { exit !(e < 2) }'
 check "two signals: in-flight ones say so" eq "$(grep -c "interrupted during an attempt" "$tmp/dead")" 4
 
@@ -87,7 +84,7 @@ rc=$?
 touch "$tmp/dead"
 check "open stdin: exit 130 (128 + SIGINT)" eq "$rc" 130
 conserved "open stdin" 3
-check "open stdin: all delivered" eq "$(stat delivered)" 3
+check "open stdin: all delivered" eq "$(stats delivered)" 3
 
 # A FIFO named as a PATH stays open: the signal interrupts that read, which then ends the
 # stream (a second signal, if it comes, finds the run gone or exits at once).
@@ -103,7 +100,7 @@ interrupt 0.3
 exec 8>&-
 check "fifo: exit 143" eq "$rc" 143
 check "fifo: exits at the second signal (took $elapsed s)" awk -v e="$elapsed" 'BEGIN { exit !(e < 2) }'
-check "fifo: summary printed" eq "$(stat delivered)" 2
+check "fifo: summary printed" eq "$(stats delivered)" 2
 
 # One signal is enough for a FIFO too: the interrupted read ends the stream.
 mkfifo "$tmp/fifo3"
@@ -117,7 +114,6 @@ interrupt
 wait "$writer_pid"
 check "fifo, one signal: exit 143" eq "$rc" 143
 check "fifo, one signal: exits without waiting for the writer (took $elapsed s)" awk -v e="$elapsed" 'BEGIN { exit !(e < 2) }'
-check "fifo, one signal: both delivered" eq "$(stat delivered)" 2
+check "fifo, one signal: both delivered" eq "$(stats delivered)" 2
 
-echo "send_signals: $fail failures"
-[ "$fail" -eq 0 ]
+finish

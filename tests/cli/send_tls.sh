@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # cmrelay send over HTTPS: certificates are verified (a self-signed server is refused and
 # the event dead-lettered), and --cacert names the CA to trust.
-set -u
-BIN=$1
-SRC=$2
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 start_sink --tls
 
 send_tls() {  # send_tls HOST PATH [OPTIONS...] < input
@@ -23,7 +20,7 @@ check "untrusted: exit 3" eq "$rc" 3
 conserved "untrusted" 2
 check "untrusted: nothing reached the server" eq "$(requests untrusted-)" 0
 check "untrusted: the certificate named" grep -qi "certificate" "$tmp/dead"
-check "untrusted: attempts" eq "$(stat attempts)" 4
+check "untrusted: attempts" eq "$(stats attempts)" 4
 
 # --cacert: trusted, delivered, by IP and by name.
 send_tls 127.0.0.1 /s/200 --cacert "$SRC/tests/deliver/tls-cert.pem" < <(events trusted 3)
@@ -82,5 +79,4 @@ else
   echo "send_tls: SKIPPED the no-CA-bundle checks: unshare -rm is not permitted here"
 fi
 
-echo "send_tls: $fail failures"
-[ "$fail" -eq 0 ]
+finish

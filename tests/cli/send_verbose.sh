@@ -2,23 +2,20 @@
 # What the operator sees from cmrelay send: -v lines (one per attempt, nothing secret),
 # --log-format json, --quiet, --max-errors, request_id kept, redirects named, and no
 # progress line when stderr is not a terminal.
-set -u
-BIN=$1
-SRC=$2
-. "$SRC/tests/deliver/lib.sh"
+. "$(dirname "$0")/../lib.bash"
 start_sink
 
 # -v: one line per attempt, with the status, Flashduty's code and request_id, and the
 # wait chosen and why; the integration key nowhere.
 send /s/500,429s1,200 -v < <(events v 2)
 check "-v: exit 0" eq "$rc" 0
-check "-v: one line per attempt" eq "$(grep -c ': attempt [0-9]' "$tmp/err")" "$(stat attempts)"
+check "-v: one line per attempt" eq "$(grep -c ': attempt [0-9]' "$tmp/err")" "$(stats attempts)"
 check "-v: backoff named" grep -q "attempt 1: HTTP 500 (retried); next in .* (backoff)" "$tmp/err"
 check "-v: Retry-After named" grep -q "attempt 2: HTTP 429 RequestTooFrequently: slow down (retried); next in 1 s (Retry-After); request_id sink-" "$tmp/err"
 check "-v: delivered with its request_id" grep -q "attempt 3: HTTP 200 delivered.*; request_id sink-" "$tmp/err"
 check "-v: the URL redacted" grep -q "(http://127.0.0.1:$port/s/500,429s1,200?integration_key=\*\*\*&team=ops)" "$tmp/err"
 check "-v: no secret" eq "$(grep -c "$SECRET" "$tmp/err")" 0
-check "-v: the alert_key on each line" eq "$(grep -c '): v-[12]: attempt ' "$tmp/err")" "$(stat attempts)"
+check "-v: the alert_key on each line" eq "$(grep -c '): v-[12]: attempt ' "$tmp/err")" "$(stats attempts)"
 check "-v: no progress line off a terminal" eq "$(grep -c $'\r' "$tmp/err")" 0
 
 # -vv and the rate limit: the wait for the budget is named on the attempt that waited.
@@ -74,5 +71,4 @@ check "tty: erased before the summary" grep -q $'\r\e\\[Kcmrelay: send: 12 event
 on_tty "$BIN" send --quiet --url "http://127.0.0.1:$port/s/200?integration_key=$SECRET" --rate 10/s "$tmp/tty" >"$tmp/seen"
 check "tty --quiet: no progress line" eq "$(grep -c 'sending:' "$tmp/seen")" 0
 
-echo "send_verbose: $fail failures"
-[ "$fail" -eq 0 ]
+finish

@@ -37,6 +37,7 @@ TEST_CASE("Retry-After in seconds") {
   auto now = system_clock::now();
   CHECK(parse_retry_after("120", now) == Ms(120000));
   CHECK(parse_retry_after(" 0 ", now) == Ms(0));
+  CHECK(parse_retry_after("\t7\r\n", now) == Ms(7000));  // Whitespace around, as text::trim reads it.
   CHECK(parse_retry_after("99999999999999999999999", now) > Ms(int64_t{1} << 40));
   CHECK(!parse_retry_after("", now));
   CHECK(!parse_retry_after("-5", now));

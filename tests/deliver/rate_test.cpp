@@ -1,4 +1,4 @@
-// Pacing: rate parsing, the sliding-window limiter, Flashduty's defaults and shared budgets.
+// Pacing: the sliding-window limiter, Flashduty's defaults and shared budgets.
 #include <doctest/doctest.h>
 
 #include "deliver/rate.h"
@@ -6,24 +6,6 @@
 using namespace cmrelay;
 using namespace cmrelay::deliver;
 using namespace std::chrono;
-
-TEST_CASE("rates parse in route-file and --rate form") {
-  std::vector<Rate> r;
-  std::string why;
-  REQUIRE(parse_rates("100/s,1000/m", r, why));
-  CHECK(r == std::vector<Rate>{{100, seconds(1)}, {1000, minutes(1)}});
-  REQUIRE(parse_rates(" 5/10s , 20/500ms,3/h ", r, why));
-  CHECK(r == std::vector<Rate>{{5, seconds(10)}, {20, milliseconds(500)}, {3, hours(1)}});
-  CHECK(format_rates(r) == "5/10s,20/500ms,3/h");
-  REQUIRE(parse_rates("none", r, why));
-  CHECK(r.empty());
-  CHECK(format_rates(r) == "none");
-  for (const char* bad : {"", "100", "0/s", "100/", "100/x", "-1/s", "1/0s", "100/s,", "a/s", "100000000/s", "1/s/s"}) {
-    CAPTURE(bad);
-    CHECK_FALSE(parse_rates(bad, r, why));
-    CHECK(why.find("N/UNIT") != std::string::npos);
-  }
-}
 
 TEST_CASE("Flashduty push URLs are paced at Flashduty's limits by default, others not") {
   Channel fd;

@@ -9,8 +9,10 @@
 #include <string_view>
 
 #include "input/form.h"
+#include "text/duration.h"
 #include "text/escape.h"
 #include "text/label_name.h"
+#include "text/percent.h"
 #include "text/utf8.h"
 #include "vendors/common.h"
 #include "vendors/times.h"
@@ -61,8 +63,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   std::string out;
-  form::unescape(in, out);
-  if (out.size() > in.size()) fail("unescaping grew the text");
+  // Durations: any text is a duration within the bound, or refused with a reason.
+  std::string why;
+  if (auto d = text::parse_duration(in, why)) {
+    if (d->count() < 0 || d->count() > text::kMaxDurationSeconds * 1000) fail("a duration outside its bounds");
+  } else if (why.empty()) {
+    fail("a duration refused without a reason");
+  }
+  for (text::Plus plus : {text::Plus::Space, text::Plus::Kept}) {
+    text::percent_decode(in, out, plus);
+    if (out.size() > in.size()) fail("percent-decoding grew the text");
+  }
   form::decode(in, [&](std::string_view name, std::string_view value) {
     if (name.size() + value.size() > in.size()) fail("a form field longer than the body");
   });

@@ -3,15 +3,10 @@
 # match, byte for byte, what is checked in under tests/golden/<same path>.out / .detect.
 # A sample whose bodies are meant to be partly rejected also has a .err (stderr + exit code).
 #   UPDATE=1 bash tests/golden/run.sh BIN SRC   rewrites the expected files.
-set -u
-bin=$1
-src=$2
-cd "$src" || exit 2
+source "$(dirname "$0")/../lib.bash"
+cd "$SRC" || exit 2
 golden=tests/golden
-fail=0
 count=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 while IFS= read -r -d '' sample; do
   case "$sample" in
@@ -21,9 +16,9 @@ while IFS= read -r -d '' sample; do
   rel=${sample#samples/}
   exp="$golden/$rel"
   mkdir -p "$(dirname "$exp")"
-  "$bin" convert "$sample" >"$tmp/out" 2>"$tmp/err"
+  "$BIN" convert "$sample" >"$tmp/out" 2>"$tmp/err"
   echo "exit $?" >>"$tmp/err"
-  "$bin" detect "$sample" >"$tmp/detect" 2>/dev/null
+  "$BIN" detect "$sample" >"$tmp/detect" 2>/dev/null
   if [ "${UPDATE:-0}" = 1 ]; then
     cp "$tmp/out" "$exp.out"
     cp "$tmp/detect" "$exp.detect"
@@ -32,19 +27,18 @@ while IFS= read -r -d '' sample; do
   fi
   for kind in out detect; do
     if [ ! -f "$exp.$kind" ]; then
-      echo "FAIL $sample: no expected output $exp.$kind (run with UPDATE=1 and review it)"
-      fail=$((fail + 1))
-    elif ! cmp -s "$tmp/$kind" "$exp.$kind"; then
-      echo "FAIL $sample: $kind differs from $exp.$kind"
+      fail "$sample: no expected output $exp.$kind (run with UPDATE=1 and review it)"
+    elif cmp -s "$tmp/$kind" "$exp.$kind"; then
+      pass
+    else
+      fail "$sample: $kind differs from $exp.$kind"
       diff -u "$exp.$kind" "$tmp/$kind" | head -20
-      fail=$((fail + 1))
     fi
   done
   if [ -f "$exp.err" ]; then
-    cmp -s "$tmp/err" "$exp.err" || { echo "FAIL $sample: stderr/exit differ from $exp.err"; diff -u "$exp.err" "$tmp/err" | head; fail=$((fail + 1)); }
+    cmp -s "$tmp/err" "$exp.err" || { fail "$sample: stderr/exit differ from $exp.err"; diff -u "$exp.err" "$tmp/err" | head; }
   elif [ "$(cat "$tmp/err")" != "exit 0" ]; then
-    echo "FAIL $sample: expected a clean conversion, got:"; cat "$tmp/err"
-    fail=$((fail + 1))
+    fail "$sample: expected a clean conversion, got:"; cat "$tmp/err"
   fi
 done < <(find samples -type f -print0 | sort -z)
 
@@ -52,9 +46,9 @@ done < <(find samples -type f -print0 | sort -z)
 while IFS= read -r exp; do
   rel=${exp#$golden/}
   rel=${rel%.*}
-  [ -f "samples/$rel" ] || { echo "FAIL $exp: no sample samples/$rel"; fail=$((fail + 1)); }
+  [ -f "samples/$rel" ] || fail "$exp: no sample samples/$rel"
 done < <(find "$golden" -type f \( -name '*.out' -o -name '*.detect' -o -name '*.err' \))
 
-[ "$count" -gt 0 ] || { echo "FAIL: no samples found"; exit 1; }
-echo "golden: $count samples, $fail failures"
-[ "$fail" -eq 0 ]
+[ "$count" -gt 0 ] || fail "no samples found"
+echo "golden: $count samples"
+finish golden

@@ -1,16 +1,64 @@
-# Shared by tests/cli/send_*.sh: a loopback sink (tests/deliver/sink.py) and checks.
-# Source it after setting BIN and SRC. Everything lives in $tmp, removed on exit.
+# The one library of the shell tests (tests/cli/*.sh, tests/golden/run.sh), each run as
+# `bash SCRIPT BIN SRC_DIR`: source it first. It sets
+#   BIN, SRC   the binary and the source tree, absolute;
+#   tmp        a fresh directory, removed on exit (with the loopback sink, if one started);
+#   XDG_STATE_HOME inside $tmp: send's open-alert state is this run's own, never the user's.
+# Checks count; the script's last command is `finish`, which prints "NAME: P passed, F
+# failed" and fails when any check did:
+#   check DESCRIPTION COMMAND...   passes when COMMAND succeeds, else prints FAIL: DESCRIPTION
+#   expect_exit CODE COMMAND...    COMMAND's stdout in $tmp/out, stderr in $tmp/err, exit CODE
+#   pass / fail MESSAGE            one outcome decided by the script itself
+# Predicates for check (each says what it saw when false): eq ACTUAL EXPECTED, holds TEXT
+# PART, omits TEXT PART, file_has FILE PART, file_lacks FILE PART, le A B, gt A B.
+# With a loopback sink (tests/deliver/sink.py): start_sink, events, send, stats, requests,
+# conserved, waits_respected.
+set -u
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SRC=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
-# send keeps its open-alert state under XDG_STATE_HOME: this run's own, never the user's.
 export XDG_STATE_HOME="$tmp/state-home"
 sink_pid=
-fail=0
+passed=0
+failed=0
 SECRET=s3cr3t-INTEGRATION-key-42
 cleanup() {
   if [ -n "$sink_pid" ]; then kill "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then pass; else fail "$what"; fi
+}
+
+expect_exit() {  # expect_exit CODE COMMAND...
+  local want=$1
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then pass; else
+    fail "exit $got, want $want: $*"
+    sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20
+  fi
+}
+
+finish() {  # finish [NAME]: NAME defaults to the script's own.
+  echo "${1:-$(basename "$0" .sh)}: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+eq() { [ "$1" = "$2" ] || { echo "  expected [$2], got [$1]"; return 1; }; }
+holds() { [[ "$1" == *"$2"* ]] || { echo "  [$2] not found in [$1]"; return 1; }; }
+omits() { [[ "$1" != *"$2"* ]] || { echo "  [$2] unexpectedly found"; return 1; }; }
+file_has() { grep -qF -- "$2" "$1" || { echo "  $1 lacks [$2]"; return 1; }; }
+file_lacks() { ! grep -qF -- "$2" "$1" || { echo "  $1 holds [$2]"; return 1; }; }
+le() { [ "$1" -le "$2" ] || { echo "  expected at most $2, got $1"; return 1; }; }
+gt() { [ "$1" -gt "$2" ] || { echo "  expected more than $2, got $1"; return 1; }; }
 
 start_sink() {  # [--tls]
   python3 "$SRC/tests/deliver/sink.py" --port-file "$tmp/port" --log "$tmp/sink.log" --max-seconds 120 "$@" 2>/dev/null &
@@ -21,15 +69,6 @@ start_sink() {  # [--tls]
   done
   port=$(cat "$tmp/port") || { echo "FAIL: the sink did not start"; exit 1; }
   dead_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-}
-
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then :; else
-    echo "FAIL: $what"
-    fail=$((fail + 1))
-  fi
 }
 
 # events PREFIX N [STATUS]: N Flashduty standard events with alert keys PREFIX-1..N.
@@ -54,17 +93,16 @@ send() {
   touch "$tmp/dead"
 }
 
-stat() { jq -r ".$1" "$tmp/stats"; }
+stats() { jq -r ".$1" "$tmp/stats"; }  # stats FIELD: one field of $tmp/stats.
 # Requests the sink saw for alert keys starting with PREFIX.
 requests() { jq -s --arg p "$1" '[.[] | select(.alert_key | startswith($p))] | length' "$tmp/sink.log"; }
-eq() { [ "$1" = "$2" ] || { echo "  expected '$2', got '$1'"; return 1; }; }
 
 # conserved NAME N: delivered + dead-lettered == N events, one dead-letter line per
 # dead-lettered event, and the secret nowhere in stderr, stdout or the dead-letter file.
 conserved() {
   local d x
-  d=$(stat delivered)
-  x=$(stat dead_lettered)
+  d=$(stats delivered)
+  x=$(stats dead_lettered)
   check "$1: delivered $d + dead-lettered $x == $2" eq "$((d + x))" "$2"
   check "$1: one dead-letter record per dead-lettered event" eq "$(wc -l <"$tmp/dead")" "$x"
   check "$1: no secret in stderr, stdout or the dead-letter file" eq "$(cat "$tmp/err" "$tmp/stats" "$tmp/dead" | grep -c "$SECRET")" 0

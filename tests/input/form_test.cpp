@@ -5,9 +5,9 @@
 
 #include "input/form.h"
 #include "support.h"
+#include "text/percent.h"
 
 using cmrelay::form::decode;
-using cmrelay::form::unescape;
 
 namespace {
 
@@ -21,7 +21,7 @@ Fields fields(std::string_view body) {
 
 std::string unescaped(std::string_view s) {
   std::string out;
-  unescape(s, out);
+  cmrelay::text::percent_decode(s, out);
   return out;
 }
 

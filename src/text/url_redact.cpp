@@ -1,7 +1,7 @@
-#include "route/redact.h"
+#include "text/url_redact.h"
 
-#include "input/form.h"
-#include "route/channel.h"
+#include "text/ascii.h"
+#include "text/percent.h"
 
 #include <algorithm>
 #include <cctype>
@@ -11,30 +11,20 @@ namespace cmrelay {
 namespace {
 
 constexpr std::string_view kMask = "***";
-constexpr size_t kShortest = 4;  // Shorter header values are not masked in messages.
-
-bool contains_ci(std::string_view hay, std::string_view needle) {
-  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-  });
-  return it != hay.end();
-}
-
-bool equals_ci(std::string_view a, std::string_view b) { return a.size() == b.size() && contains_ci(a, b); }
 
 bool secret_name(std::string_view name, const SecretParts& declared) {
   static constexpr std::string_view kWords[] = {"key", "token", "secret", "pass", "pwd", "sig", "credential", "auth", "session"};
   for (std::string_view w : kWords) {
-    if (contains_ci(name, w)) return true;
+    if (text::icontains(name, w)) return true;
   }
-  return std::any_of(declared.query.begin(), declared.query.end(), [&](const std::string& q) { return equals_ci(name, q); });
+  return std::any_of(declared.query.begin(), declared.query.end(), [&](const std::string& q) { return text::iequals(name, q); });
 }
 
 // A segment after which the rest of the path is a token: /hooks/T000/XXXX.
 bool opens_secret_path(std::string_view segment) {
   static constexpr std::string_view kNames[] = {"services", "token", "tokens", "key", "keys", "secret", "secrets"};
-  return contains_ci(segment, "hook") ||
-         std::any_of(std::begin(kNames), std::end(kNames), [&](std::string_view n) { return equals_ci(segment, n); });
+  return text::icontains(segment, "hook") ||
+         std::any_of(std::begin(kNames), std::end(kNames), [&](std::string_view n) { return text::iequals(segment, n); });
 }
 
 // 20 or more characters mixing letters and digits: a token, wherever it sits.
@@ -109,33 +99,18 @@ void add_secret(std::vector<std::string>& out, std::string_view s) {
   if (!s.empty()) out.emplace_back(s);
 }
 
-// Header values hold non-secrets too ("X-Env: prod", "1"): a short one is no secret worth
-// the name, and masking it would garble every message.
-void add_header_secret(std::vector<std::string>& out, std::string_view s) {
-  if (s.size() >= kShortest) out.emplace_back(s);
-}
-
 // A URL part as written, and as a server may echo it decoded ("Ab%2BCd" as "Ab+Cd"; '+'
 // read as a space, or kept).
 void add_url_secret(std::vector<std::string>& out, std::string_view secret) {
   add_secret(out, secret);
   std::string decoded;
-  form::unescape(secret, decoded);
+  text::percent_decode(secret, decoded, text::Plus::Space);
   add_secret(out, decoded);
-  std::string plus_kept;
-  for (size_t i = 0; i < secret.size(); ++i) {
-    if (secret[i] == '+') {
-      plus_kept += '+';
-    } else {
-      size_t next = secret.find('+', i);
-      std::string part;
-      form::unescape(secret.substr(i, next == std::string_view::npos ? next : next - i), part);
-      plus_kept += part;
-      i = next == std::string_view::npos ? secret.size() : next - 1;
-    }
-  }
-  add_secret(out, plus_kept);
+  text::percent_decode(secret, decoded, text::Plus::Kept);
+  add_secret(out, decoded);
 }
+
+}  // namespace
 
 std::vector<std::string> url_secrets(std::string_view url, const SecretParts& declared) {
   std::vector<std::string> out;
@@ -148,8 +123,6 @@ void longest_first(std::vector<std::string>& secrets) {
   std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
 }
-
-}  // namespace
 
 std::string redact_url(std::string_view url, const SecretParts& declared) {
   std::string out;
@@ -164,19 +137,6 @@ std::string redact_url(std::string_view url, const SecretParts& declared) {
   return out;
 }
 
-std::vector<std::string> channel_secrets(const Channel& channel) {
-  std::vector<std::string> out = url_secrets(channel.url, channel.redact);
-  for (const auto& [name, value] : channel.headers) {
-    add_header_secret(out, value);
-    // "Bearer T", "Basic T", "Token T": the credentials alone, as a server may quote them.
-    size_t credentials = value.find(' ');
-    if (credentials != std::string::npos) credentials = value.find_first_not_of(' ', credentials);
-    if (credentials != std::string::npos) add_header_secret(out, std::string_view(value).substr(credentials));
-  }
-  longest_first(out);
-  return out;
-}
-
 std::string mask_secrets(std::string_view text, const std::vector<std::string>& secrets) {
   std::string out(text);
   for (const std::string& secret : secrets) {
@@ -186,12 +146,6 @@ std::string mask_secrets(std::string_view text, const std::vector<std::string>& 
     }
   }
   return out;
-}
-
-std::string redact_secrets(std::string_view text, std::string_view url) {
-  std::vector<std::string> secrets = url_secrets(url, {});
-  longest_first(secrets);
-  return mask_secrets(text, secrets);
 }
 
 }  // namespace cmrelay

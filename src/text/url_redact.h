@@ -1,6 +1,7 @@
-// URLs and channel headers hold secrets (Flashduty's integration_key, a webhook's path
-// token, an Authorization header); this is the only way to print a URL, and every text a
-// server sends back passes mask_secrets before it is printed or recorded.
+// URLs hold secrets (Flashduty's integration_key, a webhook's path token, a password);
+// redact_url is the only way to print a URL, and every text a server sends back passes
+// mask_secrets before it is printed or recorded. Domain-free: a channel's own secrets (its
+// headers too) are route::channel_secrets (route/channel.h), built from url_secrets.
 //
 // The rule (README "Secrets"): redact_url replaces with "***"
 //   - the user info, user and password each (https://***:***@host/, https://***@host/);
@@ -22,8 +23,6 @@
 
 namespace cmrelay {
 
-struct Channel;
-
 // What a channel declares secret beyond the rule.
 struct SecretParts {
   std::vector<std::string> query;  // Query parameter names (exact, any case) whose values are secret.
@@ -33,17 +32,15 @@ struct SecretParts {
 // The URL with every secret part (the rule above, plus declared) replaced by "***".
 std::string redact_url(std::string_view url, const SecretParts& declared = {});
 
-// Every secret text a channel holds, as a server might echo it back: each secret part of
-// its URL (as written and percent-decoded), and each header value (whole, and the
-// credentials after an auth scheme: "Bearer T" gives T too). Longest first; header texts
-// shorter than 4 bytes are left out ("X-Env: 1" is no secret, and masking every "1" would
-// garble every message).
-std::vector<std::string> channel_secrets(const Channel& channel);
+// Each secret part of url (the rule above, plus declared), as written and as a server may
+// echo it decoded ('+' read as a space, or kept), in URL order; empty parts left out.
+std::vector<std::string> url_secrets(std::string_view url, const SecretParts& declared = {});
+
+// secrets longest first, without repeats: a secret that holds another is masked whole, not
+// around the other's mask.
+void longest_first(std::vector<std::string>& secrets);
 
 // text with every occurrence of each secret replaced by "***".
 std::string mask_secrets(std::string_view text, const std::vector<std::string>& secrets);
-
-// mask_secrets with the secrets of a bare URL (no headers, nothing declared).
-std::string redact_secrets(std::string_view text, std::string_view url);
 
 }  // namespace cmrelay

@@ -1,0 +1,36 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "text/utf8.h"
+
+using namespace cmrelay;
+
+TEST_CASE("utf8: validation") {
+  CHECK(utf8::valid("plain"));
+  CHECK(utf8::valid("\xE5\xAE\x9E\xE4\xBE\x8B ID \xF0\x9F\x94\xA5"));
+  CHECK(utf8::find_invalid("ab\xC3") == 2);          // Cut short.
+  CHECK(utf8::find_invalid("a\xC0\xAF") == 1);       // Overlong.
+  CHECK(utf8::find_invalid("\xED\xA0\x80") == 0);    // Surrogate.
+  CHECK(utf8::find_invalid("\xF4\x90\x80\x80") == 0);  // Above U+10FFFF.
+  CHECK(utf8::find_invalid("x\x80") == 1);           // Stray continuation.
+  CHECK(utf8::length("a\xE5\xAE\x9E\xF0\x9F\x94\xA5") == 3);
+}
+
+TEST_CASE("utf8: truncation counts code points and never splits one") {
+  std::string s = "\xE5\xAE\x9E\xE4\xBE\x8B\xE5\x90\x8D";  // Three CJK characters, 9 bytes.
+  std::string t = s;
+  CHECK_FALSE(utf8::truncate(t, 3));
+  CHECK(t == s);
+  CHECK(utf8::truncate(t, 2));
+  CHECK(t == "\xE5\xAE\x9E\xE4\xBE\x8B");
+  CHECK(utf8::valid(t));
+  std::string ascii(600, 'a');
+  CHECK(utf8::truncate(ascii, 512));
+  CHECK(ascii.size() == 512);
+  std::string emoji;
+  for (int i = 0; i < 300; ++i) emoji += "\xF0\x9F\x94\xA5";
+  CHECK(utf8::truncate(emoji, 255));
+  CHECK(utf8::length(emoji) == 255);
+  CHECK(emoji.size() == 255 * 4);
+}
