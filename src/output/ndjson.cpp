@@ -218,6 +218,11 @@ void NdjsonWriter::write_line(std::string_view line) {
   if (buf_.GetSize() >= kFlushAt) flush();
 }
 
+void NdjsonWriter::write_raw(std::string_view bytes) {
+  std::memcpy(buf_.Push(bytes.size()), bytes.data(), bytes.size());
+  if (buf_.GetSize() >= kFlushAt) flush();
+}
+
 bool NdjsonWriter::flush() {
   bool ok = true;
   if (buf_.GetSize() > 0) {
