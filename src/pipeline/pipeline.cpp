@@ -1,6 +1,7 @@
 #include "pipeline/pipeline.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -262,8 +263,14 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
   Framer framer(fd, name, options_.max_body, stop, this);
   const bool ahead = options_.jobs > 1;  // Records are read ahead into chunks.
   if (idle_ || ahead) {
-    framer.on_idle([this] {
-      settle();  // What was read is out before the input waits.
+    framer.on_idle([this, fd] {
+      // What was read is out before the input waits. A producer slower than the reader
+      // (zcat) leaves the pipe empty for a moment at every read: waiting a little for it
+      // first keeps the chunks whole and the workers busy.
+      constexpr int kPauseMs = 5;
+      pollfd p{fd, POLLIN, 0};
+      if (pending() && ::poll(&p, 1, kPauseMs) > 0) return;
+      settle();
       if (idle_) idle_();
     });
   }
@@ -453,6 +460,10 @@ void Pipeline::dispatch() {
     commit(done->result);
     recycle(done);
   }
+}
+
+bool Pipeline::pending() const {
+  return (filling_ != nullptr && filling_->records() > 0) || (pool_ && pool_->in_flight() > 0);
 }
 
 void Pipeline::settle() {

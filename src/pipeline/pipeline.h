@@ -12,7 +12,8 @@
 // first chunk is processed on this thread (small inputs start no thread); so is a body over
 // max_body (streamed to the reject file after every earlier chunk is committed). Whenever
 // the input waits (a pipe), every chunk read so far is committed first, so that output still
-// streams as bodies arrive.
+// streams as bodies arrive (once it has waited 5 ms: a slow producer does not cut every
+// chunk short).
 #pragma once
 
 #include <atomic>
@@ -132,6 +133,7 @@ class Pipeline : private Framer::Overflow {
   Chunk& filling();         // The chunk being filled.
   void dispatch();          // The filled chunk to the workers; commits what is done.
   void settle();            // Processes or waits for every chunk read so far, and commits it.
+  bool pending() const;     // Some chunk is read and not committed.
   void recycle(Chunk* c);   // A committed chunk back to the free list.
   void note_reject(const Record& rec, std::string_view reason, Rendered& out) const;
   void commit_reject(const Record& rec, std::string_view reason, std::string_view record);
