@@ -23,6 +23,11 @@ lacks "convert has no send options" "$(complete_words convert --)" "--dead-lette
 check "file argument of --reject" "$(complete_words send --reject h)" "hook.json "
 check "no completion for a number" "$(complete_words send --concurrency '')" ""
 check "route file of routes test" "$(complete_words routes test r)" "routes.yaml "
+for cmd in convert detect send "routes test"; do
+  # shellcheck disable=SC2086
+  contains "$cmd has --jobs" "$(complete_words $cmd --jo)" "--jobs"
+done
+check "no completion for the number of --jobs" "$(complete_words convert --jobs '')" ""
 check "top level: commands and files" "$(complete_words h)" "hook.json "
 check "after a path, files" "$(complete_words convert c)" "captures "
 finish
