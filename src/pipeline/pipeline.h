@@ -115,6 +115,8 @@ class Pipeline : private Framer::Overflow {
   // Bodies go to render, then take, instead of the OnBody given to run() (which may then be
   // empty): the work of a command's output is then shared by the workers too.
   void render_with(Render render, Take take);
+  // Worker threads were started: some input was larger than one chunk, with jobs > 1.
+  bool threads_started() const { return pool_ != nullptr; }
 
  private:
   friend class Chunk;

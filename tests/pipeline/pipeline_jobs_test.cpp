@@ -55,6 +55,7 @@ std::string mixed_input(size_t rounds) {
 }
 
 struct Outcome {
+  bool threads = false;
   std::string out, err, rejects;
   PipelineCounts counts;
   std::vector<ReadInput> complete;
@@ -107,6 +108,7 @@ Outcome run(const fs::path& dir, const fs::path& path, unsigned jobs, size_t chu
   o.rejects = slurp(rejects);
   o.counts = p.counts();
   o.complete = p.complete_inputs();
+  o.threads = p.threads_started();
   return o;
 }
 
@@ -133,15 +135,21 @@ TEST_CASE("pipeline --jobs: byte for byte what one thread says, whatever the chu
       CAPTURE(render);
       CAPTURE(max_errors);
       const Outcome one = run(dir, input, 1, size_t{1} << 20, render, max_errors);
+      CHECK_FALSE(one.threads);  // --jobs 1 never starts a thread.
       REQUIRE(one.counts.bodies > 600);
       REQUIRE(one.counts.rejected > 50);
       REQUIRE(one.err.find("longer than the 2048-byte limit") != std::string::npos);
       REQUIRE(one.err.find("warning:") != std::string::npos);
       for (unsigned jobs : {2u, 3u, 8u}) {
-        for (size_t chunk : {size_t{1}, size_t{700}, size_t{1} << 16}) {
+        // The last: larger than the input, which is then processed on the reading thread.
+        for (size_t chunk : {size_t{1}, size_t{700}, size_t{1} << 16, size_t{64} << 20}) {
           CAPTURE(jobs);
           CAPTURE(chunk);
           const Outcome many = run(dir, input, jobs, chunk, render, max_errors);
+          // Threads once a chunk fills before the input ends (or pauses, or a body over
+          // max_body comes: the first comes within 64 KiB here); never for an input within one.
+          if (chunk <= 700) CHECK(many.threads);
+          if (chunk > one.complete[0].bytes) CHECK_FALSE(many.threads);
           CHECK(without_tallies(many.out) == without_tallies(one.out));
           CHECK(many.err == one.err);
           CHECK(many.rejects == one.rejects);
