@@ -28,6 +28,19 @@ big=$TMP/big/volc.metric.ndjson
 events=$(wc -l <"$TMP/all")
 check "big input: more than two chunks" "$([ "$(wc -c <"$big")" -gt 2500000 ] && [ "$events" -gt 1000 ] && echo many)" many
 
+# --remove-done on 2 threads: a file read whole and converted is removed; one with a body
+# rejected (and no --reject) in its middle is kept, saying why.
+cp "$big" "$TMP/done.ndjson"
+"$BIN" convert --jobs 2 --remove-done "$TMP/done.ndjson" >"$TMP/done.out" 2>"$TMP/err"
+check "--remove-done --jobs 2: exit 0" "$?" 0
+check "--remove-done --jobs 2: removed" "$([ -e "$TMP/done.ndjson" ] && echo kept || echo removed)" removed
+check "--remove-done --jobs 2: every event printed" "$(cmp -s "$TMP/all" "$TMP/done.out" && echo same)" same
+{ cat "$big"; echo "no body at all"; cat "$big"; } >"$TMP/kept.ndjson"
+"$BIN" convert --jobs 2 --remove-done "$TMP/kept.ndjson" >/dev/null 2>"$TMP/err"
+check "--remove-done --jobs 2, a rejection: exit 1" "$?" 1
+check "--remove-done --jobs 2, a rejection: kept" "$([ -e "$TMP/kept.ndjson" ] && echo kept)" kept
+contains "--remove-done --jobs 2, a rejection: says why" "$(cat "$TMP/err")" "kept: a rejected body is kept nowhere else"
+
 # SIGINT while a pipe that stays open is read on 2 threads: once what was written is
 # printed, the signal ends the run at once (exit 130), with every event of it printed.
 mkfifo "$TMP/fifo"
