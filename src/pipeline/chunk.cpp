@@ -61,6 +61,6 @@ void Chunk::clear() {
   result.clear();
 }
 
-void Chunk::run(unsigned worker) { owner_.process_chunk(*this, worker); }
+void Chunk::run(unsigned worker) { owner_.process_chunk(*this, *owner_.worker_work_[worker]); }
 
 }  // namespace cmrelay

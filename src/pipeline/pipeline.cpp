@@ -421,8 +421,7 @@ void Pipeline::one(Record& rec) {
   commit(one_);
 }
 
-void Pipeline::process_chunk(Chunk& chunk, unsigned worker) {
-  Work& w = worker < worker_work_.size() ? *worker_work_[worker] : work_;
+void Pipeline::process_chunk(Chunk& chunk, Work& w) const {
   for (size_t i = 0; i < chunk.records(); ++i) process(chunk.record(i), w, chunk.result);
 }
 
@@ -475,7 +474,7 @@ void Pipeline::settle() {
       Chunk* c = filling_;
       filling_ = nullptr;
       c->seal();
-      process_chunk(*c, options_.jobs);
+      process_chunk(*c, work_);
       commit(c->result);
       recycle(c);
     }

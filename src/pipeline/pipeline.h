@@ -128,7 +128,7 @@ class Pipeline : private Framer::Overflow {
   };
   // Detects, decodes and renders rec into out (any thread; touches no shared state).
   void process(Record& rec, Work& w, Rendered& out) const;
-  void process_chunk(Chunk& chunk, unsigned worker);
+  void process_chunk(Chunk& chunk, Work& w) const;
   // Says, writes and counts what out holds, in order (this thread), and clears it.
   void commit(Rendered& out);
   void one(Record& rec);    // Processes and commits one body on this thread.
