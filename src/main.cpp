@@ -15,6 +15,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/commands.h"
@@ -92,6 +93,14 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
       ->check(CLI::Range(size_t{1} << 10, size_t{1} << 30).description(""))
       ->type_name("SIZE")
       ->default_str("8m");
+  // Default: every online core (at least 1). CLI11 rejects 0, junk and more than 256 (exit 2).
+  o.jobs = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
+  cmd->add_option("--jobs,-j", o.jobs,
+                  "Threads that detect and decode an input larger than 1 MiB; output stays in input order, as "
+                  "with 1 (which starts no thread)")
+      ->check(CLI::Range(1u, 256u).description(""))
+      ->type_name("N")
+      ->default_str("the number of cores");
   cmd->add_flag("--all-files", o.all_files,
                 "A directory walk reads every regular file, whatever its name (hidden ones excepted)");
   cmd->add_option("--include", o.include,

@@ -62,6 +62,7 @@ struct ReadOptions {
   bool remove_done = false;        // --remove-done (convert, send): remove the input files fully accounted for.
   uint64_t max_errors = UINT64_MAX;  // --max-errors: rejection lines printed at most; a count of the rest at the end.
   bool quiet = false;                // --quiet (convert, send): only the summary and fatal errors.
+  unsigned jobs = 1;                 // --jobs: threads that detect and decode (default: the cores).
 };
 
 struct ConvertOptions {

@@ -34,31 +34,36 @@ int convert(const ConvertOptions& options) {
   NdjsonWriter out(stdout, options.pretty);
   // On a pipe, what was converted goes out as soon as the input pauses.
   pipeline->on_idle([&out] { out.flush(); });
-  std::vector<const Channel*> channels;
-  std::vector<std::string> names;
   uint64_t unrouted = 0;
-  read_inputs(
-      *pipeline, options.read,
-      [&](const Record& rec, const Detection& d, EventBatch& events) {
+  // Rendered on the reading threads (--jobs), written here in input order.
+  pipeline->render_with(
+      [&](const Record& rec, const Detection& d, EventBatch& events, Rendered& r) {
+        thread_local std::vector<const Channel*> channels;
+        thread_local std::vector<std::string> names;
         for (const Event& e : events) {
           if (!routes) {
-            out.write(e);
+            append_event_json(e, r.out, options.pretty);
+            r.out.Put('\n');
             continue;
           }
           pick_channels(*routes, d, rec, e, channels);  // Exactly what send does.
           names.resize(channels.size());
           for (size_t i = 0; i < channels.size(); ++i) names[i].assign(channels[i]->name);
-          out.write(e, &names);
+          append_event_json(e, r.out, options.pretty, &names);
+          r.out.Put('\n');
           if (channels.empty()) {
-            ++unrouted;
-            diag::say("%s:%llu: event %s routed to no channel",
-                         text::escape(rec.source).c_str(), static_cast<unsigned long long>(rec.index),
-                         text::escape(e.alert_key).c_str());
+            ++r.tally[0];
+            r.line(diag::where(rec.source, rec.index) + ": event " +
+                   text::escape(e.alert_key) + " routed to no channel");
           }
         }
-        if (out.failed()) stop.store(true);  // Nothing more can be printed: stop reading.
       },
-      &stop);
+      [&](Rendered& r) {
+        out.write_raw(std::string_view(r.out.GetString(), r.out.GetSize()));
+        unrouted += r.tally[0];
+        if (out.failed()) stop.store(true);  // Nothing more can be printed: stop reading.
+      });
+  read_inputs(*pipeline, options.read, nullptr, &stop);
   const bool output_ok = out.flush() && flush_stdout();
   if (unrouted > 0) {
     diag::say("%llu of %llu events routed to no channel", static_cast<unsigned long long>(unrouted),
@@ -72,11 +77,10 @@ int detect(const ReadOptions& options) {
   if (!pipeline) return kUsage;
   std::atomic<bool>& stop = catch_stop_signals();
   NdjsonWriter out(stdout, false);
-  std::string line;
-  read_inputs(
-      *pipeline, options,
-      [&](const Record& rec, const Detection& d, EventBatch&) {
+  pipeline->render_with(
+      [](const Record& rec, const Detection& d, EventBatch&, Rendered& r) {
         // Both quote the input (a file name, a body's keys): escaped, one body one line.
+        thread_local std::string line;
         line.assign(text::escape(rec.source));
         line += ':';
         line += std::to_string(rec.index);
@@ -84,11 +88,14 @@ int detect(const ReadOptions& options) {
         line += d.format->id;
         line += " (";
         line += text::escape(d.evidence);
-        line += ')';
-        out.write_line(line);
-        if (out.failed()) stop.store(true);
+        line += ")\n";
+        r.write(line);
       },
-      &stop);
+      [&](Rendered& r) {
+        out.write_raw(std::string_view(r.out.GetString(), r.out.GetSize()));
+        if (out.failed()) stop.store(true);
+      });
+  read_inputs(*pipeline, options, nullptr, &stop);
   const bool output_ok = out.flush() && flush_stdout();
   return conclude(options, *pipeline, output_ok);
 }

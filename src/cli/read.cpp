@@ -58,6 +58,7 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
   po.decode = decode;
   po.max_errors = options.max_errors;
   po.quiet = options.quiet;
+  po.jobs = options.jobs;
   auto p = std::make_unique<Pipeline>(std::move(po));
   const bool reject_existed = !options.reject_path.empty() && ::access(options.reject_path.c_str(), F_OK) == 0;
   std::string error;

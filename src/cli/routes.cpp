@@ -113,12 +113,14 @@ int routes_test(const RoutesTestOptions& options) {
   std::vector<std::string> expected = split_names(options.expect);
   std::atomic<bool>& stop = catch_stop_signals();
   NdjsonWriter out(stdout, false);
-  RouteExplanation why;
-  std::string report;
   uint64_t mismatches = 0, checked = 0;
-  std::vector<const Channel*> channels;
-  std::string replayed;
-  read_inputs(*pipeline, options.read, [&](const Record& rec, const Detection& d, EventBatch& events) {
+  // Explained on the reading threads (--jobs), written here in input order. tally[0]: events
+  // checked against --expect; tally[1]: mismatches.
+  pipeline->render_with([&](const Record& rec, const Detection& d, EventBatch& events, Rendered& r) {
+    thread_local RouteExplanation why;
+    thread_local std::string report;
+    thread_local std::vector<const Channel*> channels;
+    thread_local std::string replayed;
     for (size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
       // What send does: a replayed record back to its channel, else the cases.
@@ -146,17 +148,21 @@ int routes_test(const RoutesTestOptions& options) {
         report += "  channels: " + channel_list(why.channels) + '\n';
       }
       if (options.has_expect) {
-        ++checked;
+        ++r.tally[0];
         bool ok = same_channels(why.channels, expected);
-        mismatches += ok ? 0 : 1;
+        r.tally[1] += ok ? 0 : 1;
         report += ok ? "  expected " + channel_list(expected) + ": ok\n"
                    : "  MISMATCH: expected " + channel_list(expected) + ", got " + channel_list(why.channels) + '\n';
       }
-      report.pop_back();
-      out.write_line(report);
+      r.write(report);
     }
+  }, [&](Rendered& r) {
+    out.write_raw(std::string_view(r.out.GetString(), r.out.GetSize()));
+    checked += r.tally[0];
+    mismatches += r.tally[1];
     if (out.failed()) stop.store(true);
-  }, &stop);
+  });
+  read_inputs(*pipeline, options.read, nullptr, &stop);
   Outcomes outcomes;
   outcomes.add(kOutputFailed, !(out.flush() && flush_stdout()));
   finish(*pipeline, outcomes);

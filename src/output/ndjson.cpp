@@ -234,6 +234,17 @@ void NdjsonWriter::write_line(std::string_view line) {
   if (buf_.GetSize() >= kFlushAt) flush();
 }
 
+void NdjsonWriter::write_raw(std::string_view bytes) {
+  if (bytes.size() >= kFlushAt / 4) {
+    // A chunk's output (--jobs): to the stream as it is, not copied into the buffer first.
+    if (buf_.GetSize() > 0) flush();
+    failed_ |= std::fwrite(bytes.data(), 1, bytes.size(), out_) != bytes.size();
+    return;
+  }
+  std::memcpy(buf_.Push(bytes.size()), bytes.data(), bytes.size());
+  if (buf_.GetSize() >= kFlushAt) flush();
+}
+
 bool NdjsonWriter::flush() {
   bool ok = true;
   if (buf_.GetSize() > 0) {

@@ -23,6 +23,8 @@ class NdjsonWriter {
   void write(const Event& e, const std::vector<std::string>* channels = nullptr);
   // Writes a line as is (plus the newline).
   void write_line(std::string_view line);
+  // Writes bytes already formatted (whole lines) as they are.
+  void write_raw(std::string_view bytes);
   bool flush();  // False when the stream failed (EPIPE, disk full), now or before.
   bool failed() const { return failed_; }
 

@@ -1,7 +1,7 @@
-#include "output/diag.h"
 #include "pipeline/pipeline.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +16,7 @@
 #include "event/limits.h"
 #include "input/body.h"
 #include "input/sources.h"
+#include "output/diag.h"
 #include "output/write_all.h"
 #include "text/base64.h"
 #include "text/escape.h"
@@ -23,11 +24,19 @@
 #include "vendors/flashduty.h"
 
 namespace cmrelay {
+namespace {
+
+// Records per chunk at most, however small they are: bounds the bookkeeping per chunk.
+constexpr size_t kChunkRecords = 4096;
+
+}  // namespace
 
 Pipeline::Pipeline(PipelineOptions options)
     : options_(std::move(options)), rejections_(options_.quiet, options_.max_errors), warnings_(options_.quiet) {}
 
-Pipeline::~Pipeline() = default;
+Pipeline::~Pipeline() {
+  pool_.reset();  // Its workers may hold chunks (after an exception): before the chunks go.
+}
 
 bool Pipeline::open(std::string& error) {
   return options_.reject_path.empty() || reject_.open(options_.reject_path, error);
@@ -76,9 +85,12 @@ std::string where(const Record& rec) { return diag::where(rec.source, rec.index)
 }  // namespace
 
 void Pipeline::passed_limit(const Record& rec) {
-  diag::say("%s: longer than the %zu-byte limit (--max-body); reading on to its end%s",
-               where(rec).c_str(), options_.max_body, reject_.is_open() ? ", into the reject file" : "");
-  std::fflush(stderr);
+  // Everything read before this body is said and written before it; it is processed on
+  // this thread (its record is streamed to the reject file, not held).
+  settle();
+  overflowed_ = true;
+  diag::say("%s: longer than the %zu-byte limit (--max-body); reading on to its end%s", where(rec).c_str(),
+            options_.max_body, reject_.is_open() ? ", into the reject file" : "");
   if (!reject_.is_open()) return;
   // The record's head is written now, the body as base64 while it is read (whether it is
   // UTF-8 is not known before its end), the length and reason when it ends.
@@ -113,7 +125,37 @@ void Pipeline::bytes(std::string_view part) {
   over_carry_.assign(part);
 }
 
+namespace {
+
+// A rejected body's reject record, whole: where it was, its length, the reason, the body.
+std::string reject_record(const Record& rec, std::string_view reason) {
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  put_origin(w, rec);
+  w.Key("length");
+  w.Uint64(rec.length);
+  put_reason(w, reason);
+  put_bytes(w, "body", rec.body);
+  w.EndObject();
+  sb.Put('\n');
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace
+
 void Pipeline::reject(const Record& rec, std::string_view reason) {
+  commit_reject(rec, reason, reject_.is_open() && !reject_.streaming() ? reject_record(rec, reason) : std::string());
+}
+
+void Pipeline::note_reject(const Record& rec, std::string_view reason, Rendered& out) const {
+  Rendered::Note& n = out.add(Rendered::Kind::Reject, &rec);
+  n.text.assign(reason);
+  if (reject_.is_open()) n.record = reject_record(rec, reason);
+}
+
+// record: the whole reject record, unless the body is being streamed (its tail is made here).
+void Pipeline::commit_reject(const Record& rec, std::string_view reason, std::string_view record) {
   ++counts_.rejected;
   // Reasons quote keys and values of the body: escaped (diag), so that a body cannot write lines.
   if (rejections_.take()) {
@@ -122,26 +164,20 @@ void Pipeline::reject(const Record& rec, std::string_view reason) {
     ++counts_.unsaid;
   }
   if (options_.on_reject) options_.on_reject(rec, reason);
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
-  w.StartObject();
+  bool kept = false;
   if (reject_.streaming()) {
     reject_.part(base64::encode(over_carry_));
     over_carry_.clear();
-  } else {
-    put_origin(w, rec);
-  }
-  w.Key("length");
-  w.Uint64(rec.length);
-  put_reason(w, reason);
-  if (!reject_.streaming()) put_bytes(w, "body", rec.body);
-  w.EndObject();
-  sb.Put('\n');
-  std::string_view record(sb.GetString(), sb.GetSize());
-  bool kept = false;
-  if (reject_.streaming()) {
+    rapidjson::StringBuffer sb;
+    JsonWriter w(sb);
+    w.StartObject();
+    w.Key("length");
+    w.Uint64(rec.length);
+    put_reason(w, reason);
+    w.EndObject();
+    sb.Put('\n');
     // The tail closes the body string and continues the object begun in passed_limit.
-    kept = reject_.end("\"," + std::string(record.substr(1)));
+    kept = reject_.end("\"," + std::string(sb.GetString() + 1, sb.GetSize() - 1));
   } else if (reject_.is_open()) {
     kept = reject_.write(record);
   }
@@ -211,20 +247,36 @@ void Pipeline::read_file(const std::string& path, const OnBody& on_body, const s
 
 uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body,
                                const std::atomic<bool>* stop, bool replay) {
-  BodyReader reader;  // Before the framer, which parses JSON bodies with it in place.
   Framer framer(fd, name, options_.max_body, stop, this);
-  if (idle_) framer.on_idle(idle_);
-  framer.parse_in_place(&reader);
+  const bool ahead = options_.jobs > 1;  // Records are read ahead into chunks.
+  // One thread: JSON bodies are parsed where they are framed (one pass over the bytes), by
+  // this thread's reader, before the next record is framed. Read ahead, the records are
+  // copied into chunks and parsed by the workers.
+  if (!ahead) framer.parse_in_place(&work_.reader);
+  if (idle_ || ahead) {
+    framer.on_idle([this, fd] {
+      // What was read is out before the input waits. A producer slower than the reader
+      // (zcat) leaves the pipe empty for a moment at every read: waiting a little for it
+      // first keeps the chunks whole and the workers busy.
+      constexpr int kPauseMs = 5;
+      pollfd p{fd, POLLIN, 0};
+      if (pending() && ::poll(&p, 1, kPauseMs) > 0) return;
+      settle();
+      if (idle_) idle_();
+    });
+  }
   input_kept_ = true;
-  EventBatch batch;
+  on_body_ = &on_body;
+  replay_ = replay;
+  threaded_ = false;  // Until this input outgrows its first chunk.
+  overflowed_ = false;
   Record rec;
-  std::vector<std::string> warnings;
-  std::string error;
   for (;;) {
     if (stop && stop->load()) break;
     try {
       if (!framer.next(rec)) break;
     } catch (const std::exception& ex) {
+      settle();
       // The framer cannot say where this source resumes: stop it, loudly.
       ++counts_.unreadable;
       diag::say("%s: cannot frame the input after record %llu: %s", text::escape(name).c_str(),
@@ -233,55 +285,16 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
       if (reject_.streaming()) reject(rec, ex.what());  // Close the record begun for it.
       return framer.bytes_read();
     }
-    ++counts_.bodies;
-    if (!rec.error.empty()) {
-      reject(rec, rec.error);
+    if (!ahead || overflowed_) {
+      overflowed_ = false;
+      one(rec);
       continue;
     }
-    json::Value* body = reader.read(rec, error);
-    if (body == nullptr) {
-      reject(rec, error);
-      continue;
-    }
-    if (!reader.warning().empty()) warn_once(rec, reader.warning());
-    Detection d = detect(*body, options_.vendor);
-    if (d.format == nullptr) {
-      reject(rec, d.error);
-      continue;
-    }
-    if (std::string why = replay_problem(d, replay); !why.empty()) {
-      reject(rec, why);
-      continue;
-    }
-    batch.clear();
-    if (options_.decode) {
-      warnings.clear();
-      DecodeContext ctx{options_.severity, reader.parser(), warnings, rec};
-      try {
-        d.format->decode(*body, ctx, batch);
-      } catch (const std::exception& ex) {
-        reject(rec, std::string(d.format->id) + ": " + ex.what());
-        continue;
-      }
-      for (const std::string& w : warnings) warn_once(rec, w);
-      if (batch.empty()) {
-        reject(rec, std::string(d.format->id) + ": the body holds no event");
-        continue;
-      }
-      for (Event& e : batch) {
-        if (d.format->vendor != Vendor::Flashduty && defuse_template(e)) {
-          warn_once(rec, "title_rule began with [TPL], which Flashduty would render as a template; sent as (TPL)");
-        }
-        std::string cut = enforce_limits(e);
-        if (!cut.empty() && !truncation_said_) {
-          truncation_said_ = true;
-          warn_once(rec, cut + " to fit Flashduty's limits (further truncations are not reported)");
-        }
-      }
-      counts_.events += batch.size();
-    }
-    on_body(rec, d, batch);
+    Chunk& c = filling();
+    c.add(rec);
+    if (c.bytes() >= options_.chunk_bytes || c.records() >= kChunkRecords) dispatch();
   }
+  settle();
   if (!framer.read_error().empty()) {
     ++counts_.unreadable;
     not_kept("a read error");
@@ -289,6 +302,175 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
   }
   if (framer.stopped() || (stop != nullptr && stop->load())) not_kept("not read to its end (interrupted)");
   return framer.bytes_read();
+}
+
+void Pipeline::render_with(Render render, Take take) {
+  render_ = std::move(render);
+  take_ = std::move(take);
+}
+
+void Pipeline::process(Record& rec, Work& w, Rendered& out) const {
+  ++out.bodies_;
+  if (!rec.error.empty()) {
+    note_reject(rec, rec.error, out);
+    return;
+  }
+  json::Value* body = w.reader.read(rec, w.error);
+  if (body == nullptr) {
+    note_reject(rec, w.error, out);
+    return;
+  }
+  if (!w.reader.warning().empty()) out.add(Rendered::Kind::Warn, &rec).text = w.reader.warning();
+  Detection d = detect(*body, options_.vendor);
+  if (d.format == nullptr) {
+    note_reject(rec, d.error, out);
+    return;
+  }
+  if (std::string why = replay_problem(d, replay_); !why.empty()) {
+    note_reject(rec, why, out);
+    return;
+  }
+  EventBatch& batch = w.batch;
+  batch.clear();
+  if (options_.decode) {
+    w.warnings.clear();
+    DecodeContext ctx{options_.severity, w.reader.parser(), w.warnings, rec};
+    try {
+      d.format->decode(*body, ctx, batch);
+    } catch (const std::exception& ex) {
+      note_reject(rec, std::string(d.format->id) + ": " + ex.what(), out);
+      return;
+    }
+    for (const std::string& warning : w.warnings) out.add(Rendered::Kind::Warn, &rec).text = warning;
+    if (batch.empty()) {
+      note_reject(rec, std::string(d.format->id) + ": the body holds no event", out);
+      return;
+    }
+    for (Event& e : batch) {
+      if (d.format->vendor != Vendor::Flashduty && defuse_template(e)) {
+        out.add(Rendered::Kind::Warn, &rec).text =
+            "title_rule began with [TPL], which Flashduty would render as a template; sent as (TPL)";
+      }
+      std::string cut = enforce_limits(e);
+      if (!cut.empty() && !out.truncated_) {  // Only a run's first is said: the first of each is enough.
+        out.truncated_ = true;
+        out.add(Rendered::Kind::Truncated, &rec).text = std::move(cut);
+      }
+    }
+    out.events_ += batch.size();
+  }
+  if (render_) {
+    render_(rec, d, batch, out);
+    return;
+  }
+  if (out.kept_used_ == out.kept_.size()) out.kept_.emplace_back();
+  Rendered::Kept& k = out.kept_[out.kept_used_];
+  k.detection = std::move(d);
+  std::swap(k.events, batch);  // The batch's old events are cleared on its next use.
+  out.add(Rendered::Kind::Body, &rec).kept = out.kept_used_++;
+}
+
+void Pipeline::commit(Rendered& out) {
+  counts_.bodies += out.bodies_;
+  counts_.events += out.events_;
+  for (size_t i = 0; i < out.notes_used_; ++i) {
+    Rendered::Note& n = out.notes_[i];
+    switch (n.kind) {
+      case Rendered::Kind::Line:
+        diag::say("%s", n.text.c_str());
+        break;
+      case Rendered::Kind::Warn:
+        warn_once(*n.rec, n.text);
+        break;
+      case Rendered::Kind::Truncated:
+        if (!truncation_said_) {
+          truncation_said_ = true;
+          warn_once(*n.rec, n.text + " to fit Flashduty's limits (further truncations are not reported)");
+        }
+        break;
+      case Rendered::Kind::Reject:
+        commit_reject(*n.rec, n.text, n.record);
+        break;
+      case Rendered::Kind::Body: {
+        Rendered::Kept& k = out.kept_[n.kept];
+        if (*on_body_) (*on_body_)(*n.rec, k.detection, k.events);
+        break;
+      }
+    }
+  }
+  if (take_) take_(out);
+  out.clear();
+}
+
+void Pipeline::one(Record& rec) {
+  process(rec, work_, one_);
+  commit(one_);
+}
+
+void Pipeline::process_chunk(Chunk& chunk, Work& w) const {
+  for (size_t i = 0; i < chunk.records(); ++i) process(chunk.record(i), w, chunk.result);
+}
+
+Chunk& Pipeline::filling() {
+  if (filling_ != nullptr) return *filling_;
+  if (free_.empty()) {
+    chunks_.push_back(std::make_unique<Chunk>(*this));
+    free_.push_back(chunks_.back().get());
+  }
+  filling_ = free_.back();
+  free_.pop_back();
+  return *filling_;
+}
+
+void Pipeline::recycle(Chunk* c) {
+  c->clear();
+  free_.push_back(c);
+}
+
+void Pipeline::dispatch() {
+  Chunk* c = filling_;
+  filling_ = nullptr;
+  c->seal();
+  if (!pool_) {
+    worker_work_.clear();
+    for (unsigned i = 0; i < options_.jobs; ++i) worker_work_.push_back(std::make_unique<Work>());
+    pool_ = std::make_unique<OrderedPool>(options_.jobs);
+  }
+  threaded_ = true;
+  pool_->submit(c);
+  // Bounded: at most 2 x jobs chunks in flight. What is done already goes out now.
+  const size_t max_in_flight = size_t{2} * options_.jobs;
+  while (OrderedPool::Task* t = pool_->take(pool_->in_flight() >= max_in_flight)) {
+    Chunk* done = static_cast<Chunk*>(t);
+    commit(done->result);
+    recycle(done);
+  }
+}
+
+bool Pipeline::pending() const {
+  return (filling_ != nullptr && filling_->records() > 0) || (pool_ && pool_->in_flight() > 0);
+}
+
+void Pipeline::settle() {
+  if (filling_ != nullptr && filling_->records() > 0) {
+    if (threaded_) {
+      dispatch();
+    } else {
+      // The input ended (or waits) within its first chunk: no thread is worth starting.
+      Chunk* c = filling_;
+      filling_ = nullptr;
+      c->seal();
+      process_chunk(*c, work_);
+      commit(c->result);
+      recycle(c);
+    }
+  }
+  if (!pool_) return;
+  while (OrderedPool::Task* t = pool_->take(true)) {
+    Chunk* done = static_cast<Chunk*>(t);
+    commit(done->result);
+    recycle(done);
+  }
 }
 
 }  // namespace cmrelay

@@ -3,11 +3,23 @@
 // (and a --reject record, streamed when the body is too large to hold); nothing is dropped
 // in between. It also tells which input files were read to their end with every body kept
 // (converted, or in the reject file): what --remove-done may remove.
+//
+// With jobs > 1 (--jobs) an input larger than one chunk is read on all cores: this thread
+// frames records into chunks, worker threads detect, decode and render them (Render), and
+// this thread commits the chunks strictly in input order: standard output, stderr lines,
+// reject records, counts and exit status are byte for byte what one thread makes. At most
+// 2 x jobs chunks are in flight, so memory stays bounded. An input that ends within its
+// first chunk is processed on this thread (small inputs start no thread); so is a body over
+// max_body (streamed to the reject file after every earlier chunk is committed). Whenever
+// the input waits (a pipe), every chunk read so far is committed first, so that output still
+// streams as bodies arrive (once it has waited 5 ms: a slow producer does not cut every
+// chunk short).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,8 +28,11 @@
 #include "detect/detect.h"
 #include "event/event.h"
 #include "input/framer.h"
+#include "input/body.h"
 #include "input/sources.h"
 #include "output/diag.h"
+#include "pipeline/chunk.h"
+#include "pipeline/ordered_pool.h"
 #include "pipeline/reject_file.h"
 #include "vendors/severity.h"
 
@@ -35,6 +50,8 @@ struct PipelineOptions {
   std::function<void(const Record&, std::string_view reason)> on_reject;
   uint64_t max_errors = UINT64_MAX;  // Rejection lines printed at most (the rest counted).
   bool quiet = false;            // No rejection or warning lines (counted all the same).
+  unsigned jobs = 1;             // Threads that detect and decode (--jobs); 1 starts none.
+  size_t chunk_bytes = size_t{1} << 20;  // Bytes of bodies read ahead per chunk (with jobs > 1).
 };
 
 struct PipelineCounts {
@@ -58,7 +75,13 @@ class Pipeline : private Framer::Overflow {
  public:
   // Called for every body that was recognised (and decoded, unless detect-only), with its
   // events after Flashduty's limits were enforced.
+  // With jobs > 1 it is called on this thread, in input order, when the body's chunk is
+  // committed.
   using OnBody = std::function<void(const Record&, const Detection&, EventBatch&)>;
+  // Renders a recognised body into out, on any thread (several at once with --jobs): it may
+  // only read shared state. Take receives what was rendered, on this thread, in input order.
+  using Render = std::function<void(const Record&, const Detection&, EventBatch&, Rendered& out)>;
+  using Take = std::function<void(Rendered&)>;
 
   explicit Pipeline(PipelineOptions options);
   ~Pipeline() override;
@@ -90,8 +113,34 @@ class Pipeline : private Framer::Overflow {
   // Called whenever an input that can wait (a pipe, terminal, socket) has nothing more to
   // read yet: convert flushes its output there, so events stream as their bodies arrive.
   void on_idle(std::function<void()> idle) { idle_ = std::move(idle); }
+  // Bodies go to render, then take, instead of the OnBody given to run() (which may then be
+  // empty): the work of a command's output is then shared by the workers too.
+  void render_with(Render render, Take take);
+  // Worker threads were started: some input was larger than one chunk, with jobs > 1.
+  bool threads_started() const { return pool_ != nullptr; }
 
  private:
+  friend class Chunk;
+  struct Work {  // What detecting and decoding one body needs; one per thread.
+    BodyReader reader;
+    EventBatch batch;
+    std::vector<std::string> warnings;
+    std::string error;
+  };
+  // Detects, decodes and renders rec into out (any thread; touches no shared state).
+  void process(Record& rec, Work& w, Rendered& out) const;
+  void process_chunk(Chunk& chunk, Work& w) const;
+  // Says, writes and counts what out holds, in order (this thread), and clears it.
+  void commit(Rendered& out);
+  void one(Record& rec);    // Processes and commits one body on this thread.
+  Chunk& filling();         // The chunk being filled.
+  void dispatch();          // The filled chunk to the workers; commits what is done.
+  void settle();            // Processes or waits for every chunk read so far, and commits it.
+  bool pending() const;     // Some chunk is read and not committed.
+  void recycle(Chunk* c);   // A committed chunk back to the free list.
+  void note_reject(const Record& rec, std::string_view reason, Rendered& out) const;
+  void commit_reject(const Record& rec, std::string_view reason, std::string_view record);
+
   // Framer::Overflow: an over-limit body is reported at once and streamed to the reject file.
   void passed_limit(const Record& rec) override;
   void bytes(std::string_view part) override;
@@ -113,6 +162,21 @@ class Pipeline : private Framer::Overflow {
   diag::Warnings warnings_;
   bool truncation_said_ = false;
   std::function<void()> idle_;
+
+  // The reading of the current input, and --jobs.
+  const OnBody* on_body_ = nullptr;
+  bool replay_ = false;
+  bool overflowed_ = false;  // A body passed max_body: it is processed on this thread.
+  Render render_;
+  Take take_;
+  Work work_;                  // This thread's.
+  Rendered one_;               // One body's result, processed on this thread.
+  std::vector<std::unique_ptr<Work>> worker_work_;
+  std::unique_ptr<OrderedPool> pool_;  // Started for the first input larger than one chunk.
+  bool threaded_ = false;              // The current input's chunks go to the workers.
+  std::vector<std::unique_ptr<Chunk>> chunks_;
+  std::vector<Chunk*> free_;
+  Chunk* filling_ = nullptr;
 };
 
 }  // namespace cmrelay

@@ -23,6 +23,11 @@ check "convert has no send options" omits "$(complete_words convert --)" "--dead
 check "file argument of --reject" eq "$(complete_words send --reject h)" "hook.json "
 check "no completion for a number" eq "$(complete_words send --concurrency '')" ""
 check "route file of routes test" eq "$(complete_words routes test r)" "routes.yaml "
+for cmd in convert detect send "routes test"; do
+  # shellcheck disable=SC2086
+  check "$cmd has --jobs" holds "$(complete_words $cmd --jo)" "--jobs"
+done
+check "no completion for the number of --jobs" eq "$(complete_words convert --jobs '')" ""
 check "top level: commands and files" eq "$(complete_words h)" "hook.json "
 check "after a path, files" eq "$(complete_words convert c)" "captures "
 finish

@@ -2,6 +2,9 @@
 # Golden test: every sample under samples/ is converted and detected, and the output must
 # match, byte for byte, what is checked in under tests/golden/<same path>.out / .detect.
 # A sample whose bodies are meant to be partly rejected also has a .err (stderr + exit code).
+# Every sample is run with --jobs 1 and --jobs 2; then a stream many chunks long (a generated
+# corpus with every sample and unreadable bodies mixed in) must come out of --jobs 2 and 3
+# byte for byte as out of --jobs 1: stdout, stderr, exit code and the --reject file.
 #   UPDATE=1 bash tests/golden/run.sh BIN SRC   rewrites the expected files.
 source "$(dirname "$0")/../lib.bash"
 cd "$SRC" || exit 2
@@ -16,9 +19,10 @@ while IFS= read -r -d '' sample; do
   rel=${sample#samples/}
   exp="$golden/$rel"
   mkdir -p "$(dirname "$exp")"
-  "$BIN" convert "$sample" >"$tmp/out" 2>"$tmp/err"
+  for jobs in 1 2; do
+  "$BIN" convert --jobs "$jobs" "$sample" >"$tmp/out" 2>"$tmp/err"
   echo "exit $?" >>"$tmp/err"
-  "$BIN" detect "$sample" >"$tmp/detect" 2>/dev/null
+  "$BIN" detect --jobs "$jobs" "$sample" >"$tmp/detect" 2>/dev/null
   if [ "${UPDATE:-0}" = 1 ]; then
     cp "$tmp/out" "$exp.out"
     cp "$tmp/detect" "$exp.detect"
@@ -38,9 +42,58 @@ while IFS= read -r -d '' sample; do
   if [ -f "$exp.err" ]; then
     cmp -s "$tmp/err" "$exp.err" || { fail "$sample: stderr/exit differ from $exp.err"; diff -u "$exp.err" "$tmp/err" | head; }
   elif [ "$(cat "$tmp/err")" != "exit 0" ]; then
-    fail "$sample: expected a clean conversion, got:"; cat "$tmp/err"
+    fail "$sample --jobs $jobs: expected a clean conversion, got:"; cat "$tmp/err"
   fi
+  done
 done < <(find samples -type f -print0 | sort -z)
+
+# The parallel path taken: files of several MiB (chunks are 1 MiB), with every JSON sample,
+# lines no vendor wrote, and bodies over --max-body spread through them.
+big="$tmp/big"
+check "bench/gen.py makes the large corpus" python3 bench/gen.py 8M "$big" >/dev/null
+python3 - "$big" <<'PY'
+import pathlib, sys
+big = pathlib.Path(sys.argv[1])
+samples = [p.read_bytes() for p in sorted(pathlib.Path("samples").rglob("*.json"))]
+for path in sorted(big.glob("*.ndjson")) + sorted(big.glob("*.json")):
+    lines = path.read_bytes().split(b"\n")
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i % 97 == 5:
+            out.append(b"a line no vendor wrote %d \xff" % i)
+        if i % 193 == 7:
+            out.append(samples[i % len(samples)].strip())
+        if i % 509 == 11:
+            out.append(b'{"too_big":"' + b"x" * 70000 + b'"}')
+    path.write_bytes(b"\n".join(out))
+PY
+mapfile -t big_files < <(find "$big" -type f ! -name manifest.tsv | sort)
+# run NAME ARGS...: one run per --jobs, each compared with --jobs 1.
+run_jobs() {
+  local name=$1 jobs
+  shift
+  for jobs in 1 2 3; do
+    rm -f "$tmp/rej.$jobs"
+    "$BIN" "$@" --jobs "$jobs" --reject "$tmp/rej.$jobs" --max-body 64k "${big_files[@]}" >"$tmp/out.$jobs" 2>"$tmp/err.$jobs"
+    echo "exit $?" >>"$tmp/err.$jobs"
+  done
+  check "$name: output enough to span chunks" gt "$(wc -l <"$tmp/out.1")" 3000
+  check "$name: a body over --max-body" grep -q "over\|longer than" "$tmp/err.1"
+  for jobs in 2 3; do
+    for kind in out err rej; do
+      if cmp -s "$tmp/$kind.1" "$tmp/$kind.$jobs"; then pass; else
+        fail "$name --jobs $jobs: $kind differs from --jobs 1"
+        diff "$tmp/$kind.1" "$tmp/$kind.$jobs" | head -5
+      fi
+    done
+  done
+}
+run_jobs "convert (large)" convert
+run_jobs "convert --routes (large)" convert --routes samples/routes.yaml
+run_jobs "convert --max-errors 3 (large)" convert --max-errors 3
+run_jobs "detect (large)" detect
+run_jobs "routes test (large)" routes test samples/routes.yaml
 
 # Expected files whose sample is gone are stale.
 while IFS= read -r exp; do

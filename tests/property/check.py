@@ -14,6 +14,9 @@ Per input it runs `cmrelay detect` and `cmrelay convert`, each with --reject, an
 - bodies read (detect lines + detect rejects, which is also the "N of M" count convert
   reports) = bodies converted + convert rejects, and events >= bodies converted;
 - reject records are whole JSON lines naming distinct record numbers within the input.
+Every input is checked with --jobs 1 and --jobs 2, and the two runs must agree byte for byte
+(stdout, stderr, exit status, reject file); so must --jobs 1, 2 and 3 over one stream of every
+input concatenated, several MiB long, so that the work is really shared by threads.
 """
 import json
 import re
@@ -37,7 +40,8 @@ def run(args, reject):
     if p.returncode not in (0, 1):
         fail(args[-1], "%s exited %d: %s" % (args[1], p.returncode, p.stderr.decode(errors="replace")[-500:]))
     records = []
-    for line in reject.read_bytes().splitlines():
+    p.rejects = reject.read_bytes()
+    for line in p.rejects.splitlines():
         rec = json.loads(line.decode("utf-8"))
         if not {"source", "record", "reason"} <= rec.keys() or ("body" not in rec and "body_base64" not in rec):
             fail(args[-1], "incomplete reject record %r" % rec)
@@ -73,16 +77,16 @@ def check_event(path, n, line):
             fail(path, "event %d image %r" % (n, image))
 
 
-def check(binary, path, tmp):
+def check(binary, path, tmp, jobs):
     reject = Path(tmp) / "reject.ndjson"
-    d, d_rejects = run([binary, "detect", str(path)], reject)
+    d, d_rejects = run([binary, "detect", "--jobs", jobs, str(path)], reject)
     detected = d.stdout.splitlines()
     for line in detected:
         if not re.match(rb"^.*:\d+: [a-z]+(\.[a-z0-9]+)? \(.*\)$", line):
             fail(path, "detect line %r" % line[:120])
     bodies = len(detected) + len(d_rejects)
 
-    c, c_rejects = run([binary, "convert", str(path)], reject)
+    c, c_rejects = run([binary, "convert", "--jobs", jobs, str(path)], reject)
     lines = c.stdout.splitlines()
     for n, line in enumerate(lines, 1):
         check_event(path, n, line)
@@ -98,7 +102,33 @@ def check(binary, path, tmp):
             fail(path, "exit %d, summary %r for %d of %d rejected" % (c.returncode, summary and summary.group(0), len(c_rejects), bodies))
     elif c.returncode != 0 or summary:
         fail(path, "nothing rejected, yet exit %d / %r" % (c.returncode, summary and summary.group(0)))
-    return bodies, len(lines), len(c_rejects)
+    seen = [(r.stdout, r.stderr, r.returncode, r.rejects) for r in (d, c)]
+    return (bodies, len(lines), len(c_rejects)), seen
+
+
+def check_jobs(binary, path, tmp, jobs_list):
+    """Checks path with each --jobs; all must say the same. The first run's totals."""
+    first = None
+    for jobs in jobs_list:
+        totals, seen = check(binary, path, tmp, jobs)
+        if first is None:
+            first = (totals, seen)
+        elif seen != first[1]:
+            fail(path, "--jobs %s says otherwise than --jobs %s" % (jobs, jobs_list[0]))
+    return first[0]
+
+
+def concatenated(inputs, tmp, size):
+    """Every input, each ending in a newline, over and over until size bytes."""
+    path = Path(tmp) / "all-inputs"
+    parts, total = [], 0
+    while total < size:
+        for p in inputs:
+            b = p.read_bytes() + b"\n"
+            parts.append(b)
+            total += len(b)
+    path.write_bytes(b"".join(parts))
+    return path
 
 
 def main():
@@ -110,11 +140,16 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for path in inputs:
             try:
-                for i, v in enumerate(check(binary, path, tmp)):
+                for i, v in enumerate(check_jobs(binary, path, tmp, ["1", "2"])):
                     totals[i] += v
             except (AssertionError, json.JSONDecodeError, subprocess.TimeoutExpired) as e:
                 failures += 1
                 print("FAIL", e)
+        try:
+            check_jobs(binary, concatenated(inputs, tmp, 4 << 20), tmp, ["1", "2", "3"])
+        except (AssertionError, json.JSONDecodeError, subprocess.TimeoutExpired) as e:
+            failures += 1
+            print("FAIL", e)
     print("property: %d inputs, %d bodies, %d events, %d rejected, %d failures" % (len(inputs), *totals, failures))
     return 1 if failures or not inputs else 0
 

@@ -1,0 +1,67 @@
+#include "pipeline/chunk.h"
+
+#include <cstring>
+
+#include "pipeline/pipeline.h"
+
+namespace cmrelay {
+
+void Rendered::line(std::string_view text) { add(Kind::Line, nullptr).text.assign(text); }
+
+void Rendered::write(std::string_view bytes) { std::memcpy(out.Push(bytes.size()), bytes.data(), bytes.size()); }
+
+Rendered::Note& Rendered::add(Kind kind, const Record* rec) {
+  if (notes_used_ == notes_.size()) notes_.emplace_back();
+  Note& n = notes_[notes_used_++];
+  n.kind = kind;
+  n.rec = rec;
+  n.text.clear();
+  n.record.clear();
+  return n;
+}
+
+void Rendered::clear() {
+  out.Clear();
+  tally[0] = tally[1] = 0;
+  notes_used_ = 0;
+  kept_used_ = 0;
+  bodies_ = events_ = 0;
+  truncated_ = false;
+}
+
+void Chunk::add(const Record& rec) {
+  if (used_ == recs_.size()) {
+    recs_.emplace_back();
+    at_.push_back(0);
+  }
+  Record& r = recs_[used_];
+  r.kind = rec.kind;
+  r.source = rec.source;
+  r.index = rec.index;
+  r.offset = rec.offset;
+  r.length = rec.length;
+  r.error.assign(rec.error);
+  r.content_type.assign(rec.content_type);
+  r.headers.assign(rec.headers.begin(), rec.headers.end());
+  r.parsed = false;  // Parsed again by a worker: a record read ahead is never parsed in place.
+  at_[used_] = bytes_.size();
+  bytes_.append(rec.body);
+  ++used_;
+}
+
+void Chunk::seal() {
+  for (size_t i = 0; i < used_; ++i) {
+    const size_t end = i + 1 < used_ ? at_[i + 1] : bytes_.size();
+    recs_[i].body = std::string_view(bytes_).substr(at_[i], end - at_[i]);
+  }
+}
+
+void Chunk::clear() {
+  bytes_.clear();
+  used_ = 0;
+  result.clear();
+}
+
+void Chunk::run(unsigned worker) { owner_.process_chunk(*this, *owner_.worker_work_[worker]); }
+
+}  // namespace cmrelay
