@@ -5,7 +5,8 @@
 #       unit      ctest on the Release build (unit, CLI, golden, property tests)
 #       sanitize  the whole ctest suite again, built with ASan+UBSan in build-san/
 #       fuzz      every libFuzzer harness (clang, build-fuzz/) for FUZZ_SECONDS each (default 60)
-#       tidy      clang-tidy over src/ with .clang-tidy; any finding fails
+#       tidy      clang-format-14 over every C++ file (.clang-format), then clang-tidy over
+#                 src/ with .clang-tidy; any change or finding fails
 #   Each stage prints its time; the first failing stage is named and ends the run (exit 1).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -20,7 +21,7 @@ PACKAGES=(
 # the package test (dpkg-dev), the fuzzers and clang-tidy, and the benchmark's tools.
 DEV_PACKAGES=(
   doctest-dev python3 time jq dpkg-dev file curl
-  clang-14 libclang-rt-14-dev clang-tidy-14 hyperfine valgrind
+  clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14 hyperfine valgrind
 )
 testing=OFF
 if [ "${1:-run}" = test ]; then
@@ -67,6 +68,9 @@ stage_fuzz() {
 }
 
 stage_tidy() {
+  # Layout first: every C++ file as clang-format-14 lays it out (.clang-format); a file it
+  # would change is named and fails the stage (fix: clang-format-14 -i FILE).
+  find src tests bench \( -name '*.cpp' -o -name '*.h' \) -print0 | xargs -0 clang-format-14 --dry-run --Werror
   # The Release build's compile_commands.json; GCC-only warning flags mean nothing to clang,
   # and RapidJSON's iterator comparisons are C++20-ambiguous in its header (CMakeLists.txt).
   find src -name '*.cpp' -print0 | sort -z |

@@ -4,15 +4,14 @@
 // JSON (form bodies) are stepped over. Prints "BODIES BYTES".
 //   parse_floor FILE...
 #include <fcntl.h>
+#include <rapidjson/document.h>
+#include <rapidjson/memorystream.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
-
-#include <rapidjson/document.h>
-#include <rapidjson/memorystream.h>
 
 namespace {
 
@@ -43,8 +42,10 @@ int main(int argc, char** argv) {
       if (!eof) {
         if (have == buf.size()) buf.resize(buf.size() * 2);
         ssize_t n = ::read(fd, buf.data() + have, buf.size() - have);
-        if (n <= 0) eof = true;
-        else have += static_cast<size_t>(n), bytes += static_cast<unsigned long long>(n);
+        if (n <= 0)
+          eof = true;
+        else
+          have += static_cast<size_t>(n), bytes += static_cast<unsigned long long>(n);
       }
       size_t pos = 0;
       for (;;) {

@@ -41,7 +41,8 @@ long long file_size(const std::string& path) {
 
 int main(int argc, char** argv) {
   const long n = argc > 1 ? std::atol(argv[1]) : 1000000;
-  const std::string path = argc > 2 ? argv[2] : (std::filesystem::temp_directory_path() / "cmrelay-state-bench.db").string();
+  const std::string path =
+      argc > 2 ? argv[2] : (std::filesystem::temp_directory_path() / "cmrelay-state-bench.db").string();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   auto store = cmrelay::state::Store::open(path, std::chrono::hours(24 * 30));
   // Keys and titles shaped like volc.metric's (the longest of the formats').
@@ -54,7 +55,8 @@ int main(int argc, char** argv) {
   auto t = Clock::now();
   double c = cpu_seconds();
   for (long i = 0; i < n; ++i) {
-    store->remember(key(i), "Critical", "prod-ecs-cpu on checkout-api-" + std::to_string(i % 1000) + ": CpuTotal 96.35% (threshold 90%)",
+    store->remember(key(i), "Critical",
+                    "prod-ecs-cpu on checkout-api-" + std::to_string(i % 1000) + ": CpuTotal 96.35% (threshold 90%)",
                     channels, now);
   }
   const double remember = seconds_since(t);
@@ -77,8 +79,10 @@ int main(int argc, char** argv) {
   std::printf("remember (firing):      %.1f us CPU, %.1f us wall per alert\n", remember_cpu * per, remember * per);
   std::printf("find + close x2 (ok):   %.1f us CPU, %.1f us wall per alert\n", close_cpu * per, close * per);
   std::printf("file, all open:         %lld bytes (%.0f bytes per alert, %.0f MB per million)\n", open_size,
-              static_cast<double>(open_size) / static_cast<double>(n), static_cast<double>(open_size) / static_cast<double>(n));
-  std::printf("file, all closed:       %lld bytes before the hourly vacuum, %lld after\n", closed_size, file_size(path));
+              static_cast<double>(open_size) / static_cast<double>(n),
+              static_cast<double>(open_size) / static_cast<double>(n));
+  std::printf("file, all closed:       %lld bytes before the hourly vacuum, %lld after\n", closed_size,
+              file_size(path));
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   return 0;
 }

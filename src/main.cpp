@@ -1,19 +1,18 @@
 // cmrelay: Volcengine and Alibaba Cloud Monitor webhooks -> Flashduty standard alert events.
 // main() only parses arguments and hands them to a command.
-#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <optional>
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -145,7 +144,8 @@ void add_age(CLI::App* cmd, const std::string& name, std::chrono::seconds& targe
          name, [&target](int64_t ms) { target = std::chrono::seconds(ms / 1000); }, what)
       ->transform(duration_ms())
       ->check(CLI::Validator(
-          [](std::string& v) { return std::stoll(v) < 1000 ? std::string("an age is at least 1s") : std::string(); }, ""))
+          [](std::string& v) { return std::stoll(v) < 1000 ? std::string("an age is at least 1s") : std::string(); },
+          ""))
       ->type_name("AGE")
       ->default_str(std::to_string(target.count() / 86400) + "d");
 }
@@ -157,7 +157,8 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
                                         "Route file (YAML or JSON): POST each event to the channels it routes to")
                             ->type_name("FILE");
   CLI::Option* url = cmd->add_option("--url", o.url,
-                                     "POST every event to URL (one ad-hoc channel named 'url'; http or https, port 1-65535); ps shows it: prefer "
+                                     "POST every event to URL (one ad-hoc channel named 'url'; http or https, port "
+                                     "1-65535); ps shows it: prefer "
                                      "--url-file or --url-env when it holds a key")
                          ->type_name("URL")
                          ->excludes(routes);
@@ -197,7 +198,8 @@ void add_delivery_options(CLI::App* cmd, deliver::DeliveryOptions& d) {
       ->capture_default_str();
   add_seconds(cmd, "--connect-timeout", d.connect_timeout, "Connect timeout (TCP and TLS)");
   add_seconds(cmd, "--timeout", d.timeout, "Timeout of one attempt (a route file channel's timeout wins)");
-  cmd->add_option("--cacert", d.cacert, "Verify servers with the CA certificates in FILE (PEM; one certificate at least)")
+  cmd->add_option("--cacert", d.cacert,
+                  "Verify servers with the CA certificates in FILE (PEM; one certificate at least)")
       ->type_name("FILE");
   add_seconds(cmd, "--backoff-base", d.backoff_base, "First retry waits up to this (full jitter, doubling)");
   add_seconds(cmd, "--backoff-cap", d.backoff_cap, "Longest backoff between attempts");
@@ -214,12 +216,15 @@ void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
   cmd->add_option("--spool", o.spool, "Directory of received requests, each stored (fsynced) before the 2xx")
       ->type_name("DIR")
       ->required();
-  cmd->add_option("--rejected", o.rejected, "Where undecodable requests go, with NAME.reason (default: rejected/ beside the spool)")
+  cmd->add_option("--rejected", o.rejected,
+                  "Where undecodable requests go, with NAME.reason (default: rejected/ beside the spool)")
       ->type_name("DIR");
   CLI::Option* routes = cmd->add_option("--routes", o.routes_path,
                                         "Route file: POST each event to the channels it routes to (SIGHUP reloads it)")
                             ->type_name("FILE");
-  cmd->add_option("--url", o.url, "POST every event to URL (one ad-hoc channel named 'url')")->type_name("URL")->excludes(routes);
+  cmd->add_option("--url", o.url, "POST every event to URL (one ad-hoc channel named 'url')")
+      ->type_name("URL")
+      ->excludes(routes);
   cmd->add_option("--dead-letter", o.dead_letter_path, "Append every undelivered event to FILE (default: stderr)")
       ->type_name("FILE");
   cmd->add_option("--token-file", o.token_file, "Accepted tokens, one per line (or CMRELAY_TOKEN in the environment)")
@@ -240,8 +245,10 @@ void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
   cmd->add_option("--max-connections-per-ip", l.max_per_ip, "Connections open at most from one address")
       ->capture_default_str();
   add_seconds(cmd, "--idle-timeout", l.idle_timeout, "Close a connection silent this long (headers, body, keep-alive)");
-  add_seconds(cmd, "--request-timeout", l.request_timeout, "Drop a request not read in full this long after its first line");
-  cmd->add_option("--threads", l.threads, "Threads storing requests (write and fsync in parallel)")->capture_default_str();
+  add_seconds(cmd, "--request-timeout", l.request_timeout,
+              "Drop a request not read in full this long after its first line");
+  cmd->add_option("--threads", l.threads, "Threads storing requests (write and fsync in parallel)")
+      ->capture_default_str();
   cmd->add_option("--spool-max-files", o.spool_max_files, "Requests waiting at most; more get 503 with Retry-After")
       ->capture_default_str();
   cmd->add_option("--spool-max-bytes", o.spool_max_bytes, "Bytes waiting at most (suffixes k, m, g); more get 503")
@@ -249,7 +256,8 @@ void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
       ->type_name("SIZE")
       ->default_str("1g");
   add_seconds(cmd, "--retry-after", l.retry_after, "Retry-After sent with 503");
-  add_seconds(cmd, "--dedup-window", o.dedup_window, "A vendor retry of a delivery taken this recently is delivered once");
+  add_seconds(cmd, "--dedup-window", o.dedup_window,
+              "A vendor retry of a delivery taken this recently is delivered once");
   add_seconds(cmd, "--drain-timeout", o.drain_timeout, "On SIGTERM: time for requests and deliveries in flight");
   cmd->add_option("--log-format", o.log_format, "Log lines on stderr: text or json")->capture_default_str();
   cmd->add_option("--rate", o.rate, "With --url: pace requests as send --rate does, e.g. 100/s,1000/m, or none")
@@ -330,20 +338,23 @@ int main(int argc, char** argv) {
   // Delivering commands run in cmrelay-full, so that the others never load libcurl (full.h).
   if (argc > 1 && cli::needs_full(argv[1])) return cli::exec_full(argv, CMRELAY_FULL_RELPATH);
 #endif
-  CLI::App app{"cmrelay: turns Volcengine and Alibaba Cloud Monitor webhook bodies into Flashduty standard alert events",
-               "cmrelay"};
+  CLI::App app{
+      "cmrelay: turns Volcengine and Alibaba Cloud Monitor webhook bodies into Flashduty standard alert events",
+      "cmrelay"};
   app.set_version_flag("--version,-V", std::string("cmrelay ") + CMRELAY_VERSION);
   app.footer(kExamples);
   app.require_subcommand(1);
 
   cli::ConvertOptions convert;
-  CLI::App* c = app.add_subcommand("convert",
-                                   "Print one Flashduty standard event per line (the default command; a first word that "
-                                   "is neither a command nor a file is a usage error)");
+  CLI::App* c =
+      app.add_subcommand("convert",
+                         "Print one Flashduty standard event per line (the default command; a first word that "
+                         "is neither a command nor a file is a usage error)");
   add_read_options(c, convert.read);
   add_remove_done(c, convert.read);
   c->add_flag("--pretty", convert.pretty, "Indent the events (for reading; not NDJSON)");
-  c->add_flag("--quiet,-q", convert.read.quiet, "No rejection lines or warnings on stderr; only the summary and fatal errors");
+  c->add_flag("--quiet,-q", convert.read.quiet,
+              "No rejection lines or warnings on stderr; only the summary and fatal errors");
   c->add_option("--routes", convert.routes_path, "Route file (YAML or JSON): add each event's \"channels\"")
       ->type_name("FILE");
 
@@ -372,17 +383,21 @@ int main(int argc, char** argv) {
                                        "Comma-separated channels every event must reach (any order); exit 1 otherwise, "
                                        "or when no event was read")
                             ->type_name("CH,...");
-  rt->add_option("--cases", routes_test.cases_path, "Batch of named cases with expected channels")->type_name("TESTS.yaml");
+  rt->add_option("--cases", routes_test.cases_path, "Batch of named cases with expected channels")
+      ->type_name("TESTS.yaml");
 
   cli::SendOptions send;
-  CLI::App* s = app.add_subcommand("send", "Convert, then POST each event to its channels (--routes) or --url, retrying and dead-lettering");
+  CLI::App* s = app.add_subcommand(
+      "send", "Convert, then POST each event to its channels (--routes) or --url, retrying and dead-lettering");
   add_send_options(s, send);
 
   cli::ServeOptions serve;
-  CLI::App* sv = app.add_subcommand("serve", "Receive webhooks over HTTP, store each durably before the 2xx, and deliver it like send");
+  CLI::App* sv = app.add_subcommand(
+      "serve", "Receive webhooks over HTTP, store each durably before the 2xx, and deliver it like send");
   add_serve_options(sv, serve);
   cli::AlertsOptions alerts;
-  CLI::App* a = app.add_subcommand("alerts", "List the open alerts send's state remembers (a table on a terminal, else NDJSON), or forget some");
+  CLI::App* a = app.add_subcommand(
+      "alerts", "List the open alerts send's state remembers (a table on a terminal, else NDJSON), or forget some");
   a->add_option("--state", alerts.state, "The state file")
       ->type_name("FILE")
       ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");

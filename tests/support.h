@@ -2,6 +2,7 @@
 // the real parser, detector and decoders.
 #pragma once
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,8 +13,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <doctest/doctest.h>
 
 #include "detect/detect.h"
 #include "event/limits.h"
@@ -58,8 +57,8 @@ inline std::vector<OwnedRecord> frame(const std::string& bytes, size_t max_body 
     f.parse_in_place(in_place);
     Record r;
     while (f.next(r)) {
-      out.push_back({r.kind, std::string(r.body), r.index, r.offset, r.length, r.error, r.content_type, r.headers,
-                     r.parsed});
+      out.push_back(
+          {r.kind, std::string(r.body), r.index, r.offset, r.length, r.error, r.content_type, r.headers, r.parsed});
     }
   }
   writer.join();
@@ -68,8 +67,8 @@ inline std::vector<OwnedRecord> frame(const std::string& bytes, size_t max_body 
 }
 
 struct Decoded {
-  std::string error;    // Parse, detection or decode error.
-  std::string format;   // Detected format id.
+  std::string error;     // Parse, detection or decode error.
+  std::string format;    // Detected format id.
   std::string evidence;  // The keys that decided it.
   std::vector<Event> events;
   std::vector<std::string> warnings;

@@ -1,13 +1,12 @@
 // cmrelay alerts: lists the open alerts of send's state, or forgets some.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "cli/commands.h"
 #include "cli/read.h"
@@ -59,8 +58,8 @@ void write_ndjson(NdjsonWriter& out, const state::OpenAlert& a) {
 void write_table(state::Store& store) {
   std::vector<std::vector<std::string>> rows{{"ALERT_KEY", "SEVERITY", "FIRST_SEEN", "LAST_SEEN", "CHANNELS", "TITLE"}};
   store.each([&](const state::OpenAlert& a) {
-    rows.push_back({text::escape(a.alert_key), a.severity, utc(a.first_seen), utc(a.last_seen), text::escape(joined(a.channels)),
-                    text::escape(a.title)});
+    rows.push_back({text::escape(a.alert_key), a.severity, utc(a.first_seen), utc(a.last_seen),
+                    text::escape(joined(a.channels)), text::escape(a.title)});
   });
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& r : rows) {
@@ -87,8 +86,9 @@ int alerts(const AlertsOptions& o) {
   }
   std::string path = o.state.empty() ? state::default_path() : o.state;
   if (path.empty() || path == "none") {
-    diag::say("alerts needs a state file: give --state FILE (no default location: neither "
-                         "XDG_STATE_HOME nor HOME is an absolute path)");
+    diag::say(
+        "alerts needs a state file: give --state FILE (no default location: neither "
+        "XDG_STATE_HOME nor HOME is an absolute path)");
     return kUsage;
   }
   const bool changing = o.forget_all || !o.forget.empty();

@@ -18,15 +18,15 @@ namespace cmrelay::cli {
 // several apply, the one listed first in kPrecedence wins (interrupted runs, 128 + signal,
 // win over all of them).
 enum Exit : int {
-  kOk = 0,              // Every body converted (and delivered).
-  kRejected = 1,        // Some bodies were rejected; each is kept (--reject file, or stderr).
-  kUsage = 2,           // Bad arguments or configuration.
-  kUndelivered = 3,     // send: some events ended in the dead-letter file.
-  kUnrouted = 4,        // send: some events were routed to no channel (dead-lettered as such).
-  kUnreadInput = 5,     // Some inputs could not be read, or were skipped (not accounted for).
+  kOk = 0,                 // Every body converted (and delivered).
+  kRejected = 1,           // Some bodies were rejected; each is kept (--reject file, or stderr).
+  kUsage = 2,              // Bad arguments or configuration.
+  kUndelivered = 3,        // send: some events ended in the dead-letter file.
+  kUnrouted = 4,           // send: some events were routed to no channel (dead-lettered as such).
+  kUnreadInput = 5,        // Some inputs could not be read, or were skipped (not accounted for).
   kRecordWriteFailed = 6,  // A reject or dead-letter record could not be written (on stderr).
-  kOutputFailed = 7,    // Standard output could not be written.
-  kStateFailed = 8,     // send: the open-alert state file could not be used.
+  kOutputFailed = 7,       // Standard output could not be written.
+  kStateFailed = 8,        // send: the open-alert state file could not be used.
 };
 
 // Most severe first: the exit status of a run is the first of these that happened.
@@ -52,14 +52,14 @@ class Outcomes {
 };
 
 struct ReadOptions {
-  std::vector<std::string> paths;  // Files, directories, "-"; none means stdin (unless replay_paths).
+  std::vector<std::string> paths;         // Files, directories, "-"; none means stdin (unless replay_paths).
   std::vector<std::string> replay_paths;  // --replay FILE: dead-letter files, read first.
-  std::string vendor = "auto";     // auto | volcengine | alibaba
-  std::string reject_path;         // --reject FILE
+  std::string vendor = "auto";            // auto | volcengine | alibaba
+  std::string reject_path;                // --reject FILE
   size_t max_body = Framer::kDefaultMaxBody;
-  bool all_files = false;          // --all-files: a directory walk reads every regular file.
+  bool all_files = false;            // --all-files: a directory walk reads every regular file.
   std::vector<std::string> include;  // --include GLOB: a directory walk also reads names matching these.
-  bool remove_done = false;        // --remove-done (convert, send): remove the input files fully accounted for.
+  bool remove_done = false;          // --remove-done (convert, send): remove the input files fully accounted for.
   uint64_t max_errors = UINT64_MAX;  // --max-errors: rejection lines printed at most; a count of the rest at the end.
   bool quiet = false;                // --quiet (convert, send): only the summary and fatal errors.
   unsigned jobs = 1;                 // --jobs: threads that detect and decode (default: the cores).
@@ -79,11 +79,11 @@ struct SendOptions {
   std::string url_env;           // --url-env NAME: the same, from the environment variable NAME.
   std::string dead_letter_path;  // --dead-letter FILE; empty: records go to stderr.
   bool dry_run = false;
-  std::string stats = "text";    // --stats text|json
-  std::string rate;              // --rate (with --url): "100/s,1000/m" or "none"; empty: the URL's default.
-  int verbose = 0;               // -v, repeatable.
+  std::string stats = "text";       // --stats text|json
+  std::string rate;                 // --rate (with --url): "100/s,1000/m" or "none"; empty: the URL's default.
+  int verbose = 0;                  // -v, repeatable.
   std::string log_format = "text";  // --log-format text|json, of the -v and dead-letter lines.
-  std::string state;             // --state FILE|none; empty: the default location.
+  std::string state;                // --state FILE|none; empty: the default location.
   std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
   deliver::DeliveryOptions delivery;
 };
@@ -101,21 +101,21 @@ int alerts(const AlertsOptions& options);
 
 struct ServeOptions {
   serve::ListenOptions listen;     // --listen, limits, TLS, --token-header.
-  std::string spool;             // --spool DIR
-  std::string rejected;          // --rejected DIR; empty: "rejected" beside the spool.
-  std::string routes_path;       // --routes FILE
-  std::string url;               // --url URL
-  std::string dead_letter_path;  // --dead-letter FILE; empty: stderr.
-  std::string token_file;        // --token-file FILE
+  std::string spool;               // --spool DIR
+  std::string rejected;            // --rejected DIR; empty: "rejected" beside the spool.
+  std::string routes_path;         // --routes FILE
+  std::string url;                 // --url URL
+  std::string dead_letter_path;    // --dead-letter FILE; empty: stderr.
+  std::string token_file;          // --token-file FILE
   std::vector<std::string> allow;  // --allow CIDR
   std::string vendor = "auto";
   uint64_t spool_max_files = 10000;
   uint64_t spool_max_bytes = uint64_t{1} << 30;
   std::chrono::milliseconds dedup_window{3600000};
   std::chrono::milliseconds drain_timeout{10000};  // After SIGTERM: deliveries in flight.
-  std::string log_format = "text";  // --log-format text|json
-  std::string rate;                 // --rate (with --url), as send's.
-  std::string state;                // --state FILE|none (with --routes); empty: the default location.
+  std::string log_format = "text";                 // --log-format text|json
+  std::string rate;                                // --rate (with --url), as send's.
+  std::string state;                               // --state FILE|none (with --routes); empty: the default location.
   std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
   deliver::DeliveryOptions delivery;
 };

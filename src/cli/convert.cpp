@@ -53,8 +53,8 @@ int convert(const ConvertOptions& options) {
           r.out.Put('\n');
           if (channels.empty()) {
             ++r.tally[0];
-            r.line(diag::where(rec.source, rec.index) + ": event " +
-                   text::escape(e.alert_key) + " routed to no channel");
+            r.line(diag::where(rec.source, rec.index) + ": event " + text::escape(e.alert_key) +
+                   " routed to no channel");
           }
         }
       },
@@ -67,7 +67,7 @@ int convert(const ConvertOptions& options) {
   const bool output_ok = out.flush() && flush_stdout();
   if (unrouted > 0) {
     diag::say("%llu of %llu events routed to no channel", static_cast<unsigned long long>(unrouted),
-                 static_cast<unsigned long long>(pipeline->counts().events));
+              static_cast<unsigned long long>(pipeline->counts().events));
   }
   return conclude(options.read, *pipeline, output_ok);
 }

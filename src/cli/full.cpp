@@ -71,8 +71,8 @@ int exec_full(char** argv, const char* relpath) {
     ::execv(path.c_str(), argv);  // Returns only on failure.
     if (first_error == 0 || errno != ENOENT) first_error = errno;
   }
-  diag::say("%s needs %s (or %s): %s; reinstall cmrelay", argv[1], candidates[1].c_str(),
-               candidates[0].c_str(), std::strerror(first_error));
+  diag::say("%s needs %s (or %s): %s; reinstall cmrelay", argv[1], candidates[1].c_str(), candidates[0].c_str(),
+            std::strerror(first_error));
   return kUsage;
 }
 

@@ -17,7 +17,8 @@ int labels(const ReadOptions& options) {
   LabelCensus census;
   std::atomic<bool>& stop = catch_stop_signals();
   read_inputs(
-      *pipeline, options, [&](const Record&, const Detection&, EventBatch& events) {
+      *pipeline, options,
+      [&](const Record&, const Detection&, EventBatch& events) {
         for (const Event& e : events) census.add(e);
       },
       &stop);
@@ -27,8 +28,8 @@ int labels(const ReadOptions& options) {
     census.write_ndjson(stdout);
   }
   if (census.keys_not_counted() > 0) {
-    diag::say("labels: more than %zu distinct keys; %llu labels of later keys not counted",
-                 LabelCensus::kMaxKeys, static_cast<unsigned long long>(census.keys_not_counted()));
+    diag::say("labels: more than %zu distinct keys; %llu labels of later keys not counted", LabelCensus::kMaxKeys,
+              static_cast<unsigned long long>(census.keys_not_counted()));
   }
   Outcomes outcomes;
   outcomes.add(kOutputFailed, !flush_stdout());

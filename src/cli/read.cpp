@@ -68,15 +68,17 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
   }
   // Checked once the reject file exists, against every file the inputs expand to.
   if (p->reject_fd() >= 0 && is_an_input(p->reject_fd(), options)) {
-    diag::say("--reject %s is also an input: the run would read its own new records without end "
-                 "(keep it outside the input paths)",
-                 options.reject_path.c_str());
+    diag::say(
+        "--reject %s is also an input: the run would read its own new records without end "
+        "(keep it outside the input paths)",
+        options.reject_path.c_str());
     if (!reject_existed) ::unlink(options.reject_path.c_str());  // Leave no empty file among the inputs.
     return nullptr;
   }
   if (is_an_input(STDOUT_FILENO, options)) {
-    diag::say("standard output is also an input: the run would read its own output without end "
-                 "(write it outside the input paths)");
+    diag::say(
+        "standard output is also an input: the run would read its own output without end "
+        "(write it outside the input paths)");
     return nullptr;
   }
   bool reads_stdin = options.paths.empty() && options.replay_paths.empty();
@@ -93,8 +95,8 @@ std::optional<RouteTable> load_routes(const std::string& path, bool without_secr
     std::vector<std::string> unset;
     RouteTable table = RouteTable::load_without_secrets(path, unset);
     for (const std::string& name : unset) {
-      diag::say("%s: ${%s} is not set: shown as <unset:%s> here (send refuses it)", path.c_str(),
-                   name.c_str(), name.c_str());
+      diag::say("%s: ${%s} is not set: shown as <unset:%s> here (send refuses it)", path.c_str(), name.c_str(),
+                name.c_str());
     }
     return table;
   } catch (const RouteError& e) {
@@ -135,8 +137,8 @@ void pick_channels(const RouteTable& routes, const Detection& d, const Record& r
 
 void say_unsaid(const PipelineCounts& c) {
   if (c.unsaid == 0) return;
-  diag::say("%llu rejection line%s not shown (--quiet or --max-errors)",
-               static_cast<unsigned long long>(c.unsaid), c.unsaid == 1 ? "" : "s");
+  diag::say("%llu rejection line%s not shown (--quiet or --max-errors)", static_cast<unsigned long long>(c.unsaid),
+            c.unsaid == 1 ? "" : "s");
 }
 
 void finish(const Pipeline& p, Outcomes& outcomes) {
@@ -176,11 +178,9 @@ void remove_done(const Pipeline& p, const std::string& refused) {
     struct stat st {};
     if (::stat(in.path.c_str(), &st) != 0 || static_cast<uint64_t>(st.st_dev) != in.dev ||
         static_cast<uint64_t>(st.st_ino) != in.ino || static_cast<uint64_t>(st.st_size) != in.bytes) {
-      diag::say("%s: kept: it changed (or was replaced) while it was read",
-                   text::escape(in.path).c_str());
+      diag::say("%s: kept: it changed (or was replaced) while it was read", text::escape(in.path).c_str());
     } else if (::unlink(in.path.c_str()) != 0) {
-      diag::say("%s: kept: cannot remove it: %s", text::escape(in.path).c_str(),
-                   std::strerror(errno));
+      diag::say("%s: kept: cannot remove it: %s", text::escape(in.path).c_str(), std::strerror(errno));
     } else {
       removed.emplace_back(in.dev, in.ino);
     }

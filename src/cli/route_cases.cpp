@@ -31,7 +31,8 @@ void only_keys(const YAML::Node& map, std::initializer_list<const char*> keys, c
 }
 
 YAML::Node require(const YAML::Node& n, YAML::NodeType::value type, const char* what, const YAML::Node& at) {
-  if (!n.IsDefined() || n.Type() != type) throw CasesError(n.IsDefined() ? n : at, std::string(what) + " has the wrong shape");
+  if (!n.IsDefined() || n.Type() != type)
+    throw CasesError(n.IsDefined() ? n : at, std::string(what) + " has the wrong shape");
   return n;
 }
 
@@ -48,7 +49,7 @@ struct Case {
   Event recovery;
   bool has_expect_recovery = false;
   std::vector<std::string> expect_recovery;  // Where send delivers it (route and state).
-  bool relies_on_state = false;  // The route file alone may miss some of the alert's channels.
+  bool relies_on_state = false;              // The route file alone may miss some of the alert's channels.
 };
 
 // The fields an inline event gives, over what e holds.
@@ -85,7 +86,8 @@ void read_recovery(const YAML::Node& n, Case& c, const std::filesystem::path& di
     return;
   }
   require(r, YAML::NodeType::Map, "recovery", n);
-  if (!c.payload.empty()) throw CasesError(r, c.name + ": an inline recovery needs an inline event (or give a payload)");
+  if (!c.payload.empty())
+    throw CasesError(r, c.name + ": an inline recovery needs an inline event (or give a payload)");
   c.recovery = c.event;
   c.recovery.alert_severity = c.event.status;
   c.recovery.status = Status::Ok;
@@ -99,8 +101,10 @@ Case read_case(const YAML::Node& n, size_t index, const std::filesystem::path& d
   if (n["name"]) c.name = n["name"].as<std::string>();
   only_keys(n, {"name", "payload", "index", "event", "expect", "recovery", "expect_recovery", "relies_on_state"},
             c.name);
-  if (n["payload"].IsDefined() == n["event"].IsDefined()) throw CasesError(n, c.name + " needs either payload or event");
-  for (const YAML::Node& ch : require(n["expect"], YAML::NodeType::Sequence, "expect", n)) c.expect.push_back(ch.as<std::string>());
+  if (n["payload"].IsDefined() == n["event"].IsDefined())
+    throw CasesError(n, c.name + " needs either payload or event");
+  for (const YAML::Node& ch : require(n["expect"], YAML::NodeType::Sequence, "expect", n))
+    c.expect.push_back(ch.as<std::string>());
   if (n["payload"]) {
     c.payload = (dir / n["payload"].as<std::string>()).string();
     if (n["index"]) c.index = n["index"].as<uint64_t>();
@@ -120,7 +124,8 @@ YAML::Node load_cases(const std::string& path) {
   if (!in || in.bad()) throw YAML::BadFile(path);
   YAML::Node root;
   route::SyntaxError err;
-  if (!route::load_yaml_document(text.str(), root, err, "cases file")) throw CasesError(err.line, route::syntax_message(err));
+  if (!route::load_yaml_document(text.str(), root, err, "cases file"))
+    throw CasesError(err.line, route::syntax_message(err));
   return root;
 }
 
@@ -161,11 +166,12 @@ std::string check_recovery(const RouteTable& routes, const Case& c, const std::v
                            const RoutesTestOptions& options) {
   Event recovery = c.recovery;
   if (!c.recovery_payload.empty()) {
-    std::string unread = each_event(routes, c.recovery_payload, c.index, options,
-                                    [&](uint64_t, const Event& e) { recovery = e; });
+    std::string unread =
+        each_event(routes, c.recovery_payload, c.index, options, [&](uint64_t, const Event& e) { recovery = e; });
     if (!unread.empty()) return unread;
   }
-  if (recovery.status != Status::Ok) return "the recovery is not a recovery (" + std::string(status_name(recovery.status)) + ")";
+  if (recovery.status != Status::Ok)
+    return "the recovery is not a recovery (" + std::string(status_name(recovery.status)) + ")";
   std::vector<const Channel*> alone;
   routes.route(recovery, alone);
   std::vector<const Channel*> sent = alone;
@@ -198,7 +204,8 @@ std::string run_case(const RouteTable& routes, const Case& c, const RoutesTestOp
   std::string unread = each_event(routes, c.payload, c.index, options, [&](uint64_t n, const Event& e) {
     got.clear();
     routes.route(e, got);
-    if (problem.empty() && !same_channels(got, c.expect)) problem = "event " + std::to_string(n) + " got " + channel_list(got);
+    if (problem.empty() && !same_channels(got, c.expect))
+      problem = "event " + std::to_string(n) + " got " + channel_list(got);
     firing = got;
   });
   if (!unread.empty()) return unread;

@@ -9,8 +9,8 @@
 #include "cli/read.h"
 #include "output/diag.h"
 #include "output/ndjson.h"
-#include "text/url_redact.h"
 #include "text/escape.h"
+#include "text/url_redact.h"
 
 namespace cmrelay::cli {
 
@@ -53,13 +53,15 @@ int routes_check(const std::string& file, bool flashduty) {
   RouteTable routes = RouteTable::load(file);
   if (!routes.has_default()) {
     // Not a finding (a catch-all case may do), but send dead-letters what routes nowhere.
-    diag::say("%s: warning: no default: an event that matches no case is routed to no channel "
-                 "(send dead-letters it as unrouted and exits 4)",
-                 file.c_str());
+    diag::say(
+        "%s: warning: no default: an event that matches no case is routed to no channel "
+        "(send dead-letters it as unrouted and exits 4)",
+        file.c_str());
   }
   std::printf("%s: ok: %zu channels, %zu cases\n", file.c_str(), routes.channels().size(), routes.case_count());
   for (const Channel& c : routes.channels()) {
-    std::printf("  %s%s%s -> %s\n", c.name.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(), redact_url(c.url, c.redact).c_str());
+    std::printf("  %s%s%s -> %s\n", c.name.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(),
+                redact_url(c.url, c.redact).c_str());
   }
   return flush_stdout() ? kOk : kOutputFailed;
 }
@@ -116,59 +118,63 @@ int routes_test(const RoutesTestOptions& options) {
   uint64_t mismatches = 0, checked = 0;
   // Explained on the reading threads (--jobs), written here in input order. tally[0]: events
   // checked against --expect; tally[1]: mismatches.
-  pipeline->render_with([&](const Record& rec, const Detection& d, EventBatch& events, Rendered& r) {
-    thread_local RouteExplanation why;
-    thread_local std::string report;
-    thread_local std::vector<const Channel*> channels;
-    thread_local std::string replayed;
-    for (size_t i = 0; i < events.size(); ++i) {
-      const Event& e = events[i];
-      // What send does: a replayed record back to its channel, else the cases.
-      pick_channels(*routes, d, rec, e, channels, &replayed);
-      if (replayed.empty()) {
-        routes->explain(e, why);
-      } else {
-        why = RouteExplanation{};
-        why.channels = channels;
-      }
-      // What came from the input (file name, title, values seen) is escaped: one line each.
-      report.assign(text::escape(rec.source));
-      report += ':' + std::to_string(rec.index) + " event " + std::to_string(i + 1) + ": " +
-              std::string(status_name(e.status)) + " \"" + text::escape(e.title) + "\"";
-      if (e.status == Status::Ok) {
-        report += why.severity.empty()
-                      ? " (a recovery; its alert's severity is unknown: severity conditions see none)"
-                      : " (a recovery, routed with its alert's severity " + text::escape(why.severity) + ")";
-      }
-      report += '\n';
-      if (replayed.empty()) {
-        print_explanation(why, report);
-      } else {
-        report += "  replay: back to channel " + text::escape(replayed) + ", named by the dead-letter record (cases not evaluated)\n";
-        report += "  channels: " + channel_list(why.channels) + '\n';
-      }
-      if (options.has_expect) {
-        ++r.tally[0];
-        bool ok = same_channels(why.channels, expected);
-        r.tally[1] += ok ? 0 : 1;
-        report += ok ? "  expected " + channel_list(expected) + ": ok\n"
+  pipeline->render_with(
+      [&](const Record& rec, const Detection& d, EventBatch& events, Rendered& r) {
+        thread_local RouteExplanation why;
+        thread_local std::string report;
+        thread_local std::vector<const Channel*> channels;
+        thread_local std::string replayed;
+        for (size_t i = 0; i < events.size(); ++i) {
+          const Event& e = events[i];
+          // What send does: a replayed record back to its channel, else the cases.
+          pick_channels(*routes, d, rec, e, channels, &replayed);
+          if (replayed.empty()) {
+            routes->explain(e, why);
+          } else {
+            why = RouteExplanation{};
+            why.channels = channels;
+          }
+          // What came from the input (file name, title, values seen) is escaped: one line each.
+          report.assign(text::escape(rec.source));
+          report += ':' + std::to_string(rec.index) + " event " + std::to_string(i + 1) + ": " +
+                    std::string(status_name(e.status)) + " \"" + text::escape(e.title) + "\"";
+          if (e.status == Status::Ok) {
+            report += why.severity.empty()
+                          ? " (a recovery; its alert's severity is unknown: severity conditions see none)"
+                          : " (a recovery, routed with its alert's severity " + text::escape(why.severity) + ")";
+          }
+          report += '\n';
+          if (replayed.empty()) {
+            print_explanation(why, report);
+          } else {
+            report += "  replay: back to channel " + text::escape(replayed) +
+                      ", named by the dead-letter record (cases not evaluated)\n";
+            report += "  channels: " + channel_list(why.channels) + '\n';
+          }
+          if (options.has_expect) {
+            ++r.tally[0];
+            bool ok = same_channels(why.channels, expected);
+            r.tally[1] += ok ? 0 : 1;
+            report +=
+                ok ? "  expected " + channel_list(expected) + ": ok\n"
                    : "  MISMATCH: expected " + channel_list(expected) + ", got " + channel_list(why.channels) + '\n';
-      }
-      r.write(report);
-    }
-  }, [&](Rendered& r) {
-    out.write_raw(std::string_view(r.out.GetString(), r.out.GetSize()));
-    checked += r.tally[0];
-    mismatches += r.tally[1];
-    if (out.failed()) stop.store(true);
-  });
+          }
+          r.write(report);
+        }
+      },
+      [&](Rendered& r) {
+        out.write_raw(std::string_view(r.out.GetString(), r.out.GetSize()));
+        checked += r.tally[0];
+        mismatches += r.tally[1];
+        if (out.failed()) stop.store(true);
+      });
   read_inputs(*pipeline, options.read, nullptr, &stop);
   Outcomes outcomes;
   outcomes.add(kOutputFailed, !(out.flush() && flush_stdout()));
   finish(*pipeline, outcomes);
   if (mismatches > 0) {
     diag::say("%llu events did not route to %s", static_cast<unsigned long long>(mismatches),
-                 channel_list(expected).c_str());
+              channel_list(expected).c_str());
     outcomes.add(kRejected);
   }
   if (options.has_expect && checked == 0) {

@@ -1,6 +1,8 @@
 // cmrelay send: read and convert like convert, then deliver every event to its channels. The
 // options become the reading side (routing each event) and the engine's configuration; the
 // delivery loop, signals and hand-over are deliver/engine.h's; the summary is send_report.h's.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,9 +13,6 @@
 #include <memory>
 #include <optional>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "cli/check_url.h"
 #include "cli/commands.h"
 #include "cli/read.h"
@@ -22,14 +21,14 @@
 #include "deliver/cacert.h"
 #include "deliver/deadletter.h"
 #include "deliver/engine.h"
+#include "deliver/recall.h"
 #include "deliver/tls.h"
 #include "input/sources.h"
-#include "deliver/recall.h"
 #include "output/diag.h"
-#include "text/url_redact.h"
 #include "output/ndjson.h"
 #include "output/progress.h"
 #include "text/escape.h"
+#include "text/url_redact.h"
 #include "vendors/flashduty.h"
 
 namespace cmrelay::cli {
@@ -72,16 +71,16 @@ class Destinations {
       std::string replayed;
       pick_channels(*routes_, d, rec, e, out, &replayed);
       if (!replayed.empty()) return recall_->note(e, out);  // Back to the channel its record names.
-      name = flashduty::dead_letter_channel(rec.body);       // No longer declared: routed afresh.
+      name = flashduty::dead_letter_channel(rec.body);      // No longer declared: routed afresh.
     }
     uint64_t token = recall_->route(e, out);
     if (out.empty()) {
       // The caller dead-letters it: an event is delivered or dead-lettered, never dropped.
       ++unrouted_;
-      std::string was = name.empty() ? "" : " (its record's channel '" + text::escape(name) + "' is not in the route file)";
-      diag::say("%s:%llu: event %s routed to no channel%s; dead-lettered",
-                   text::escape(rec.source).c_str(), static_cast<unsigned long long>(rec.index),
-                   text::escape(e.alert_key).c_str(), was.c_str());
+      std::string was =
+          name.empty() ? "" : " (its record's channel '" + text::escape(name) + "' is not in the route file)";
+      diag::say("%s:%llu: event %s routed to no channel%s; dead-lettered", text::escape(rec.source).c_str(),
+                static_cast<unsigned long long>(rec.index), text::escape(e.alert_key).c_str(), was.c_str());
     }
     return token;
   }
@@ -136,7 +135,8 @@ class DryRun : public deliver::Feed {
 
 // Both paths name one existing file.
 bool same_file(const std::string& a, const std::string& b) {
-  struct stat sa {}, sb {};
+  struct stat sa {
+  }, sb{};
   return !a.empty() && !b.empty() && ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
          sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
@@ -197,8 +197,7 @@ bool check_ca(const SendOptions& o, const RouteTable* routes) {
   if (!https) return true;
   std::string problem = deliver::default_ca_problem();
   if (problem.empty()) return true;
-  diag::say("no CA certificates found (%s): install ca-certificates or pass --cacert",
-               problem.c_str());
+  diag::say("no CA certificates found (%s): install ca-certificates or pass --cacert", problem.c_str());
   return false;
 }
 
@@ -208,7 +207,8 @@ int send(const SendOptions& options) {
   SendOptions o = options;  // The URL filled in from --url-file or --url-env.
   if (!check_options(o)) return kUsage;
   std::optional<RouteTable> routes;
-  if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_route_channels(*routes))) return kUsage;
+  if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_route_channels(*routes)))
+    return kUsage;
   if (!check_ca(o, routes ? &*routes : nullptr)) return kUsage;
   auto pipeline = make_pipeline(o.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
@@ -220,9 +220,10 @@ int send(const SendOptions& options) {
   }
   // Checked once the file exists, against every file the inputs expand to.
   if (is_an_input(o.dead_letter_path, o.read)) {
-    diag::say("--dead-letter %s is also an input: replaying it would read its own new records "
-                 "(keep it outside the input paths)",
-                 o.dead_letter_path.c_str());
+    diag::say(
+        "--dead-letter %s is also an input: replaying it would read its own new records "
+        "(keep it outside the input paths)",
+        o.dead_letter_path.c_str());
     return kUsage;
   }
   if (same_file(o.dead_letter_path, o.read.reject_path)) {
@@ -258,7 +259,9 @@ int send(const SendOptions& options) {
   deliver::Sender sender(delivery, dead_letter, &interrupts.count);
   if (recall) {
     deliver::SenderHooks hooks;
-    hooks.on_done = [&recall](uint64_t token, const Channel& ch, bool delivered) { recall->done(token, ch, delivered); };
+    hooks.on_done = [&recall](uint64_t token, const Channel& ch, bool delivered) {
+      recall->done(token, ch, delivered);
+    };
     sender.set_hooks(std::move(hooks));
   }
   deliver::RunResult run;
@@ -287,7 +290,7 @@ int send(const SendOptions& options) {
   SendSummary summary{counts, where.unrouted(), sender.stats(), interrupts.count.load() > 0, o.dead_letter_path};
   if (o.dry_run) {
     diag::say("send: dry run: %llu events read, %llu rejected, nothing sent",
-                 static_cast<unsigned long long>(counts.events), static_cast<unsigned long long>(counts.rejected));
+              static_cast<unsigned long long>(counts.events), static_cast<unsigned long long>(counts.rejected));
   } else if (o.stats == "json") {
     report_json(summary);
   } else {
@@ -295,9 +298,10 @@ int send(const SendOptions& options) {
   }
   if (!o.dry_run) say_unsaid(counts);
   if (run.not_handed > 0) {
-    diag::say("send: %llu events converted after the second signal were not sent; their bodies are "
-                 "still in the input",
-                 static_cast<unsigned long long>(run.not_handed));
+    diag::say(
+        "send: %llu events converted after the second signal were not sent; their bodies are "
+        "still in the input",
+        static_cast<unsigned long long>(run.not_handed));
   }
   // An interrupted run may have input left unread: 128 + the signal, as shells report it, so
   // that no script takes the input for handled.

@@ -1,11 +1,12 @@
 #include "cli/send_report.h"
-#include "output/diag.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <cstdio>
 #include <string>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "output/diag.h"
 
 namespace cmrelay::cli {
 
@@ -49,23 +50,26 @@ void report_text(const SendSummary& r) {
     where = " (" + std::to_string(t.dead_lettered - t.dead_letter_failed) + " in " + dead + ", " +
             std::to_string(t.dead_letter_failed) + " on stderr: " + dead + " could not be written)";
   }
-  diag::say("send: %llu events read from %llu bodies, %llu rejected; %llu delivered, %llu retries, %llu dead-lettered%s",
-               u(c.events), u(c.bodies), u(c.rejected), u(t.delivered), u(t.retried), u(t.dead_lettered), where.c_str());
+  diag::say(
+      "send: %llu events read from %llu bodies, %llu rejected; %llu delivered, %llu retries, %llu dead-lettered%s",
+      u(c.events), u(c.bodies), u(c.rejected), u(t.delivered), u(t.retried), u(t.dead_lettered), where.c_str());
   if (r.unrouted > 0) diag::say("send: %llu events routed to no channel (dead-lettered)", u(r.unrouted));
   if (c.unreadable > 0) diag::say("send: %llu input(s) could not be read", u(c.unreadable));
   if (c.skipped > 0) diag::say("send: %llu file(s) skipped", u(c.skipped));
   if (c.reject_failed > 0) {
-    diag::say("send: %llu reject record(s) could not be written to the reject file",
-                 u(c.reject_failed));
+    diag::say("send: %llu reject record(s) could not be written to the reject file", u(c.reject_failed));
   }
   if (r.interrupted) {
-    diag::say("send: interrupted: input not read to the end; %llu queued events dead-lettered%s",
-                 u(t.interrupted), where.c_str());
+    diag::say("send: interrupted: input not read to the end; %llu queued events dead-lettered%s", u(t.interrupted),
+              where.c_str());
   }
   for (const auto& s : r.channels) {
     diag::say("send:   %s %s: %llu events, %llu attempts, %llu delivered, %llu retries, %llu dead-lettered%s",
-                 s.name.c_str(), s.url.c_str(), u(s.events), u(s.attempts), u(s.delivered), u(s.retried),
-                 u(s.dead_lettered), s.dead_letter_failed > 0 ? (" (" + std::to_string(s.dead_letter_failed) + " on stderr: not written to the file)").c_str() : "");
+              s.name.c_str(), s.url.c_str(), u(s.events), u(s.attempts), u(s.delivered), u(s.retried),
+              u(s.dead_lettered),
+              s.dead_letter_failed > 0
+                  ? (" (" + std::to_string(s.dead_letter_failed) + " on stderr: not written to the file)").c_str()
+                  : "");
   }
 }
 

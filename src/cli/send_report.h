@@ -14,7 +14,7 @@ struct SendSummary {
   const PipelineCounts& counts;
   uint64_t unrouted;  // Events the route file sent nowhere.
   const std::vector<deliver::ChannelStats>& channels;
-  bool interrupted;   // A signal stopped the run.
+  bool interrupted;                     // A signal stopped the run.
   const std::string& dead_letter_path;  // Empty: the records went to stderr.
 };
 

@@ -72,16 +72,19 @@ bool check_options(const ServeOptions& o, serve::Auth& auth) {
   if (o.vendor != "auto" && (!parse_vendor(o.vendor) || *parse_vendor(o.vendor) == Vendor::Flashduty)) {
     return fail("--vendor must be auto, volcengine or alibaba, not '" + o.vendor + "'");
   }
-  if (o.delivery.concurrency < 1 || o.delivery.max_attempts < 1) return fail("--concurrency and --max-attempts must be at least 1");
+  if (o.delivery.concurrency < 1 || o.delivery.max_attempts < 1)
+    return fail("--concurrency and --max-attempts must be at least 1");
   if (o.listen.tls_cert.empty() != o.listen.tls_key.empty()) return fail("--tls-cert and --tls-key go together");
   if (o.listen.max_connections < 1 || o.listen.max_per_ip < 1 || o.listen.threads < 1 || o.spool_max_files < 1 ||
       o.spool_max_bytes < o.listen.max_body) {
-    return fail("--max-connections, --max-connections-per-ip, --threads and --spool-max-files must be at least 1, "
-                "and --spool-max-bytes at least --max-body");
+    return fail(
+        "--max-connections, --max-connections-per-ip, --threads and --spool-max-files must be at least 1, "
+        "and --spool-max-bytes at least --max-body");
   }
   if (!o.token_file.empty() && !auth.load_file(o.token_file, why)) return fail(why);
   if (const char* env = std::getenv("CMRELAY_TOKEN")) auth.add_tokens(env);
-  if (o.listen.no_auth && auth.has_tokens()) return fail("--no-auth and a token (--token-file or CMRELAY_TOKEN) exclude each other");
+  if (o.listen.no_auth && auth.has_tokens())
+    return fail("--no-auth and a token (--token-file or CMRELAY_TOKEN) exclude each other");
   if (!o.listen.no_auth && !auth.has_tokens()) {
     return fail(
         "no token: give --token-file FILE (one token per line) or the CMRELAY_TOKEN environment variable; "
@@ -154,8 +157,8 @@ int serve(const ServeOptions& o) {
   }
 
   catch_signals();  // Before the listener's threads start, so that they inherit it.
-  serve::Listener listener(o.listen, auth, spool, metrics, log, [&relay] { return relay.has_routes(); },
-                           [&relay] { relay.notify(); });
+  serve::Listener listener(
+      o.listen, auth, spool, metrics, log, [&relay] { return relay.has_routes(); }, [&relay] { relay.notify(); });
   if (!listener.start(error)) return fail(error), kUsage;
   log.write("start", {{"listen", o.listen.listen},
                       {"port", std::to_string(listener.port())},

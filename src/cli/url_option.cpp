@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "output/diag.h"
-#include "text/url_redact.h"
 #include "text/ascii.h"
 #include "text/escape.h"
+#include "text/url_redact.h"
 
 namespace cmrelay::cli {
 namespace {
@@ -45,12 +45,14 @@ bool resolve_url(SendOptions& o, std::string& why) {
   if (!o.url_env.empty()) {
     const char* value = std::getenv(o.url_env.c_str());
     o.url = value == nullptr ? "" : std::string(text::trim(value));
-    if (o.url.empty()) why = "--url-env " + text::escape(o.url_env) + ": the variable is " + (value ? "empty" : "not set");
+    if (o.url.empty())
+      why = "--url-env " + text::escape(o.url_env) + ": the variable is " + (value ? "empty" : "not set");
     return why.empty();
   }
   if (!o.url.empty() && redact_url(o.url) != o.url && !o.read.quiet) {
-    diag::say("warning: --url holds a secret that any user can read with ps while send runs; "
-                 "give it with --url-file FILE or --url-env NAME");
+    diag::say(
+        "warning: --url holds a secret that any user can read with ps while send runs; "
+        "give it with --url-file FILE or --url-env NAME");
   }
   return true;
 }

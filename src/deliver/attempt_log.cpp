@@ -1,10 +1,10 @@
 #include "deliver/attempt_log.h"
 
-#include <chrono>
-#include <cstdio>
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <chrono>
+#include <cstdio>
 
 #include "text/escape.h"
 
@@ -27,7 +27,9 @@ std::string text_line(const AttemptLine& l) {
     return s;
   }
   if (l.what == "dead-lettered") {
-    s.append("dead-lettered after ").append(std::to_string(l.attempt)).append(l.attempt == 1 ? " attempt" : " attempts");
+    s.append("dead-lettered after ")
+        .append(std::to_string(l.attempt))
+        .append(l.attempt == 1 ? " attempt" : " attempts");
     s.append(": ").append(text::escape(l.reason));
   } else {
     s.append("attempt ").append(std::to_string(l.attempt)).append(": ");
@@ -38,7 +40,8 @@ std::string text_line(const AttemptLine& l) {
       s.append(l.result == "retry" ? " (retried)" : " (not retried)");
     }
     if (l.waited.count() > 0) s.append("; waited ").append(seconds(l.waited)).append(" for the ").append(l.waited_for);
-    if (l.result == "retry") s.append("; next in ").append(seconds(l.next_wait)).append(" (").append(l.next_wait_for).append(")");
+    if (l.result == "retry")
+      s.append("; next in ").append(seconds(l.next_wait)).append(" (").append(l.next_wait_for).append(")");
   }
   if (!l.request_id.empty()) s.append("; request_id ").append(text::escape(l.request_id));
   s += '\n';
@@ -60,7 +63,8 @@ std::string json_line(const AttemptLine& l) {
   auto now = std::chrono::system_clock::now();
   w.StartObject();
   w.Key("time");
-  w.Double(static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()) / 1000);
+  w.Double(static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()) /
+           1000);
   str("event", l.what);
   str("channel", l.channel);
   str("url", l.url);

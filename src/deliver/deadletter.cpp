@@ -1,12 +1,11 @@
 #include "deliver/deadletter.h"
 
-#include <unistd.h>
-
-#include <ctime>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <unistd.h>
+
+#include <ctime>
 
 #include "output/write_all.h"
 

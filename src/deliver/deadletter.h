@@ -11,16 +11,16 @@
 namespace cmrelay::deliver {
 
 struct DeadLetter {
-  int64_t time = 0;              // Unix seconds when it was given up.
-  std::string_view channel;      // Channel name.
-  std::string_view url;          // Already redacted.
+  int64_t time = 0;          // Unix seconds when it was given up.
+  std::string_view channel;  // Channel name.
+  std::string_view url;      // Already redacted.
   int attempts = 0;
-  long http_status = 0;          // Last HTTP status; 0 when none arrived.
-  std::string_view error;        // Last HTTP status text or transport error, redacted.
-  std::string_view error_code;   // Flashduty's error.code, when given.
+  long http_status = 0;         // Last HTTP status; 0 when none arrived.
+  std::string_view error;       // Last HTTP status text or transport error, redacted.
+  std::string_view error_code;  // Flashduty's error.code, when given.
   std::string_view error_message;
-  std::string_view request_id;   // Flashduty's request_id of the last response, when given.
-  std::string_view event_json;   // The Flashduty standard event exactly as it was POSTed.
+  std::string_view request_id;  // Flashduty's request_id of the last response, when given.
+  std::string_view event_json;  // The Flashduty standard event exactly as it was POSTed.
 };
 
 // {"time":"2026-11-22T01:30:00Z","channel":...,"url":...,"attempts":3,"http_status":503,

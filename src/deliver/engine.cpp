@@ -63,11 +63,11 @@ class HandOver : public Feed {
   }
 
   Inbox inbox;
-  std::mutex handing;           // Held while one event is handed over.
-  bool sealed = false;          // Under handing: nothing more is handed over.
-  uint64_t not_handed = 0;      // Under handing: events converted after the seal.
+  std::mutex handing;       // Held while one event is handed over.
+  bool sealed = false;      // Under handing: nothing more is handed over.
+  uint64_t not_handed = 0;  // Under handing: events converted after the seal.
   std::atomic<bool> reading{true};
-  std::atomic<uint64_t> bodies{0};  // Read so far (recognised ones).
+  std::atomic<uint64_t> bodies{0};   // Read so far (recognised ones).
   std::atomic<bool> in_body{false};  // The reader is handing over one body's events.
 };
 
@@ -135,7 +135,8 @@ RunResult deliver_all(const std::function<void(Feed&)>& read, Sender& sender, De
       while (sender.queued() > 0) sender.poll(kTickMs);
       // The rest of the body being handed over is only counted (not_handed), which takes
       // the reader microseconds; wait for that, boundedly, so that the count is whole.
-      for (int i = 0; i < 100 && shared->in_body.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      for (int i = 0; i < 100 && shared->in_body.load(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
       counts();
       reader.detach();
       result.joined = false;

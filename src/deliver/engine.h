@@ -23,8 +23,8 @@ namespace cmrelay::deliver {
 
 // What SIGINT and SIGTERM set (process-wide).
 struct Interrupts {
-  std::atomic<int> count{0};     // Signals received (the Sender dead-letters its queue once > 0).
-  std::atomic<int> first{0};     // The first one's number: the run exits 128 + it.
+  std::atomic<int> count{0};      // Signals received (the Sender dead-letters its queue once > 0).
+  std::atomic<int> first{0};      // The first one's number: the run exits 128 + it.
   std::atomic<bool> stop{false};  // Reading stops; the reading side may set it too (output failed).
 };
 

@@ -20,8 +20,8 @@ namespace cmrelay::deliver {
 struct Outgoing {
   std::shared_ptr<const std::string> body;  // The Flashduty standard event.
   std::string alert_key;
-  std::vector<const Channel*> channels;     // Where it goes.
-  uint64_t token = 0;                       // The state's, for the sender's on_done.
+  std::vector<const Channel*> channels;  // Where it goes.
+  uint64_t token = 0;                    // The state's, for the sender's on_done.
 };
 
 class Inbox {

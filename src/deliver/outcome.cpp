@@ -37,7 +37,8 @@ bool read_error(std::string_view body, Outcome& out) {
   if (doc.HasParseError() || !doc.IsObject()) return false;
   const rapidjson::Value& root = doc;  // Const iterators: C++20 finds RapidJSON's == ambiguous otherwise.
   auto id = root.FindMember("request_id");
-  if (id != root.MemberEnd() && id->value.IsString()) out.request_id.assign(id->value.GetString(), id->value.GetStringLength());
+  if (id != root.MemberEnd() && id->value.IsString())
+    out.request_id.assign(id->value.GetString(), id->value.GetStringLength());
   auto it = root.FindMember("error");
   if (it == root.MemberEnd() || it->value.IsNull()) return false;
   const rapidjson::Value& e = it->value;

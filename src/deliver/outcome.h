@@ -1,10 +1,10 @@
 // What one attempt's result means: delivered, worth retrying, or failed for good.
 #pragma once
 
+#include <curl/curl.h>
+
 #include <string>
 #include <string_view>
-
-#include <curl/curl.h>
 
 namespace cmrelay::deliver {
 
@@ -12,11 +12,11 @@ enum class Verdict { Delivered, Retry, Fail };
 
 struct Outcome {
   Verdict verdict = Verdict::Fail;
-  long http_status = 0;        // 0 when no response arrived.
-  std::string error;           // "HTTP 429: too many requests", a transport error; empty when delivered.
-  std::string error_code;      // Flashduty's error.code, when the body carried one.
-  std::string error_message;   // Flashduty's error.message.
-  std::string request_id;      // Flashduty's request_id, of any response that carries one.
+  long http_status = 0;       // 0 when no response arrived.
+  std::string error;          // "HTTP 429: too many requests", a transport error; empty when delivered.
+  std::string error_code;     // Flashduty's error.code, when the body carried one.
+  std::string error_message;  // Flashduty's error.message.
+  std::string request_id;     // Flashduty's request_id, of any response that carries one.
 };
 
 // Retried: transport errors (connect, DNS, TLS, timeouts, resets) except local

@@ -37,12 +37,11 @@ std::string integration_key(std::string_view url) {
 
 }  // namespace
 
-std::vector<Rate> flashduty_rates() {
-  return {{100, std::chrono::seconds(1)}, {1000, std::chrono::minutes(1)}};
-}
+std::vector<Rate> flashduty_rates() { return {{100, std::chrono::seconds(1)}, {1000, std::chrono::minutes(1)}}; }
 
 bool is_flashduty_push(std::string_view url) {
-  return text::iequals(url_part(url, CURLUPART_HOST), "api.flashcat.cloud") && url_part(url, CURLUPART_PATH).starts_with("/event/push/");
+  return text::iequals(url_part(url, CURLUPART_HOST), "api.flashcat.cloud") &&
+         url_part(url, CURLUPART_PATH).starts_with("/event/push/");
 }
 
 std::vector<Rate> channel_rates(const Channel& channel) {

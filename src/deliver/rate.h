@@ -54,7 +54,7 @@ class RateLimiter {
  private:
   struct Log {
     Rate rate;
-    Clock::duration span;  // The window plus the margin.
+    Clock::duration span;                  // The window plus the margin.
     std::deque<Clock::time_point> starts;  // Within the last span, oldest first; at most rate.count.
   };
   std::vector<Log> logs_;

@@ -15,8 +15,9 @@ std::unique_ptr<state::Store> open_state(const std::string& option, std::chrono:
   if (option == "none") return nullptr;
   std::string path = option.empty() ? state::default_path() : option;
   if (path.empty()) {
-    error = "file: no default location (neither XDG_STATE_HOME nor HOME is an absolute path): give --state FILE or "
-            "--state none";
+    error =
+        "file: no default location (neither XDG_STATE_HOME nor HOME is an absolute path): give --state FILE or "
+        "--state none";
     return nullptr;
   }
   if (dry_run && !std::filesystem::exists(path)) return nullptr;
@@ -33,8 +34,7 @@ Recall::Recall(const RouteTable& routes, state::Store* store, bool write)
 
 void Recall::fail(const std::string& why) {
   if (failed_.exchange(true)) return;
-  diag::say("state %s; the route file alone routes recoveries for the rest of this run",
-               why.c_str());
+  diag::say("state %s; the route file alone routes recoveries for the rest of this run", why.c_str());
 }
 
 const Channel* Recall::declared(const std::string& name) const {
@@ -66,9 +66,10 @@ uint64_t Recall::route(Event& e, std::vector<const Channel*>& out) {
     }
     std::lock_guard<std::mutex> lock(mu_);
     if (warned_.insert(name).second) {
-      diag::say("state: alert %s was sent to channel '%s', which %s no longer declares: its recovery "
-                   "cannot close it there",
-                   e.alert_key.c_str(), name.c_str(), routes_.path().c_str());
+      diag::say(
+          "state: alert %s was sent to channel '%s', which %s no longer declares: its recovery "
+          "cannot close it there",
+          e.alert_key.c_str(), name.c_str(), routes_.path().c_str());
     }
   }
   return track(e, out, open);

@@ -16,8 +16,8 @@
 #include "deliver/backoff.h"
 #include "deliver/outcome.h"
 #include "deliver/rate.h"
-#include "text/url_redact.h"
 #include "text/escape.h"
+#include "text/url_redact.h"
 
 namespace cmrelay::deliver {
 namespace {
@@ -36,13 +36,13 @@ struct Job {
   bool keyed = false;  // The lane is a (channel, alert_key); else the event's own.
   uint64_t tag = 0;    // The caller's, reported back by the hooks.
   int attempts = 0;
-  int throttled = 0;   // Of attempts: answered 429 (not counted against --max-attempts).
+  int throttled = 0;  // Of attempts: answered 429 (not counted against --max-attempts).
   Clock::time_point first{};
   Clock::time_point started{};  // Of the attempt in flight (or the last one).
   Clock::time_point held{};     // Since when it waits for its budget (rate limit or pause).
   std::string_view held_for;    // kRateLimit or kPause; empty when it did not wait.
   bool in_budget_queue = false;
-  bool retrying = false;        // Waiting for a retry.
+  bool retrying = false;  // Waiting for a retry.
   Outcome last;
   std::string response;
   char errbuf[CURL_ERROR_SIZE] = {};
@@ -52,7 +52,8 @@ struct Job {
 size_t on_response(char* data, size_t size, size_t n, void* user) {
   auto* job = static_cast<Job*>(user);
   size_t len = size * n;
-  if (job->response.size() < kMaxResponse) job->response.append(data, std::min(len, kMaxResponse - job->response.size()));
+  if (job->response.size() < kMaxResponse)
+    job->response.append(data, std::min(len, kMaxResponse - job->response.size()));
   return len;
 }
 
@@ -86,7 +87,7 @@ struct Sender::Impl {
     int streak = 0;                 // 429s without Retry-After since the last success.
     bool probing = false;           // After such a 429: one request at a time until one succeeds.
     size_t in_flight = 0;
-    std::deque<Job*> held;          // Ready jobs waiting for the budget, in order.
+    std::deque<Job*> held;  // Ready jobs waiting for the budget, in order.
   };
 
   DeliveryOptions options;
@@ -103,7 +104,7 @@ struct Sender::Impl {
   std::unordered_set<std::string> dead_lanes;
   std::vector<Budget> budgets;
   std::unordered_map<std::string, size_t> budget_index;  // By budget_key(): holds secrets.
-  size_t retrying = 0;  // Jobs waiting for a retry.
+  size_t retrying = 0;                                   // Jobs waiting for a retry.
   uint64_t delivered_total = 0, dead_total = 0;
   std::deque<Job*> ready;
   std::priority_queue<Waiting, std::vector<Waiting>, std::greater<Waiting>> waiting;
@@ -114,7 +115,8 @@ struct Sender::Impl {
   SenderHooks hooks;
   std::mt19937_64 rng{std::random_device{}()};
 
-  Impl(DeliveryOptions o, DeadLetterFile& dl, const std::atomic<int>* s) : options(std::move(o)), dead_letter(dl), signals(s) {
+  Impl(DeliveryOptions o, DeadLetterFile& dl, const std::atomic<int>* s)
+      : options(std::move(o)), dead_letter(dl), signals(s) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max<size_t>(options.concurrency, 1)));
@@ -382,7 +384,8 @@ struct Sender::Impl {
     report_attempt(*job);
     ChannelStats& st = stats[job->channel];
     Budget& budget = budgets[channels[job->channel].budget];
-    if (!job->last.request_id.empty()) st.last_request_id = mask_secrets(job->last.request_id, channels[job->channel].secrets);
+    if (!job->last.request_id.empty())
+      st.last_request_id = mask_secrets(job->last.request_id, channels[job->channel].secrets);
     if (job->last.verdict == Verdict::Delivered) {
       ++st.delivered;
       if (hooks.on_done) hooks.on_done(job->tag, *channels[job->channel].channel, true);
@@ -481,7 +484,8 @@ struct Sender::Impl {
   void start_ready() {
     auto now = Clock::now();
     for (Budget& b : budgets) {
-      while (in_flight < options.concurrency && !b.held.empty() && try_start(b.held.front(), b, now)) b.held.pop_front();
+      while (in_flight < options.concurrency && !b.held.empty() && try_start(b.held.front(), b, now))
+        b.held.pop_front();
     }
     while (in_flight < options.concurrency && !ready.empty()) {
       Job* job = ready.front();

@@ -26,37 +26,37 @@
 namespace cmrelay::deliver {
 
 struct DeliveryOptions {
-  size_t concurrency = 16;                        // Requests in flight at most.
+  size_t concurrency = 16;  // Requests in flight at most.
   std::chrono::milliseconds connect_timeout{10000};
-  std::chrono::milliseconds timeout{30000};       // Per attempt; a channel's own timeout wins.
-  std::string cacert;                             // CA bundle file; empty: the system's.
+  std::chrono::milliseconds timeout{30000};  // Per attempt; a channel's own timeout wins.
+  std::string cacert;                        // CA bundle file; empty: the system's.
   std::chrono::milliseconds backoff_base{500};
   std::chrono::milliseconds backoff_cap{30000};
   int max_attempts = 5;
-  std::chrono::milliseconds max_elapsed{300000};  // From an event's first attempt to giving up.
+  std::chrono::milliseconds max_elapsed{300000};      // From an event's first attempt to giving up.
   std::chrono::milliseconds max_retry_after{120000};  // A longer Retry-After gives up at once.
   // An alert_key with a dead-lettered event dead-letters its later events for the rest of
   // the run (so a replay keeps the order). A long-running process (cmrelay serve) sets this:
   // the key is then forgotten once none of its events waits any more.
   bool forget_dead_lanes = false;
-  int verbosity = 0;      // -1 quiet (no per-event lines), 1 one line per attempt (-v), 2 also waits.
-  bool log_json = false;  // --log-format json: those lines as JSON objects.
+  int verbosity = 0;                  // -1 quiet (no per-event lines), 1 one line per attempt (-v), 2 also waits.
+  bool log_json = false;              // --log-format json: those lines as JSON objects.
   std::function<void()> before_line;  // Called before each stderr line (clears a progress line).
 };
 
 struct ChannelStats {
   std::string name;
-  std::string url;               // Redacted.
-  uint64_t events = 0;           // Events handed to this channel.
-  uint64_t attempts = 0;         // Requests made.
+  std::string url;        // Redacted.
+  uint64_t events = 0;    // Events handed to this channel.
+  uint64_t attempts = 0;  // Requests made.
   uint64_t delivered = 0;
-  uint64_t retried = 0;          // Retries scheduled.
+  uint64_t retried = 0;  // Retries scheduled.
   uint64_t dead_lettered = 0;
   uint64_t dead_letter_failed = 0;  // Of dead_lettered: the file did not take the record (on stderr instead).
-  uint64_t interrupted = 0;      // Of dead_lettered: because of a signal.
-  uint64_t throttled = 0;        // 429 answers (not counted against --max-attempts).
-  std::string rate;              // The budget's pacing: "100/s,1000/m", or "none".
-  std::string last_request_id;   // Flashduty's request_id of the last response that had one.
+  uint64_t interrupted = 0;         // Of dead_lettered: because of a signal.
+  uint64_t throttled = 0;           // 429 answers (not counted against --max-attempts).
+  std::string rate;                 // The budget's pacing: "100/s,1000/m", or "none".
+  std::string last_request_id;      // Flashduty's request_id of the last response that had one.
 };
 
 // What is moving right now, for a progress line.
@@ -70,10 +70,10 @@ struct SenderProgress {
 // the call only; url is redacted, error redacted.
 struct AttemptReport {
   const ChannelStats* channel = nullptr;
-  uint64_t tag = 0;           // The submit() tag.
-  int attempt = 0;            // 1-based.
-  long http_status = 0;       // 0 when no response arrived.
-  std::string_view error;     // Empty when delivered.
+  uint64_t tag = 0;             // The submit() tag.
+  int attempt = 0;              // 1-based.
+  long http_status = 0;         // 0 when no response arrived.
+  std::string_view error;       // Empty when delivered.
   std::string_view request_id;  // Flashduty's request_id, when the response carried one.
   std::chrono::milliseconds took{0};
   bool delivered = false;

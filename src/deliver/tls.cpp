@@ -38,7 +38,8 @@ std::string default_ca_problem() {
   // directory holds; with no file configured, the directory must exist.
   if (!file.empty()) return bundle_problem(file);
   struct stat st {};
-  if (!dir.empty() && (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) return dir + ": " + std::strerror(errno ? errno : ENOTDIR);
+  if (!dir.empty() && (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+    return dir + ": " + std::strerror(errno ? errno : ENOTDIR);
   if (file.empty() && dir.empty()) return "libcurl has no default CA certificates";
   return {};
 }

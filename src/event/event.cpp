@@ -6,10 +6,14 @@ namespace cmrelay {
 
 std::string_view status_name(Status s) {
   switch (s) {
-    case Status::Critical: return "Critical";
-    case Status::Warning: return "Warning";
-    case Status::Info: return "Info";
-    case Status::Ok: return "Ok";
+    case Status::Critical:
+      return "Critical";
+    case Status::Warning:
+      return "Warning";
+    case Status::Info:
+      return "Info";
+    case Status::Ok:
+      return "Ok";
   }
   return "Info";
 }

@@ -40,7 +40,7 @@ class Labels {
     size_ = 0;
     refused_ = 0;
   }
-  size_t refused() const { return refused_; }  // Adds refused because kMaxHeld were held.
+  size_t refused() const { return refused_; }      // Adds refused because kMaxHeld were held.
   bool full() const { return size_ == kMaxHeld; }  // Further adds are refused.
 
   size_t size() const { return size_; }
@@ -75,7 +75,7 @@ struct Event {
   std::string alert_key;
   std::string description;
   Labels labels;
-  int64_t event_time = 0;  // Unix seconds; 0 when the body carries no time.
+  int64_t event_time = 0;     // Unix seconds; 0 when the body carries no time.
   std::vector<Image> images;  // Only standard events read back carry them.
 
   void clear();

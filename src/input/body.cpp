@@ -57,8 +57,7 @@ json::Value* BodyReader::read_form(std::string_view body, std::string& error) {
   // GET with JSON: the whole body in one `data` parameter.
   const json::Value& fields = root;  // Const iterators: C++20 finds RapidJSON's == ambiguous otherwise.
   auto data = fields.FindMember("data");
-  if (data != fields.MemberEnd() && data->value.IsString() && fields.MemberCount() <= 2 &&
-      !fields.HasMember("alert")) {
+  if (data != fields.MemberEnd() && data->value.IsString() && fields.MemberCount() <= 2 && !fields.HasMember("alert")) {
     std::string_view text(data->value.GetString(), data->value.GetStringLength());
     size_t first = text.find_first_not_of(" \t\r\n");
     if (first != std::string_view::npos && text[first] == '{') {

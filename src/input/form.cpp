@@ -13,22 +13,27 @@ size_t bracket_end(std::string_view s, size_t i) {
   for (; i < s.size(); ++i) {
     char c = s[i];
     if (in_string) {
-      if (escape) escape = false;
-      else if (c == '\\') escape = true;
-      else if (c == '"') in_string = false;
+      if (escape)
+        escape = false;
+      else if (c == '\\')
+        escape = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') ++depth;
-    else if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+    if (c == '"')
+      in_string = true;
+    else if (c == '{' || c == '[')
+      ++depth;
+    else if ((c == '}' || c == ']') && --depth == 0)
+      return i + 1;
   }
   return std::string_view::npos;
 }
 
 }  // namespace
 
-void decode(std::string_view body,
-            const std::function<void(std::string_view name, std::string_view value)>& field) {
+void decode(std::string_view body, const std::function<void(std::string_view name, std::string_view value)>& field) {
   std::string name, value;
   size_t i = 0;
   // A failed bracket scan may read to the end of the body; after one, stop trying, so a body
@@ -52,8 +57,10 @@ void decode(std::string_view body,
     size_t end = std::string_view::npos;
     if (brackets && v < body.size() && (body[v] == '{' || body[v] == '[')) {
       size_t close = bracket_end(body, v);
-      if (close != std::string_view::npos && (close == body.size() || body[close] == '&')) end = close;
-      else brackets = false;
+      if (close != std::string_view::npos && (close == body.size() || body[close] == '&'))
+        end = close;
+      else
+        brackets = false;
     }
     if (end == std::string_view::npos) end = std::min(body.find('&', v), body.size());
     if (eq > i) {

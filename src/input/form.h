@@ -12,7 +12,6 @@ namespace cmrelay::form {
 
 // Calls field(name, value) for every field, in order, both decoded. A value that starts with
 // an unencoded '{' or '[' runs to its matching bracket, so '&' inside it does not split it.
-void decode(std::string_view body,
-            const std::function<void(std::string_view name, std::string_view value)>& field);
+void decode(std::string_view body, const std::function<void(std::string_view name, std::string_view value)>& field);
 
 }  // namespace cmrelay::form

@@ -20,8 +20,7 @@ constexpr size_t kChunk = 1u << 20;
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\x1e'; }
 
 bool value_start(char c) {
-  return c == '"' || c == '{' || c == '[' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' ||
-         c == 'n';
+  return c == '"' || c == '{' || c == '[' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
 }
 
 // The first offset at or after i (up to n) holding a byte that matters inside a JSON
@@ -51,8 +50,9 @@ size_t string_stop(const char* p, size_t i, size_t n) {
 bool header_shaped(std::string_view line) {
   constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
   size_t i = 0;
-  while (i < line.size() && ((line[i] >= '0' && line[i] <= '9') || ((line[i] | 0x20) >= 'a' && (line[i] | 0x20) <= 'z') ||
-                             kSymbols.find(line[i]) != std::string_view::npos)) {
+  while (i < line.size() &&
+         ((line[i] >= '0' && line[i] <= '9') || ((line[i] | 0x20) >= 'a' && (line[i] | 0x20) <= 'z') ||
+          kSymbols.find(line[i]) != std::string_view::npos)) {
     ++i;
   }
   return i > 0 && i + 1 < line.size() && line[i] == ':' && (line[i + 1] == ' ' || line[i + 1] == '\t');
@@ -123,7 +123,9 @@ bool Framer::fill() {
     buf_.resize(std::min(buf_.size() * 2, cap));
   }
   if (idle_) {
-    struct pollfd p {fd_, POLLIN, 0};
+    struct pollfd p {
+      fd_, POLLIN, 0
+    };
     if (::poll(&p, 1, 0) == 0) idle_();  // Nothing to read yet: the read below will wait.
   }
   for (;;) {
@@ -219,8 +221,8 @@ void Framer::finish(Record& rec, size_t body_begin, size_t body_end, size_t cons
 }
 
 void Framer::oversize(Record& rec, uint64_t consumed) {
-  rec.error = "body larger than the " + std::to_string(max_body_) + "-byte limit (--max-body): " +
-              std::to_string(consumed) + " bytes";
+  rec.error = "body larger than the " + std::to_string(max_body_) +
+              "-byte limit (--max-body): " + std::to_string(consumed) + " bytes";
   rec.body = {};
   rec.length = consumed;
 }
@@ -297,8 +299,10 @@ bool Framer::next_record(Record& rec) {
     if (c == '\0') {
       frame_nul(rec);
     } else if (const size_t header = pasted_header(rec); header > 0) {
-      if (avail() > 0 && buf_[pos_] == '{') frame_json(rec);
-      else frame_line(rec);
+      if (avail() > 0 && buf_[pos_] == '{')
+        frame_json(rec);
+      else
+        frame_line(rec);
       rec.length += header;
     } else if (c == '{') {
       // A budget for the bytes read in vain: a parse that fails may have read far past where
@@ -391,7 +395,7 @@ Framer::Scan Framer::scan_json(size_t& i, std::string& why) {
       case '}':
       case ']':
         if (s.depth == 0) {
-          if (i == 0) ++i;  // A stray closer is itself the (bad) element.
+          if (i == 0) ++i;    // A stray closer is itself the (bad) element.
           return Scan::Done;  // Else it closes the array a scalar element sits in.
         }
         if (s.depth <= kMaxDepth) s.stack.pop_back();
@@ -521,8 +525,9 @@ void Framer::frame_line(Record& rec) {
     if (header_shaped(rec.body)) {
       // A capture whose request line was not read as one (cut off, or no protocol): its
       // header lines must not reach a reason that quotes keys (an Authorization value).
-      rec.error = "a line shaped like an HTTP header ('Name: value') outside a captured HTTP/1.x request; "
-                  "its value is not shown";
+      rec.error =
+          "a line shaped like an HTTP header ('Name: value') outside a captured HTTP/1.x request; "
+          "its value is not shown";
     }
     return;
   }

@@ -81,9 +81,9 @@ class Framer {
   enum class Line { Found, End, TooLong };
 
   // Buffer: bytes [pos_, end_) of buf_ are unread; positions below are relative to pos_.
-  bool fill();                 // Reads more bytes; false at the end of input.
-  bool ensure(size_t n);       // At least n bytes available; false when input ends first.
-  uint64_t skip(uint64_t n);   // Drops up to n bytes, reading as needed; returns how many.
+  bool fill();                                            // Reads more bytes; false at the end of input.
+  bool ensure(size_t n);                                  // At least n bytes available; false when input ends first.
+  uint64_t skip(uint64_t n);                              // Drops up to n bytes, reading as needed; returns how many.
   Line find_eol(size_t from, size_t limit, size_t& eol);  // eol: offset of '\n' or of the end.
   size_t avail() const { return end_ - pos_; }
   std::string_view view(size_t from, size_t to) const { return {buf_.data() + pos_ + from, to - from}; }
@@ -103,10 +103,10 @@ class Framer {
 
   // Pasted bodies (framer_paste.cpp): a "Content-Type:" line and a blank line above a body;
   // a form split one field per line, each continuation line starting with '&'.
-  size_t pasted_header(Record& rec);  // Bytes of such a header block (consumed), else 0.
-  size_t join_form_lines(size_t eol);  // Extends a form line [0, eol) over '&' lines; its new eol.
+  size_t pasted_header(Record& rec);           // Bytes of such a header block (consumed), else 0.
+  size_t join_form_lines(size_t eol);          // Extends a form line [0, eol) over '&' lines; its new eol.
   size_t squeeze_form_lines(size_t body_end);  // Drops their line breaks in place; the new end.
-  uint64_t skip_form_lines(bool mid_line);  // Drops (the rest of a line and) '&' lines; bytes.
+  uint64_t skip_form_lines(bool mid_line);     // Drops (the rest of a line and) '&' lines; bytes.
 
   // Captured HTTP requests (framer_http.cpp).
   bool looks_like_request_line();
@@ -125,7 +125,7 @@ class Framer {
   Overflow* overflow_;
   InPlace* in_place_ = nullptr;
   uint64_t in_place_waste_ = 0;  // Bytes InPlace read for bodies it did not end.
-  bool spilling_ = false;  // The record being framed has passed max_body.
+  bool spilling_ = false;        // The record being framed has passed max_body.
   bool stopped_ = false;
   std::function<void()> idle_;  // Only set for streams that can wait (see on_idle).
   std::string source_;
@@ -140,20 +140,20 @@ class Framer {
   bool keep_empty_ = false;      // The record just framed consumed nothing, on purpose.
   uint64_t index_ = 0;
   std::string read_error_;
-  std::string decoded_;  // A chunked HTTP body, de-chunked.
+  std::string decoded_;   // A chunked HTTP body, de-chunked.
   std::string inflated_;  // A gzip or deflate HTTP body, decoded.
 
   // JSON extent scanner state, kept across buffer refills.
   struct JsonScan {
     bool in_string = false;
     bool escape = false;
-    bool line_start = false;   // Only blanks since the last newline.
-    bool column0 = false;      // ... and not even those.
-    bool first_line = true;    // No newline seen yet.
+    bool line_start = false;      // Only blanks since the last newline.
+    bool column0 = false;         // ... and not even those.
+    bool first_line = true;       // No newline seen yet.
     size_t first_line_bytes = 0;  // Significant bytes on the first line.
-    char last = 0;             // Last significant byte outside strings.
+    char last = 0;                // Last significant byte outside strings.
     size_t depth = 0;
-    std::vector<char> stack;   // '{' or '[' for the innermost kMaxDepth containers.
+    std::vector<char> stack;  // '{' or '[' for the innermost kMaxDepth containers.
     void reset();
   } scan_;
   static bool continues(const JsonScan& s, char c);

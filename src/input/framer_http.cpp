@@ -193,8 +193,8 @@ void Framer::frame_http(Record& rec) {
     } else if (!ensure(header_end + length)) {
       const size_t got = avail() - header_end;
       finish(rec, header_end, avail(), avail());
-      rec.error = "captured HTTP request: truncated body: Content-Length is " + std::to_string(length) +
-                  " but only " + std::to_string(got) + " bytes follow";
+      rec.error = "captured HTTP request: truncated body: Content-Length is " + std::to_string(length) + " but only " +
+                  std::to_string(got) + " bytes follow";
     } else {
       finish(rec, header_end, header_end + length, header_end + length);
     }
@@ -221,8 +221,8 @@ void Framer::frame_http(Record& rec) {
     rec.kind = BodyKind::Form;
   } else {
     size_t k = rec.body.find_first_not_of(" \t\r\n");
-    rec.kind = k != std::string_view::npos && (rec.body[k] == '{' || rec.body[k] == '[') ? BodyKind::Json
-                                                                                       : BodyKind::Form;
+    rec.kind =
+        k != std::string_view::npos && (rec.body[k] == '{' || rec.body[k] == '[') ? BodyKind::Json : BodyKind::Form;
   }
   if (rec.body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     rec.error = "captured HTTP request has an empty body";
@@ -272,8 +272,14 @@ void Framer::frame_chunked(Record& rec, size_t header_end) {
       pos_ += size;
       consumed += size;
     }
-    if (ensure(1) && buf_[pos_] == '\r') { ++pos_; ++consumed; }
-    if (ensure(1) && buf_[pos_] == '\n') { ++pos_; ++consumed; }
+    if (ensure(1) && buf_[pos_] == '\r') {
+      ++pos_;
+      ++consumed;
+    }
+    if (ensure(1) && buf_[pos_] == '\n') {
+      ++pos_;
+      ++consumed;
+    }
   }
   // Trailers, then a blank line. A line that is neither belongs to what follows.
   for (;;) {

@@ -91,8 +91,8 @@ bool inflate_body(std::string_view in, Coding coding, size_t limit, std::string&
     out.resize(had + room - z.avail_out);
     if (out.size() > limit) {
       out.clear();
-      error = std::string(name) + " body decodes to more than the " + std::to_string(limit) +
-              "-byte limit (--max-body)";
+      error =
+          std::string(name) + " body decodes to more than the " + std::to_string(limit) + "-byte limit (--max-body)";
       return false;
     }
     if (z.avail_in == 0 && fed < in.size()) {

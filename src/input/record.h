@@ -9,8 +9,8 @@
 namespace cmrelay {
 
 enum class BodyKind {
-  Json,   // JSON text (an object, normally)
-  Form,   // application/x-www-form-urlencoded text
+  Json,  // JSON text (an object, normally)
+  Form,  // application/x-www-form-urlencoded text
 };
 
 struct Record {

@@ -48,17 +48,20 @@ void list_dir(const fs::path& dir, const WalkOptions& walk, Inputs& out, std::ve
     const fs::file_status link = it->symlink_status(ec2);
     const fs::file_status st = it->status(ec2);
     if (fs::is_symlink(link) && (ec2 || !fs::exists(st))) {
-      out.skipped.push_back(text::escape(p.string()) + ": skipped: a dangling symbolic link" + (ec2 ? " (" + ec2.message() + ")" : ""));
+      out.skipped.push_back(text::escape(p.string()) + ": skipped: a dangling symbolic link" +
+                            (ec2 ? " (" + ec2.message() + ")" : ""));
     } else if (ec2) {
       out.unreadable.push_back(text::escape(p.string()) + ": cannot read: " + ec2.message());
     } else if (fs::is_directory(st) && fs::is_symlink(link)) {
-      out.skipped.push_back(text::escape(p.string()) + ": skipped: a symbolic link to a directory (not followed; name it as a PATH to read it)");
+      out.skipped.push_back(text::escape(p.string()) +
+                            ": skipped: a symbolic link to a directory (not followed; name it as a PATH to read it)");
     } else if (fs::is_directory(st)) {
       pending.push_back(p);
     } else if (!fs::is_regular_file(st)) {
       out.skipped.push_back(text::escape(p.string()) + ": skipped: " + kind_name(st));
     } else if (!walk_reads(name, walk)) {
-      out.skipped.push_back(text::escape(p.string()) + ": skipped: not a capture file name (--include GLOB or --all-files reads it)");
+      out.skipped.push_back(text::escape(p.string()) +
+                            ": skipped: not a capture file name (--include GLOB or --all-files reads it)");
     } else {
       out.files.push_back(p.string());
     }
@@ -73,7 +76,7 @@ bool is_capture_file(const std::string& name) {
   size_t dot = name.rfind('.');
   if (dot == std::string::npos) return true;
   static constexpr std::array<std::string_view, 10> kExt{".json", ".ndjson", ".jsonl", ".http", ".txt",
-                                                         ".form", ".log", ".req", ".raw", ".body"};
+                                                         ".form", ".log",    ".req",   ".raw",  ".body"};
   std::string_view ext(name.c_str() + dot);
   return std::any_of(kExt.begin(), kExt.end(), [&](std::string_view k) { return text::iequals(ext, k); });
 }
@@ -107,7 +110,8 @@ Inputs expand_inputs(const std::vector<std::string>& paths, const WalkOptions& w
       pending.pop_back();
       list_dir(dir, walk, found, pending);
     }
-    for (std::vector<std::string>* v : {&found.files, &found.unreadable, &found.skipped}) std::sort(v->begin(), v->end());
+    for (std::vector<std::string>* v : {&found.files, &found.unreadable, &found.skipped})
+      std::sort(v->begin(), v->end());
     out.files.insert(out.files.end(), found.files.begin(), found.files.end());
     out.unreadable.insert(out.unreadable.end(), found.unreadable.begin(), found.unreadable.end());
     out.skipped.insert(out.skipped.end(), found.skipped.begin(), found.skipped.end());

@@ -1,13 +1,13 @@
 #include "json/parser.h"
 
-#include <cstring>
-
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
-#include <rapidjson/encodedstream.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <cstring>
 
 #include "text/utf8.h"
 
@@ -38,9 +38,15 @@ struct DepthLimited {
   bool String(const char* s, rapidjson::SizeType n, bool copy) { return text(s, n) && d.String(s, n, copy); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) { return text(s, n) && d.Key(s, n, copy); }
   bool StartObject() { return enter() && d.StartObject(); }
-  bool EndObject(rapidjson::SizeType n) { --depth; return d.EndObject(n); }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth;
+    return d.EndObject(n);
+  }
   bool StartArray() { return enter() && d.StartArray(); }
-  bool EndArray(rapidjson::SizeType n) { --depth; return d.EndArray(n); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth;
+    return d.EndArray(n);
+  }
 
   // RapidJSON turns an escaped lone surrogate ("\udc00") into bytes that are not UTF-8;
   // only such escapes can, and their encoding starts with 0xED. Most bodies have no \u
@@ -62,8 +68,8 @@ struct DepthLimited {
   }
 };
 
-constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
-                            rapidjson::kParseFullPrecisionFlag;
+constexpr unsigned kFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
 
 // Parses text into out; with kParseStopWhenDoneFlag in Extra, only the value text begins with,
 // and consumed (when given) says where it ends.
@@ -90,8 +96,8 @@ bool parse_into(std::string_view text, Value& out, Allocator& values, Allocator&
   doc.Populate(generate);
   if (result.IsError()) {
     if (too_deep) {
-      error = "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels at byte " +
-              std::to_string(result.Offset());
+      error =
+          "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels at byte " + std::to_string(result.Offset());
     } else if (lone_surrogate) {
       error = "invalid UTF-8 in a JSON string before byte " + std::to_string(result.Offset()) +
               ": an escaped lone surrogate (\\uD800-\\uDFFF)";

@@ -4,11 +4,11 @@
 // cleared per body, so the hot path allocates nothing once warmed up.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <rapidjson/document.h>
 
 namespace cmrelay::json {
 

@@ -1,9 +1,9 @@
 #include "output/label_census.h"
 
-#include <algorithm>
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <algorithm>
 
 #include "text/escape.h"
 #include "text/utf8.h"
@@ -32,7 +32,8 @@ void LabelCensus::add(const Event& e) {
 std::vector<std::pair<const std::string*, const LabelCensus::Key*>> LabelCensus::ranked() const {
   std::vector<std::pair<const std::string*, const Key*>> out;
   for (const auto& [name, k] : keys_) out.emplace_back(&name, &k);
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second->events > b.second->events; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second->events > b.second->events; });
   return out;
 }
 

@@ -117,8 +117,10 @@ class CompactOut {
 #endif
     for (; i < n; ++i) {
       const auto c = static_cast<unsigned char>(p[i]);
-      if (needs_escape(c)) o = escape(o, c);
-      else *o++ = static_cast<char>(c);
+      if (needs_escape(c))
+        o = escape(o, c);
+      else
+        *o++ = static_cast<char>(c);
     }
     *o++ = '"';
     out_.Pop(room - static_cast<size_t>(o - start));
@@ -130,13 +132,27 @@ class CompactOut {
     static constexpr char kHex[] = "0123456789ABCDEF";
     *o++ = '\\';
     switch (c) {
-      case '"': *o++ = '"'; break;
-      case '\\': *o++ = '\\'; break;
-      case '\b': *o++ = 'b'; break;
-      case '\f': *o++ = 'f'; break;
-      case '\n': *o++ = 'n'; break;
-      case '\r': *o++ = 'r'; break;
-      case '\t': *o++ = 't'; break;
+      case '"':
+        *o++ = '"';
+        break;
+      case '\\':
+        *o++ = '\\';
+        break;
+      case '\b':
+        *o++ = 'b';
+        break;
+      case '\f':
+        *o++ = 'f';
+        break;
+      case '\n':
+        *o++ = 'n';
+        break;
+      case '\r':
+        *o++ = 'r';
+        break;
+      case '\t':
+        *o++ = 't';
+        break;
       default:
         *o++ = 'u';
         *o++ = '0';
@@ -175,7 +191,8 @@ void write_compact(const Event& e, rapidjson::StringBuffer& buf, const std::vect
       const Image& i = e.images[n];
       w.raw(n == 0 ? "{" : ",{");
       bool any = false;
-      for (auto [key, value] : {std::pair{"\"src\":", &i.src}, std::pair{"\"href\":", &i.href}, std::pair{"\"alt\":", &i.alt}}) {
+      for (auto [key, value] :
+           {std::pair{"\"src\":", &i.src}, std::pair{"\"href\":", &i.href}, std::pair{"\"alt\":", &i.alt}}) {
         if (value->empty()) continue;
         if (any) w.put(',');
         any = true;

@@ -1,11 +1,11 @@
 // Writes events as Flashduty standard event JSON: one line each (or indented), buffered.
 #pragma once
 
+#include <rapidjson/stringbuffer.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <rapidjson/stringbuffer.h>
 
 #include "event/event.h"
 

@@ -1,4 +1,3 @@
-#include "output/diag.h"
 #include "output/record_file.h"
 
 #include <fcntl.h>
@@ -9,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "output/diag.h"
 #include "output/write_all.h"
 
 namespace cmrelay {
@@ -41,8 +41,8 @@ bool RecordFile::append(std::string_view record) {
   const int err = errno;
   if (locked_) unlock();
   if (ok) return true;
-  diag::say("%s: cannot write the %s: %s; the record follows on stderr", path_.c_str(),
-               what_.c_str(), std::strerror(err));
+  diag::say("%s: cannot write the %s: %s; the record follows on stderr", path_.c_str(), what_.c_str(),
+            std::strerror(err));
   std::fflush(stderr);
   write_all(STDERR_FILENO, record);
   return false;

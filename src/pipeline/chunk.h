@@ -5,13 +5,13 @@
 // reused (cleared, never freed) so that a steady run allocates nothing per record here.
 #pragma once
 
+#include <rapidjson/stringbuffer.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/stringbuffer.h>
 
 #include "detect/detect.h"
 #include "event/event.h"
@@ -25,8 +25,8 @@ class Pipeline;
 // What the bodies make, rendered off the reading thread and taken in input order.
 class Rendered {
  public:
-  rapidjson::StringBuffer out;  // Bytes for standard output.
-  uint64_t tally[2] = {0, 0};   // The command's own counts (convert: events routed nowhere).
+  rapidjson::StringBuffer out;         // Bytes for standard output.
+  uint64_t tally[2] = {0, 0};          // The command's own counts (convert: events routed nowhere).
   void write(std::string_view bytes);  // Appends bytes to out.
   // A diagnostic for stderr (without "cmrelay: " and the newline: diag::say adds them), said
   // in order with the run's rejections and warnings.
@@ -74,9 +74,9 @@ class Chunk final : public OrderedPool::Task {
 
  private:
   Pipeline& owner_;
-  std::string bytes_;          // The bodies, back to back.
-  std::vector<Record> recs_;   // [0, used_) are this chunk's.
-  std::vector<size_t> at_;     // Where each body starts in bytes_.
+  std::string bytes_;         // The bodies, back to back.
+  std::vector<Record> recs_;  // [0, used_) are this chunk's.
+  std::vector<size_t> at_;    // Where each body starts in bytes_.
   size_t used_ = 0;
 };
 

@@ -2,16 +2,15 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "event/limits.h"
 #include "input/body.h"
@@ -42,7 +41,9 @@ bool Pipeline::open(std::string& error) {
   return options_.reject_path.empty() || reject_.open(options_.reject_path, error);
 }
 
-void Pipeline::warn_once(const Record& rec, const std::string& message) { warnings_.once(rec.source, rec.index, message); }
+void Pipeline::warn_once(const Record& rec, const std::string& message) {
+  warnings_.once(rec.source, rec.index, message);
+}
 
 namespace {
 
@@ -182,7 +183,9 @@ void Pipeline::commit_reject(const Record& rec, std::string_view reason, std::st
     kept = reject_.write(record);
   }
   if (reject_.is_open() && !kept) ++counts_.reject_failed;
-  if (!kept) not_kept(reject_.is_open() ? "a reject record could not be written" : "a rejected body is kept nowhere else (no --reject)");
+  if (!kept)
+    not_kept(reject_.is_open() ? "a reject record could not be written"
+                               : "a rejected body is kept nowhere else (no --reject)");
 }
 
 void Pipeline::not_kept(const char* why) {
@@ -225,8 +228,7 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
   }
 }
 
-void Pipeline::read_file(const std::string& path, const OnBody& on_body, const std::atomic<bool>* stop,
-                         bool replay) {
+void Pipeline::read_file(const std::string& path, const OnBody& on_body, const std::atomic<bool>* stop, bool replay) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     ++counts_.unreadable;
@@ -245,8 +247,8 @@ void Pipeline::read_file(const std::string& path, const OnBody& on_body, const s
   }
 }
 
-uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body,
-                               const std::atomic<bool>* stop, bool replay) {
+uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body, const std::atomic<bool>* stop,
+                               bool replay) {
   Framer framer(fd, name, options_.max_body, stop, this);
   const bool ahead = options_.jobs > 1;  // Records are read ahead into chunks.
   // One thread: JSON bodies are parsed where they are framed (one pass over the bytes), by
@@ -280,7 +282,7 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
       // The framer cannot say where this source resumes: stop it, loudly.
       ++counts_.unreadable;
       diag::say("%s: cannot frame the input after record %llu: %s", text::escape(name).c_str(),
-                   static_cast<unsigned long long>(rec.index), ex.what());
+                static_cast<unsigned long long>(rec.index), ex.what());
       not_kept("it could not be framed to its end");
       if (reject_.streaming()) reject(rec, ex.what());  // Close the record begun for it.
       return framer.bytes_read();

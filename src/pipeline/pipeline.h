@@ -27,8 +27,8 @@
 
 #include "detect/detect.h"
 #include "event/event.h"
-#include "input/framer.h"
 #include "input/body.h"
+#include "input/framer.h"
 #include "input/sources.h"
 #include "output/diag.h"
 #include "pipeline/chunk.h"
@@ -41,27 +41,27 @@ namespace cmrelay {
 struct PipelineOptions {
   std::optional<Vendor> vendor;  // Forced vendor; nullopt detects any.
   size_t max_body = Framer::kDefaultMaxBody;
-  WalkOptions walk;              // --all-files, --include: what a directory walk reads.
-  std::string reject_path;       // --reject: append rejected bodies here as NDJSON.
+  WalkOptions walk;         // --all-files, --include: what a directory walk reads.
+  std::string reject_path;  // --reject: append rejected bodies here as NDJSON.
   SeverityTable severity;
-  bool decode = true;            // false: detect only (cmrelay detect).
+  bool decode = true;  // false: detect only (cmrelay detect).
   // Called for every rejected body with its reason, after the stderr line (cmrelay serve
   // moves the spool file aside with it).
   std::function<void(const Record&, std::string_view reason)> on_reject;
-  uint64_t max_errors = UINT64_MAX;  // Rejection lines printed at most (the rest counted).
-  bool quiet = false;            // No rejection or warning lines (counted all the same).
-  unsigned jobs = 1;             // Threads that detect and decode (--jobs); 1 starts none.
+  uint64_t max_errors = UINT64_MAX;      // Rejection lines printed at most (the rest counted).
+  bool quiet = false;                    // No rejection or warning lines (counted all the same).
+  unsigned jobs = 1;                     // Threads that detect and decode (--jobs); 1 starts none.
   size_t chunk_bytes = size_t{1} << 20;  // Bytes of bodies read ahead per chunk (with jobs > 1).
 };
 
 struct PipelineCounts {
-  uint64_t bodies = 0;    // Records read.
-  uint64_t events = 0;    // Events produced.
-  uint64_t rejected = 0;  // Records rejected.
-  uint64_t unreadable = 0;  // Inputs that could not be opened or read to the end.
-  uint64_t skipped = 0;     // Files a directory walk did not read (each said on stderr).
+  uint64_t bodies = 0;         // Records read.
+  uint64_t events = 0;         // Events produced.
+  uint64_t rejected = 0;       // Records rejected.
+  uint64_t unreadable = 0;     // Inputs that could not be opened or read to the end.
+  uint64_t skipped = 0;        // Files a directory walk did not read (each said on stderr).
   uint64_t reject_failed = 0;  // Reject records the file did not take (on stderr instead).
-  uint64_t unsaid = 0;      // Rejections not printed (--quiet, --max-errors).
+  uint64_t unsaid = 0;         // Rejections not printed (--quiet, --max-errors).
 };
 
 // An input file read to its end, every body of it converted or kept in the reject file.
@@ -92,12 +92,12 @@ class Pipeline : private Framer::Overflow {
   // dead-letter files (--replay): only dead-letter records are read, anything else is
   // rejected. Without it, a dead-letter record is rejected: live input never chooses its
   // own channel (it would bypass the route file).
-  void run(const std::vector<std::string>& paths, const OnBody& on_body,
-           const std::atomic<bool>* stop = nullptr, bool replay = false);
+  void run(const std::vector<std::string>& paths, const OnBody& on_body, const std::atomic<bool>* stop = nullptr,
+           bool replay = false);
   // Reads one open input (named name in messages) to its end; run() calls it per input.
   // Returns the bytes read.
-  uint64_t read_source(int fd, const std::string& name, const OnBody& on_body,
-                       const std::atomic<bool>* stop = nullptr, bool replay = false);
+  uint64_t read_source(int fd, const std::string& name, const OnBody& on_body, const std::atomic<bool>* stop = nullptr,
+                       bool replay = false);
   // Rejects a body: one stderr line and, with --reject, one record.
   void reject(const Record& rec, std::string_view reason);
   // Says a warning once per run (the same text again is not repeated).
@@ -132,12 +132,12 @@ class Pipeline : private Framer::Overflow {
   void process_chunk(Chunk& chunk, Work& w) const;
   // Says, writes and counts what out holds, in order (this thread), and clears it.
   void commit(Rendered& out);
-  void one(Record& rec);    // Processes and commits one body on this thread.
-  Chunk& filling();         // The chunk being filled.
-  void dispatch();          // The filled chunk to the workers; commits what is done.
-  void settle();            // Processes or waits for every chunk read so far, and commits it.
-  bool pending() const;     // Some chunk is read and not committed.
-  void recycle(Chunk* c);   // A committed chunk back to the free list.
+  void one(Record& rec);   // Processes and commits one body on this thread.
+  Chunk& filling();        // The chunk being filled.
+  void dispatch();         // The filled chunk to the workers; commits what is done.
+  void settle();           // Processes or waits for every chunk read so far, and commits it.
+  bool pending() const;    // Some chunk is read and not committed.
+  void recycle(Chunk* c);  // A committed chunk back to the free list.
   void note_reject(const Record& rec, std::string_view reason, Rendered& out) const;
   void commit_reject(const Record& rec, std::string_view reason, std::string_view record);
 
@@ -152,13 +152,13 @@ class Pipeline : private Framer::Overflow {
   RejectFile reject_;
   void not_kept(const char* why);  // The current input is not complete: the first reason wins.
 
-  bool input_kept_ = true;    // Every body of the current input so far converted or kept.
+  bool input_kept_ = true;  // Every body of the current input so far converted or kept.
   const char* kept_why_ = "";
-  std::string over_what_;     // "FILE:RECORD" of the over-limit body being streamed.
-  std::string over_carry_;    // Its last 0-2 bytes, not yet base64-encoded.
+  std::string over_what_;   // "FILE:RECORD" of the over-limit body being streamed.
+  std::string over_carry_;  // Its last 0-2 bytes, not yet base64-encoded.
   std::vector<ReadInput> complete_;
   std::vector<std::string> incomplete_;
-  diag::Budget rejections_;   // The rejection lines said (--quiet, --max-errors).
+  diag::Budget rejections_;  // The rejection lines said (--quiet, --max-errors).
   diag::Warnings warnings_;
   bool truncation_said_ = false;
   std::function<void()> idle_;
@@ -169,8 +169,8 @@ class Pipeline : private Framer::Overflow {
   bool overflowed_ = false;  // A body passed max_body: it is processed on this thread.
   Render render_;
   Take take_;
-  Work work_;                  // This thread's.
-  Rendered one_;               // One body's result, processed on this thread.
+  Work work_;     // This thread's.
+  Rendered one_;  // One body's result, processed on this thread.
   std::vector<std::unique_ptr<Work>> worker_work_;
   std::unique_ptr<OrderedPool> pool_;  // Started for the first input larger than one chunk.
   bool threaded_ = false;              // The current input's chunks go to the workers.

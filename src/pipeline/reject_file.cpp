@@ -1,4 +1,3 @@
-#include "output/diag.h"
 #include "pipeline/reject_file.h"
 
 #include <sys/stat.h>
@@ -8,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "output/diag.h"
 #include "output/write_all.h"
 
 namespace cmrelay {
@@ -33,9 +33,10 @@ void RejectFile::fail(int err) {
   if (stream_start_ < 0 || ::ftruncate(fd(), static_cast<off_t>(stream_start_)) != 0) {
     write_all(fd(), "\n");
   }
-  diag::say("%s: cannot write the reject file: %s; the body of %s is not kept in it (it is still in "
-               "the input, unless that was a pipe)",
-               path().c_str(), std::strerror(err), what_.c_str());
+  diag::say(
+      "%s: cannot write the reject file: %s; the body of %s is not kept in it (it is still in "
+      "the input, unless that was a pipe)",
+      path().c_str(), std::strerror(err), what_.c_str());
 }
 
 void RejectFile::part(std::string_view bytes) {

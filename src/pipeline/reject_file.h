@@ -1,7 +1,7 @@
 // The --reject file: one NDJSON record per rejected body, appended through the one record
 // writer (output/record_file.h: O_APPEND, mode 0600, as it holds raw webhook bodies). Every
-// record is written under an exclusive flock() on the file, so that the records of concurrent runs never interleave, also a body too large to
-// hold, which is streamed in parts. A record the file does not take goes to stderr instead:
+// record is written under an exclusive flock() on the file, so that the records of concurrent runs never interleave,
+// also a body too large to hold, which is streamed in parts. A record the file does not take goes to stderr instead:
 // whole, or for a streamed one (whose first parts are gone) a line saying which input bytes
 // are not kept; the file is left line-clean either way.
 #pragma once

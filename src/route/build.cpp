@@ -90,8 +90,9 @@ class Builder {
     }
     if (n->kind == Node::Null) return error(n->line, "the Flashduty route is empty");
     if (!expect(*n, Node::Map, "the Flashduty route")) return;
-    known(*n, {"integration_id", "cases", "sections", "default", "version", "status", "creator_id", "updated_by",
-               "created_at", "updated_at"},
+    known(*n,
+          {"integration_id", "cases", "sections", "default", "version", "status", "creator_id", "updated_by",
+           "created_at", "updated_at"},
           "the Flashduty route");
     routes(*n);
   }
@@ -163,7 +164,8 @@ class Builder {
         ch.url = expanded(*url, "url of " + where, &ok);
         if (ok && ch.url.empty()) {
           error(url->line, "url of " + where + " is empty" + (url->text.empty() ? "" : " (after ${VAR} expansion)"));
-        } else if (std::string why; ok && ch.url.find("<unset:") == std::string::npos && !check_channel_url(ch.url, why)) {
+        } else if (std::string why;
+                   ok && ch.url.find("<unset:") == std::string::npos && !check_channel_url(ch.url, why)) {
           // What send would refuse (a placeholder for an unset variable, in routes test, is not checked).
           error(url->line, "url of " + where + ": " + why);
         }
@@ -204,7 +206,8 @@ class Builder {
           error(c.member("id")->line, "id of " + where + " must be a number, not '" + *id + "'");
         }
         for (const Channel& other : m_.channels) {
-          if (other.id == ch.id) error(c.member("id")->line, "channel id " + ch.id + " is used by '" + other.name + "' too");
+          if (other.id == ch.id)
+            error(c.member("id")->line, "channel id " + ch.id + " is used by '" + other.name + "' too");
         }
       }
       m_.by_name.emplace(ch.name, m_.channels.size());
@@ -219,7 +222,8 @@ class Builder {
     known(r, {"query", "path"}, where);
     if (const Node* q = r.member("query"); q != nullptr && expect(*q, Node::Seq, "query of " + where)) {
       for (const Node& name : q->items) {
-        if (expect(name, Node::Scalar, "a query name of " + where) && !name.text.empty()) parts.query.push_back(name.text);
+        if (expect(name, Node::Scalar, "a query name of " + where) && !name.text.empty())
+          parts.query.push_back(name.text);
       }
     }
     if (const std::string* p = text(r, "path", where)) {
@@ -266,7 +270,8 @@ class Builder {
         continue;
       }
       if (const Node* before = first_same_name(n, v)) {
-        error(v.key_line, "vendor '" + v.key + "' appears twice in severity (line " + std::to_string(before->key_line) + ")");
+        error(v.key_line,
+              "vendor '" + v.key + "' appears twice in severity (line " + std::to_string(before->key_line) + ")");
         continue;
       }
       if (!expect(v, Node::Map, "severity." + v.key)) continue;
@@ -299,8 +304,8 @@ class Builder {
         }
         known(c, {"name", "if", "channels", "channel_ids", "channel_from", "fallthrough"}, k.name,
               {"routing_mode", "name_mapping_label"});
-        if (const Node* conds = c.member("if"); conds != nullptr && conds->kind != Node::Null &&
-                                                  expect(*conds, Node::Seq, "if of " + k.name)) {
+        if (const Node* conds = c.member("if");
+            conds != nullptr && conds->kind != Node::Null && expect(*conds, Node::Seq, "if of " + k.name)) {
           for (const Node& cond : conds->items) condition(cond, k);
         }
         targets(c, k.channels, k.name);
@@ -325,8 +330,8 @@ class Builder {
       if (*mode == "name_mapping") {
         const std::string* label = text(c, "name_mapping_label", k.name);
         if (label == nullptr || from != nullptr) {
-          return error(c.member("routing_mode")->line, "routing_mode name_mapping of " + k.name +
-                                                            " needs name_mapping_label (and no channel_from)");
+          return error(c.member("routing_mode")->line,
+                       "routing_mode name_mapping of " + k.name + " needs name_mapping_label (and no channel_from)");
         }
         from = label;
         key = "name_mapping_label";
@@ -367,9 +372,10 @@ class Builder {
       c.field = Field::DataSource;
       c.label = m_.data_source_id;
       if (m_.data_source_id.empty()) {
-        error(n.member("key")->line, "data_source_id in " + k.name + " compares the Flashduty integration an event "
-                                     "came through, which cmrelay cannot know: give data_source_id: N at the top "
-                                     "of the route file (the integration these events stand for)");
+        error(n.member("key")->line, "data_source_id in " + k.name +
+                                         " compares the Flashduty integration an event "
+                                         "came through, which cmrelay cannot know: give data_source_id: N at the top "
+                                         "of the route file (the integration these events stand for)");
       }
     } else if (*key == "title") {
       c.field = Field::Title;
@@ -378,7 +384,8 @@ class Builder {
     } else if (key->starts_with("labels.") && key->size() > 7) {
       c.label = key->substr(7);
     } else {
-      error(n.member("key")->line, "key must be severity, status, title, description or labels.<name>, not '" + *key + "'");
+      error(n.member("key")->line,
+            "key must be severity, status, title, description or labels.<name>, not '" + *key + "'");
     }
     if (*oper != "IN" && *oper != "NOTIN") {
       error(n.member("oper")->line, "oper must be IN or NOTIN, not '" + *oper + "'");
@@ -422,7 +429,8 @@ class Builder {
   void targets(const Node& n, std::vector<size_t>& out, const std::string& where) {
     auto each = [&](const char* key, auto resolve) {
       const Node* list = n.member(key);
-      if (list == nullptr || list->kind == Node::Null || !expect(*list, Node::Seq, std::string(key) + " of " + where)) return;
+      if (list == nullptr || list->kind == Node::Null || !expect(*list, Node::Seq, std::string(key) + " of " + where))
+        return;
       for (const Node& v : list->items) {
         if (!expect(v, Node::Scalar, std::string(key) + " of " + where)) continue;
         std::optional<size_t> i = resolve(v.text);
@@ -435,14 +443,16 @@ class Builder {
     each("channels", [&](const std::string& name) -> std::optional<size_t> {
       auto it = m_.by_name.find(name);
       if (it != m_.by_name.end()) return it->second;
-      error(line_of(n, "channels", name), "channel '" + name + "' used by " + where + " is not declared under channels");
+      error(line_of(n, "channels", name),
+            "channel '" + name + "' used by " + where + " is not declared under channels");
       return std::nullopt;
     });
     each("channel_ids", [&](const std::string& id) -> std::optional<size_t> {
       for (size_t i = 0; i < m_.channels.size(); ++i) {
         if (!m_.channels[i].id.empty() && m_.channels[i].id == normal_id(id)) return i;
       }
-      error(line_of(n, "channel_ids", id), "channel id " + id + " used by " + where + " is not declared under channels (id: " + id + ")");
+      error(line_of(n, "channel_ids", id),
+            "channel id " + id + " used by " + where + " is not declared under channels (id: " + id + ")");
       return std::nullopt;
     });
   }

@@ -31,7 +31,7 @@ struct Channel {
   std::string id;    // Optional numeric id, for Flashduty route JSON's channel_ids.
   std::string url;   // ${VAR} already expanded; holds secrets: print only redacted.
   std::vector<std::pair<std::string, std::string>> headers;  // Expanded, may hold secrets.
-  std::chrono::milliseconds timeout{0};  // Per-attempt timeout; 0 means the command's default.
+  std::chrono::milliseconds timeout{0};                      // Per-attempt timeout; 0 means the command's default.
   SecretParts redact{};  // Parts of url the route file declares secret (`redact:`), beyond the rule.
   // Pacing (rate: / --rate). Unset: Flashduty's documented limits for a Flashduty push URL,
   // none for other URLs. Set and empty: none ("none").

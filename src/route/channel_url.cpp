@@ -15,7 +15,8 @@ namespace cmrelay {
 namespace {
 
 std::string_view part(const UriTextRangeA& r) {
-  return r.first == nullptr ? std::string_view() : std::string_view(r.first, static_cast<size_t>(r.afterLast - r.first));
+  return r.first == nullptr ? std::string_view()
+                            : std::string_view(r.first, static_cast<size_t>(r.afterLast - r.first));
 }
 
 // Why a parsed URL cannot be posted to; empty when it can.

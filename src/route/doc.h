@@ -10,11 +10,11 @@ namespace cmrelay::route {
 struct Node {
   enum Kind { Null, Scalar, Seq, Map };
   Kind kind = Null;
-  int line = 0;              // 1-based.
-  std::string key;           // As a member of a map: its key.
+  int line = 0;     // 1-based.
+  std::string key;  // As a member of a map: its key.
   int key_line = 0;
-  std::string text;          // Scalar (numbers as written, booleans as true/false).
-  std::vector<Node> items;   // Seq items, or Map members (each with key set).
+  std::string text;         // Scalar (numbers as written, booleans as true/false).
+  std::vector<Node> items;  // Seq items, or Map members (each with key set).
 
   const Node* member(const std::string& name) const {
     for (const Node& m : items) {

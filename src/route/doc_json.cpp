@@ -97,17 +97,17 @@ bool parse_json(const std::string& text, Node& out, SyntaxError& err) {
   TreeBuilder builder(in, newlines, out);
   rapidjson::Reader reader;
   // Iterative, and the builder refuses deep nesting: a hostile file must not exhaust the stack.
-  rapidjson::ParseResult ok = reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
-                                           rapidjson::kParseIterativeFlag>(in, builder);
+  rapidjson::ParseResult ok =
+      reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
+                   rapidjson::kParseIterativeFlag>(in, builder);
   if (ok) return true;
   size_t at = ok.Offset();
   auto before = std::lower_bound(newlines.begin(), newlines.end(), at);
   err.line = 1 + static_cast<int>(before - newlines.begin());
   size_t line_start = before == newlines.begin() ? 0 : *(before - 1) + 1;
   err.column = 1 + static_cast<int>(at - line_start);
-  err.message = builder.too_deep()
-                    ? "nested deeper than " + std::to_string(TreeBuilder::kMaxDepth) + " levels"
-                    : std::string(rapidjson::GetParseError_En(ok.Code()));
+  err.message = builder.too_deep() ? "nested deeper than " + std::to_string(TreeBuilder::kMaxDepth) + " levels"
+                                   : std::string(rapidjson::GetParseError_En(ok.Code()));
   return false;
 }
 

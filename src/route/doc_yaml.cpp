@@ -29,8 +29,10 @@ class Converter {
   // False (with err_ set) when the tree would pass kMaxNodes or kMaxDepth.
   bool convert(const YAML::Node& in, Node& out, int fallback_line, int depth) {
     out.line = line_of(in, fallback_line);
-    if (++nodes_ > kMaxNodes) return fail(out.line, "route file too large (more than " + std::to_string(kMaxNodes) + " nodes; aliases?)");
-    if (depth > kMaxDepth) return fail(out.line, "route file nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
+    if (++nodes_ > kMaxNodes)
+      return fail(out.line, "route file too large (more than " + std::to_string(kMaxNodes) + " nodes; aliases?)");
+    if (depth > kMaxDepth)
+      return fail(out.line, "route file nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
     switch (in.Type()) {
       case YAML::NodeType::Scalar:
         out.kind = Node::Scalar;
@@ -107,9 +109,7 @@ class DocumentCounter : public YAML::EventHandler {
     tick();
   }
   void OnSequenceEnd() override { tick(); }
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    tick();
-  }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { tick(); }
   void OnMapEnd() override { tick(); }
 
  private:

@@ -17,11 +17,20 @@ bool field_value(const Key& k, const Event& e, std::string_view& out) {
       out = status_name(s);
       return true;
     }
-    case Field::Status: out = e.status == Status::Ok ? "resolved" : "firing"; return true;
-    case Field::DataSource: out = k.label; return true;  // The channel map's data_source_id.
-    case Field::Title: out = e.title; return true;
-    case Field::Description: out = e.description; return true;
-    case Field::Label: break;
+    case Field::Status:
+      out = e.status == Status::Ok ? "resolved" : "firing";
+      return true;
+    case Field::DataSource:
+      out = k.label;
+      return true;  // The channel map's data_source_id.
+    case Field::Title:
+      out = e.title;
+      return true;
+    case Field::Description:
+      out = e.description;
+      return true;
+    case Field::Label:
+      break;
   }
   // Lengths first: most names differ in length, so most comparisons stop there.
   for (const Label& l : e.labels) {
@@ -89,7 +98,8 @@ bool holds(const Condition& c, Values& values, ConditionVerdict* why) {
   return result;
 }
 
-void add(const Model& m, size_t channel, std::vector<const Channel*>& out, size_t from, std::vector<std::string>* names) {
+void add(const Model& m, size_t channel, std::vector<const Channel*>& out, size_t from,
+         std::vector<std::string>* names) {
   const Channel* ch = &m.channels[channel];
   for (size_t i = from; i < out.size(); ++i) {
     if (out[i] == ch) return;
@@ -132,8 +142,9 @@ void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, 
       if (it != m.by_name.end()) target = it->second;
       if constexpr (kExplain) {
         v->note = name == nullptr ? "labels." + k.channel_from + " is absent"
-                  : target == m.channels.size() ? "labels." + k.channel_from + " = '" + *name + "' names no declared channel"
-                                                : "labels." + k.channel_from + " = '" + *name + "'";
+                  : target == m.channels.size()
+                      ? "labels." + k.channel_from + " = '" + *name + "' names no declared channel"
+                      : "labels." + k.channel_from + " = '" + *name + "'";
       }
     }
     any_matched = true;
@@ -160,7 +171,9 @@ void evaluate(const Model& m, const Event& e, std::vector<const Channel*>& out, 
 }  // namespace
 }  // namespace route
 
-void RouteTable::route(const Event& e, std::vector<const Channel*>& out) const { route::evaluate<false>(*m_, e, out, nullptr); }
+void RouteTable::route(const Event& e, std::vector<const Channel*>& out) const {
+  route::evaluate<false>(*m_, e, out, nullptr);
+}
 
 void RouteTable::explain(const Event& e, RouteExplanation& why) const {
   why = RouteExplanation();

@@ -23,9 +23,9 @@ bool matches_everything(const Case& k) {
 
 // Labels whose value on a recovery is not the alert's (the vendor's state, value, times,
 // ids of the notification itself), besides title and description.
-constexpr std::string_view kVaryingLabels[] = {"current_value", "vendor_severity", "pre_trigger_level", "alert_status",
-                                               "status",        "event_type",      "event_id",          "last_time",
-                                               "trans_id",      "batch_id",        "trace_id",          "volc_trace_id"};
+constexpr std::string_view kVaryingLabels[] = {
+    "current_value", "vendor_severity", "pre_trigger_level", "alert_status", "status",   "event_type",
+    "event_id",      "last_time",       "trans_id",          "batch_id",     "trace_id", "volc_trace_id"};
 
 bool varies_on_recovery(const Condition& c) {
   if (c.field == Field::Title || c.field == Field::Description) return true;
@@ -46,10 +46,10 @@ void lint_values(const Condition& c, const Case& k, std::vector<Finding>& out) {
       out.emplace_back(c.line, "status is firing or resolved: '" + v + "' in " + k.name + " never matches");
     } else if (c.field == Field::Severity && v == "Ok") {
       out.emplace_back(c.line, "severity Ok in " + k.name + " never matches: a recovery is routed with its alert's " +
-                                 "severity (route recoveries on purpose with key status, vals [resolved])");
+                                   "severity (route recoveries on purpose with key status, vals [resolved])");
     } else if (c.field == Field::Severity && v != "Critical" && v != "Warning" && v != "Info") {
       out.emplace_back(c.line, "severity is Critical, Warning or Info (case-sensitive): '" + v + "' in " + k.name +
-                                 " never matches");
+                                   " never matches");
     }
   }
 }
@@ -57,7 +57,8 @@ void lint_values(const Condition& c, const Case& k, std::vector<Finding>& out) {
 void lint_conditions(const Case& k, std::vector<Finding>& out) {
   for (const Condition& c : k.conditions) {
     if (c.vals.empty()) {
-      out.emplace_back(c.line, c.text + " in " + k.name + (c.notin ? " always holds" : " never holds") + ": vals is empty");
+      out.emplace_back(c.line,
+                       c.text + " in " + k.name + (c.notin ? " always holds" : " never holds") + ": vals is empty");
     }
     for (const Matcher& m : c.vals) {
       std::string net = m.cidr_network();
@@ -67,10 +68,11 @@ void lint_conditions(const Case& k, std::vector<Finding>& out) {
     }
     lint_values(c, k, out);
     if (varies_on_recovery(c)) {
-      out.emplace_back(c.line, c.text + " in " + k.name + " reads a field that can differ between an alert and its " +
-                                 "recovery: the recovery may route elsewhere (the state file sends it where the " +
-                                 "alert went; see status for routing recoveries on purpose)",
-                     true);
+      out.emplace_back(c.line,
+                       c.text + " in " + k.name + " reads a field that can differ between an alert and its " +
+                           "recovery: the recovery may route elsewhere (the state file sends it where the " +
+                           "alert went; see status for routing recoveries on purpose)",
+                       true);
     }
   }
 }
@@ -89,7 +91,7 @@ void lint_model(const Model& m, std::vector<Finding>& out) {
     for (size_t c : k.channels) used[c] = true;
     if (stopper != nullptr) {
       out.emplace_back(k.line, k.name + " can never be reached: " + stopper->name + " (line " +
-                                 std::to_string(stopper->line) + ") matches every event and stops");
+                                   std::to_string(stopper->line) + ") matches every event and stops");
       continue;
     }
     if (matches_everything(k)) {
@@ -100,14 +102,15 @@ void lint_model(const Model& m, std::vector<Finding>& out) {
   for (size_t c : m.default_channels) used[c] = true;
   if (catch_all != nullptr && !m.default_channels.empty()) {
     out.emplace_back(m.default_line, "default is never used: " + catch_all->name + " (line " +
-                                       std::to_string(catch_all->line) + ") matches every event");
+                                         std::to_string(catch_all->line) + ") matches every event");
   }
   // Cases and the default are in the Flashduty route, when the file names one.
   for (size_t i = first; i < out.size(); ++i) out[i].file = m.flashduty_route;
   // With name mapping any declared channel may be reached through a label's value.
   if (by_name) return;
   for (size_t i = 0; i < m.channels.size(); ++i) {
-    if (!used[i]) out.emplace_back(m.channel_lines[i], "channel '" + m.channels[i].name + "' is declared but never used");
+    if (!used[i])
+      out.emplace_back(m.channel_lines[i], "channel '" + m.channels[i].name + "' is declared but never used");
   }
 }
 

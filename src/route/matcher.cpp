@@ -194,10 +194,14 @@ bool Matcher::num_holds(FieldValue& value) const {
   if (value.num_state != 2) return false;
   double v = value.num;
   switch (op_) {
-    case Gt: return v > number_;
-    case Ge: return v >= number_;
-    case Lt: return v < number_;
-    case Le: return v <= number_;
+    case Gt:
+      return v > number_;
+    case Ge:
+      return v >= number_;
+    case Lt:
+      return v < number_;
+    case Le:
+      return v <= number_;
   }
   return false;
 }
@@ -254,7 +258,8 @@ bool Matcher::glob(std::string_view value) const {
       if (start < pos) return false;
       if (glob_at(last, value, start) == value.size()) break;
       if (start == pos) return false;
-      do --start; while (start > pos && (static_cast<unsigned char>(value[start]) & 0xC0) == 0x80);
+      do --start;
+      while (start > pos && (static_cast<unsigned char>(value[start]) & 0xC0) == 0x80);
     }
     value = value.substr(0, start);
   }
@@ -296,17 +301,22 @@ void Matcher::join(RegexSet& set) {
 
 bool Matcher::matches_other(FieldValue& value) const {
   switch (kind_) {
-    case Any: return true;
-    case Exact: return value.text == text_;
-    case Wildcard: return glob(value.text);
+    case Any:
+      return true;
+    case Exact:
+      return value.text == text_;
+    case Wildcard:
+      return glob(value.text);
     case Regex:
       if (set_index_ >= 0 && value.regexes != nullptr) {
         if (value.re_state == 0) value.re_state = value.regexes->match(value.text, value.re_bits) ? 2 : 1;
         if (value.re_state == 2) return (value.re_bits[set_index_ / 64] >> (set_index_ % 64) & 1u) != 0;
       }
       return RE2::PartialMatch(value.text, *re_);
-    case Cidr: return cidr_contains(value);
-    case Num: return num_holds(value);
+    case Cidr:
+      return cidr_contains(value);
+    case Num:
+      return num_holds(value);
   }
   return false;
 }

@@ -9,13 +9,13 @@
 //   anything else    exact, case-sensitive
 #pragma once
 
+#include <re2/re2.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <re2/re2.h>
 
 namespace cmrelay::route {
 
@@ -97,13 +97,13 @@ class Matcher {
   Kind kind_ = Exact;
   std::string text_;
   std::unique_ptr<re2::RE2> re_;
-  int set_index_ = -1;          // Regex: its index in the key's RegexSet.
-  std::string glob_;            // Wildcard: the pattern without escapes...
-  std::string glob_kind_;       // ...and per byte: 'l' literal, '?' one character.
+  int set_index_ = -1;                               // Regex: its index in the key's RegexSet.
+  std::string glob_;                                 // Wildcard: the pattern without escapes...
+  std::string glob_kind_;                            // ...and per byte: 'l' literal, '?' one character.
   std::vector<std::pair<size_t, size_t>> segments_;  // Runs between the *s: offset, length.
-  bool open_start_ = false;     // The wildcard starts with *...
-  bool open_end_ = false;       // ...ends with *.
-  int family_ = 0;             // AF_INET or AF_INET6.
+  bool open_start_ = false;                          // The wildcard starts with *...
+  bool open_end_ = false;                            // ...ends with *.
+  int family_ = 0;                                   // AF_INET or AF_INET6.
   unsigned char net_[16] = {};
   int prefix_ = 0;
   NumOp op_ = Gt;

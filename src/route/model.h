@@ -67,8 +67,8 @@ struct Model {
   std::vector<size_t> default_channels;
   int default_line = 0;
   SeverityTable severity;
-  std::string data_source_id;     // data_source_id: what data_source_id conditions compare with.
-  std::string flashduty_route;    // flashduty_route: the Flashduty route JSON the cases come from.
+  std::string data_source_id;       // data_source_id: what data_source_id conditions compare with.
+  std::string flashduty_route;      // flashduty_route: the Flashduty route JSON the cases come from.
   std::vector<Finding> extensions;  // What Flashduty would not accept (warnings for routes check).
 };
 

@@ -11,9 +11,11 @@ namespace {
 // "s", "m", "h" (one of the unit), or any duration ("10s", "500ms", "1.5m": text/duration.h)
 // -> milliseconds; 0 when it is neither.
 int64_t window_ms(std::string_view t) {
-  const bool unit_only = !t.empty() && ((t.front() >= 'a' && t.front() <= 'z') || (t.front() >= 'A' && t.front() <= 'Z'));
+  const bool unit_only =
+      !t.empty() && ((t.front() >= 'a' && t.front() <= 'z') || (t.front() >= 'A' && t.front() <= 'Z'));
   std::string why;
-  std::optional<std::chrono::milliseconds> d = text::parse_duration(unit_only ? "1" + std::string(t) : std::string(t), why);
+  std::optional<std::chrono::milliseconds> d =
+      text::parse_duration(unit_only ? "1" + std::string(t) : std::string(t), why);
   return d ? d->count() : 0;
 }
 
@@ -35,7 +37,8 @@ bool parse_rates(std::string_view text, std::vector<Rate>& out, std::string& why
     int64_t ms = slash == std::string_view::npos ? 0 : window_ms(one.substr(slash + 1));
     if (ec != std::errc() || p != n.data() + n.size() || count == 0 || count > kMaxCount || ms == 0) {
       why = "a rate must be N/UNIT (N from 1 to " + std::to_string(kMaxCount) +
-            "; UNIT s, m, h, or a duration like 10s or 500ms), comma-separated, or none; not '" + std::string(one) + "'";
+            "; UNIT s, m, h, or a duration like 10s or 500ms), comma-separated, or none; not '" + std::string(one) +
+            "'";
       out.clear();
       return false;
     }

@@ -27,9 +27,9 @@ class RouteError : public std::runtime_error {
 
 // Why an event went where it did (cmrelay routes test).
 struct ConditionVerdict {
-  std::string text;    // "labels.team IN [dba, ops]"
+  std::string text;      // "labels.team IN [dba, ops]"
   bool present = false;  // The key exists on the event.
-  std::string seen;    // Its value, when present.
+  std::string seen;      // Its value, when present.
   bool result = false;
 };
 
@@ -40,7 +40,7 @@ struct CaseVerdict {
   bool matched = false;
   bool stopped = false;  // Matched without fallthrough.
   std::vector<ConditionVerdict> conditions;
-  std::string note;  // Name mapping: what the label named.
+  std::string note;                   // Name mapping: what the label named.
   std::vector<std::string> channels;  // The channels this case added.
 };
 
@@ -48,7 +48,7 @@ struct RouteExplanation {
   std::vector<CaseVerdict> cases;
   std::string severity;  // What severity conditions saw (a recovery: its alert's); "" unknown.
   bool default_used = false;
-  std::string default_reason;  // "no case matched", "the matched cases gave no channel".
+  std::string default_reason;            // "no case matched", "the matched cases gave no channel".
   std::vector<const Channel*> channels;  // The final set, as route() gives it.
 };
 

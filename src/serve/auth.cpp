@@ -7,9 +7,7 @@
 #include "text/ascii.h"
 
 namespace cmrelay::serve {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 bool equal_constant_time(std::string_view a, std::string_view b) {
   // Every byte of the longer one is read; a length mismatch only adds to the difference.
@@ -58,8 +56,8 @@ bool Auth::accepts(std::string_view candidate) const {
 }
 
 bool Auth::allow(const std::string& cidr, std::string& error) {
-  std::string spec = cidr.find('/') == std::string::npos ? cidr + (cidr.find(':') == std::string::npos ? "/32" : "/128")
-                                                         : cidr;
+  std::string spec =
+      cidr.find('/') == std::string::npos ? cidr + (cidr.find(':') == std::string::npos ? "/32" : "/128") : cidr;
   route::Matcher m;
   if (!m.compile("cidr:" + spec, error)) {
     error = "--allow " + cidr + ": " + error;

@@ -23,7 +23,8 @@ std::string format_capture(const Request& r, const std::vector<std::string>& sec
     out.append(name).append(": ").append(secret ? kMask : std::string_view(value)).append("\r\n");
   }
   // A GET's body is its query string: readers look there when no length is given.
-  if (!r.body.empty() || r.method != "GET") out.append("Content-Length: ").append(std::to_string(r.body.size())).append("\r\n");
+  if (!r.body.empty() || r.method != "GET")
+    out.append("Content-Length: ").append(std::to_string(r.body.size())).append("\r\n");
   out.append("\r\n");
   out.append(r.body);
   return out;

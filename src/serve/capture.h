@@ -16,7 +16,7 @@ struct Request {
   std::string method;  // "POST", "GET".
   std::string target;  // Path and query as received (the token part already masked).
   std::vector<std::pair<std::string, std::string>> headers;  // As received, in order.
-  std::string body;    // De-chunked.
+  std::string body;                                          // De-chunked.
 };
 
 // "METHOD TARGET HTTP/1.1\r\n", the headers but Content-Length, Transfer-Encoding and

@@ -11,8 +11,8 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -159,7 +159,8 @@ struct Listener::Impl {
 
   MHD_Result respond(MHD_Connection* c, const Req& r, const char* method, unsigned code, const std::string& body,
                      const char* type = "application/json", const std::string& file = "") {
-    MHD_Response* resp = MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+    MHD_Response* resp =
+        MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(resp, "Content-Type", type);
     if (code == 503) {
       std::string secs = std::to_string(std::max<int64_t>(1, o.retry_after.count() / 1000));
@@ -175,14 +176,17 @@ struct Listener::Impl {
                   {"path", path},
                   {"status", std::to_string(code)},
                   {"bytes", std::to_string(r.body.size())},
-                  {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - r.start).count())}};
+                  {"ms", std::to_string(
+                             std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - r.start).count())}};
       if (!file.empty()) f.emplace_back("file", file);
       log.write("request", f);
     }
     return rc;
   }
 
-  static std::string message(std::string_view text) { return std::string("{\"message\":\"") + std::string(text) + "\"}\n"; }
+  static std::string message(std::string_view text) {
+    return std::string("{\"message\":\"") + std::string(text) + "\"}\n";
+  }
 
   // The token check: the path's, the Token header, or a --token-header; every candidate is
   // compared (in constant time) whatever the others gave.
@@ -272,7 +276,9 @@ struct Listener::Impl {
     if (r.storing) return r.stored.load() ? answer_stored(c, r, method) : MHD_YES;
     if (Clock::now() - r.start > o.request_timeout) {
       metrics.request(label_of(path_of(r)), 408);
-      log.write("request", {{"client", client_address(c)}, {"path", path_of(r)}, {"status", "408"},
+      log.write("request", {{"client", client_address(c)},
+                            {"path", path_of(r)},
+                            {"status", "408"},
                             {"error", "request timeout: connection closed"}});
       return MHD_NO;  // Closes the connection: a slow client holds nothing longer.
     }
@@ -328,7 +334,8 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char*, const char* met
 
 Listener::Listener(ListenOptions options, const Auth& auth, Spool& spool, Metrics& metrics, const Log& log,
                    std::function<bool()> ready, std::function<void()> stored)
-    : impl_(std::make_unique<Impl>(std::move(options), auth, spool, metrics, log, std::move(ready), std::move(stored))) {}
+    : impl_(
+          std::make_unique<Impl>(std::move(options), auth, spool, metrics, log, std::move(ready), std::move(stored))) {}
 
 Listener::~Listener() { stop(std::chrono::milliseconds(0)); }
 
@@ -377,16 +384,17 @@ bool Listener::start(std::string& error) {
   }
   unsigned idle = static_cast<unsigned>(std::max<int64_t>(1, (m.o.idle_timeout.count() + 999) / 1000));
   m.listen_fd = fd;
-  m.daemon = MHD_start_daemon(
-      flags, 0, nullptr, nullptr, on_request, &m, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &m,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, &m, MHD_OPTION_CONNECTION_LIMIT, m.o.max_connections,
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, m.o.max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, idle,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(128 * 1024), MHD_OPTION_THREAD_POOL_SIZE,
-      kPollThreads, tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, m.key.c_str(),
-      MHD_OPTION_HTTPS_MEM_CERT, m.cert.c_str(), MHD_OPTION_END);
+  m.daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, on_request, &m, MHD_OPTION_LISTEN_SOCKET, fd,
+                              MHD_OPTION_URI_LOG_CALLBACK, on_uri, &m, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &m,
+                              MHD_OPTION_CONNECTION_LIMIT, m.o.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                              m.o.max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                              static_cast<size_t>(128 * 1024), MHD_OPTION_THREAD_POOL_SIZE, kPollThreads,
+                              tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, m.key.c_str(), MHD_OPTION_HTTPS_MEM_CERT,
+                              m.cert.c_str(), MHD_OPTION_END);
   if (m.daemon != nullptr) m.workers.start(std::max(1u, m.o.threads));
   if (m.daemon == nullptr) {
-    error = "--listen " + m.o.listen + ": libmicrohttpd could not start" + (tls ? " (check the TLS certificate and key)" : "");
+    error = "--listen " + m.o.listen + ": libmicrohttpd could not start" +
+            (tls ? " (check the TLS certificate and key)" : "");
     ::close(fd);
     m.listen_fd = -1;
     return false;

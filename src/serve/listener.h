@@ -28,17 +28,17 @@ struct MHD_Daemon;
 namespace cmrelay::serve {
 
 struct ListenOptions {
-  std::string listen = "127.0.0.1:8080";  // ADDR:PORT, [V6ADDR]:PORT; port 0 picks one.
-  bool no_auth = false;                   // Accept requests without a token.
-  std::vector<std::string> token_headers; // Extra headers that may carry the token.
+  std::string listen = "127.0.0.1:8080";   // ADDR:PORT, [V6ADDR]:PORT; port 0 picks one.
+  bool no_auth = false;                    // Accept requests without a token.
+  std::vector<std::string> token_headers;  // Extra headers that may carry the token.
   size_t max_body = size_t{1} << 20;
   unsigned max_connections = 256;
   unsigned max_per_ip = 64;
   std::chrono::milliseconds idle_timeout{10000};     // A silent connection is closed.
   std::chrono::milliseconds request_timeout{30000};  // Request line to the body's end.
   std::chrono::milliseconds retry_after{30000};      // Sent with 503.
-  unsigned threads = 16;  // Workers storing requests (write + fsync), in parallel.
-  std::string tls_cert, tls_key;  // PEM files; both or neither.
+  unsigned threads = 16;                             // Workers storing requests (write + fsync), in parallel.
+  std::string tls_cert, tls_key;                     // PEM files; both or neither.
 };
 
 class Listener {

@@ -1,10 +1,10 @@
 #include "serve/log.h"
 
-#include <cstdio>
-#include <ctime>
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <cstdio>
+#include <ctime>
 
 #include "text/utf8.h"
 

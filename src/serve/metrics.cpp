@@ -115,9 +115,11 @@ std::string Metrics::render(const Spool& spool) {
   }
   help(out, "cmrelay_serve_bodies_stored_total", "counter", "Requests stored durably in the spool (answered 2xx).");
   line(out, "cmrelay_serve_bodies_stored_total", "", static_cast<double>(stored_));
-  help(out, "cmrelay_serve_bodies_rejected_total", "counter", "Stored bodies that could not be decoded (moved to rejected/).");
+  help(out, "cmrelay_serve_bodies_rejected_total", "counter",
+       "Stored bodies that could not be decoded (moved to rejected/).");
   line(out, "cmrelay_serve_bodies_rejected_total", "", static_cast<double>(rejected_));
-  help(out, "cmrelay_serve_duplicates_total", "counter", "Vendor retries of a delivery already taken (delivered once).");
+  help(out, "cmrelay_serve_duplicates_total", "counter",
+       "Vendor retries of a delivery already taken (delivered once).");
   line(out, "cmrelay_serve_duplicates_total", "", static_cast<double>(duplicates_));
   help(out, "cmrelay_serve_events_unrouted_total", "counter", "Events routed to no channel (dead-lettered as such).");
   line(out, "cmrelay_serve_events_unrouted_total", "", static_cast<double>(unrouted_));

@@ -1,13 +1,12 @@
 #include "serve/relay.h"
 
 #include <fcntl.h>
+#include <rapidjson/stringbuffer.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-
-#include <rapidjson/stringbuffer.h>
 
 #include "deliver/engine.h"
 #include "output/ndjson.h"
@@ -17,7 +16,7 @@ namespace cmrelay::serve {
 namespace {
 
 constexpr size_t kMaxFilesInProgress = 1024;  // Files read ahead of delivery, at most.
-constexpr int64_t kRescanMs = 1000;            // The spool is listed at least this often.
+constexpr int64_t kRescanMs = 1000;           // The spool is listed at least this often.
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -26,7 +25,8 @@ int64_t now_ms() {
 
 double seconds_since(uint64_t ns) {
   auto now = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   return ns == 0 || ns > now ? 0 : static_cast<double>(now - ns) / 1e9;
 }
 
@@ -34,7 +34,12 @@ double seconds_since(uint64_t ns) {
 
 Relay::Relay(RelayOptions options, Spool& spool, Seen& seen, Metrics& metrics, const Log& log,
              deliver::DeadLetterFile& dead_letter)
-    : options_(std::move(options)), spool_(spool), seen_(seen), metrics_(metrics), log_(log), dead_letter_(dead_letter) {
+    : options_(std::move(options)),
+      spool_(spool),
+      seen_(seen),
+      metrics_(metrics),
+      log_(log),
+      dead_letter_(dead_letter) {
   // No signal counter: on shutdown, what is not delivered stays in the spool (handed back)
   // instead of being dead-lettered.
   options_.delivery.forget_dead_lanes = true;
@@ -105,7 +110,8 @@ void Relay::take(const SpoolFile& f) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     // Left in the spool (and taken, so said once, not at every scan) for the next start.
-    log_.write("spool", {{"file", f.name}, {"error", std::string("cannot open: ") + std::strerror(errno) + "; kept in the spool"}});
+    log_.write("spool", {{"file", f.name},
+                         {"error", std::string("cannot open: ") + std::strerror(errno) + "; kept in the spool"}});
     files_.erase(id);
     return;
   }

@@ -6,6 +6,8 @@
 // Single-threaded: run on one thread; only notify() may be called from others.
 #pragma once
 
+#include <rapidjson/stringbuffer.h>
+
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -15,8 +17,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <rapidjson/stringbuffer.h>
 
 #include "deliver/deadletter.h"
 #include "deliver/recall.h"
@@ -68,8 +68,8 @@ class Relay {
     std::vector<std::string> keys;  // Dedup keys of its records.
     size_t pending = 0;             // Events handed over and not yet ended.
     bool reading = false;
-    std::string reject_reason;      // Set when a body of it was rejected.
-    bool unreadable = false;        // Reading it failed (EIO...): it stays in the spool.
+    std::string reject_reason;  // Set when a body of it was rejected.
+    bool unreadable = false;    // Reading it failed (EIO...): it stays in the spool.
   };
   // One event handed to the engine (its Sender tag): its file and its state token.
   struct Handed {
@@ -99,8 +99,8 @@ class Relay {
   std::unique_ptr<Channel> url_channel_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<deliver::Sender> sender_;
-  std::map<uint64_t, File> files_;  // By id, the Sender tag of their events.
-  std::set<std::string> taken_;     // Names of files in files_.
+  std::map<uint64_t, File> files_;     // By id, the Sender tag of their events.
+  std::set<std::string> taken_;        // Names of files in files_.
   std::map<uint64_t, Handed> handed_;  // By Sender tag.
   uint64_t next_id_ = 1;
   uint64_t next_tag_ = 1;

@@ -35,7 +35,7 @@ class Seen {
   std::string path_;
   int64_t window_ = 0;
   std::FILE* file_ = nullptr;
-  size_t since_rewrite_ = 0;  // Finishes written since the file was last rewritten.
+  size_t since_rewrite_ = 0;                       // Finishes written since the file was last rewritten.
   std::unordered_map<std::string, int64_t> keys_;  // key -> when finished (0: begun).
 };
 

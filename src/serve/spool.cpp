@@ -1,4 +1,3 @@
-#include "output/diag.h"
 #include "serve/spool.h"
 
 #include <dirent.h>
@@ -11,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "output/diag.h"
 #include "output/write_all.h"
 
 namespace cmrelay::serve {
@@ -20,7 +20,8 @@ constexpr std::string_view kTmpPrefix = ".tmp-";
 
 uint64_t now_ns() {
   return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 bool make_dir(const std::string& dir, std::string& error) {
@@ -41,7 +42,8 @@ void each_file(const std::string& dir, F&& f) {
   if (d == nullptr) return;
   while (dirent* e = ::readdir(d)) {
     struct stat st {};
-    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) f(std::string(e->d_name), st);
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+      f(std::string(e->d_name), st);
   }
   ::closedir(d);
 }
@@ -53,7 +55,8 @@ uint64_t elapsed_ns(uint64_t since) { return now_ns() - since; }
 uint64_t arrival_ns(std::string_view name) {
   uint64_t v = 0;
   size_t i = 0;
-  for (; i < name.size() && i < 20 && name[i] >= '0' && name[i] <= '9'; ++i) v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+  for (; i < name.size() && i < 20 && name[i] >= '0' && name[i] <= '9'; ++i)
+    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
   return i > 0 && i < name.size() && name[i] == '-' ? v : 0;
 }
 
@@ -156,8 +159,8 @@ bool Spool::reject(const SpoolFile& f, std::string_view reason) {
   if (fd >= 0) ::close(fd);
   ok = ok && ::rename(path(f.name).c_str(), to.c_str()) == 0;
   if (!ok) {
-    diag::say("serve: %s: cannot move to %s: %s (kept in the spool)", path(f.name).c_str(),
-                 rejected_.c_str(), std::strerror(errno));
+    diag::say("serve: %s: cannot move to %s: %s (kept in the spool)", path(f.name).c_str(), rejected_.c_str(),
+              std::strerror(errno));
     return false;
   }
   files_.fetch_sub(1);

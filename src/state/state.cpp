@@ -11,6 +11,9 @@
 #include "state/state.h"
 
 #include <fcntl.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -21,10 +24,6 @@
 #include <filesystem>
 #include <system_error>
 #include <unordered_map>
-
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace cmrelay::state {
 namespace {
@@ -296,7 +295,9 @@ uint64_t Store::expire(int64_t now) {
   Db::Transaction t(*db_);
   Db::Stmt(*db_, "DELETE FROM open_alerts WHERE last_seen < ?").bind(1, now - max_age_.count()).step();
   uint64_t n = static_cast<uint64_t>(sqlite3_changes(db_->db));
-  Db::Stmt(*db_, "INSERT INTO meta VALUES ('expired_at', ?1) ON CONFLICT(name) DO UPDATE SET value = ?1").bind(1, now).step();
+  Db::Stmt(*db_, "INSERT INTO meta VALUES ('expired_at', ?1) ON CONFLICT(name) DO UPDATE SET value = ?1")
+      .bind(1, now)
+      .step();
   t.commit();
   db_->exec("PRAGMA incremental_vacuum");  // The pages recoveries and expiry freed go back.
   return n;

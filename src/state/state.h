@@ -26,10 +26,10 @@ class StateError : public std::runtime_error {
 
 struct OpenAlert {
   std::string alert_key;
-  std::string severity;  // "Critical", "Warning" or "Info": what its last firing event said.
-  std::string title;     // Its last firing event's title.
+  std::string severity;               // "Critical", "Warning" or "Info": what its last firing event said.
+  std::string title;                  // Its last firing event's title.
   std::vector<std::string> channels;  // Channel names, in the order first sent to.
-  int64_t first_seen = 0;  // Unix seconds.
+  int64_t first_seen = 0;             // Unix seconds.
   int64_t last_seen = 0;
   int64_t generation = 0;  // Changes with every firing event: see closed().
 };
@@ -46,8 +46,8 @@ class Store {
 
   // Opens path, creating it (mode 0600) and its directory when absent, unless read_only
   // (then a missing file throws). Entries not seen for max_age are removed (at most once per
-  // kExpireEvery, by whichever run comes first); a max_age of 0 expires nothing. A file that is no SQLite database, of a newer
-  // schema, or that cannot be written throws.
+  // kExpireEvery, by whichever run comes first); a max_age of 0 expires nothing. A file that is no SQLite database, of
+  // a newer schema, or that cannot be written throws.
   static std::unique_ptr<Store> open(const std::string& path, std::chrono::seconds max_age, bool read_only = false);
   ~Store();
   Store(const Store&) = delete;

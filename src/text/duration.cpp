@@ -58,7 +58,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text, s
     why = "not a duration: " + quoted(text) + " (" + std::string(kGrammar) + ")";
     return std::nullopt;
   }
-  const int64_t ms = too_long || whole > kMaxMs / scale ? kMaxMs + 1 : whole * scale + (nano * scale + 500000000) / 1000000000;
+  const int64_t ms =
+      too_long || whole > kMaxMs / scale ? kMaxMs + 1 : whole * scale + (nano * scale + 500000000) / 1000000000;
   if (ms > kMaxMs) {
     why = "a duration is at most " + std::to_string(kMaxDurationSeconds) + "s (about 31 years), not " + quoted(text);
     return std::nullopt;

@@ -11,8 +11,7 @@ namespace {
 // Code points that reorder or break the text around them without being C0/C1 controls.
 bool invisible_control(uint32_t cp) {
   return cp == 0x061C || cp == 0x200E || cp == 0x200F || cp == 0x2028 || cp == 0x2029 ||
-         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF ||
-         (cp >= 0x80 && cp <= 0x9F);
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF || (cp >= 0x80 && cp <= 0x9F);
 }
 
 // Length of the valid UTF-8 sequence starting s[i] (a byte >= 0x80), 0 when invalid; cp

@@ -1,11 +1,11 @@
 #include "text/url_redact.h"
 
-#include "text/ascii.h"
-#include "text/percent.h"
-
 #include <algorithm>
 #include <cctype>
 #include <utility>
+
+#include "text/ascii.h"
+#include "text/percent.h"
 
 namespace cmrelay {
 namespace {
@@ -13,18 +13,20 @@ namespace {
 constexpr std::string_view kMask = "***";
 
 bool secret_name(std::string_view name, const SecretParts& declared) {
-  static constexpr std::string_view kWords[] = {"key", "token", "secret", "pass", "pwd", "sig", "credential", "auth", "session"};
+  static constexpr std::string_view kWords[] = {"key", "token",      "secret", "pass",   "pwd",
+                                                "sig", "credential", "auth",   "session"};
   for (std::string_view w : kWords) {
     if (text::icontains(name, w)) return true;
   }
-  return std::any_of(declared.query.begin(), declared.query.end(), [&](const std::string& q) { return text::iequals(name, q); });
+  return std::any_of(declared.query.begin(), declared.query.end(),
+                     [&](const std::string& q) { return text::iequals(name, q); });
 }
 
 // A segment after which the rest of the path is a token: /hooks/T000/XXXX.
 bool opens_secret_path(std::string_view segment) {
   static constexpr std::string_view kNames[] = {"services", "token", "tokens", "key", "keys", "secret", "secrets"};
-  return text::icontains(segment, "hook") ||
-         std::any_of(std::begin(kNames), std::end(kNames), [&](std::string_view n) { return text::iequals(segment, n); });
+  return text::icontains(segment, "hook") || std::any_of(std::begin(kNames), std::end(kNames),
+                                                         [&](std::string_view n) { return text::iequals(segment, n); });
 }
 
 // 20 or more characters mixing letters and digits: a token, wherever it sits.
@@ -120,7 +122,8 @@ std::vector<std::string> url_secrets(std::string_view url, const SecretParts& de
 
 void longest_first(std::vector<std::string>& secrets) {
   // Longest first: a secret that holds another is masked whole, not around the other's mask.
-  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  std::sort(secrets.begin(), secrets.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
 }
 

@@ -25,5 +25,4 @@ size_t length(std::string_view s);
 // Returns true when something was cut.
 bool truncate(std::string& s, size_t max_chars);
 
-
 }  // namespace cmrelay::utf8

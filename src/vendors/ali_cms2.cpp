@@ -108,8 +108,9 @@ Fields read_fields(const json::Value& body, const Objects& o) {
   f.message = str(body, "alertMessage");
   f.entity_ref = str(body, "alertEntityId");  // "ecs:i-..."
   f.resource_id = read_resource_id(o, f.entity_ref);
-  f.resource_name = first({str(o.prop, "instanceName", "resource.entity.prop."), str(o.labels, "instanceName", "labels."),
-                           str(o.entity_fields, "instanceName", "alertEntityFields.")});
+  f.resource_name =
+      first({str(o.prop, "instanceName", "resource.entity.prop."), str(o.labels, "instanceName", "labels."),
+             str(o.entity_fields, "instanceName", "alertEntityFields.")});
   f.domain = str(o.entity, "domain", "resource.entity.");
   f.region = first({str(o.labels, "_cms_region", "labels."), str(o.tags, "regionId", "resource.tags."),
                     str(o.labels, "regionId", "labels."), str(o.labels, "region", "labels.")});
@@ -133,8 +134,12 @@ void make_title(std::string& t, const Fields& f) {
 
 void add_labels(Labels& l, const json::Value& body, const Fields& f, const Objects& o, DecodeContext& ctx) {
   const std::string account = str(body, "userId");
-  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId, .account_id = account, .region = f.region,
-                       .resource_id = f.resource_id, .resource_name = f.resource_name,
+  add_first_labels(l, {.vendor = Vendor::Alibaba,
+                       .format = kId,
+                       .account_id = account,
+                       .region = f.region,
+                       .resource_id = f.resource_id,
+                       .resource_name = f.resource_name,
                        .check = either(f.subject, f.rule_id)});
   l.add("rule_id", f.rule_id);
   l.add("namespace", f.domain);
@@ -170,12 +175,16 @@ void make_description(std::string& d, const json::Value& body, const Fields& f, 
   if (!f.domain.empty()) where += (where.empty() ? "" : ", ") + f.domain;
   if (!f.region.empty()) where += (where.empty() ? "in " : " in ") + f.region;
   line(d, "Resource", where);
-  if (f.condition.empty()) line(d, "Value", f.value);
-  else line(d, "Value", f.value.empty() ? "threshold " + f.condition : f.value + " (threshold " + f.condition + ")");
+  if (f.condition.empty())
+    line(d, "Value", f.value);
+  else
+    line(d, "Value", f.value.empty() ? "threshold " + f.condition : f.value + " (threshold " + f.condition + ")");
   line(d, "Workspace", str(body, "workspace"));
   line(d, "History", str(body, "alertHistoryUrl"));
-  if (when != 0) line(d, "At", times::format_unix(when, f.when ? &*f.when : nullptr));
-  else line(d, "At", f.time_text);
+  if (when != 0)
+    line(d, "At", times::format_unix(when, f.when ? &*f.when : nullptr));
+  else
+    line(d, "At", f.time_text);
   end_description(d);
 }
 

@@ -1,5 +1,4 @@
 #include "vendors/alibaba.h"
-
 #include "vendors/fields.h"
 
 namespace cmrelay::ali {
@@ -55,7 +54,8 @@ const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::
   if (problem.empty()) {
     if (want == rapidjson::kNullType || v->GetType() == want) return v;
     problem = "field " + std::string(where) + std::string(key) + ": expected " +
-              (want == rapidjson::kArrayType ? "an array" : "an object") + ", got " + std::string(fields::type_name(*v));
+              (want == rapidjson::kArrayType ? "an array" : "an object") + ", got " +
+              std::string(fields::type_name(*v));
   }
   raw = label_text(*v);
   ctx.warnings.push_back(std::string(format) + " " + problem + "; kept as text in label " + std::string(label));
@@ -157,8 +157,10 @@ void system_event_description(std::string& d, const SystemEvent& s) {
   line(d, "Resource", resource);
   line(d, "Product", s.product);
   if (s.resource != s.resource_id) line(d, "ARN", s.resource);
-  if (s.time) line(d, "Happened at", times::format(*s.time));
-  else line(d, "Happened at", s.event_time);
+  if (s.time)
+    line(d, "Happened at", times::format(*s.time));
+  else
+    line(d, "Happened at", s.event_time);
 }
 
 }  // namespace cmrelay::ali

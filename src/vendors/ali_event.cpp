@@ -120,7 +120,8 @@ void read_parts(json::Value& body, DecodeContext& ctx, Parts& p) {
   p.content = aux(p, alert, "eventContentMap", rapidjson::kObjectType, "alert.", "event_content_map", ctx);
   if (p.content == nullptr) {
     // eventRawContent carries the same content as a JSON string.
-    p.content = auxiliary(alert, "eventRawContent", rapidjson::kNullType, ctx, kId, "content", p.content_text, "alert.");
+    p.content =
+        auxiliary(alert, "eventRawContent", rapidjson::kNullType, ctx, kId, "content", p.content_text, "alert.");
     if (p.content && !p.content->IsObject()) {
       p.content_text = label_text(*p.content);
       p.content = nullptr;
@@ -179,8 +180,8 @@ Alert read_alert(const json::Value& body, const Parts& p) {
   const std::string content_id = p.content ? str(*p.content, "instanceId", "alert.eventContentMap.") : std::string();
   a.resource_id = first({a.s.resource_id, str(res, "instanceId", "alert.resourceInfo."),
                          str(res, "resourceId", "alert.resourceInfo."), content_id});
-  a.resource_name = first({a.s.instance_name, str(res, "instanceName", "alert.resourceInfo."),
-                           str(res, "name", "alert.resourceInfo.")});
+  a.resource_name = first(
+      {a.s.instance_name, str(res, "instanceName", "alert.resourceInfo."), str(res, "name", "alert.resourceInfo.")});
   a.region = first({a.s.region, str(res, "regionId", "alert.resourceInfo.")});
   a.strategy = str(body, "strategyName");
   if (a.system) a.om = read_lifecycle(p.content, "alert.eventContentMap.");
@@ -219,8 +220,10 @@ void make_key(std::string& key, const Alert& a, const Parts& p) {
 }
 
 void make_title(std::string& t, const Alert& a) {
-  if (a.resolved) t += "Recovered: ";
-  else if (a.om.terminal) t += "Ended: ";
+  if (a.resolved)
+    t += "Recovered: ";
+  else if (a.om.terminal)
+    t += "Ended: ";
   if (a.system) {
     system_event_title(t, a.s, a.resource_id);
     return;
@@ -233,11 +236,17 @@ void make_title(std::string& t, const Alert& a) {
 
 void add_contract_labels(Labels& l, const json::Value& body, const Alert& a, const Parts& p) {
   const SystemEvent& s = a.s;
-  const std::string account = first({str(body, "userId"), str(*p.alert, "userId", "alert."),
-                                     p.user_info ? str(*p.user_info, "userId", "userInfo.") : std::string(), s.account});
-  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId, .account_id = account, .region = a.region,
-                       .resource_id = a.resource_id, .resource_name = a.resource_name,
-                       .check = a.system ? std::string_view(s.name) : either(either(a.rule_name, a.rule_id), a.metric.name)});
+  const std::string account =
+      first({str(body, "userId"), str(*p.alert, "userId", "alert."),
+             p.user_info ? str(*p.user_info, "userId", "userInfo.") : std::string(), s.account});
+  add_first_labels(
+      l, {.vendor = Vendor::Alibaba,
+          .format = kId,
+          .account_id = account,
+          .region = a.region,
+          .resource_id = a.resource_id,
+          .resource_name = a.resource_name,
+          .check = a.system ? std::string_view(s.name) : either(either(a.rule_name, a.rule_id), a.metric.name)});
   l.add("rule_id", a.rule_id);
   l.add("rule_name", either(a.rule_name, a.strategy));
   l.add("namespace", either(str(*p.alert, "namespace", "alert."), s.product));
@@ -253,10 +262,17 @@ void add_labels(Labels& l, const json::Value& body, const Alert& a, const Parts&
   const SystemEvent& s = a.s;
   add_contract_labels(l, body, a, p);
   for (auto [key, value] : {std::pair<std::string_view, std::string_view>{"alert_status", a.alert_status},
-                            {"alert_source", a.source}, {"product", s.product}, {"status", s.status},
-                            {"event_category", s.event_type}, {"expression", a.expression}, {"dedup_id", a.dedup_id},
-                            {"trace_id", a.trace_id}, {"event_id", s.id}, {"group_id", s.group_id},
-                            {"om_event_id", a.om.event_id}, {"om_status", a.om.status}}) {
+                            {"alert_source", a.source},
+                            {"product", s.product},
+                            {"status", s.status},
+                            {"event_category", s.event_type},
+                            {"expression", a.expression},
+                            {"dedup_id", a.dedup_id},
+                            {"trace_id", a.trace_id},
+                            {"event_id", s.id},
+                            {"group_id", s.group_id},
+                            {"om_event_id", a.om.event_id},
+                            {"om_status", a.om.status}}) {
     l.add(key, value);
   }
   l.add("arn", s.resource != s.resource_id ? std::string_view(s.resource) : std::string_view());

@@ -61,24 +61,37 @@ void read_fields(json::Value& body, DecodeContext& ctx, Fields& f) {
 // placeholder). traceId and times differ from one delivery to the next.
 void make_key(std::string& key, const Fields& f) {
   const SystemEvent& s = f.s;
-  if (!f.om.event_id.empty()) make_alert_key(key, kId, {"om", f.om.event_id});
-  else if (!s.id.empty()) make_alert_key(key, kId, {s.id});
-  else make_alert_key(key, kId,
-                      {s.name, s.resource_id.empty() ? either(f.content_id, s.instance_name) : std::string_view(s.resource)});
+  if (!f.om.event_id.empty())
+    make_alert_key(key, kId, {"om", f.om.event_id});
+  else if (!s.id.empty())
+    make_alert_key(key, kId, {s.id});
+  else
+    make_alert_key(
+        key, kId,
+        {s.name, s.resource_id.empty() ? either(f.content_id, s.instance_name) : std::string_view(s.resource)});
 }
 
 void add_labels(Labels& l, const json::Value& body, const Fields& f, const std::string& content_text,
                 DecodeContext& ctx) {
   const SystemEvent& s = f.s;
   const std::string account = str(body, "userId");
-  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId, .account_id = either(account, s.account),
-                       .region = s.region, .resource_id = either(s.resource_id, f.content_id),
-                       .resource_name = s.instance_name, .check = s.name});
+  add_first_labels(l, {.vendor = Vendor::Alibaba,
+                       .format = kId,
+                       .account_id = either(account, s.account),
+                       .region = s.region,
+                       .resource_id = either(s.resource_id, f.content_id),
+                       .resource_name = s.instance_name,
+                       .check = s.name});
   l.add("rule_name", str(body, "ruleName"));
   for (auto [key, value] : {std::pair<std::string_view, std::string_view>{"namespace", s.product},
-                            {"event_type", s.name}, {"vendor_severity", s.level}, {"product", s.product},
-                            {"event_id", s.id}, {"trace_id", f.trace_id}, {"status", s.status},
-                            {"event_category", s.event_type}, {"group_id", s.group_id}}) {
+                            {"event_type", s.name},
+                            {"vendor_severity", s.level},
+                            {"product", s.product},
+                            {"event_id", s.id},
+                            {"trace_id", f.trace_id},
+                            {"status", s.status},
+                            {"event_category", s.event_type},
+                            {"group_id", s.group_id}}) {
     l.add(key, value);
   }
   l.add("arn", s.resource != s.resource_id ? std::string_view(s.resource) : std::string_view());
@@ -86,8 +99,10 @@ void add_labels(Labels& l, const json::Value& body, const Fields& f, const std::
   l.add("om_event_id", f.om.event_id);
   l.add("om_status", f.om.status);
   Extras extras(l, ctx, kId, Vendor::Alibaba);
-  if (f.content && f.content->IsObject()) extras.members("content_", *f.content);
-  else extras.add("content", content_text);
+  if (f.content && f.content->IsObject())
+    extras.members("content_", *f.content);
+  else
+    extras.add("content", content_text);
   extras.finish();
 }
 

@@ -77,9 +77,12 @@ State read_state(std::string_view text, DecodeContext& ctx) {
 
 Status read_status(State state, std::string_view level, DecodeContext& ctx) {
   switch (state) {
-    case State::Ok: return Status::Ok;
-    case State::NoData: return ctx.severity.find(Vendor::Alibaba, kNoDataLevel).value_or(Status::Info);
-    case State::Alert: break;
+    case State::Ok:
+      return Status::Ok;
+    case State::NoData:
+      return ctx.severity.find(Vendor::Alibaba, kNoDataLevel).value_or(Status::Info);
+    case State::Alert:
+      break;
   }
   if (level.empty()) {
     // 2018-era alarms carry no level at all; an alarm is not mere information.
@@ -138,8 +141,10 @@ Resource primary_resource(std::string_view ns, const std::vector<java_map::Entry
     r.id = *id;
     const std::string* q1 = p.qualifiers[0].empty() ? nullptr : find_dim(dims, p.qualifiers[0]);
     const std::string* q2 = p.qualifiers[1].empty() ? nullptr : find_dim(dims, p.qualifiers[1]);
-    if (q1 && q2) r.qualifier = ":" + *q1 + "/" + *q2;
-    else if (q1) r.qualifier = " (" + *q1 + ")";
+    if (q1 && q2)
+      r.qualifier = ":" + *q1 + "/" + *q2;
+    else if (q1)
+      r.qualifier = " (" + *q1 + ")";
     return r;
   }
   if (const std::string* id = find_dim(dims, "instanceId")) {
@@ -228,8 +233,10 @@ void read_fields(const json::Value& body, DecodeContext& ctx, Fields& f) {
   f.res = primary_resource(f.ns, f.dims.list);
   f.region = str(body, "regionId");
   if (f.region.empty()) {
-    if (const std::string* r = find_dim(f.dims.list, "regionId")) f.region = *r;
-    else if (const std::string* r2 = find_dim(f.dims.list, "region")) f.region = *r2;
+    if (const std::string* r = find_dim(f.dims.list, "regionId"))
+      f.region = *r;
+    else if (const std::string* r2 = find_dim(f.dims.list, "region"))
+      f.region = *r2;
   }
   f.when = fields::integer(body, "timestamp");
 }
@@ -242,14 +249,17 @@ void make_key(std::string& key, const json::Value& body, const Fields& f) {
   std::string dim_key;
   if (f.dims.ok) {
     std::vector<std::string> parts(f.dims.list.size());
-    for (size_t i = 0; i < f.dims.list.size(); ++i) append_key_pair(parts[i], f.dims.list[i].first, f.dims.list[i].second);
+    for (size_t i = 0; i < f.dims.list.size(); ++i)
+      append_key_pair(parts[i], f.dims.list[i].first, f.dims.list[i].second);
     join_sorted(dim_key, parts, parts.size());
   } else {
     dim_key = f.dims.text;
   }
   if (dim_key.empty()) {
-    if (!f.instance_name.empty()) dim_key = "instanceName=" + f.instance_name;
-    else if (std::string trans = str(body, "transId"); !trans.empty()) dim_key = "transId=" + trans;
+    if (!f.instance_name.empty())
+      dim_key = "instanceName=" + f.instance_name;
+    else if (std::string trans = str(body, "transId"); !trans.empty())
+      dim_key = "transId=" + trans;
   }
   make_alert_key(key, kId, {either(f.rule_id, f.rule_name), dim_key});
 }
@@ -263,7 +273,8 @@ void make_title(std::string& t, const Fields& f) {
   if (f.state == State::Ok) t += "Recovered: ";
   if (f.state == State::NoData) t += "No data: ";
   std::string measured = f.metric;
-  if (!f.metric.empty() && !f.value.empty() && f.state != State::NoData) measured += " " + f.value + unit_suffix(f.unit);
+  if (!f.metric.empty() && !f.value.empty() && f.state != State::NoData)
+    measured += " " + f.value + unit_suffix(f.unit);
   threshold_title(t, either(either(f.rule_name, f.rule_id), "Alibaba Cloud threshold alert"), shown_resource(f),
                   measured, f.metric.empty() ? std::string_view() : std::string_view(f.expression));
 }
@@ -272,10 +283,14 @@ void add_contract_labels(Labels& l, const json::Value& body, const Fields& f) {
   const std::string* dim_user = find_dim(f.dims.list, "userId");
   const std::string account = str(body, "userId");
   const std::string shown = shown_resource(f);
-  add_first_labels(l, {.vendor = Vendor::Alibaba, .format = kId,
+  add_first_labels(l, {.vendor = Vendor::Alibaba,
+                       .format = kId,
                        .account_id = either(account, dim_user ? std::string_view(*dim_user) : std::string_view()),
-                       .region = f.region, .resource_id = f.res.id, .resource_name = f.instance_name,
-                       .check = either(either(f.rule_name, f.rule_id), f.metric), .grouped_as = shown});
+                       .region = f.region,
+                       .resource_id = f.res.id,
+                       .resource_name = f.instance_name,
+                       .check = either(either(f.rule_name, f.rule_id), f.metric),
+                       .grouped_as = shown});
   l.add("rule_id", f.rule_id);
   l.add("rule_name", f.rule_name);
   l.add("namespace", f.ns);
@@ -311,9 +326,15 @@ void describe_rule(std::string& d, const json::Value& body, const Fields& f) {
   if (std::string pre = str(body, "preTriggerLevel"); !pre.empty()) rule += " (before: " + pre + ")";
   line(d, "Rule", rule);
   switch (f.state) {
-    case State::Alert: line(d, "State", f.state_text + " (firing)"); break;
-    case State::Ok: line(d, "State", f.state_text + " (recovered)"); break;
-    case State::NoData: line(d, "State", f.state_text + " (no data)"); break;
+    case State::Alert:
+      line(d, "State", f.state_text + " (firing)");
+      break;
+    case State::Ok:
+      line(d, "State", f.state_text + " (recovered)");
+      break;
+    case State::NoData:
+      line(d, "State", f.state_text + " (no data)");
+      break;
   }
   if (!f.expression.empty()) line(d, "Condition", f.metric.empty() ? f.expression : f.metric + " " + f.expression);
 }

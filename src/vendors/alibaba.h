@@ -7,9 +7,9 @@
 #include <string_view>
 
 #include "event/event.h"
+#include "text/ascii.h"
 #include "vendors/builders.h"
 #include "vendors/extras.h"
-#include "text/ascii.h"
 #include "vendors/format.h"
 #include "vendors/times.h"
 
@@ -38,8 +38,8 @@ std::string str(const json::Value& obj, std::string_view key, std::string_view w
 // (alert.meta.sysEventMeta) describe it: the same field names in both.
 struct SystemEvent {
   std::string name, id, level, status, product, event_type, instance_name, group_id;
-  std::string resource;  // resourceId: an ARN, or a plain id.
-  std::string region;    // regionId, else the ARN's region.
+  std::string resource;              // resourceId: an ARN, or a plain id.
+  std::string region;                // regionId, else the ARN's region.
   std::string resource_id, account;  // From the ARN (resource_id: the whole text if no ARN).
   std::string event_time;            // As sent: "20250314T133000.120+0800".
   std::optional<times::Instant> time;

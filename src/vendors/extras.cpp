@@ -31,8 +31,10 @@ std::string extra_text(const json::Value& v, Vendor vendor) {
 
 void Extras::add(std::string_view key, std::string_view value) {
   if (key.empty() || value.empty()) return;
-  if (labels_.size() < Limits::kLabels) labels_.add(key, value);
-  else if (!labels_.contains(key)) ++left_out_;
+  if (labels_.size() < Limits::kLabels)
+    labels_.add(key, value);
+  else if (!labels_.contains(key))
+    ++left_out_;
 }
 
 void Extras::add_named(std::string_view prefix, std::string_view raw, std::string_view value,
@@ -56,8 +58,10 @@ void Extras::members(std::string_view prefix, const json::Value& obj, std::strin
     text.clear();
     // Past the cap only whether the text is empty matters, and a non-empty object or array
     // never is: it is not written out.
-    if (labels_.size() < Limits::kLabels || !(v.IsObject() || v.IsArray())) append_extra_text(text, v, vendor_);
-    else text.assign("{}");
+    if (labels_.size() < Limits::kLabels || !(v.IsObject() || v.IsArray()))
+      append_extra_text(text, v, vendor_);
+    else
+      text.assign("{}");
     add_named(prefix, std::string_view(it->name.GetString(), it->name.GetStringLength()), text, clash_prefix);
   }
 }
@@ -65,9 +69,10 @@ void Extras::members(std::string_view prefix, const json::Value& obj, std::strin
 void Extras::finish() {
   if (left_out_ == 0) return;
   const bool one = left_out_ == 1;
-  ctx_.warnings.push_back(std::string(format_) + ": an event has more labels than Flashduty's " +
-                          std::to_string(Limits::kLabels) + "; " + std::to_string(left_out_) +
-                          (one ? " vendor extra past the limit was left out" : " vendor extras past the limit were left out"));
+  ctx_.warnings.push_back(
+      std::string(format_) + ": an event has more labels than Flashduty's " + std::to_string(Limits::kLabels) + "; " +
+      std::to_string(left_out_) +
+      (one ? " vendor extra past the limit was left out" : " vendor extras past the limit were left out"));
   left_out_ = 0;
 }
 

@@ -12,8 +12,8 @@ namespace {
 
 [[noreturn]] void wrong_type(std::string_view where, std::string_view key, std::string_view want,
                              const json::Value& v) {
-  throw DecodeError("field " + std::string(where) + std::string(key) + ": expected " +
-                    std::string(want) + ", got " + std::string(type_name(v)));
+  throw DecodeError("field " + std::string(where) + std::string(key) + ": expected " + std::string(want) + ", got " +
+                    std::string(type_name(v)));
 }
 
 }  // namespace
@@ -41,13 +41,19 @@ std::string_view format_number(double d, char (&buf)[32]) {
 
 std::string_view type_name(const json::Value& v) {
   switch (v.GetType()) {
-    case rapidjson::kNullType: return "null";
+    case rapidjson::kNullType:
+      return "null";
     case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "a boolean";
-    case rapidjson::kObjectType: return "an object";
-    case rapidjson::kArrayType: return "an array";
-    case rapidjson::kStringType: return "a string";
-    case rapidjson::kNumberType: return "a number";
+    case rapidjson::kTrueType:
+      return "a boolean";
+    case rapidjson::kObjectType:
+      return "an object";
+    case rapidjson::kArrayType:
+      return "an array";
+    case rapidjson::kStringType:
+      return "a string";
+    case rapidjson::kNumberType:
+      return "a number";
   }
   return "a value";
 }
@@ -119,8 +125,7 @@ const json::Value* object(const json::Value& obj, std::string_view key, std::str
   return v;
 }
 
-json::Value* nested_json(json::Value& obj, std::string_view key, json::Parser& parser,
-                         std::string_view where) {
+json::Value* nested_json(json::Value& obj, std::string_view key, json::Parser& parser, std::string_view where) {
   if (!obj.IsObject()) return nullptr;
   // Const iterators (C++20 finds RapidJSON's == ambiguous otherwise); obj itself is mutable.
   const json::Value& c = obj;

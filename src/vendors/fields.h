@@ -58,8 +58,7 @@ const json::Value* object(const json::Value& obj, std::string_view key, std::str
 // replaces the string in obj, so later reads see the object or array. Returns the member
 // (nullptr when missing, null, empty or the literal "null"). Throws DecodeError naming the
 // field when the string does not parse.
-json::Value* nested_json(json::Value& obj, std::string_view key, json::Parser& parser,
-                         std::string_view where = {});
+json::Value* nested_json(json::Value& obj, std::string_view key, json::Parser& parser, std::string_view where = {});
 
 // Shortest text that reads back as d ("97.2", "85").
 std::string_view format_number(double d, char (&buf)[32]);

@@ -21,11 +21,13 @@ void decode_images(const json::Value& obj, std::string_view where, Event& e, std
   const json::Value* images = fields::get(obj, "images");
   if (images == nullptr || images->IsNull()) return;
   std::string at = std::string(where) + "images";
-  if (!images->IsArray()) throw DecodeError("field " + at + ": expected an array, got " + std::string(fields::type_name(*images)));
+  if (!images->IsArray())
+    throw DecodeError("field " + at + ": expected an array, got " + std::string(fields::type_name(*images)));
   for (rapidjson::SizeType n = 0; n < images->Size(); ++n) {
     const json::Value& one = (*images)[n];
     std::string here = at + "[" + std::to_string(n) + "]";
-    if (!one.IsObject()) throw DecodeError("field " + here + ": expected an object, got " + std::string(fields::type_name(one)));
+    if (!one.IsObject())
+      throw DecodeError("field " + here + ": expected an object, got " + std::string(fields::type_name(one)));
     Image& i = e.images.emplace_back();
     i.src.assign(fields::text(one, "src", here + ".").view());
     i.href.assign(fields::text(one, "href", here + ".").view());
@@ -48,16 +50,18 @@ void warn_unknown(const json::Value& obj, std::string_view where, std::vector<st
   for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
     std::string_view key(it->name.GetString(), it->name.GetStringLength());
     if (std::find(std::begin(kKnown), std::end(kKnown), key) != std::end(kKnown)) continue;
-    warnings.push_back(key == "channels" ? "field " + std::string(where) + "channels (what convert --routes adds) is not part of the event; not kept"
-                                         : "field " + std::string(where) + std::string(key) +
-                                               " is not a Flashduty standard event field; not sent");
+    warnings.push_back(
+        key == "channels"
+            ? "field " + std::string(where) + "channels (what convert --routes adds) is not part of the event; not kept"
+            : "field " + std::string(where) + std::string(key) + " is not a Flashduty standard event field; not sent");
   }
 }
 
 void decode_event(const json::Value& obj, std::string_view where, Event& e, std::vector<std::string>& warnings) {
   const json::Value* status = fields::get(obj, "event_status");
-  std::string_view name = status && status->IsString() ? std::string_view(status->GetString(), status->GetStringLength())
-                                                       : std::string_view();
+  std::string_view name = status && status->IsString()
+                              ? std::string_view(status->GetString(), status->GetStringLength())
+                              : std::string_view();
   bool known = false;
   for (size_t i = 0; i < std::size(kStatuses); ++i) {
     if (name == kStatuses[i]) {

@@ -14,8 +14,10 @@ bool strip_braces(std::string_view& s, std::string& error) {
   if (s.empty() || s.front() != '{') return true;
   size_t depth = 0, close = std::string_view::npos;
   for (size_t i = 0; i < s.size() && close == std::string_view::npos; ++i) {
-    if (s[i] == '{' || s[i] == '[') ++depth;
-    else if ((s[i] == '}' || s[i] == ']') && --depth == 0) close = i;
+    if (s[i] == '{' || s[i] == '[')
+      ++depth;
+    else if ((s[i] == '}' || s[i] == ']') && --depth == 0)
+      close = i;
   }
   if (close == std::string_view::npos) {
     error = "unbalanced braces";

@@ -9,9 +9,12 @@ using text::trim;  // " critical\t" is critical: vendors and hand-written route 
 
 std::string_view vendor_name(Vendor v) {
   switch (v) {
-    case Vendor::Volcengine: return "volcengine";
-    case Vendor::Alibaba: return "alibaba";
-    case Vendor::Flashduty: return "flashduty";
+    case Vendor::Volcengine:
+      return "volcengine";
+    case Vendor::Alibaba:
+      return "alibaba";
+    case Vendor::Flashduty:
+      return "flashduty";
   }
   return "";
 }

@@ -29,12 +29,16 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 
 std::optional<int64_t> civil_seconds(int y, int mo, int d, int h, int mi, int s) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + s;
+  return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + int64_t{h} * 3600 +
+         int64_t{mi} * 60 + s;
 }
 
 // "+08:00", "+0800", "-05", "Z"; a leading space stands for '+'.
 bool parse_offset(std::string_view s, int& minutes) {
-  if (s == "Z") { minutes = 0; return true; }
+  if (s == "Z") {
+    minutes = 0;
+    return true;
+  }
   if (s.empty() || (s[0] != '+' && s[0] != '-' && s[0] != ' ')) return false;
   int sign = s[0] == '-' ? -1 : 1;
   s.remove_prefix(1);

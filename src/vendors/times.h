@@ -9,8 +9,8 @@
 namespace cmrelay::times {
 
 struct Instant {
-  int64_t unix = 0;           // Seconds since the epoch.
-  int offset_minutes = 0;     // The sender's UTC offset, when it gave one.
+  int64_t unix = 0;        // Seconds since the epoch.
+  int offset_minutes = 0;  // The sender's UTC offset, when it gave one.
   bool has_offset = false;
 };
 

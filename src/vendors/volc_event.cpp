@@ -16,10 +16,14 @@ using fields::text;
 
 int rank(Status s) {
   switch (s) {
-    case Status::Critical: return 3;
-    case Status::Warning: return 2;
-    case Status::Info: return 1;
-    case Status::Ok: return 0;
+    case Status::Critical:
+      return 3;
+    case Status::Warning:
+      return 2;
+    case Status::Info:
+      return 1;
+    case Status::Ok:
+      return 0;
   }
   return 0;
 }
@@ -118,8 +122,12 @@ void make_title(std::string& t, const Fields& f) {
 void add_labels(Labels& l, const json::Value& body, const Fields& f, const Rules& rules, DecodeContext& ctx) {
   fields::Text account = text(body, "AccountId");
   fields::Text detail_account = text(f.details, "volcaccountid", "Details.");
-  add_first_labels(l, {.vendor = Vendor::Volcengine, .format = "volc.event", .account_id = either(account, detail_account),
-                       .region = f.where(), .resource_id = f.subject, .resource_name = f.resource_name,
+  add_first_labels(l, {.vendor = Vendor::Volcengine,
+                       .format = "volc.event",
+                       .account_id = either(account, detail_account),
+                       .region = f.where(),
+                       .resource_id = f.subject,
+                       .resource_name = f.resource_name,
                        .check = f.event_type});
   if (rules.top) {
     l.add("rule_id", text(*rules.top, "RuleId", "Rules[]."));
@@ -139,7 +147,8 @@ void add_labels(Labels& l, const json::Value& body, const Fields& f, const Rules
 
 // When: HappenedAt (Unix seconds or milliseconds), else Details.time; 0 when neither reads.
 int64_t event_time(const json::Value& body, const Fields& f) {
-  if (std::optional<int64_t> happened = fields::integer(body, "HappenedAt")) return times::seconds_from_epoch(*happened);
+  if (std::optional<int64_t> happened = fields::integer(body, "HappenedAt"))
+    return times::seconds_from_epoch(*happened);
   if (fields::Text t = text(f.details, "time", "Details."); !t.empty()) {
     if (auto parsed = times::parse_local_with_offset(t)) return parsed->unix;
   }

@@ -93,8 +93,10 @@ void list_names(std::string& out, const json::Value* list, std::string_view wher
   for (const json::Value& v : list->GetArray()) {
     if (!first) out += ", ";
     first = false;
-    if (v.IsObject()) out += text(v, "Name", where).view();
-    else out += fields::text_of(v, "NoDataMetrics").view();
+    if (v.IsObject())
+      out += text(v, "Name", where).view();
+    else
+      out += fields::text_of(v, "NoDataMetrics").view();
   }
 }
 
@@ -173,17 +175,17 @@ const json::Value& resource_object(const json::Value* res, const std::string& wh
 }
 
 Resource read_resource(const json::Value& r, Kind kind, std::string_view where) {
-  return Resource{text(r, "Id", where),
-                  text(r, "Name", where),
-                  text(r, "Region", where),
-                  text(r, "AlertGroupId", where),
-                  text(r, "ProjectName", where),
-                  fields::array(r, "Metrics", where),
-                  fields::array(r, "Dimensions", where),
-                  nodata(kind) ? fields::array(r, kind == Kind::NoData ? "NoDataMetrics" : "DroppedMetrics", where)
-                               : nullptr,
-                  fields::integer(r, "FirstAlertTime", where),
-                  fields::integer(r, "LastAlertTime", where)};
+  return Resource{
+      text(r, "Id", where),
+      text(r, "Name", where),
+      text(r, "Region", where),
+      text(r, "AlertGroupId", where),
+      text(r, "ProjectName", where),
+      fields::array(r, "Metrics", where),
+      fields::array(r, "Dimensions", where),
+      nodata(kind) ? fields::array(r, kind == Kind::NoData ? "NoDataMetrics" : "DroppedMetrics", where) : nullptr,
+      fields::integer(r, "FirstAlertTime", where),
+      fields::integer(r, "LastAlertTime", where)};
 }
 
 // alert_key: policy + resource + its dimensions, the same on firing and recovery.
@@ -207,22 +209,34 @@ void make_key(std::string& key, const Policy& p, const Resource& r, Scratch& s) 
     }
     join_sorted(dim_key, parts, n);
   }
-  if (nodata(p.kind)) make_alert_key(key, "volc.metric", {p.rule_id, r.id, dim_key, "nodata"});
-  else make_alert_key(key, "volc.metric", {p.rule_id, r.id, dim_key});
+  if (nodata(p.kind))
+    make_alert_key(key, "volc.metric", {p.rule_id, r.id, dim_key, "nodata"});
+  else
+    make_alert_key(key, "volc.metric", {p.rule_id, r.id, dim_key});
 }
 
 void make_title(std::string& t, const Policy& p, const Resource& r, const Scratch& s) {
   switch (p.kind) {
-    case Kind::Metric: break;
-    case Kind::MetricRecovered: t += "Recovered: "; break;
-    case Kind::NoData: t += "No data: "; break;
-    case Kind::NoDataRecovered: t += "Data resumed: "; break;
+    case Kind::Metric:
+      break;
+    case Kind::MetricRecovered:
+      t += "Recovered: ";
+      break;
+    case Kind::NoData:
+      t += "No data: ";
+      break;
+    case Kind::NoDataRecovered:
+      t += "Data resumed: ";
+      break;
   }
   // Never an empty title (Flashduty refuses one): the policy's name, else its id, else the
   // namespace's alarm.
-  if (!p.rule_name.empty() || !p.rule_id.empty()) t += either(p.rule_name, p.rule_id);
-  else if (!p.ns.empty()) t.append(p.ns).append(" alarm");
-  else t += "Volcengine metric alarm";
+  if (!p.rule_name.empty() || !p.rule_id.empty())
+    t += either(p.rule_name, p.rule_id);
+  else if (!p.ns.empty())
+    t.append(p.ns).append(" alarm");
+  else
+    t += "Volcengine metric alarm";
   if (!r.who().empty()) {
     t += " on ";
     t += r.who();
@@ -241,8 +255,13 @@ void make_title(std::string& t, const Policy& p, const Resource& r, const Scratc
 }
 
 void add_labels(Labels& l, const Policy& p, const Resource& r, DecodeContext& ctx, const Scratch& s) {
-  add_first_labels(l, {.vendor = Vendor::Volcengine, .format = "volc.metric", .account_id = p.account, .region = r.region,
-                       .resource_id = r.id, .resource_name = r.name, .check = either(p.rule_name, p.rule_id)});
+  add_first_labels(l, {.vendor = Vendor::Volcengine,
+                       .format = "volc.metric",
+                       .account_id = p.account,
+                       .region = r.region,
+                       .resource_id = r.id,
+                       .resource_name = r.name,
+                       .check = either(p.rule_name, p.rule_id)});
   l.add("rule_id", p.rule_id);
   l.add("rule_name", p.rule_name);
   l.add("namespace", p.ns);
@@ -308,7 +327,8 @@ void describe_metrics(std::string& d, const json::Value* metrics, std::string_vi
     fields::Text desc_cn2 = text(m, "DescriptionCn", where);
     if (std::string_view shown = either(either(desc, desc_cn), desc_cn2); !shown.empty()) d.append(" - ").append(shown);
     if (breached(m)) d += " [breached]";
-    if (fields::Text cond = text(m, "TriggerCondition", where); !cond.empty()) d.append("\n  when: ").append(cond.view());
+    if (fields::Text cond = text(m, "TriggerCondition", where); !cond.empty())
+      d.append("\n  when: ").append(cond.view());
     d += '\n';
   }
 }
@@ -371,8 +391,10 @@ bool recognise(const json::Value& body, std::string& evidence) {
   if (known && (rule || !array.empty())) {
     evidence.assign("Type=").append(type);
   } else if (!known && type != "Event" && rule && !array.empty()) {
-    if (type.empty()) evidence.assign("no Type");
-    else evidence.assign("Type=").append(type);
+    if (type.empty())
+      evidence.assign("no Type");
+    else
+      evidence.assign("Type=").append(type);
   } else {
     return false;
   }

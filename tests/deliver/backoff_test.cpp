@@ -1,8 +1,8 @@
+#include "deliver/backoff.h"
+
 #include <doctest/doctest.h>
 
 #include <chrono>
-
-#include "deliver/backoff.h"
 
 using namespace cmrelay::deliver;
 using namespace std::chrono;

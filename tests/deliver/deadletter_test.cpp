@@ -1,6 +1,9 @@
-#include <doctest/doctest.h>
+#include "deliver/deadletter.h"
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -10,14 +13,10 @@
 #include <fstream>
 #include <sstream>
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-
 #include "detect/detect.h"
-#include "deliver/deadletter.h"
 #include "output/ndjson.h"
-#include "vendors/flashduty.h"
 #include "support.h"
+#include "vendors/flashduty.h"
 
 using namespace cmrelay;
 using test::CaptureStderr;
@@ -184,7 +183,7 @@ TEST_CASE("a short write leaves no part of a record for the next one to be glued
   std::signal(SIGXFSZ, old_handler);
   CHECK(!written);
   CHECK(err.find(record) != std::string::npos);  // The record on stderr.
-  CHECK(slurp(path) == record);  // The 20 bytes were cut off again.
+  CHECK(slurp(path) == record);                  // The 20 bytes were cut off again.
 
   CHECK(dead.write(record));  // The next record starts a line of its own.
   CHECK(slurp(path) == record + record);

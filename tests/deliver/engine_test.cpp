@@ -1,14 +1,13 @@
 // The engine's loop without the network: events routed nowhere are dead-lettered as such,
 // through the bounded hand-over (more events than the inbox holds), every one accounted for.
+#include "deliver/engine.h"
+
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <string>
-
-#include <rapidjson/document.h>
-
-#include "deliver/engine.h"
 
 using namespace cmrelay;
 

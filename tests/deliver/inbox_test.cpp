@@ -1,10 +1,10 @@
+#include "deliver/inbox.h"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <chrono>
 #include <thread>
-
-#include "deliver/inbox.h"
 
 using namespace cmrelay::deliver;
 using namespace std::chrono;
@@ -31,7 +31,7 @@ TEST_CASE("a full inbox holds the pusher back until the items are taken") {
   pusher.join();
   REQUIRE(taken.size() == 5);
   for (int i = 0; i < 5; ++i) CHECK(taken[i].alert_key == "k" + std::to_string(i));  // In order.
-  CHECK(notified.load() == 6);  // Every push, and the close.
+  CHECK(notified.load() == 6);                                                       // Every push, and the close.
 }
 
 TEST_CASE("after release() pushes never wait, and nothing is dropped") {

@@ -1,8 +1,8 @@
+#include "deliver/outcome.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "deliver/outcome.h"
 
 using namespace cmrelay::deliver;
 
@@ -56,7 +56,8 @@ TEST_CASE("a deeply nested response body is read without recursion") {
 
 TEST_CASE("request_id is kept from every response, success or failure") {
   CHECK(classify(CURLE_OK, "", 200, R"({"request_id":"r1","data":{"alert_key":"k"}})").request_id == "r1");
-  CHECK(classify(CURLE_OK, "", 429, R"({"request_id":"r2","error":{"code":"RequestTooFrequently"}})").request_id == "r2");
+  CHECK(classify(CURLE_OK, "", 429, R"({"request_id":"r2","error":{"code":"RequestTooFrequently"}})").request_id ==
+        "r2");
   CHECK(classify(CURLE_OK, "", 500, "not json").request_id.empty());
 }
 

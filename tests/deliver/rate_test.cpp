@@ -1,7 +1,7 @@
 // Pacing: the sliding-window limiter, Flashduty's defaults and shared budgets.
-#include <doctest/doctest.h>
-
 #include "deliver/rate.h"
+
+#include <doctest/doctest.h>
 
 using namespace cmrelay;
 using namespace cmrelay::deliver;

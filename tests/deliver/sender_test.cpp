@@ -1,7 +1,9 @@
 // The delivery engine on its own, against the real loopback sink: channel headers, a
 // channel's own timeout, the dead-letter file, and the counts.
-#include <doctest/doctest.h>
+#include "deliver/sender.h"
 
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -11,10 +13,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <rapidjson/document.h>
-
-#include "deliver/sender.h"
 
 extern char** environ;
 

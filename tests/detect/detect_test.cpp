@@ -1,9 +1,10 @@
+#include "detect/detect.h"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <map>
 
-#include "detect/detect.h"
 #include "json/parser.h"
 #include "pipeline/pipeline.h"
 #include "support.h"
@@ -32,7 +33,8 @@ const char* kVolcMetric =
 const char* kVolcEvent = R"({"Type":"Event","Id":"e-1","EventType":"ecs:X","Rules":[{"Level":"warning"}]})";
 const char* kAliEvent = R"({"batchId":"b-1","strategyName":"s","alert":{"alertStatus":"TRIGGERED","severity":"INFO"}})";
 const char* kAliThreshold = "alertState=ALERT&metricName=CPUUtilization&ruleId=r-1&triggerLevel=WARN";
-const char* kAliSysEvent = R"({"id":"e-1","eventTime":"20250615T224518Z","name":"Instance:StateChange","product":"ECS","level":"INFO"})";
+const char* kAliSysEvent =
+    R"({"id":"e-1","eventTime":"20250615T224518Z","name":"Instance:StateChange","product":"ECS","level":"INFO"})";
 
 }  // namespace
 
@@ -115,8 +117,9 @@ TEST_CASE("detect: the Alibaba formats never take one another's bodies") {
   CHECK(decode_json(R"({"eventTime":"x","name":"n"})").error.find("unknown shape") == 0);
   CHECK(decode_json(R"({"eventTime":"x","name":"n","level":"INFO"})").format == "ali.sysevent");
   // Capitalised keys are Volcengine's: never an Alibaba body.
-  CHECK(decode_json(R"({"Alert":{},"BatchId":"b","AlertState":"ALERT","MetricName":"m"})").error.find("unknown shape") ==
-        0);
+  CHECK(
+      decode_json(R"({"Alert":{},"BatchId":"b","AlertState":"ALERT","MetricName":"m"})").error.find("unknown shape") ==
+      0);
 }
 
 TEST_CASE("detect: a body that fits two formats is refused naming both") {
@@ -128,11 +131,11 @@ TEST_CASE("detect: a body that fits two formats is refused naming both") {
 TEST_CASE("detect: every sample under samples/ has the format its name says") {
   // File name prefix -> format id.
   const std::map<std::string, std::string, std::less<>> by_prefix{
-      {"capture-event-", "ali.event"},  {"event-", "ali.event"},          {"threshold-", "ali.threshold"},
+      {"capture-event-", "ali.event"},        {"event-", "ali.event"},       {"threshold-", "ali.threshold"},
       {"capture-threshold", "ali.threshold"}, {"sysevent-", "ali.sysevent"},
   };
   const std::map<std::string, std::string, std::less<>> volc_prefix{
-      {"metric-", "volc.metric"}, {"nodata-", "volc.metric"}, {"capture-metric", "volc.metric"},
+      {"metric-", "volc.metric"}, {"nodata-", "volc.metric"},      {"capture-metric", "volc.metric"},
       {"event-", "volc.event"},   {"capture-event", "volc.event"},
   };
   PipelineOptions options;

@@ -1,8 +1,9 @@
+#include "event/limits.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "event/limits.h"
 #include "text/utf8.h"
 
 using namespace cmrelay;

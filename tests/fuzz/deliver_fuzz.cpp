@@ -13,9 +13,9 @@
 #include "deliver/backoff.h"
 #include "deliver/deadletter.h"
 #include "deliver/outcome.h"
+#include "harness.h"
 #include "text/utf8.h"
 #include "vendors/flashduty.h"
-#include "harness.h"
 
 namespace {
 
@@ -48,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   d.event_json = "{\"event_status\":\"Info\"}";
   if (cmrelay::utf8::valid(in)) {
     const std::string record = format_dead_letter(d);
-    if (cmrelay::flashduty::dead_letter_channel(record) != d.channel) fail("a dead-letter record does not read back its channel");
+    if (cmrelay::flashduty::dead_letter_channel(record) != d.channel)
+      fail("a dead-letter record does not read back its channel");
   }
   return 0;
 }

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "vendors/java_map.h"
 #include "harness.h"
+#include "vendors/java_map.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace cmrelay;

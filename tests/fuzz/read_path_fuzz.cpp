@@ -5,13 +5,12 @@
 // writer (compact and pretty). Beyond crashes, leaks and undefined behaviour it checks what
 // every event must be: valid UTF-8 JSON within Flashduty's limits, and one event or one
 // rejection per body.
+#include <rapidjson/stringbuffer.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-
-#include <rapidjson/stringbuffer.h>
 
 #include "event/limits.h"
 #include "harness.h"

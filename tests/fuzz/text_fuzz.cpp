@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "harness.h"
 #include "input/form.h"
 #include "text/duration.h"
 #include "text/escape.h"
@@ -16,7 +17,6 @@
 #include "text/utf8.h"
 #include "vendors/common.h"
 #include "vendors/times.h"
-#include "harness.h"
 
 namespace {
 

@@ -1,9 +1,10 @@
+#include "input/body.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-#include "input/body.h"
 #include "input/form.h"
 
 using namespace cmrelay;

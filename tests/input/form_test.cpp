@@ -1,9 +1,10 @@
+#include "input/form.h"
+
 #include <doctest/doctest.h>
 
 #include <utility>
 #include <vector>
 
-#include "input/form.h"
 #include "support.h"
 #include "text/percent.h"
 
@@ -51,8 +52,8 @@ TEST_CASE("form: a field without '=' reads as an empty string") {
 }
 
 TEST_CASE("form: a body pasted unencoded from documentation") {
-  auto f = fields(
-      "alertName=CPU high&dimensions={userId=1, instanceId=i-1}&expression=$Average>=95&unit=%&lastTime=2分钟");
+  auto f =
+      fields("alertName=CPU high&dimensions={userId=1, instanceId=i-1}&expression=$Average>=95&unit=%&lastTime=2分钟");
   CHECK(f == Fields{{"alertName", "CPU high"},
                     {"dimensions", "{userId=1, instanceId=i-1}"},
                     {"expression", "$Average>=95"},

@@ -1,8 +1,7 @@
 // Broken captured requests are one rejection each, never split into many records or turned
 // into an event; gzip and deflate bodies are decoded within --max-body.
-#include <zlib.h>
-
 #include <doctest/doctest.h>
+#include <zlib.h>
 
 #include "support.h"
 
@@ -43,7 +42,8 @@ std::string capture(const std::string& headers, const std::string& body) {
 }  // namespace
 
 TEST_CASE("capture: conflicting Content-Length values reject the capture whole, to the next request") {
-  const std::string broken = "POST / HTTP/1.1\r\nContent-Length: 7\r\nContent-Length: 20\r\n\r\n{\"a\":1}\n{\"b\":2,\"c\":3}\n";
+  const std::string broken =
+      "POST / HTTP/1.1\r\nContent-Length: 7\r\nContent-Length: 20\r\n\r\n{\"a\":1}\n{\"b\":2,\"c\":3}\n";
   auto r = frame(broken + kNext);
   REQUIRE(r.size() == 2);
   CHECK(r[0].error == "captured HTTP request: conflicting Content-Length values (7 and 20)");
@@ -61,7 +61,8 @@ TEST_CASE("capture: conflicting Content-Length values reject the capture whole, 
 TEST_CASE("capture: a bad chunk-size line is one rejection; the stream resumes after the last chunk") {
   std::string junk;
   for (int i = 0; i < 300; ++i) junk += "\"line" + std::to_string(i) + "\": 1,\r\n";
-  const std::string broken = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\nzz\r\n" + junk + "0\r\n\r\n";
+  const std::string broken =
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\nzz\r\n" + junk + "0\r\n\r\n";
   auto r = frame(broken + kBody + "\n");
   REQUIRE(r.size() == 2);
   CHECK(r[0].error == "captured HTTP request: bad chunk size line");

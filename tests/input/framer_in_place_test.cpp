@@ -78,8 +78,8 @@ TEST_CASE("framer in place: the same records as framing alone, the valid bodies 
   }
   // It is used: ordinary NDJSON and pretty documents are parsed while framed.
   BodyReader reader;
-  for (const auto& r : frame("{\"a\":1}\n{\"b\":[1,{}]}\n{\n  \"c\": {\n    \"x\": 1\n  }\n}\n", Framer::kDefaultMaxBody,
-                             nullptr, &reader)) {
+  for (const auto& r : frame("{\"a\":1}\n{\"b\":[1,{}]}\n{\n  \"c\": {\n    \"x\": 1\n  }\n}\n",
+                             Framer::kDefaultMaxBody, nullptr, &reader)) {
     CHECK(r.parsed);
   }
   // Not a line inside opening with '{' (the framer decides), nor a body longer than the limit.

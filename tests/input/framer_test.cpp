@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
-#include <unistd.h>
 
 #include "input/form.h"
 #include "support.h"
@@ -13,8 +13,8 @@ using test::frame;
 namespace {
 
 struct Collect : Framer::Overflow {
-  std::vector<uint64_t> passed;      // Record index at each passed_limit.
-  std::vector<std::string> bodies;   // The bytes handed out for each.
+  std::vector<uint64_t> passed;     // Record index at each passed_limit.
+  std::vector<std::string> bodies;  // The bytes handed out for each.
   void passed_limit(const Record& rec) override {
     passed.push_back(rec.index);
     bodies.emplace_back();
@@ -128,8 +128,10 @@ TEST_CASE("framer: a UTF-8 byte-order mark is skipped") {
 
 TEST_CASE("framer: captured HTTP requests") {
   std::string body = "{\"Type\":\"Metric\"}";
-  std::string req = "POST /hook HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\nX-Volc-Trace-Id: t-1\r\n"
-                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body + "\r\n";
+  std::string req =
+      "POST /hook HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\nX-Volc-Trace-Id: t-1\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body + "\r\n";
   auto r = frame(req + req);
   REQUIRE(r.size() == 2);
   CHECK(r[0].body == body);
@@ -142,8 +144,9 @@ TEST_CASE("framer: captured HTTP requests") {
   CHECK(r[1].offset == req.size());
 
   SUBCASE("chunked") {
-    auto c = frame("POST / HTTP/1.1\nTransfer-Encoding: chunked\nContent-Type: application/x-www-form-urlencoded\n\n"
-                   "4\r\na=1&\r\n3;ext=1\r\nb=2\r\n0\r\n\r\n{\"next\":1}");
+    auto c = frame(
+        "POST / HTTP/1.1\nTransfer-Encoding: chunked\nContent-Type: application/x-www-form-urlencoded\n\n"
+        "4\r\na=1&\r\n3;ext=1\r\nb=2\r\n0\r\n\r\n{\"next\":1}");
     REQUIRE(c.size() == 2);
     CHECK(c[0].body == "a=1&b=2");
     CHECK(c[0].kind == BodyKind::Form);
@@ -234,7 +237,8 @@ TEST_CASE("framer: strings are skipped in blocks, yet every quote, escape and ne
   std::string stream;
   std::vector<std::string> bodies;
   for (size_t pad = 0; pad < 40; ++pad) {
-    std::string body = "{\"k\":\"" + std::string(pad, 'x') + "\\\"}]{[\\\\\",\"v\":\"" + std::string(40 - pad, 'y') + "\"}";
+    std::string body =
+        "{\"k\":\"" + std::string(pad, 'x') + "\\\"}]{[\\\\\",\"v\":\"" + std::string(40 - pad, 'y') + "\"}";
     bodies.push_back(body);
     stream += body + "\n";
   }
@@ -300,8 +304,9 @@ TEST_CASE("overflow: every framing hands out an over-limit body whole, while hol
   const std::string json = big_json(5000);
   const std::string line = "k=" + std::string(4000, 'v');
   const std::string http_body = big_json(3000);
-  const std::string http = "POST /h HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: " +
-                           std::to_string(http_body.size()) + "\r\n\r\n" + http_body;
+  const std::string http =
+      "POST /h HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(http_body.size()) +
+      "\r\n\r\n" + http_body;
   const std::string chunk1 = big_json(700), chunk2 = std::string(900, ' ');
   auto hex = [](size_t n) {
     char b[16];
@@ -313,8 +318,8 @@ TEST_CASE("overflow: every framing hands out an over-limit body whole, while hol
   const std::string unsized_body = "a=" + std::string(3000, 'b') + "\n";
   const std::string unsized = "POST /h HTTP/1.1\r\nContent-Type: x\r\n\r\n" + unsized_body;
   Collect c;
-  auto r = frame(json + "\n" + line + "\n{\"ok\":1}\n" + http + chunked + unsized + "POST /h HTTP/1.1\r\n\r\n{}",
-                 1024, &c);
+  auto r =
+      frame(json + "\n" + line + "\n{\"ok\":1}\n" + http + chunked + unsized + "POST /h HTTP/1.1\r\n\r\n{}", 1024, &c);
   REQUIRE(r.size() == 7);
   CHECK(r[2].body == "{\"ok\":1}");
   REQUIRE(c.passed == std::vector<uint64_t>{1, 2, 4, 5, 6});
@@ -503,7 +508,8 @@ TEST_CASE("regress: no Content-Length and no final newline keeps the last line")
   std::string pretty = "{\n";
   for (int i = 0; i < 100; ++i) pretty += "  \"k" + std::to_string(i) + "\": \"" + std::string(20, 'v') + "\",\n";
   pretty += "  \"end\": 1\n}\n";
-  auto o = frame("POST /hook HTTP/1.1\r\n\r\n" + pretty + "POST /next HTTP/1.1\r\nContent-Length: 7\r\n\r\n{\"a\":1}", 1024);
+  auto o =
+      frame("POST /hook HTTP/1.1\r\n\r\n" + pretty + "POST /next HTTP/1.1\r\nContent-Length: 7\r\n\r\n{\"a\":1}", 1024);
   REQUIRE(o.size() == 2);
   CHECK(o[0].error.find("larger than the 1024-byte limit") != std::string::npos);
   CHECK(o[1].body == "{\"a\":1}");

@@ -1,8 +1,8 @@
+#include "json/parser.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "json/parser.h"
 
 using namespace cmrelay;
 

@@ -1,8 +1,9 @@
+#include "output/diag.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "output/diag.h"
 #include "support.h"
 
 using namespace cmrelay;
@@ -36,7 +37,8 @@ TEST_CASE("diag: warnings are bounded and --quiet says none") {
   size_t lines = 0;
   for (char c : err) lines += c == '\n';
   CHECK(lines == diag::Warnings::kMaxDistinct + 1);
-  CHECK(err.find("cmrelay: warning: 1000 distinct warnings said; further ones are not reported\n") != std::string::npos);
+  CHECK(err.find("cmrelay: warning: 1000 distinct warnings said; further ones are not reported\n") !=
+        std::string::npos);
   CHECK(err.find(":1: x\n") == std::string::npos);
 }
 

@@ -1,13 +1,13 @@
+#include "output/ndjson.h"
+
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <string>
 
-#include <rapidjson/document.h>
-#include <rapidjson/writer.h>
-
-#include "output/ndjson.h"
 #include "support.h"
 
 using namespace cmrelay;
@@ -59,7 +59,11 @@ TEST_CASE("ndjson: the compact writer gives exactly what RapidJSON's Writer give
       for (char& c : s) {
         // Every third round mostly plain text: whole 16-byte blocks and tails without escapes.
         const unsigned r = rnd() % (round % 3 == 1 ? 64 : 8);
-        c = r == 0 ? static_cast<char>(rnd() % 0x20) : r == 1 ? '"' : r == 2 ? '\\' : r == 3 ? static_cast<char>(0x80 + rnd() % 0x80) : static_cast<char>(0x20 + rnd() % 0x60);
+        c = r == 0   ? static_cast<char>(rnd() % 0x20)
+            : r == 1 ? '"'
+            : r == 2 ? '\\'
+            : r == 3 ? static_cast<char>(0x80 + rnd() % 0x80)
+                     : static_cast<char>(0x20 + rnd() % 0x60);
       }
       return s;
     };

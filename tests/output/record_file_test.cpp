@@ -1,5 +1,7 @@
-#include <doctest/doctest.h>
+#include "output/record_file.h"
 
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,10 +10,6 @@
 #include <fstream>
 #include <map>
 #include <string>
-
-#include <rapidjson/document.h>
-
-#include "output/record_file.h"
 
 using namespace cmrelay;
 

@@ -2,6 +2,8 @@
 // many threads and a bounded number in flight; a task's exception comes back in its turn.
 #include "pipeline/ordered_pool.h"
 
+#include <doctest/doctest.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -9,8 +11,6 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-#include <doctest/doctest.h>
 
 namespace cmrelay {
 namespace {
@@ -28,7 +28,6 @@ struct Sleeper final : OrderedPool::Task {
     if (fail) throw std::runtime_error("task " + std::to_string(id));
   }
 };
-
 
 // Runs kTasks tasks through a pool of threads, at most max_in_flight at once; the order
 // in which they came back.

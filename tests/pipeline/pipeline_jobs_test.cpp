@@ -2,6 +2,7 @@
 // says (stdout bytes, stderr lines, reject records, counts, the inputs accounted for) is
 // byte for byte what one thread says. Chunks of one record and many threads make every
 // body cross a thread and every chunk boundary fall between a rejection and its neighbours.
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -12,8 +13,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <doctest/doctest.h>
 
 #include "output/ndjson.h"
 #include "pipeline/pipeline.h"

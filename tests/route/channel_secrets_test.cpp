@@ -11,7 +11,8 @@ TEST_CASE("channel_secrets: URL parts as written and decoded, header values and 
   using cmrelay::mask_secrets;
   CHECK(mask_secrets("key Ab+Cd, Ab%2BCd, token abc.def, header Bearer abc.def, api k3y-value", secrets) ==
         "key ***, ***, token ***, header ***, api ***");
-  CHECK(mask_secrets("path T0A1/Bx9Q user deploy-bot pw pw+1 code c0de", secrets) == "path ***/*** user *** pw *** code ***");
+  CHECK(mask_secrets("path T0A1/Bx9Q user deploy-bot pw pw+1 code c0de", secrets) ==
+        "path ***/*** user *** pw *** code ***");
   CHECK(mask_secrets("HTTP 401 from env 1", secrets) == "HTTP 401 from env 1");  // A short header value is no secret.
   for (size_t i = 1; i < secrets.size(); ++i) CHECK(secrets[i - 1].size() >= secrets[i].size());
 }

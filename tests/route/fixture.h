@@ -33,7 +33,8 @@ inline std::string write_route_file(const std::string& name, const std::string& 
   return path;
 }
 
-inline Event make_event(Status s, std::string title, std::initializer_list<std::pair<const char*, const char*>> labels) {
+inline Event make_event(Status s, std::string title,
+                        std::initializer_list<std::pair<const char*, const char*>> labels) {
   Event e;
   e.status = s;
   e.title = std::move(title);

@@ -31,8 +31,9 @@ std::vector<std::string> findings_of(const std::string& text) {
 }  // namespace
 
 TEST_CASE("syntax errors give line and column, in YAML and JSON") {
-  CHECK(error_of("s.yaml", "channels:\n  a: {url: \"https://h\"\ncases: [\n") .starts_with("3:"));
-  CHECK(error_of("s.yaml", "channels:\n  a: {url: \"https://h\"\ncases: [\n").find("syntax error at column") != std::string::npos);
+  CHECK(error_of("s.yaml", "channels:\n  a: {url: \"https://h\"\ncases: [\n").starts_with("3:"));
+  CHECK(error_of("s.yaml", "channels:\n  a: {url: \"https://h\"\ncases: [\n").find("syntax error at column") !=
+        std::string::npos);
   CHECK(error_of("s.json", "{\n  \"cases\": [\n    {\"if\": [}\n  ]\n}\n") ==
         "3: syntax error at column 13: Invalid value.");
   CHECK(error_of("s2.json", "{\"cases\": []\n,}") == "2: syntax error at column 2: Missing a name for object member.");
@@ -48,22 +49,26 @@ TEST_CASE("load errors name the line") {
         "5: oper must be IN or NOTIN, not 'EQ'");
   CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if:\n      - {key: team, oper: IN, vals: [Ok]}\n") ==
         "5: key must be severity, status, title, description or labels.<name>, not 'team'");
-  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if:\n      - key: title\n        oper: IN\n        vals: [ok, \"/(/\"]\n") ==
+  CHECK(error_of(
+            "e.yaml",
+            std::string(ch) + "cases:\n  - if:\n      - key: title\n        oper: IN\n        vals: [ok, \"/(/\"]\n") ==
         "7: invalid regex /(/: missing ): (");
-  CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if: [{key: labels.ip, oper: IN, vals: [\"cidr:1.2.3/8\"]}]\n") ==
+  CHECK(error_of("e.yaml",
+                 std::string(ch) + "cases:\n  - if: [{key: labels.ip, oper: IN, vals: [\"cidr:1.2.3/8\"]}]\n") ==
         "4: malformed cidr: value 'cidr:1.2.3/8': '1.2.3' is not an IPv4 or IPv6 address");
   CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - if: [{key: labels.v, oper: IN, vals: [\"num:gt:x\"]}]\n") ==
         "4: malformed num: value 'num:gt:x' (expected num:gt|ge|lt|le:NUMBER)");
   CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - name: x\n    channels:\n      - a\n      - b\n") ==
         "7: channel 'b' used by x is not declared under channels");
-  CHECK(error_of("e.yaml", "channels:\n  a: {url: \"ftp://h\"}\n") == "2: url of channel 'a': ftp://h: only http and https are supported");
+  CHECK(error_of("e.yaml", "channels:\n  a: {url: \"ftp://h\"}\n") ==
+        "2: url of channel 'a': ftp://h: only http and https are supported");
   CHECK(error_of("e.yaml", "channels:\n  a: {url: \"https://h\", timeout: soon}\n") ==
         "2: timeout of channel 'a': not a duration: 'soon' (a duration is a number and a unit: ms, s, m (or min), h or "
         "d, like 500ms, 5s, 1.5m or 1h; a bare number is seconds)");
   CHECK(error_of("e.yaml", "channels:\n  a: {url: \"https://h\", timeout: 0ms}\n") ==
         "2: timeout of channel 'a' must be longer than 0, not '0ms'");
-  CHECK(error_of("e.yaml", "channels:\n  a: {url: \"https://h\", timeout: -5s}\n").starts_with(
-      "2: timeout of channel 'a': a duration cannot be negative or signed, not '-5s'"));
+  CHECK(error_of("e.yaml", "channels:\n  a: {url: \"https://h\", timeout: -5s}\n")
+            .starts_with("2: timeout of channel 'a': a duration cannot be negative or signed, not '-5s'"));
   CHECK(error_of("e.yaml", std::string(ch) + "severity:\n  volcengine: {notice: Loud}\n") ==
         "4: severity.volcengine.notice must be Critical, Warning, Info or Ok");
   CHECK(error_of("e.yaml", std::string(ch) + "cases:\n  - {channel_from: team}\n") ==
@@ -103,7 +108,8 @@ default: {channels: [b]}
   REQUIRE(f.size() == 5);
   CHECK(f[0] == "4: channel 'c' is declared but never used");
   CHECK(f[1] == "7: severity is Critical, Warning or Info (case-sensitive): 'critical' in crit never matches");
-  CHECK(f[2].starts_with("10: warning: title IN [*] in everything reads a field that can differ between an alert and its recovery"));
+  CHECK(f[2].starts_with(
+      "10: warning: title IN [*] in everything reads a field that can differ between an alert and its recovery"));
   CHECK(f[3] == "12: late can never be reached: everything (line 9) matches every event and stops");
   CHECK(f[4] == "14: default is never used: everything (line 9) matches every event");
 }
@@ -126,8 +132,9 @@ cases:
     channels: [a]
 )");
   REQUIRE(f.size() == 4);
-  CHECK(f[0] == "5: severity Ok in recoveries never matches: a recovery is routed with its alert's severity "
-                "(route recoveries on purpose with key status, vals [resolved])");
+  CHECK(f[0] ==
+        "5: severity Ok in recoveries never matches: a recovery is routed with its alert's severity "
+        "(route recoveries on purpose with key status, vals [resolved])");
   CHECK(f[1] == "8: status is firing or resolved: 'Ok' in state never matches");
   CHECK(f[2].starts_with("12: warning: labels.current_value IN [num:gt:90] in busy reads a field that can differ"));
   CHECK(f[3].starts_with("14: warning: description IN [/disk/] in busy reads a field that can differ"));
@@ -200,25 +207,29 @@ TEST_CASE("channels: an empty url, an overflowing timeout, duplicate headers and
   CHECK(findings_of(std::string("channels:\n  a: {url: \"${CMRELAY_TEST_UNSET}\"}\n") + use) ==
         std::vector<std::string>{"2: url of channel 'a': undefined environment variable ${CMRELAY_TEST_UNSET}"});
   for (const char* t : {"9223372036854775807m", "9223372036854775807s", "9223372036854775807", "9223372036854775807ms",
-                       "99999999999999999999m", "1000000001", "11575d"}) {
+                        "99999999999999999999m", "1000000001", "11575d"}) {
     CAPTURE(t);
     CHECK(error_of("c.yaml", std::string("channels:\n  a: {url: \"https://h\", timeout: ") + t + "}\n" + use) ==
-          std::string("2: timeout of channel 'a': a duration is at most 1000000000s (about 31 years), not '") + t + "'");
+          std::string("2: timeout of channel 'a': a duration is at most 1000000000s (about 31 years), not '") + t +
+              "'");
   }
   CHECK(error_of("c.yaml", std::string("channels:\n  a: {url: \"https://h\", timeout: 1000000000s}\n") + use).empty());
   CHECK(error_of("c.yaml", std::string("channels:\n  a: {url: \"https://h\", timeout: 16666666m}\n") + use).empty());
   CHECK(error_of("c.yaml", "channels:\n  a:\n    url: \"https://h\"\n    headers:\n      X-Team: a\n      x-team: b\n" +
                                std::string(use)) ==
         "6: header 'x-team' of channel 'a' is given twice (as 'X-Team' on line 5; header names ignore case)");
-  CHECK(error_of("c.json", "{\"channels\": {\"a\": {\"url\": \"https://h\",\n \"headers\": {\"A\": \"1\", \"A\": \"2\"}}},\n"
-                           " \"default\": {\"channels\": [\"a\"]}}") ==
+  CHECK(error_of("c.json",
+                 "{\"channels\": {\"a\": {\"url\": \"https://h\",\n \"headers\": {\"A\": \"1\", \"A\": \"2\"}}},\n"
+                 " \"default\": {\"channels\": [\"a\"]}}") ==
         "2: header 'A' of channel 'a' is given twice (as 'A' on line 2; header names ignore case)");
   // Ids are numbers: 05 and 5 are one id.
-  CHECK(error_of("c.yaml", "channels:\n  a: {url: \"https://h/a\", id: \"05\"}\n  b: {url: \"https://h/b\", id: 5}\n"
-                           "default: {channels: [a, b]}\n") == "3: channel id 5 is used by 'a' too");
-  RouteTable t = RouteTable::load(write_route_file(
-      "ids.yaml", "channels:\n  a: {url: \"https://h/a\", id: \"007\"}\n  z: {url: \"https://h/z\", id: \"000\"}\n"
-                  "cases:\n  - channel_ids: [\"07\", 0]\ndefault: {channel_ids: [7]}\n"));
+  CHECK(error_of("c.yaml",
+                 "channels:\n  a: {url: \"https://h/a\", id: \"05\"}\n  b: {url: \"https://h/b\", id: 5}\n"
+                 "default: {channels: [a, b]}\n") == "3: channel id 5 is used by 'a' too");
+  RouteTable t = RouteTable::load(
+      write_route_file("ids.yaml",
+                       "channels:\n  a: {url: \"https://h/a\", id: \"007\"}\n  z: {url: \"https://h/z\", id: \"000\"}\n"
+                       "cases:\n  - channel_ids: [\"07\", 0]\ndefault: {channel_ids: [7]}\n"));
   CHECK(t.channels()[0].id == "7");
   CHECK(t.channels()[1].id == "0");
   CHECK(test::routed(t, test::make_event(Status::Info, "x", {})) == std::vector<std::string>{"a", "z"});
@@ -228,9 +239,11 @@ TEST_CASE("channels: an empty url, an overflowing timeout, duplicate headers and
 
 TEST_CASE("severity: a vendor or a level given twice (in any case) is an error") {
   const char* ch = "channels:\n  a: {url: \"https://h/a\"}\ndefault: {channels: [a]}\n";  // Lines 1-3.
-  CHECK(error_of("s.yaml", std::string(ch) + "severity:\n  volcengine: {notice: Warning}\n  Volcengine: {notice: Ok}\n") ==
+  CHECK(error_of("s.yaml",
+                 std::string(ch) + "severity:\n  volcengine: {notice: Warning}\n  Volcengine: {notice: Ok}\n") ==
         "6: vendor 'Volcengine' appears twice in severity (line 5)");
-  CHECK(error_of("s.json", "{\"severity\": {\"alibaba\": {\"info\": \"Ok\"},\n \"alibaba\": {\"info\": \"Critical\"}}}") ==
+  CHECK(error_of("s.json",
+                 "{\"severity\": {\"alibaba\": {\"info\": \"Ok\"},\n \"alibaba\": {\"info\": \"Critical\"}}}") ==
         "2: vendor 'alibaba' appears twice in severity (line 1)");
   CHECK(error_of("s.yaml", std::string(ch) + "severity:\n  alibaba:\n    info: Ok\n    INFO: Critical\n") ==
         "7: level 'INFO' appears twice in severity.alibaba (line 6)");
@@ -252,7 +265,9 @@ cases:
 }
 
 TEST_CASE("check: a non-finite num: threshold is an error") {
-  auto f = findings_of("channels:\n  a: {url: \"https://h/a\"}\ncases:\n  - if: [{key: labels.v, oper: IN, vals: [\"num:gt:nan\", \"num:lt:inf\", \"num:gt:1e400\"]}]\n    channels: [a]\n");
+  auto f = findings_of(
+      "channels:\n  a: {url: \"https://h/a\"}\ncases:\n  - if: [{key: labels.v, oper: IN, vals: [\"num:gt:nan\", "
+      "\"num:lt:inf\", \"num:gt:1e400\"]}]\n    channels: [a]\n");
   REQUIRE(f.size() == 3);
   CHECK(f[0] == "4: malformed num: value 'num:gt:nan' (expected num:gt|ge|lt|le:NUMBER)");
   CHECK(f[1] == "4: malformed num: value 'num:lt:inf' (expected num:gt|ge|lt|le:NUMBER)");
@@ -262,31 +277,36 @@ TEST_CASE("check: a non-finite num: threshold is an error") {
 // Found by fuzzing the route loader: yaml-cpp's LoadAll ran away (memory without end) on this
 // mangled route file; documents are now counted without building them.
 TEST_CASE("a mangled YAML route file that made LoadAll run away loads at once") {
-  std::string text = test::read_file(std::string(CMRELAY_SOURCE_DIR) +
-                                     "/tests/fuzz/regressions/route_load_fuzz/yaml-loadall-runaway");
+  std::string text =
+      test::read_file(std::string(CMRELAY_SOURCE_DIR) + "/tests/fuzz/regressions/route_load_fuzz/yaml-loadall-runaway");
   CHECK(error_of("runaway.yaml", text) == "5: more than one YAML document");
 }
 
 TEST_CASE("a header value with CR, LF or NUL, literal or from ${VAR}, is refused at load and by check") {
   // In YAML's double quotes, \r\n is a real CR LF: the value would add an X-Admin header.
-  const char* literal = "channels:\n  a:\n    url: \"https://h/a\"\n    headers: {X-Tag: \"v\\r\\nX-Admin: 1\"}\n"
-                        "default: {channels: [a]}\n";
+  const char* literal =
+      "channels:\n  a:\n    url: \"https://h/a\"\n    headers: {X-Tag: \"v\\r\\nX-Admin: 1\"}\n"
+      "default: {channels: [a]}\n";
   CHECK(error_of("h.yaml", literal) ==
         "4: header X-Tag of channel 'a' holds a control character (CR, LF, NUL...): it would end the header and add "
         "request headers of its own");
   ::setenv("CMRELAY_TEST_INJECT", "Bearer abc\r\nX-Admin: yes", 1);
-  std::string from_env = "channels:\n  a:\n    url: \"https://h/a\"\n    headers:\n      Authorization: \"${CMRELAY_TEST_INJECT}\"\n"
-                         "default: {channels: [a]}\n";
+  std::string from_env =
+      "channels:\n  a:\n    url: \"https://h/a\"\n    headers:\n      Authorization: \"${CMRELAY_TEST_INJECT}\"\n"
+      "default: {channels: [a]}\n";
   std::string e = error_of("h.yaml", from_env);
-  CHECK(e == "5: header Authorization of channel 'a' holds a control character (CR, LF, NUL...) after ${VAR} "
-             "expansion: it would end the header and add request headers of its own");
+  CHECK(e ==
+        "5: header Authorization of channel 'a' holds a control character (CR, LF, NUL...) after ${VAR} "
+        "expansion: it would end the header and add request headers of its own");
   CHECK(e.find("Bearer") == std::string::npos);  // Never the value.
   auto f = findings_of(from_env);
   REQUIRE(f.size() == 1);
   CHECK(f[0] == e);
   ::unsetenv("CMRELAY_TEST_INJECT");
-  CHECK(error_of("h.yaml", "channels:\n  a:\n    url: \"https://h/a\"\n    headers: {X-Tab: \"a\\tb\"}\n"
-                           "default: {channels: [a]}\n").empty());  // A tab is allowed in a field value.
+  CHECK(error_of("h.yaml",
+                 "channels:\n  a:\n    url: \"https://h/a\"\n    headers: {X-Tab: \"a\\tb\"}\n"
+                 "default: {channels: [a]}\n")
+            .empty());  // A tab is allowed in a field value.
 }
 
 TEST_CASE("a header name that is not an HTTP token is refused at load and by check") {
@@ -300,13 +320,16 @@ TEST_CASE("a header name that is not an HTTP token is refused at load and by che
     CHECK(e.find('\n') == std::string::npos);
     CHECK(findings_of(file).size() == 1);
   }
-  CHECK(error_of("n.yaml", "channels:\n  a:\n    url: \"https://h/a\"\n    headers: {X-Api-Key_2.v~: v}\n"
-                           "default: {channels: [a]}\n").empty());
+  CHECK(error_of("n.yaml",
+                 "channels:\n  a:\n    url: \"https://h/a\"\n    headers: {X-Api-Key_2.v~: v}\n"
+                 "default: {channels: [a]}\n")
+            .empty());
 }
 
 TEST_CASE("a channel's redact: query names and path, checked at load") {
-  const char* ok = "channels:\n  a:\n    url: \"https://h/t/x?code=1\"\n    redact: {query: [code], path: true}\n"
-                   "default: {channels: [a]}\n";
+  const char* ok =
+      "channels:\n  a:\n    url: \"https://h/t/x?code=1\"\n    redact: {query: [code], path: true}\n"
+      "default: {channels: [a]}\n";
   CHECK(error_of("r.yaml", ok).empty());
   RouteTable t = RouteTable::load(write_route_file("r.yaml", ok));
   REQUIRE(t.channels().size() == 1);
@@ -321,12 +344,13 @@ TEST_CASE("a channel's redact: query names and path, checked at load") {
 }
 
 TEST_CASE("channels: timeout takes the command line's durations (1h, 2m, 1.5s, a bare number of seconds)") {
-  const std::pair<const char*, int64_t> cases[] = {
-      {"1h", 3600000}, {"2m", 120000}, {"2min", 120000}, {"1.5s", 1500}, {"500ms", 500}, {"10", 10000}, {"1H", 3600000}};
+  const std::pair<const char*, int64_t> cases[] = {{"1h", 3600000}, {"2m", 120000}, {"2min", 120000}, {"1.5s", 1500},
+                                                   {"500ms", 500},  {"10", 10000},  {"1H", 3600000}};
   for (const auto& [text, ms] : cases) {
     CAPTURE(text);
     RouteTable t = RouteTable::load(write_route_file(
-        "timeout.yaml", std::string("channels:\n  a: {url: \"https://h\", timeout: ") + text + "}\ndefault: {channels: [a]}\n"));
+        "timeout.yaml",
+        std::string("channels:\n  a: {url: \"https://h\", timeout: ") + text + "}\ndefault: {channels: [a]}\n"));
     CHECK(t.channels().at(0).timeout == std::chrono::milliseconds(ms));
   }
 }
@@ -341,17 +365,21 @@ cases:
     channels: [a]
 )";
   const std::string path = write_route_file("all.yaml", text);
-  CHECK(load_error("all.yaml", text) == path + ":4: oper must be IN or NOTIN, not 'XIN'\n" + path +
-                                            ":5: channel 'zz' used by case 1 is not declared under channels\n" + path +
-                                            ":6: key must be severity, status, title, description or labels.<name>, not 'bogus'");
+  CHECK(load_error("all.yaml", text) ==
+        path + ":4: oper must be IN or NOTIN, not 'XIN'\n" + path +
+            ":5: channel 'zz' used by case 1 is not declared under channels\n" + path +
+            ":6: key must be severity, status, title, description or labels.<name>, not 'bogus'");
 }
 
 TEST_CASE("load: a condition without vals, or with a blank one, is an error, not a catch-all") {
   for (const char* cond : {"{key: severity, oper: NOTIN}", "{key: severity, oper: NOTIN, vals: }"}) {
     CAPTURE(cond);
-    const std::string text = std::string("channels:\n  a: {url: \"https://h/a\"}\n  b: {url: \"https://h/b\"}\ncases:\n"
-                                         "  - if: [") + cond + "]\n    channels: [a]\n  - if: [{key: labels.team, oper: IN, vals: [x]}]\n"
-                                         "    channels: [b]\ndefault: {channels: [b]}\n";
+    const std::string text = std::string(
+                                 "channels:\n  a: {url: \"https://h/a\"}\n  b: {url: \"https://h/b\"}\ncases:\n"
+                                 "  - if: [") +
+                             cond +
+                             "]\n    channels: [a]\n  - if: [{key: labels.team, oper: IN, vals: [x]}]\n"
+                             "    channels: [b]\ndefault: {channels: [b]}\n";
     const std::string path = write_route_file("novals.yaml", text);
     CHECK(load_error("novals.yaml", text) ==
           path + ":5: a condition of case 1 needs key, oper and vals (vals: [] for an empty list)");

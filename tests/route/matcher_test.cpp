@@ -70,7 +70,7 @@ TEST_CASE("wildcards: * any run, ? one character, the rest literal") {
   CHECK_FALSE(m.matches("xecs:Disk:a"));  // Whole value: anchored at both ends.
   CHECK(compiled("cn-guang?hou").matches("cn-guangzhou"));
   CHECK_FALSE(compiled("cn-guang?hou").matches("cn-guanghou"));
-  CHECK(compiled("?").matches("中"));  // One character, not one byte.
+  CHECK(compiled("?").matches("中"));             // One character, not one byte.
   CHECK_FALSE(compiled("a.b*").matches("axbc"));  // Regex characters are literal.
   CHECK(compiled("a.b*").matches("a.bc"));
   CHECK(compiled("(x)+*").matches("(x)+y"));
@@ -93,7 +93,7 @@ TEST_CASE("wildcards: a backslash before anything but * ? \\ is literal") {
   CHECK(compiled("a\\b?").matches("a\\bc"));
   CHECK_FALSE(compiled("a\\b?").matches("abc"));
   CHECK(compiled("end*\\").matches("endx\\"));  // A trailing backslash is literal too.
-  CHECK(compiled("x\\\\\\*").matches("x\\*"));   // x\\\* : a literal \ then a literal *.
+  CHECK(compiled("x\\\\\\*").matches("x\\*"));  // x\\\* : a literal \ then a literal *.
   CHECK_FALSE(compiled("x\\\\\\*").matches("x\\yz"));
 }
 
@@ -124,7 +124,7 @@ TEST_CASE("cidr: an IPv4-mapped IPv6 address or range is IPv4") {
   CHECK(v4.matches("::ffff:10.1.2.3"));
   CHECK(v4.matches("::FFFF:a01:203"));
   CHECK_FALSE(v4.matches("::ffff:11.1.2.3"));
-  CHECK_FALSE(v4.matches("::10.1.2.3"));  // IPv4-compatible, not mapped: IPv6.
+  CHECK_FALSE(v4.matches("::10.1.2.3"));                  // IPv4-compatible, not mapped: IPv6.
   Matcher mapped = compiled("cidr:::ffff:10.0.0.0/104");  // 10.0.0.0/8.
   CHECK(mapped.matches("10.200.0.1"));
   CHECK(mapped.matches("::ffff:10.200.0.1"));
@@ -181,8 +181,8 @@ TEST_CASE("num: compares numbers; a non-number never matches") {
 }
 
 TEST_CASE("num: inf, nan and overflowing values are not numbers") {
-  for (const char* v : {"inf", "-inf", "+inf", "INF", "Infinity", "infinity", "NaN", "nan", "-nan", "nan(1)", "1e400",
-                        "-1e400", "0x10", "+", "-", ".", "-.", ".e1", "++1", "+-1"}) {
+  for (const char* v : {"inf",   "-inf",   "+inf", "INF", "Infinity", "infinity", "NaN", "nan", "-nan", "nan(1)",
+                        "1e400", "-1e400", "0x10", "+",   "-",        ".",        "-.",  ".e1", "++1",  "+-1"}) {
     CAPTURE(v);
     CHECK_FALSE(compiled("num:gt:90").matches(v));
     CHECK_FALSE(compiled("num:lt:90").matches(v));
@@ -193,8 +193,8 @@ TEST_CASE("num: inf, nan and overflowing values are not numbers") {
 }
 
 TEST_CASE("malformed num: values are load errors") {
-  for (const char* bad : {"num:eq:5", "num:gt:abc", "num:gt:", "num:gt", "num:gt:5x", "num:", "num:gt:nan", "num:gt:inf",
-                          "num:lt:-Infinity", "num:ge:1e400", "num:le:NaN"}) {
+  for (const char* bad : {"num:eq:5", "num:gt:abc", "num:gt:", "num:gt", "num:gt:5x", "num:", "num:gt:nan",
+                          "num:gt:inf", "num:lt:-Infinity", "num:ge:1e400", "num:le:NaN"}) {
     CHECK(compile_error(bad) == std::string("malformed num: value '") + bad + "' (expected num:gt|ge|lt|le:NUMBER)");
   }
 }

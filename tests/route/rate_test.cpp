@@ -19,7 +19,8 @@ TEST_CASE("rates parse in route-file and --rate form") {
   REQUIRE(parse_rates("none", r, why));
   CHECK(r.empty());
   CHECK(format_rates(r) == "none");
-  for (const char* bad : {"", "100", "0/s", "100/", "100/x", "-1/s", "1/0s", "1/-1s", "1/0.0001s", "100/s,", "a/s", "100000000/s", "1/s/s"}) {
+  for (const char* bad : {"", "100", "0/s", "100/", "100/x", "-1/s", "1/0s", "1/-1s", "1/0.0001s", "100/s,", "a/s",
+                          "100000000/s", "1/s/s"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_rates(bad, r, why));
     CHECK(why.find("N/UNIT") != std::string::npos);

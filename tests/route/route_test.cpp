@@ -1,9 +1,10 @@
+#include "route/route.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 
 #include "route/fixture.h"
-#include "route/route.h"
 
 using namespace cmrelay;
 using cmrelay::test::load_error;
@@ -98,7 +99,8 @@ default:
   channels: [d]
 )");
   CHECK(routed(t, make_event(Status::Critical, "x", {{"team", "dba"}})) == V{"a"});
-  CHECK(routed(t, make_event(Status::Warning, "x", {{"team", "dba"}})) == V{"b"});  // Fell through, nothing else matched.
+  CHECK(routed(t, make_event(Status::Warning, "x", {{"team", "dba"}})) ==
+        V{"b"});  // Fell through, nothing else matched.
   CHECK(routed(t, make_event(Status::Critical, "x", {{"team", "ops"}})) == V{"c"});
   CHECK(routed(t, make_event(Status::Info, "x", {})) == V{"d"});
 }
@@ -323,7 +325,8 @@ default: {channel_ids: [7]}
 }
 
 TEST_CASE("Flashduty's own route JSON is accepted as is, with channels declared by id") {
-  RouteTable t = RouteTable::load(write_route_file("flashduty.json", R"({"cases":[{"if":[{"key":"severity","oper":"IN","vals":["Critical"]},
+  RouteTable t = RouteTable::load(
+      write_route_file("flashduty.json", R"({"cases":[{"if":[{"key":"severity","oper":"IN","vals":["Critical"]},
                  {"key":"labels.team","oper":"NOTIN","vals":["sre","platform"]}],
            "channel_ids":[3521074710131],"fallthrough":false}],
  "default":{"channel_ids":[3521074710132]},
@@ -338,8 +341,8 @@ TEST_CASE("Flashduty's own route JSON is accepted as is, with channels declared 
 TEST_CASE("regexes on one key are matched together, and past the set's size one by one") {
   std::string cases = "cases:\n";
   for (int i = 0; i < 300; ++i) {
-    cases += "  - {if: [{key: title, oper: IN, vals: [\"/^t" + std::to_string(i) + "$/\", \"/^never/\"]}], channels: [" +
-             std::string(i % 2 == 0 ? "a" : "b") + "]}\n";
+    cases += "  - {if: [{key: title, oper: IN, vals: [\"/^t" + std::to_string(i) +
+             "$/\", \"/^never/\"]}], channels: [" + std::string(i % 2 == 0 ? "a" : "b") + "]}\n";
   }
   cases += "  - {if: [{key: title, oper: NOTIN, vals: [\"/^t/\"]}], channels: [c]}\n";
   RouteTable t = table(cases);
@@ -354,8 +357,8 @@ TEST_CASE("regexes on one key are matched together, and past the set's size one 
 TEST_CASE("more keys than the per-event cache holds still route right") {
   std::string cases = "cases:\n";
   for (int i = 0; i < 70; ++i) {
-    cases += "  - {if: [{key: labels.l" + std::to_string(i) + ", oper: IN, vals: [\"/^x/\", \"num:gt:5\"]}], channels: [" +
-             std::string(i < 64 ? "a" : "b") + "]}\n";
+    cases += "  - {if: [{key: labels.l" + std::to_string(i) +
+             ", oper: IN, vals: [\"/^x/\", \"num:gt:5\"]}], channels: [" + std::string(i < 64 ? "a" : "b") + "]}\n";
   }
   RouteTable t = table(cases);
   CHECK(routed(t, make_event(Status::Info, "t", {{"l3", "xy"}})) == V{"a"});
@@ -397,8 +400,9 @@ TEST_CASE("Flashduty route: extensions are warnings naming the file and line") {
    "fallthrough": false},
   {"if": [{"key": "status", "oper": "IN", "vals": ["resolved"]}], "channel_ids": [2], "fallthrough": false}],
  "default": {"channel_ids": [2]}})");
-  std::string map = write_route_file("ext.yaml", "flashduty_route: ext.json\nchannels:\n  a: {id: 1, url: \"https://h/a\"}\n"
-                                                  "  b: {id: 2, url: \"https://h/b\"}\nseverity:\n  alibaba: {p1: Critical}\n");
+  std::string map = write_route_file("ext.yaml",
+                                     "flashduty_route: ext.json\nchannels:\n  a: {id: 1, url: \"https://h/a\"}\n"
+                                     "  b: {id: 2, url: \"https://h/b\"}\nseverity:\n  alibaba: {p1: Critical}\n");
   std::vector<std::string> f = check(map);
   REQUIRE(f.size() == 5);
   CHECK(f[0] == map + ":5: warning: extension: the severity: table (Flashduty's route would not accept it)");
@@ -409,8 +413,10 @@ TEST_CASE("Flashduty route: extensions are warnings naming the file and line") {
 }
 
 TEST_CASE("Flashduty route: what cannot be used is a load error naming the file it is in") {
-  std::string json = write_route_file("bad.json", R"({"cases": [{"if": [], "routing_mode": "by_magic", "channel_ids": [9]}]})");
-  std::string map = write_route_file("bad.yaml", "flashduty_route: bad.json\nchannels:\n  a: {id: 1, url: \"https://h/a\"}\n");
+  std::string json =
+      write_route_file("bad.json", R"({"cases": [{"if": [], "routing_mode": "by_magic", "channel_ids": [9]}]})");
+  std::string map =
+      write_route_file("bad.yaml", "flashduty_route: bad.json\nchannels:\n  a: {id: 1, url: \"https://h/a\"}\n");
   CHECK(load_error("bad.yaml", "flashduty_route: bad.json\nchannels:\n  a: {id: 1, url: \"https://h/a\"}\n") ==
         json + ":1: channel id 9 used by case 1 is not declared under channels (id: 9)\n" + json +
             ":1: routing_mode must be standard or name_mapping, not 'by_magic'");
@@ -422,9 +428,12 @@ TEST_CASE("Flashduty route: what cannot be used is a load error naming the file 
   write_route_file("mode.json", R"({"cases": [{"if": [], "routing_mode": "by_magic", "channel_ids": [1]}]})");
   CHECK(load_error("mode.yaml", "flashduty_route: mode.json\nchannels:\n  a: {id: 1, url: \"https://h/a\"}\n")
             .ends_with("mode.json:1: routing_mode must be standard or name_mapping, not 'by_magic'"));
-  write_route_file("ds.json", R"({"cases": [{"if": [{"key": "data_source_id", "oper": "IN", "vals": ["5"]}], "channel_ids": [1]}]})");
+  write_route_file(
+      "ds.json",
+      R"({"cases": [{"if": [{"key": "data_source_id", "oper": "IN", "vals": ["5"]}], "channel_ids": [1]}]})");
   e = load_error("ds.yaml", "flashduty_route: ds.json\nchannels:\n  a: {id: 1, url: \"https://h/a\"}\n");
-  CHECK(e.find("ds.json:1: data_source_id in case 1 compares the Flashduty integration an event came through") != std::string::npos);
+  CHECK(e.find("ds.json:1: data_source_id in case 1 compares the Flashduty integration an event came through") !=
+        std::string::npos);
   // A Flashduty route given as the route file itself: what to do instead.
   e = load_error("alone.json", R"({"integration_id": 1, "cases": [], "default": {"channel_ids": [1]}})");
   CHECK(e.find(":1: a Flashduty route needs a channel map: a YAML file with flashduty_route:") != std::string::npos);

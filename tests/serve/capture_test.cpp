@@ -1,16 +1,17 @@
 // cmrelay serve's pieces on their own: tokens and address ranges, the capture format and
 // its masking, the spool's durability rules and limits, the dedup keys, the metrics text.
+#include "serve/capture.h"
+
 #include <doctest/doctest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <sys/resource.h>
-#include <sys/stat.h>
 
 #include "serve/auth.h"
-#include "serve/capture.h"
 #include "serve/fixture.h"
 #include "serve/log.h"
 #include "serve/metrics.h"
@@ -30,8 +31,11 @@ TEST_CASE("the capture: raw HTTP with the path token and secret headers masked, 
   r.target = mask_path_token("/hook/s3cret?x=1", token);
   CHECK(token == "s3cret");
   CHECK(r.target == "/hook/***?x=1");
-  r.headers = {{"Content-Type", "application/json"}, {"token", "s3cret"}, {"X-Ali-Auth", "s3cret"},
-               {"Transfer-Encoding", "chunked"}, {"x-volc-trace-id", "t-1"}};
+  r.headers = {{"Content-Type", "application/json"},
+               {"token", "s3cret"},
+               {"X-Ali-Auth", "s3cret"},
+               {"Transfer-Encoding", "chunked"},
+               {"x-volc-trace-id", "t-1"}};
   r.body = "{\"a\":1}";
   std::string c = format_capture(r, {"Token", "x-ali-auth"});
   CHECK(c ==

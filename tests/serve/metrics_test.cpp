@@ -1,19 +1,20 @@
 // cmrelay serve's pieces on their own: tokens and address ranges, the capture format and
 // its masking, the spool's durability rules and limits, the dedup keys, the metrics text.
+#include "serve/metrics.h"
+
 #include <doctest/doctest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <sys/resource.h>
-#include <sys/stat.h>
 
 #include "serve/auth.h"
 #include "serve/capture.h"
 #include "serve/fixture.h"
 #include "serve/log.h"
-#include "serve/metrics.h"
 #include "serve/seen.h"
 #include "serve/spool.h"
 
@@ -40,8 +41,11 @@ TEST_CASE("metrics: Prometheus text with escaped labels and cumulative buckets")
   CHECK(text.find("cmrelay_serve_requests_total{path=\"/hook\",code=\"200\"} 2\n") != std::string::npos);
   CHECK(text.find("cmrelay_serve_requests_total{path=\"/hook\",code=\"401\"} 1\n") != std::string::npos);
   CHECK(text.find("cmrelay_serve_events_retried_total{channel=\"a\\\"b\"} 1\n") != std::string::npos);
-  CHECK(text.find("cmrelay_serve_delivery_latency_seconds_bucket{channel=\"a\\\"b\",le=\"0.25\"} 0\n") != std::string::npos);
-  CHECK(text.find("cmrelay_serve_delivery_latency_seconds_bucket{channel=\"a\\\"b\",le=\"0.5\"} 1\n") != std::string::npos);
-  CHECK(text.find("cmrelay_serve_delivery_latency_seconds_bucket{channel=\"a\\\"b\",le=\"+Inf\"} 1\n") != std::string::npos);
+  CHECK(text.find("cmrelay_serve_delivery_latency_seconds_bucket{channel=\"a\\\"b\",le=\"0.25\"} 0\n") !=
+        std::string::npos);
+  CHECK(text.find("cmrelay_serve_delivery_latency_seconds_bucket{channel=\"a\\\"b\",le=\"0.5\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("cmrelay_serve_delivery_latency_seconds_bucket{channel=\"a\\\"b\",le=\"+Inf\"} 1\n") !=
+        std::string::npos);
   CHECK(text.find("cmrelay_serve_spool_files 0\n") != std::string::npos);
 }

@@ -1,13 +1,15 @@
 // cmrelay serve's pieces on their own: tokens and address ranges, the capture format and
 // its masking, the spool's durability rules and limits, the dedup keys, the metrics text.
+#include "serve/spool.h"
+
 #include <doctest/doctest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <sys/resource.h>
-#include <sys/stat.h>
 
 #include "serve/auth.h"
 #include "serve/capture.h"
@@ -15,7 +17,6 @@
 #include "serve/log.h"
 #include "serve/metrics.h"
 #include "serve/seen.h"
-#include "serve/spool.h"
 
 using namespace cmrelay;
 using namespace cmrelay::serve;

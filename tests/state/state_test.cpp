@@ -100,7 +100,8 @@ TEST_CASE("state: a file that is no state, or of a newer schema, is an error nam
   sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   CHECK_THROWS_WITH_AS(Store::open(newer, kDay),
-                       (newer + ": written by a newer cmrelay (state schema 99, this one knows 1)").c_str(), StateError);
+                       (newer + ": written by a newer cmrelay (state schema 99, this one knows 1)").c_str(),
+                       StateError);
   CHECK_THROWS_AS(Store::open(dir.file("absent.db"), kDay, true), StateError);
 }
 

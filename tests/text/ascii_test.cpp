@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "text/ascii.h"
+
+#include <doctest/doctest.h>
 
 using namespace cmrelay;
 

@@ -1,8 +1,8 @@
+#include "text/base64.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "text/base64.h"
 
 using namespace cmrelay;
 

@@ -1,8 +1,8 @@
+#include "text/duration.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "text/duration.h"
 
 using namespace cmrelay;
 using std::chrono::milliseconds;

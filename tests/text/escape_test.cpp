@@ -11,7 +11,8 @@ using cmrelay::text::escape;
 
 TEST_CASE("escape keeps printable text, any script, byte for byte") {
   CHECK(escape("plain ascii: {\"k\": 1} ~") == "plain ascii: {\"k\": 1} ~");
-  CHECK(escape("\xE5\xAE\x9E\xE4\xBE\x8B \xF0\x9F\x94\xA5 caf\xC3\xA9") == "\xE5\xAE\x9E\xE4\xBE\x8B \xF0\x9F\x94\xA5 caf\xC3\xA9");
+  CHECK(escape("\xE5\xAE\x9E\xE4\xBE\x8B \xF0\x9F\x94\xA5 caf\xC3\xA9") ==
+        "\xE5\xAE\x9E\xE4\xBE\x8B \xF0\x9F\x94\xA5 caf\xC3\xA9");
   CHECK(escape("") == "");
 }
 
@@ -25,17 +26,19 @@ TEST_CASE("escape writes controls as visible text: one input, one line") {
 }
 
 TEST_CASE("escape writes C1, bidi and line-separator code points as \\u{...}") {
-  CHECK(escape("evil \xE2\x80\xAEtxt.exe") == "evil \\u{202e}txt.exe");           // RIGHT-TO-LEFT OVERRIDE
-  CHECK(escape("\xE2\x81\xA6x\xE2\x81\xA9") == "\\u{2066}x\\u{2069}");            // isolates
-  CHECK(escape("a\xE2\x80\xA8" "b") == "a\\u{2028}b");                           // LINE SEPARATOR
-  CHECK(escape("\xC2\x9B" "31m") == "\\u{9b}31m");                               // C1 CSI
-  CHECK(escape("\xC2\x85") == "\\u{85}");                                        // NEXT LINE
+  CHECK(escape("evil \xE2\x80\xAEtxt.exe") == "evil \\u{202e}txt.exe");  // RIGHT-TO-LEFT OVERRIDE
+  CHECK(escape("\xE2\x81\xA6x\xE2\x81\xA9") == "\\u{2066}x\\u{2069}");   // isolates
+  CHECK(escape("a\xE2\x80\xA8"
+               "b") == "a\\u{2028}b");  // LINE SEPARATOR
+  CHECK(escape("\xC2\x9B"
+               "31m") == "\\u{9b}31m");    // C1 CSI
+  CHECK(escape("\xC2\x85") == "\\u{85}");  // NEXT LINE
   CHECK(escape("\xEF\xBB\xBFx") == "\\u{feff}x");
 }
 
 TEST_CASE("escape writes invalid UTF-8 byte by byte, and its output is always valid UTF-8") {
   CHECK(escape("ab\xC3") == "ab\\xc3");
-  CHECK(escape("a\xC0\xAF") == "a\\xc0\\xaf");     // Overlong.
+  CHECK(escape("a\xC0\xAF") == "a\\xc0\\xaf");         // Overlong.
   CHECK(escape("\xED\xA0\x80") == "\\xed\\xa0\\x80");  // Surrogate.
   CHECK(escape("\xFF\xFEz") == "\\xff\\xfez");
   std::string all;

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "text/hash.h"
+
+#include <doctest/doctest.h>
 
 using namespace cmrelay;
 

@@ -1,8 +1,8 @@
+#include "text/label_name.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "text/label_name.h"
 
 using namespace cmrelay;
 
@@ -16,7 +16,7 @@ TEST_CASE("label names are Prometheus style") {
   CHECK(label_name("", "4xxRatio") == "_4xx_ratio");
   CHECK(label_name("tag_", "__a__") == "tag_a");
   // Beyond ASCII: each character its own readable, recoverable word (not an opaque hash).
-  CHECK(label_name("", "\xE7\x8E\xAF\xE5\xA2\x83") == "u73af_u5883");  // 环境
+  CHECK(label_name("", "\xE7\x8E\xAF\xE5\xA2\x83") == "u73af_u5883");                                   // 环境
   CHECK(label_name("tag_", "CPU\xE4\xBD\xBF\xE7\x94\xA8\xE7\x8E\x87") == "tag_cpu_u4f7f_u7528_u7387");  // CPU使用率
   CHECK(label_name("", "app\xE7\x8E\xAF\xE5\xA2\x83") != label_name("", "app"));
   CHECK(label_name("", "caf\xC3\xA9") == "caf_u00e9");

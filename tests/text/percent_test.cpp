@@ -1,8 +1,8 @@
+#include "text/percent.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "text/percent.h"
 
 using namespace cmrelay;
 

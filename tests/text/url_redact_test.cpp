@@ -31,8 +31,8 @@ TEST_CASE("redact_url hides the user info: the password, and the user (a token a
 }
 
 TEST_CASE("redact_url keeps URLs without secrets byte for byte") {
-  for (const char* url : {"http://127.0.0.1:8080/x", "https://h/p?", "https://h/p?a=1&b=2", "https://h/#k?token=1",
-                          "", "no-scheme?token", "http://h/s/200", "http://h/api/v1/alerts/critical"}) {
+  for (const char* url : {"http://127.0.0.1:8080/x", "https://h/p?", "https://h/p?a=1&b=2", "https://h/#k?token=1", "",
+                          "no-scheme?token", "http://h/s/200", "http://h/api/v1/alerts/critical"}) {
     CHECK(redact_url(url) == url);
   }
   CHECK(redact_url("http://h/p?team=ops&monkey=banana") == "http://h/p?team=ops&monkey=***");  // "key" inside a name.
@@ -50,29 +50,35 @@ TEST_CASE("url_secrets and mask_secrets mask the URL's secrets wherever a messag
 TEST_CASE("url_secrets: a secret echoed back decoded is masked too") {
   const std::string url = "https://h/p?integration_key=Ab%2BCd%2FEf%3D%3D+x&team=ops";
   CHECK(redact_secrets("key Ab%2BCd%2FEf%3D%3D+x bad", url) == "key *** bad");
-  CHECK(redact_secrets("key Ab+Cd/Ef== x bad", url) == "key *** bad");   // '+' read as a space
-  CHECK(redact_secrets("key Ab+Cd/Ef==+x bad", url) == "key *** bad");   // '+' kept
+  CHECK(redact_secrets("key Ab+Cd/Ef== x bad", url) == "key *** bad");  // '+' read as a space
+  CHECK(redact_secrets("key Ab+Cd/Ef==+x bad", url) == "key *** bad");  // '+' kept
   CHECK(redact_secrets("team ops", url) == "team ops");
 }
 
 TEST_CASE("redact_url: query names of signatures, passwords, credentials and auth") {
-  CHECK(redact_url("https://h/p?password=pw&passwd=p2&pwd=p3&team=ops") == "https://h/p?password=***&passwd=***&pwd=***&team=ops");
-  CHECK(redact_url("https://h/p?sig=s1&signature=s2&X-Amz-Signature=s3&X-Amz-Credential=AKIA%2F1&auth=a&Authorization=b")
-        == "https://h/p?sig=***&signature=***&X-Amz-Signature=***&X-Amz-Credential=***&auth=***&Authorization=***");
+  CHECK(redact_url("https://h/p?password=pw&passwd=p2&pwd=p3&team=ops") ==
+        "https://h/p?password=***&passwd=***&pwd=***&team=ops");
+  CHECK(redact_url(
+            "https://h/p?sig=s1&signature=s2&X-Amz-Signature=s3&X-Amz-Credential=AKIA%2F1&auth=a&Authorization=b") ==
+        "https://h/p?sig=***&signature=***&X-Amz-Signature=***&X-Amz-Credential=***&auth=***&Authorization=***");
   CHECK(redact_url("https://h/p?credential=c&session_id=x&x=1") == "https://h/p?credential=***&session_id=***&x=1");
 }
 
 TEST_CASE("redact_url: tokens in paths") {
   // Every segment after a hook-like or key-like one.
   CHECK(redact_url("https://hooks.example.com/hooks/T000/XXXX") == "https://hooks.example.com/hooks/***/***");
-  CHECK(redact_url("https://hooks.slack.com/services/T000/B000/XXXX?x=1") == "https://hooks.slack.com/services/***/***/***?x=1");
+  CHECK(redact_url("https://hooks.slack.com/services/T000/B000/XXXX?x=1") ==
+        "https://hooks.slack.com/services/***/***/***?x=1");
   CHECK(redact_url("https://discord.com/api/webhooks/123/abc") == "https://discord.com/api/webhooks/***/***");
-  CHECK(redact_url("https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d") == "https://open.feishu.cn/open-apis/bot/v2/hook/***");
+  CHECK(redact_url("https://open.feishu.cn/open-apis/bot/v2/hook/0f1e2d") ==
+        "https://open.feishu.cn/open-apis/bot/v2/hook/***");
   CHECK(redact_url("https://h/api/token/abc/more") == "https://h/api/token/***/***");
   // A long segment mixing letters and digits, wherever it sits.
   CHECK(redact_url("https://h/v1/a1b2c3d4e5f6a7b8c9d0e1/push") == "https://h/v1/***/push");
-  CHECK(redact_url("https://h/v1/averyveryverylongsegmentname/push") == "https://h/v1/averyveryverylongsegmentname/push");
-  CHECK(redact_url("https://h/event/push/alert/standard?integration_key=k") == "https://h/event/push/alert/standard?integration_key=***");
+  CHECK(redact_url("https://h/v1/averyveryverylongsegmentname/push") ==
+        "https://h/v1/averyveryverylongsegmentname/push");
+  CHECK(redact_url("https://h/event/push/alert/standard?integration_key=k") ==
+        "https://h/event/push/alert/standard?integration_key=***");
 }
 
 TEST_CASE("redact_url: what a channel declares, beyond the rule") {

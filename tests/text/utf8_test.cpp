@@ -1,19 +1,19 @@
+#include "text/utf8.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "text/utf8.h"
 
 using namespace cmrelay;
 
 TEST_CASE("utf8: validation") {
   CHECK(utf8::valid("plain"));
   CHECK(utf8::valid("\xE5\xAE\x9E\xE4\xBE\x8B ID \xF0\x9F\x94\xA5"));
-  CHECK(utf8::find_invalid("ab\xC3") == 2);          // Cut short.
-  CHECK(utf8::find_invalid("a\xC0\xAF") == 1);       // Overlong.
-  CHECK(utf8::find_invalid("\xED\xA0\x80") == 0);    // Surrogate.
+  CHECK(utf8::find_invalid("ab\xC3") == 2);            // Cut short.
+  CHECK(utf8::find_invalid("a\xC0\xAF") == 1);         // Overlong.
+  CHECK(utf8::find_invalid("\xED\xA0\x80") == 0);      // Surrogate.
   CHECK(utf8::find_invalid("\xF4\x90\x80\x80") == 0);  // Above U+10FFFF.
-  CHECK(utf8::find_invalid("x\x80") == 1);           // Stray continuation.
+  CHECK(utf8::find_invalid("x\x80") == 1);             // Stray continuation.
   CHECK(utf8::length("a\xE5\xAE\x9E\xF0\x9F\x94\xA5") == 3);
 }
 

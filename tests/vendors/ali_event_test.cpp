@@ -46,12 +46,16 @@ std::string form_envelope(const std::string& alert, std::string_view severity = 
 // A threshold alert through the subscription channel.
 std::string metric_alert(std::string_view status, std::string_view instance, std::string_view rule = "rule-9",
                          std::string_view value = "93.4") {
-  return R"({"alertStatus":")" + std::string(status) + R"(","source":"ALERT","severity":"WARNING",)"
-         R"("dedupId":"x-)" + std::string(status) + R"(","ruleId":")" + std::string(rule) +
+  return R"({"alertStatus":")" + std::string(status) +
+         R"(","source":"ALERT","severity":"WARNING",)"
+         R"("dedupId":"x-)" +
+         std::string(status) + R"(","ruleId":")" + std::string(rule) +
          R"(","alertName":"cpu-over-85","expression":"$Average>=85","namespace":"acs_ecs_dashboard",)"
-         R"("metrics":[{"metricName":"CPUUtilization","curValue":")" + std::string(value) +
+         R"("metrics":[{"metricName":"CPUUtilization","curValue":")" +
+         std::string(value) +
          R"(","threshold":"85","operator":">=","unit":"%"}],"timestamp":1749870060000,)"
-         R"("resourceInfo":{"instanceId":")" + std::string(instance) +
+         R"("resourceInfo":{"instanceId":")" +
+         std::string(instance) +
          R"(","instanceName":"web-5","regionId":"cn-shenzhen"},"customLabels":{"team":"edge","source":"clash"}})";
 }
 
@@ -66,20 +70,19 @@ TEST_CASE("ali.event: a system event in JSON mode") {
   CHECK(e.alert_key == "ali.event/d-91");
   CHECK(e.title == "Instance:SystemFailure.Reboot:Executing on db-7 (cn-hangzhou): Executing");
   CHECK(e.event_time == 1749579303);
-  test::check_labels(e, {
-      {"source", "alibaba"},
-      {"format", "ali.event"},
-      {"account_id", "1270449913360928"},
-      {"region", "cn-hangzhou"},
-      {"resource_id", "i-bp1xyz"},
-      {"resource_name", "db-7"},
-      {"rule_name", "ecs-events"},
-      {"namespace", "ECS"},
-      {"event_type", "Instance:SystemFailure.Reboot:Executing"},
-      {"vendor_severity", "CRITICAL"},
-      {"alert_status", "TRIGGERED"},
-      {"subscription_id", "sub-1"},
-      {"content_reason", "SystemFailure"}});
+  test::check_labels(e, {{"source", "alibaba"},
+                         {"format", "ali.event"},
+                         {"account_id", "1270449913360928"},
+                         {"region", "cn-hangzhou"},
+                         {"resource_id", "i-bp1xyz"},
+                         {"resource_name", "db-7"},
+                         {"rule_name", "ecs-events"},
+                         {"namespace", "ECS"},
+                         {"event_type", "Instance:SystemFailure.Reboot:Executing"},
+                         {"vendor_severity", "CRITICAL"},
+                         {"alert_status", "TRIGGERED"},
+                         {"subscription_id", "sub-1"},
+                         {"content_reason", "SystemFailure"}});
   CHECK(e.description.find("Happened at: 2025-06-11 02:15:03 UTC+08:00") != std::string::npos);
 }
 
@@ -88,9 +91,9 @@ TEST_CASE("ali.event: every severity spelling, in any case; the alert's level wi
     const char* level;
     Status status;
   };
-  for (Case c : {Case{"CRITICAL", Status::Critical}, Case{"Critical", Status::Critical}, Case{"WARNING", Status::Warning},
-                 Case{"WARN", Status::Warning}, Case{"warn", Status::Warning}, Case{"INFO", Status::Info},
-                 Case{"info", Status::Info}}) {
+  for (Case c : {Case{"CRITICAL", Status::Critical}, Case{"Critical", Status::Critical},
+                 Case{"WARNING", Status::Warning}, Case{"WARN", Status::Warning}, Case{"warn", Status::Warning},
+                 Case{"INFO", Status::Info}, Case{"info", Status::Info}}) {
     CAPTURE(c.level);
     auto d = decode_json(envelope(sys_alert("TRIGGERED", c.level), "INFO"));
     CHECK(only(d).status == c.status);
@@ -146,19 +149,18 @@ TEST_CASE("ali.event: a threshold alert is keyed by rule and resource") {
   CHECK(e.alert_key == "ali.event/rule/rule-9/i-wz9a/CPUUtilization");
   CHECK(e.title == "cpu-over-85 on web-5: CPUUtilization 93.4% (threshold >= 85%)");
   // A custom label that clashes with a contract label (source) gets a prefix.
-  test::check_labels(e, {
-      {"rule_id", "rule-9"},
-      {"rule_name", "cpu-over-85"},
-      {"metric", "CPUUtilization"},
-      {"current_value", "93.4"},
-      {"threshold", "85"},
-      {"expression", "$Average>=85"},
-      {"namespace", "acs_ecs_dashboard"},
-      {"region", "cn-shenzhen"},
-      {"resource_id", "i-wz9a"},
-      {"team", "edge"},
-      {"source", "alibaba"},
-      {"custom_source", "clash"}});
+  test::check_labels(e, {{"rule_id", "rule-9"},
+                         {"rule_name", "cpu-over-85"},
+                         {"metric", "CPUUtilization"},
+                         {"current_value", "93.4"},
+                         {"threshold", "85"},
+                         {"expression", "$Average>=85"},
+                         {"namespace", "acs_ecs_dashboard"},
+                         {"region", "cn-shenzhen"},
+                         {"resource_id", "i-wz9a"},
+                         {"team", "edge"},
+                         {"source", "alibaba"},
+                         {"custom_source", "clash"}});
   // The dedupId differs between the two bodies; the rule and resource do not.
   const Event resolved = only(decode_json(envelope(metric_alert("RESOLVED", "i-wz9a", "rule-9", "40"))));
   CHECK(resolved.status == Status::Ok);
@@ -168,11 +170,13 @@ TEST_CASE("ali.event: a threshold alert is keyed by rule and resource") {
 }
 
 TEST_CASE("ali.event: time from alert.timestamp, else sysEventMeta.eventTime, else time") {
-  CHECK(only(decode_json(envelope(R"({"alertStatus":"TRIGGERED","severity":"INFO","timestamp":"1749579303417"})"))).event_time ==
-        1749579303);
-  CHECK(only(decode_json(envelope(
-                 R"({"alertStatus":"TRIGGERED","severity":"INFO","meta":{"sysEventMeta":{"eventTime":"20250614T041122.300+0800"}}})")))
-            .event_time == 1749845482);
+  CHECK(only(decode_json(envelope(R"({"alertStatus":"TRIGGERED","severity":"INFO","timestamp":"1749579303417"})")))
+            .event_time == 1749579303);
+  CHECK(
+      only(
+          decode_json(envelope(
+              R"({"alertStatus":"TRIGGERED","severity":"INFO","meta":{"sysEventMeta":{"eventTime":"20250614T041122.300+0800"}}})")))
+          .event_time == 1749845482);
   CHECK(only(decode_json(envelope(R"({"alertStatus":"TRIGGERED","severity":"INFO"})"))).event_time == 1749579305);
 }
 
@@ -183,10 +187,7 @@ TEST_CASE("ali.event: region and resource from the ARN; content from eventRawCon
       R"("eventRawContent":"{\"diskId\":\"d-2ze9\",\"device\":\"/dev/vdb\"}"})"));
   const Event& e = only(d);
   CHECK(e.alert_key == "ali.event/t-5");  // No dedupId: the traceId.
-  test::check_labels(e, {
-      {"region", "cn-beijing"},
-      {"resource_id", "i-2ze1"},
-      {"content_disk_id", "d-2ze9"}});
+  test::check_labels(e, {{"region", "cn-beijing"}, {"resource_id", "i-2ze1"}, {"content_disk_id", "d-2ze9"}});
   CHECK(e.title == "Disk:Stalled:Executing on i-2ze1 (cn-beijing)");
 }
 
@@ -209,9 +210,11 @@ namespace {
 // A threshold alert without any resource: only the dedup id tells one alert from another.
 std::string bare_rule_alert(std::string_view status, std::string_view dedup, std::string_view host,
                             std::string_view trace = "") {
-  std::string alert = R"({"alertStatus":")" + std::string(status) + R"(","source":"ALERT","severity":"WARNING",)"
+  std::string alert = R"({"alertStatus":")" + std::string(status) +
+                      R"(","source":"ALERT","severity":"WARNING",)"
                       R"("ruleId":"r-1","metrics":[{"metricName":"cpu","curValue":"97"}],)"
-                      R"("customLabels":{"host":")" + std::string(host) + R"("})";
+                      R"("customLabels":{"host":")" +
+                      std::string(host) + R"("})";
   if (!dedup.empty()) alert += R"(,"dedupId":")" + std::string(dedup) + R"(")";
   if (!trace.empty()) alert += R"(,"traceId":")" + std::string(trace) + R"(")";
   return alert + "}";
@@ -280,16 +283,15 @@ TEST_CASE("ali.event: malformed auxiliary fields are kept as text with a warning
 }
 
 TEST_CASE("ali.event: custom label values that are objects or arrays are compact JSON") {
-  const Event e = only(decode_json(envelope(
-      R"({"alertStatus":"TRIGGERED","dedupId":"d-8","customLabels":{"owner":{"team":"edge","tier":1},)"
-      R"("zones":["a","b"],"empty":{},"count":3,"gone":null,"none":"null"}})")));
-  test::check_labels(e, {
-      {"owner", R"({"team":"edge","tier":1})"},
-      {"zones", R"(["a","b"])"},
-      {"count", "3"},
-      {"empty", "<absent>"},
-      {"gone", "<absent>"},
-      {"none", "<absent>"}});
+  const Event e = only(decode_json(
+      envelope(R"({"alertStatus":"TRIGGERED","dedupId":"d-8","customLabels":{"owner":{"team":"edge","tier":1},)"
+               R"("zones":["a","b"],"empty":{},"count":3,"gone":null,"none":"null"}})")));
+  test::check_labels(e, {{"owner", R"({"team":"edge","tier":1})"},
+                         {"zones", R"(["a","b"])"},
+                         {"count", "3"},
+                         {"empty", "<absent>"},
+                         {"gone", "<absent>"},
+                         {"none", "<absent>"}});
 }
 
 TEST_CASE("ali.event: a huge eventContentMap or customLabels keeps labels up to Flashduty's 50") {
@@ -299,8 +301,9 @@ TEST_CASE("ali.event: a huge eventContentMap or customLabels keeps labels up to 
   for (int i = 0; i < kKeys; ++i) members += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
   for (const char* field : {"eventContentMap", "customLabels"}) {
     CAPTURE(field);
-    auto d = decode_json(envelope(R"({"alertStatus":"TRIGGERED","source":"ALERT","ruleId":"r-big","dedupId":"d-big",")" +
-                                  std::string(field) + R"(":{)" + members + "}}"));
+    auto d =
+        decode_json(envelope(R"({"alertStatus":"TRIGGERED","source":"ALERT","ruleId":"r-big","dedupId":"d-big",")" +
+                             std::string(field) + R"(":{)" + members + "}}"));
     const Event& e = only(d);
     CHECK(e.labels.size() == 50);
     const std::string prefix = field == std::string_view("customLabels") ? "" : "content_";
@@ -311,8 +314,8 @@ TEST_CASE("ali.event: a huge eventContentMap or customLabels keeps labels up to 
     CHECK(d.warnings[0].find("more labels than Flashduty's 50") != std::string::npos);
   }
   // eventContentMap names the resource, and so the key.
-  auto d = decode_json(envelope(R"({"alertStatus":"TRIGGERED","source":"ALERT","ruleId":"r-big","eventContentMap":{)" +
-                                members + "}}"));
+  auto d = decode_json(
+      envelope(R"({"alertStatus":"TRIGGERED","source":"ALERT","ruleId":"r-big","eventContentMap":{)" + members + "}}"));
   CHECK(only(d).alert_key == "ali.event/rule/r-big/i-big/");
 }
 

@@ -11,15 +11,18 @@ using test::only;
 
 namespace {
 
-std::string body(std::string_view level = "CRITICAL", std::string_view content =
-                     R"("{\"instanceId\":\"i-m5e2\",\"executeStartTime\":\"2025-06-18T18:00:00Z\"}")",
-                 std::string_view id = "ev-1") {
+std::string body(
+    std::string_view level = "CRITICAL",
+    std::string_view content = R"("{\"instanceId\":\"i-m5e2\",\"executeStartTime\":\"2025-06-18T18:00:00Z\"}")",
+    std::string_view id = "ev-1") {
   return R"({"traceId":"tr-1","id":")" + std::string(id) +
          R"(","resourceId":"acs:ecs:cn-qingdao:1270449913360928:instance/i-m5e2","product":"ECS","ver":"1.0",)"
-         R"("instanceName":"etl-4","level":")" + std::string(level) +
+         R"("instanceName":"etl-4","level":")" +
+         std::string(level) +
          R"(","groupId":"0","eventTime":"20250615T224518.233+0800","userId":"1270449913360928",)"
          R"("name":"Instance:SystemMaintenance.Reboot:Scheduled","ruleName":"ecs-maintenance","status":"Scheduled",)"
-         R"("eventType":"Maintenance","content":)" + std::string(content) + "}";
+         R"("eventType":"Maintenance","content":)" +
+         std::string(content) + "}";
 }
 
 }  // namespace
@@ -33,17 +36,16 @@ TEST_CASE("ali.sysevent: content as a JSON string") {
   CHECK(e.alert_key == "ali.sysevent/ev-1");
   CHECK(e.title == "Instance:SystemMaintenance.Reboot:Scheduled on etl-4 (cn-qingdao): Scheduled");
   CHECK(e.event_time == 1749998718);
-  test::check_labels(e, {
-      {"account_id", "1270449913360928"},
-      {"region", "cn-qingdao"},
-      {"resource_id", "i-m5e2"},
-      {"resource_name", "etl-4"},
-      {"rule_name", "ecs-maintenance"},
-      {"namespace", "ECS"},
-      {"event_type", "Instance:SystemMaintenance.Reboot:Scheduled"},
-      {"vendor_severity", "CRITICAL"},
-      {"content_instance_id", "i-m5e2"},
-      {"content_execute_start_time", "2025-06-18T18:00:00Z"}});
+  test::check_labels(e, {{"account_id", "1270449913360928"},
+                         {"region", "cn-qingdao"},
+                         {"resource_id", "i-m5e2"},
+                         {"resource_name", "etl-4"},
+                         {"rule_name", "ecs-maintenance"},
+                         {"namespace", "ECS"},
+                         {"event_type", "Instance:SystemMaintenance.Reboot:Scheduled"},
+                         {"vendor_severity", "CRITICAL"},
+                         {"content_instance_id", "i-m5e2"},
+                         {"content_execute_start_time", "2025-06-18T18:00:00Z"}});
   CHECK(e.description.find("Happened at: 2025-06-15 22:45:18 UTC+08:00") != std::string::npos);
 }
 
@@ -109,12 +111,14 @@ namespace {
 // A legacy body as seen in the wild: no eventTime, id, ver, userId or ruleName.
 std::string minimal(std::string_view trace, std::string_view status, std::string_view om_id = "") {
   std::string content = R"({"instanceId":"i-m1")";
-  if (!om_id.empty()) content += R"(,"eventId":")" + std::string(om_id) + R"(","eventStatus":")" + std::string(status) + R"(")";
+  if (!om_id.empty())
+    content += R"(,"eventId":")" + std::string(om_id) + R"(","eventStatus":")" + std::string(status) + R"(")";
   content += "}";
-  return R"({"traceId":")" + std::string(trace) + R"(","product":"ECS","level":"WARN","instanceName":"batch-1",)"
+  return R"({"traceId":")" + std::string(trace) +
+         R"(","product":"ECS","level":"WARN","instanceName":"batch-1",)"
          R"("resourceId":"acs:ecs:cn-beijing:1270449913360928:instance/i-m1","regionId":"cn-beijing","groupId":"0",)"
-         R"("name":"Instance:SystemMaintenance.Reboot:)" + std::string(status) + R"(","status":")" + std::string(status) +
-         R"(","content":)" + content + "}";
+         R"("name":"Instance:SystemMaintenance.Reboot:)" +
+         std::string(status) + R"(","status":")" + std::string(status) + R"(","content":)" + content + "}";
 }
 }  // namespace
 
@@ -124,7 +128,8 @@ TEST_CASE("ali.sysevent: bodies without eventTime, id, ver, userId or ruleName a
   CHECK(d.evidence == "name, product, level, resourceId=acs:...");
   const Event& e = only(d);
   CHECK(e.status == Status::Warning);
-  CHECK(e.alert_key == "ali.sysevent/Instance:SystemMaintenance.Reboot:Executing/acs:ecs:cn-beijing:1270449913360928:instance%2Fi-m1");
+  CHECK(e.alert_key ==
+        "ali.sysevent/Instance:SystemMaintenance.Reboot:Executing/acs:ecs:cn-beijing:1270449913360928:instance%2Fi-m1");
   // Another delivery (new traceId) of the same event meets it.
   CHECK(only(decode_json(minimal("tr-2", "Executing"))).alert_key == e.alert_key);
   // Without the acs: ARN the keys are not distinctive: not this format.
@@ -152,7 +157,8 @@ TEST_CASE("ali.sysevent: an ECS O&M event is one alert across its notifications;
 TEST_CASE("ali.sysevent: posted as a form, a '+' of the offset decoded to a space") {
   std::string form = "id=ev-3&name=" + form_escape("Instance:StateChange") +
                      "&product=ECS&level=INFO&regionId=cn-qingdao&eventTime=20250615T224518.233+0800"
-                     "&content=" + form_escape(R"({"state":"Stopped"})");
+                     "&content=" +
+                     form_escape(R"({"state":"Stopped"})");
   auto d = decode_form(form);
   CHECK(d.format == "ali.sysevent");
   const Event& e = only(d);

@@ -11,13 +11,13 @@ namespace {
 
 // A legacy threshold callback as senders encode it; fields replace or add to the defaults.
 std::string body(std::string_view extra = {}, std::string_view state = "ALERT", std::string_view level = "CRITICAL") {
-  std::string b =
-      "alertName=cpu-high&alertState=" + std::string(state) + "&curValue=96.5"
-      "&dimensions=%7BuserId%3D1270449913360928%2C+instanceId%3Di-bp1abc%7D"
-      "&expression=%24Average%3E%3D90&instanceName=web-1&metricName=CPUUtilization"
-      "&namespace=acs_ecs_dashboard&preTriggerLevel=null&regionId=cn-hangzhou&regionName=null"
-      "&ruleId=rule-1&timestamp=1749903120417&triggerLevel=" + std::string(level) +
-      "&unit=%25&userId=1270449913360928&lastTime=5%E5%88%86%E9%92%9F";
+  std::string b = "alertName=cpu-high&alertState=" + std::string(state) +
+                  "&curValue=96.5"
+                  "&dimensions=%7BuserId%3D1270449913360928%2C+instanceId%3Di-bp1abc%7D"
+                  "&expression=%24Average%3E%3D90&instanceName=web-1&metricName=CPUUtilization"
+                  "&namespace=acs_ecs_dashboard&preTriggerLevel=null&regionId=cn-hangzhou&regionName=null"
+                  "&ruleId=rule-1&timestamp=1749903120417&triggerLevel=" +
+                  std::string(level) + "&unit=%25&userId=1270449913360928&lastTime=5%E5%88%86%E9%92%9F";
   if (!extra.empty()) b = std::string(extra) + "&" + b;  // Earlier fields win.
   return b;
 }
@@ -33,24 +33,23 @@ TEST_CASE("ali.threshold: an encoded ALERT callback") {
   CHECK(e.alert_key == "ali.threshold/rule-1/instanceId=i-bp1abc,userId=1270449913360928");
   CHECK(e.title == "cpu-high on web-1: CPUUtilization 96.5% ($Average>=90)");
   CHECK(e.event_time == 1749903120);
-  test::check_labels(e, {
-      {"source", "alibaba"},
-      {"format", "ali.threshold"},
-      {"account_id", "1270449913360928"},
-      {"region", "cn-hangzhou"},
-      {"resource_id", "i-bp1abc"},
-      {"resource_name", "web-1"},
-      {"rule_id", "rule-1"},
-      {"rule_name", "cpu-high"},
-      {"namespace", "acs_ecs_dashboard"},
-      {"metric", "CPUUtilization"},
-      {"current_value", "96.5"},
-      {"threshold", "$Average>=90"},
-      {"event_type", "ALERT"},
-      {"vendor_severity", "CRITICAL"},
-      {"dim_user_id", "1270449913360928"},
-      {"dim_instance_id", "i-bp1abc"},
-      {"last_time", "5分钟"}});
+  test::check_labels(e, {{"source", "alibaba"},
+                         {"format", "ali.threshold"},
+                         {"account_id", "1270449913360928"},
+                         {"region", "cn-hangzhou"},
+                         {"resource_id", "i-bp1abc"},
+                         {"resource_name", "web-1"},
+                         {"rule_id", "rule-1"},
+                         {"rule_name", "cpu-high"},
+                         {"namespace", "acs_ecs_dashboard"},
+                         {"metric", "CPUUtilization"},
+                         {"current_value", "96.5"},
+                         {"threshold", "$Average>=90"},
+                         {"event_type", "ALERT"},
+                         {"vendor_severity", "CRITICAL"},
+                         {"dim_user_id", "1270449913360928"},
+                         {"dim_instance_id", "i-bp1abc"},
+                         {"last_time", "5分钟"}});
   // The literal string null means absent.
   CHECK(label(e, "pre_trigger_level") == "<absent>");
   CHECK(label(e, "region_name") == "<absent>");
@@ -61,8 +60,8 @@ TEST_CASE("ali.threshold: an encoded ALERT callback") {
 TEST_CASE("ali.threshold: OK closes the ALERT of the same rule and resource") {
   const Event alert = only(decode_form(body()));
   // The recovery lists the dimensions in another order: the key is the same.
-  const Event ok = only(decode_form(
-      body("dimensions=%7BinstanceId%3Di-bp1abc%2C+userId%3D1270449913360928%7D", "OK", "OK")));
+  const Event ok =
+      only(decode_form(body("dimensions=%7BinstanceId%3Di-bp1abc%2C+userId%3D1270449913360928%7D", "OK", "OK")));
   CHECK(ok.status == Status::Ok);
   CHECK(ok.alert_key == alert.alert_key);
   CHECK(ok.title.rfind("Recovered: cpu-high on web-1", 0) == 0);
@@ -74,9 +73,11 @@ TEST_CASE("ali.threshold: OK closes the ALERT of the same rule and resource") {
 
 TEST_CASE("ali.threshold: other resources and rules get other keys") {
   const std::string base = only(decode_form(body())).alert_key;
-  CHECK(only(decode_form(body("dimensions=%7BuserId%3D1270449913360928%2C+instanceId%3Di-bp1xyz%7D"))).alert_key != base);
+  CHECK(only(decode_form(body("dimensions=%7BuserId%3D1270449913360928%2C+instanceId%3Di-bp1xyz%7D"))).alert_key !=
+        base);
   CHECK(only(decode_form(body("ruleId=rule-2"))).alert_key != base);
-  CHECK(only(decode_form(body("dimensions=%7BuserId%3D1270449913360928%2C+instanceId%3Di-bp1abc%2C+device%3D%2Fdev%2Fvda1%7D")))
+  CHECK(only(decode_form(
+                 body("dimensions=%7BuserId%3D1270449913360928%2C+instanceId%3Di-bp1abc%2C+device%3D%2Fdev%2Fvda1%7D")))
             .alert_key != base);
 }
 
@@ -106,7 +107,8 @@ TEST_CASE("ali.threshold: an unknown level is Info with a warning and the origin
   CHECK(d.warnings[0].find("FATAL") != std::string::npos);
 }
 
-TEST_CASE("ali.threshold: no data is Info (Flashduty's own integration), whatever triggerLevel; a route table overrides") {
+TEST_CASE(
+    "ali.threshold: no data is Info (Flashduty's own integration), whatever triggerLevel; a route table overrides") {
   auto crit = decode_form(body({}, "INSUFFICIENT_DATA", "CRITICAL"));
   CHECK(only(crit).status == Status::Info);
   CHECK(only(crit).title.rfind("No data: cpu-high on web-1: CPUUtilization ($Average>=90)", 0) == 0);
@@ -138,15 +140,15 @@ TEST_CASE("ali.threshold: a body pasted unencoded from the documentation") {
   const Event& e = only(d);
   CHECK(e.status == Status::Warning);
   CHECK(e.alert_key == "ali.threshold/doc-rule/instanceId=i-doc1,userId=1270449913360928");
-  test::check_labels(e, {
-      {"threshold", "$Average>=95"},
-      {"unit", "%"},
-      {"resource_id", "i-doc1"},
-      {"resource_name", "<absent>"},
-      {"region", "<absent>"}});
+  test::check_labels(e, {{"threshold", "$Average>=95"},
+                         {"unit", "%"},
+                         {"resource_id", "i-doc1"},
+                         {"resource_name", "<absent>"},
+                         {"region", "<absent>"}});
   CHECK(e.title == "基础监控-ECS-CPU on i-doc1: CPU使用率 97% ($Average>=95)");
   // No userId field: the account comes from the userId dimension.
-  CHECK(label(only(decode_form("alertState=OK&ruleId=r&dimensions={userId=42, instanceId=i-1}")), "account_id") == "42");
+  CHECK(label(only(decode_form("alertState=OK&ruleId=r&dimensions={userId=42, instanceId=i-1}")), "account_id") ==
+        "42");
 }
 
 TEST_CASE("ali.threshold: dimensions that are not a Java map are kept whole, with a warning") {
@@ -194,7 +196,8 @@ TEST_CASE("ali.threshold: the 2017 JSON shape: dimensions array, expression as J
   CHECK(e.title == "cpu on old-1: CPUUtilization 95 ($Average>90)");
   test::check_labels(e, {{"resource_id", "i-old"}, {"current_value", "95"}, {"threshold", "$Average>90"}});
   // The object-text variant of dimensions gives the same key.
-  auto text = test::decode_json(R"({"alertName":"cpu","alertState":"OK","dimensions":"{\"instanceId\":\"i-old\",\"userId\":\"42\"}","metricName":"CPUUtilization"})");
+  auto text = test::decode_json(
+      R"({"alertName":"cpu","alertState":"OK","dimensions":"{\"instanceId\":\"i-old\",\"userId\":\"42\"}","metricName":"CPUUtilization"})");
   CHECK(only(text).alert_key == e.alert_key);
 }
 
@@ -206,14 +209,17 @@ TEST_CASE("ali.threshold: products without instanceId: the namespace's primary d
     const char* shown;
   };
   for (const Case& c : {
-           Case{"acs_apigateway_dashboard", "{apiUid=api-9, apiStageName=RELEASE, region=cn-hangzhou}", "api-9", "api-9 (RELEASE)"},
+           Case{"acs_apigateway_dashboard", "{apiUid=api-9, apiStageName=RELEASE, region=cn-hangzhou}", "api-9",
+                "api-9 (RELEASE)"},
            Case{"acs_networkmonitor", "{taskId=t-77, userId=42}", "t-77", "t-77"},
-           Case{"acs_slb_dashboard", "{instanceId=lb-1, port=443, protocol=https, userId=42}", "lb-1", "lb-1:443/https"},
+           Case{"acs_slb_dashboard", "{instanceId=lb-1, port=443, protocol=https, userId=42}", "lb-1",
+                "lb-1:443/https"},
            Case{"acs_other", "{userId=42, region=cn-x, bucket=b-1}", "b-1", "b-1"},
        }) {
     CAPTURE(c.ns);
-    const Event e = only(decode_form(std::string("alertState=ALERT&triggerLevel=WARN&alertName=r&metricName=m&namespace=") +
-                                     c.ns + "&dimensions=" + test::form_escape(c.dims)));
+    const Event e =
+        only(decode_form(std::string("alertState=ALERT&triggerLevel=WARN&alertName=r&metricName=m&namespace=") + c.ns +
+                         "&dimensions=" + test::form_escape(c.dims)));
     CHECK(label(e, "resource_id") == c.id);
     CHECK(label(e, "resource") == c.shown);
     CHECK(e.title.find(std::string(" on ") + c.shown) != std::string::npos);
@@ -230,7 +236,8 @@ TEST_CASE("ali.threshold: a mangled timestamp is kept as text with a warning") {
 
 TEST_CASE("ali.threshold: dimensions as JSON, in text or in a JSON body, give the same key") {
   const std::string key = only(decode_form(body())).alert_key;
-  auto text = decode_form(body("dimensions=" + test::form_escape(R"({"userId":"1270449913360928","instanceId":"i-bp1abc"})")));
+  auto text =
+      decode_form(body("dimensions=" + test::form_escape(R"({"userId":"1270449913360928","instanceId":"i-bp1abc"})")));
   CHECK(only(text).alert_key == key);
   CHECK(label(only(text), "dim_instance_id") == "i-bp1abc");
   CHECK(text.warnings.empty());
@@ -275,7 +282,8 @@ TEST_CASE("ali.threshold: blanks around dimensions do not change how they are re
     CHECK(d.warnings.empty());
   }
   // JSON text with blanks after the brace is still JSON.
-  auto json = decode_form(body("dimensions=" + test::form_escape("\n{ \"userId\": \"1270449913360928\",\n \"instanceId\": \"i-bp1abc\" }")));
+  auto json = decode_form(body(
+      "dimensions=" + test::form_escape("\n{ \"userId\": \"1270449913360928\",\n \"instanceId\": \"i-bp1abc\" }")));
   CHECK(only(json).alert_key == alert.alert_key);
   CHECK(label(only(json), "dim_instance_id") == "i-bp1abc");
   CHECK(json.warnings.empty());
@@ -293,7 +301,8 @@ TEST_CASE("ali.threshold: huge dimensions keep labels up to Flashduty's 50") {
   map += "}";
   json += "}";
   for (const std::string& dims : {map, json}) {
-    auto d = decode_form("alertState=ALERT&ruleId=r-big&metricName=cpu&triggerLevel=WARN&dimensions=" + test::form_escape(dims));
+    auto d = decode_form("alertState=ALERT&ruleId=r-big&metricName=cpu&triggerLevel=WARN&dimensions=" +
+                         test::form_escape(dims));
     const Event& e = only(d);
     CHECK(e.labels.size() == 50);
     CHECK(label(e, "resource_id") == "i-big");

@@ -1,7 +1,8 @@
+#include "vendors/common.h"
+
 #include <doctest/doctest.h>
 
 #include "json/parser.h"
-#include "vendors/common.h"
 #include "vendors/fields.h"
 #include "vendors/severity.h"
 
@@ -33,7 +34,8 @@ TEST_CASE("map_level: unknown levels are Info with a warning") {
   CHECK(warnings.empty());
   CHECK(map_level(ctx, Vendor::Volcengine, "volc.metric", "fatal") == Status::Info);
   REQUIRE(warnings.size() == 1);
-  CHECK(warnings[0] == "unknown volcengine severity 'fatal' is sent as Info (the original is in label vendor_severity)");
+  CHECK(warnings[0] ==
+        "unknown volcengine severity 'fatal' is sent as Info (the original is in label vendor_severity)");
   CHECK(map_level(ctx, Vendor::Volcengine, "volc.metric", "") == Status::Info);
   CHECK(warnings.size() == 2);
 }

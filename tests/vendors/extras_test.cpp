@@ -1,11 +1,12 @@
 // Vendor extras under Flashduty's 50-label cap: one count of what was left out, one warning,
 // whatever the vendor.
+#include "vendors/extras.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "support.h"
-#include "vendors/extras.h"
 
 using namespace cmrelay;
 using test::decode_json;
@@ -22,7 +23,8 @@ std::string volc_metric(int tags, std::string_view extra_tag = {}) {
   return R"({"Type":"Metric","AccountId":"21","RuleId":"r1","RuleName":"cpu","Level":"critical","Namespace":"VCM_ECS",)"
          R"("Resources":[{"Id":"i-1","Name":"web","Region":"cn-beijing","Dimensions":[{"Name":"ResourceID","Value":"i-1"}],)"
          R"("Metrics":[{"Name":"CpuTotal","CurrentValue":97,"Threshold":85,"Unit":"Percent","Warning":true}]}],)"
-         R"("Tags":[)" + t + "]}";
+         R"("Tags":[)" +
+         t + "]}";
 }
 
 // An ali.sysevent body whose content object has the given number of members.
@@ -30,7 +32,8 @@ std::string ali_sysevent(int members) {
   std::string c = R"({"instanceId":"i-m5e2")";
   for (int i = 0; i < members; ++i) c += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
   return R"({"id":"ev-1","resourceId":"acs:ecs:cn-qingdao:1270:instance/i-m5e2","product":"ECS","level":"CRITICAL",)"
-         R"("eventTime":"20250615T224518.233+0800","name":"Instance:StateChange","content":)" + c + "}}";
+         R"("eventTime":"20250615T224518.233+0800","name":"Instance:StateChange","content":)" +
+         c + "}}";
 }
 
 size_t labels_without_extras(const std::string& body) { return only(decode_json(body)).labels.size(); }

@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-
 #include <rapidjson/stringbuffer.h>
 
 #include "detect/detect.h"
@@ -50,11 +49,14 @@ TEST_CASE("a Flashduty standard event as convert prints it reads back unchanged"
 }
 
 TEST_CASE("event_status is validated as Flashduty does") {
-  CHECK(roundtrip(R"({"event_status":"critical","title_rule":"t"})").starts_with("error: field event_status: expected Critical"));
+  CHECK(roundtrip(R"({"event_status":"critical","title_rule":"t"})")
+            .starts_with("error: field event_status: expected Critical"));
   CHECK(roundtrip(R"({"event_status":3,"title_rule":"t"})").find("got a number") != std::string::npos);
-  CHECK(roundtrip(R"({"event_status":"Ok","title_rule":"t"})") == "error: field alert_key: required when event_status is Ok");
+  CHECK(roundtrip(R"({"event_status":"Ok","title_rule":"t"})") ==
+        "error: field alert_key: required when event_status is Ok");
   CHECK(roundtrip(R"({"event_status":"Info","title_rule":""})") == "error: field title_rule: empty");
-  CHECK(roundtrip(R"({"event_status":"Info","title_rule":"t","labels":{"a":{}}})").starts_with("error: field labels.a"));
+  CHECK(
+      roundtrip(R"({"event_status":"Info","title_rule":"t","labels":{"a":{}}})").starts_with("error: field labels.a"));
 }
 
 TEST_CASE("a dead-letter record replays its event") {
@@ -68,15 +70,18 @@ TEST_CASE("a dead-letter record replays its event") {
 TEST_CASE("flashduty: images pass through; unknown fields are warned about, never dropped silently") {
   const char* with_images =
       R"({"event_status":"Warning","title_rule":"t","alert_key":"k","images":[{"src":"https://i/a.png","href":"https://i","alt":"cpu"},{"src":"https://i/b.png"}]})";
-  CHECK(roundtrip(with_images) ==
-        R"(flashduty {"event_status":"Warning","title_rule":"t","alert_key":"k","description":"","labels":{},"images":[{"src":"https://i/a.png","href":"https://i","alt":"cpu"},{"src":"https://i/b.png"}]})");
+  CHECK(
+      roundtrip(with_images) ==
+      R"(flashduty {"event_status":"Warning","title_rule":"t","alert_key":"k","description":"","labels":{},"images":[{"src":"https://i/a.png","href":"https://i","alt":"cpu"},{"src":"https://i/b.png"}]})");
   CHECK(roundtrip(R"({"event_status":"Ok","title_rule":"t","alert_key":"k","images":{}})") ==
         "error: field images: expected an array, got an object");
   CHECK(roundtrip(R"({"event_status":"Ok","title_rule":"t","alert_key":"k","images":[{"alt":"x"}]})") ==
         "error: field images[0].src: required");
   // A dead-letter record's event keeps them too.
-  CHECK(roundtrip(R"({"channel":"c","attempts":1,"event":{"event_status":"Info","title_rule":"t","images":[{"src":"s"}]}})") ==
-        R"(deadletter {"event_status":"Info","title_rule":"t","alert_key":"","description":"","labels":{},"images":[{"src":"s"}]})");
+  CHECK(
+      roundtrip(
+          R"({"channel":"c","attempts":1,"event":{"event_status":"Info","title_rule":"t","images":[{"src":"s"}]}})") ==
+      R"(deadletter {"event_status":"Info","title_rule":"t","alert_key":"","description":"","labels":{},"images":[{"src":"s"}]})");
 
   json::Parser parser;
   std::string error;
@@ -89,7 +94,8 @@ TEST_CASE("flashduty: images pass through; unknown fields are warned about, neve
   DecodeContext ctx{severity, parser, warnings, rec};
   EventBatch out;
   detect(*body).format->decode(*body, ctx, out);
-  CHECK(warnings == std::vector<std::string>{"field images[0].size is not a Flashduty image field; not sent",
-                                             "field extra is not a Flashduty standard event field; not sent",
-                                             "field channels (what convert --routes adds) is not part of the event; not kept"});
+  CHECK(warnings ==
+        std::vector<std::string>{"field images[0].size is not a Flashduty image field; not sent",
+                                 "field extra is not a Flashduty standard event field; not sent",
+                                 "field channels (what convert --routes adds) is not part of the event; not kept"});
 }

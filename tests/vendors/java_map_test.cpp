@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "vendors/java_map.h"
+
+#include <doctest/doctest.h>
 
 using cmrelay::java_map::Entry;
 using cmrelay::java_map::parse;

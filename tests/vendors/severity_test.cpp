@@ -1,6 +1,8 @@
 // Severity levels: padded with whitespace they map like the bare level, a blank one is "no
 // level"; a recovery carries the severity its alert fired with, so that routing sends it
 // where the alert went.
+#include "vendors/severity.h"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -9,7 +11,6 @@
 #include "json/parser.h"
 #include "support.h"
 #include "vendors/common.h"
-#include "vendors/severity.h"
 
 using namespace cmrelay;
 
@@ -51,11 +52,11 @@ TEST_CASE("recoveries carry their alert's severity; firing events leave it unset
     Status alert;
   };
   const Row rows[] = {
-      {"volcengine/metric-recovered.json", BodyKind::Json, Status::Ok, Status::Critical},        // Level
-      {"volcengine/nodata-recovered.json", BodyKind::Json, Status::Ok, Status::Warning},         // Level
-      {"alibaba/threshold-cpu-ok.form", BodyKind::Form, Status::Ok, Status::Critical},           // preTriggerLevel
-      {"alibaba/event-rds-resolved.json", BodyKind::Json, Status::Ok, Status::Critical},         // alert.severity
-      {"alibaba/event-threshold-resolved.json", BodyKind::Json, Status::Ok, Status::Warning},    // alert.severity
+      {"volcengine/metric-recovered.json", BodyKind::Json, Status::Ok, Status::Critical},      // Level
+      {"volcengine/nodata-recovered.json", BodyKind::Json, Status::Ok, Status::Warning},       // Level
+      {"alibaba/threshold-cpu-ok.form", BodyKind::Form, Status::Ok, Status::Critical},         // preTriggerLevel
+      {"alibaba/event-rds-resolved.json", BodyKind::Json, Status::Ok, Status::Critical},       // alert.severity
+      {"alibaba/event-threshold-resolved.json", BodyKind::Json, Status::Ok, Status::Warning},  // alert.severity
       {"volcengine/metric-firing.json", BodyKind::Json, Status::Critical, Status::Ok},
   };
   for (const Row& r : rows) {

@@ -1,3 +1,5 @@
+#include "vendors/times.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -5,7 +7,6 @@
 #include <ctime>
 
 #include "vendors/alibaba.h"
-#include "vendors/times.h"
 
 using namespace cmrelay;
 
@@ -52,9 +53,19 @@ TEST_CASE("times: seconds or milliseconds, and UTC display") {
 
 // format() spells the date out by hand; gmtime_r + strftime is the reference.
 TEST_CASE("times: the readable form matches strftime for every era and offset") {
-  const int64_t samples[] = {0, -1, 59, 86399, 86400, 951782400 /* 2000-02-29 */, 4107542399 /* 2100-02-28 */,
-                             -30610224000 /* 1000-01-01 */, -30610224001, 253402300799 /* 9999-12-31 */,
-                             253402300800, 1740878100, -62135596800};
+  const int64_t samples[] = {0,
+                             -1,
+                             59,
+                             86399,
+                             86400,
+                             951782400 /* 2000-02-29 */,
+                             4107542399 /* 2100-02-28 */,
+                             -30610224000 /* 1000-01-01 */,
+                             -30610224001,
+                             253402300799 /* 9999-12-31 */,
+                             253402300800,
+                             1740878100,
+                             -62135596800};
   const int offsets[] = {0, 480, -330, 845, -720};
   for (int64_t unix : samples) {
     for (int off : offsets) {

@@ -48,7 +48,8 @@ TEST_CASE("volc.event: Description wins, a lone rule, no rules at all") {
 TEST_CASE("volc.event: a Details object with very many members fills the labels and stops") {
   std::string details;
   for (int i = 0; i < 200000; ++i) details += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":\"v\"";
-  auto d = decode(R"({"Type":"Event","Id":"big","EventType":"x","Rules":[{"Level":"warning"}],"Details":{)" + details + "}}");
+  auto d = decode(R"({"Type":"Event","Id":"big","EventType":"x","Rules":[{"Level":"warning"}],"Details":{)" + details +
+                  "}}");
   REQUIRE(d.events.size() == 1);
   CHECK(d.events[0].labels.size() == 50);
   CHECK(label(d.events[0], "detail_k0") == "v");

@@ -8,13 +8,16 @@ using test::label;
 
 namespace {
 
-std::string body(std::string_view type, std::string_view array, std::string_view level = "critical",
-                 std::string_view resources = R"([{"Id":"i-1","Name":"web-1","Region":"cn-beijing","LastAlertTime":1740878100,
+std::string body(
+    std::string_view type, std::string_view array, std::string_view level = "critical",
+    std::string_view resources = R"([{"Id":"i-1","Name":"web-1","Region":"cn-beijing","LastAlertTime":1740878100,
    "Metrics":[{"Name":"CpuTotal","Unit":"Percent","Threshold":85,"CurrentValue":97.2,"Warning":true}],
    "Dimensions":[{"Name":"ResourceID","NameCn":"x","Value":"i-1"}]}])") {
-  return R"({"Type":")" + std::string(type) + R"(","AccountId":"21","RuleName":"cpu","RuleId":"r-1","Namespace":"VCM_ECS",
-    "Level":")" + std::string(level) + R"J(","HappenedAt":"2025-03-02 09:20:00(UTC+08:00)",")J" + std::string(array) +
-         R"(":)" + std::string(resources) + R"(,"Tags":[{"Key":"team","Value":"pay"},{"Key":"region","Value":"t"}]})";
+  return R"({"Type":")" + std::string(type) +
+         R"(","AccountId":"21","RuleName":"cpu","RuleId":"r-1","Namespace":"VCM_ECS",
+    "Level":")" +
+         std::string(level) + R"J(","HappenedAt":"2025-03-02 09:20:00(UTC+08:00)",")J" + std::string(array) + R"(":)" +
+         std::string(resources) + R"(,"Tags":[{"Key":"team","Value":"pay"},{"Key":"region","Value":"t"}]})";
 }
 
 }  // namespace
@@ -126,7 +129,8 @@ TEST_CASE("volc.metric: the capture's trace id becomes a label") {
 TEST_CASE("volc.metric: ',' and '=' inside dimension values cannot make two resources share a key") {
   auto two = decode(body("Metric", "Resources", "warning",
                          R"([{"Id":"i-1","Dimensions":[{"Name":"a","Value":"x"},{"Name":"b","Value":"y"}]}])"));
-  auto one = decode(body("Metric", "Resources", "warning", R"([{"Id":"i-1","Dimensions":[{"Name":"a","Value":"x,b=y"}]}])"));
+  auto one =
+      decode(body("Metric", "Resources", "warning", R"([{"Id":"i-1","Dimensions":[{"Name":"a","Value":"x,b=y"}]}])"));
   REQUIRE(two.events.size() == 1);
   REQUIRE(one.events.size() == 1);
   CHECK(two.events[0].alert_key == "volc.metric/r-1/i-1/a=x,b=y");
@@ -176,5 +180,6 @@ TEST_CASE("volc.metric: MetricsNoData fires at Level unless the severity table h
   table.set(Vendor::Volcengine, "nodata", Status::Info);
   CHECK(test::decode(body("MetricsNoData", "NoDataResources", "critical"), BodyKind::Json, table).events[0].status ==
         Status::Info);
-  CHECK(test::decode(body("Metric", "Resources", "critical"), BodyKind::Json, table).events[0].status == Status::Critical);
+  CHECK(test::decode(body("Metric", "Resources", "critical"), BodyKind::Json, table).events[0].status ==
+        Status::Critical);
 }
