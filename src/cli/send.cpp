@@ -201,6 +201,71 @@ bool check_ca(const SendOptions& o, const RouteTable* routes) {
   return false;
 }
 
+// Opens --dead-letter (not with --dry-run) and refuses one that is also an input or the
+// --reject file; false (said) is a usage error.
+bool open_dead_letter(const SendOptions& o, deliver::DeadLetterFile& dead_letter) {
+  std::string error;
+  if (!o.dry_run && !dead_letter.open(o.dead_letter_path, error)) {
+    diag::say("%s", error.c_str());
+    return false;
+  }
+  // Checked once the file exists, against every file the inputs expand to.
+  if (is_an_input(o.dead_letter_path, o.read)) {
+    diag::say(
+        "--dead-letter %s is also an input: replaying it would read its own new records "
+        "(keep it outside the input paths)",
+        o.dead_letter_path.c_str());
+    return false;
+  }
+  if (same_file(o.dead_letter_path, o.read.reject_path)) {
+    // Dead-letter records would land inside a streamed reject record, and a replay would
+    // read the reject records as input.
+    diag::say("--reject and --dead-letter must be different files");
+    return false;
+  }
+  return true;
+}
+
+// Reads and delivers every event (deliver::deliver_all), redrawing the progress line.
+deliver::RunResult deliver_with_progress(Pipeline& pipeline, const SendOptions& o, Destinations& where,
+                                         deliver::Sender& sender, deliver::DeadLetterFile& dead_letter,
+                                         std::atomic<bool>& stop, ProgressLine& progress) {
+  // The progress line, redrawn at most this often.
+  constexpr auto kRedraw = std::chrono::milliseconds(250);
+  const auto began = std::chrono::steady_clock::now();
+  auto drawn = began;
+  deliver::RunResult run = deliver::deliver_all(
+      [&](deliver::Feed& feed) { read_events(pipeline, o, where, feed, stop); }, sender, dead_letter,
+      [&](uint64_t bodies) {
+        auto now = std::chrono::steady_clock::now();
+        if (!progress.active() || now - drawn < kRedraw) return;
+        drawn = now;
+        progress.show(progress_text(bodies, sender.progress(), std::chrono::duration<double>(now - began).count()));
+      });
+  progress.clear();
+  return run;
+}
+
+// The run's summary on stderr (or as JSON on standard output with --stats json).
+void report(const SendOptions& o, const SendSummary& summary, const deliver::RunResult& run) {
+  const PipelineCounts& counts = summary.counts;
+  if (o.dry_run) {
+    diag::say("send: dry run: %llu events read, %llu rejected, nothing sent",
+              static_cast<unsigned long long>(counts.events), static_cast<unsigned long long>(counts.rejected));
+  } else if (o.stats == "json") {
+    report_json(summary);
+  } else {
+    report_text(summary);
+  }
+  if (!o.dry_run) say_unsaid(counts);
+  if (run.not_handed > 0) {
+    diag::say(
+        "send: %llu events converted after the second signal were not sent; their bodies are "
+        "still in the input",
+        static_cast<unsigned long long>(run.not_handed));
+  }
+}
+
 }  // namespace
 
 int send(const SendOptions& options) {
@@ -213,25 +278,7 @@ int send(const SendOptions& options) {
   auto pipeline = make_pipeline(o.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
   deliver::DeadLetterFile dead_letter;
-  std::string error;
-  if (!o.dry_run && !dead_letter.open(o.dead_letter_path, error)) {
-    diag::say("%s", error.c_str());
-    return kUsage;
-  }
-  // Checked once the file exists, against every file the inputs expand to.
-  if (is_an_input(o.dead_letter_path, o.read)) {
-    diag::say(
-        "--dead-letter %s is also an input: replaying it would read its own new records "
-        "(keep it outside the input paths)",
-        o.dead_letter_path.c_str());
-    return kUsage;
-  }
-  if (same_file(o.dead_letter_path, o.read.reject_path)) {
-    // Dead-letter records would land inside a streamed reject record, and a replay would
-    // read the reject records as input.
-    diag::say("--reject and --dead-letter must be different files");
-    return kUsage;
-  }
+  if (!open_dead_letter(o, dead_letter)) return kUsage;
   Channel url_channel;
   url_channel.name = "url";
   url_channel.url = o.url;
@@ -271,38 +318,12 @@ int send(const SendOptions& options) {
     read_events(*pipeline, o, where, printer, interrupts.stop);
     outcomes.add(kOutputFailed, !printer.finish());
   } else {
-    // The progress line, redrawn at most this often.
-    constexpr auto kRedraw = std::chrono::milliseconds(250);
-    const auto began = std::chrono::steady_clock::now();
-    auto drawn = began;
-    run = deliver::deliver_all(
-        [&](deliver::Feed& feed) { read_events(*pipeline, o, where, feed, interrupts.stop); }, sender, dead_letter,
-        [&](uint64_t bodies) {
-          auto now = std::chrono::steady_clock::now();
-          if (!progress.active() || now - drawn < kRedraw) return;
-          drawn = now;
-          progress.show(progress_text(bodies, sender.progress(), std::chrono::duration<double>(now - began).count()));
-        });
-    progress.clear();
+    run = deliver_with_progress(*pipeline, o, where, sender, dead_letter, interrupts.stop, progress);
   }
 
   const PipelineCounts& counts = pipeline->counts();
-  SendSummary summary{counts, where.unrouted(), sender.stats(), interrupts.count.load() > 0, o.dead_letter_path};
-  if (o.dry_run) {
-    diag::say("send: dry run: %llu events read, %llu rejected, nothing sent",
-              static_cast<unsigned long long>(counts.events), static_cast<unsigned long long>(counts.rejected));
-  } else if (o.stats == "json") {
-    report_json(summary);
-  } else {
-    report_text(summary);
-  }
-  if (!o.dry_run) say_unsaid(counts);
-  if (run.not_handed > 0) {
-    diag::say(
-        "send: %llu events converted after the second signal were not sent; their bodies are "
-        "still in the input",
-        static_cast<unsigned long long>(run.not_handed));
-  }
+  report(o, SendSummary{counts, where.unrouted(), sender.stats(), interrupts.count.load() > 0, o.dead_letter_path},
+         run);
   // An interrupted run may have input left unread: 128 + the signal, as shells report it, so
   // that no script takes the input for handled.
   const Totals totals = add_up(sender.stats());
