@@ -111,6 +111,11 @@ class Framer {
   // Captured HTTP requests (framer_http.cpp).
   bool looks_like_request_line();
   void frame_http(Record& rec);
+  struct HttpHead;  // What a capture's header block says of its body.
+  // Reads the header lines from at; false when rec is finished already (rejected).
+  bool read_http_head(Record& rec, size_t at, HttpHead& head);
+  void frame_sized(Record& rec, const HttpHead& head);
+  void type_capture(Record& rec, std::string problem, const std::string& codings);
   void frame_chunked(Record& rec, size_t header_end);
   void frame_unsized(Record& rec, size_t header_end);
   // keep: where the part held for the record starts; once over the limit, what was scanned is

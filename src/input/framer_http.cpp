@@ -117,6 +117,13 @@ bool Framer::looks_like_request_line() {
   return is_request_line(view(0, eol));
 }
 
+struct Framer::HttpHead {
+  std::string problem, conflict, codings;  // The first problem, conflicting lengths, every coding.
+  uint64_t length = 0;
+  bool has_length = false, bad_length = false, chunked = false;
+  size_t end = 0;  // Where the body begins.
+};
+
 void Framer::frame_http(Record& rec) {
   size_t eol = 0;
   find_eol(0, max_body_, eol);  // Found: looks_like_request_line() said so.
@@ -133,20 +140,37 @@ void Framer::frame_http(Record& rec) {
     // how its body was framed.
     return reject_capture(rec, eol + 1, std::string(proto) + " request: only HTTP/1.x captures can be read");
   }
+  HttpHead head;
+  if (!read_http_head(rec, eol + 1, head)) return;
+  if (!head.conflict.empty() && !head.chunked) return reject_capture(rec, head.end, head.conflict);
+  head.has_length &= !head.bad_length;  // The body then runs to the next request, and is rejected.
+  if (head.chunked) {
+    frame_chunked(rec, head.end);
+  } else if (head.has_length) {
+    frame_sized(rec, head);
+  } else if (method == "GET" || method == "HEAD") {
+    finish(rec, query_begin, target_end, head.end);  // The query string is the form.
+    rec.kind = BodyKind::Form;
+    if (rec.body.empty()) rec.error = "captured HTTP request has neither a body nor a query string";
+    return;
+  } else {
+    frame_unsized(rec, head.end);
+  }
+  type_capture(rec, std::move(head.problem), head.codings);
+}
 
-  std::string problem, conflict, codings;
-  uint64_t length = 0;
-  bool has_length = false, bad_length = false, chunked = false;
-  size_t at = eol + 1;
+bool Framer::read_http_head(Record& rec, size_t at, HttpHead& head) {
+  size_t eol = 0;
   for (;;) {
     Line l = find_eol(at, kMaxHeaderBytes, eol);
     if (l == Line::TooLong || at > kMaxHeaderBytes) {
-      return reject_capture(rec, at, "header block longer than 64 KiB");
+      reject_capture(rec, at, "header block longer than 64 KiB");
+      return false;
     }
     if (l == Line::End) {
       finish(rec, 0, 0, avail());
       rec.error = "captured HTTP request: input ends inside the headers";
-      return;
+      return false;
     }
     std::string_view h = view(at, eol);
     if (!h.empty() && h.back() == '\r') h.remove_suffix(1);
@@ -155,7 +179,7 @@ void Framer::frame_http(Record& rec) {
     size_t colon = h.find(':');
     if (colon == std::string_view::npos) {
       // Keep going: the request still ends where its headers say, and is rejected whole.
-      if (problem.empty()) problem = "malformed header line (no ':')";
+      if (head.problem.empty()) head.problem = "malformed header line (no ':')";
       continue;
     }
     std::string_view name = trim(h.substr(0, colon));
@@ -163,49 +187,45 @@ void Framer::frame_http(Record& rec) {
     if (iequals(name, "content-type")) {
       rec.content_type.assign(value);
     } else if (iequals(name, "content-length")) {
-      if (parse_content_length(value, has_length, length, conflict) == Length::NotANumber) {
-        bad_length = true;
-        if (problem.empty()) problem = "Content-Length is not a number";
+      if (parse_content_length(value, head.has_length, head.length, head.conflict) == Length::NotANumber) {
+        head.bad_length = true;
+        if (head.problem.empty()) head.problem = "Content-Length is not a number";
       }
     } else if (iequals(name, "transfer-encoding")) {
-      parse_transfer_encoding(value, chunked, codings);
+      parse_transfer_encoding(value, head.chunked, head.codings);
     } else if (iequals(name, "content-encoding")) {
-      codings.append(",").append(value);
+      head.codings.append(",").append(value);
     } else {
-      Record::Header& kept = rec.headers.emplace_back(Record::Header{std::string(name), std::string(value)});
-      std::transform(kept.name.begin(), kept.name.end(), kept.name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      rec.headers.push_back(Record::Header{text::to_lower(name), std::string(value)});
     }
   }
-  const size_t header_end = at;
+  head.end = at;
+  return true;
+}
 
-  if (!conflict.empty() && !chunked) return reject_capture(rec, header_end, conflict);
-  has_length &= !bad_length;  // The body then runs to the next request, and is rejected.
-  if (chunked) {
-    frame_chunked(rec, header_end);
-  } else if (has_length) {
-    if (length > max_body_) {
-      pos_ += header_end;
-      pass_limit(rec);
-      uint64_t got = skip(length);
-      oversize(rec, header_end + got);
-      if (got < length) rec.error = "captured HTTP request: truncated body, and larger than the limit (--max-body)";
-    } else if (!ensure(header_end + length)) {
-      const size_t got = avail() - header_end;
-      finish(rec, header_end, avail(), avail());
-      rec.error = "captured HTTP request: truncated body: Content-Length is " + std::to_string(length) + " but only " +
-                  std::to_string(got) + " bytes follow";
-    } else {
-      finish(rec, header_end, header_end + length, header_end + length);
-    }
-  } else if (method == "GET" || method == "HEAD") {
-    finish(rec, query_begin, target_end, header_end);  // The query string is the form.
-    rec.kind = BodyKind::Form;
-    if (rec.body.empty()) rec.error = "captured HTTP request has neither a body nor a query string";
-    return;
+// A body of Content-Length bytes: streamed past when over the limit, rejected when cut short.
+void Framer::frame_sized(Record& rec, const HttpHead& head) {
+  const size_t header_end = head.end;
+  const uint64_t length = head.length;
+  if (length > max_body_) {
+    pos_ += header_end;
+    pass_limit(rec);
+    uint64_t got = skip(length);
+    oversize(rec, header_end + got);
+    if (got < length) rec.error = "captured HTTP request: truncated body, and larger than the limit (--max-body)";
+  } else if (!ensure(header_end + length)) {
+    const size_t got = avail() - header_end;
+    finish(rec, header_end, avail(), avail());
+    rec.error = "captured HTTP request: truncated body: Content-Length is " + std::to_string(length) + " but only " +
+                std::to_string(got) + " bytes follow";
   } else {
-    frame_unsized(rec, header_end);
+    finish(rec, header_end, header_end + length, header_end + length);
   }
+}
+
+// A framed capture's last steps: a header problem rejects it; its codings are undone; its
+// kind is its Content-Type's, else what its first byte says.
+void Framer::type_capture(Record& rec, std::string problem, const std::string& codings) {
   if (rec.error.empty() && !problem.empty()) rec.error = "captured HTTP request: " + problem;
   if (!rec.error.empty()) return;
   Coding coding = Coding::Identity;
