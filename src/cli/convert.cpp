@@ -64,7 +64,7 @@ int convert(const ConvertOptions& options) {
         if (out.failed()) stop.store(true);  // Nothing more can be printed: stop reading.
       });
   read_inputs(*pipeline, options.read, nullptr, &stop);
-  const bool output_ok = out.flush() && flush_stdout();
+  const bool output_ok = flush_output(out);
   if (unrouted > 0) {
     diag::say("%llu of %llu events routed to no channel", static_cast<unsigned long long>(unrouted),
               static_cast<unsigned long long>(pipeline->counts().events));
@@ -96,7 +96,7 @@ int detect(const ReadOptions& options) {
         if (out.failed()) stop.store(true);
       });
   read_inputs(*pipeline, options, nullptr, &stop);
-  const bool output_ok = out.flush() && flush_stdout();
+  const bool output_ok = flush_output(out);
   return conclude(options, *pipeline, output_ok);
 }
 

@@ -11,6 +11,7 @@
 
 #include "input/sources.h"
 #include "output/diag.h"
+#include "output/ndjson.h"
 #include "text/escape.h"
 #include "vendors/flashduty.h"
 
@@ -164,6 +165,11 @@ bool flush_stdout() {
   if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return true;
   diag::say("writing standard output: %s", std::strerror(errno != 0 ? errno : EIO));
   return false;
+}
+
+bool flush_output(NdjsonWriter& out) {
+  const bool flushed = out.flush();
+  return flush_stdout() && flushed;
 }
 
 void remove_done(const Pipeline& p, const std::string& refused) {

@@ -14,6 +14,10 @@
 #include "pipeline/pipeline.h"
 #include "route/route.h"
 
+namespace cmrelay {
+class NdjsonWriter;
+}
+
 namespace cmrelay::cli {
 
 // A pipeline for the options, or nullptr after printing the usage error. severity, when
@@ -53,6 +57,9 @@ void add_read_outcomes(const PipelineCounts& counts, Outcomes& outcomes);
 
 // Flushes standard output; false after "cmrelay: writing standard output: REASON".
 bool flush_stdout();
+// Flushes a command's NDJSON writer, then standard output; a failure is said once (as
+// flush_stdout does), also when the writer failed first.
+bool flush_output(NdjsonWriter& out);
 
 // --remove-done: removes every input file the run read whole and accounted for, unless it
 // changed since (then it is kept, with a line). Each input that is kept gets a line

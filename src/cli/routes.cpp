@@ -170,7 +170,7 @@ int routes_test(const RoutesTestOptions& options) {
       });
   read_inputs(*pipeline, options.read, nullptr, &stop);
   Outcomes outcomes;
-  outcomes.add(kOutputFailed, !(out.flush() && flush_stdout()));
+  outcomes.add(kOutputFailed, !(flush_output(out)));
   finish(*pipeline, outcomes);
   if (mismatches > 0) {
     diag::say("%llu events did not route to %s", static_cast<unsigned long long>(mismatches),

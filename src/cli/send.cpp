@@ -55,8 +55,10 @@ void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) 
 // route file has it (pick_channels, as convert --routes and routes test report it).
 class Destinations {
  public:
-  Destinations(const RouteTable* routes, const Channel* url_channel, Recall* recall)
-      : routes_(routes), url_channel_(url_channel), recall_(recall) {}
+  // lines: the per-event "routed to no channel" lines, bounded as rejection lines are
+  // (--quiet, --max-errors; the summary counts them all).
+  Destinations(const RouteTable* routes, const Channel* url_channel, Recall* recall, diag::Budget lines)
+      : routes_(routes), url_channel_(url_channel), recall_(recall), lines_(lines) {}
 
   // Sets out to the event's channels (a recovery's include where its alert went); when there
   // are none, says so on stderr. Returns the state's token for the sender.
@@ -77,6 +79,7 @@ class Destinations {
     if (out.empty()) {
       // The caller dead-letters it: an event is delivered or dead-lettered, never dropped.
       ++unrouted_;
+      if (!lines_.take()) return token;
       std::string was =
           name.empty() ? "" : " (its record's channel '" + text::escape(name) + "' is not in the route file)";
       diag::say("%s:%llu: event %s routed to no channel%s; dead-lettered", text::escape(rec.source).c_str(),
@@ -91,6 +94,7 @@ class Destinations {
   const RouteTable* routes_;
   const Channel* url_channel_;
   Recall* recall_;
+  diag::Budget lines_;  // Only the reading thread picks.
   std::atomic<uint64_t> unrouted_{0};
 };
 
@@ -126,7 +130,7 @@ class DryRun : public deliver::Feed {
     if (out_.failed()) stop_.store(true);  // Nothing more can be printed: stop reading.
   }
   // False when standard output could not be written.
-  bool finish() { return out_.flush() && flush_stdout(); }
+  bool finish() { return flush_output(out_); }
 
  private:
   NdjsonWriter out_{stdout, false};
@@ -297,7 +301,8 @@ int send(const SendOptions& options) {
   deliver::DeliveryOptions delivery = o.delivery;
   delivery.verbosity = o.read.quiet ? -1 : o.verbose;
   delivery.log_json = o.log_format == "json";
-  Destinations where(routes ? &*routes : nullptr, &url_channel, recall ? &*recall : nullptr);
+  Destinations where(routes ? &*routes : nullptr, &url_channel, recall ? &*recall : nullptr,
+                     diag::Budget(o.read.quiet, o.read.max_errors));
 
   deliver::Interrupts& interrupts = deliver::catch_interrupts();
   // Only on a terminal, and not with --quiet; cleared before every other line the sender writes.

@@ -39,6 +39,8 @@ class Budget {
     return false;
   }
   uint64_t unsaid() const { return unsaid_; }
+  // True when the next take() would say its line (a line said before it may ask).
+  bool open() const { return !quiet_ && taken_ < max_; }
 
  private:
   bool quiet_;

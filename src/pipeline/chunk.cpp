@@ -1,5 +1,7 @@
 #include "pipeline/chunk.h"
 
+#include <malloc.h>
+
 #include <cstring>
 
 #include "pipeline/pipeline.h"
@@ -56,12 +58,24 @@ void Chunk::seal() {
   }
 }
 
-void Chunk::clear() {
+void Chunk::clear(size_t keep) {
   bytes_.clear();
+  if (bytes_.capacity() > keep) std::string().swap(bytes_);
   used_ = 0;
   result.clear();
+  if (result.out.stack_.GetCapacity() > keep) result.out.ShrinkToFit();  // Cleared: shrinks to nothing.
 }
 
-void Chunk::run(unsigned worker) { owner_.process_chunk(*this, *owner_.worker_work_[worker]); }
+void Chunk::run(unsigned worker) {
+  owner_.process_chunk(*this, *owner_.worker_work_[worker]);
+  // A body of several MiB grows this thread's reusable buffers (the parser's pools, the
+  // reader's copies) to its size, and they keep it: with many threads, each would keep its
+  // largest body's. Such a chunk's worker starts afresh, and the memory goes back at once.
+  constexpr size_t kLarge = size_t{4} << 20;
+  if (bytes_.size() >= kLarge) {
+    owner_.worker_work_[worker] = std::make_unique<Pipeline::Work>();
+    ::malloc_trim(0);
+  }
+}
 
 }  // namespace cmrelay

@@ -67,7 +67,9 @@ class Chunk final : public OrderedPool::Task {
   size_t records() const { return used_; }
   size_t bytes() const { return bytes_.size(); }
   Record& record(size_t i) { return recs_[i]; }
-  void clear();
+  // Empties the chunk for reuse; buffers grown past keep bytes (a body near --max-body)
+  // are freed, so that a few large bodies do not stay resident in every chunk.
+  void clear(size_t keep = SIZE_MAX);
   void run(unsigned worker) override;
 
   Rendered result;

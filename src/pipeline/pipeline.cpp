@@ -27,11 +27,16 @@ namespace {
 
 // Records per chunk at most, however small they are: bounds the bookkeeping per chunk.
 constexpr size_t kChunkRecords = 4096;
+// Bytes of bodies read ahead at most (besides the chunk being filled), whatever --jobs is.
+constexpr size_t kMaxAheadBytes = size_t{32} << 20;
 
 }  // namespace
 
 Pipeline::Pipeline(PipelineOptions options)
-    : options_(std::move(options)), rejections_(options_.quiet, options_.max_errors), warnings_(options_.quiet) {}
+    : options_(std::move(options)),
+      rejections_(options_.quiet, options_.max_errors),
+      lines_(options_.quiet, options_.max_errors),
+      warnings_(options_.quiet) {}
 
 Pipeline::~Pipeline() {
   pool_.reset();  // Its workers may hold chunks (after an exception): before the chunks go.
@@ -90,8 +95,11 @@ void Pipeline::passed_limit(const Record& rec) {
   // this thread (its record is streamed to the reject file, not held).
   settle();
   overflowed_ = true;
-  diag::say("%s: longer than the %zu-byte limit (--max-body); reading on to its end%s", where(rec).c_str(),
-            options_.max_body, reject_.is_open() ? ", into the reject file" : "");
+  // Said with the rejection line that follows, under the same bound (--quiet, --max-errors).
+  if (rejections_.open()) {
+    diag::say("%s: longer than the %zu-byte limit (--max-body); reading on to its end%s", where(rec).c_str(),
+              options_.max_body, reject_.is_open() ? ", into the reject file" : "");
+  }
   if (!reject_.is_open()) return;
   // The record's head is written now, the body as base64 while it is read (whether it is
   // UTF-8 is not known before its end), the length and reason when it ends.
@@ -378,8 +386,8 @@ void Pipeline::commit(Rendered& out) {
   for (size_t i = 0; i < out.notes_used_; ++i) {
     Rendered::Note& n = out.notes_[i];
     switch (n.kind) {
-      case Rendered::Kind::Line:
-        diag::say("%s", n.text.c_str());
+      case Rendered::Kind::Line:  // A command's per-body line: bounded as rejection lines are.
+        if (lines_.take()) diag::say("%s", n.text.c_str());
         break;
       case Rendered::Kind::Warn:
         warn_once(*n.rec, n.text);
@@ -424,8 +432,14 @@ Chunk& Pipeline::filling() {
   return *filling_;
 }
 
+void Pipeline::commit_done(Chunk* done) {
+  ahead_bytes_ -= done->bytes();
+  commit(done->result);
+  recycle(done);
+}
+
 void Pipeline::recycle(Chunk* c) {
-  c->clear();
+  c->clear(2 * options_.chunk_bytes);
   free_.push_back(c);
 }
 
@@ -440,12 +454,13 @@ void Pipeline::dispatch() {
   }
   threaded_ = true;
   pool_->submit(c);
-  // Bounded: at most 2 x jobs chunks in flight. What is done already goes out now.
+  ahead_bytes_ += c->bytes();
+  // Bounded: at most 2 x jobs chunks, and kMaxAheadBytes of bodies, in flight (bodies near
+  // --max-body would otherwise make that many chunks hold that many of them). What is done
+  // already goes out now.
   const size_t max_in_flight = size_t{2} * options_.jobs;
-  while (OrderedPool::Task* t = pool_->take(pool_->in_flight() >= max_in_flight)) {
-    Chunk* done = static_cast<Chunk*>(t);
-    commit(done->result);
-    recycle(done);
+  while (OrderedPool::Task* t = pool_->take(pool_->in_flight() >= max_in_flight || ahead_bytes_ > kMaxAheadBytes)) {
+    commit_done(static_cast<Chunk*>(t));
   }
 }
 
@@ -468,11 +483,7 @@ void Pipeline::settle() {
     }
   }
   if (!pool_) return;
-  while (OrderedPool::Task* t = pool_->take(true)) {
-    Chunk* done = static_cast<Chunk*>(t);
-    commit(done->result);
-    recycle(done);
-  }
+  while (OrderedPool::Task* t = pool_->take(true)) commit_done(static_cast<Chunk*>(t));
 }
 
 }  // namespace cmrelay

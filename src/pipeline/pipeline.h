@@ -132,12 +132,13 @@ class Pipeline : private Framer::Overflow {
   void process_chunk(Chunk& chunk, Work& w) const;
   // Says, writes and counts what out holds, in order (this thread), and clears it.
   void commit(Rendered& out);
-  void one(Record& rec);   // Processes and commits one body on this thread.
-  Chunk& filling();        // The chunk being filled.
-  void dispatch();         // The filled chunk to the workers; commits what is done.
-  void settle();           // Processes or waits for every chunk read so far, and commits it.
-  bool pending() const;    // Some chunk is read and not committed.
-  void recycle(Chunk* c);  // A committed chunk back to the free list.
+  void one(Record& rec);          // Processes and commits one body on this thread.
+  Chunk& filling();               // The chunk being filled.
+  void dispatch();                // The filled chunk to the workers; commits what is done.
+  void settle();                  // Processes or waits for every chunk read so far, and commits it.
+  bool pending() const;           // Some chunk is read and not committed.
+  void commit_done(Chunk* done);  // A chunk the workers are done with: committed, recycled.
+  void recycle(Chunk* c);         // A committed chunk back to the free list.
   void note_reject(const Record& rec, std::string_view reason, Rendered& out) const;
   void commit_reject(const Record& rec, std::string_view reason, std::string_view record);
 
@@ -159,6 +160,7 @@ class Pipeline : private Framer::Overflow {
   std::vector<ReadInput> complete_;
   std::vector<std::string> incomplete_;
   diag::Budget rejections_;  // The rejection lines said (--quiet, --max-errors).
+  diag::Budget lines_;       // A command's own per-body lines (Rendered::line), bounded alike.
   diag::Warnings warnings_;
   bool truncation_said_ = false;
   std::function<void()> idle_;
@@ -177,6 +179,7 @@ class Pipeline : private Framer::Overflow {
   std::vector<std::unique_ptr<Chunk>> chunks_;
   std::vector<Chunk*> free_;
   Chunk* filling_ = nullptr;
+  size_t ahead_bytes_ = 0;  // Bytes of bodies in chunks submitted and not yet committed.
 };
 
 }  // namespace cmrelay

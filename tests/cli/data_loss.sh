@@ -113,6 +113,10 @@ check "reject file full, streamed body: said" holds "$(cat "$tmp/err")" "the bod
 # 7. Standard output that cannot be written: exit 7, for every command.
 export FLASHDUTY_DBA_KEY=dba-s3cret FLASHDUTY_OPS_KEY=ops-s3cret
 "$BIN" convert "$tmp/in/a.json" >/dev/full 2>/dev/null; check "convert > /dev/full: exit 7" eq $? 7
+"$BIN" convert "$tmp/in/a.json" >/dev/full 2>"$tmp/err"
+check "convert > /dev/full: said" holds "$(cat "$tmp/err")" "writing standard output: No space left on device"
+"$BIN" detect "$tmp/in/a.json" >/dev/full 2>"$tmp/err"
+check "detect > /dev/full: said" holds "$(cat "$tmp/err")" "writing standard output: No space left on device"
 "$BIN" detect "$tmp/in/a.json" >/dev/full 2>/dev/null; check "detect > /dev/full: exit 7" eq $? 7
 "$BIN" routes check "$SRC/samples/routes.yaml" >/dev/full 2>/dev/null; check "routes check > /dev/full: exit 7" eq $? 7
 "$BIN" routes test "$SRC/samples/routes.yaml" "$tmp/in/a.json" >/dev/full 2>/dev/null; check "routes test > /dev/full: exit 7" eq $? 7
@@ -129,6 +133,14 @@ done
 "$BIN" send --dry-run --url http://127.0.0.1:9/x --reject "$tmp/dl.ndjson" --dead-letter "$tmp/dl.ndjson" "$tmp/in/a.json" >/dev/null 2>"$tmp/err"
 check "the same file as --reject and --dead-letter: exit 2" eq $? 2
 check "the same file as --reject and --dead-letter: said" holds "$(cat "$tmp/err")" "--reject and --dead-letter must be different files"
+
+# The "longer than the limit" line goes with its rejection line: not under --quiet, and
+# within --max-errors.
+for i in 1 2 3 4 5; do printf '{"x":"%s"}\n' "$(head -c 3000 /dev/zero | tr '\0' y)"; done >"$tmp/over.ndjson"
+"$BIN" convert --max-body 2k --quiet "$tmp/over.ndjson" >/dev/null 2>"$tmp/err"
+check "over --max-body, --quiet: no line" eq "$(grep -c 'longer than the' "$tmp/err")" 0
+"$BIN" convert --max-body 2k --max-errors 2 "$tmp/over.ndjson" >/dev/null 2>"$tmp/err"
+check "over --max-body, --max-errors 2: two lines" eq "$(grep -c 'longer than the' "$tmp/err")" 2
 
 # 6. /dev/zero with a small --max-body: reported when it passes the limit, and a signal
 #    stops the run at once (not only at the record's end, which never comes).
@@ -191,6 +203,20 @@ printf '{"time":"2026-11-22T01:30:00Z","channel":"gone","url":"http://x/","attem
 check "replay to a removed channel: exit 4" eq $? 4
 check "replay to a removed channel: dead-lettered again" eq "$(jq -r .event.alert_key "$tmp/replay-dead.ndjson")" gone-1
 check "replay to a removed channel: said" holds "$(cat "$tmp/err")" "its record's channel 'gone' is not in the route file"
+# The per-event lines are bounded as rejection lines are: none with --quiet, N with
+# --max-errors N; the summary still counts every one (and the exit code says it).
+for i in 1 2 3; do sed "s/nowhere-1/nowhere-$i/" "$tmp/ev.ndjson"; done >"$tmp/ev3.ndjson"
+"$BIN" send --quiet --routes "$tmp/nodefault.yaml" --dead-letter "$tmp/unrouted-q.ndjson" "$tmp/ev3.ndjson" >/dev/null 2>"$tmp/err"
+check "unrouted --quiet: exit 4" eq $? 4
+check "unrouted --quiet: no per-event line" omits "$(cat "$tmp/err")" "routed to no channel; dead-lettered"
+check "unrouted --quiet: all dead-lettered" eq "$(wc -l <"$tmp/unrouted-q.ndjson")" 3
+"$BIN" send --max-errors 1 --routes "$tmp/nodefault.yaml" --dead-letter "$tmp/unrouted-m.ndjson" "$tmp/ev3.ndjson" >/dev/null 2>"$tmp/err"
+check "unrouted --max-errors 1: one per-event line" eq "$(grep -c 'routed to no channel; dead-lettered' "$tmp/err")" 1
+"$BIN" convert --quiet --routes "$tmp/nodefault.yaml" "$tmp/ev3.ndjson" >/dev/null 2>"$tmp/err"
+check "convert --routes --quiet: no per-event line" eq "$(grep -c 'event nowhere-[0-9]* routed to no channel' "$tmp/err")" 0
+check "convert --routes --quiet: the count" holds "$(cat "$tmp/err")" "3 of 3 events routed to no channel"
+"$BIN" convert --max-errors 2 --routes "$tmp/nodefault.yaml" "$tmp/ev3.ndjson" >/dev/null 2>"$tmp/err"
+check "convert --routes --max-errors 2: two per-event lines" eq "$(grep -c 'event nowhere-[0-9]* routed to no channel' "$tmp/err")" 2
 "$BIN" routes check "$tmp/nodefault.yaml" >/dev/null 2>"$tmp/err"
 check "routes check without a default: still clean" eq $? 0
 check "routes check without a default: warns" holds "$(cat "$tmp/err")" "nodefault.yaml: warning: no default"
