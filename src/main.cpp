@@ -95,7 +95,8 @@ void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
   // Default: every online core (at least 1). CLI11 rejects 0, junk and more than 256 (exit 2).
   o.jobs = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
   cmd->add_option("--jobs,-j", o.jobs,
-                  "Threads that detect and decode an input larger than 1 MiB; output stays in input order, as "
+                  "Threads that detect and decode a run's input larger than 1 MiB (files share chunks); output stays "
+                  "in input order, as "
                   "with 1 (which starts no thread)")
       ->check(CLI::Range(1u, 256u).description(""))
       ->type_name("N")

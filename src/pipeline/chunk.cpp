@@ -34,11 +34,10 @@ void Rendered::clear() {
 void Chunk::add(const Record& rec) {
   if (used_ == recs_.size()) {
     recs_.emplace_back();
-    at_.push_back(0);
+    spans_.emplace_back();
   }
   Record& r = recs_[used_];
   r.kind = rec.kind;
-  r.source = rec.source;
   r.index = rec.index;
   r.offset = rec.offset;
   r.length = rec.length;
@@ -46,15 +45,24 @@ void Chunk::add(const Record& rec) {
   r.content_type.assign(rec.content_type);
   r.headers.assign(rec.headers.begin(), rec.headers.end());
   r.parsed = false;  // Parsed again by a worker: a record read ahead is never parsed in place.
-  at_[used_] = bytes_.size();
+  // The source's name is the framer's, gone with it when its input ends: a chunk may
+  // outlive it (chunks span inputs), so the name is copied too, once per run of records.
+  Span& s = spans_[used_];
+  if (used_ == 0 || std::string_view(bytes_).substr(source_.at, source_.size) != rec.source) {
+    source_ = {bytes_.size(), rec.source.size()};
+    bytes_.append(rec.source);
+  }
+  s.source = source_;
+  s.body = {bytes_.size(), rec.body.size()};
   bytes_.append(rec.body);
   ++used_;
 }
 
 void Chunk::seal() {
+  const std::string_view all(bytes_);
   for (size_t i = 0; i < used_; ++i) {
-    const size_t end = i + 1 < used_ ? at_[i + 1] : bytes_.size();
-    recs_[i].body = std::string_view(bytes_).substr(at_[i], end - at_[i]);
+    recs_[i].source = all.substr(spans_[i].source.at, spans_[i].source.size);
+    recs_[i].body = all.substr(spans_[i].body.at, spans_[i].body.size);
   }
 }
 
@@ -62,6 +70,7 @@ void Chunk::clear(size_t keep) {
   bytes_.clear();
   if (bytes_.capacity() > keep) std::string().swap(bytes_);
   used_ = 0;
+  ends_.clear();
   result.clear();
   if (result.out.stack_.GetCapacity() > keep) result.out.ShrinkToFit();  // Cleared: shrinks to nothing.
 }

@@ -35,7 +35,7 @@ class Rendered {
  private:
   friend class Pipeline;
   friend class Chunk;
-  enum class Kind { Line, Warn, Truncated, Reject, Body };
+  enum class Kind { Line, Warn, Truncated, Reject, Body, End };  // End: an input's end.
   struct Note {
     Kind kind = Kind::Line;
     const Record* rec = nullptr;
@@ -58,13 +58,24 @@ class Rendered {
   bool truncated_ = false;  // A truncation is noted already (only a run's first is said).
 };
 
-// Records read ahead, processed on a worker, committed in order by the reading thread.
+// Records read ahead (of one input or several), processed on a worker, committed in order
+// by the reading thread.
 class Chunk final : public OrderedPool::Task {
  public:
   explicit Chunk(Pipeline& owner) : owner_(owner) {}
-  void add(const Record& rec);  // Copies rec, its body included.
+  void add(const Record& rec);  // Copies rec, its body and its source's name included.
   void seal();                  // Done adding: the records' bodies point into the copy.
+  // The current input ends here, after the records added so far: its end is acted on when
+  // they are committed (a chunk may hold the records of several inputs).
+  void end_here() { ends_.push_back(used_); }
   size_t records() const { return used_; }
+  size_t ends() const { return ends_.size(); }
+  size_t end_after(size_t e) const { return ends_[e]; }  // Records before end e.
+  bool empty() const { return used_ == 0 && ends_.empty(); }
+  // Enough for one chunk: bytes, records or input ends (many empty files) at their bound.
+  bool full(size_t max_bytes, size_t max_records) const {
+    return bytes_.size() >= max_bytes || used_ >= max_records || ends_.size() >= max_records;
+  }
   size_t bytes() const { return bytes_.size(); }
   Record& record(size_t i) { return recs_[i]; }
   // Empties the chunk for reuse; buffers grown past keep bytes (a body near --max-body)
@@ -76,9 +87,17 @@ class Chunk final : public OrderedPool::Task {
 
  private:
   Pipeline& owner_;
-  std::string bytes_;         // The bodies, back to back.
+  struct Range {
+    size_t at = 0, size = 0;
+  };
+  struct Span {  // Where a record's source name and body are in bytes_.
+    Range source, body;
+  };
+  std::string bytes_;         // The bodies, back to back, each source's name before its first.
   std::vector<Record> recs_;  // [0, used_) are this chunk's.
-  std::vector<size_t> at_;    // Where each body starts in bytes_.
+  std::vector<Span> spans_;
+  Range source_;              // The last record's source name.
+  std::vector<size_t> ends_;  // The inputs ending in this chunk: records before each end.
   size_t used_ = 0;
 };
 

@@ -226,37 +226,56 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
     ++counts_.skipped;
     diag::say("%s", e.c_str());
   }
+  // The chunks span files: the run's input, not each file, decides whether threads start,
+  // and a file's end is acted on when its last record is committed. The records' sources
+  // point into inputs.files, which outlives them (everything is committed before return).
+  threaded_ = false;
+  on_body_ = &on_body;
+  replay_ = replay;  // Set once a run: the workers read it.
   for (const std::string& path : inputs.files) {
-    if (stop && stop->load()) return;
+    if (stop && stop->load()) break;
     if (path == "-") {
-      read_source(STDIN_FILENO, kStdinName, on_body, stop, replay);
+      ended(read_input(STDIN_FILENO, kStdinName, stop));
       continue;
     }
-    read_file(path, on_body, stop, replay);
+    read_file(path, stop);
   }
+  settle();
 }
 
-void Pipeline::read_file(const std::string& path, const OnBody& on_body, const std::atomic<bool>* stop, bool replay) {
+void Pipeline::read_file(const std::string& path, const std::atomic<bool>* stop) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    ++counts_.unreadable;
-    diag::say("%s: cannot read: %s", text::escape(path).c_str(), std::strerror(errno));
+    FileEnd end;
+    end.line = text::escape(path) + ": cannot read: " + std::strerror(errno);
+    ended(std::move(end));
     return;
   }
   struct stat st {};
-  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  const uint64_t bytes = read_source(fd, path, on_body, stop, replay);
-  ::close(fd);
-  if (!regular) return;
-  if (input_kept_) {
-    complete_.push_back({path, static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino), bytes});
-  } else {
-    incomplete_.push_back(text::escape(path) + ": kept: " + kept_why_);
+  FileEnd end = read_input(fd, path, stop);
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    end.path = path;
+    end.regular = true;
+    end.dev = static_cast<uint64_t>(st.st_dev);
+    end.ino = static_cast<uint64_t>(st.st_ino);
   }
+  ::close(fd);
+  ended(std::move(end));
 }
 
 uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on_body, const std::atomic<bool>* stop,
                                bool replay) {
+  threaded_ = false;  // Until this input outgrows its first chunk.
+  on_body_ = &on_body;
+  replay_ = replay;
+  FileEnd end = read_input(fd, name, stop);
+  const uint64_t bytes = end.bytes;
+  ended(std::move(end));
+  settle();
+  return bytes;
+}
+
+Pipeline::FileEnd Pipeline::read_input(int fd, const std::string& name, const std::atomic<bool>* stop) {
   Framer framer(fd, name, options_.max_body, stop, this);
   const bool ahead = options_.jobs > 1;  // Records are read ahead into chunks.
   // One thread: JSON bodies are parsed where they are framed (one pass over the bytes), by
@@ -275,25 +294,23 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
       if (idle_) idle_();
     });
   }
-  input_kept_ = true;
-  on_body_ = &on_body;
-  replay_ = replay;
-  threaded_ = false;  // Until this input outgrows its first chunk.
   overflowed_ = false;
+  FileEnd end;
   Record rec;
   for (;;) {
     if (stop && stop->load()) break;
     try {
       if (!framer.next(rec)) break;
     } catch (const std::exception& ex) {
-      settle();
+      settle();  // Every earlier record (and file) is committed: this input is the one committing.
       // The framer cannot say where this source resumes: stop it, loudly.
       ++counts_.unreadable;
       diag::say("%s: cannot frame the input after record %llu: %s", text::escape(name).c_str(),
                 static_cast<unsigned long long>(rec.index), ex.what());
       not_kept("it could not be framed to its end");
       if (reject_.streaming()) reject(rec, ex.what());  // Close the record begun for it.
-      return framer.bytes_read();
+      end.bytes = framer.bytes_read();
+      return end;
     }
     if (!ahead || overflowed_) {
       overflowed_ = false;
@@ -302,16 +319,47 @@ uint64_t Pipeline::read_source(int fd, const std::string& name, const OnBody& on
     }
     Chunk& c = filling();
     c.add(rec);
-    if (c.bytes() >= options_.chunk_bytes || c.records() >= kChunkRecords) dispatch();
+    if (c.full(options_.chunk_bytes, kChunkRecords)) dispatch();
   }
-  settle();
   if (!framer.read_error().empty()) {
-    ++counts_.unreadable;
-    not_kept("a read error");
-    diag::say("%s: read error: %s", text::escape(name).c_str(), framer.read_error().c_str());
+    end.line = text::escape(name) + ": read error: " + framer.read_error();
+    end.why = "a read error";
+  } else if (framer.stopped() || (stop != nullptr && stop->load())) {
+    end.why = "not read to its end (interrupted)";
   }
-  if (framer.stopped() || (stop != nullptr && stop->load())) not_kept("not read to its end (interrupted)");
-  return framer.bytes_read();
+  end.bytes = framer.bytes_read();
+  return end;
+}
+
+void Pipeline::ended(FileEnd end) {
+  ends_.push_back(std::move(end));
+  if (!pending()) {  // Every record of it is committed already.
+    finish();
+    return;
+  }
+  // Acted on when the records framed before it are committed, in the chunk's order.
+  Chunk& c = filling();
+  c.end_here();
+  if (c.full(options_.chunk_bytes, kChunkRecords)) dispatch();
+}
+
+void Pipeline::finish() {
+  FileEnd& end = ends_.front();
+  if (!end.line.empty()) {
+    ++counts_.unreadable;
+    diag::say("%s", end.line.c_str());
+  }
+  if (end.why != nullptr) not_kept(end.why);
+  if (end.regular) {
+    if (input_kept_) {
+      complete_.push_back({std::move(end.path), end.dev, end.ino, end.bytes});
+    } else {
+      incomplete_.push_back(text::escape(end.path) + ": kept: " + kept_why_);
+    }
+  }
+  ends_.pop_front();
+  input_kept_ = true;  // The next input's records are committed next.
+  kept_why_ = "";
 }
 
 void Pipeline::render_with(Render render, Take take) {
@@ -401,6 +449,9 @@ void Pipeline::commit(Rendered& out) {
       case Rendered::Kind::Reject:
         commit_reject(*n.rec, n.text, n.record);
         break;
+      case Rendered::Kind::End:
+        finish();
+        break;
       case Rendered::Kind::Body: {
         Rendered::Kept& k = out.kept_[n.kept];
         if (*on_body_) (*on_body_)(*n.rec, k.detection, k.events);
@@ -418,7 +469,12 @@ void Pipeline::one(Record& rec) {
 }
 
 void Pipeline::process_chunk(Chunk& chunk, Work& w) const {
-  for (size_t i = 0; i < chunk.records(); ++i) process(chunk.record(i), w, chunk.result);
+  size_t e = 0;  // The inputs that end in this chunk, each after the records framed before it.
+  for (size_t i = 0; i < chunk.records(); ++i) {
+    for (; e < chunk.ends() && chunk.end_after(e) == i; ++e) chunk.result.add(Rendered::Kind::End, nullptr);
+    process(chunk.record(i), w, chunk.result);
+  }
+  for (; e < chunk.ends(); ++e) chunk.result.add(Rendered::Kind::End, nullptr);
 }
 
 Chunk& Pipeline::filling() {
@@ -465,15 +521,15 @@ void Pipeline::dispatch() {
 }
 
 bool Pipeline::pending() const {
-  return (filling_ != nullptr && filling_->records() > 0) || (pool_ && pool_->in_flight() > 0);
+  return (filling_ != nullptr && !filling_->empty()) || (pool_ && pool_->in_flight() > 0);
 }
 
 void Pipeline::settle() {
-  if (filling_ != nullptr && filling_->records() > 0) {
+  if (filling_ != nullptr && !filling_->empty()) {
     if (threaded_) {
       dispatch();
     } else {
-      // The input ended (or waits) within its first chunk: no thread is worth starting.
+      // The run's input ended (or waits) within its first chunk: no thread is worth starting.
       Chunk* c = filling_;
       filling_ = nullptr;
       c->seal();

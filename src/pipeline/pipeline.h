@@ -4,20 +4,25 @@
 // in between. It also tells which input files were read to their end with every body kept
 // (converted, or in the reject file): what --remove-done may remove.
 //
-// With jobs > 1 (--jobs) an input larger than one chunk is read on all cores: this thread
-// frames records into chunks, worker threads detect, decode and render them (Render), and
-// this thread commits the chunks strictly in input order: standard output, stderr lines,
-// reject records, counts and exit status are byte for byte what one thread makes. At most
-// 2 x jobs chunks are in flight, so memory stays bounded. An input that ends within its
-// first chunk is processed on this thread (small inputs start no thread); so is a body over
-// max_body (streamed to the reject file after every earlier chunk is committed). Whenever
-// the input waits (a pipe), every chunk read so far is committed first, so that output still
-// streams as bodies arrive (once it has waited 5 ms: a slow producer does not cut every
-// chunk short).
+// With jobs > 1 (--jobs) a run whose input is larger than one chunk is read on all cores:
+// this thread frames records into chunks, worker threads detect, decode and render them
+// (Render), and this thread commits the chunks strictly in input order: standard output,
+// stderr lines, reject records, counts and exit status are byte for byte what one thread
+// makes. A chunk may hold the records of many files (a directory of small files is read on
+// all cores too): a file's end rides in the chunk after its last record, and what is said
+// and decided of the file (a read error, whether --remove-done may remove it) is done when
+// that point is committed, never before every record of it is. At most 2 x jobs chunks are
+// in flight, so memory stays bounded. When the run's inputs end within the first chunk,
+// it is processed on this thread (small runs start no thread); so is a body over max_body
+// (streamed to the reject file after every earlier chunk is committed). Whenever the input
+// waits (a pipe), every chunk read so far is committed first, so that output still streams
+// as bodies arrive (once it has waited 5 ms: a slow producer does not cut every chunk
+// short).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -94,8 +99,8 @@ class Pipeline : private Framer::Overflow {
   // own channel (it would bypass the route file).
   void run(const std::vector<std::string>& paths, const OnBody& on_body, const std::atomic<bool>* stop = nullptr,
            bool replay = false);
-  // Reads one open input (named name in messages) to its end; run() calls it per input.
-  // Returns the bytes read.
+  // Reads one open input (named name in messages) to its end and commits all of it (with
+  // jobs > 1 its own input decides whether threads start). Returns the bytes read.
   uint64_t read_source(int fd, const std::string& name, const OnBody& on_body, const std::atomic<bool>* stop = nullptr,
                        bool replay = false);
   // Rejects a body: one stderr line and, with --reject, one record.
@@ -116,7 +121,7 @@ class Pipeline : private Framer::Overflow {
   // Bodies go to render, then take, instead of the OnBody given to run() (which may then be
   // empty): the work of a command's output is then shared by the workers too.
   void render_with(Render render, Take take);
-  // Worker threads were started: some input was larger than one chunk, with jobs > 1.
+  // Worker threads were started: a run's input was larger than one chunk, with jobs > 1.
   bool threads_started() const { return pool_ != nullptr; }
 
  private:
@@ -145,7 +150,19 @@ class Pipeline : private Framer::Overflow {
   // Framer::Overflow: an over-limit body is reported at once and streamed to the reject file.
   void passed_limit(const Record& rec) override;
   void bytes(std::string_view part) override;
-  void read_file(const std::string& path, const OnBody& on_body, const std::atomic<bool>* stop, bool replay);
+  // An input's end: what is said and decided of it once its every record is committed.
+  struct FileEnd {
+    std::string path;      // When regular: listed complete or incomplete (--remove-done).
+    bool regular = false;  // A regular file (never stdin, a pipe or one that could not be opened).
+    uint64_t dev = 0, ino = 0, bytes = 0;
+    std::string line;           // Said on stderr, the input counted unreadable (read error, cannot open).
+    const char* why = nullptr;  // Not read to its end: why it is kept.
+  };
+  void read_file(const std::string& path, const std::atomic<bool>* stop);
+  // Frames one input into chunks (or processes it here); its end is left to ended().
+  FileEnd read_input(int fd, const std::string& name, const std::atomic<bool>* stop);
+  void ended(FileEnd end);  // Acts on end now, or after the records read before it are committed.
+  void finish();            // Acts on the oldest input end (this thread, in order).
 
   static std::string replay_problem(const Detection& d, bool replay);
   PipelineOptions options_;
@@ -153,10 +170,11 @@ class Pipeline : private Framer::Overflow {
   RejectFile reject_;
   void not_kept(const char* why);  // The current input is not complete: the first reason wins.
 
-  bool input_kept_ = true;  // Every body of the current input so far converted or kept.
+  bool input_kept_ = true;  // Every body committed of the input being committed kept.
   const char* kept_why_ = "";
-  std::string over_what_;   // "FILE:RECORD" of the over-limit body being streamed.
-  std::string over_carry_;  // Its last 0-2 bytes, not yet base64-encoded.
+  std::string over_what_;     // "FILE:RECORD" of the over-limit body being streamed.
+  std::string over_carry_;    // Its last 0-2 bytes, not yet base64-encoded.
+  std::deque<FileEnd> ends_;  // Inputs read whose records are not all committed yet.
   std::vector<ReadInput> complete_;
   std::vector<std::string> incomplete_;
   diag::Budget rejections_;  // The rejection lines said (--quiet, --max-errors).
@@ -174,8 +192,8 @@ class Pipeline : private Framer::Overflow {
   Work work_;     // This thread's.
   Rendered one_;  // One body's result, processed on this thread.
   std::vector<std::unique_ptr<Work>> worker_work_;
-  std::unique_ptr<OrderedPool> pool_;  // Started for the first input larger than one chunk.
-  bool threaded_ = false;              // The current input's chunks go to the workers.
+  std::unique_ptr<OrderedPool> pool_;  // Started when the run's input outgrows one chunk.
+  bool threaded_ = false;              // The run's chunks go to the workers.
   std::vector<std::unique_ptr<Chunk>> chunks_;
   std::vector<Chunk*> free_;
   Chunk* filling_ = nullptr;

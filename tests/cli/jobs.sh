@@ -41,6 +41,33 @@ check "--remove-done --jobs 2, a rejection: exit 1" eq "$?" 1
 check "--remove-done --jobs 2, a rejection: kept" eq "$([ -e "$tmp/kept.ndjson" ] && echo kept)" kept
 check "--remove-done --jobs 2, a rejection: says why" holds "$(cat "$tmp/err")" "kept: a rejected body is kept nowhere else"
 
+# A directory of many small files (every sample, 1500 files): the chunks span files, so the
+# threads share them; output, stderr and the reject file are those of one thread.
+mkdir "$tmp/many"
+mapfile -t samples < <(find samples/volcengine samples/alibaba -type f | sort)
+for i in $(seq 1500); do
+  s=${samples[$((i % ${#samples[@]}))]}
+  cp "$s" "$tmp/many/$(printf '%04d' "$i")-$(basename "$s")"
+done
+printf 'no body at all\n' >"$tmp/many/0777-junk.json"
+: >"$tmp/many/0778-empty.json"
+"$BIN" convert --jobs 1 --reject "$tmp/rej.1" "$tmp/many" >"$tmp/many.1" 2>"$tmp/many.err.1"
+rc1=$?
+"$BIN" convert --jobs 2 --reject "$tmp/rej.2" "$tmp/many" >"$tmp/many.2" 2>"$tmp/many.err.2"
+check "1500 files, --jobs 2: exit as --jobs 1" eq "$?" "$rc1"
+check "1500 files: many events" eq "$([ "$(wc -l <"$tmp/many.1")" -gt 1500 ] && echo many)" many
+check "1500 files, --jobs 2: stdout as --jobs 1" eq "$(cmp -s "$tmp/many.1" "$tmp/many.2" && echo same)" same
+check "1500 files, --jobs 2: stderr as --jobs 1" eq "$(cmp -s "$tmp/many.err.1" "$tmp/many.err.2" && echo same)" same
+check "1500 files, --jobs 2: rejects as --jobs 1" eq "$(cmp -s "$tmp/rej.1" "$tmp/rej.2" && echo same)" same
+
+# --remove-done --jobs 2 over that directory, no --reject: every file is removed but the one
+# with the rejected body, kept and said; the empty one was read whole.
+"$BIN" convert --jobs 2 --remove-done "$tmp/many" >"$tmp/many.3" 2>"$tmp/err"
+check "--remove-done --jobs 2, a directory: exit 1 (a rejection)" eq "$?" 1
+check "--remove-done --jobs 2, a directory: every event" eq "$(cmp -s "$tmp/many.1" "$tmp/many.3" && echo same)" same
+check "--remove-done --jobs 2, a directory: only the rejected file left" eq "$(ls "$tmp/many")" 0777-junk.json
+check "--remove-done --jobs 2, a directory: says why" holds "$(cat "$tmp/err")" "0777-junk.json: kept: a rejected body is kept nowhere else"
+
 # SIGINT while a pipe that stays open is read on 2 threads: once what was written is
 # printed, the signal ends the run at once (exit 130), with every event of it printed.
 mkfifo "$tmp/fifo"

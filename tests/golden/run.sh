@@ -4,7 +4,8 @@
 # A sample whose bodies are meant to be partly rejected also has a .err (stderr + exit code).
 # Every sample is run with --jobs 1 and --jobs 2; then a stream many chunks long (a generated
 # corpus with every sample and unreadable bodies mixed in) must come out of --jobs 2 and 3
-# byte for byte as out of --jobs 1: stdout, stderr, exit code and the --reject file.
+# byte for byte as out of --jobs 1: stdout, stderr, exit code and the --reject file; so must
+# every sample directory read at once.
 #   UPDATE=1 bash tests/golden/run.sh BIN SRC   rewrites the expected files.
 source "$(dirname "$0")/../lib.bash"
 cd "$SRC" || exit 2
@@ -80,11 +81,17 @@ run_jobs() {
   done
   check "$name: output enough to span chunks" gt "$(wc -l <"$tmp/out.1")" 3000
   check "$name: a body over --max-body" grep -q "over\|longer than" "$tmp/err.1"
-  for jobs in 2 3; do
+  same_as_one "$name" "" 2 3
+}
+# same_as_one NAME PREFIX JOBS...: $tmp/PREFIX{out,err,rej}.JOBS are those of --jobs 1.
+same_as_one() {
+  local name=$1 prefix=$2 jobs kind
+  shift 2
+  for jobs in "$@"; do
     for kind in out err rej; do
-      if cmp -s "$tmp/$kind.1" "$tmp/$kind.$jobs"; then pass; else
+      if cmp -s "$tmp/$prefix$kind.1" "$tmp/$prefix$kind.$jobs"; then pass; else
         fail "$name --jobs $jobs: $kind differs from --jobs 1"
-        diff "$tmp/$kind.1" "$tmp/$kind.$jobs" | head -5
+        diff "$tmp/$prefix$kind.1" "$tmp/$prefix$kind.$jobs" | head -5
       fi
     done
   done
@@ -94,6 +101,16 @@ run_jobs "convert --routes (large)" convert --routes samples/routes.yaml
 run_jobs "convert --max-errors 3 (large)" convert --max-errors 3
 run_jobs "detect (large)" detect
 run_jobs "routes test (large)" routes test samples/routes.yaml
+
+# Every sample directory at once (the chunks span files): --jobs 2 as --jobs 1.
+for cmd in convert detect; do
+  for jobs in 1 2; do
+    rm -f "$tmp/all-rej.$jobs"
+    "$BIN" "$cmd" --jobs "$jobs" --reject "$tmp/all-rej.$jobs" samples/volcengine samples/alibaba >"$tmp/all-out.$jobs" 2>"$tmp/all-err.$jobs"
+    echo "exit $?" >>"$tmp/all-err.$jobs"
+  done
+  same_as_one "$cmd samples/" all- 2
+done
 
 # Expected files whose sample is gone are stale.
 while IFS= read -r exp; do

@@ -29,9 +29,8 @@ std::string slurp(const fs::path& path) {
   return ss.str();
 }
 
-// Every JSON sample, a line no format knows, a body with a repeated key and one too large,
-// many times over: conversions, warnings (said once) and rejections, interleaved.
-std::string mixed_input(size_t rounds) {
+// Every JSON sample, sorted.
+std::vector<std::string> sample_bodies() {
   std::vector<std::string> bodies;
   for (const char* vendor : {"volcengine", "alibaba"}) {
     for (const auto& entry : fs::directory_iterator(fs::path(CMRELAY_SOURCE_DIR) / "samples" / vendor)) {
@@ -40,6 +39,13 @@ std::string mixed_input(size_t rounds) {
   }
   std::sort(bodies.begin(), bodies.end());
   REQUIRE(bodies.size() > 10);
+  return bodies;
+}
+
+// Every JSON sample, a line no format knows, a body with a repeated key and one too large,
+// many times over: conversions, warnings (said once) and rejections, interleaved.
+std::string mixed_input(size_t rounds) {
+  const std::vector<std::string> bodies = sample_bodies();
   std::string out;
   for (size_t r = 0; r < rounds; ++r) {
     for (size_t i = 0; i < bodies.size(); ++i) {
@@ -60,17 +66,17 @@ struct Outcome {
   std::vector<ReadInput> complete;
 };
 
-// One run over path; stderr is captured through a file.
+// One run over path (without keep_rejects: no reject file); stderr is captured through a file.
 Outcome run(const fs::path& dir, const fs::path& path, unsigned jobs, size_t chunk_bytes, bool render,
-            uint64_t max_errors) {
+            uint64_t max_errors, bool keep_rejects = true, size_t max_body = 2048) {
   const fs::path rejects = dir / "rejects", err = dir / "err";
   fs::remove(rejects);
   PipelineOptions options;
   options.jobs = jobs;
   options.chunk_bytes = chunk_bytes;
-  options.reject_path = rejects.string();
+  if (keep_rejects) options.reject_path = rejects.string();
   options.max_errors = max_errors;
-  options.max_body = 2048;  // The big bodies are streamed to the reject file.
+  options.max_body = max_body;  // The big bodies are streamed to the reject file.
   Outcome o;
   Pipeline p(options);
   std::string error;
@@ -121,6 +127,23 @@ std::string without_tallies(const std::string& s) {
   return out;
 }
 
+// What a run says and decides, compared with one thread's (the take lines dropped).
+void check_same(const Outcome& many, const Outcome& one) {
+  CHECK(without_tallies(many.out) == without_tallies(one.out));
+  CHECK(many.err == one.err);
+  CHECK(many.rejects == one.rejects);
+  CHECK(many.counts.bodies == one.counts.bodies);
+  CHECK(many.counts.events == one.counts.events);
+  CHECK(many.counts.rejected == one.counts.rejected);
+  CHECK(many.counts.unsaid == one.counts.unsaid);
+  CHECK(many.counts.unreadable == one.counts.unreadable);
+  REQUIRE(many.complete.size() == one.complete.size());
+  for (size_t i = 0; i < one.complete.size(); ++i) {  // The same files removable, in order.
+    CHECK(many.complete[i].path == one.complete[i].path);
+    CHECK(many.complete[i].bytes == one.complete[i].bytes);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("pipeline --jobs: byte for byte what one thread says, whatever the chunks and threads") {
@@ -149,16 +172,56 @@ TEST_CASE("pipeline --jobs: byte for byte what one thread says, whatever the chu
           // max_body comes: the first comes within 64 KiB here); never for an input within one.
           if (chunk <= 700) CHECK(many.threads);
           if (chunk > one.complete[0].bytes) CHECK_FALSE(many.threads);
-          CHECK(without_tallies(many.out) == without_tallies(one.out));
-          CHECK(many.err == one.err);
-          CHECK(many.rejects == one.rejects);
-          CHECK(many.counts.bodies == one.counts.bodies);
-          CHECK(many.counts.events == one.counts.events);
-          CHECK(many.counts.rejected == one.counts.rejected);
-          CHECK(many.counts.unsaid == one.counts.unsaid);
-          REQUIRE(many.complete.size() == 1);
-          CHECK(many.complete[0].bytes == one.complete[0].bytes);
+          check_same(many, one);
+          CHECK(many.complete.size() == 1);
         }
+      }
+    }
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("pipeline --jobs: a directory of many small files, chunks spanning files, as one thread") {
+  char tmpl[] = "/tmp/cmrelay-jobs-files-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const fs::path dir(tmpl), in = dir / "in";
+  fs::create_directory(in);
+  // A body or two per file: samples, lines no format knows, two bodies over max_body (each
+  // makes everything before it committed first), and an empty file: what a file's end says
+  // and decides must wait for its records.
+  const std::vector<std::string> bodies = sample_bodies();
+  constexpr size_t kFiles = 2000, kMaxBody = 4096;  // No sample is over kMaxBody.
+  for (size_t i = 0; i < kFiles; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "f%04zu.json", i);
+    std::ofstream f(in / name, std::ios::binary);
+    if (i == 777) continue;  // Empty.
+    f << bodies[i % bodies.size()] << "\n";
+    if (i % 9 == 4) f << "no body of any vendor " << i << "\n";
+    if (i % 13 == 0) f << bodies[(i / 13) % bodies.size()] << "\n";
+    if (i == 1500 || i == 1900) f << "{\"big\":\"" << std::string(kMaxBody, 'z') << "\"}\n";
+  }
+  for (bool keep_rejects : {true, false}) {
+    CAPTURE(keep_rejects);
+    const Outcome one = run(dir, in, 1, size_t{1} << 20, false, UINT64_MAX, keep_rejects, kMaxBody);
+    CHECK_FALSE(one.threads);
+    REQUIRE(one.counts.bodies > kFiles);
+    REQUIRE(one.counts.rejected > 100);
+    REQUIRE(one.err.find("longer than the 4096-byte limit") != std::string::npos);
+    // With a reject file every file is kept whole; without, those with a rejection are not.
+    if (keep_rejects) {
+      CHECK(one.complete.size() == kFiles);
+    } else {
+      CHECK(one.complete.size() == kFiles - kFiles / 9 - 2);  // The rejected lines, the big bodies.
+    }
+    for (unsigned jobs : {2u, 3u}) {
+      for (size_t chunk : {size_t{1}, size_t{300}, size_t{64} << 10, size_t{1} << 20}) {
+        CAPTURE(jobs);
+        CAPTURE(chunk);
+        const Outcome many = run(dir, in, jobs, chunk, false, UINT64_MAX, keep_rejects, kMaxBody);
+        // The run's input, not each file (none is as large as 64 KiB), decides.
+        CHECK(many.threads);
+        check_same(many, one);
       }
     }
   }
