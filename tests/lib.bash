@@ -28,6 +28,10 @@ cleanup() {
 trap cleanup EXIT
 
 pass() { passed=$((passed + 1)); }
+# have_pty: true when a pseudo-terminal can be opened here (a chroot without /dev/pts cannot);
+# checks that need one are then skipped, each with a SKIP line saying so.
+have_pty() { python3 -c 'import pty; pty.openpty()' 2>/dev/null; }
+skip() { echo "SKIP: $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 check() {  # check DESCRIPTION COMMAND...
