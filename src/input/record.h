@@ -41,8 +41,8 @@ struct Record {
 
   // The value of the last header named name (lower-case), or empty.
   std::string_view header(std::string_view name) const {
-    for (auto h = headers.rbegin(); h != headers.rend(); ++h) {
-      if (h->name == name) return h->value;
+    for (size_t i = headers.size(); i-- > 0;) {
+      if (headers[i].name == name) return headers[i].value;
     }
     return {};
   }

@@ -16,9 +16,9 @@ bool digit(char c) { return c >= '0' && c <= '9'; }
 int64_t unit_ms(std::string_view unit) {
   if (unit.empty() || iequals(unit, "s")) return 1000;
   if (iequals(unit, "ms")) return 1;
-  if (iequals(unit, "m") || iequals(unit, "min")) return 60 * 1000;
-  if (iequals(unit, "h")) return 3600 * 1000;
-  if (iequals(unit, "d")) return 86400 * 1000;
+  if (iequals(unit, "m") || iequals(unit, "min")) return int64_t{60} * 1000;
+  if (iequals(unit, "h")) return int64_t{3600} * 1000;
+  if (iequals(unit, "d")) return int64_t{86400} * 1000;
   return 0;
 }
 
