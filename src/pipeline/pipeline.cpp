@@ -495,7 +495,7 @@ void Pipeline::commit_done(Chunk* done) {
 }
 
 void Pipeline::recycle(Chunk* c) {
-  c->clear(2 * options_.chunk_bytes);
+  c->clear(4 * options_.chunk_bytes);  // What a chunk of usual bodies grows to is kept.
   free_.push_back(c);
 }
 
