@@ -252,6 +252,7 @@ void NdjsonWriter::write_line(std::string_view line) {
 }
 
 void NdjsonWriter::write_raw(std::string_view bytes) {
+  if (bytes.empty()) return;  // A chunk with no events: its data() may be null.
   if (bytes.size() >= kFlushAt / 4) {
     // A chunk's output (--jobs): to the stream as it is, not copied into the buffer first.
     if (buf_.GetSize() > 0) flush();
