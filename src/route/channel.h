@@ -4,11 +4,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "target/target.h"
 #include "text/url_redact.h"
 
 namespace cmrelay {
@@ -37,11 +39,15 @@ struct Channel {
   // none for other URLs. Set and empty: none ("none").
   bool rate_set = false;
   std::vector<Rate> rate{};
+  // What the channel's events become on the wire, and what its answers mean (kind:; the
+  // Flashduty standard event when the file names none, and for --url).
+  std::shared_ptr<const target::Target> target = target::flashduty_target();
 };
 
 // Every secret text a channel holds, as a server might echo it back: each secret part of
 // its URL (url_secrets: as written and percent-decoded), and each header value (whole, and
-// the credentials after an auth scheme: "Bearer T" gives T too). Longest first; header
+// the credentials after an auth scheme: "Bearer T" gives T too), and its target's own (a
+// routing key, a signing secret). Longest first; header
 // texts shorter than 4 bytes are left out ("X-Env: 1" is no secret, and masking every "1"
 // would garble every message).
 std::vector<std::string> channel_secrets(const Channel& channel);
