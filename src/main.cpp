@@ -22,6 +22,7 @@
 #include "cli/read.h"
 #include "output/diag.h"
 #include "text/duration.h"
+#include "vendors/severity.h"
 
 namespace {
 
@@ -73,10 +74,11 @@ CLI::Validator size_units() {
 // Every command's name: a first argument that is none of these (nor an option) is a PATH.
 constexpr const char* kCommands[] = {"convert", "detect", "labels", "routes", "send", "serve", "alerts"};
 
+std::string vendor_help() { return "auto, or one of " + vendor_names() + ": only that vendor's formats are tried"; }
+
 void add_read_options(CLI::App* cmd, cli::ReadOptions& o) {
   cmd->add_option("paths", o.paths, "Files, directories (walked recursively, sorted) or - for stdin; none reads stdin");
-  cmd->add_option("--vendor", o.vendor, "auto, volcengine or alibaba: only that vendor's formats are tried")
-      ->capture_default_str();
+  cmd->add_option("--vendor", o.vendor, vendor_help())->capture_default_str();
   cmd->add_option("--reject", o.reject_path, "Append every rejected body, with its reason, to FILE as NDJSON")
       ->type_name("FILE");
   cmd->add_option("--replay", o.replay_paths,
@@ -236,8 +238,7 @@ void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
   cmd->add_option("--allow", o.allow, "Accept clients from this address range only (repeatable)")->type_name("CIDR");
   cmd->add_option("--tls-cert", l.tls_cert, "Serve HTTPS with this PEM certificate (chain)")->type_name("FILE");
   cmd->add_option("--tls-key", l.tls_key, "The PEM private key of --tls-cert")->type_name("FILE");
-  cmd->add_option("--vendor", o.vendor, "auto, volcengine or alibaba: only that vendor's formats are tried")
-      ->capture_default_str();
+  cmd->add_option("--vendor", o.vendor, vendor_help())->capture_default_str();
   cmd->add_option("--max-body", l.max_body, "Largest request body, in bytes (suffixes k, m); larger gets 413")
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE")

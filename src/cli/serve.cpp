@@ -69,8 +69,8 @@ bool check_options(const ServeOptions& o, serve::Auth& auth) {
   if (o.log_format != "text" && o.log_format != "json") return fail("--log-format must be text or json");
   std::vector<Rate> rates;
   if (!o.rate.empty() && !check_rate_option(o.rate, !o.url.empty(), rates, why)) return fail(why);
-  if (o.vendor != "auto" && (!parse_vendor(o.vendor) || *parse_vendor(o.vendor) == Vendor::Flashduty)) {
-    return fail("--vendor must be auto, volcengine or alibaba, not '" + o.vendor + "'");
+  if (o.vendor != "auto" && !parse_alert_vendor(o.vendor)) {
+    return fail("--vendor must be auto or one of " + vendor_names() + ", not '" + o.vendor + "'");
   }
   if (o.delivery.concurrency < 1 || o.delivery.max_attempts < 1)
     return fail("--concurrency and --max-attempts must be at least 1");
@@ -144,7 +144,7 @@ int serve(const ServeOptions& o) {
   ro.state = store.get();
   serve::Metrics metrics;
   ro.delivery = o.delivery;
-  if (o.vendor != "auto") ro.vendor = parse_vendor(o.vendor);
+  if (o.vendor != "auto") ro.vendor = parse_alert_vendor(o.vendor);
   ro.max_body = o.listen.max_body;
   serve::Relay relay(ro, spool, seen, metrics, log, dead_letter);
   if (routes) {
