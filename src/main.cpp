@@ -1,4 +1,5 @@
-// cmrelay: Volcengine and Alibaba Cloud Monitor webhooks -> Flashduty standard alert events.
+// cmrelay: cloud monitoring webhooks (Volcengine, Alibaba, Tencent, Huawei, Alertmanager) -> Flashduty
+// standard alert events.
 // main() only parses arguments and hands them to a command.
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -341,7 +342,8 @@ int main(int argc, char** argv) {
   if (argc > 1 && cli::needs_full(argv[1])) return cli::exec_full(argv, CMRELAY_FULL_RELPATH);
 #endif
   CLI::App app{
-      "cmrelay: turns Volcengine and Alibaba Cloud Monitor webhook bodies into Flashduty standard alert events",
+      "cmrelay: turns Volcengine, Alibaba, Tencent, Huawei and Alertmanager webhook bodies into Flashduty "
+      "standard alert events",
       "cmrelay"};
   app.set_version_flag("--version,-V", std::string("cmrelay ") + CMRELAY_VERSION);
   app.footer(kExamples);

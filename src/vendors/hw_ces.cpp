@@ -91,6 +91,15 @@ bool read_firing(const Content& c) {
   return text::iequals(status, "alarm");
 }
 
+// The region in an SMN topic URN, "urn:smn:<region>:<project>:<name>"; empty otherwise.
+std::string_view topic_region(std::string_view urn) {
+  constexpr std::string_view kPrefix = "urn:smn:";
+  if (urn.substr(0, kPrefix.size()) != kPrefix) return {};
+  urn.remove_prefix(kPrefix.size());
+  const size_t colon = urn.find(':');
+  return colon == std::string_view::npos ? std::string_view() : urn.substr(0, colon);
+}
+
 struct Fields {
   bool firing = false;
   std::string level, account, ns, dimension, resource_id, resource_name, metric, region, region_name;
@@ -112,7 +121,8 @@ Fields read_fields(const json::Value& body, const Content& c) {
   f.resource_id = copy(v, "ResourceId");
   f.resource_name = copy(v, "ResourceName");
   f.metric = first({copy(v, "MetricName"), copy(top, "metric_name", kTop)});
-  f.region = first({copy(v, "RegionId"), copy(v, "Region")});
+  f.topic = copy(body, "topic_urn");
+  f.region = first({copy(v, "RegionId"), topic_region(f.topic), copy(v, "Region")});
   f.region_name = copy(v, "Region");
   f.rule = first({copy(v, "AlarmRuleName"), copy(top, "alarm_name", kTop)});
   f.rule_id = first({copy(v, "AlarmId"), copy(top, "alarm_id", kTop)});
@@ -125,7 +135,6 @@ Fields read_fields(const json::Value& body, const Content& c) {
   f.private_ip = copy(v, "PrivateIp");
   f.event = copy(v, "EventContent");
   f.subject = copy(body, "subject");
-  f.topic = copy(body, "topic_urn");
   f.message_id = copy(body, "message_id");
   f.type = copy(body, "type");
   f.time_text = copy(v, "AlarmTime");
