@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: N events (default 10,000) POSTed to a loopback sink, by `cmrelay send` at its
 # default concurrency and by a shell loop running curl once per event (what cron scripts do
-# today). The sink is tests/deliver/sink.py (asyncio, HTTP/1.1 keep-alive, 127.0.0.1 only).
+# today). The sink is tests/net/deliver/sink.py (asyncio, HTTP/1.1 keep-alive, 127.0.0.1 only).
 #   bench/send.sh [BIN]          BIN defaults to build/cmrelay
 #   EVENTS=10000 CURL_EVENTS=1000 bench/send.sh
 # CURL_EVENTS (default: EVENTS) limits the curl loop; its rate is then measured on fewer
@@ -19,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 tests/deliver/sink.py --port-file "$tmp/port" --max-seconds 3600 --max-requests 10000000 2>"$tmp/sink.err" &
+python3 tests/net/deliver/sink.py --port-file "$tmp/port" --max-seconds 3600 --max-requests 10000000 2>"$tmp/sink.err" &
 sink_pid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 url="http://127.0.0.1:$(cat "$tmp/port")/bench?integration_key=bench-key"

@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <string>
 
-#include "state/state.h"
+#include "net/state/state.h"
 
 namespace {
 

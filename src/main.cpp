@@ -21,7 +21,8 @@
 #include "cli/commands.h"
 #include "cli/full.h"
 #include "cli/read.h"
-#include "output/diag.h"
+#include "net/commands/options.h"
+#include "report/diag.h"
 #include "text/duration.h"
 #include "vendors/severity.h"
 

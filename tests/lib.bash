@@ -10,7 +10,7 @@
 #   pass / fail MESSAGE            one outcome decided by the script itself
 # Predicates for check (each says what it saw when false): eq ACTUAL EXPECTED, holds TEXT
 # PART, omits TEXT PART, file_has FILE PART, file_lacks FILE PART, le A B, gt A B.
-# With a loopback sink (tests/deliver/sink.py): start_sink, events, send, stats, requests,
+# With a loopback sink (tests/net/deliver/sink.py): start_sink, events, send, stats, requests,
 # conserved, waits_respected.
 set -u
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -65,7 +65,7 @@ le() { [ "$1" -le "$2" ] || { echo "  expected at most $2, got $1"; return 1; };
 gt() { [ "$1" -gt "$2" ] || { echo "  expected more than $2, got $1"; return 1; }; }
 
 start_sink() {  # [--tls]
-  python3 "$SRC/tests/deliver/sink.py" --port-file "$tmp/port" --log "$tmp/sink.log" --max-seconds 120 "$@" 2>/dev/null &
+  python3 "$SRC/tests/net/deliver/sink.py" --port-file "$tmp/port" --log "$tmp/sink.log" --max-seconds 120 "$@" 2>/dev/null &
   sink_pid=$!
   for _ in $(seq 100); do
     [ -s "$tmp/port" ] && break

@@ -14,10 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include "detect/detect.h"
 #include "event/limits.h"
 #include "input/body.h"
 #include "input/framer.h"
+#include "vendors/detect.h"
 #include "vendors/format.h"
 
 namespace cmrelay::test {

@@ -6,8 +6,8 @@
 #include "cli/commands.h"
 #include "cli/interrupt.h"
 #include "cli/read.h"
-#include "output/diag.h"
 #include "output/ndjson.h"
+#include "report/diag.h"
 #include "text/escape.h"
 
 namespace cmrelay::cli {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "output/diag.h"
+#include "report/diag.h"
 
 namespace cmrelay::cli {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "input/sources.h"
-#include "output/diag.h"
 #include "output/ndjson.h"
+#include "report/diag.h"
 #include "text/escape.h"
 #include "vendors/flashduty.h"
 

@@ -11,7 +11,7 @@
 
 #include "cli/read.h"
 #include "cli/routes.h"
-#include "output/diag.h"
+#include "report/diag.h"
 #include "route/yaml_document.h"
 
 namespace cmrelay::cli {

@@ -7,8 +7,8 @@
 
 #include "cli/interrupt.h"
 #include "cli/read.h"
-#include "output/diag.h"
 #include "output/ndjson.h"
+#include "report/diag.h"
 #include "text/escape.h"
 #include "text/url_redact.h"
 

@@ -13,10 +13,10 @@
 #include <string_view>
 #include <vector>
 
-#include "detect/detect.h"
 #include "event/event.h"
 #include "input/record.h"
 #include "pipeline/ordered_pool.h"
+#include "vendors/detect.h"
 
 namespace cmrelay {
 

@@ -30,15 +30,15 @@
 #include <string>
 #include <vector>
 
-#include "detect/detect.h"
 #include "event/event.h"
 #include "input/body.h"
 #include "input/framer.h"
 #include "input/sources.h"
-#include "output/diag.h"
 #include "pipeline/chunk.h"
 #include "pipeline/ordered_pool.h"
 #include "pipeline/reject_file.h"
+#include "report/diag.h"
+#include "vendors/detect.h"
 #include "vendors/severity.h"
 
 namespace cmrelay {

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "output/diag.h"
-#include "output/write_all.h"
+#include "report/diag.h"
+#include "report/write_all.h"
 
 namespace cmrelay {
 

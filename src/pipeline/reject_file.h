@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "output/record_file.h"
+#include "report/record_file.h"
 
 namespace cmrelay {
 

@@ -23,11 +23,11 @@ check "untrusted: the certificate named" grep -qi "certificate" "$tmp/dead"
 check "untrusted: attempts" eq "$(stats attempts)" 4
 
 # --cacert: trusted, delivered, by IP and by name.
-send_tls 127.0.0.1 /s/200 --cacert "$SRC/tests/deliver/tls-cert.pem" < <(events trusted 3)
+send_tls 127.0.0.1 /s/200 --cacert "$SRC/tests/net/deliver/tls-cert.pem" < <(events trusted 3)
 check "--cacert: exit 0" eq "$rc" 0
 conserved "--cacert" 3
 check "--cacert: delivered" eq "$(requests trusted-)" 3
-send_tls localhost /s/200 --cacert "$SRC/tests/deliver/tls-cert.pem" < <(events byname 1)
+send_tls localhost /s/200 --cacert "$SRC/tests/net/deliver/tls-cert.pem" < <(events byname 1)
 check "--cacert by name: exit 0" eq "$rc" 0
 
 # A --cacert that cannot be read: a usage error, nothing sent.
@@ -70,7 +70,7 @@ if unshare -rm true 2>/dev/null; then
   check "no CA bundle: nothing sent" eq "$(requests noca-)" 0
   check "no CA bundle: nothing dead-lettered" eq "$(cat "$tmp/dead-noca" 2>/dev/null | wc -l)" 0
   # --cacert still works there, and plain HTTP needs no CA at all.
-  events nocacert 1 | no_ca "$BIN" send --url "https://127.0.0.1:$port/s/200" --cacert "$SRC/tests/deliver/tls-cert.pem" \
+  events nocacert 1 | no_ca "$BIN" send --url "https://127.0.0.1:$port/s/200" --cacert "$SRC/tests/net/deliver/tls-cert.pem" \
     >/dev/null 2>"$tmp/err"
   check "no CA bundle, --cacert: delivered" eq "$?" 0
   events nocahttp 1 | no_ca "$BIN" send --url "http://127.0.0.1:1/x" --max-attempts 1 >/dev/null 2>"$tmp/err"

@@ -217,7 +217,7 @@ stop_serve
 
 # Built-in TLS, and an address allow-list that leaves loopback out.
 start_serve f.log --spool "$tmp/spool-f" --token-file "$tmp/tokens" --url "$URL" \
-  --tls-cert "$SRC/tests/deliver/tls-cert.pem" --tls-key "$SRC/tests/deliver/tls-key.pem"
+  --tls-cert "$SRC/tests/net/deliver/tls-cert.pem" --tls-key "$SRC/tests/net/deliver/tls-key.pem"
 check "HTTPS with --tls-cert/--tls-key: 200" eq "$(curl -sk -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
   --data-binary "@$SRC/samples/volcengine/nodata-recovered.json" "https://127.0.0.1:$sport/hook/$TOKEN")" 200
 check "and delivered" wait_until 10 grep -q 'outcome=delivered' "$tmp/f.log"

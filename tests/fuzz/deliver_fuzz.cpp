@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "deliver/backoff.h"
-#include "deliver/deadletter.h"
-#include "deliver/outcome.h"
 #include "harness.h"
+#include "net/deliver/backoff.h"
+#include "net/deliver/deadletter.h"
+#include "net/deliver/outcome.h"
 #include "text/utf8.h"
 #include "vendors/flashduty.h"
 

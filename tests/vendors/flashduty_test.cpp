@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 #include <rapidjson/stringbuffer.h>
 
-#include "detect/detect.h"
 #include "output/ndjson.h"
+#include "vendors/detect.h"
 
 using namespace cmrelay;
 

@@ -1,0 +1,355 @@
+// cmrelay send: read and convert like convert, then deliver every event to its channels. The
+// options become the reading side (routing each event) and the engine's configuration; the
+// delivery loop, signals and hand-over are deliver/engine.h's; the summary is send_report.h's.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+
+#include "cli/read.h"
+#include "input/sources.h"
+#include "net/commands/check_url.h"
+#include "net/commands/options.h"
+#include "net/commands/send_report.h"
+#include "net/commands/url_option.h"
+#include "net/deliver/cacert.h"
+#include "net/deliver/deadletter.h"
+#include "net/deliver/engine.h"
+#include "net/deliver/recall.h"
+#include "net/deliver/tls.h"
+#include "output/ndjson.h"
+#include "report/diag.h"
+#include "report/progress.h"
+#include "text/escape.h"
+#include "text/url_redact.h"
+#include "vendors/flashduty.h"
+
+namespace cmrelay::cli {
+namespace {
+
+// --dry-run: {"channel":NAME,"url":REDACTED,"body":EVENT}
+void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  std::string url = redact_url(ch.url, ch.redact);
+  w.StartObject();
+  w.Key("channel");
+  w.String(ch.name.c_str());
+  w.Key("url");
+  w.String(url.c_str());
+  w.Key("body");
+  w.RawValue(body.data(), body.size(), rapidjson::kObjectType);
+  w.EndObject();
+  out.write_line(std::string_view(sb.GetString(), sb.GetSize()));
+}
+
+// Where each event goes: the --url channel, or where the route file routes it. A
+// dead-letter record replayed with --replay goes back to the channel it names when the
+// route file has it (pick_channels, as convert --routes and routes test report it).
+class Destinations {
+ public:
+  // lines: the per-event "routed to no channel" lines, bounded as rejection lines are
+  // (--quiet, --max-errors; the summary counts them all).
+  Destinations(const RouteTable* routes, const Channel* url_channel, Recall* recall, diag::Budget lines)
+      : routes_(routes), url_channel_(url_channel), recall_(recall), lines_(lines) {}
+
+  // Sets out to the event's channels (a recovery's include where its alert went); when there
+  // are none, says so on stderr. Returns the state's token for the sender.
+  uint64_t pick(const Record& rec, const Detection& d, Event& e, std::vector<const Channel*>& out) {
+    out.clear();
+    if (routes_ == nullptr) {
+      out.push_back(url_channel_);
+      return 0;
+    }
+    std::string name;
+    if (d.format == &flashduty::kDeadLetterFormat) {  // Only from --replay (the pipeline says so).
+      std::string replayed;
+      pick_channels(*routes_, d, rec, e, out, &replayed);
+      if (!replayed.empty()) return recall_->note(e, out);  // Back to the channel its record names.
+      name = flashduty::dead_letter_channel(rec.body);      // No longer declared: routed afresh.
+    }
+    uint64_t token = recall_->route(e, out);
+    if (out.empty()) {
+      // The caller dead-letters it: an event is delivered or dead-lettered, never dropped.
+      ++unrouted_;
+      if (!lines_.take()) return token;
+      std::string was =
+          name.empty() ? "" : " (its record's channel '" + text::escape(name) + "' is not in the route file)";
+      diag::say("%s:%llu: event %s routed to no channel%s; dead-lettered", text::escape(rec.source).c_str(),
+                static_cast<unsigned long long>(rec.index), text::escape(e.alert_key).c_str(), was.c_str());
+    }
+    return token;
+  }
+
+  uint64_t unrouted() const { return unrouted_; }
+
+ private:
+  const RouteTable* routes_;
+  const Channel* url_channel_;
+  Recall* recall_;
+  diag::Budget lines_;  // Only the reading thread picks.
+  std::atomic<uint64_t> unrouted_{0};
+};
+
+// The reading side: hands every event the pipeline reads to feed, with its channels,
+// until stop is set.
+void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, deliver::Feed& feed,
+                 std::atomic<bool>& stop) {
+  rapidjson::StringBuffer sb;
+  std::vector<const Channel*> channels;
+  read_inputs(
+      pipeline, o.read,
+      [&](const Record& rec, const Detection& d, EventBatch& events) {
+        feed.body_begins();
+        for (Event& e : events) {
+          uint64_t token = where.pick(rec, d, e, channels);
+          sb.Clear();
+          append_event_json(e, sb);
+          feed.event(std::string_view(sb.GetString(), sb.GetSize()), e.alert_key, channels, token);
+        }
+        feed.body_ends();
+      },
+      &stop);
+}
+
+// --dry-run's end of the hand-over: every event printed once per channel.
+class DryRun : public deliver::Feed {
+ public:
+  explicit DryRun(std::atomic<bool>& stop) : stop_(stop) {}
+  void body_begins() override {}
+  void body_ends() override {}
+  void event(std::string_view body, const std::string&, const std::vector<const Channel*>& to, uint64_t) override {
+    for (const Channel* ch : to) write_dry_run(out_, *ch, body);
+    if (out_.failed()) stop_.store(true);  // Nothing more can be printed: stop reading.
+  }
+  // False when standard output could not be written.
+  bool finish() { return flush_output(out_); }
+
+ private:
+  NdjsonWriter out_{stdout, false};
+  std::atomic<bool>& stop_;
+};
+
+// Both paths name one existing file.
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {
+  }, sb{};
+  return !a.empty() && !b.empty() && ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+bool check_options(SendOptions& o) {
+  std::string why;
+  if (!resolve_url(o, why)) {
+    diag::say("%s", why.c_str());
+    return false;
+  }
+  std::vector<Rate> rates;
+  if (o.url.empty() == o.routes_path.empty()) {
+    why = "send needs one of --routes FILE and --url URL (or --url-file FILE, --url-env NAME)";
+  } else if (!o.url.empty() && !check_channel_url(o.url, why)) {
+    why = "--url " + why;
+  } else if (o.stats != "text" && o.stats != "json") {
+    why = "--stats must be text or json, not '" + o.stats + "'";
+  } else if (o.dry_run && o.read.remove_done) {
+    why = "--remove-done with --dry-run would remove input that was not sent";
+  } else if (o.log_format != "text" && o.log_format != "json") {
+    why = "--log-format must be text or json, not '" + o.log_format + "'";
+  } else if (!o.rate.empty() && !check_rate_option(o.rate, !o.url.empty(), rates, why)) {
+    // why says it.
+  } else if (o.delivery.concurrency < 1) {
+    why = "--concurrency must be at least 1";
+  } else if (o.delivery.max_attempts < 1) {
+    why = "--max-attempts must be at least 1";
+  } else if (o.delivery.timeout.count() <= 0 || o.delivery.connect_timeout.count() <= 0 ||
+             o.delivery.max_elapsed.count() <= 0) {
+    why = "--timeout, --connect-timeout and --max-elapsed must be at least 0.001 seconds";
+  } else if (!o.delivery.cacert.empty() && !deliver::check_ca_file(o.delivery.cacert, why)) {
+    why = "--cacert " + why;
+  }
+  if (why.empty()) return true;
+  diag::say("%s", why.c_str());
+  return false;
+}
+
+// Why --remove-done may remove nothing of this run, or empty: a record that failed to be
+// written, or dead-lettered events that only stderr holds, cannot be tied to their input.
+std::string refuse_removal(const SendOptions& o, const Outcomes& outcomes, const Totals& totals, bool dead_failed) {
+  if (outcomes.has(kOutputFailed)) return "standard output could not be written";
+  if (dead_failed) return "a dead-letter record could not be written to the file";
+  if (o.dead_letter_path.empty() && (totals.dead_lettered > 0 || outcomes.has(kUnrouted))) {
+    return "events were dead-lettered to stderr (no --dead-letter file)";
+  }
+  return "";
+}
+
+// HTTPS without --cacert needs the system's CA certificates: without them every event
+// would fail alike, so it is a usage error, said once.
+bool check_ca(const SendOptions& o, const RouteTable* routes) {
+  if (o.dry_run || !o.delivery.cacert.empty()) return true;
+  bool https = o.url.starts_with("https://");
+  if (routes != nullptr) {
+    for (const Channel& c : routes->channels()) https |= c.url.starts_with("https://");
+  }
+  if (!https) return true;
+  std::string problem = deliver::default_ca_problem();
+  if (problem.empty()) return true;
+  diag::say("no CA certificates found (%s): install ca-certificates or pass --cacert", problem.c_str());
+  return false;
+}
+
+// Opens --dead-letter (not with --dry-run) and refuses one that is also an input or the
+// --reject file; false (said) is a usage error.
+bool open_dead_letter(const SendOptions& o, deliver::DeadLetterFile& dead_letter) {
+  std::string error;
+  if (!o.dry_run && !dead_letter.open(o.dead_letter_path, error)) {
+    diag::say("%s", error.c_str());
+    return false;
+  }
+  // Checked once the file exists, against every file the inputs expand to.
+  if (is_an_input(o.dead_letter_path, o.read)) {
+    diag::say(
+        "--dead-letter %s is also an input: replaying it would read its own new records "
+        "(keep it outside the input paths)",
+        o.dead_letter_path.c_str());
+    return false;
+  }
+  if (same_file(o.dead_letter_path, o.read.reject_path)) {
+    // Dead-letter records would land inside a streamed reject record, and a replay would
+    // read the reject records as input.
+    diag::say("--reject and --dead-letter must be different files");
+    return false;
+  }
+  return true;
+}
+
+// Reads and delivers every event (deliver::deliver_all), redrawing the progress line.
+deliver::RunResult deliver_with_progress(Pipeline& pipeline, const SendOptions& o, Destinations& where,
+                                         deliver::Sender& sender, deliver::DeadLetterFile& dead_letter,
+                                         std::atomic<bool>& stop, ProgressLine& progress) {
+  // The progress line, redrawn at most this often.
+  constexpr auto kRedraw = std::chrono::milliseconds(250);
+  const auto began = std::chrono::steady_clock::now();
+  auto drawn = began;
+  deliver::RunResult run = deliver::deliver_all(
+      [&](deliver::Feed& feed) { read_events(pipeline, o, where, feed, stop); }, sender, dead_letter,
+      [&](uint64_t bodies) {
+        auto now = std::chrono::steady_clock::now();
+        if (!progress.active() || now - drawn < kRedraw) return;
+        drawn = now;
+        progress.show(progress_text(bodies, sender.progress(), std::chrono::duration<double>(now - began).count()));
+      });
+  progress.clear();
+  return run;
+}
+
+// The run's summary on stderr (or as JSON on standard output with --stats json).
+void report(const SendOptions& o, const SendSummary& summary, const deliver::RunResult& run) {
+  const PipelineCounts& counts = summary.counts;
+  if (o.dry_run) {
+    diag::say("send: dry run: %llu events read, %llu rejected, nothing sent",
+              static_cast<unsigned long long>(counts.events), static_cast<unsigned long long>(counts.rejected));
+  } else if (o.stats == "json") {
+    report_json(summary);
+  } else {
+    report_text(summary);
+  }
+  if (!o.dry_run) say_unsaid(counts);
+  if (run.not_handed > 0) {
+    diag::say(
+        "send: %llu events converted after the second signal were not sent; their bodies are "
+        "still in the input",
+        static_cast<unsigned long long>(run.not_handed));
+  }
+}
+
+}  // namespace
+
+int send(const SendOptions& options) {
+  SendOptions o = options;  // The URL filled in from --url-file or --url-env.
+  if (!check_options(o)) return kUsage;
+  std::optional<RouteTable> routes;
+  if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_route_channels(*routes)))
+    return kUsage;
+  if (!check_ca(o, routes ? &*routes : nullptr)) return kUsage;
+  auto pipeline = make_pipeline(o.read, true, routes ? &routes->severity() : nullptr);
+  if (!pipeline) return kUsage;
+  deliver::DeadLetterFile dead_letter;
+  if (!open_dead_letter(o, dead_letter)) return kUsage;
+  Channel url_channel;
+  url_channel.name = "url";
+  url_channel.url = o.url;
+  // The open-alert state: a state that cannot be used is said once, and every event is
+  // still delivered by its route (exit 8).
+  std::string state_error;
+  std::unique_ptr<state::Store> store;
+  if (routes) store = open_state(o.state, o.state_max_age, o.dry_run, state_error);
+  std::optional<Recall> recall;
+  if (routes) recall.emplace(*routes, store.get(), !o.dry_run);
+  if (!state_error.empty()) recall->fail(state_error);
+  if (!o.rate.empty()) {
+    std::string why;  // Checked by check_options().
+    url_channel.rate_set = check_rate_option(o.rate, true, url_channel.rate, why);
+  }
+  deliver::DeliveryOptions delivery = o.delivery;
+  delivery.verbosity = o.read.quiet ? -1 : o.verbose;
+  delivery.log_json = o.log_format == "json";
+  Destinations where(routes ? &*routes : nullptr, &url_channel, recall ? &*recall : nullptr,
+                     diag::Budget(o.read.quiet, o.read.max_errors));
+
+  deliver::Interrupts& interrupts = deliver::catch_interrupts();
+  // Only on a terminal, and not with --quiet; cleared before every other line the sender writes.
+  ProgressLine progress(!o.read.quiet && !o.dry_run);
+  delivery.before_line = [&progress] { progress.clear(); };
+  deliver::Sender sender(delivery, dead_letter, &interrupts.count);
+  if (recall) {
+    deliver::SenderHooks hooks;
+    hooks.on_done = [&recall](uint64_t token, const Channel& ch, bool delivered) {
+      recall->done(token, ch, delivered);
+    };
+    sender.set_hooks(std::move(hooks));
+  }
+  deliver::RunResult run;
+  Outcomes outcomes;
+  if (o.dry_run) {
+    DryRun printer(interrupts.stop);
+    read_events(*pipeline, o, where, printer, interrupts.stop);
+    outcomes.add(kOutputFailed, !printer.finish());
+  } else {
+    run = deliver_with_progress(*pipeline, o, where, sender, dead_letter, interrupts.stop, progress);
+  }
+
+  const PipelineCounts& counts = pipeline->counts();
+  report(o, SendSummary{counts, where.unrouted(), sender.stats(), interrupts.count.load() > 0, o.dead_letter_path},
+         run);
+  // An interrupted run may have input left unread: 128 + the signal, as shells report it, so
+  // that no script takes the input for handled.
+  const Totals totals = add_up(sender.stats());
+  if (o.stats == "json" && !o.dry_run) outcomes.add(kOutputFailed, !flush_stdout());
+  add_read_outcomes(counts, outcomes);
+  const bool dead_failed = totals.dead_letter_failed > 0 || run.unrouted_failed > 0;
+  outcomes.add(kRecordWriteFailed, dead_failed);
+  outcomes.add(kUndelivered, totals.dead_lettered > 0);
+  outcomes.add(kUnrouted, where.unrouted() > 0);
+  outcomes.add(kStateFailed, recall && recall->failed());
+  if (o.read.remove_done && run.joined) remove_done(*pipeline, refuse_removal(o, outcomes, totals, dead_failed));
+  if (o.read.remove_done && !run.joined) {
+    diag::say("--remove-done: no input removed: a second signal abandoned the reading");
+  }
+  const int first_signal = interrupts.first.load();
+  const int status = first_signal != 0 ? 128 + first_signal : outcomes.status();
+  if (!run.joined) {
+    std::fflush(nullptr);
+    std::_Exit(status);  // The reading thread still holds the pipeline.
+  }
+  return status;
+}
+
+}  // namespace cmrelay::cli

@@ -1,0 +1,188 @@
+// cmrelay serve: wires the listener (serve/listener.h), the spool (serve/spool.h) and the
+// delivery from it (serve/relay.h), and handles the signals: SIGTERM/SIGINT stop (a second
+// one stops at once; nothing is lost either way, the spool keeps what was not delivered),
+// SIGHUP reloads the route file when the new one passes `routes check`.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "cli/read.h"
+#include "net/commands/check_url.h"
+#include "net/commands/options.h"
+#include "net/deliver/recall.h"
+#include "net/serve/relay.h"
+#include "report/diag.h"
+
+namespace cmrelay::cli {
+namespace {
+
+std::atomic<int> g_stops{0};
+std::atomic<int> g_first_stop{0};
+std::atomic<bool> g_reload{false};
+
+extern "C" void on_stop(int sig) {
+  int none = 0;
+  g_first_stop.compare_exchange_strong(none, sig);
+  g_stops.fetch_add(1);
+}
+
+extern "C" void on_reload(int) { g_reload.store(true); }
+
+void catch_signals() {
+  struct sigaction sa {};
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_stop;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = on_reload;
+  sigaction(SIGHUP, &sa, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);  // A client gone mid-answer must not end the process.
+}
+
+bool fail(const std::string& why) {
+  diag::say("serve: %s", why.c_str());
+  return false;
+}
+
+// The route file, when it passes `routes check` (no finding but warnings, which leave a file
+// usable there too) and every channel URL is one libcurl can POST to. Every finding and
+// warning is said on stderr.
+std::optional<RouteTable> load_checked(const std::string& path) {
+  std::vector<std::string> findings;
+  size_t warnings = 0;
+  bool readable = check_routes(path, findings, &warnings);
+  for (const std::string& f : findings) diag::say("%s", f.c_str());
+  if (!readable || findings.size() > warnings) return std::nullopt;
+  std::optional<RouteTable> routes = load_routes(path);
+  if (routes && !check_route_channels(*routes)) return std::nullopt;
+  return routes;
+}
+
+bool check_options(const ServeOptions& o, serve::Auth& auth) {
+  std::string why;
+  if (o.spool.empty()) return fail("--spool DIR is required");
+  if (o.url.empty() == o.routes_path.empty()) return fail("serve needs one of --routes FILE and --url URL");
+  if (!o.url.empty() && !check_delivery_url(o.url, why)) return fail("--url " + why);
+  if (o.log_format != "text" && o.log_format != "json") return fail("--log-format must be text or json");
+  std::vector<Rate> rates;
+  if (!o.rate.empty() && !check_rate_option(o.rate, !o.url.empty(), rates, why)) return fail(why);
+  if (o.vendor != "auto" && !parse_alert_vendor(o.vendor)) {
+    return fail("--vendor must be auto or one of " + vendor_names() + ", not '" + o.vendor + "'");
+  }
+  if (o.delivery.concurrency < 1 || o.delivery.max_attempts < 1)
+    return fail("--concurrency and --max-attempts must be at least 1");
+  if (o.listen.tls_cert.empty() != o.listen.tls_key.empty()) return fail("--tls-cert and --tls-key go together");
+  if (o.listen.max_connections < 1 || o.listen.max_per_ip < 1 || o.listen.threads < 1 || o.spool_max_files < 1 ||
+      o.spool_max_bytes < o.listen.max_body) {
+    return fail(
+        "--max-connections, --max-connections-per-ip, --threads and --spool-max-files must be at least 1, "
+        "and --spool-max-bytes at least --max-body");
+  }
+  if (!o.token_file.empty() && !auth.load_file(o.token_file, why)) return fail(why);
+  if (const char* env = std::getenv("CMRELAY_TOKEN")) auth.add_tokens(env);
+  if (o.listen.no_auth && auth.has_tokens())
+    return fail("--no-auth and a token (--token-file or CMRELAY_TOKEN) exclude each other");
+  if (!o.listen.no_auth && !auth.has_tokens()) {
+    return fail(
+        "no token: give --token-file FILE (one token per line) or the CMRELAY_TOKEN environment variable; "
+        "--no-auth accepts requests from anyone who can reach --listen (for loopback set-ups only)");
+  }
+  for (const std::string& cidr : o.allow) {
+    if (!auth.allow(cidr, why)) return fail(why);
+  }
+  return true;
+}
+
+std::string rejected_dir(const ServeOptions& o) {
+  if (!o.rejected.empty()) return o.rejected;
+  std::filesystem::path spool = std::filesystem::absolute(o.spool).lexically_normal();
+  if (!spool.has_filename()) spool = spool.parent_path();
+  return (spool.parent_path() / "rejected").string();
+}
+
+void reload(const ServeOptions& o, serve::Relay& relay, const serve::Log& log) {
+  std::optional<RouteTable> routes = load_checked(o.routes_path);
+  if (!routes) {
+    log.write("reload", {{"outcome", "failed"}, {"routes", o.routes_path}, {"kept", "the routes loaded before"}});
+    return;
+  }
+  relay.use_routes(std::move(*routes));
+  log.write("reload", {{"outcome", "done"}, {"routes", o.routes_path}});
+}
+
+// The start line's state field: whether recoveries also go where their alert went.
+std::string state_field(const ServeOptions& o, const state::Store* store, const std::string& error) {
+  if (o.routes_path.empty()) return "none (--url)";
+  if (store != nullptr) return "open";
+  return error.empty() ? "none" : "failed: routes alone decide";
+}
+
+}  // namespace
+
+int serve(const ServeOptions& o) {
+  serve::Auth auth;
+  if (!check_options(o, auth)) return kUsage;
+  std::optional<RouteTable> routes;
+  if (!o.routes_path.empty() && !(routes = load_checked(o.routes_path))) return kUsage;
+  serve::Log log(o.log_format == "json");
+  serve::Spool spool;
+  std::string error;
+  if (!spool.open(o.spool, rejected_dir(o), {o.spool_max_files, o.spool_max_bytes}, error)) return fail(error), kUsage;
+  serve::Seen seen;
+  if (!seen.open(o.spool + "/.seen", o.dedup_window.count() / 1000, error)) return fail(error), kUsage;
+  deliver::DeadLetterFile dead_letter;
+  if (!dead_letter.open(o.dead_letter_path, error)) return fail(error), kUsage;
+
+  // The open-alert state, as send's: one that cannot be opened is said once (stderr and the
+  // start line), and serve delivers by the route file alone.
+  std::unique_ptr<state::Store> store;
+  serve::RelayOptions ro;
+  if (routes) store = open_state(o.state, o.state_max_age, false, ro.state_error);
+  ro.state = store.get();
+  serve::Metrics metrics;
+  ro.delivery = o.delivery;
+  if (o.vendor != "auto") ro.vendor = parse_alert_vendor(o.vendor);
+  ro.max_body = o.listen.max_body;
+  serve::Relay relay(ro, spool, seen, metrics, log, dead_letter);
+  if (routes) {
+    relay.use_routes(std::move(*routes));
+  } else {
+    std::vector<Rate> rates;
+    std::string why;  // Checked by check_options().
+    bool rate_set = !o.rate.empty() && check_rate_option(o.rate, true, rates, why);
+    relay.use_url(o.url, rates, rate_set);
+  }
+
+  catch_signals();  // Before the listener's threads start, so that they inherit it.
+  serve::Listener listener(
+      o.listen, auth, spool, metrics, log, [&relay] { return relay.has_routes(); }, [&relay] { relay.notify(); });
+  if (!listener.start(error)) return fail(error), kUsage;
+  log.write("start", {{"listen", o.listen.listen},
+                      {"port", std::to_string(listener.port())},
+                      {"spool", o.spool},
+                      {"waiting", std::to_string(spool.depth())},
+                      {"auth", o.listen.no_auth ? "none (--no-auth)" : "token"},
+                      {"state", state_field(o, store.get(), ro.state_error)}});
+
+  constexpr int kTickMs = 100;  // Signals are seen at least this often.
+  while (g_stops.load() == 0) {
+    if (g_reload.exchange(false) && !o.routes_path.empty()) reload(o, relay, log);
+    relay.step(kTickMs);
+  }
+  // Stop: no new connection; requests in flight finish (or are cut at the grace's end,
+  // unanswered, so their senders retry); deliveries in flight get drain_timeout, and the
+  // files they came from stay in the spool unless they finish.
+  log.write("stop", {{"signal", std::to_string(g_first_stop.load())}});
+  listener.stop(g_stops.load() > 1 ? std::chrono::milliseconds(0) : o.drain_timeout);
+  auto end = std::chrono::steady_clock::now() + o.drain_timeout;
+  while (relay.files_in_progress() > 0 && g_stops.load() < 2 && std::chrono::steady_clock::now() < end) {
+    relay.step(kTickMs, false);
+  }
+  log.write("stopped", {{"left_in_spool", std::to_string(spool.depth())}});
+  return kOk;
+}
+
+}  // namespace cmrelay::cli

@@ -1,0 +1,417 @@
+#include "net/serve/listener.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "input/capture.h"
+
+namespace cmrelay::serve {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr unsigned kPollThreads = 2;  // epoll threads: they only parse and answer.
+
+// One request, from its request line to its end (libmicrohttpd's per-request pointer).
+struct Req {
+  std::string uri;  // Raw, with the query: a GET body lives there.
+  Clock::time_point start = Clock::now();
+  bool checked = false;    // Headers accepted; the body is being read.
+  bool too_large = false;  // The body passed max_body: the rest is discarded, then 413.
+  std::string body;
+  // Stored by a worker while the connection is suspended (fsync never blocks an epoll
+  // thread, and many fsyncs run at once: the file system commits them together).
+  bool storing = false;
+  std::atomic<bool> stored{false};
+  std::string capture, name, error;
+  StoreResult result = StoreResult::Failed;
+  double store_seconds = 0, fsync_seconds = 0;
+};
+
+// Runs store jobs on a few threads; finish() runs what is queued, then joins.
+class Workers {
+ public:
+  void start(unsigned n) {
+    for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this] { run(); });
+  }
+  void push(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
+  void finish() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return done_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  bool done_ = false;
+};
+
+std::string client_address(MHD_Connection* c) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == nullptr || info->client_addr == nullptr) return "";
+  char buf[INET6_ADDRSTRLEN] = {};
+  const sockaddr* sa = info->client_addr;
+  if (sa->sa_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
+  } else if (sa->sa_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
+  }
+  return buf;
+}
+
+MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
+  auto* out = static_cast<std::vector<std::pair<std::string, std::string>>*>(cls);
+  out->emplace_back(key, value != nullptr ? value : "");
+  return MHD_YES;
+}
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return static_cast<bool>(in) && !out.empty();
+}
+
+// "host:port" or "[v6]:port".
+bool split_listen(const std::string& listen, std::string& host, std::string& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size()) return false;
+  host = listen.substr(0, colon);
+  port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return !host.empty();
+}
+
+}  // namespace
+
+struct Listener::Impl {
+  ListenOptions o;
+  const Auth& auth;
+  Spool& spool;
+  Metrics& metrics;
+  const Log& log;
+  std::function<bool()> ready;
+  std::function<void()> stored;
+  std::vector<std::string> secret_headers{"Token", "Authorization"};
+  MHD_Daemon* daemon = nullptr;
+  int listen_fd = -1;
+  std::atomic<int> active{0};
+  std::string cert, key;  // Must outlive the daemon.
+  Workers workers;
+
+  Impl(ListenOptions options, const Auth& a, Spool& s, Metrics& m, const Log& l, std::function<bool()> r,
+       std::function<void()> st)
+      : o(std::move(options)), auth(a), spool(s), metrics(m), log(l), ready(std::move(r)), stored(std::move(st)) {
+    for (const std::string& h : o.token_headers) secret_headers.push_back(h);
+  }
+
+  // The path as logged and counted: the token masked, the query left out (a GET body).
+  static std::string path_of(const Req& r) {
+    std::string token;
+    std::string masked = mask_path_token(r.uri, token);
+    return masked.substr(0, masked.find('?'));
+  }
+
+  static std::string label_of(const std::string& path) {
+    if (path == "/hook" || path.starts_with("/hook/")) return "/hook";
+    if (path == "/healthz" || path == "/readyz" || path == "/metrics") return path;
+    return "other";
+  }
+
+  MHD_Result respond(MHD_Connection* c, const Req& r, const char* method, unsigned code, const std::string& body,
+                     const char* type = "application/json", const std::string& file = "") {
+    MHD_Response* resp =
+        MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(resp, "Content-Type", type);
+    if (code == 503) {
+      std::string secs = std::to_string(std::max<int64_t>(1, o.retry_after.count() / 1000));
+      MHD_add_response_header(resp, "Retry-After", secs.c_str());
+    }
+    MHD_Result rc = MHD_queue_response(c, code, resp);
+    MHD_destroy_response(resp);
+    std::string path = path_of(r);
+    metrics.request(label_of(path), static_cast<int>(code));
+    if (label_of(path) == "/hook" || code >= 400) {
+      LogFields f{{"client", client_address(c)},
+                  {"method", method},
+                  {"path", path},
+                  {"status", std::to_string(code)},
+                  {"bytes", std::to_string(r.body.size())},
+                  {"ms", std::to_string(
+                             std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - r.start).count())}};
+      if (!file.empty()) f.emplace_back("file", file);
+      log.write("request", f);
+    }
+    return rc;
+  }
+
+  static std::string message(std::string_view text) {
+    return std::string("{\"message\":\"") + std::string(text) + "\"}\n";
+  }
+
+  // The token check: the path's, the Token header, or a --token-header; every candidate is
+  // compared (in constant time) whatever the others gave.
+  bool authorized(MHD_Connection* c, const Req& r) {
+    if (o.no_auth) return true;
+    std::string token;
+    mask_path_token(r.uri.substr(0, r.uri.find('?')), token);
+    bool ok = auth.accepts(token);
+    for (const std::string& name : secret_headers) {
+      if (name == "Authorization") continue;
+      const char* v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name.c_str());
+      if (v != nullptr) ok |= auth.accepts(v);
+    }
+    return ok;
+  }
+
+  // The first call, headers read: everything that can be said before reading the body.
+  // True when the body is to be read.
+  bool admit(MHD_Connection* c, Req& r, const char* method, MHD_Result& rc) {
+    std::string path = path_of(r);
+    bool get = std::strcmp(method, "GET") == 0;
+    if (!auth.allowed(client_address(c))) {
+      rc = respond(c, r, method, 403, message("address not allowed"));
+    } else if (path == "/healthz" && get) {
+      rc = respond(c, r, method, 200, "ok\n", "text/plain");
+    } else if (path == "/readyz" && get) {
+      bool ok = spool.writable() && ready();
+      rc = respond(c, r, method, ok ? 200 : 503, ok ? "ready\n" : "not ready\n", "text/plain");
+    } else if (path == "/metrics" && get) {
+      rc = respond(c, r, method, 200, metrics.render(spool), "text/plain; version=0.0.4");
+    } else if (label_of(path) != "/hook") {
+      rc = respond(c, r, method, 404, message("not found"));
+    } else if (!get && std::strcmp(method, "POST") != 0) {
+      rc = respond(c, r, method, 405, message("POST or GET"));
+    } else if (!authorized(c, r)) {
+      rc = respond(c, r, method, 401, message("missing or wrong token"));
+    } else {
+      const char* length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+      if (length != nullptr && std::strtoull(length, nullptr, 10) > o.max_body) {
+        rc = respond(c, r, method, 413, message("body too large"));
+      } else if (r.uri.size() > o.max_body) {
+        rc = respond(c, r, method, 413, message("request line too large"));
+      } else {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The body is complete: the connection is suspended while a worker stores it, then
+  // resumed to answer.
+  MHD_Result store(MHD_Connection* c, Req& r, const char* method) {
+    Request req;
+    req.method = method;
+    std::string token;
+    req.target = mask_path_token(r.uri, token);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &req.headers);
+    req.body = std::move(r.body);
+    r.capture = format_capture(req, secret_headers);
+    r.body = std::move(req.body);  // For the log's byte count.
+    r.storing = true;
+    MHD_suspend_connection(c);
+    workers.push([this, c, &r] {
+      uint64_t fsync_ns = 0;
+      auto t0 = Clock::now();
+      r.result = spool.store(r.capture, r.name, r.error, fsync_ns);
+      r.store_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      r.fsync_seconds = static_cast<double>(fsync_ns) / 1e9;
+      r.capture.clear();
+      r.stored.store(true);
+      MHD_resume_connection(c);
+    });
+    return MHD_YES;
+  }
+
+  MHD_Result answer_stored(MHD_Connection* c, Req& r, const char* method) {
+    if (r.result == StoreResult::Stored) {
+      metrics.stored(r.store_seconds, r.fsync_seconds);
+      stored();
+      return respond(c, r, method, 200, message("stored"), "application/json", r.name);
+    }
+    if (!r.error.empty()) log.write("spool", {{"error", r.error}});
+    return respond(c, r, method, 503, message(r.result == StoreResult::Full ? "spool full" : "cannot store"));
+  }
+
+  MHD_Result handle(MHD_Connection* c, const char* method, const char* data, size_t* size, Req& r) {
+    if (r.storing) return r.stored.load() ? answer_stored(c, r, method) : MHD_YES;
+    if (Clock::now() - r.start > o.request_timeout) {
+      metrics.request(label_of(path_of(r)), 408);
+      log.write("request", {{"client", client_address(c)},
+                            {"path", path_of(r)},
+                            {"status", "408"},
+                            {"error", "request timeout: connection closed"}});
+      return MHD_NO;  // Closes the connection: a slow client holds nothing longer.
+    }
+    if (!r.checked) {
+      MHD_Result rc = MHD_YES;
+      if (!admit(c, r, method, rc)) return rc;
+      r.checked = true;
+      return MHD_YES;
+    }
+    if (*size > 0) {
+      if (r.body.size() + *size > o.max_body) {
+        r.too_large = true;
+        r.body.clear();
+        r.body.shrink_to_fit();
+      } else if (!r.too_large) {
+        r.body.append(data, *size);
+      }
+      *size = 0;
+      return MHD_YES;
+    }
+    if (r.too_large) return respond(c, r, method, 413, message("body too large"));
+    return store(c, r, method);
+  }
+};
+
+namespace {
+
+void* on_uri(void* cls, const char* uri, MHD_Connection*) {
+  auto* impl = static_cast<Listener::Impl*>(cls);
+  impl->active.fetch_add(1);
+  auto* r = new Req;
+  r->uri = uri != nullptr ? uri : "";
+  return r;
+}
+
+void on_completed(void* cls, MHD_Connection*, void** req_cls, MHD_RequestTerminationCode) {
+  auto* impl = static_cast<Listener::Impl*>(cls);
+  auto* r = static_cast<Req*>(*req_cls);
+  if (r == nullptr) return;
+  delete r;
+  *req_cls = nullptr;
+  impl->active.fetch_sub(1);
+}
+
+MHD_Result on_request(void* cls, MHD_Connection* c, const char*, const char* method, const char*, const char* data,
+                      size_t* size, void** req_cls) {
+  auto* r = static_cast<Req*>(*req_cls);
+  if (r == nullptr) return MHD_NO;
+  return static_cast<Listener::Impl*>(cls)->handle(c, method, data, size, *r);
+}
+
+}  // namespace
+
+Listener::Listener(ListenOptions options, const Auth& auth, Spool& spool, Metrics& metrics, const Log& log,
+                   std::function<bool()> ready, std::function<void()> stored)
+    : impl_(
+          std::make_unique<Impl>(std::move(options), auth, spool, metrics, log, std::move(ready), std::move(stored))) {}
+
+Listener::~Listener() { stop(std::chrono::milliseconds(0)); }
+
+bool Listener::start(std::string& error) {
+  Impl& m = *impl_;
+  std::string host, port;
+  if (!split_listen(m.o.listen, host, port)) {
+    error = "--listen " + m.o.listen + ": expected ADDR:PORT";
+    return false;
+  }
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* res = nullptr;
+  int gai = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+  if (gai != 0) {
+    error = "--listen " + m.o.listen + ": " + ::gai_strerror(gai);
+    return false;
+  }
+  int fd = ::socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+  int one = 1;
+  if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  bool ok = fd >= 0 && ::bind(fd, res->ai_addr, res->ai_addrlen) == 0 && ::listen(fd, 128) == 0;
+  int family = res->ai_family;
+  ::freeaddrinfo(res);
+  if (!ok) {
+    error = "--listen " + m.o.listen + ": " + std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return false;
+  }
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  port_ = ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                   : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
+  if (family == AF_INET6) flags |= MHD_USE_IPv6;
+  bool tls = !m.o.tls_cert.empty();
+  if (tls) {
+    if (!read_file(m.o.tls_cert, m.cert) || !read_file(m.o.tls_key, m.key)) {
+      error = "--tls-cert/--tls-key: cannot read " + m.o.tls_cert + " or " + m.o.tls_key;
+      ::close(fd);
+      return false;
+    }
+    flags |= MHD_USE_TLS;
+  }
+  unsigned idle = static_cast<unsigned>(std::max<int64_t>(1, (m.o.idle_timeout.count() + 999) / 1000));
+  m.listen_fd = fd;
+  m.daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, on_request, &m, MHD_OPTION_LISTEN_SOCKET, fd,
+                              MHD_OPTION_URI_LOG_CALLBACK, on_uri, &m, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &m,
+                              MHD_OPTION_CONNECTION_LIMIT, m.o.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                              m.o.max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, idle, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                              static_cast<size_t>(128 * 1024), MHD_OPTION_THREAD_POOL_SIZE, kPollThreads,
+                              tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, m.key.c_str(), MHD_OPTION_HTTPS_MEM_CERT,
+                              m.cert.c_str(), MHD_OPTION_END);
+  if (m.daemon != nullptr) m.workers.start(std::max(1u, m.o.threads));
+  if (m.daemon == nullptr) {
+    error = "--listen " + m.o.listen + ": libmicrohttpd could not start" +
+            (tls ? " (check the TLS certificate and key)" : "");
+    ::close(fd);
+    m.listen_fd = -1;
+    return false;
+  }
+  return true;
+}
+
+void Listener::stop(std::chrono::milliseconds grace) {
+  Impl& m = *impl_;
+  if (m.daemon == nullptr) return;
+  MHD_socket fd = MHD_quiesce_daemon(m.daemon);  // No new connection from here on.
+  if (fd != MHD_INVALID_SOCKET) ::close(fd);
+  auto end = Clock::now() + grace;
+  while (m.active.load() > 0 && Clock::now() < end) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  m.workers.finish();  // Stores under way end, and resume their connections, first.
+  MHD_stop_daemon(m.daemon);
+  m.daemon = nullptr;
+}
+
+}  // namespace cmrelay::serve

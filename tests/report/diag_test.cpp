@@ -1,0 +1,54 @@
+#include "report/diag.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "support.h"
+
+using namespace cmrelay;
+using test::CaptureStderr;
+
+TEST_CASE("diag: the line shapes, with what comes from input escaped") {
+  std::string err;
+  {
+    CaptureStderr capture(err);
+    diag::say("%llu of %d bodies rejected", 2ULL, 3);
+    diag::record("in\x1b[2J.json", 7, "bad value \"a\nb\"");
+    diag::Warnings warnings(false);
+    warnings.once("in.json", 1, "odd\tthing");
+    warnings.once("in.json", 2, "odd\tthing");  // Said once per run.
+  }
+  CHECK(err ==
+        "cmrelay: 2 of 3 bodies rejected\n"
+        "cmrelay: in\\x1b[2J.json:7: bad value \"a\\nb\"\n"
+        "cmrelay: warning: in.json:1: odd\\tthing\n");
+}
+
+TEST_CASE("diag: warnings are bounded and --quiet says none") {
+  std::string err;
+  {
+    CaptureStderr capture(err);
+    diag::Warnings quiet(true);
+    quiet.once("a", 1, "x");
+    diag::Warnings many(false);
+    for (size_t i = 0; i < diag::Warnings::kMaxDistinct + 5; ++i) many.once("a", 1, std::to_string(i));
+  }
+  size_t lines = 0;
+  for (char c : err) lines += c == '\n';
+  CHECK(lines == diag::Warnings::kMaxDistinct + 1);
+  CHECK(err.find("cmrelay: warning: 1000 distinct warnings said; further ones are not reported\n") !=
+        std::string::npos);
+  CHECK(err.find(":1: x\n") == std::string::npos);
+}
+
+TEST_CASE("diag: a budget says the first lines and counts the rest") {
+  diag::Budget two(false, 2);
+  CHECK(two.take());
+  CHECK(two.take());
+  CHECK(!two.take());
+  CHECK(two.unsaid() == 1);
+  diag::Budget quiet(true, 100);
+  CHECK(!quiet.take());
+  CHECK(quiet.unsaid() == 1);
+}
