@@ -272,6 +272,11 @@ void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
       ->type_name("FILE|none")
       ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
   add_age(cmd, "--state-max-age", o.state_max_age, "With --routes: forget an open alert not seen for this long");
+  cmd->add_option("--smn-confirm-host", o.smn_confirm_hosts,
+                  "Confirm a Huawei SMN subscription by one GET to its subscribe_url only on this host (repeatable; "
+                  "*.SUFFIX for any name under it)")
+      ->type_name("HOST")
+      ->default_str("console.huaweicloud.com, console-intl.huaweicloud.com, *.myhuaweicloud.com, *.myhuaweicloud.eu");
   add_delivery_options(cmd, o.delivery);
 }
 

@@ -146,6 +146,12 @@ int serve(const ServeOptions& o) {
   ro.delivery = o.delivery;
   if (o.vendor != "auto") ro.vendor = parse_alert_vendor(o.vendor);
   ro.max_body = o.listen.max_body;
+  // SMN's subscription handshake (Huawei Cloud Eye): confirmed for the allowed hosts only.
+  serve::SmnOptions smn_options;
+  smn_options.hosts = o.smn_confirm_hosts.empty() ? serve::default_smn_hosts() : o.smn_confirm_hosts;
+  smn_options.cacert = o.delivery.cacert;
+  serve::SmnConfirm smn(smn_options, log);
+  ro.smn = &smn;
   serve::Relay relay(ro, spool, seen, metrics, log, dead_letter);
   if (routes) {
     relay.use_routes(std::move(*routes));
