@@ -60,7 +60,16 @@ for attempt in 1 2 3; do
   "$BIN" send --max-body 100m --url "http://127.0.0.1:$port/s/hang3?integration_key=$SECRET" --dead-letter "$tmp/dead" \
     --stats json "$tmp/big.json" >"$tmp/stats" 2>"$tmp/err" &
   pid=$!
-  sleep 0.$((attempt * 2))
+  # Signal once the hand-over has begun (the first request reached the sink: the handlers
+  # are in place), then 0, 0.2 or 0.4 s later, so the signals land at different stages. A
+  # fixed delay from the start fell before the handlers on a slow (sanitized) build.
+  before=$(grep -c '"/s/hang3"' "$tmp/sink.log")
+  for _ in $(seq 400); do
+    [ "$(grep -c '"/s/hang3"' "$tmp/sink.log")" -gt "$before" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  sleep 0.$(((attempt - 1) * 2))
   kill -TERM "$pid"
   kill -TERM "$pid" 2>/dev/null
   wait "$pid"
