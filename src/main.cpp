@@ -50,7 +50,7 @@ Examples:
 
 Exit status (the first that applies, in this order): 130/143 interrupted (128 + signal),
 7 standard output could not be written, 6 a reject or dead-letter record could not be
-written (it is on stderr), 8 (send, alerts) the open-alert state could not be used,
+written (it is on stderr), 8 (send, alerts, routes test --state) the open-alert state could not be used,
 3 (send) some events dead-lettered, 4 (send) some events routed to no channel
 (dead-lettered as such), 5 some input could not be read or was skipped, 1 some bodies
 rejected, 2 usage error; 0 every body and event accounted for.
@@ -387,6 +387,10 @@ int main(int argc, char** argv) {
                             ->type_name("CH,...");
   rt->add_option("--cases", routes_test.cases_path, "Batch of named cases with expected channels")
       ->type_name("TESTS.yaml");
+  rt->add_option("--state", routes_test.state,
+                 "Route recoveries with send's open-alert state FILE too, read only (runs cmrelay-full); none: "
+                 "without it")
+      ->type_name("FILE|none");
 
   cli::SendOptions send;
   CLI::App* s = app.add_subcommand(
@@ -433,6 +437,12 @@ int main(int argc, char** argv) {
   if (rc->parsed()) return cli::routes_check(check_file, check_flashduty);
   if (rt->parsed()) {
     routes_test.has_expect = expect->count() > 0;
+#if CMRELAY_FULL
+    if (!routes_test.state.empty()) return cli::routes_test_with_state(routes_test);
+#else
+    // The state is SQLite, which only cmrelay-full loads (cli/full.h).
+    if (!routes_test.state.empty()) return cli::exec_full(argv, CMRELAY_FULL_RELPATH);
+#endif
     return cli::routes_test(routes_test);
   }
 #if CMRELAY_FULL

@@ -10,6 +10,10 @@
 
 #include "input/framer.h"
 
+namespace cmrelay {
+class Memory;
+}
+
 namespace cmrelay::cli {
 
 // Documented exit status (man page, README). Each outcome has its own code so that a script
@@ -86,9 +90,11 @@ struct RoutesTestOptions {
   bool has_expect = false;  // --expect given (possibly empty: routed nowhere).
   std::string expect;       // ch1,ch2
   std::string cases_path;   // --cases TESTS.yaml
+  std::string state;        // --state FILE|none: recoveries routed with the open-alert state (cmrelay-full).
 };
 
-// cmrelay routes test: explains every event's route, or runs a batch of cases.
-int routes_test(const RoutesTestOptions& options);
+// cmrelay routes test: explains every event's route (as route/dispatch.h decides it, with
+// memory, the open-alert state, when given), or runs a batch of cases.
+int routes_test(const RoutesTestOptions& options, Memory* memory = nullptr);
 
 }  // namespace cmrelay::cli

@@ -2,7 +2,9 @@
 // (libcurl, and what delivery alone uses) exist only in the full binary, so that `convert`,
 // `detect`, `routes` and `--version` start without loading those libraries. The light binary
 // hands such a command over with exec(): the same arguments, environment and open files, no
-// second process, and the exit status is the full binary's own.
+// second process, and the exit status is the full binary's own. A core command whose options
+// need the full binary (routes test --state: the state is SQLite) is handed over the same way,
+// once its arguments are parsed.
 #pragma once
 
 #include <string_view>

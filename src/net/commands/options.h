@@ -66,5 +66,9 @@ struct ServeOptions {
 // delivered stays in the spool for the next start), 2 when it cannot start.
 int serve(const ServeOptions& options);
 int send(const SendOptions& options);
+// cmrelay routes test --state FILE: routes_test() with the open-alert state as its memory, read
+// only (as send --dry-run reads it: a missing file is an empty state); 8 when the state cannot
+// be used.
+int routes_test_with_state(const RoutesTestOptions& options);
 
 }  // namespace cmrelay::cli
