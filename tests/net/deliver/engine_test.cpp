@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 using namespace cmrelay;
@@ -128,14 +127,18 @@ TEST_CASE("engine, kStop: the first signal stops the reading; every event read i
 TEST_CASE("engine, kStop: a second signal abandons a reading blocked on its input and settles what was handed") {
   DeadFile dead;
   signals::Received sig;
-  deliver::Sender sender(deliver::DeliveryOptions{}, dead.file, &sig.stops);
+  // The abandoned reader outlives the run, as in send (which then ends the process at once):
+  // the Sender it wakes when it ends is kept for the rest of this process, never destroyed.
+  static deliver::Sender* kept = nullptr;
+  kept = new deliver::Sender(deliver::DeliveryOptions{}, dead.file, &sig.stops);
+  deliver::Sender& sender = *kept;
   const Channel ch = nowhere_channel();
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
   const int input = fds[0];
   int ticks = 0;
   deliver::RunResult run = deliver::deliver_all(
-      [input, &ch](deliver::Feed& feed) {  // Outlives the run: captures nothing of it but ch (the test's).
+      [input, &ch](deliver::Feed& feed) {  // Outlives the run: ch is used only before it blocks.
         const std::vector<const Channel*> to{&ch};
         for (int i = 0; i < 3; ++i) feed.event(R"({"alert_key":"k"})", "k", to, 0);
         char c;
@@ -150,9 +153,9 @@ TEST_CASE("engine, kStop: a second signal abandons a reading blocked on its inpu
   CHECK_FALSE(run.joined);
   // What was handed over is dead-lettered before the end; what came after the seal is counted.
   CHECK(dead.errors().size() + run.not_handed == 3);
-  ::close(fds[1]);  // The abandoned reader ends now, touching nothing of this test.
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ::close(fds[0]);
+  // The abandoned reader sees its input end now, and returns (its read end is left open, so
+  // that no later file can take that number under it).
+  ::close(fds[1]);
 }
 
 namespace {
