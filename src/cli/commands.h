@@ -1,5 +1,6 @@
-// The core commands main() dispatches to (the delivering ones: net/commands/options.h). Each wires stages together;
-// none holds logic of its own.
+// The core commands: each registers its options and returns what runs it (add_*, for main()'s
+// command table, cli/command.h); the delivering ones are in net/commands/options.h. Each wires
+// stages together; none holds logic of its own.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/command.h"
 #include "input/framer.h"
 
 namespace cmrelay {
@@ -96,5 +98,13 @@ struct RoutesTestOptions {
 // cmrelay routes test: explains every event's route (as route/dispatch.h decides it, with
 // memory, the open-alert state, when given), or runs a batch of cases.
 int routes_test(const RoutesTestOptions& options, Memory* memory = nullptr);
+
+// The registrations of the command table (cli/command.h), each in its command's file.
+Run add_convert(CLI::App& cmd);  // convert.cpp
+Run add_detect(CLI::App& cmd);   // convert.cpp
+Run add_labels(CLI::App& cmd);   // labels.cpp
+Run add_routes(CLI::App& cmd);   // routes.cpp: routes check, routes test (--state: handed to cmrelay-full)
+// The same, with with_state running routes test --state (cmrelay-full: add_routes_full).
+Run add_routes_with(CLI::App& cmd, int (*with_state)(const RoutesTestOptions&));
 
 }  // namespace cmrelay::cli

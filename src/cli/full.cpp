@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "report/diag.h"
@@ -14,8 +15,6 @@
 namespace cmrelay::cli {
 
 namespace {
-
-constexpr std::string_view kFullCommands[] = {"send", "serve", "alerts"};
 
 std::string dir_of(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -52,9 +51,12 @@ std::string own_dir(const char* argv0) {
 
 }  // namespace
 
-bool needs_full(std::string_view command) {
-  for (std::string_view c : kFullCommands) {
-    if (command == c) return true;
+bool needs_full(int argc, char** argv) {
+  if (argc < 3 || std::string_view(argv[1]) != "routes" || std::string_view(argv[2]) != "test") return false;
+  for (int i = 3; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (arg == "--") return false;  // Only PATHs follow.
+    if (arg == "--state" || arg.starts_with("--state=")) return true;
   }
   return false;
 }

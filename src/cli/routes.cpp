@@ -1,10 +1,13 @@
 // cmrelay routes check, and routes test over payloads (each event's route explained).
 #include "cli/routes.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <sstream>
 
+#include "cli/options.h"
 #include "cli/read.h"
 #include "cli/signals.h"
 #include "output/ndjson.h"
@@ -201,6 +204,44 @@ int routes_test(const RoutesTestOptions& options, Memory* memory) {
   read_inputs(*pipeline, options.read, nullptr, &stop);
   const bool output_ok = flush_output(out);
   return conclude(options, *pipeline, memory, output_ok, checked, mismatches);
+}
+
+Run add_routes(CLI::App& cmd) { return add_routes_with(cmd, nullptr); }
+
+Run add_routes_with(CLI::App& cmd, int (*with_state)(const RoutesTestOptions&)) {
+  cmd.require_subcommand(1);
+  struct CheckOptions {
+    std::string file;
+    bool flashduty = false;
+  };
+  CLI::App* check = cmd.add_subcommand("check", "Report every problem of a route file, one FILE:LINE: line each");
+  auto c = std::make_shared<CheckOptions>();
+  check->add_option("file", c->file, "The route file (YAML or JSON)")->required();
+  check->add_flag("--flashduty", c->flashduty,
+                  "Also warn about every line Flashduty's route would not accept (cmrelay's extensions)");
+
+  CLI::App* test = cmd.add_subcommand("test", "Explain each event's route (cases, verdicts, channels), or run --cases");
+  auto o = std::make_shared<RoutesTestOptions>();
+  test->add_option("file", o->file, "The route file (YAML or JSON)")->required();
+  add_read_options(*test, o->read);
+  CLI::Option* expect = test->add_option("--expect", o->expect,
+                                         "Comma-separated channels every event must reach (any order); exit 1 "
+                                         "otherwise, or when no event was read")
+                            ->type_name("CH,...");
+  test->add_option("--cases", o->cases_path, "Batch of named cases with expected channels")->type_name("TESTS.yaml");
+  test->add_option("--state", o->state,
+                   "Route recoveries with send's open-alert state FILE too, read only (runs cmrelay-full); none: "
+                   "without it")
+      ->type_name("FILE|none");
+  return [check, c, o, expect, with_state] {
+    if (check->parsed()) return routes_check(c->file, c->flashduty);
+    o->has_expect = expect->count() > 0;
+    if (o->state.empty()) return routes_test(*o);
+    if (with_state != nullptr) return with_state(*o);
+    // The light binary hands such a command line to cmrelay-full before parsing (cli/full.h).
+    diag::say("routes test --state needs cmrelay-full");
+    return static_cast<int>(kUsage);
+  };
 }
 
 }  // namespace cmrelay::cli

@@ -46,9 +46,11 @@ struct Channel {
 // would garble every message).
 std::vector<std::string> channel_secrets(const Channel& channel);
 
-// Whether url is one `send` can POST to: http or https, a valid URL by RFC 3986 (a host, an
-// IPv6 literal's brackets, no spaces), with a port from 1 to 65535 when one is given. Else why
-// not, the URL redacted. routes check, the route loader and --url all ask this one question.
+// The one URL rule: whether url is one send and serve can POST to: http or https, a valid URL
+// by RFC 3986 (an IPv6 literal's brackets, no spaces) with a host (a name of letters, digits,
+// '-', '.', '_' and '~', or an IP literal), and a port from 1 to 65535 when one is given. Else
+// why not, the URL redacted. routes check, the route loader and send's and serve's --url all
+// ask this one question; libcurl accepts every URL it passes.
 bool check_channel_url(const std::string& url, std::string& why);
 
 }  // namespace cmrelay

@@ -15,4 +15,6 @@ int routes_test_with_state(const RoutesTestOptions& options) {
   return routes_test(options, &recall);
 }
 
+Run add_routes_full(CLI::App& cmd) { return add_routes_with(cmd, routes_test_with_state); }
+
 }  // namespace cmrelay::cli
