@@ -20,12 +20,12 @@ using namespace cmrelay;
 namespace {
 
 // The wait status of a child that ran body (its return value is the exit status). A child
-// that hangs is ended by its alarm (SIGALRM) after 5 s.
+// that hangs is ended by its alarm (SIGALRM) after 60 s.
 int in_child(const std::function<int()>& body) {
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    ::alarm(5);
+    ::alarm(60);
     ::_exit(body());
   }
   int status = 0;
@@ -102,7 +102,7 @@ TEST_CASE("signals: wake() interrupts a read() blocked on another thread; nothin
       got.store(::read(fds[0], &c, 1) < 0 && errno == EINTR ? 1 : 2);
     });
     // The signal may come before the read() blocks: sent again until it returns (bounded).
-    for (int i = 0; i < 200 && got.load() == 0; ++i) {
+    for (int i = 0; i < 3000 && got.load() == 0; ++i) {
       signals::wake(reader.native_handle());
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
