@@ -37,7 +37,7 @@ Examples:
 
 Exit status (the first that applies, in this order): 130/143 interrupted (128 + signal),
 7 standard output could not be written, 6 a reject or dead-letter record could not be
-written (it is on stderr), 8 (send, alerts) the open-alert state could not be used,
+written (it is on stderr), 8 (send, alerts, routes test --state) the open-alert state could not be used,
 3 (send) some events dead-lettered, 4 (send) some events routed to no channel
 (dead-lettered as such), 5 some input could not be read or was skipped, 1 some bodies
 rejected, 2 usage error; 0 every body and event accounted for.
@@ -53,13 +53,14 @@ URL (--url, --url-file, --url-env, a route file channel's url): http or https, a
 See cmrelay(1) for input forms, output fields and labels.
 )";
 
-// A delivering command's registration: in cmrelay-full, its add_*; in the light cmrelay,
+// A registration that differs in cmrelay-full. A delivering command's: in the light cmrelay
 // none, so that it is listed in --help and handed to cmrelay-full (cli/full.h).
 #if CMRELAY_FULL
-#define FULL_ONLY(add) (add)
+#define FULL_OR(full, light) (full)
 #else
-#define FULL_ONLY(add) nullptr
+#define FULL_OR(full, light) (light)
 #endif
+#define FULL_ONLY(add) FULL_OR(add, nullptr)
 
 // Every command, in --help's order; the first is the default one (`cmrelay PATH...`). Adding a
 // command: one entry here, plus its file (CONTRIBUTING.md, "Adding a command").
@@ -71,7 +72,7 @@ const cli::Command kCommands[] = {
     {"detect", "Print each body's format id and the keys that decided it", cli::add_detect},
     {"labels", "List the label keys the events carry, with counts and example values (for writing route files)",
      cli::add_labels},
-    {"routes", "Check a route file, or show where events route", cli::add_routes},
+    {"routes", "Check a route file, or show where events route", FULL_OR(cli::add_routes_full, cli::add_routes)},
     {"send", "Convert, then POST each event to its channels (--routes) or --url, retrying and dead-lettering",
      FULL_ONLY(cli::add_send)},
     {"serve", "Receive webhooks over HTTP, store each durably before the 2xx, and deliver it like send",
@@ -87,7 +88,8 @@ int main(int argc, char** argv) {
 #if !CMRELAY_FULL
   if (argc > 1) {
     const cli::Command* command = cli::find_command(kCommands, argv[1]);
-    if (command != nullptr && command->add == nullptr) return cli::exec_full(argv, CMRELAY_FULL_RELPATH);
+    if (command != nullptr && (command->add == nullptr || cli::needs_full(argc, argv)))
+      return cli::exec_full(argv, CMRELAY_FULL_RELPATH);
   }
 #endif
   CLI::App app{

@@ -12,6 +12,10 @@
 #include "cli/command.h"
 #include "input/framer.h"
 
+namespace cmrelay {
+class Memory;
+}
+
 namespace cmrelay::cli {
 
 // Documented exit status (man page, README). Each outcome has its own code so that a script
@@ -88,15 +92,19 @@ struct RoutesTestOptions {
   bool has_expect = false;  // --expect given (possibly empty: routed nowhere).
   std::string expect;       // ch1,ch2
   std::string cases_path;   // --cases TESTS.yaml
+  std::string state;        // --state FILE|none: recoveries routed with the open-alert state (cmrelay-full).
 };
 
-// cmrelay routes test: explains every event's route, or runs a batch of cases.
-int routes_test(const RoutesTestOptions& options);
+// cmrelay routes test: explains every event's route (as route/dispatch.h decides it, with
+// memory, the open-alert state, when given), or runs a batch of cases.
+int routes_test(const RoutesTestOptions& options, Memory* memory = nullptr);
 
 // The registrations of the command table (cli/command.h), each in its command's file.
 Run add_convert(CLI::App& cmd);  // convert.cpp
 Run add_detect(CLI::App& cmd);   // convert.cpp
 Run add_labels(CLI::App& cmd);   // labels.cpp
-Run add_routes(CLI::App& cmd);   // routes.cpp: routes check, routes test
+Run add_routes(CLI::App& cmd);   // routes.cpp: routes check, routes test (--state: handed to cmrelay-full)
+// The same, with with_state running routes test --state (cmrelay-full: add_routes_full).
+Run add_routes_with(CLI::App& cmd, int (*with_state)(const RoutesTestOptions&));
 
 }  // namespace cmrelay::cli

@@ -6,11 +6,12 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/interrupt.h"
 #include "cli/options.h"
 #include "cli/read.h"
+#include "cli/signals.h"
 #include "output/ndjson.h"
 #include "report/diag.h"
+#include "route/dispatch.h"
 #include "text/escape.h"
 
 namespace cmrelay::cli {
@@ -23,7 +24,7 @@ int conclude(const ReadOptions& options, const Pipeline& pipeline, bool output_o
   outcomes.add(kOutputFailed, !output_ok);
   finish(pipeline, outcomes);
   if (options.remove_done) remove_done(pipeline, output_ok ? "" : "standard output could not be written");
-  return stop_signal() != 0 ? 128 + stop_signal() : outcomes.status();
+  return signals::received().exit_status(outcomes.status());
 }
 
 }  // namespace
@@ -33,23 +34,25 @@ int convert(const ConvertOptions& options) {
   if (!options.routes_path.empty() && !(routes = load_routes(options.routes_path, true))) return kUsage;
   auto pipeline = make_pipeline(options.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
-  std::atomic<bool>& stop = catch_stop_signals();
+  std::atomic<bool>& stop = signals::install().stop;
   NdjsonWriter out(stdout, options.pretty);
   // On a pipe, what was converted goes out as soon as the input pauses.
   pipeline->on_idle([&out] { out.flush(); });
+  std::optional<Dispatch> dispatch;  // Where send and serve would send each event.
+  if (routes) dispatch.emplace(*routes);
   uint64_t unrouted = 0;
   // Rendered on the reading threads (--jobs), written here in input order.
   pipeline->render_with(
-      [&](const Record& rec, const Detection& d, EventBatch& events, Rendered& r) {
+      [&](const Record& rec, const Detection&, EventBatch& events, Rendered& r) {
         thread_local std::vector<const Channel*> channels;
         thread_local std::vector<std::string> names;
-        for (const Event& e : events) {
-          if (!routes) {
+        for (Event& e : events) {
+          if (!dispatch) {
             append_event_json(e, r.out, options.pretty);
             r.out.Put('\n');
             continue;
           }
-          pick_channels(*routes, d, rec, e, channels);  // Exactly what send does.
+          dispatch->route(e, channels);
           names.resize(channels.size());
           for (size_t i = 0; i < channels.size(); ++i) names[i].assign(channels[i]->name);
           append_event_json(e, r.out, options.pretty, &names);
@@ -78,7 +81,7 @@ int convert(const ConvertOptions& options) {
 int detect(const ReadOptions& options) {
   auto pipeline = make_pipeline(options, false);
   if (!pipeline) return kUsage;
-  std::atomic<bool>& stop = catch_stop_signals();
+  std::atomic<bool>& stop = signals::install().stop;
   NdjsonWriter out(stdout, false);
   pipeline->render_with(
       [](const Record& rec, const Detection& d, EventBatch&, Rendered& r) {

@@ -51,6 +51,16 @@ std::string own_dir(const char* argv0) {
 
 }  // namespace
 
+bool needs_full(int argc, char** argv) {
+  if (argc < 3 || std::string_view(argv[1]) != "routes" || std::string_view(argv[2]) != "test") return false;
+  for (int i = 3; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (arg == "--") return false;  // Only PATHs follow.
+    if (arg == "--state" || arg.starts_with("--state=")) return true;
+  }
+  return false;
+}
+
 int exec_full(char** argv, const char* relpath) {
   std::string dir = own_dir(argv[0]);
   if (dir.empty()) {

@@ -3,10 +3,15 @@
 // `detect`, `routes` and `--version` start without loading those libraries. Which ones: the
 // entries of main()'s command table whose registration the light binary lacks (cli/command.h).
 // The light binary hands such a command over with exec(): the same arguments, environment and
-// open files, no second process, and the exit status is the full binary's own.
+// open files, no second process, and the exit status is the full binary's own. A core command
+// whose options need the full binary (routes test --state: the state is SQLite) is handed
+// over the same way, once its arguments are parsed.
 #pragma once
 
 namespace cmrelay::cli {
+
+// True for a core command line whose options need cmrelay-full: routes test with --state.
+bool needs_full(int argc, char** argv);
 
 // Replaces this process with cmrelay-full, found beside the running executable (a build tree)
 // or at relpath from its directory (an installed tree). Returns only when that fails, after

@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "cli/interrupt.h"
 #include "cli/options.h"
 #include "cli/read.h"
+#include "cli/signals.h"
 #include "output/label_census.h"
 #include "report/diag.h"
 
@@ -18,7 +18,7 @@ int labels(const ReadOptions& options) {
   auto pipeline = make_pipeline(options, true);
   if (!pipeline) return kUsage;
   LabelCensus census;
-  std::atomic<bool>& stop = catch_stop_signals();
+  std::atomic<bool>& stop = signals::install().stop;
   read_inputs(
       *pipeline, options,
       [&](const Record&, const Detection&, EventBatch& events) {
@@ -38,7 +38,7 @@ int labels(const ReadOptions& options) {
   outcomes.add(kOutputFailed, !flush_stdout());
   diag::say("labels: %llu events", static_cast<unsigned long long>(census.events()));
   finish(*pipeline, outcomes);
-  return stop_signal() != 0 ? 128 + stop_signal() : outcomes.status();
+  return signals::received().exit_status(outcomes.status());
 }
 
 Run add_labels(CLI::App& cmd) {

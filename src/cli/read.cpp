@@ -13,7 +13,6 @@
 #include "output/ndjson.h"
 #include "report/diag.h"
 #include "text/escape.h"
-#include "vendors/flashduty.h"
 
 namespace cmrelay::cli {
 namespace {
@@ -118,22 +117,6 @@ void read_inputs(Pipeline& pipeline, const ReadOptions& options, const Pipeline:
     if (options.paths.empty()) return;  // Standard input only when asked for ("-").
   }
   pipeline.run(options.paths, on_body, stop, false);
-}
-
-void pick_channels(const RouteTable& routes, const Detection& d, const Record& rec, const Event& e,
-                   std::vector<const Channel*>& out, std::string* replayed) {
-  out.clear();
-  if (replayed != nullptr) replayed->clear();
-  if (d.format == &flashduty::kDeadLetterFormat) {  // Only ever from --replay (the pipeline says so).
-    std::string name = flashduty::dead_letter_channel(rec.body);
-    for (const Channel& c : routes.channels()) {
-      if (c.name != name) continue;
-      out.push_back(&c);
-      if (replayed != nullptr) *replayed = name;
-      return;
-    }
-  }
-  routes.route(e, out);
 }
 
 void say_unsaid(const PipelineCounts& c) {

@@ -42,13 +42,6 @@ std::optional<RouteTable> load_routes(const std::string& path, bool without_secr
 void read_inputs(Pipeline& pipeline, const ReadOptions& options, const Pipeline::OnBody& on_body,
                  const std::atomic<bool>* stop = nullptr);
 
-// Where send sends an event, and what convert --routes and routes test report: a replayed
-// dead-letter record goes back to the channel it names when the route file declares it;
-// everything else goes where the route file routes it. replayed (when given) is set to the
-// record's channel when it went back there, else cleared.
-void pick_channels(const RouteTable& routes, const Detection& d, const Record& rec, const Event& e,
-                   std::vector<const Channel*>& out, std::string* replayed = nullptr);
-
 // Prints "N of M bodies rejected", "K input(s) could not be read", "K file(s) skipped"
 // when any were, and adds those outcomes (and failed reject records).
 void finish(const Pipeline& p, Outcomes& outcomes);

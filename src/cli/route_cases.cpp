@@ -12,6 +12,7 @@
 #include "cli/read.h"
 #include "cli/routes.h"
 #include "report/diag.h"
+#include "route/dispatch.h"
 #include "route/yaml_document.h"
 
 namespace cmrelay::cli {
@@ -110,6 +111,7 @@ Case read_case(const YAML::Node& n, size_t index, const std::filesystem::path& d
     if (n["index"]) c.index = n["index"].as<uint64_t>();
   } else {
     read_event_fields(require(n["event"], YAML::NodeType::Map, "event", n), c.event, "event of " + c.name);
+    c.event.alert_key = "case/" + std::to_string(index);  // One alert per case; its recovery shares it.
   }
   read_recovery(n, c, dir);
   if (c.has_recovery && !c.payload.empty() && c.index == 0) c.index = 1;  // One alert, one recovery.
@@ -160,9 +162,9 @@ std::string each_event(const RouteTable& routes, const std::string& payload, uin
   return "";
 }
 
-// The recovery: where the route file alone sends it, and where send delivers it (the route
-// and every channel its alert reached, which the state remembers).
-std::string check_recovery(const RouteTable& routes, const Case& c, const std::vector<const Channel*>& firing,
+// The recovery: where the route file alone sends it, and where send delivers it (dispatch
+// with the memory of the firing event: the route and every channel its alert reached).
+std::string check_recovery(const RouteTable& routes, const Case& c, const Event& firing, Dispatch& dispatch,
                            const RoutesTestOptions& options) {
   Event recovery = c.recovery;
   if (!c.recovery_payload.empty()) {
@@ -172,44 +174,45 @@ std::string check_recovery(const RouteTable& routes, const Case& c, const std::v
   }
   if (recovery.status != Status::Ok)
     return "the recovery is not a recovery (" + std::string(status_name(recovery.status)) + ")";
-  std::vector<const Channel*> alone;
-  routes.route(recovery, alone);
-  std::vector<const Channel*> sent = alone;
-  std::vector<std::string> missed;
-  for (const Channel* ch : firing) {
-    if (std::find(alone.begin(), alone.end(), ch) != alone.end()) continue;
-    missed.push_back(ch->name);
-    sent.push_back(ch);
+  if (recovery.alert_key != firing.alert_key) {
+    return "the recovery's alert_key '" + recovery.alert_key + "' is not its alert's '" + firing.alert_key +
+           "' (it would close nothing)";
   }
+  DispatchExplanation why;
+  std::vector<const Channel*> sent;
+  dispatch.explain(recovery, sent, why);
   if (c.has_expect_recovery && !same_channels(sent, c.expect_recovery)) {
     return "the recovery goes to " + channel_list(sent) + ", not " + channel_list(c.expect_recovery);
   }
-  if (!missed.empty() && !c.relies_on_state) {
-    return "by the route file alone the recovery goes to " + channel_list(alone) + " and misses " +
-           channel_list(missed) + ", where its alert went (only the state file would close it there)";
+  if (!why.added.empty() && !c.relies_on_state) {
+    return "by the route file alone the recovery goes to " + channel_list(why.cases.channels) + " and misses " +
+           channel_list(why.added) + ", where its alert went (only the state file would close it there)";
   }
   return "";
 }
 
-// "" when every event of the case routes as expected, else what went wrong.
+// "" when every event of the case routes as expected, else what went wrong. Each case is its
+// alert's whole history: its own memory, empty at the start.
 std::string run_case(const RouteTable& routes, const Case& c, const RoutesTestOptions& options) {
+  RunMemory memory;
+  Dispatch dispatch(routes, &memory);
   std::vector<const Channel*> got;
   if (c.payload.empty()) {
-    routes.route(c.event, got);
+    Event firing = c.event;
+    dispatch.route(firing, got);
     if (!same_channels(got, c.expect)) return "got " + channel_list(got);
-    return c.has_recovery ? check_recovery(routes, c, got, options) : "";
+    return c.has_recovery ? check_recovery(routes, c, firing, dispatch, options) : "";
   }
   std::string problem;
-  std::vector<const Channel*> firing;
+  Event firing;
   std::string unread = each_event(routes, c.payload, c.index, options, [&](uint64_t n, const Event& e) {
-    got.clear();
-    routes.route(e, got);
+    firing = e;
+    dispatch.route(firing, got);
     if (problem.empty() && !same_channels(got, c.expect))
       problem = "event " + std::to_string(n) + " got " + channel_list(got);
-    firing = got;
   });
   if (!unread.empty()) return unread;
-  if (problem.empty() && c.has_recovery) problem = check_recovery(routes, c, firing, options);
+  if (problem.empty() && c.has_recovery) problem = check_recovery(routes, c, firing, dispatch, options);
   return problem;
 }
 

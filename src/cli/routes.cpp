@@ -7,11 +7,12 @@
 #include <memory>
 #include <sstream>
 
-#include "cli/interrupt.h"
 #include "cli/options.h"
 #include "cli/read.h"
+#include "cli/signals.h"
 #include "output/ndjson.h"
 #include "report/diag.h"
+#include "route/dispatch.h"
 #include "text/escape.h"
 #include "text/url_redact.h"
 
@@ -81,7 +82,8 @@ std::vector<std::string> split_names(const std::string& list) {
   return out;
 }
 
-void print_explanation(const RouteExplanation& why, std::string& out) {
+// The cases' verdicts and the default, as routes test prints them.
+void print_cases(const RouteExplanation& why, std::string& out) {
   for (const CaseVerdict& c : why.cases) {
     out += "  case " + c.name + " (line " + std::to_string(c.line) + "): ";
     if (!c.reached) {
@@ -98,70 +100,98 @@ void print_explanation(const RouteExplanation& why, std::string& out) {
     }
   }
   out += why.default_used ? "  default: used (" + why.default_reason + ")\n" : "  default: not used\n";
-  out += "  channels: " + channel_list(why.channels) + '\n';
+}
+
+// One event's route, explained: its line, then the cases (or the replay), what the state
+// added, and the channels dispatch gave (what send and serve deliver to).
+void explain_event(const Record& rec, size_t n, const Event& e, const DispatchExplanation& why,
+                   const std::vector<const Channel*>& channels, std::string& report) {
+  // What came from the input (file name, title, values seen) is escaped: one line each.
+  report.assign(text::escape(rec.source));
+  report += ':' + std::to_string(rec.index) + " event " + std::to_string(n) + ": " +
+            std::string(status_name(e.status)) + " \"" + text::escape(e.title) + "\"";
+  if (e.status == Status::Ok) {
+    report += why.cases.severity.empty()
+                  ? " (a recovery; its alert's severity is unknown: severity conditions see none)"
+                  : " (a recovery, routed with its alert's severity " + text::escape(why.cases.severity) + ")";
+  }
+  report += '\n';
+  if (why.evaluated) {
+    print_cases(why.cases, report);
+  } else {
+    report += "  replay: back to channel " + text::escape(why.replayed) +
+              ", named by the dead-letter record (cases not evaluated)\n";
+  }
+  if (why.recalled) {
+    report += "  state: its alert went to " + channel_list(why.remembered);
+    report += why.added.empty() ? "\n" : ", adds " + channel_list(why.added) + '\n';
+  }
+  report += "  channels: " + channel_list(channels) + '\n';
+}
+
+// --expect's verdict on one event's channels.
+void check_expected(const std::vector<const Channel*>& channels, const std::vector<std::string>& expected, Rendered& r,
+                    std::string& report) {
+  ++r.tally[0];
+  const bool ok = same_channels(channels, expected);
+  r.tally[1] += ok ? 0 : 1;
+  report += ok ? "  expected " + channel_list(expected) + ": ok\n"
+               : "  MISMATCH: expected " + channel_list(expected) + ", got " + channel_list(channels) + '\n';
+}
+
+// The exit status once every event was explained.
+int conclude(const RoutesTestOptions& options, const Pipeline& pipeline, const Memory* memory, bool output_ok,
+             uint64_t checked, uint64_t mismatches) {
+  Outcomes outcomes;
+  outcomes.add(kOutputFailed, !output_ok);
+  finish(pipeline, outcomes);
+  if (mismatches > 0) {
+    diag::say("%llu events did not route to %s", static_cast<unsigned long long>(mismatches),
+              channel_list(split_names(options.expect)).c_str());
+    outcomes.add(kRejected);
+  }
+  if (options.has_expect && checked == 0) {
+    // An expectation that checked nothing must not pass: an empty or all-rejected input.
+    diag::say("routes test --expect: no event was read, so nothing was checked");
+    outcomes.add(kRejected);
+  }
+  outcomes.add(kStateFailed, memory != nullptr && memory->failed());
+  return signals::received().exit_status(outcomes.status());
 }
 
 }  // namespace
 
-int routes_test(const RoutesTestOptions& options) {
+int routes_test(const RoutesTestOptions& options, Memory* memory) {
   std::optional<RouteTable> routes = load_routes(options.file, true);
   if (!routes) return kUsage;
   if (!options.cases_path.empty()) {
-    if (!options.read.paths.empty() || !options.read.replay_paths.empty() || options.has_expect) {
-      diag::say("routes test --cases takes neither PATH nor --expect nor --replay (the cases file names both)");
+    if (!options.read.paths.empty() || !options.read.replay_paths.empty() || options.has_expect ||
+        !options.state.empty()) {
+      diag::say(
+          "routes test --cases takes neither PATH nor --expect nor --replay (the cases file names both) nor --state "
+          "(each case is its alert's whole history)");
       return kUsage;
     }
     return run_route_cases(*routes, options);
   }
   auto pipeline = make_pipeline(options.read, true, &routes->severity());
   if (!pipeline) return kUsage;
-  std::vector<std::string> expected = split_names(options.expect);
-  std::atomic<bool>& stop = catch_stop_signals();
+  const std::vector<std::string> expected = split_names(options.expect);
+  std::atomic<bool>& stop = signals::install().stop;
   NdjsonWriter out(stdout, false);
+  Dispatch dispatch(*routes, memory);
   uint64_t mismatches = 0, checked = 0;
   // Explained on the reading threads (--jobs), written here in input order. tally[0]: events
   // checked against --expect; tally[1]: mismatches.
   pipeline->render_with(
-      [&](const Record& rec, const Detection& d, EventBatch& events, Rendered& r) {
-        thread_local RouteExplanation why;
+      [&](const Record& rec, const Detection&, EventBatch& events, Rendered& r) {
+        thread_local DispatchExplanation why;
         thread_local std::string report;
         thread_local std::vector<const Channel*> channels;
-        thread_local std::string replayed;
         for (size_t i = 0; i < events.size(); ++i) {
-          const Event& e = events[i];
-          // What send does: a replayed record back to its channel, else the cases.
-          pick_channels(*routes, d, rec, e, channels, &replayed);
-          if (replayed.empty()) {
-            routes->explain(e, why);
-          } else {
-            why = RouteExplanation{};
-            why.channels = channels;
-          }
-          // What came from the input (file name, title, values seen) is escaped: one line each.
-          report.assign(text::escape(rec.source));
-          report += ':' + std::to_string(rec.index) + " event " + std::to_string(i + 1) + ": " +
-                    std::string(status_name(e.status)) + " \"" + text::escape(e.title) + "\"";
-          if (e.status == Status::Ok) {
-            report += why.severity.empty()
-                          ? " (a recovery; its alert's severity is unknown: severity conditions see none)"
-                          : " (a recovery, routed with its alert's severity " + text::escape(why.severity) + ")";
-          }
-          report += '\n';
-          if (replayed.empty()) {
-            print_explanation(why, report);
-          } else {
-            report += "  replay: back to channel " + text::escape(replayed) +
-                      ", named by the dead-letter record (cases not evaluated)\n";
-            report += "  channels: " + channel_list(why.channels) + '\n';
-          }
-          if (options.has_expect) {
-            ++r.tally[0];
-            bool ok = same_channels(why.channels, expected);
-            r.tally[1] += ok ? 0 : 1;
-            report +=
-                ok ? "  expected " + channel_list(expected) + ": ok\n"
-                   : "  MISMATCH: expected " + channel_list(expected) + ", got " + channel_list(why.channels) + '\n';
-          }
+          dispatch.explain(events[i], channels, why);  // What send and serve do.
+          explain_event(rec, i + 1, events[i], why, channels, report);
+          if (options.has_expect) check_expected(channels, expected, r, report);
           r.write(report);
         }
       },
@@ -172,23 +202,13 @@ int routes_test(const RoutesTestOptions& options) {
         if (out.failed()) stop.store(true);
       });
   read_inputs(*pipeline, options.read, nullptr, &stop);
-  Outcomes outcomes;
-  outcomes.add(kOutputFailed, !(flush_output(out)));
-  finish(*pipeline, outcomes);
-  if (mismatches > 0) {
-    diag::say("%llu events did not route to %s", static_cast<unsigned long long>(mismatches),
-              channel_list(expected).c_str());
-    outcomes.add(kRejected);
-  }
-  if (options.has_expect && checked == 0) {
-    // An expectation that checked nothing must not pass: an empty or all-rejected input.
-    diag::say("routes test --expect: no event was read, so nothing was checked");
-    outcomes.add(kRejected);
-  }
-  return stop_signal() != 0 ? 128 + stop_signal() : outcomes.status();
+  const bool output_ok = flush_output(out);
+  return conclude(options, *pipeline, memory, output_ok, checked, mismatches);
 }
 
-Run add_routes(CLI::App& cmd) {
+Run add_routes(CLI::App& cmd) { return add_routes_with(cmd, nullptr); }
+
+Run add_routes_with(CLI::App& cmd, int (*with_state)(const RoutesTestOptions&)) {
   cmd.require_subcommand(1);
   struct CheckOptions {
     std::string file;
@@ -209,10 +229,18 @@ Run add_routes(CLI::App& cmd) {
                                          "otherwise, or when no event was read")
                             ->type_name("CH,...");
   test->add_option("--cases", o->cases_path, "Batch of named cases with expected channels")->type_name("TESTS.yaml");
-  return [check, c, o, expect] {
+  test->add_option("--state", o->state,
+                   "Route recoveries with send's open-alert state FILE too, read only (runs cmrelay-full); none: "
+                   "without it")
+      ->type_name("FILE|none");
+  return [check, c, o, expect, with_state] {
     if (check->parsed()) return routes_check(c->file, c->flashduty);
     o->has_expect = expect->count() > 0;
-    return routes_test(*o);
+    if (o->state.empty()) return routes_test(*o);
+    if (with_state != nullptr) return with_state(*o);
+    // The light binary hands such a command line to cmrelay-full before parsing (cli/full.h).
+    diag::say("routes test --state needs cmrelay-full");
+    return static_cast<int>(kUsage);
   };
 }
 

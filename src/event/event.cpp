@@ -81,6 +81,7 @@ void Event::clear() {
   labels.clear();
   event_time = 0;
   images.clear();
+  replay_channel.clear();
 }
 
 Event& EventBatch::next() {

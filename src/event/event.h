@@ -77,6 +77,9 @@ struct Event {
   Labels labels;
   int64_t event_time = 0;     // Unix seconds; 0 when the body carries no time.
   std::vector<Image> images;  // Only standard events read back carry them.
+  // A dead-letter record's event (replayed with --replay): the channel the record names, which
+  // dispatch sends it back to. Empty for every other event. Routing reads it; no output writes it.
+  std::string replay_channel;
 
   void clear();
 };

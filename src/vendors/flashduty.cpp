@@ -2,8 +2,6 @@
 // event_status validated as Flashduty does (exactly Critical, Warning, Info or Ok).
 #include "vendors/flashduty.h"
 
-#include <rapidjson/document.h>
-
 #include <algorithm>
 #include <iterator>
 #include <string>
@@ -112,24 +110,20 @@ bool recognise_dead_letter(const json::Value& body, std::string& evidence) {
   return true;
 }
 
+// The record's channel is handed over with its event (Event::replay_channel), so that routing
+// reads it without parsing the record again. One that is no string names no channel: the
+// event is routed afresh.
 void decode_dead_letter(json::Value& body, DecodeContext& ctx, EventBatch& out) {
-  decode_event(*fields::object(body, "event"), "event.", out.next(), ctx.warnings);
+  Event& e = out.next();
+  decode_event(*fields::object(body, "event"), "event.", e, ctx.warnings);
+  const json::Value* channel = fields::get(body, "channel");
+  if (channel != nullptr && channel->IsString())
+    e.replay_channel.assign(channel->GetString(), channel->GetStringLength());
 }
 
 }  // namespace
 
 const Format kEventFormat{"flashduty", Vendor::Flashduty, recognise_event, decode_event_body};
 const Format kDeadLetterFormat{"deadletter", Vendor::Flashduty, recognise_dead_letter, decode_dead_letter};
-
-std::string dead_letter_channel(std::string_view record) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(record.data(), record.size());  // No recursion on deep input.
-  // (The pool allocator frees without walking the tree, so destruction does not recurse either.)
-  if (doc.HasParseError() || !doc.IsObject()) return {};
-  const rapidjson::Value& root = doc;  // Const iterators: C++20 finds RapidJSON's == ambiguous otherwise.
-  auto it = root.FindMember("channel");
-  if (it == root.MemberEnd() || !it->value.IsString()) return {};
-  return std::string(it->value.GetString(), it->value.GetStringLength());
-}
 
 }  // namespace cmrelay::flashduty

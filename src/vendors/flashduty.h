@@ -11,10 +11,6 @@
 namespace cmrelay::flashduty {
 
 extern const Format kEventFormat;       // flashduty: event_status + title_rule
-extern const Format kDeadLetterFormat;  // deadletter: event + channel + attempts
-
-// The channel name of a dead-letter record's text (what replay sends it back to); empty
-// when the text is no such record.
-std::string dead_letter_channel(std::string_view record);
+extern const Format kDeadLetterFormat;  // deadletter: event + channel + attempts (Event::replay_channel)
 
 }  // namespace cmrelay::flashduty

@@ -171,6 +171,41 @@ check "uncreatable: exit 8" eq "$rc" 8
 check "uncreatable: said" grep -q "^cmrelay: state /proc/cmrelay/state.db: cannot create its directory" "$tmp/err"
 check "uncreatable: still delivered" grep -q "2 delivered" "$tmp/err"
 
+# routes test --state shows what send does for a recovery: the firing (96.35) went to dba and
+# hot; its recovery (41.8) goes to dba by the route file alone, and to hot too from the state,
+# in routes test --state and send --dry-run alike. Neither writes the state.
+run "$tmp/rt.db" "$S/metric-firing.json"
+check "routes test --state: the firing was sent" eq "$rc" 0
+"$BIN" routes test "$tmp/routes.yaml" --state "$tmp/rt.db" "$S/metric-recovered.json" >"$tmp/rt" 2>"$tmp/err"
+check "routes test --state: exit 0" eq "$?" 0
+check "routes test --state: what the state added" file_has "$tmp/rt" "  state: its alert went to [dba, hot], adds [hot]"
+check "routes test --state: the recovery's channels" eq "$(grep '^  channels:' "$tmp/rt")" "  channels: [dba, hot]"
+run "$tmp/rt.db" --dry-run "$S/metric-recovered.json"
+check "send --dry-run names the same channels" eq "$(jq -r .channel "$tmp/out" | tr '\n' ' ')" "dba hot "
+"$BIN" routes test "$tmp/routes.yaml" --state "$tmp/rt.db" --expect hot,dba "$S/metric-recovered.json" >/dev/null 2>&1
+check "routes test --state --expect checks those channels" eq "$?" 0
+check "neither wrote the state" eq "$("$BIN" alerts --state "$tmp/rt.db" | jq -c .channels)" '["dba","hot"]'
+"$BIN" routes test "$tmp/routes.yaml" "$S/metric-recovered.json" >"$tmp/rt" 2>"$tmp/err"
+check "routes test without --state: the route file alone" eq "$(grep '^  channels:' "$tmp/rt")" "  channels: [dba]"
+check "without --state: no state line" file_lacks "$tmp/rt" "state:"
+"$BIN" routes test "$tmp/routes.yaml" --state none "$S/metric-recovered.json" >"$tmp/rt" 2>"$tmp/err"
+check "routes test --state none: the route file alone" eq "$(grep '^  channels:' "$tmp/rt")" "  channels: [dba]"
+"$BIN" routes test "$tmp/routes.yaml" --state "$tmp/absent.db" "$S/metric-recovered.json" >"$tmp/rt" 2>"$tmp/err"
+check "routes test --state MISSING: an empty state, exit 0" eq "$?:$(grep '^  channels:' "$tmp/rt")" "0:  channels: [dba]"
+check "routes test --state MISSING: not created" test ! -e "$tmp/absent.db"
+"$BIN" routes test "$tmp/routes.yaml" --state "$tmp/corrupt.db" "$S/metric-recovered.json" >"$tmp/rt" 2>"$tmp/err"
+check "routes test --state CORRUPT: exit 8" eq "$?" 8
+check "routes test --state CORRUPT: said" grep -q "^cmrelay: state $tmp/corrupt.db: " "$tmp/err"
+"$BIN" routes test "$tmp/routes.yaml" --state "$tmp/rt.db" --cases "$SRC/samples/routes-tests.yaml" 2>"$tmp/err"
+check "routes test --cases --state: usage error" eq "$?" 2
+# The state is SQLite, which only cmrelay-full loads: the light binary hands the run over (no
+# cmrelay-full beside it: it says so), and runs routes test without --state itself.
+mkdir "$tmp/alone" && cp "$BIN" "$tmp/alone/cmrelay"
+"$tmp/alone/cmrelay" routes test "$tmp/routes.yaml" --state "$tmp/rt.db" "$S/metric-recovered.json" >/dev/null 2>"$tmp/err"
+check "light binary alone: routes test --state needs cmrelay-full" eq "$?:$(grep -c 'cmrelay-full' "$tmp/err")" "2:1"
+"$tmp/alone/cmrelay" routes test "$tmp/routes.yaml" "$S/metric-recovered.json" >/dev/null 2>"$tmp/err"
+check "light binary alone: routes test runs itself" eq "$?" 0
+
 # --dry-run reads the state but writes nothing.
 run "$tmp/dry.db" --dry-run "$S/metric-firing.json"
 check "dry run: no state created" test ! -e "$tmp/dry.db"

@@ -1,8 +1,8 @@
 // libFuzzer harness for what `cmrelay send` reads from outside: a Retry-After header value
 // (seconds or an HTTP-date), a response body classified for Flashduty's error object, and
-// dead-letter records (the channel a replayed record goes back to; records written from
-// fuzzed fields must read back). The dead-letter input format itself is decoded on the read
-// path, which read_path_fuzz covers.
+// dead-letter records written from fuzzed fields, which must read back through their decoder
+// with the same channel (the one a replay goes back to). The dead-letter input format on
+// arbitrary input is decoded on the read path, which read_path_fuzz covers.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -21,6 +21,23 @@ namespace {
 
 [[noreturn]] void fail(const char* what) { cmrelay::fuzz::fail("deliver_fuzz", what); }
 
+// The channel the deadletter decoder hands over with the record's event.
+std::string replay_channel_of(std::string_view record) {
+  using namespace cmrelay;
+  json::Parser parser;
+  std::string error;
+  json::Value* body = parser.parse(record, error);
+  if (body == nullptr) fail("a dead-letter record is no JSON");
+  std::vector<std::string> warnings;
+  Record rec;
+  SeverityTable severity;
+  DecodeContext ctx{severity, parser, warnings, rec};
+  EventBatch out;
+  flashduty::kDeadLetterFormat.decode(*body, ctx, out);
+  if (out.size() != 1) fail("a dead-letter record does not decode to its event");
+  return out[0].replay_channel;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -34,8 +51,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Outcome o = classify(CURLE_OK, {}, status, in);
   if (o.verdict == Verdict::Delivered && (status < 200 || status > 299)) fail("delivered on a non-2xx status");
 
-  (void)cmrelay::flashduty::dead_letter_channel(in);
-
   // A record written from fuzzed text reads back its channel.
   const size_t cut = size / 3;
   DeadLetter d;
@@ -45,11 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   d.attempts = 3;
   d.http_status = status;
   d.error = in.substr(cut);
-  d.event_json = "{\"event_status\":\"Info\"}";
-  if (cmrelay::utf8::valid(in)) {
-    const std::string record = format_dead_letter(d);
-    if (cmrelay::flashduty::dead_letter_channel(record) != d.channel)
-      fail("a dead-letter record does not read back its channel");
-  }
+  d.event_json = "{\"event_status\":\"Info\",\"title_rule\":\"t\"}";
+  if (cmrelay::utf8::valid(in) && replay_channel_of(format_dead_letter(d)) != d.channel)
+    fail("a dead-letter record does not read back its channel");
   return 0;
 }

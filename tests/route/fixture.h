@@ -50,6 +50,33 @@ inline std::vector<std::string> routed(const RouteTable& t, const Event& e) {
   return names;
 }
 
+// Channel names, in order.
+inline std::vector<std::string> names(const std::vector<const Channel*>& channels) {
+  std::vector<std::string> out;
+  for (const Channel* c : channels) out.push_back(c->name);
+  return out;
+}
+
+// A route file where a recovery strands its alert by the file alone: Critical to a; a value
+// of 95 or more to hot as well (the value differs on recovery); the rest to ops.
+inline constexpr const char* kValueRoutes = R"(
+channels:
+  a:   {url: "https://h/a"}
+  hot: {url: "https://h/hot"}
+  ops: {url: "https://h/ops"}
+cases:
+  - {if: [{key: severity, oper: IN, vals: [Critical]}], channels: [a], fallthrough: true}
+  - {if: [{key: labels.value, oper: IN, vals: ["num:ge:95"]}], channels: [hot]}
+default: {channels: [ops]}
+)";
+
+// An event of alert k1 with labels.value.
+inline Event value_event(Status s, const char* value) {
+  Event e = make_event(s, "cpu", {{"value", value}});
+  e.alert_key = "k1";
+  return e;
+}
+
 // The message of the RouteError loading text throws, or "" when it loads.
 inline std::string load_error(const std::string& name, const std::string& text) {
   try {

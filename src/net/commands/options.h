@@ -68,6 +68,12 @@ struct ServeOptions {
 // delivered stays in the spool for the next start), 2 when it cannot start.
 int serve(const ServeOptions& options);
 int send(const SendOptions& options);
+// cmrelay routes test --state FILE: routes_test() with the open-alert state as its memory, read
+// only (as send --dry-run reads it: a missing file is an empty state); 8 when the state cannot
+// be used.
+int routes_test_with_state(const RoutesTestOptions& options);
+// cmrelay-full's `routes`: the core one, its routes test --state run by routes_test_with_state.
+Run add_routes_full(CLI::App& cmd);
 
 // The delivery engine's options (--concurrency, timeouts, --cacert, backoff, attempts),
 // shared by send and serve (options.cpp).

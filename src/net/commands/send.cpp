@@ -1,6 +1,7 @@
 // cmrelay send: read and convert like convert, then deliver every event to its channels. The
-// options become the reading side (routing each event) and the engine's configuration; the
-// delivery loop, signals and hand-over are deliver/engine.h's; the summary is send_report.h's.
+// options become the reading side (each event routed by route/dispatch.h) and the engine's
+// configuration; the delivery loop and hand-over are deliver/engine.h's (the kStop policy), the
+// signals cli/signals.h's, the summary send_report.h's.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 
 #include "cli/options.h"
 #include "cli/read.h"
+#include "cli/signals.h"
 #include "input/sources.h"
 #include "net/commands/options.h"
 #include "net/commands/send_report.h"
@@ -28,9 +30,9 @@
 #include "output/ndjson.h"
 #include "report/diag.h"
 #include "report/progress.h"
+#include "route/dispatch.h"
 #include "text/escape.h"
 #include "text/url_redact.h"
-#include "vendors/flashduty.h"
 
 namespace cmrelay::cli {
 namespace {
@@ -51,50 +53,33 @@ void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) 
   out.write_line(std::string_view(sb.GetString(), sb.GetSize()));
 }
 
-// Where each event goes: the --url channel, or where the route file routes it. A
-// dead-letter record replayed with --replay goes back to the channel it names when the
-// route file has it (pick_channels, as convert --routes and routes test report it).
+// Where each event goes (route/dispatch.h decides), and the line for an event routed nowhere.
 class Destinations {
  public:
   // lines: the per-event "routed to no channel" lines, bounded as rejection lines are
   // (--quiet, --max-errors; the summary counts them all).
-  Destinations(const RouteTable* routes, const Channel* url_channel, Recall* recall, diag::Budget lines)
-      : routes_(routes), url_channel_(url_channel), recall_(recall), lines_(lines) {}
+  Destinations(Dispatch& dispatch, diag::Budget lines) : dispatch_(dispatch), lines_(lines) {}
 
-  // Sets out to the event's channels (a recovery's include where its alert went); when there
-  // are none, says so on stderr. Returns the state's token for the sender.
-  uint64_t pick(const Record& rec, const Detection& d, Event& e, std::vector<const Channel*>& out) {
-    out.clear();
-    if (routes_ == nullptr) {
-      out.push_back(url_channel_);
-      return 0;
-    }
-    std::string name;
-    if (d.format == &flashduty::kDeadLetterFormat) {  // Only from --replay (the pipeline says so).
-      std::string replayed;
-      pick_channels(*routes_, d, rec, e, out, &replayed);
-      if (!replayed.empty()) return recall_->note(e, out);  // Back to the channel its record names.
-      name = flashduty::dead_letter_channel(rec.body);      // No longer declared: routed afresh.
-    }
-    uint64_t token = recall_->route(e, out);
-    if (out.empty()) {
-      // The caller dead-letters it: an event is delivered or dead-lettered, never dropped.
-      ++unrouted_;
-      if (!lines_.take()) return token;
-      std::string was =
-          name.empty() ? "" : " (its record's channel '" + text::escape(name) + "' is not in the route file)";
-      diag::say("%s:%llu: event %s routed to no channel%s; dead-lettered", text::escape(rec.source).c_str(),
-                static_cast<unsigned long long>(rec.index), text::escape(e.alert_key).c_str(), was.c_str());
-    }
+  // Sets out to the event's channels; when there are none, says so on stderr. Returns the
+  // state's token for the sender.
+  uint64_t pick(const Record& rec, Event& e, std::vector<const Channel*>& out) {
+    const uint64_t token = dispatch_.route(e, out);
+    if (!out.empty()) return token;
+    // The caller dead-letters it: an event is delivered or dead-lettered, never dropped.
+    ++unrouted_;
+    if (!lines_.take()) return token;
+    std::string was = e.replay_channel.empty()
+                          ? ""
+                          : " (its record's channel '" + text::escape(e.replay_channel) + "' is not in the route file)";
+    diag::say("%s:%llu: event %s routed to no channel%s; dead-lettered", text::escape(rec.source).c_str(),
+              static_cast<unsigned long long>(rec.index), text::escape(e.alert_key).c_str(), was.c_str());
     return token;
   }
 
   uint64_t unrouted() const { return unrouted_; }
 
  private:
-  const RouteTable* routes_;
-  const Channel* url_channel_;
-  Recall* recall_;
+  Dispatch& dispatch_;
   diag::Budget lines_;  // Only the reading thread picks.
   std::atomic<uint64_t> unrouted_{0};
 };
@@ -107,10 +92,10 @@ void read_events(Pipeline& pipeline, const SendOptions& o, Destinations& where, 
   std::vector<const Channel*> channels;
   read_inputs(
       pipeline, o.read,
-      [&](const Record& rec, const Detection& d, EventBatch& events) {
+      [&](const Record& rec, const Detection&, EventBatch& events) {
         feed.body_begins();
         for (Event& e : events) {
-          uint64_t token = where.pick(rec, d, e, channels);
+          uint64_t token = where.pick(rec, e, channels);
           sb.Clear();
           append_event_json(e, sb);
           feed.event(std::string_view(sb.GetString(), sb.GetSize()), e.alert_key, channels, token);
@@ -234,19 +219,20 @@ bool open_dead_letter(const SendOptions& o, deliver::DeadLetterFile& dead_letter
 // Reads and delivers every event (deliver::deliver_all), redrawing the progress line.
 deliver::RunResult deliver_with_progress(Pipeline& pipeline, const SendOptions& o, Destinations& where,
                                          deliver::Sender& sender, deliver::DeadLetterFile& dead_letter,
-                                         std::atomic<bool>& stop, ProgressLine& progress) {
+                                         signals::Received& signals, ProgressLine& progress) {
   // The progress line, redrawn at most this often.
   constexpr auto kRedraw = std::chrono::milliseconds(250);
   const auto began = std::chrono::steady_clock::now();
   auto drawn = began;
   deliver::RunResult run = deliver::deliver_all(
-      [&](deliver::Feed& feed) { read_events(pipeline, o, where, feed, stop); }, sender, dead_letter,
+      [&](deliver::Feed& feed) { read_events(pipeline, o, where, feed, signals.stop); }, sender, dead_letter,
       [&](uint64_t bodies) {
         auto now = std::chrono::steady_clock::now();
         if (!progress.active() || now - drawn < kRedraw) return;
         drawn = now;
         progress.show(progress_text(bodies, sender.progress(), std::chrono::duration<double>(now - began).count()));
-      });
+      },
+      signals);
   progress.clear();
   return run;
 }
@@ -271,6 +257,83 @@ void report(const SendOptions& o, const SendSummary& summary, const deliver::Run
   }
 }
 
+// The open-alert state for a run with a route file: one that cannot be used is said once,
+// and every event is still delivered by its route (exit 8).
+void open_recall(const SendOptions& o, std::unique_ptr<state::Store>& store, std::optional<Recall>& recall) {
+  std::string error;
+  store = open_state(o.state, o.state_max_age, o.dry_run, error);
+  recall.emplace(store.get(), !o.dry_run);
+  if (!error.empty()) recall->fail(error);
+}
+
+// --url's one channel, paced by --rate when given.
+Channel url_channel(const SendOptions& o) {
+  Channel ch;
+  ch.name = "url";
+  ch.url = o.url;
+  if (!o.rate.empty()) {
+    std::string why;  // Checked by check_options().
+    ch.rate_set = check_rate_option(o.rate, true, ch.rate, why);
+  }
+  return ch;
+}
+
+// The exit status: 128 + the first signal (an interrupted run may have input left unread, so
+// that no script takes it for handled), else the first outcome by precedence.
+int conclude(const SendOptions& o, Pipeline& pipeline, const SendSummary& summary, const deliver::RunResult& run,
+             Outcomes& outcomes, const Recall* recall) {
+  const Totals totals = add_up(summary.channels);
+  if (o.stats == "json" && !o.dry_run) outcomes.add(kOutputFailed, !flush_stdout());
+  add_read_outcomes(summary.counts, outcomes);
+  const bool dead_failed = totals.dead_letter_failed > 0 || run.unrouted_failed > 0;
+  outcomes.add(kRecordWriteFailed, dead_failed);
+  outcomes.add(kUndelivered, totals.dead_lettered > 0);
+  outcomes.add(kUnrouted, summary.unrouted > 0);
+  outcomes.add(kStateFailed, recall != nullptr && recall->failed());
+  if (o.read.remove_done && run.joined) remove_done(pipeline, refuse_removal(o, outcomes, totals, dead_failed));
+  if (o.read.remove_done && !run.joined) {
+    diag::say("--remove-done: no input removed: a second signal abandoned the reading");
+  }
+  return signals::received().exit_status(outcomes.status());
+}
+
+// Reads and delivers (or, with --dry-run, prints) every event, then reports.
+int deliver_events(const SendOptions& o, Pipeline& pipeline, Dispatch& dispatch, Recall* recall,
+                   deliver::DeadLetterFile& dead_letter) {
+  deliver::DeliveryOptions delivery = o.delivery;
+  delivery.verbosity = o.read.quiet ? -1 : o.verbose;
+  delivery.log_json = o.log_format == "json";
+  Destinations where(dispatch, diag::Budget(o.read.quiet, o.read.max_errors));
+  signals::Received& sig = signals::install({.reload = false, .ignore_pipe = true});
+  // Only on a terminal, and not with --quiet; cleared before every other line the sender writes.
+  ProgressLine progress(!o.read.quiet && !o.dry_run);
+  delivery.before_line = [&progress] { progress.clear(); };
+  deliver::Sender sender(delivery, dead_letter, &sig.stops);  // The kStop policy: it counts signals.
+  if (recall != nullptr) {
+    deliver::SenderHooks hooks;
+    hooks.on_done = [recall](uint64_t token, const Channel& ch, bool delivered) { recall->done(token, ch, delivered); };
+    sender.set_hooks(std::move(hooks));
+  }
+  deliver::RunResult run;
+  Outcomes outcomes;
+  if (o.dry_run) {
+    DryRun printer(sig.stop);
+    read_events(pipeline, o, where, printer, sig.stop);
+    outcomes.add(kOutputFailed, !printer.finish());
+  } else {
+    run = deliver_with_progress(pipeline, o, where, sender, dead_letter, sig, progress);
+  }
+  const SendSummary summary{pipeline.counts(), where.unrouted(), sender.stats(), sig.stops.load() > 0,
+                            o.dead_letter_path};
+  report(o, summary, run);
+  const int status = conclude(o, pipeline, summary, run, outcomes, recall);
+  if (!run.joined) {
+    std::fflush(nullptr);
+    std::_Exit(status);  // The reading thread still holds the pipeline.
+  }
+  return status;
+}
+
 }  // namespace
 
 int send(const SendOptions& options) {
@@ -283,73 +346,17 @@ int send(const SendOptions& options) {
   if (!pipeline) return kUsage;
   deliver::DeadLetterFile dead_letter;
   if (!open_dead_letter(o, dead_letter)) return kUsage;
-  Channel url_channel;
-  url_channel.name = "url";
-  url_channel.url = o.url;
-  // The open-alert state: a state that cannot be used is said once, and every event is
-  // still delivered by its route (exit 8).
-  std::string state_error;
+  const Channel url = url_channel(o);
   std::unique_ptr<state::Store> store;
-  if (routes) store = open_state(o.state, o.state_max_age, o.dry_run, state_error);
-  std::optional<Recall> recall;
-  if (routes) recall.emplace(*routes, store.get(), !o.dry_run);
-  if (!state_error.empty()) recall->fail(state_error);
-  if (!o.rate.empty()) {
-    std::string why;  // Checked by check_options().
-    url_channel.rate_set = check_rate_option(o.rate, true, url_channel.rate, why);
-  }
-  deliver::DeliveryOptions delivery = o.delivery;
-  delivery.verbosity = o.read.quiet ? -1 : o.verbose;
-  delivery.log_json = o.log_format == "json";
-  Destinations where(routes ? &*routes : nullptr, &url_channel, recall ? &*recall : nullptr,
-                     diag::Budget(o.read.quiet, o.read.max_errors));
-
-  deliver::Interrupts& interrupts = deliver::catch_interrupts();
-  // Only on a terminal, and not with --quiet; cleared before every other line the sender writes.
-  ProgressLine progress(!o.read.quiet && !o.dry_run);
-  delivery.before_line = [&progress] { progress.clear(); };
-  deliver::Sender sender(delivery, dead_letter, &interrupts.count);
-  if (recall) {
-    deliver::SenderHooks hooks;
-    hooks.on_done = [&recall](uint64_t token, const Channel& ch, bool delivered) {
-      recall->done(token, ch, delivered);
-    };
-    sender.set_hooks(std::move(hooks));
-  }
-  deliver::RunResult run;
-  Outcomes outcomes;
-  if (o.dry_run) {
-    DryRun printer(interrupts.stop);
-    read_events(*pipeline, o, where, printer, interrupts.stop);
-    outcomes.add(kOutputFailed, !printer.finish());
+  std::optional<Recall> recall;  // With a route file only: --url has no memory.
+  if (routes) open_recall(o, store, recall);
+  std::optional<Dispatch> dispatch;
+  if (routes) {
+    dispatch.emplace(*routes, &*recall);
   } else {
-    run = deliver_with_progress(*pipeline, o, where, sender, dead_letter, interrupts.stop, progress);
+    dispatch.emplace(url);
   }
-
-  const PipelineCounts& counts = pipeline->counts();
-  report(o, SendSummary{counts, where.unrouted(), sender.stats(), interrupts.count.load() > 0, o.dead_letter_path},
-         run);
-  // An interrupted run may have input left unread: 128 + the signal, as shells report it, so
-  // that no script takes the input for handled.
-  const Totals totals = add_up(sender.stats());
-  if (o.stats == "json" && !o.dry_run) outcomes.add(kOutputFailed, !flush_stdout());
-  add_read_outcomes(counts, outcomes);
-  const bool dead_failed = totals.dead_letter_failed > 0 || run.unrouted_failed > 0;
-  outcomes.add(kRecordWriteFailed, dead_failed);
-  outcomes.add(kUndelivered, totals.dead_lettered > 0);
-  outcomes.add(kUnrouted, where.unrouted() > 0);
-  outcomes.add(kStateFailed, recall && recall->failed());
-  if (o.read.remove_done && run.joined) remove_done(*pipeline, refuse_removal(o, outcomes, totals, dead_failed));
-  if (o.read.remove_done && !run.joined) {
-    diag::say("--remove-done: no input removed: a second signal abandoned the reading");
-  }
-  const int first_signal = interrupts.first.load();
-  const int status = first_signal != 0 ? 128 + first_signal : outcomes.status();
-  if (!run.joined) {
-    std::fflush(nullptr);
-    std::_Exit(status);  // The reading thread still holds the pipeline.
-  }
-  return status;
+  return deliver_events(o, *pipeline, *dispatch, recall ? &*recall : nullptr, dead_letter);
 }
 
 Run add_send(CLI::App& cmd) {

@@ -1,9 +1,9 @@
 // cmrelay serve: wires the listener (serve/listener.h), the spool (serve/spool.h) and the
-// delivery from it (serve/relay.h), and handles the signals: SIGTERM/SIGINT stop (a second
-// one stops at once; nothing is lost either way, the spool keeps what was not delivered),
-// SIGHUP reloads the route file when the new one passes `routes check`.
+// delivery from it (serve/relay.h) into the one delivery loop (deliver/engine.h) with the
+// kStopAndDrain policy, and the signals (cli/signals.h): SIGTERM/SIGINT stop (a second one
+// stops at once; nothing is lost either way, the spool keeps what was not delivered), SIGHUP
+// reloads the route file when the new one passes `routes check`.
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,8 +12,10 @@
 
 #include "cli/options.h"
 #include "cli/read.h"
+#include "cli/signals.h"
 #include "net/commands/options.h"
 #include "net/commands/url_option.h"
+#include "net/deliver/engine.h"
 #include "net/deliver/recall.h"
 #include "net/serve/relay.h"
 #include "report/diag.h"
@@ -22,29 +24,6 @@
 
 namespace cmrelay::cli {
 namespace {
-
-std::atomic<int> g_stops{0};
-std::atomic<int> g_first_stop{0};
-std::atomic<bool> g_reload{false};
-
-extern "C" void on_stop(int sig) {
-  int none = 0;
-  g_first_stop.compare_exchange_strong(none, sig);
-  g_stops.fetch_add(1);
-}
-
-extern "C" void on_reload(int) { g_reload.store(true); }
-
-void catch_signals() {
-  struct sigaction sa {};
-  sigemptyset(&sa.sa_mask);
-  sa.sa_handler = on_stop;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  sa.sa_handler = on_reload;
-  sigaction(SIGHUP, &sa, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);  // A client gone mid-answer must not end the process.
-}
 
 bool fail(const std::string& why) {
   diag::say("serve: %s", why.c_str());
@@ -115,6 +94,39 @@ void reload(const ServeOptions& o, serve::Relay& relay, const serve::Log& log) {
   log.write("reload", {{"outcome", "done"}, {"routes", o.routes_path}});
 }
 
+// serve's side of the delivery loop: the relay takes new spool files until the first stop,
+// SIGHUP reloads the route file, and the first stop closes the listener (its requests in
+// flight get the drain time, none at all after a second signal).
+class Serving : public deliver::Source {
+ public:
+  Serving(const ServeOptions& o, serve::Relay& relay, serve::Listener& listener, const serve::Log& log,
+          signals::Received& sig)
+      : o_(o), relay_(relay), listener_(listener), log_(log), sig_(sig) {}
+
+  bool take(deliver::Sender&) override {
+    relay_.take_new();
+    return true;  // The spool never ends: only a stop does.
+  }
+  bool unfinished() const override { return relay_.files_in_progress() > 0; }
+  void tick() override {
+    if (!stopped_ && sig_.reload.exchange(false) && !o_.routes_path.empty()) reload(o_, relay_, log_);
+  }
+  void stopping(int stops) override {
+    if (stopped_) return;
+    stopped_ = true;
+    log_.write("stop", {{"signal", std::to_string(sig_.first.load())}});
+    listener_.stop(stops > 1 ? std::chrono::milliseconds(0) : o_.drain_timeout);
+  }
+
+ private:
+  const ServeOptions& o_;
+  serve::Relay& relay_;
+  serve::Listener& listener_;
+  const serve::Log& log_;
+  signals::Received& sig_;
+  bool stopped_ = false;
+};
+
 // The start line's state field: whether recoveries also go where their alert went.
 std::string state_field(const ServeOptions& o, const state::Store* store, const std::string& error) {
   if (o.routes_path.empty()) return "none (--url)";
@@ -164,7 +176,9 @@ int serve(const ServeOptions& o) {
     relay.use_url(o.url, rates, rate_set);
   }
 
-  catch_signals();  // Before the listener's threads start, so that they inherit it.
+  // Before the listener's threads start, so that they inherit it; a client gone mid-answer
+  // must not end the process (SIGPIPE).
+  signals::Received& sig = signals::install({.reload = true, .ignore_pipe = true});
   serve::Listener listener(
       o.listen, auth, spool, metrics, log, [&relay] { return relay.has_routes(); }, [&relay] { relay.notify(); });
   if (!listener.start(error)) return fail(error), kUsage;
@@ -174,21 +188,11 @@ int serve(const ServeOptions& o) {
                       {"waiting", std::to_string(spool.depth())},
                       {"auth", o.listen.no_auth ? "none (--no-auth)" : "token"},
                       {"state", state_field(o, store.get(), ro.state_error)}});
-
-  constexpr int kTickMs = 100;  // Signals are seen at least this often.
-  while (g_stops.load() == 0) {
-    if (g_reload.exchange(false) && !o.routes_path.empty()) reload(o, relay, log);
-    relay.step(kTickMs);
-  }
   // Stop: no new connection; requests in flight finish (or are cut at the grace's end,
   // unanswered, so their senders retry); deliveries in flight get drain_timeout, and the
   // files they came from stay in the spool unless they finish.
-  log.write("stop", {{"signal", std::to_string(g_first_stop.load())}});
-  listener.stop(g_stops.load() > 1 ? std::chrono::milliseconds(0) : o.drain_timeout);
-  auto end = std::chrono::steady_clock::now() + o.drain_timeout;
-  while (relay.files_in_progress() > 0 && g_stops.load() < 2 && std::chrono::steady_clock::now() < end) {
-    relay.step(kTickMs, false);
-  }
+  Serving serving(o, relay, listener, log, sig);
+  deliver::run(serving, relay.sender(), {deliver::OnStop::kStopAndDrain, o.drain_timeout}, sig);
   log.write("stopped", {{"left_in_spool", std::to_string(spool.depth())}});
   return kOk;
 }

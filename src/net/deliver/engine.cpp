@@ -1,12 +1,6 @@
 #include "net/deliver/engine.h"
 
-#include <fcntl.h>
-#include <pthread.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <ctime>
 #include <deque>
 #include <memory>
@@ -18,28 +12,7 @@
 namespace cmrelay::deliver {
 namespace {
 
-Interrupts g_interrupts;
-
-extern "C" void on_signal(int sig) {
-  const int saved_errno = errno;
-  // Reading standard input from now on sees its end instead of waiting for more (done
-  // before the flags, so whoever sees them knows it is done). fd 0 is always standard input
-  // here: main() opens /dev/null on any of 0-2 that was closed, so no file of ours sits there.
-  int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::dup2(fd, STDIN_FILENO);
-    ::close(fd);
-  }
-  int none = 0;
-  g_interrupts.first.compare_exchange_strong(none, sig);
-  g_interrupts.count.fetch_add(1);
-  g_interrupts.stop.store(true);
-  errno = saved_errno;
-}
-
-// SIGUSR1 only interrupts the reading thread's blocked read() (EINTR), which then reads
-// the /dev/null now behind standard input.
-extern "C" void on_wake(int) {}
+constexpr int kTickMs = 100;  // Signals are seen at least this often.
 
 // What the reading thread and the delivery loop share. Held by shared_ptr: after a second
 // signal the reading thread may be left blocked on a FIFO, and must find it alive.
@@ -71,18 +44,103 @@ class HandOver : public Feed {
   std::atomic<bool> in_body{false};  // The reader is handing over one body's events.
 };
 
+// send's source: a reading thread hands events over through the inbox.
+class Reading : public Source {
+ public:
+  Reading(const std::function<void(Feed&)>& read, Sender& sender, DeadLetterFile& dead_letter,
+          const std::function<void(uint64_t)>& tick)
+      : shared_(std::make_shared<HandOver>([&sender] { sender.wakeup(); })), dead_letter_(dead_letter), tick_(tick) {
+    reader_ = std::thread([shared = shared_, read] {
+      read(*shared);
+      shared->reading.store(false);
+      shared->inbox.close();
+    });
+  }
+
+  bool take(Sender& sender) override {
+    const bool more = shared_->inbox.take(taken_);
+    submit_taken(sender);
+    return more;
+  }
+  void tick() override { tick_(shared_->bodies.load()); }
+  // The reading stops (the handler set the flag); a push never waits again, and a read()
+  // blocked on this thread's way is interrupted, every turn until the reader is done.
+  void stopping(int) override {
+    shared_->inbox.release();
+    if (shared_->reading.load()) signals::wake(reader_.native_handle());
+  }
+  bool abandon(Sender& sender) override;
+
+  // The run's result; joins the reading thread unless it was abandoned.
+  RunResult finish() {
+    if (result_.joined) reader_.join();
+    count_not_handed();
+    return result_;
+  }
+
+ private:
+  void submit_taken(Sender& sender) {
+    for (const Outgoing& item : taken_) {
+      if (item.channels.empty() && !dead_letter_unrouted(dead_letter_, *item.body)) ++result_.unrouted_failed;
+      for (const Channel* ch : item.channels) sender.submit(item.body, item.alert_key, *ch, item.token);
+    }
+    taken_.clear();
+  }
+  void count_not_handed() {
+    std::lock_guard<std::mutex> lock(shared_->handing);
+    result_.not_handed = shared_->not_handed;
+  }
+
+  std::shared_ptr<HandOver> shared_;
+  DeadLetterFile& dead_letter_;
+  const std::function<void(uint64_t)>& tick_;
+  std::thread reader_;
+  std::deque<Outgoing> taken_;
+  RunResult result_;
+};
+
+bool Reading::abandon(Sender& sender) {
+  if (!shared_->reading.load()) return false;  // Its events are all handed over: settle them.
+  // Exit at once, but first take (and so dead-letter) every event already handed over: under
+  // the lock, nothing is mid-way, and nothing more comes after the seal.
+  {
+    std::lock_guard<std::mutex> lock(shared_->handing);
+    shared_->sealed = true;
+    shared_->inbox.take(taken_);
+  }
+  submit_taken(sender);
+  while (sender.queued() > 0) sender.poll(kTickMs);
+  // The rest of the body being handed over is only counted (not_handed), which takes the
+  // reader microseconds; wait for that, boundedly, so that the count is whole.
+  for (int i = 0; i < 100 && shared_->in_body.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  reader_.detach();
+  result_.joined = false;
+  return true;
+}
+
 }  // namespace
 
-Interrupts& catch_interrupts() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  sa.sa_handler = on_wake;
-  sigaction(SIGUSR1, &sa, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-  return g_interrupts;
+void run(Source& source, Sender& sender, const Policy& policy, const signals::Received& signals) {
+  const bool drains = policy.on_stop == OnStop::kStopAndDrain;
+  bool more = true;
+  bool stopped = false;
+  auto drain_end = std::chrono::steady_clock::time_point::max();
+  for (;;) {
+    source.tick();
+    if (signals.stops.load() > 0) {
+      source.stopping(signals.stops.load());
+      if (!stopped && drains) {
+        more = false;  // Nothing new is taken; the deadline counts from here.
+        drain_end = std::chrono::steady_clock::now() + policy.drain;
+      }
+      stopped = true;
+    }
+    if (signals.stops.load() > 1 && (drains || source.abandon(sender))) return;
+    if (more && !sender.full()) more = source.take(sender);
+    if (!more && sender.queued() == 0 && !source.unfinished()) return;
+    if (std::chrono::steady_clock::now() >= drain_end) return;
+    sender.poll(kTickMs);
+  }
 }
 
 bool dead_letter_unrouted(DeadLetterFile& dead_letter, std::string_view event_json) {
@@ -94,64 +152,10 @@ bool dead_letter_unrouted(DeadLetterFile& dead_letter, std::string_view event_js
 }
 
 RunResult deliver_all(const std::function<void(Feed&)>& read, Sender& sender, DeadLetterFile& dead_letter,
-                      const std::function<void(uint64_t)>& tick) {
-  constexpr int kTickMs = 100;  // Signals are seen at least this often.
-  const Interrupts& sig = g_interrupts;
-  RunResult result;
-  auto shared = std::make_shared<HandOver>([&sender] { sender.wakeup(); });
-  std::thread reader([shared, read] {
-    read(*shared);
-    shared->reading.store(false);
-    shared->inbox.close();
-  });
-  std::deque<Outgoing> taken;
-  auto submit_taken = [&] {
-    for (const Outgoing& item : taken) {
-      if (item.channels.empty() && !dead_letter_unrouted(dead_letter, *item.body)) ++result.unrouted_failed;
-      for (const Channel* ch : item.channels) sender.submit(item.body, item.alert_key, *ch, item.token);
-    }
-    taken.clear();
-  };
-  auto counts = [&] {
-    std::lock_guard<std::mutex> lock(shared->handing);
-    result.not_handed = shared->not_handed;
-  };
-  bool more = true;
-  while (more || sender.queued() > 0) {
-    tick(shared->bodies.load());
-    if (sig.count.load() > 0) {
-      shared->inbox.release();
-      if (shared->reading.load()) pthread_kill(reader.native_handle(), SIGUSR1);
-    }
-    if (sig.count.load() > 1 && shared->reading.load()) {
-      // Exit at once, but first take (and so dead-letter) every event already handed over:
-      // under the lock, nothing is mid-way, and nothing more comes after the seal.
-      {
-        std::lock_guard<std::mutex> lock(shared->handing);
-        shared->sealed = true;
-        shared->inbox.take(taken);
-      }
-      submit_taken();
-      while (sender.queued() > 0) sender.poll(kTickMs);
-      // The rest of the body being handed over is only counted (not_handed), which takes
-      // the reader microseconds; wait for that, boundedly, so that the count is whole.
-      for (int i = 0; i < 100 && shared->in_body.load(); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      counts();
-      reader.detach();
-      result.joined = false;
-      return result;
-    }
-    if (more && !sender.full()) {
-      more = shared->inbox.take(taken);
-      submit_taken();
-      if (!more && sender.queued() == 0) break;
-    }
-    sender.poll(kTickMs);
-  }
-  reader.join();
-  counts();
-  return result;
+                      const std::function<void(uint64_t)>& tick, const signals::Received& signals) {
+  Reading source(read, sender, dead_letter, tick);
+  run(source, sender, Policy{OnStop::kStop, {}}, signals);
+  return source.finish();
 }
 
 }  // namespace cmrelay::deliver

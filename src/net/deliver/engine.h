@@ -1,39 +1,67 @@
-// The delivery loop of a run over input (send): the reading side converts and routes on a
-// second thread, so that requests progress while input is slow to come, and hands each event
-// over (a bounded inbox: memory stays bounded while input is fast); the calling thread hands
-// them to the Sender and makes progress. Signals hand over the same way every time: the
-// first SIGINT/SIGTERM stops the reading (standard input then reads as ended) and what was
-// read is still delivered or dead-lettered; a second one ends the run at once, dead-lettering
-// what is queued. serve (serve/relay.h) delivers from its spool instead, and shares the
-// record of an event routed nowhere.
+// The one delivery loop, for send and serve. A Source hands events to the Sender (send: a
+// reading thread that converts and routes input, through a bounded hand-over; serve: spool
+// files); run() makes progress on the Sender, lets the source take more while the Sender has
+// room, and watches the signals (cli/signals.h), at least every 100 ms. When SIGINT or SIGTERM
+// comes it acts by the run's policy:
+// - kStop (send): the source stops reading (standard input then reads as ended) and what was
+//   read is still delivered or dead-lettered: the Sender, built with the signal count,
+//   starts no attempt any more, lets the ones in flight finish and dead-letters the rest.
+//   A second signal ends the run at once: the source abandons its reading, and what it handed
+//   over is dead-lettered.
+// - kStopAndDrain (serve): the source stops taking new work; what is in flight gets up to the
+//   drain time to finish (the Sender, built without the signal count, keeps retrying), and
+//   what does not stays with the source (the spool) for the next start. A second signal ends
+//   the drain at once.
+// The run ends when the source has nothing more and every event it handed over ended.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cli/signals.h"
 #include "net/deliver/deadletter.h"
 #include "net/deliver/sender.h"
 #include "route/channel.h"
 
 namespace cmrelay::deliver {
 
-// What SIGINT and SIGTERM set (process-wide).
-struct Interrupts {
-  std::atomic<int> count{0};      // Signals received (the Sender dead-letters its queue once > 0).
-  std::atomic<int> first{0};      // The first one's number: the run exits 128 + it.
-  std::atomic<bool> stop{false};  // Reading stops; the reading side may set it too (output failed).
+enum class OnStop { kStop, kStopAndDrain };
+
+struct Policy {
+  OnStop on_stop = OnStop::kStop;
+  std::chrono::milliseconds drain{0};  // kStopAndDrain: the longest the drain may take.
 };
 
-// Installs the handlers (SIGINT, SIGTERM; SIGUSR1 wakes the reading thread; SIGPIPE is
-// ignored, so that a closed stderr or dead-letter pipe cannot kill a run with events in
-// flight) and returns what they set.
-Interrupts& catch_interrupts();
+// What the loop delivers from. Called on the loop's thread only.
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Hands the Sender what is ready, without waiting for more (called while the Sender is not
+  // full); false once nothing more will come.
+  virtual bool take(Sender& sender) = 0;
+  // Work taken and not ended that the run waits for beyond the Sender's queue.
+  virtual bool unfinished() const { return false; }
+  // Every turn of the loop (a progress line, a reload).
+  virtual void tick() {}
+  // Every turn once a stop signal came, with how many came: stop reading or accepting.
+  virtual void stopping(int stops) { (void)stops; }
+  // kStop, after a second signal: true when the run must end now (its reading abandoned,
+  // what was handed over dead-lettered); false to go on (the reading had ended anyway).
+  virtual bool abandon(Sender& sender) {
+    (void)sender;
+    return false;
+  }
+};
 
-// The reading side's end of the hand-over.
+// The loop. With kStop the Sender must count signals.stops; with kStopAndDrain it must not.
+void run(Source& source, Sender& sender, const Policy& policy, const signals::Received& signals);
+
+// send's side: the reading side's end of the hand-over.
 class Feed {
  public:
   virtual ~Feed() = default;
@@ -55,12 +83,12 @@ struct RunResult {
   uint64_t unrouted_failed = 0;  // Records of unrouted events the dead-letter file did not take.
 };
 
-// Runs read(feed) on a second thread (it must return once interrupts.stop is set) and
-// delivers everything it hands over through sender; an event routed nowhere gets its
-// dead-letter record. tick(bodies read so far) is called at least every 100 ms (a progress
-// line). Needs catch_interrupts() first.
+// send's run: read(feed) on a second thread (it must return once signals.stop is set), every
+// event it hands over delivered through sender by run() with kStop; an event routed nowhere
+// gets its dead-letter record. tick(bodies read so far) is called every turn (a progress
+// line). The reading thread is woken by signals::wake() (install() first).
 RunResult deliver_all(const std::function<void(Feed&)>& read, Sender& sender, DeadLetterFile& dead_letter,
-                      const std::function<void(uint64_t)>& tick);
+                      const std::function<void(uint64_t)>& tick, const signals::Received& signals);
 
 // The record of an event routed to no channel: channel "", error "routed to no channel"
 // (a replay routes it again). False when the file did not take it (then it is on stderr).

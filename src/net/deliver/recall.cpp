@@ -1,7 +1,5 @@
 #include "net/deliver/recall.h"
 
-#include <algorithm>
-#include <cstdio>
 #include <ctime>
 #include <filesystem>
 
@@ -29,70 +27,34 @@ std::unique_ptr<state::Store> open_state(const std::string& option, std::chrono:
   return nullptr;
 }
 
-Recall::Recall(const RouteTable& routes, state::Store* store, bool write)
-    : routes_(routes), store_(store), write_(write) {}
+Recall::Recall(state::Store* store, bool write) : store_(store), write_(write) {}
 
 void Recall::fail(const std::string& why) {
   if (failed_.exchange(true)) return;
   diag::say("state %s; the route file alone routes recoveries for the rest of this run", why.c_str());
 }
 
-const Channel* Recall::declared(const std::string& name) const {
-  for (const Channel& c : routes_.channels()) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
-}
-
-uint64_t Recall::route(Event& e, std::vector<const Channel*>& out) {
-  out.clear();
+bool Recall::recall(const Event& recovery, Alert& out) {
+  if (!usable()) return false;
   state::OpenAlert open;
-  bool known = false;
-  if (store_ != nullptr && !failed() && e.status == Status::Ok && !e.alert_key.empty()) {
-    try {
-      known = store_->find(e.alert_key, open);
-    } catch (const state::StateError& x) {
-      fail(x.what());
-    }
-    // The body said nothing of its alert (a standard event read back): the severity it fired with.
-    if (known && e.alert_severity == Status::Ok) e.alert_severity = parse_status(open.severity).value_or(Status::Ok);
-  }
-  routes_.route(e, out);
-  for (const std::string& name : open.channels) {
-    const Channel* ch = declared(name);
-    if (ch != nullptr) {
-      if (std::find(out.begin(), out.end(), ch) == out.end()) out.push_back(ch);
-      continue;
-    }
-    std::lock_guard<std::mutex> lock(mu_);
-    if (warned_.insert(name).second) {
-      diag::say(
-          "state: alert %s was sent to channel '%s', which %s no longer declares: its recovery "
-          "cannot close it there",
-          e.alert_key.c_str(), name.c_str(), routes_.path().c_str());
-    }
-  }
-  return track(e, out, open);
-}
-
-uint64_t Recall::note(const Event& e, const std::vector<const Channel*>& out) {
-  state::OpenAlert open;
-  if (store_ == nullptr || failed() || e.status != Status::Ok || e.alert_key.empty()) return track(e, out, open);
   try {
-    if (store_->find(e.alert_key, open)) return track(e, out, open);
+    if (!store_->find(recovery.alert_key, open)) return false;
   } catch (const state::StateError& x) {
     fail(x.what());
+    return false;
   }
-  return 0;  // No open alert to close.
+  out.severity = parse_status(open.severity).value_or(Status::Ok);
+  out.channels = std::move(open.channels);
+  out.generation = open.generation;
+  return true;
 }
 
-// A firing event: remembered now. A recovery of an open alert: a token for done().
-uint64_t Recall::track(const Event& e, const std::vector<const Channel*>& out, const state::OpenAlert& open) {
-  if (store_ == nullptr || failed() || !write_ || out.empty() || e.alert_key.empty()) return 0;
+uint64_t Recall::decided(const Event& e, const std::vector<const Channel*>& to, const Alert* alert) {
+  if (!usable() || !write_ || to.empty() || e.alert_key.empty()) return 0;
   if (e.status != Status::Ok) {
     std::vector<std::string> names;
-    names.reserve(out.size());
-    for (const Channel* c : out) names.push_back(c->name);
+    names.reserve(to.size());
+    for (const Channel* c : to) names.push_back(c->name);
     try {
       store_->remember(e.alert_key, status_name(e.status), e.title, names, static_cast<int64_t>(std::time(nullptr)));
     } catch (const state::StateError& x) {
@@ -100,10 +62,10 @@ uint64_t Recall::track(const Event& e, const std::vector<const Channel*>& out, c
     }
     return 0;
   }
-  if (open.alert_key.empty()) return 0;
+  if (alert == nullptr) return 0;  // No open alert to close.
   std::lock_guard<std::mutex> lock(mu_);
   uint64_t token = next_++;
-  pending_.emplace(token, Pending{open.alert_key, open.generation, out.size()});
+  pending_.emplace(token, Pending{e.alert_key, alert->generation, to.size()});
   return token;
 }
 

@@ -1,7 +1,8 @@
-// Routing with memory: a recovery goes where its route points and to every channel its
-// alert's firing events were sent to, as the state file remembers them (route file changed
-// since, a condition on a value that differs on recovery, another run). send's and serve's
-// side of the state; route.h alone decides by the route file.
+// The open-alert state as dispatch's Memory (route/dispatch.h): what the state file remembers
+// of a recovery's alert (the channels its firing events were sent to, in this run or an
+// earlier one, with the route file changed since or not), a firing event's channels written
+// before it is sent, and a recovery's alert closed at each channel it is delivered to (the
+// Sender's on_done). Where an event goes is dispatch's decision alone; this is its memory.
 #pragma once
 
 #include <atomic>
@@ -11,12 +12,11 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "event/event.h"
 #include "net/state/state.h"
-#include "route/route.h"
+#include "route/dispatch.h"
 
 namespace cmrelay {
 
@@ -26,27 +26,25 @@ namespace cmrelay {
 std::unique_ptr<state::Store> open_state(const std::string& option, std::chrono::seconds max_age, bool dry_run,
                                          std::string& error);
 
-class Recall {
+class Recall : public Memory {
  public:
-  // store may be null (--state none, or a state that failed to open): the route file alone
-  // decides. With write false (--dry-run) nothing is remembered or forgotten.
-  Recall(const RouteTable& routes, state::Store* store, bool write);
+  // store may be null (--state none, or a state that failed to open): nothing is known, and
+  // the route file alone decides. With write false (--dry-run, routes test) nothing is
+  // remembered or forgotten.
+  Recall(state::Store* store, bool write);
 
-  // Routes e into out (appended) and returns a token for done() (0: nothing to do). A
-  // recovery whose body gave no alert severity takes the remembered one; then it goes to its
-  // route's channels and to every remembered channel the route file still declares. A firing
-  // event's channels are remembered before it is sent (a crash mid-run cannot forget them).
-  uint64_t route(Event& e, std::vector<const Channel*>& out);
-  // The same memory for an event whose channels were chosen otherwise (a dead-letter record
-  // going back to its own channel): remembered, or looked up for done(), not added to.
-  uint64_t note(const Event& e, const std::vector<const Channel*>& out);
+  // Memory: the open alert a recovery closes, as the state file has it.
+  bool recall(const Event& recovery, Alert& out) override;
+  // Memory: a firing event's channels are remembered now; a recovery of an open alert gets a
+  // token for done().
+  uint64_t decided(const Event& e, const std::vector<const Channel*>& to, const Alert* alert) override;
   // A token's event is finished at ch: delivered (a recovery then closes its alert there) or
   // not (dead-lettered: the alert stays open there, for the replay to close). Any thread.
   void done(uint64_t token, const Channel& ch, bool delivered);
 
   // The state failed during the run (said once on stderr; the route file alone decides from
   // then on): send exits 8.
-  bool failed() const { return failed_.load(); }
+  bool failed() const override { return failed_.load(); }
   // Says why on stderr, once, and stops using the state.
   void fail(const std::string& why);
 
@@ -56,17 +54,14 @@ class Recall {
     int64_t generation = 0;
     size_t left = 0;  // Channels still to finish.
   };
-  uint64_t track(const Event& e, const std::vector<const Channel*>& out, const state::OpenAlert& open);
-  const Channel* declared(const std::string& name) const;
+  bool usable() const { return store_ != nullptr && !failed(); }
 
-  const RouteTable& routes_;
   state::Store* store_;
   bool write_;
   std::atomic<bool> failed_{false};
-  std::mutex mu_;  // pending_, next_, warned_.
+  std::mutex mu_;  // pending_, next_.
   std::unordered_map<uint64_t, Pending> pending_;
   uint64_t next_ = 1;
-  std::unordered_set<std::string> warned_;  // Remembered channels the route file no longer has.
 };
 
 }  // namespace cmrelay

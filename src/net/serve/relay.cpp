@@ -66,11 +66,13 @@ void Relay::make_pipeline(const SeverityTable* severity) {
 }
 
 void Relay::use_routes(RouteTable routes) {
+  if (!recall_) {
+    recall_.emplace(options_.state, true);
+    if (!options_.state_error.empty()) recall_->fail(options_.state_error);
+  }
   tables_.push_back(std::move(routes));
-  routes_ = &tables_.back();
-  recalls_.emplace_back(*routes_, options_.state, true);
-  if (!options_.state_error.empty() && recalls_.size() == 1) recalls_.back().fail(options_.state_error);
-  make_pipeline(&routes_->severity());
+  dispatches_.emplace_back(tables_.back(), &*recall_);
+  make_pipeline(&tables_.back().severity());
 }
 
 void Relay::use_url(const std::string& url, const std::vector<Rate>& rates, bool rate_set) {
@@ -79,6 +81,7 @@ void Relay::use_url(const std::string& url, const std::vector<Rate>& rates, bool
   url_channel_->url = url;
   url_channel_->rate = rates;
   url_channel_->rate_set = rate_set;
+  dispatches_.emplace_back(*url_channel_);
 }
 
 void Relay::notify() {
@@ -86,9 +89,8 @@ void Relay::notify() {
   sender_->wakeup();
 }
 
-void Relay::step(int max_wait_ms, bool accept) {
-  if (accept && (new_files_.load() || now_ms() - last_scan_ms_ >= kRescanMs)) scan();
-  sender_->poll(max_wait_ms);
+void Relay::take_new() {
+  if (new_files_.load() || now_ms() - last_scan_ms_ >= kRescanMs) scan();
 }
 
 void Relay::scan() {
@@ -141,14 +143,7 @@ void Relay::take(const SpoolFile& f) {
 
 // Routed before it is written: a recovery may take its alert's remembered severity.
 void Relay::route_event(uint64_t id, File& file, Event e, rapidjson::StringBuffer& sb) {
-  channels_.clear();
-  Handed h{id, nullptr, 0, 0};
-  if (routes_ != nullptr) {
-    h.recall = &recalls_.back();
-    h.token = h.recall->route(e, channels_);
-  } else {
-    channels_.push_back(url_channel_.get());
-  }
+  Handed h{id, dispatches_.back().route(e, channels_), 0};
   sb.Clear();
   append_event_json(e, sb);
   std::string_view body(sb.GetString(), sb.GetSize());
@@ -176,7 +171,7 @@ void Relay::done(uint64_t tag, const Channel& channel, bool delivered) {
   auto h = handed_.find(tag);
   if (h == handed_.end()) return;
   const uint64_t id = h->second.file;
-  if (h->second.recall != nullptr) h->second.recall->done(h->second.token, channel, delivered);
+  if (recall_) recall_->done(h->second.token, channel, delivered);
   if (--h->second.left == 0) handed_.erase(h);
   auto it = files_.find(id);
   if (it == files_.end()) return;

@@ -1,9 +1,10 @@
 // Delivery from the spool: reads each spool file with the same Pipeline as every command,
-// routes its events (route file or one URL channel), and hands them to the delivery engine
-// (deliver::Sender). A file leaves the spool only when every event from it ended, delivered
-// or dead-lettered; a body that cannot be decoded moves to the rejected folder; a vendor
-// retry of a delivery already taken (serve/seen.h) is removed without a second delivery.
-// Single-threaded: run on one thread; only notify() may be called from others.
+// routes its events with route/dispatch.h (route file and open-alert state, or one URL
+// channel), and hands them to its deliver::Sender, which the one delivery loop
+// (deliver/engine.h, kStopAndDrain) drives. A file leaves the spool only when every event from
+// it ended, delivered or dead-lettered; a body that cannot be decoded moves to the rejected
+// folder; a vendor retry of a delivery already taken (serve/seen.h) is removed without a
+// second delivery. Single-threaded: run on one thread; only notify() may be called from others.
 #pragma once
 
 #include <rapidjson/stringbuffer.h>
@@ -27,6 +28,7 @@
 #include "net/serve/smn.h"
 #include "net/serve/spool.h"
 #include "pipeline/pipeline.h"
+#include "route/dispatch.h"
 #include "route/route.h"
 
 namespace cmrelay::serve {
@@ -36,7 +38,7 @@ struct RelayOptions {
   std::optional<Vendor> vendor;  // Forced vendor; nullopt detects any.
   size_t max_body = Framer::kDefaultMaxBody;
   // The open-alert state (--state), or null: with a route file, a recovery also goes where
-  // its alert's firing events went (deliver/recall.h). Outlives the Relay.
+  // its alert's firing events went (route/dispatch.h, deliver/recall.h). Outlives the Relay.
   state::Store* state = nullptr;
   std::string state_error;  // Why the state could not be opened: said once, routes alone decide.
   // Shown every rejected body, to act on SMN's subscription handshake; null: none. Outlives the Relay.
@@ -55,15 +57,17 @@ class Relay {
   // events already handed to the engine point at their channels.
   void use_routes(RouteTable routes);
   void use_url(const std::string& url, const std::vector<Rate>& rates = {}, bool rate_set = false);
-  bool has_routes() const { return routes_ != nullptr || url_channel_ != nullptr; }
+  bool has_routes() const { return !dispatches_.empty(); }
 
   // A new file is in the spool (any thread).
   void notify();
-  // Reads new spool files while the engine has room, then makes progress for up to
-  // max_wait_ms. With accept false, no new file is read (shutting down).
-  void step(int max_wait_ms, bool accept = true);
+  // Reads the spool files that are new (or all, once a second) while the Sender has room.
+  void take_new();
   // Spool files taken but not finished.
   size_t files_in_progress() const { return files_.size(); }
+  // What the delivery loop drives (built without the signal count: on a stop, what is not
+  // delivered stays in the spool instead of being dead-lettered).
+  deliver::Sender& sender() { return *sender_; }
 
  private:
   struct File {
@@ -77,9 +81,8 @@ class Relay {
   // One event handed to the engine (its Sender tag): its file and its state token.
   struct Handed {
     uint64_t file = 0;
-    Recall* recall = nullptr;  // Null: no route file.
-    uint64_t token = 0;
-    size_t left = 0;  // Channels still to end.
+    uint64_t token = 0;  // The state's (0: nothing to tell it).
+    size_t left = 0;     // Channels still to end.
   };
   void scan();
   void take(const SpoolFile& f);
@@ -96,9 +99,11 @@ class Relay {
   Metrics& metrics_;
   const Log& log_;
   deliver::DeadLetterFile& dead_letter_;
-  std::deque<RouteTable> tables_;  // Every table loaded; the last is in use.
-  const RouteTable* routes_ = nullptr;
-  std::deque<Recall> recalls_;  // One per table, the last in use (a Recall routes by its table).
+  // Every table loaded, each with its dispatch; the last is in use (events already handed to
+  // the engine point at the channels of older ones).
+  std::deque<RouteTable> tables_;
+  std::deque<Dispatch> dispatches_;
+  std::optional<Recall> recall_;  // With a route file: the open-alert state, shared by every table.
   std::unique_ptr<Channel> url_channel_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<deliver::Sender> sender_;

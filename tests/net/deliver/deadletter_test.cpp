@@ -81,14 +81,32 @@ TEST_CASE("a dead-letter record is one line holding the event, and reads back as
   det.format->decode(doc, ctx, out);
   REQUIRE(out.size() == 1);
   CHECK(json_of(out[0]) == event_json);
-  CHECK(flashduty::dead_letter_channel(line) == "dba");
+  CHECK(out[0].replay_channel == "dba");  // Handed over by the decoder: routing never parses the record again.
 }
 
-TEST_CASE("dead_letter_channel is empty for anything but a record with a channel") {
-  CHECK(flashduty::dead_letter_channel(R"({"channel":"ops","event":{}})") == "ops");
-  CHECK(flashduty::dead_letter_channel(R"({"channel":3})").empty());
-  CHECK(flashduty::dead_letter_channel("[1]").empty());
-  CHECK(flashduty::dead_letter_channel("{bad").empty());
+namespace {
+
+// The channel the deadletter decoder hands over with a record's event.
+std::string replay_channel_of(const std::string& record) {
+  test::Decoded d = test::decode_json(record);
+  REQUIRE(d.format == "deadletter");
+  REQUIRE(d.events.size() == 1);
+  return d.events[0].replay_channel;
+}
+
+}  // namespace
+
+TEST_CASE("a record's channel reaches its event only when it is a string") {
+  const std::string event = R"("event":{"event_status":"Info","title_rule":"t"},"attempts":1)";
+  CHECK(replay_channel_of(R"({"channel":"ops",)" + event + "}") == "ops");
+  CHECK(replay_channel_of(R"({"channel":"",)" + event + "}").empty());  // Routed nowhere: routed afresh.
+  CHECK(replay_channel_of(R"({"channel":3,)" + event + "}").empty());
+  CHECK(replay_channel_of(R"({"channel":null,)" + event + "}").empty());
+  // Every event a batch reuses starts without one.
+  EventBatch batch;
+  batch.next().replay_channel = "ops";
+  batch.clear();
+  CHECK(batch.next().replay_channel.empty());
 }
 
 TEST_CASE("absent status and error code are left out of the record") {
@@ -102,12 +120,6 @@ TEST_CASE("absent status and error code are left out of the record") {
   CHECK(line.find("http_status") == std::string::npos);
   CHECK(line.find("error_code") == std::string::npos);
   CHECK(line.find(R"("event":{"event_status":"Info")") != std::string::npos);
-}
-
-// Found by deliver_fuzz: dead_letter_channel parsed recursively; deep text overflowed the stack.
-TEST_CASE("dead_letter_channel on deeply nested text is empty, not a crash") {
-  CHECK(cmrelay::flashduty::dead_letter_channel(std::string(100000, '[')).empty());
-  CHECK(cmrelay::flashduty::dead_letter_channel(std::string(100000, '{')).empty());
 }
 
 namespace {
