@@ -15,6 +15,7 @@
 #include "net/deliver/recall.h"
 #include "net/serve/relay.h"
 #include "report/diag.h"
+#include "text/escape.h"
 
 namespace cmrelay::cli {
 namespace {
@@ -103,6 +104,53 @@ std::string rejected_dir(const ServeOptions& o) {
   return (spool.parent_path() / "rejected").string();
 }
 
+// The path as the file system resolves it (symbolic links of its existing part followed),
+// so that two spellings of one place compare equal.
+std::filesystem::path resolved(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+  if (ec) p = std::filesystem::absolute(path).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();  // "dir/" is dir.
+  return p;
+}
+
+// True when inner is outer or lies inside it.
+bool within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+  auto o = outer.begin(), i = inner.begin();
+  for (; o != outer.end(); ++o, ++i) {
+    if (i == inner.end() || *i != *o) return false;
+  }
+  return true;
+}
+
+// The places serve writes must be apart: a dead-letter file or state database inside the
+// spool would be read as requests, a rejected folder inside (or equal to) the spool would
+// be read again and again. Any two that are the same, or one inside the other, are a usage
+// error naming both.
+bool check_apart(const ServeOptions& o, const std::string& rejected) {
+  struct Place {
+    std::string option, path;
+  };
+  std::vector<Place> places{{"--spool", o.spool},
+                            {o.rejected.empty() ? "--rejected (by default beside the spool)" : "--rejected", rejected}};
+  if (!o.dead_letter_path.empty()) places.push_back({"--dead-letter", o.dead_letter_path});
+  if (!o.routes_path.empty() && o.state != "none") {
+    const std::string state = o.state.empty() ? state::default_path() : o.state;
+    if (!state.empty()) places.push_back({o.state.empty() ? "--state (by default)" : "--state", state});
+  }
+  for (size_t a = 0; a < places.size(); ++a) {
+    for (size_t b = 0; b < places.size(); ++b) {
+      if (a == b) continue;
+      const std::filesystem::path pa = resolved(places[a].path), pb = resolved(places[b].path);
+      if (!within(pa, pb)) continue;
+      return fail(places[a].option + " " + text::escape(places[a].path) + (pa == pb ? " is " : " lies inside ") +
+                  places[b].option + " " + text::escape(places[b].path) +
+                  ": --spool, --rejected, --dead-letter and --state must each be apart from the others");
+    }
+  }
+  return true;
+}
+
 void reload(const ServeOptions& o, serve::Relay& relay, const serve::Log& log) {
   std::optional<RouteTable> routes = load_checked(o.routes_path);
   if (!routes) {
@@ -127,10 +175,16 @@ int serve(const ServeOptions& o) {
   if (!check_options(o, auth)) return kUsage;
   std::optional<RouteTable> routes;
   if (!o.routes_path.empty() && !(routes = load_checked(o.routes_path))) return kUsage;
+  if (!check_apart(o, rejected_dir(o))) return kUsage;
   serve::Log log(o.log_format == "json");
   serve::Spool spool;
   std::string error;
   if (!spool.open(o.spool, rejected_dir(o), {o.spool_max_files, o.spool_max_bytes}, error)) return fail(error), kUsage;
+  if (spool.foreign() > 0) {
+    log.write("spool", {{"ignored", std::to_string(spool.foreign())},
+                        {"first", spool.first_foreign()},
+                        {"why", "the spool reads only the names it writes (UNIXNANOSECONDS-SEQ.http)"}});
+  }
   serve::Seen seen;
   if (!seen.open(o.spool + "/.seen", o.dedup_window.count() / 1000, error)) return fail(error), kUsage;
   deliver::DeadLetterFile dead_letter;
