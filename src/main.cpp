@@ -248,7 +248,7 @@ void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
       ->capture_default_str();
   add_seconds(cmd, "--idle-timeout", l.idle_timeout, "Close a connection silent this long (headers, body, keep-alive)");
   add_seconds(cmd, "--request-timeout", l.request_timeout,
-              "Drop a request not read in full this long after its first line");
+              "Cut a request not read whole (headers and body) this long after its request line (408, logged)");
   cmd->add_option("--threads", l.threads, "Threads storing requests (write and fsync in parallel)")
       ->capture_default_str();
   cmd->add_option("--spool-max-files", o.spool_max_files, "Requests waiting at most; more get 503 with Retry-After")

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "input/capture.h"
 #include "text/ascii.h"
 
 namespace cmrelay::serve {
@@ -19,6 +20,28 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
     diff |= static_cast<unsigned>(x ^ y);
   }
   return diff == 0;
+}
+
+std::string printable_path(std::string_view target) {
+  constexpr std::string_view kRoutes[] = {"hook", "healthz", "readyz", "metrics"};
+  std::string_view path = target.substr(0, target.find('?'));
+  std::string out;
+  bool named = false;  // The first non-empty segment was seen.
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t end = path.find('/', i);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view segment = path.substr(i, end - i);
+    if (!segment.empty()) {
+      bool route = false;
+      for (std::string_view r : kRoutes) route |= !named && text::iequals(segment, r);
+      out.append(route ? segment : kMask);
+      named = true;
+    }
+    if (end < path.size()) out += '/';
+    i = end + 1;
+  }
+  return out;
 }
 
 bool Auth::load_file(const std::string& path, std::string& error) {

@@ -36,4 +36,11 @@ class Auth {
 // Compares a and b without stopping at the first difference (nor at a length mismatch).
 bool equal_constant_time(std::string_view a, std::string_view b);
 
+// A request target as it may be printed (logs, metrics): the path without its query, with
+// every segment masked ("***") except a first one that names a route (hook, healthz, readyz,
+// metrics, in any case). Whatever a client sends, a token never gets through: "/hook/T",
+// "//hook/T", "/hook//T", "/Hook/T" and "/T" print as "/hook/***", "//hook/***",
+// "/hook//***", "/Hook/***" and "/***".
+std::string printable_path(std::string_view target);
+
 }  // namespace cmrelay::serve

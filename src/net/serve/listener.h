@@ -7,9 +7,12 @@
 //   GET /healthz                   200 while the process runs
 //   GET /readyz                    200 when the spool is writable and routes are loaded
 //   GET /metrics                   Prometheus text
-// Answers: 401 bad or missing token (nothing read or stored), 403 address not allowed,
-// 404, 405, 413 body too large, 503 with Retry-After when the spool is full or the disk
-// refuses (nothing half-written), 408-like close when a request outlives request_timeout.
+// Answers: 400 Content-Length in doubt, 401 bad or missing token (nothing read or stored),
+// 403 address not allowed, 404 (any other path, /hook/TOKEN/more included), 405, 411 a POST
+// without a length, 413 body too large, 414 too many query parameters, 503 with Retry-After
+// when the spool is full or the disk refuses (nothing half-written). A request not read
+// whole within request_timeout of its request line is cut (a 408 in the log and metrics),
+// however steadily its client drips it. Logs and metrics print paths by printable_path().
 #pragma once
 
 #include <atomic>

@@ -66,3 +66,20 @@ TEST_CASE("address ranges: none allows all; v4, v6 and single addresses") {
   CHECK_FALSE(auth.allowed("11.0.0.1"));
   CHECK_FALSE(auth.allow("10.0.0.0/99", error));
 }
+
+TEST_CASE("printable paths: no segment but a route's name, whatever the shape") {
+  CHECK(printable_path("/hook/s3cret") == "/hook/***");
+  CHECK(printable_path("/hook/s3cret?a=b") == "/hook/***");
+  CHECK(printable_path("/hook") == "/hook");
+  CHECK(printable_path("//hook/s3cret") == "//hook/***");
+  CHECK(printable_path("/hook//s3cret") == "/hook//***");
+  CHECK(printable_path("/Hook/s3cret") == "/Hook/***");
+  CHECK(printable_path("/s3cret") == "/***");
+  CHECK(printable_path("/hook/s3cret/x") == "/hook/***/***");
+  CHECK(printable_path("/metrics/s3cret") == "/metrics/***");
+  CHECK(printable_path("/s3cret/hook") == "/***/***");  // Only a first segment names a route.
+  CHECK(printable_path("/healthz") == "/healthz");
+  CHECK(printable_path("/") == "/");
+  CHECK(printable_path("*") == "***");
+  CHECK(printable_path("") == "");
+}
