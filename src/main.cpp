@@ -261,7 +261,9 @@ void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
   add_seconds(cmd, "--dedup-window", o.dedup_window,
               "A vendor retry of a delivery taken this recently is delivered once");
   add_seconds(cmd, "--drain-timeout", o.drain_timeout, "On SIGTERM: time for requests and deliveries in flight");
-  cmd->add_option("--log-format", o.log_format, "Log lines on stderr: text or json")->capture_default_str();
+  cmd->add_option("--log-format", o.log_format,
+                  "Log lines on stderr: text, or json (then every stderr line is one JSON object, diagnostics too)")
+      ->capture_default_str();
   cmd->add_option("--rate", o.rate, "With --url: pace requests as send --rate does, e.g. 100/s,1000/m, or none")
       ->type_name("N/UNIT,...");
   cmd->add_option("--state", o.state,

@@ -171,6 +171,7 @@ std::string state_field(const ServeOptions& o, const state::Store* store, const 
 }  // namespace
 
 int serve(const ServeOptions& o) {
+  diag::use_json(o.log_format == "json");  // Every stderr line from here on, diagnostics included.
   serve::Auth auth;
   if (!check_options(o, auth)) return kUsage;
   std::optional<RouteTable> routes;
