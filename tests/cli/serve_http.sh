@@ -3,7 +3,8 @@
 # token in an odd path never reaches a log line, a metric, the spool or a reject record; a
 # client dripping its request line, headers or body is cut at --request-timeout, counted
 # and logged; a POST without a length gets 411 (never 200 for a body not kept), two lengths
-# 400; thousands of query parameters get 414 at once, logged.
+# 400; thousands of query parameters get 414 at once, logged; a JSON body sent as a form is
+# rejected saying so; a token file's byte order mark is no part of its first token.
 . "$(dirname "$0")/../lib.bash"
 start_sink
 TOKEN=tok-$RANDOM-http-A
@@ -119,8 +120,21 @@ query=$(sed -n '1s/^GET [^?]*?\([^ ]*\) HTTP.*/\1/p' "$SRC/samples/alibaba/captu
 check "a GET with its body in the query still works: 200" eq \
   "$(curl -s -o /dev/null -w '%{http_code}' -H "Token: $TOKEN" "http://127.0.0.1:$sport/hook?$query")" 200
 check "its query is stored whole, and delivered" wait_until 5 grep -q 'i-uf69c2n5t0w8r3k1j4xe' "$tmp/sink.log"
+# A JSON body sent as a form (curl -d's default Content-Type): stored, then rejected saying so.
+check "JSON posted as a form: 200 once stored" eq "$(CT=application/x-www-form-urlencoded post "/hook/$TOKEN" "$firing")" 200
+form_reason() { cat "$tmp"/rejected/*.reason 2>/dev/null; }
+has_form_reason() { [ -n "$(form_reason)" ]; }
+check "then rejected" wait_until 10 has_form_reason
+check "with why: read as a form, looks like JSON" holds "$(form_reason)" \
+  "the body was read as application/x-www-form-urlencoded (its Content-Type) but looks like JSON"
+stop_serve
+
+# A token file that starts with a UTF-8 byte order mark: its first token works.
+printf '\xef\xbb\xbf%s\n' "$TOKEN" >"$tmp/tokens-bom"
+start_serve bom.log --spool "$tmp/spool-bom" --token-file "$tmp/tokens-bom" --url "$URL"
+check "the first token of a token file with a BOM: 200" eq "$(post "/hook/$TOKEN" "$firing")" 200
 stop_serve
 
 # The token nowhere: not in a log, the spool, a reject record or the dead letters.
-check "no token in any file serve wrote or logged" eq "$(grep -rlE -- "$TOKEN|$TOKEN2" "$tmp" | grep -v "$tmp/tokens" | grep -c .)" 0
+check "no token in any file serve wrote or logged" eq "$(grep -rlE -- "$TOKEN|$TOKEN2" "$tmp" | grep -vE "$tmp/tokens(-bom)?$" | grep -c .)" 0
 finish

@@ -51,8 +51,12 @@ bool Auth::load_file(const std::string& path, std::string& error) {
     return false;
   }
   size_t before = tokens_.size();
-  for (std::string line; std::getline(in, line);) {
+  bool first = true;
+  for (std::string line; std::getline(in, line); first = false) {
     std::string_view t = text::trim(line);
+    // A UTF-8 byte order mark (some editors write one) is no part of the first token.
+    constexpr std::string_view kBom = "\xEF\xBB\xBF";
+    if (first && t.starts_with(kBom)) t = text::trim(t.substr(kBom.size()));
     if (!t.empty() && t.front() != '#') tokens_.emplace_back(t);
   }
   if (tokens_.size() == before) {

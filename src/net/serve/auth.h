@@ -13,7 +13,8 @@ namespace cmrelay::serve {
 
 class Auth {
  public:
-  // Adds every non-blank line of path (surrounding blanks trimmed; '#' lines are comments).
+  // Adds every non-blank line of path (surrounding blanks trimmed; '#' lines are comments;
+  // a UTF-8 byte order mark at its start left out).
   // False with error set when the file cannot be read or holds no token.
   bool load_file(const std::string& path, std::string& error);
   // Adds the tokens of an environment value: separated by commas, blanks or newlines.

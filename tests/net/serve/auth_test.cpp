@@ -52,6 +52,20 @@ TEST_CASE("token file: comments and blanks skipped; a file without a token is an
   CHECK(error.find("s3cret") == std::string::npos);
 }
 
+TEST_CASE("a token file that starts with a UTF-8 byte order mark: its first token works") {
+  TempDir dir;
+  std::ofstream(dir.path + "/bom") << "\xEF\xBB\xBF"
+                                      "first-token\r\nsecond\n";
+  Auth auth;
+  std::string error;
+  REQUIRE(auth.load_file(dir.path + "/bom", error));
+  CHECK(auth.accepts("first-token"));
+  CHECK(auth.accepts("second"));
+  CHECK_FALSE(
+      auth.accepts("\xEF\xBB\xBF"
+                   "first-token"));
+}
+
 TEST_CASE("address ranges: none allows all; v4, v6 and single addresses") {
   Auth auth;
   CHECK(auth.allowed("203.0.113.9"));
