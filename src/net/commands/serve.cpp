@@ -64,10 +64,25 @@ std::optional<RouteTable> load_checked(const std::string& path) {
   return load_routes(path);
 }
 
+// --no-auth accepts anyone who can reach the address: on loopback only, unless
+// --no-auth-anywhere says that is meant.
+bool check_no_auth(const ServeOptions& o) {
+  bool loopback = false;
+  std::string why;
+  if (!serve::listen_loopback(o.listen.listen, loopback, why)) return fail(why);
+  if (o.listen.no_auth && !loopback && !o.listen.no_auth_anywhere) {
+    return fail("--no-auth on --listen " + text::escape(o.listen.listen) +
+                ", not a loopback address: anyone who can reach it could post; give a token (--token-file or "
+                "CMRELAY_TOKEN), listen on 127.0.0.1, or add --no-auth-anywhere if that is meant");
+  }
+  return true;
+}
+
 bool check_options(const ServeOptions& o, serve::Auth& auth) {
   std::string why;
   if (o.spool.empty()) return fail("--spool DIR is required");
-  if (o.url.empty() == o.routes_path.empty()) return fail("serve needs one of --routes FILE and --url URL");
+  if (o.url.empty() == o.routes_path.empty())
+    return fail("serve needs one of --routes FILE and --url URL (or --url-file FILE, --url-env NAME)");
   if (!o.url.empty() && !check_channel_url(o.url, why)) return fail("--url " + why);
   if (o.log_format != "text" && o.log_format != "json") return fail("--log-format must be text or json");
   std::vector<Rate> rates;
@@ -78,6 +93,10 @@ bool check_options(const ServeOptions& o, serve::Auth& auth) {
   if (o.delivery.concurrency < 1 || o.delivery.max_attempts < 1)
     return fail("--concurrency and --max-attempts must be at least 1");
   if (o.listen.tls_cert.empty() != o.listen.tls_key.empty()) return fail("--tls-cert and --tls-key go together");
+  // Shorter, every request (or connection) would be cut before it could be read.
+  if (o.listen.request_timeout < std::chrono::seconds(1) || o.listen.idle_timeout < std::chrono::seconds(1))
+    return fail("--request-timeout and --idle-timeout must be at least 1s");
+  if (!check_no_auth(o)) return false;
   if (o.listen.max_connections < 1 || o.listen.max_per_ip < 1 || o.listen.threads < 1 || o.spool_max_files < 1 ||
       o.spool_max_bytes < o.listen.max_body) {
     return fail(
@@ -172,8 +191,11 @@ std::string state_field(const ServeOptions& o, const state::Store* store, const 
 
 }  // namespace
 
-int serve(const ServeOptions& o) {
-  diag::use_json(o.log_format == "json");  // Every stderr line from here on, diagnostics included.
+int serve(const ServeOptions& options) {
+  diag::use_json(options.log_format == "json");  // Every stderr line from here on, diagnostics included.
+  ServeOptions o = options;                      // The URL filled in from --url-file or --url-env.
+  std::string why;
+  if (!resolve_url(o.url, o.url_file, o.url_env, "serve", false, why)) return fail(why), kUsage;
   serve::Auth auth;
   if (!check_options(o, auth)) return kUsage;
   std::optional<RouteTable> routes;
@@ -221,8 +243,16 @@ int serve(const ServeOptions& o) {
                       {"port", std::to_string(listener.port())},
                       {"spool", o.spool},
                       {"waiting", std::to_string(spool.depth())},
-                      {"auth", o.listen.no_auth ? "none (--no-auth)" : "token"},
+                      {"auth", !o.listen.no_auth           ? "token"
+                               : o.listen.no_auth_anywhere ? "none (--no-auth-anywhere)"
+                                                           : "none (--no-auth)"},
                       {"state", state_field(o, store.get(), ro.state_error)}});
+  if (o.listen.no_auth_anywhere) {
+    log.write("warning", {{"message",
+                           "--no-auth-anywhere: requests without a token are accepted from anyone who "
+                           "can reach " +
+                               o.listen.listen}});
+  }
 
   constexpr int kTickMs = 100;  // Signals are seen at least this often.
   while (g_stops.load() == 0) {
@@ -256,17 +286,18 @@ Run add_serve(CLI::App& cmd) {
   CLI::Option* routes = cmd.add_option("--routes", o->routes_path,
                                        "Route file: POST each event to the channels it routes to (SIGHUP reloads it)")
                             ->type_name("FILE");
-  cmd.add_option("--url", o->url,
-                 "POST every event to URL (one ad-hoc channel named 'url'; http or https, port 1-65535)")
-      ->type_name("URL")
-      ->excludes(routes);
+  add_url_options(cmd, routes, o->url, o->url_file, o->url_env);
   cmd.add_option("--dead-letter", o->dead_letter_path, "Append every undelivered event to FILE (default: stderr)")
       ->type_name("FILE");
   cmd.add_option("--token-file", o->token_file, "Accepted tokens, one per line (or CMRELAY_TOKEN in the environment)")
       ->type_name("FILE");
   cmd.add_option("--token-header", l.token_headers, "Another request header that may carry the token (repeatable)")
       ->type_name("NAME");
-  cmd.add_flag("--no-auth", l.no_auth, "Accept requests without a token (loopback set-ups only)");
+  CLI::Option* no_auth =
+      cmd.add_flag("--no-auth", l.no_auth, "Accept requests without a token (on a loopback --listen address only)");
+  cmd.add_flag("--no-auth-anywhere", l.no_auth_anywhere,
+               "With --no-auth: also on an address other than loopback (anyone who can reach it may post)")
+      ->needs(no_auth);
   cmd.add_option("--allow", o->allow, "Accept clients from this address range only (repeatable)")->type_name("CIDR");
   cmd.add_option("--tls-cert", l.tls_cert, "Serve HTTPS with this PEM certificate (chain)")->type_name("FILE");
   cmd.add_option("--tls-key", l.tls_key, "The PEM private key of --tls-cert")->type_name("FILE");

@@ -20,6 +20,7 @@
 
 #include "input/capture.h"
 #include "text/ascii.h"
+#include "text/escape.h"
 
 namespace cmrelay::serve {
 namespace {
@@ -150,14 +151,13 @@ bool read_file(const std::string& path, std::string& out) {
   return static_cast<bool>(in) && !out.empty();
 }
 
-// "host:port" or "[v6]:port".
-bool split_listen(const std::string& listen, std::string& host, std::string& port) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon + 1 == listen.size()) return false;
-  host = listen.substr(0, colon);
-  port = listen.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return !host.empty();
+bool is_loopback(const sockaddr* sa) {
+  if (sa->sa_family == AF_INET) {
+    return (ntohl(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (sa->sa_family != AF_INET6) return false;
+  const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr;
+  return IN6_IS_ADDR_LOOPBACK(&a) != 0 || (IN6_IS_ADDR_V4MAPPED(&a) != 0 && a.s6_addr[12] == 127);
 }
 
 }  // namespace
@@ -493,22 +493,43 @@ Listener::Listener(ListenOptions options, const Auth& auth, Spool& spool, Metric
 
 Listener::~Listener() { stop(std::chrono::milliseconds(0)); }
 
-bool Listener::start(std::string& error) {
-  Impl& m = *impl_;
-  std::string host, port;
-  if (!split_listen(m.o.listen, host, port)) {
-    error = "--listen " + m.o.listen + ": expected ADDR:PORT";
-    return false;
+addrinfo* resolve_listen(const std::string& listen, std::string& error) {
+  const size_t colon = listen.rfind(':');
+  std::string host = colon == std::string::npos ? "" : listen.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  // The resolver reads a port past 65535 modulo 65536, and a service name as a port: only
+  // the number itself is taken.
+  const bool number = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos;
+  if (host.empty() || !number || std::stoul(port) > 65535) {
+    error = "--listen " + text::escape(listen) +
+            ": expected ADDR:PORT ([V6ADDR]:PORT), the port 1 to 65535 (0 picks a free one)";
+    return nullptr;
   }
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE;
   addrinfo* res = nullptr;
-  int gai = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+  const int gai = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
   if (gai != 0) {
-    error = "--listen " + m.o.listen + ": " + ::gai_strerror(gai);
-    return false;
+    error = "--listen " + text::escape(listen) + ": " + ::gai_strerror(gai);
+    return nullptr;
   }
+  return res;
+}
+
+bool listen_loopback(const std::string& listen, bool& loopback, std::string& error) {
+  addrinfo* res = resolve_listen(listen, error);
+  if (res == nullptr) return false;
+  loopback = is_loopback(res->ai_addr);  // The address start() binds: the first.
+  ::freeaddrinfo(res);
+  return true;
+}
+
+bool Listener::start(std::string& error) {
+  Impl& m = *impl_;
+  addrinfo* res = resolve_listen(m.o.listen, error);
+  if (res == nullptr) return false;
   int fd = ::socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
   int one = 1;
   if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
