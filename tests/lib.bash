@@ -11,18 +11,22 @@
 # Predicates for check (each says what it saw when false): eq ACTUAL EXPECTED, holds TEXT
 # PART, omits TEXT PART, file_has FILE PART, file_lacks FILE PART, le A B, gt A B.
 # With a loopback sink (tests/net/deliver/sink.py): start_sink, events, send, stats, requests,
-# conserved, waits_respected.
+# conserved, waits_respected. With cmrelay serve: start_serve, stop_serve, post, metric,
+# spool_files, spool_empty, wait_until. KEEP=DIR keeps a copy of $tmp.
 set -u
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 SRC=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
 export XDG_STATE_HOME="$tmp/state-home"
 sink_pid=
+serve_pid=
 passed=0
 failed=0
 SECRET=s3cr3t-INTEGRATION-key-42
 cleanup() {
+  stop_serve
   if [ -n "$sink_pid" ]; then kill "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; fi
+  [ -n "${KEEP:-}" ] && cp -r "$tmp" "$KEEP"
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -117,4 +121,48 @@ waits_respected() {
   jq -s --arg p "$1" '[.[] | select(.alert_key | startswith($p))] | group_by(.alert_key)
     | map(. as $r | range(1; length) | select($r[. - 1].retry_at != null and $r[.].t < $r[. - 1].retry_at))
     | flatten | length' "$tmp/sink.log"
+}
+
+# start_serve LOG ARGS...: cmrelay serve on a free port, stderr in $tmp/LOG; sets serve_pid
+# and sport. SERVE_PREFIX (words) runs before it (setpriv, env...).
+start_serve() {
+  local log=$1
+  shift
+  ${SERVE_PREFIX:-} "$BIN" serve --listen 127.0.0.1:0 --backoff-base 0.05 "$@" 2>"$tmp/$log" &
+  serve_pid=$!
+  await_port "$tmp/$log"
+}
+# await_port LOG: waits for serve's start line in LOG; sets sport, or fails the script.
+await_port() {
+  sport=
+  for _ in $(seq 100); do
+    sport=$(grep -oE '[ "]port"?[=:]"?[0-9]+' "$1" 2>/dev/null | head -1 | grep -oE '[0-9]+$')
+    [ -n "$sport" ] && return 0
+    kill -0 "$serve_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "FAIL: serve did not start: $(cat "$1")"
+  exit 1
+}
+# stop_serve: SIGTERM, then waits; sets serve_rc.
+stop_serve() {
+  if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null; wait "$serve_pid"; serve_rc=$?; serve_pid=; fi
+}
+# post PATH FILE [CURL ARGS...]: prints the HTTP status. Content-Type: $CT, else JSON.
+post() {
+  local path=$1 file=$2
+  shift 2
+  curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Content-Type: ${CT:-application/json}" \
+    --data-binary "@$file" "$@" "http://127.0.0.1:$sport$path"
+}
+metric() { curl -s --max-time 5 "http://127.0.0.1:$sport/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+# spool_files DIR: the requests waiting in a spool (the names its writer makes).
+spool_files() { find "$1" -maxdepth 1 -type f -regextype egrep -regex '.*/[0-9]{20}-[0-9]{8}\.http' | wc -l; }
+spool_empty() { [ "$(spool_files "$1")" -eq 0 ]; }
+# wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s.
+wait_until() {
+  local n=$(($1 * 10))
+  shift
+  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+  return 1
 }

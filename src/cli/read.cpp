@@ -163,15 +163,17 @@ void remove_done(const Pipeline& p, const std::string& refused) {
   }
   std::vector<std::pair<uint64_t, uint64_t>> removed;  // A file named twice is removed once.
   for (const ReadInput& in : p.complete_inputs()) {
-    if (std::find(removed.begin(), removed.end(), std::make_pair(in.dev, in.ino)) != removed.end()) continue;
+    const auto id = std::make_pair(in.stamp.dev, in.stamp.ino);
+    if (std::find(removed.begin(), removed.end(), id) != removed.end()) continue;
     struct stat st {};
-    if (::stat(in.path.c_str(), &st) != 0 || static_cast<uint64_t>(st.st_dev) != in.dev ||
-        static_cast<uint64_t>(st.st_ino) != in.ino || static_cast<uint64_t>(st.st_size) != in.bytes) {
-      diag::say("%s: kept: it changed (or was replaced) while it was read", text::escape(in.path).c_str());
+    // Removed only as it was read: a file rewritten since (even in place, at the same length)
+    // or replaced holds what no run has read.
+    if (::stat(in.path.c_str(), &st) != 0 || file_stamp(st) != in.stamp || in.stamp.size != in.bytes) {
+      diag::say("%s: kept: it changed (or was replaced) since it was read", text::escape(in.path).c_str());
     } else if (::unlink(in.path.c_str()) != 0) {
       diag::say("%s: kept: cannot remove it: %s", text::escape(in.path).c_str(), std::strerror(errno));
     } else {
-      removed.emplace_back(in.dev, in.ino);
+      removed.push_back(id);
     }
   }
 }

@@ -31,6 +31,15 @@ json::Value* BodyReader::resolve_duplicates(json::Value* body, const char* what)
 }
 
 json::Value* BodyReader::read_form(std::string_view body, std::string& error) {
+  // A JSON body sent with a form Content-Type (curl -d does that): its fields would be
+  // nonsense, and "unknown shape" would send someone looking in the wrong place.
+  const size_t first = body.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && (body[first] == '{' || body[first] == '[')) {
+    error =
+        "the body was read as application/x-www-form-urlencoded (its Content-Type) but looks like JSON: "
+        "send it with Content-Type: application/json";
+    return nullptr;
+  }
   json::Value& root = parser_.reset();
   json::Allocator& alloc = parser_.allocator();
   root.SetObject();

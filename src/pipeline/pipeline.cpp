@@ -243,6 +243,13 @@ void Pipeline::run(const std::vector<std::string>& paths, const OnBody& on_body,
   settle();
 }
 
+FileStamp file_stamp(const struct stat& st) {
+  constexpr int64_t kNs = 1000000000;
+  return {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_size),
+          static_cast<int64_t>(st.st_mtim.tv_sec) * kNs + st.st_mtim.tv_nsec,
+          static_cast<int64_t>(st.st_ctim.tv_sec) * kNs + st.st_ctim.tv_nsec};
+}
+
 void Pipeline::read_file(const std::string& path, const std::atomic<bool>* stop) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -251,13 +258,16 @@ void Pipeline::read_file(const std::string& path, const std::atomic<bool>* stop)
     ended(std::move(end));
     return;
   }
+  struct stat before {};
+  const bool stamped = ::fstat(fd, &before) == 0;
   struct stat st {};
   FileEnd end = read_input(fd, path, stop);
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
     end.path = path;
     end.regular = true;
-    end.dev = static_cast<uint64_t>(st.st_dev);
-    end.ino = static_cast<uint64_t>(st.st_ino);
+    end.stamp = file_stamp(st);
+    // Written to while it was read: what was read may be neither its old content nor its new.
+    if (!stamped || file_stamp(before) != end.stamp) end.why = "it changed while it was read";
   }
   ::close(fd);
   ended(std::move(end));
@@ -352,7 +362,7 @@ void Pipeline::finish() {
   if (end.why != nullptr) not_kept(end.why);
   if (end.regular) {
     if (input_kept_) {
-      complete_.push_back({std::move(end.path), end.dev, end.ino, end.bytes});
+      complete_.push_back({std::move(end.path), end.stamp, end.bytes});
     } else {
       incomplete_.push_back(text::escape(end.path) + ": kept: " + kept_why_);
     }

@@ -20,6 +20,8 @@
 // short).
 #pragma once
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -69,11 +71,21 @@ struct PipelineCounts {
   uint64_t unsaid = 0;         // Rejections not printed (--quiet, --max-errors).
 };
 
+// What tells one state of a file from another: device, inode, size, and the modification
+// and change times to the nanosecond (a file rewritten in place at the same length, by cp
+// or an editor, keeps its inode and size; its ctime moves whatever the writer does).
+struct FileStamp {
+  uint64_t dev = 0, ino = 0, size = 0;
+  int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+FileStamp file_stamp(const struct stat& st);
+
 // An input file read to its end, every body of it converted or kept in the reject file.
 struct ReadInput {
   std::string path;
-  uint64_t dev = 0, ino = 0;  // The file that was read, as opened.
-  uint64_t bytes = 0;         // Bytes read: its size, unless it changed meanwhile.
+  FileStamp stamp;     // The file that was read, as it was when read (--remove-done removes only that).
+  uint64_t bytes = 0;  // Bytes read.
 };
 
 class Pipeline : private Framer::Overflow {
@@ -154,7 +166,8 @@ class Pipeline : private Framer::Overflow {
   struct FileEnd {
     std::string path;      // When regular: listed complete or incomplete (--remove-done).
     bool regular = false;  // A regular file (never stdin, a pipe or one that could not be opened).
-    uint64_t dev = 0, ino = 0, bytes = 0;
+    FileStamp stamp;       // As it was when its reading ended.
+    uint64_t bytes = 0;
     std::string line;           // Said on stderr, the input counted unreadable (read error, cannot open).
     const char* why = nullptr;  // Not read to its end: why it is kept.
   };

@@ -2,13 +2,33 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 
+#include "report/json_line.h"
 #include "report/write_all.h"
 #include "text/escape.h"
 
 namespace cmrelay::diag {
+namespace {
+
+std::atomic<bool> g_json{false};
+
+void put(std::string line) {
+  line += '\n';
+  std::fflush(stderr);  // Whatever stdio holds for stderr goes first.
+  write_all(STDERR_FILENO, line);
+}
+
+// A line of its own kind in JSON; the text form otherwise.
+void put(std::string_view kind, const LogFields& fields, const std::string& text) {
+  put(g_json.load(std::memory_order_relaxed) ? json_line(kind, fields) : "cmrelay: " + text);
+}
+
+}  // namespace
+
+void use_json(bool json) { g_json = json; }
 
 void say(const char* format, ...) {
   std::va_list args;
@@ -17,17 +37,17 @@ void say(const char* format, ...) {
   va_copy(again, args);
   const int n = std::vsnprintf(nullptr, 0, format, args);
   va_end(args);
-  std::string line = "cmrelay: ";
+  std::string text;
   if (n > 0) {
-    const size_t head = line.size();
-    line.resize(head + static_cast<size_t>(n) + 1);
-    std::vsnprintf(line.data() + head, static_cast<size_t>(n) + 1, format, again);
-    line.resize(head + static_cast<size_t>(n));
+    text.resize(static_cast<size_t>(n) + 1);
+    std::vsnprintf(text.data(), static_cast<size_t>(n) + 1, format, again);
+    text.resize(static_cast<size_t>(n));
   }
   va_end(again);
-  line += '\n';
-  std::fflush(stderr);  // Whatever stdio holds for stderr goes first.
-  write_all(STDERR_FILENO, line);
+  if (!g_json.load(std::memory_order_relaxed)) return put("cmrelay: " + text);
+  constexpr std::string_view kWarning = "warning: ";
+  if (text.starts_with(kWarning)) return put(json_line("warning", {{"message", text.substr(kWarning.size())}}));
+  put(json_line("message", {{"message", text}}));
 }
 
 std::string where(std::string_view source, uint64_t record) {
@@ -35,7 +55,9 @@ std::string where(std::string_view source, uint64_t record) {
 }
 
 void record(std::string_view source, uint64_t index, std::string_view reason) {
-  say("%s: %s", where(source, index).c_str(), text::escape(reason).c_str());
+  const std::string why = text::escape(reason);
+  put("body", {{"file", text::escape(source)}, {"record", std::to_string(index)}, {"reason", why}},
+      where(source, index) + ": " + why);
 }
 
 void Warnings::once(std::string_view source, uint64_t index, const std::string& message) {
@@ -45,7 +67,9 @@ void Warnings::once(std::string_view source, uint64_t index, const std::string& 
     say("warning: %zu distinct warnings said; further ones are not reported", kMaxDistinct);
     return;
   }
-  say("warning: %s: %s", where(source, index).c_str(), text::escape(message).c_str());
+  const std::string what = text::escape(message);
+  put("warning", {{"file", text::escape(source)}, {"record", std::to_string(index)}, {"message", what}},
+      "warning: " + where(source, index) + ": " + what);
 }
 
 }  // namespace cmrelay::diag

@@ -6,6 +6,9 @@
 // Whatever comes from input (file names, vendor values, header values) is escaped with
 // text::escape, so that no input can write a line of its own or a terminal control. Each
 // line is handed to stderr in one write, so that lines of two threads never mix.
+// With use_json (serve --log-format json) every line is one JSON object instead
+// (report/json_line.h): {"kind":"message","message":...}, {"kind":"warning",...} and, for a
+// body, {"kind":"body","file":...,"record":"N","reason":...}.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +20,9 @@ namespace cmrelay::diag {
 
 // "cmrelay: " + the printf-formatted text + "\n". The caller escapes what comes from input.
 void say(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+// Every line from now on as one JSON object (set once, before any thread starts).
+void use_json(bool json);
 
 // "FILE:RECORD", FILE escaped: how a line names one body.
 std::string where(std::string_view source, uint64_t record);

@@ -108,9 +108,17 @@ void lint_model(const Model& m, std::vector<Finding>& out) {
   for (size_t i = first; i < out.size(); ++i) out[i].file = m.flashduty_route;
   // With name mapping any declared channel may be reached through a label's value.
   if (by_name) return;
+  // A warning, not an error: keeping a channel declared that no case routes to any more is
+  // how an operator lets the alerts already open there close (the state sends their
+  // recoveries where they went, among the declared channels).
   for (size_t i = 0; i < m.channels.size(); ++i) {
     if (!used[i])
-      out.emplace_back(m.channel_lines[i], "channel '" + m.channels[i].name + "' is declared but never used");
+      out.emplace_back(m.channel_lines[i],
+                       "channel '" + m.channels[i].name +
+                           "' is declared but no case or default routes to it: only recoveries of alerts that "
+                           "went there before (as the open-alert state remembers) still reach it; remove it "
+                           "once `cmrelay alerts` shows none open there",
+                       true);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "text/escape.h"
 
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 
@@ -62,6 +63,36 @@ std::string escape(std::string_view s) {
     } else {
       out.append(s.substr(i, len));
       i += len;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> unescape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\') {
+      out += s[i];
+      continue;
+    }
+    if (++i == s.size()) return std::nullopt;
+    const char c = s[i];
+    if (c == '\\' || c == 't' || c == 'n' || c == 'r') {
+      out += c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : '\\';
+    } else if (c == 'x' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else if (c == 'u' && i + 1 < s.size() && s[i + 1] == '{') {
+      const size_t close = s.find('}', i + 2);
+      const std::string_view hex = close == std::string_view::npos ? "" : s.substr(i + 2, close - i - 2);
+      if (hex.empty() || hex.size() > 6 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos ||
+          !utf8::append(out, static_cast<uint32_t>(std::stoul(std::string(hex), nullptr, 16))))
+        return std::nullopt;
+      i = close;
+    } else {
+      return std::nullopt;
     }
   }
   return out;

@@ -4,6 +4,7 @@
 // overrides), nor start a line of its own (a forged "cmrelay:" line). One input, one line.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,10 @@ namespace cmrelay::text {
 // Everything else (printable ASCII, valid UTF-8 text in any script) is kept byte for byte,
 // so the result is always valid UTF-8 without a control character.
 std::string escape(std::string_view s);
+
+// The text escape() made s from, so that what a table showed can be pasted back (alerts
+// --forget): every escape above read back. nullopt when s holds a backslash that starts no
+// escape escape() writes.
+std::optional<std::string> unescape(std::string_view s);
 
 }  // namespace cmrelay::text

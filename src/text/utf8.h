@@ -18,6 +18,9 @@ inline bool valid(std::string_view s) { return find_invalid(s) == std::string_vi
 // or 0 when no valid sequence starts there.
 size_t decode(std::string_view s, size_t i, uint32_t& cp);
 
+// Appends cp (at most U+10FFFF, no surrogate) to out as UTF-8; false, nothing appended, else.
+bool append(std::string& out, uint32_t cp);
+
 // Number of code points in valid UTF-8.
 size_t length(std::string_view s);
 

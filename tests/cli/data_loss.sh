@@ -175,6 +175,27 @@ check "remove-done: a body in the reject file is accounted for" eq "$(ls "$tmp/r
 "$BIN" send --dry-run --remove-done --url http://127.0.0.1:9/x "$tmp/rd" >/dev/null 2>&1
 check "remove-done with --dry-run: exit 2" eq $? 2
 
+# 5. send --remove-done keeps an input rewritten in place during the run (cp over it, same
+#    length, same inode): its new body was never sent.
+start_sink
+mkdir "$tmp/rw"
+printf '{"event_status":"Critical","title_rule":"old","alert_key":"rw-1"}\n' >"$tmp/rw/a.json"
+printf '{"event_status":"Critical","title_rule":"new","alert_key":"rw-1"}\n' >"$tmp/rw/b.json"
+ino=$(stat -c %i "$tmp/rw/a.json")
+# The first attempt gets 429 with Retry-After: 2 s: the file is rewritten within that wait.
+SINK_URL="http://127.0.0.1:$port/s/429s2,200" "$BIN" send --url-env SINK_URL --dead-letter "$tmp/rw-dead" \
+  --remove-done "$tmp/rw/a.json" >/dev/null 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do [ "$(requests rw-)" -ge 1 ] && break; sleep 0.05; done
+cp "$tmp/rw/b.json" "$tmp/rw/a.json"
+wait "$pid"
+check "rewritten in place: send exits 0 (the old body delivered)" eq $? 0
+check "rewritten in place: same inode, same size (the case device, inode and size miss)" eq \
+  "$(stat -c '%i %s' "$tmp/rw/a.json")" "$ino $(stat -c %s "$tmp/rw/b.json")"
+check "rewritten in place: kept" eq "$(cat "$tmp/rw/a.json" 2>/dev/null)" "$(cat "$tmp/rw/b.json")"
+check "rewritten in place: said" holds "$(cat "$tmp/err")" "$tmp/rw/a.json: kept: it changed (or was replaced) since it was read"
+check "rewritten in place: only the old body was sent" eq "$(jq -r 'select(.alert_key == "rw-1") | .body' "$tmp/sink.log" | jq -r .title_rule | sort -u)" old
+
 # 6. send stops at the first signal also while it skips an oversized record (a regular file
 #    read is never interrupted by the signal itself).
 "$BIN" send --url "http://127.0.0.1:9/x" --max-body 1k --dead-letter "$tmp/zero-dead" /dev/zero >/dev/null 2>"$tmp/err" &

@@ -125,6 +125,14 @@ check "forget: gone" eq "$("$BIN" alerts --state "$tmp/std.db" | wc -l)" 0
 "$BIN" alerts --state "$tmp/std.db" --forget std-1 2>"$tmp/err"
 check "forget unknown: exit 1" eq "$?" 1
 check "forget unknown: said" grep -q "cmrelay: alerts: std-1 is not open" "$tmp/err"
+# A key the table shows escaped (a tab, an escape character) is forgotten as it was shown.
+printf '{"event_status":"Critical","title_rule":"t","alert_key":"odd\\tkey\\u001b[1m"}\n' >"$tmp/odd"
+run "$tmp/std.db" "$tmp/odd"
+shown=$("$BIN" alerts --state "$tmp/std.db" --format table | awk 'NR == 2 { print $1 }')
+check "an odd key is shown escaped" eq "$shown" 'odd\tkey\x1b[1m'
+"$BIN" alerts --state "$tmp/std.db" --forget "$shown" 2>"$tmp/err"
+check "forget the key as shown: exit 0" eq "$?" 0
+check "forget the key as shown: gone" eq "$("$BIN" alerts --state "$tmp/std.db" | wc -l)" 0
 run "$tmp/std.db" "$tmp/std-fire" "$S/metric-firing.json"
 "$BIN" alerts --state "$tmp/std.db" --forget-all 2>"$tmp/err"
 check "forget all: said" grep -q "forgot 2 open alerts" "$tmp/err"

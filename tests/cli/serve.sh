@@ -9,45 +9,6 @@
 start_sink
 TOKEN=tok-$RANDOM-Zq9x
 printf '# accepted tokens\n%s\n' "$TOKEN" >"$tmp/tokens"
-serve_pid=
-stop_serve() {
-  if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null; wait "$serve_pid"; serve_rc=$?; serve_pid=; fi
-}
-trap 'stop_serve; [ -n "${KEEP:-}" ] && cp -r "$tmp" "$KEEP"; cleanup' EXIT
-
-# start_serve LOG ARGS...: cmrelay serve on a free port; sets serve_pid and sport.
-start_serve() {
-  local log=$1
-  shift
-  "$BIN" serve --listen 127.0.0.1:0 --backoff-base 0.05 "$@" 2>"$tmp/$log" &
-  serve_pid=$!
-  sport=
-  for _ in $(seq 100); do
-    sport=$(grep -oE '[ "]port"?[=:]"?[0-9]+' "$tmp/$log" 2>/dev/null | head -1 | grep -oE '[0-9]+$')
-    [ -n "$sport" ] && return 0
-    kill -0 "$serve_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "FAIL: serve did not start: $(cat "$tmp/$log")"
-  exit 1
-}
-# post PATH FILE [CURL ARGS...]: prints the HTTP status. Content-Type: $CT, else JSON.
-post() {
-  local path=$1 file=$2
-  shift 2
-  curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Content-Type: ${CT:-application/json}" \
-    --data-binary "@$file" "$@" "http://127.0.0.1:$sport$path"
-}
-metric() { curl -s --max-time 5 "http://127.0.0.1:$sport/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
-spool_files() { find "$1" -maxdepth 1 -type f ! -name '.*' | wc -l; }
-# wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s.
-wait_until() {
-  local n=$(($1 * 10))
-  shift
-  for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-spool_empty() { [ "$(spool_files "$1")" -eq 0 ]; }
 # Conditions wait_until re-evaluates each time (a $(...) in its arguments would be read once).
 answered() { [ "$(cat "$tmp"/code.* 2>/dev/null | grep -c 200)" -eq "$1" ]; }
 sink_saw() { [ "$(requests '')" -eq "$1" ]; }

@@ -82,6 +82,17 @@ TEST_CASE("body: invalid UTF-8 after decoding and empty forms are rejected") {
   CHECK(err == "empty body");
 }
 
+TEST_CASE("body: JSON sent as a form says so, not 'unknown shape'") {
+  BodyReader r;
+  std::string err;
+  CHECK(read(r, " \n{\"RuleName\":\"cpu\",\"a\":1}", BodyKind::Form, err) == nullptr);
+  CHECK(
+      err.starts_with("the body was read as application/x-www-form-urlencoded (its Content-Type) but looks like JSON"));
+  CHECK(read(r, "[{\"a\":1}]", BodyKind::Form, err) == nullptr);
+  CHECK(err.find("looks like JSON") != std::string::npos);
+  CHECK(read(r, "data={\"a\":1}", BodyKind::Form, err) != nullptr);  // A form field holding JSON is a form.
+}
+
 // Found by read_path_fuzz (UBSan): a field without '=' reached RapidJSON as a null pointer
 // with length 0, which it passes to memcpy.
 TEST_CASE("body: a form field without '=' becomes an empty string") {

@@ -3,11 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "text/utf8.h"
 
 using cmrelay::text::escape;
+namespace text = cmrelay::text;
 
 TEST_CASE("escape keeps printable text, any script, byte for byte") {
   CHECK(escape("plain ascii: {\"k\": 1} ~") == "plain ascii: {\"k\": 1} ~");
@@ -46,4 +48,21 @@ TEST_CASE("escape writes invalid UTF-8 byte by byte, and its output is always va
   std::string e = escape(all + all);
   CHECK(cmrelay::utf8::valid(e));
   CHECK(std::all_of(e.begin(), e.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; }));
+}
+
+TEST_CASE("unescape reads back every escape escape() writes") {
+  const std::string samples[] = {"plain",       "tab\there",         "line\nbreak\r",         "esc\x1b[2J",
+                                 "back\\slash", "bad \xff\xfe utf8", "bidi \u202e rlo",       "c1 \u0085 nel",
+                                 "bom \ufeff",  "中文 ok",           std::string("nul\0x", 5)};
+  for (const std::string& s : samples) {
+    const std::optional<std::string> back = text::unescape(text::escape(s));
+    REQUIRE(back.has_value());
+    CHECK(*back == s);
+  }
+  CHECK_FALSE(text::unescape("trailing\\").has_value());
+  CHECK_FALSE(text::unescape("\\q").has_value());
+  CHECK_FALSE(text::unescape("\\xZZ").has_value());
+  CHECK_FALSE(text::unescape("\\u{110000}").has_value());
+  CHECK_FALSE(text::unescape("\\u{d800}").has_value());
+  CHECK_FALSE(text::unescape("\\u{}").has_value());
 }

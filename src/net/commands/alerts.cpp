@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "cli/read.h"
 #include "net/commands/options.h"
@@ -112,6 +113,9 @@ int alerts(const AlertsOptions& o) {
       int status = kOk;
       for (const std::string& key : o.forget) {
         if (store->forget(key)) continue;
+        // A key as the table shows it (escaped), pasted back.
+        const std::optional<std::string> shown = text::unescape(key);
+        if (shown && *shown != key && store->forget(*shown)) continue;
         diag::say("alerts: %s is not open", text::escape(key).c_str());
         status = kRejected;
       }

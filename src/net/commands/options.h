@@ -48,6 +48,8 @@ struct ServeOptions {
   std::string rejected;            // --rejected DIR; empty: "rejected" beside the spool.
   std::string routes_path;         // --routes FILE
   std::string url;                 // --url URL
+  std::string url_file;            // --url-file FILE: the same, read from FILE (out of ps).
+  std::string url_env;             // --url-env NAME: the same, from the environment variable NAME.
   std::string dead_letter_path;    // --dead-letter FILE; empty: stderr.
   std::string token_file;          // --token-file FILE
   std::vector<std::string> allow;  // --allow CIDR

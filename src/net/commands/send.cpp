@@ -133,7 +133,7 @@ bool same_file(const std::string& a, const std::string& b) {
 
 bool check_options(SendOptions& o) {
   std::string why;
-  if (!resolve_url(o, why)) {
+  if (!resolve_url(o.url, o.url_file, o.url_env, "send", o.read.quiet, why)) {
     diag::say("%s", why.c_str());
     return false;
   }
@@ -366,18 +366,7 @@ Run add_send(CLI::App& cmd) {
   CLI::Option* routes = cmd.add_option("--routes", o->routes_path,
                                        "Route file (YAML or JSON): POST each event to the channels it routes to")
                             ->type_name("FILE");
-  CLI::Option* url = cmd.add_option("--url", o->url,
-                                    "POST every event to URL (one ad-hoc channel named 'url'; http or https, port "
-                                    "1-65535); ps shows it: prefer "
-                                    "--url-file or --url-env when it holds a key")
-                         ->type_name("URL")
-                         ->excludes(routes);
-  CLI::Option* url_file = cmd.add_option("--url-file", o->url_file, "Like --url, the URL read from FILE (its one line)")
-                              ->type_name("FILE")
-                              ->excludes(routes, url);
-  cmd.add_option("--url-env", o->url_env, "Like --url, the URL read from the environment variable NAME")
-      ->type_name("NAME")
-      ->excludes(routes, url, url_file);
+  add_url_options(cmd, routes, o->url, o->url_file, o->url_env);
   cmd.add_option("--dead-letter", o->dead_letter_path,
                  "Append every undelivered event to FILE as an NDJSON record (default: stderr)")
       ->type_name("FILE");

@@ -20,6 +20,7 @@
 #include "net/serve/relay.h"
 #include "report/diag.h"
 #include "route/channel.h"
+#include "text/escape.h"
 #include "text/size.h"
 
 namespace cmrelay::cli {
@@ -42,10 +43,25 @@ std::optional<RouteTable> load_checked(const std::string& path) {
   return load_routes(path);
 }
 
+// --no-auth accepts anyone who can reach the address: on loopback only, unless
+// --no-auth-anywhere says that is meant.
+bool check_no_auth(const ServeOptions& o) {
+  bool loopback = false;
+  std::string why;
+  if (!serve::listen_loopback(o.listen.listen, loopback, why)) return fail(why);
+  if (o.listen.no_auth && !loopback && !o.listen.no_auth_anywhere) {
+    return fail("--no-auth on --listen " + text::escape(o.listen.listen) +
+                ", not a loopback address: anyone who can reach it could post; give a token (--token-file or "
+                "CMRELAY_TOKEN), listen on 127.0.0.1, or add --no-auth-anywhere if that is meant");
+  }
+  return true;
+}
+
 bool check_options(const ServeOptions& o, serve::Auth& auth) {
   std::string why;
   if (o.spool.empty()) return fail("--spool DIR is required");
-  if (o.url.empty() == o.routes_path.empty()) return fail("serve needs one of --routes FILE and --url URL");
+  if (o.url.empty() == o.routes_path.empty())
+    return fail("serve needs one of --routes FILE and --url URL (or --url-file FILE, --url-env NAME)");
   if (!o.url.empty() && !check_channel_url(o.url, why)) return fail("--url " + why);
   if (o.log_format != "text" && o.log_format != "json") return fail("--log-format must be text or json");
   std::vector<Rate> rates;
@@ -56,6 +72,10 @@ bool check_options(const ServeOptions& o, serve::Auth& auth) {
   if (o.delivery.concurrency < 1 || o.delivery.max_attempts < 1)
     return fail("--concurrency and --max-attempts must be at least 1");
   if (o.listen.tls_cert.empty() != o.listen.tls_key.empty()) return fail("--tls-cert and --tls-key go together");
+  // Shorter, every request (or connection) would be cut before it could be read.
+  if (o.listen.request_timeout < std::chrono::seconds(1) || o.listen.idle_timeout < std::chrono::seconds(1))
+    return fail("--request-timeout and --idle-timeout must be at least 1s");
+  if (!check_no_auth(o)) return false;
   if (o.listen.max_connections < 1 || o.listen.max_per_ip < 1 || o.listen.threads < 1 || o.spool_max_files < 1 ||
       o.spool_max_bytes < o.listen.max_body) {
     return fail(
@@ -82,6 +102,53 @@ std::string rejected_dir(const ServeOptions& o) {
   std::filesystem::path spool = std::filesystem::absolute(o.spool).lexically_normal();
   if (!spool.has_filename()) spool = spool.parent_path();
   return (spool.parent_path() / "rejected").string();
+}
+
+// The path as the file system resolves it (symbolic links of its existing part followed),
+// so that two spellings of one place compare equal.
+std::filesystem::path resolved(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+  if (ec) p = std::filesystem::absolute(path).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();  // "dir/" is dir.
+  return p;
+}
+
+// True when inner is outer or lies inside it.
+bool within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+  auto o = outer.begin(), i = inner.begin();
+  for (; o != outer.end(); ++o, ++i) {
+    if (i == inner.end() || *i != *o) return false;
+  }
+  return true;
+}
+
+// The places serve writes must be apart: a dead-letter file or state database inside the
+// spool would be read as requests, a rejected folder inside (or equal to) the spool would
+// be read again and again. Any two that are the same, or one inside the other, are a usage
+// error naming both.
+bool check_apart(const ServeOptions& o, const std::string& rejected) {
+  struct Place {
+    std::string option, path;
+  };
+  std::vector<Place> places{{"--spool", o.spool},
+                            {o.rejected.empty() ? "--rejected (by default beside the spool)" : "--rejected", rejected}};
+  if (!o.dead_letter_path.empty()) places.push_back({"--dead-letter", o.dead_letter_path});
+  if (!o.routes_path.empty() && o.state != "none") {
+    const std::string state = o.state.empty() ? state::default_path() : o.state;
+    if (!state.empty()) places.push_back({o.state.empty() ? "--state (by default)" : "--state", state});
+  }
+  for (size_t a = 0; a < places.size(); ++a) {
+    for (size_t b = 0; b < places.size(); ++b) {
+      if (a == b) continue;
+      const std::filesystem::path pa = resolved(places[a].path), pb = resolved(places[b].path);
+      if (!within(pa, pb)) continue;
+      return fail(places[a].option + " " + text::escape(places[a].path) + (pa == pb ? " is " : " lies inside ") +
+                  places[b].option + " " + text::escape(places[b].path) +
+                  ": --spool, --rejected, --dead-letter and --state must each be apart from the others");
+    }
+  }
+  return true;
 }
 
 void reload(const ServeOptions& o, serve::Relay& relay, const serve::Log& log) {
@@ -136,15 +203,25 @@ std::string state_field(const ServeOptions& o, const state::Store* store, const 
 
 }  // namespace
 
-int serve(const ServeOptions& o) {
+int serve(const ServeOptions& options) {
+  diag::use_json(options.log_format == "json");  // Every stderr line from here on, diagnostics included.
+  ServeOptions o = options;                      // The URL filled in from --url-file or --url-env.
+  std::string why;
+  if (!resolve_url(o.url, o.url_file, o.url_env, "serve", false, why)) return fail(why), kUsage;
   serve::Auth auth;
   if (!check_options(o, auth)) return kUsage;
   std::optional<RouteTable> routes;
   if (!o.routes_path.empty() && !(routes = load_checked(o.routes_path))) return kUsage;
+  if (!check_apart(o, rejected_dir(o))) return kUsage;
   serve::Log log(o.log_format == "json");
   serve::Spool spool;
   std::string error;
   if (!spool.open(o.spool, rejected_dir(o), {o.spool_max_files, o.spool_max_bytes}, error)) return fail(error), kUsage;
+  if (spool.foreign() > 0) {
+    log.write("spool", {{"ignored", std::to_string(spool.foreign())},
+                        {"first", spool.first_foreign()},
+                        {"why", "the spool reads only the names it writes (UNIXNANOSECONDS-SEQ.http)"}});
+  }
   serve::Seen seen;
   if (!seen.open(o.spool + "/.seen", o.dedup_window.count() / 1000, error)) return fail(error), kUsage;
   deliver::DeadLetterFile dead_letter;
@@ -186,8 +263,16 @@ int serve(const ServeOptions& o) {
                       {"port", std::to_string(listener.port())},
                       {"spool", o.spool},
                       {"waiting", std::to_string(spool.depth())},
-                      {"auth", o.listen.no_auth ? "none (--no-auth)" : "token"},
+                      {"auth", !o.listen.no_auth           ? "token"
+                               : o.listen.no_auth_anywhere ? "none (--no-auth-anywhere)"
+                                                           : "none (--no-auth)"},
                       {"state", state_field(o, store.get(), ro.state_error)}});
+  if (o.listen.no_auth_anywhere) {
+    log.write("warning", {{"message",
+                           "--no-auth-anywhere: requests without a token are accepted from anyone who "
+                           "can reach " +
+                               o.listen.listen}});
+  }
   // Stop: no new connection; requests in flight finish (or are cut at the grace's end,
   // unanswered, so their senders retry); deliveries in flight get drain_timeout, and the
   // files they came from stay in the spool unless they finish.
@@ -211,17 +296,18 @@ Run add_serve(CLI::App& cmd) {
   CLI::Option* routes = cmd.add_option("--routes", o->routes_path,
                                        "Route file: POST each event to the channels it routes to (SIGHUP reloads it)")
                             ->type_name("FILE");
-  cmd.add_option("--url", o->url,
-                 "POST every event to URL (one ad-hoc channel named 'url'; http or https, port 1-65535)")
-      ->type_name("URL")
-      ->excludes(routes);
+  add_url_options(cmd, routes, o->url, o->url_file, o->url_env);
   cmd.add_option("--dead-letter", o->dead_letter_path, "Append every undelivered event to FILE (default: stderr)")
       ->type_name("FILE");
   cmd.add_option("--token-file", o->token_file, "Accepted tokens, one per line (or CMRELAY_TOKEN in the environment)")
       ->type_name("FILE");
   cmd.add_option("--token-header", l.token_headers, "Another request header that may carry the token (repeatable)")
       ->type_name("NAME");
-  cmd.add_flag("--no-auth", l.no_auth, "Accept requests without a token (loopback set-ups only)");
+  CLI::Option* no_auth =
+      cmd.add_flag("--no-auth", l.no_auth, "Accept requests without a token (on a loopback --listen address only)");
+  cmd.add_flag("--no-auth-anywhere", l.no_auth_anywhere,
+               "With --no-auth: also on an address other than loopback (anyone who can reach it may post)")
+      ->needs(no_auth);
   cmd.add_option("--allow", o->allow, "Accept clients from this address range only (repeatable)")->type_name("CIDR");
   cmd.add_option("--tls-cert", l.tls_cert, "Serve HTTPS with this PEM certificate (chain)")->type_name("FILE");
   cmd.add_option("--tls-key", l.tls_key, "The PEM private key of --tls-cert")->type_name("FILE");
@@ -240,7 +326,7 @@ Run add_serve(CLI::App& cmd) {
       ->capture_default_str();
   add_seconds(cmd, "--idle-timeout", l.idle_timeout, "Close a connection silent this long (headers, body, keep-alive)");
   add_seconds(cmd, "--request-timeout", l.request_timeout,
-              "Drop a request not read in full this long after its first line");
+              "Cut a request not read whole (headers and body) this long after its request line (408, logged)");
   cmd.add_option("--threads", l.threads, "Threads storing requests (write and fsync in parallel)")
       ->capture_default_str();
   cmd.add_option("--spool-max-files", o->spool_max_files, "Requests waiting at most; more get 503 with Retry-After")
@@ -253,7 +339,9 @@ Run add_serve(CLI::App& cmd) {
   add_seconds(cmd, "--dedup-window", o->dedup_window,
               "A vendor retry of a delivery taken this recently is delivered once");
   add_seconds(cmd, "--drain-timeout", o->drain_timeout, "On SIGTERM: time for requests and deliveries in flight");
-  cmd.add_option("--log-format", o->log_format, "Log lines on stderr: text or json")->capture_default_str();
+  cmd.add_option("--log-format", o->log_format,
+                 "Log lines on stderr: text, or json (then every stderr line is one JSON object, diagnostics too)")
+      ->capture_default_str();
   cmd.add_option("--rate", o->rate, "With --url: pace requests as send --rate does, e.g. 100/s,1000/m, or none")
       ->type_name("N/UNIT,...");
   cmd.add_option("--state", o->state,

@@ -1,5 +1,6 @@
 #include "net/commands/url_option.h"
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -40,21 +41,37 @@ bool read_url_file(const std::string& path, std::string& url, std::string& why) 
 
 }  // namespace
 
-bool resolve_url(SendOptions& o, std::string& why) {
-  if (!o.url_file.empty()) return read_url_file(o.url_file, o.url, why);
-  if (!o.url_env.empty()) {
-    const char* value = std::getenv(o.url_env.c_str());
-    o.url = value == nullptr ? "" : std::string(text::trim(value));
-    if (o.url.empty())
-      why = "--url-env " + text::escape(o.url_env) + ": the variable is " + (value ? "empty" : "not set");
+bool resolve_url(std::string& url, const std::string& url_file, const std::string& url_env, const char* command,
+                 bool quiet, std::string& why) {
+  if (!url_file.empty()) return read_url_file(url_file, url, why);
+  if (!url_env.empty()) {
+    const char* value = std::getenv(url_env.c_str());
+    url = value == nullptr ? "" : std::string(text::trim(value));
+    if (url.empty()) why = "--url-env " + text::escape(url_env) + ": the variable is " + (value ? "empty" : "not set");
     return why.empty();
   }
-  if (!o.url.empty() && redact_url(o.url) != o.url && !o.read.quiet) {
+  if (!url.empty() && redact_url(url) != url && !quiet) {
     diag::say(
-        "warning: --url holds a secret that any user can read with ps while send runs; "
-        "give it with --url-file FILE or --url-env NAME");
+        "warning: --url holds a secret that any user can read with ps while %s runs; "
+        "give it with --url-file FILE or --url-env NAME",
+        command);
   }
   return true;
+}
+
+void add_url_options(CLI::App& cmd, CLI::Option* routes, std::string& url, std::string& url_file,
+                     std::string& url_env) {
+  CLI::Option* given = cmd.add_option("--url", url,
+                                      "POST every event to URL (one ad-hoc channel named 'url'; http or https, port "
+                                      "1-65535); ps shows it: prefer --url-file or --url-env when it holds a key")
+                           ->type_name("URL")
+                           ->excludes(routes);
+  CLI::Option* file = cmd.add_option("--url-file", url_file, "Like --url, the URL read from FILE (its one line)")
+                          ->type_name("FILE")
+                          ->excludes(routes, given);
+  cmd.add_option("--url-env", url_env, "Like --url, the URL read from the environment variable NAME")
+      ->type_name("NAME")
+      ->excludes(routes, given, file);
 }
 
 bool check_rate_option(const std::string& rate, bool with_url, std::vector<Rate>& rates, std::string& why) {

@@ -10,13 +10,23 @@
 #include "net/commands/options.h"
 #include "route/route.h"
 
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
+
 namespace cmrelay::cli {
 
-// Sets o.url from --url-file (the file's one line, surrounding blanks trimmed) or --url-env
-// (the variable's value). False with why set (never holding the URL) when the file cannot
-// be read, is empty or holds more than one line, or the variable is unset or empty. Warns
-// on stderr when --url itself holds a secret (see text/url_redact.h).
-bool resolve_url(SendOptions& o, std::string& why);
+// Sets url from --url-file (the file's one line, surrounding blanks trimmed) or --url-env
+// (the variable's value), for command (send, serve). False with why set (never holding the
+// URL) when the file cannot be read, is empty or holds more than one line, or the variable is
+// unset or empty. Unless quiet, warns on stderr when --url itself holds a secret (see
+// text/url_redact.h).
+bool resolve_url(std::string& url, const std::string& url_file, const std::string& url_env, const char* command,
+                 bool quiet, std::string& why);
+
+// --url, --url-file and --url-env (send and serve), each excluding the others and routes.
+void add_url_options(CLI::App& cmd, CLI::Option* routes, std::string& url, std::string& url_file, std::string& url_env);
 
 // --rate (send and serve): only with a URL channel (with_url), and N/UNIT,... or none.
 // Fills rates; else false with why set (the whole message, naming --rate).

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "input/capture.h"
 #include "text/ascii.h"
 
 namespace cmrelay::serve {
@@ -21,6 +22,28 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+std::string printable_path(std::string_view target) {
+  constexpr std::string_view kRoutes[] = {"hook", "healthz", "readyz", "metrics"};
+  std::string_view path = target.substr(0, target.find('?'));
+  std::string out;
+  bool named = false;  // The first non-empty segment was seen.
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t end = path.find('/', i);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view segment = path.substr(i, end - i);
+    if (!segment.empty()) {
+      bool route = false;
+      for (std::string_view r : kRoutes) route |= !named && text::iequals(segment, r);
+      out.append(route ? segment : kMask);
+      named = true;
+    }
+    if (end < path.size()) out += '/';
+    i = end + 1;
+  }
+  return out;
+}
+
 bool Auth::load_file(const std::string& path, std::string& error) {
   std::ifstream in(path);
   if (!in) {
@@ -28,8 +51,12 @@ bool Auth::load_file(const std::string& path, std::string& error) {
     return false;
   }
   size_t before = tokens_.size();
-  for (std::string line; std::getline(in, line);) {
+  bool first = true;
+  for (std::string line; std::getline(in, line); first = false) {
     std::string_view t = text::trim(line);
+    // A UTF-8 byte order mark (some editors write one) is no part of the first token.
+    constexpr std::string_view kBom = "\xEF\xBB\xBF";
+    if (first && t.starts_with(kBom)) t = text::trim(t.substr(kBom.size()));
     if (!t.empty() && t.front() != '#') tokens_.emplace_back(t);
   }
   if (tokens_.size() == before) {

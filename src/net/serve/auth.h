@@ -13,7 +13,8 @@ namespace cmrelay::serve {
 
 class Auth {
  public:
-  // Adds every non-blank line of path (surrounding blanks trimmed; '#' lines are comments).
+  // Adds every non-blank line of path (surrounding blanks trimmed; '#' lines are comments;
+  // a UTF-8 byte order mark at its start left out).
   // False with error set when the file cannot be read or holds no token.
   bool load_file(const std::string& path, std::string& error);
   // Adds the tokens of an environment value: separated by commas, blanks or newlines.
@@ -35,5 +36,12 @@ class Auth {
 
 // Compares a and b without stopping at the first difference (nor at a length mismatch).
 bool equal_constant_time(std::string_view a, std::string_view b);
+
+// A request target as it may be printed (logs, metrics): the path without its query, with
+// every segment masked ("***") except a first one that names a route (hook, healthz, readyz,
+// metrics, in any case). Whatever a client sends, a token never gets through: "/hook/T",
+// "//hook/T", "/hook//T", "/Hook/T" and "/T" print as "/hook/***", "//hook/***",
+// "/hook//***", "/Hook/***" and "/***".
+std::string printable_path(std::string_view target);
 
 }  // namespace cmrelay::serve

@@ -7,9 +7,12 @@
 //   GET /healthz                   200 while the process runs
 //   GET /readyz                    200 when the spool is writable and routes are loaded
 //   GET /metrics                   Prometheus text
-// Answers: 401 bad or missing token (nothing read or stored), 403 address not allowed,
-// 404, 405, 413 body too large, 503 with Retry-After when the spool is full or the disk
-// refuses (nothing half-written), 408-like close when a request outlives request_timeout.
+// Answers: 400 Content-Length in doubt, 401 bad or missing token (nothing read or stored),
+// 403 address not allowed, 404 (any other path, /hook/TOKEN/more included), 405, 411 a POST
+// without a length, 413 body too large, 414 too many query parameters, 503 with Retry-After
+// when the spool is full or the disk refuses (nothing half-written). A request not read
+// whole within request_timeout of its request line is cut (a 408 in the log and metrics),
+// however steadily its client drips it. Logs and metrics print paths by printable_path().
 #pragma once
 
 #include <atomic>
@@ -30,6 +33,7 @@ namespace cmrelay::serve {
 struct ListenOptions {
   std::string listen = "127.0.0.1:8080";   // ADDR:PORT, [V6ADDR]:PORT; port 0 picks one.
   bool no_auth = false;                    // Accept requests without a token.
+  bool no_auth_anywhere = false;           // ... on an address other than loopback too.
   std::vector<std::string> token_headers;  // Extra headers that may carry the token.
   size_t max_body = size_t{1} << 20;
   unsigned max_connections = 256;
@@ -40,6 +44,11 @@ struct ListenOptions {
   unsigned threads = 16;                             // Workers storing requests (write + fsync), in parallel.
   std::string tls_cert, tls_key;                     // PEM files; both or neither.
 };
+
+// Whether --listen's address (ADDR:PORT, [V6ADDR]:PORT) is a loopback one (127.0.0.0/8, ::1),
+// as the resolver reads it. False with error set (naming --listen) when it is no address or
+// its port is not a number from 0 (pick a free one) to 65535.
+bool listen_loopback(const std::string& listen, bool& loopback, std::string& error);
 
 class Listener {
  public:

@@ -6,12 +6,12 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
+
+#include "report/json_line.h"
 
 namespace cmrelay::serve {
 
-using LogFields = std::vector<std::pair<std::string_view, std::string>>;
+using cmrelay::LogFields;
 
 class Log {
  public:

@@ -94,7 +94,7 @@ void Metrics::ended(const std::string& channel, bool delivered, double latency) 
   }
 }
 
-std::string Metrics::render(const Spool& spool) {
+std::string Metrics::render(Spool& spool) {
   std::string out;
   double oldest = spool.oldest_age();  // Outside the lock: it lists the directory.
   std::lock_guard<std::mutex> lock(mu_);

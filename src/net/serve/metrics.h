@@ -29,7 +29,7 @@ class Metrics {
   void ended(const std::string& channel, bool delivered, double latency);
 
   // The exposition, with the spool's gauges read now.
-  std::string render(const Spool& spool);
+  std::string render(Spool& spool);
 
  private:
   struct Histogram {

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,11 +18,18 @@ namespace cmrelay::serve {
 namespace {
 
 constexpr std::string_view kTmpPrefix = ".tmp-";
+constexpr const char* kLockName = ".lock";
+constexpr int64_t kProbeEveryMs = 1000;  // A refused disk is tried again at most this often.
 
 uint64_t now_ns() {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
+}
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 bool make_dir(const std::string& dir, std::string& error) {
@@ -37,9 +45,13 @@ bool make_dir(const std::string& dir, std::string& error) {
 
 // Calls f(name, stat) for every regular file in dir.
 template <class F>
-void each_file(const std::string& dir, F&& f) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return;
+void each_file(int dir_fd, F&& f) {
+  int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
+  if (d == nullptr) {
+    if (fd >= 0) ::close(fd);
+    return;
+  }
   while (dirent* e = ::readdir(d)) {
     struct stat st {};
     if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
@@ -50,6 +62,13 @@ void each_file(const std::string& dir, F&& f) {
 
 uint64_t elapsed_ns(uint64_t since) { return now_ns() - since; }
 
+// a - b, never below zero: a count is never allowed to wrap.
+uint64_t less(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+bool all_digits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
 
 uint64_t arrival_ns(std::string_view name) {
@@ -58,6 +77,44 @@ uint64_t arrival_ns(std::string_view name) {
   for (; i < name.size() && i < 20 && name[i] >= '0' && name[i] <= '9'; ++i)
     v = v * 10 + static_cast<uint64_t>(name[i] - '0');
   return i > 0 && i < name.size() && name[i] == '-' ? v : 0;
+}
+
+bool is_spool_name(std::string_view name) {
+  constexpr std::string_view kExt = ".http";
+  return name.size() == 20 + 1 + 8 + kExt.size() && all_digits(name.substr(0, 20)) && name[20] == '-' &&
+         all_digits(name.substr(21, 8)) && name.substr(29) == kExt;
+}
+
+Spool::~Spool() {
+  if (dir_fd_ >= 0) ::close(dir_fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // Releases the lock.
+}
+
+// SPOOL/.lock, held (flock) for the process's life; it holds the owner's pid, for the
+// message a second process gets. The kernel drops the lock when the process ends, however.
+bool Spool::lock(std::string& error) {
+  lock_fd_ = ::openat(dir_fd_, kLockName, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lock_fd_ < 0) {
+    error = dir_ + "/" + kLockName + ": cannot open the spool's lock: " + std::strerror(errno);
+    return false;
+  }
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int saved = errno;
+    char pid[32] = {};
+    const ssize_t n = ::pread(lock_fd_, pid, sizeof pid - 1, 0);
+    std::string_view text(pid, n > 0 ? static_cast<size_t>(n) : 0);
+    const std::string owner(text.substr(0, std::min(text.find_first_not_of("0123456789"), text.size())));
+    error = saved == EWOULDBLOCK ? dir_ + ": the spool is in use by another cmrelay serve" +
+                                       (owner.empty() ? "" : " (pid " + owner + ")") +
+                                       ": a spool belongs to one process (run another serve with a spool of its own)"
+                                 : dir_ + "/" + kLockName + ": cannot lock the spool: " + std::strerror(saved);
+    return false;
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(lock_fd_, 0) != 0 || ::pwrite(lock_fd_, pid.data(), pid.size(), 0) < 0) {
+    // The pid is only for another process's message; the lock holds without it.
+  }
+  return true;
 }
 
 bool Spool::open(const std::string& dir, const std::string& rejected, SpoolLimits limits, std::string& error) {
@@ -70,32 +127,27 @@ bool Spool::open(const std::string& dir, const std::string& rejected, SpoolLimit
     error = dir_ + ": cannot open: " + std::strerror(errno);
     return false;
   }
-  uint64_t files = 0, bytes = 0;
-  each_file(dir_, [&](const std::string& name, const struct stat& st) {
+  if (!lock(error)) return false;  // Before anything is removed: another process's files are its own.
+  each_file(dir_fd_, [&](const std::string& name, const struct stat&) {
     if (name.starts_with(kTmpPrefix)) {
       ::unlinkat(dir_fd_, name.c_str(), 0);  // Half-written: its sender got no 2xx.
-    } else if (name.front() != '.') {
-      ++files;
-      bytes += static_cast<uint64_t>(st.st_size);
+    } else if (name.front() != '.' && !is_spool_name(name)) {
+      if (foreign_++ == 0) first_foreign_ = name;
     }
   });
-  files_ = files;
-  bytes_ = bytes;
+  list();  // Counts what waits.
   return true;
 }
 
 StoreResult Spool::store(std::string_view capture, std::string& name, std::string& error, uint64_t& fsync_ns) {
   fsync_ns = 0;
-  // Reserved before writing, so that concurrent stores cannot pass the limits together.
-  uint64_t files = files_.fetch_add(1) + 1;
-  uint64_t bytes = bytes_.fetch_add(capture.size()) + capture.size();
-  auto unreserve = [&] {
-    files_.fetch_sub(1);
-    bytes_.fetch_sub(capture.size());
-  };
-  if (files > limits_.max_files || bytes > limits_.max_bytes) {
-    unreserve();
-    return StoreResult::Full;
+  {
+    // Reserved before writing, so that concurrent stores cannot pass the limits together.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (files_ + storing_files_ + 1 > limits_.max_files || bytes_ + storing_bytes_ + capture.size() > limits_.max_bytes)
+      return StoreResult::Full;
+    ++storing_files_;
+    storing_bytes_ += capture.size();
   }
   char buf[64];
   std::snprintf(buf, sizeof buf, "%020llu-%08llu.http", static_cast<unsigned long long>(now_ns()),
@@ -112,14 +164,24 @@ StoreResult Spool::store(std::string_view capture, std::string& name, std::strin
     ok = false;
     saved = errno;
   }
-  ok = ok && ::renameat(dir_fd_, tmp.c_str(), dir_fd_, name.c_str()) == 0;
-  if (!ok) saved = errno;
+  {
+    // The rename and the count change together: a listing sees both or neither.
+    std::lock_guard<std::mutex> lock(mu_);
+    ok = ok && ::renameat(dir_fd_, tmp.c_str(), dir_fd_, name.c_str()) == 0;
+    if (!ok) saved = errno;
+    --storing_files_;
+    storing_bytes_ -= capture.size();
+    if (ok) {
+      ++files_;
+      bytes_ += capture.size();
+    }
+  }
   t0 = now_ns();
   // The rename itself must survive a crash too.
   if (ok && ::fsync(dir_fd_) != 0) {
     saved = errno;
     ok = false;
-    ::unlinkat(dir_fd_, name.c_str(), 0);
+    remove({name, capture.size()});
   }
   fsync_ns += elapsed_ns(t0);
   if (ok) {
@@ -127,28 +189,36 @@ StoreResult Spool::store(std::string_view capture, std::string& name, std::strin
     return StoreResult::Stored;
   }
   ::unlinkat(dir_fd_, tmp.c_str(), 0);
-  unreserve();
   last_failed_ = true;
   error = dir_ + ": cannot store a request: " + std::strerror(saved);
   return saved == ENOSPC || saved == EDQUOT ? StoreResult::Full : StoreResult::Failed;
 }
 
-std::vector<SpoolFile> Spool::list() const {
+std::vector<SpoolFile> Spool::list() {
   std::vector<SpoolFile> out;
-  each_file(dir_, [&](const std::string& name, const struct stat& st) {
-    if (name.front() != '.') out.push_back({name, static_cast<uint64_t>(st.st_size)});
-  });
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    uint64_t bytes = 0;
+    each_file(dir_fd_, [&](const std::string& name, const struct stat& st) {
+      if (!is_spool_name(name)) return;
+      out.push_back({name, static_cast<uint64_t>(st.st_size)});
+      bytes += static_cast<uint64_t>(st.st_size);
+    });
+    files_ = out.size();
+    bytes_ = bytes;
+  }
   std::sort(out.begin(), out.end(), [](const SpoolFile& a, const SpoolFile& b) { return a.name < b.name; });
   return out;
 }
 
 void Spool::remove(const SpoolFile& f) {
-  if (::unlinkat(dir_fd_, f.name.c_str(), 0) != 0 && errno != ENOENT) {
-    diag::say("serve: %s: cannot remove: %s", path(f.name).c_str(), std::strerror(errno));
-    return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (::unlinkat(dir_fd_, f.name.c_str(), 0) != 0) {
+    if (errno != ENOENT) diag::say("serve: %s: cannot remove: %s", path(f.name).c_str(), std::strerror(errno));
+    return;  // Gone already (removed by hand): the next listing counts without it.
   }
-  files_.fetch_sub(1);
-  bytes_.fetch_sub(f.bytes);
+  files_ = less(files_, 1);
+  bytes_ = less(bytes_, f.bytes);
 }
 
 bool Spool::reject(const SpoolFile& f, std::string_view reason) {
@@ -157,18 +227,29 @@ bool Spool::reject(const SpoolFile& f, std::string_view reason) {
   int fd = ::open(why.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   bool ok = fd >= 0 && write_all(fd, std::string(reason) + "\n") && ::fsync(fd) == 0;
   if (fd >= 0) ::close(fd);
+  std::lock_guard<std::mutex> lock(mu_);
   ok = ok && ::rename(path(f.name).c_str(), to.c_str()) == 0;
   if (!ok) {
     diag::say("serve: %s: cannot move to %s: %s (kept in the spool)", path(f.name).c_str(), rejected_.c_str(),
               std::strerror(errno));
     return false;
   }
-  files_.fetch_sub(1);
-  bytes_.fetch_sub(f.bytes);
+  files_ = less(files_, 1);
+  bytes_ = less(bytes_, f.bytes);
   return true;
 }
 
-double Spool::oldest_age() const {
+uint64_t Spool::depth() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return files_;
+}
+
+uint64_t Spool::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
+}
+
+double Spool::oldest_age() {
   std::vector<SpoolFile> files = list();
   if (files.empty()) return 0;
   uint64_t t = arrival_ns(files.front().name);
@@ -176,6 +257,24 @@ double Spool::oldest_age() const {
   return t == 0 || t > now ? 0 : static_cast<double>(now - t) / 1e9;
 }
 
-bool Spool::writable() const { return ::access(dir_.c_str(), W_OK) == 0 && !last_failed_.load(); }
+// A block written, fsynced and removed under a temporary name (one a crash leaves is
+// removed at the next start): the disk takes writes again.
+bool Spool::probe() {
+  const int64_t now = steady_ms();
+  int64_t last = last_probe_ms_.load();
+  if (now - last < kProbeEveryMs || !last_probe_ms_.compare_exchange_strong(last, now)) return false;
+  const std::string tmp = std::string(kTmpPrefix) + "probe-" + std::to_string(::getpid());
+  int fd = ::openat(dir_fd_, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && write_all(fd, std::string(4096, '\0')) && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  ::unlinkat(dir_fd_, tmp.c_str(), 0);
+  if (ok) last_failed_ = false;
+  return ok;
+}
+
+bool Spool::writable() {
+  if (::access(dir_.c_str(), W_OK) != 0) return false;
+  return !last_failed_.load() || probe();
+}
 
 }  // namespace cmrelay::serve

@@ -4,6 +4,14 @@
 // leaves the spool when every event from it ended (delivered or dead-lettered), or moves to
 // the rejected folder (with a NAME.reason file beside it) when its body cannot be read.
 // Names sort in arrival order: <unix nanoseconds>-<sequence>.http, mode 0600.
+//
+// One process owns a spool: open() takes a lock (SPOOL/.lock, flock) that a second serve
+// on the same directory cannot get, so no request is ever delivered by two. The spool reads
+// only the names its writer makes (is_spool_name): any other file in it (a dead-letter
+// file, a state database, a copy under another name) is left alone, never taken for a
+// request. Its gauges (depth, bytes) are what is on disk: every listing sets them, and
+// stores, removals and listings never interleave, so a file copied in or removed by hand
+// cannot make them drift, let alone wrap.
 #pragma once
 
 #include <atomic>
@@ -30,8 +38,10 @@ struct SpoolFile {
 
 class Spool {
  public:
-  // Creates dir and rejected (0700) when missing, removes temporary files a crash left
-  // (never answered 2xx), and counts what waits. False with error set.
+  ~Spool();
+  // Creates dir and rejected (0700) when missing, takes the spool's lock (false, naming the
+  // process that holds it, when another has it), removes temporary files a crash left (never
+  // answered 2xx), and counts what waits. False with error set.
   bool open(const std::string& dir, const std::string& rejected, SpoolLimits limits, std::string& error);
 
   // Stores one capture durably. Full: a limit would be passed (nothing written). Failed:
@@ -39,8 +49,8 @@ class Spool {
   // fsync_ns gets the time spent in fsync (file and directory).
   StoreResult store(std::string_view capture, std::string& name, std::string& error, uint64_t& fsync_ns);
 
-  // The spool's files, oldest first (temporary and hidden files left out).
-  std::vector<SpoolFile> list() const;
+  // The spool's files, oldest first (only names is_spool_name accepts). Sets the gauges.
+  std::vector<SpoolFile> list();
   // The file's path.
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   // The file left the spool: every event from it ended.
@@ -49,24 +59,41 @@ class Spool {
   // not be moved (then it stays in the spool, and that is said on stderr).
   bool reject(const SpoolFile& f, std::string_view reason);
 
-  uint64_t depth() const { return files_.load(); }
-  uint64_t bytes() const { return bytes_.load(); }
+  uint64_t depth() const;
+  uint64_t bytes() const;
   // Seconds since the oldest file waiting arrived (from its name); 0 when empty.
-  double oldest_age() const;
-  // The directory accepts a new file (checked with access(), and the last store's outcome).
-  bool writable() const;
+  double oldest_age();
+  // The directory accepts a new file: access() says so, and the last store succeeded or,
+  // when it failed, a probe write (at most one a second) has succeeded since.
+  bool writable();
+  // Regular files in the spool at open() that the spool does not read (not its own names),
+  // and the first of them: said once at start.
+  uint64_t foreign() const { return foreign_; }
+  const std::string& first_foreign() const { return first_foreign_; }
   const std::string& dir() const { return dir_; }
   const std::string& rejected_dir() const { return rejected_; }
 
  private:
+  bool lock(std::string& error);
+  bool probe();
+
   std::string dir_, rejected_;
   SpoolLimits limits_;
   int dir_fd_ = -1;
-  std::atomic<uint64_t> files_{0}, bytes_{0}, seq_{0};
+  int lock_fd_ = -1;
+  // Guards the counts: files and bytes on disk (own names), and those being stored.
+  mutable std::mutex mu_;
+  uint64_t files_ = 0, bytes_ = 0, storing_files_ = 0, storing_bytes_ = 0;
+  std::atomic<uint64_t> seq_{0};
   std::atomic<bool> last_failed_{false};
+  std::atomic<int64_t> last_probe_ms_{0};
+  uint64_t foreign_ = 0;
+  std::string first_foreign_;
 };
 
 // Unix nanoseconds a spool file name starts with; 0 when it has none.
 uint64_t arrival_ns(std::string_view name);
+// True for the names the spool writes: 20 digits, '-', 8 digits, ".http".
+bool is_spool_name(std::string_view name);
 
 }  // namespace cmrelay::serve

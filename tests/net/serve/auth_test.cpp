@@ -52,6 +52,20 @@ TEST_CASE("token file: comments and blanks skipped; a file without a token is an
   CHECK(error.find("s3cret") == std::string::npos);
 }
 
+TEST_CASE("a token file that starts with a UTF-8 byte order mark: its first token works") {
+  TempDir dir;
+  std::ofstream(dir.path + "/bom") << "\xEF\xBB\xBF"
+                                      "first-token\r\nsecond\n";
+  Auth auth;
+  std::string error;
+  REQUIRE(auth.load_file(dir.path + "/bom", error));
+  CHECK(auth.accepts("first-token"));
+  CHECK(auth.accepts("second"));
+  CHECK_FALSE(
+      auth.accepts("\xEF\xBB\xBF"
+                   "first-token"));
+}
+
 TEST_CASE("address ranges: none allows all; v4, v6 and single addresses") {
   Auth auth;
   CHECK(auth.allowed("203.0.113.9"));
@@ -65,4 +79,21 @@ TEST_CASE("address ranges: none allows all; v4, v6 and single addresses") {
   CHECK_FALSE(auth.allowed("192.0.2.8"));
   CHECK_FALSE(auth.allowed("11.0.0.1"));
   CHECK_FALSE(auth.allow("10.0.0.0/99", error));
+}
+
+TEST_CASE("printable paths: no segment but a route's name, whatever the shape") {
+  CHECK(printable_path("/hook/s3cret") == "/hook/***");
+  CHECK(printable_path("/hook/s3cret?a=b") == "/hook/***");
+  CHECK(printable_path("/hook") == "/hook");
+  CHECK(printable_path("//hook/s3cret") == "//hook/***");
+  CHECK(printable_path("/hook//s3cret") == "/hook//***");
+  CHECK(printable_path("/Hook/s3cret") == "/Hook/***");
+  CHECK(printable_path("/s3cret") == "/***");
+  CHECK(printable_path("/hook/s3cret/x") == "/hook/***/***");
+  CHECK(printable_path("/metrics/s3cret") == "/metrics/***");
+  CHECK(printable_path("/s3cret/hook") == "/***/***");  // Only a first segment names a route.
+  CHECK(printable_path("/healthz") == "/healthz");
+  CHECK(printable_path("/") == "/");
+  CHECK(printable_path("*") == "***");
+  CHECK(printable_path("") == "");
 }

@@ -5,10 +5,13 @@
 #include <doctest/doctest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 #include "input/capture.h"
@@ -26,7 +29,8 @@ using test::TempDir;
 
 TEST_CASE("the spool: whole files only, 0600, arrival order, limits answered before writing") {
   TempDir dir;
-  Spool spool;
+  std::optional<Spool> open_spool;  // Closed before the restart below: one process per spool.
+  Spool& spool = open_spool.emplace();
   std::string error, name;
   std::ofstream(dir.path + "/s.tmp");  // Not in the spool: a sibling.
   ::mkdir((dir.path + "/s").c_str(), 0700);
@@ -54,6 +58,7 @@ TEST_CASE("the spool: whole files only, 0600, arrival order, limits answered bef
   CHECK(spool.depth() == 1);
   CHECK(slurp(dir.path + "/rejected/" + files[1].name) == "second");
   CHECK(slurp(dir.path + "/rejected/" + files[1].name + ".reason") == "bad body\n");
+  open_spool.reset();
   Spool again;  // A restart counts what waits.
   REQUIRE(again.open(dir.path + "/s", dir.path + "/rejected", {3, 1000}, error));
   CHECK(again.depth() == 1);
@@ -74,16 +79,83 @@ TEST_CASE("the spool: a write the disk refuses leaves nothing behind and is not 
   REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
   uint64_t fsync_ns = 0;
   StoreResult r = spool.store(std::string(1000, 'x'), name, error, fsync_ns);
+  const bool refused_while_limited = !spool.writable();  // The probe is refused too.
   ::setrlimit(RLIMIT_FSIZE, &old);
   std::signal(SIGXFSZ, old_handler);
   CHECK(r == StoreResult::Failed);
+  CHECK(refused_while_limited);
   CHECK(error.find("cannot store") != std::string::npos);
   CHECK(spool.list().empty());
   CHECK(spool.depth() == 0);
   CHECK(spool.bytes() == 0);
-  CHECK_FALSE(spool.writable());  // /readyz says so until a store succeeds.
+  CHECK_FALSE(spool.writable());  // /readyz says so until a store or a probe (one a second) succeeds.
   std::string left = slurp(dir.path + "/s/.tmp-" + name);
   CHECK(left.empty());
+  ::usleep(1100 * 1000);
+  CHECK(spool.writable());  // The disk takes writes again: the probe said so, with no store.
+  CHECK(slurp(dir.path + "/s/.tmp-probe-" + std::to_string(::getpid())).empty());  // Removed.
   REQUIRE(spool.store("ok", name, error, fsync_ns) == StoreResult::Stored);
   CHECK(spool.writable());
+}
+
+TEST_CASE("the spool: only its own names are requests") {
+  CHECK(is_spool_name("01796640684393843816-00000000.http"));
+  CHECK_FALSE(is_spool_name("1796640684393843816-00000000.http"));  // 19 digits.
+  CHECK_FALSE(is_spool_name("01796640684393843816-00000000.http.reason"));
+  CHECK_FALSE(is_spool_name("01796640684393843816-0000000x.http"));
+  CHECK_FALSE(is_spool_name("dead.ndjson"));
+  CHECK_FALSE(is_spool_name("state.db-wal"));
+  TempDir dir;
+  ::mkdir((dir.path + "/s").c_str(), 0700);
+  std::ofstream(dir.path + "/s/dead.ndjson") << "{}\n";
+  std::ofstream(dir.path + "/s/01796640684393843816-00000000.http") << "POST / HTTP/1.1\r\n\r\n";
+  Spool spool;
+  std::string error;
+  REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {}, error));
+  CHECK(spool.foreign() == 1);
+  CHECK(spool.first_foreign() == "dead.ndjson");
+  auto files = spool.list();
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].name == "01796640684393843816-00000000.http");
+  CHECK(spool.depth() == 1);
+}
+
+TEST_CASE("the spool: one process (one open Spool) at a time") {
+  TempDir dir;
+  std::string error;
+  auto first = std::make_unique<Spool>();
+  REQUIRE(first->open(dir.path + "/s", dir.path + "/r", {}, error));
+  Spool second;  // Another open file description: flock refuses it as it would another process.
+  CHECK_FALSE(second.open(dir.path + "/s", dir.path + "/r", {}, error));
+  CHECK(error.find("in use by another cmrelay serve (pid " + std::to_string(::getpid()) + ")") != std::string::npos);
+  first.reset();  // Closing releases it.
+  Spool third;
+  CHECK(third.open(dir.path + "/s", dir.path + "/r", {}, error));
+}
+
+TEST_CASE("the spool: gauges are what is on disk, whatever was done by hand") {
+  TempDir dir;
+  Spool spool;
+  std::string error, name;
+  uint64_t fsync_ns = 0;
+  REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {2, 1000}, error));
+  REQUIRE(spool.store("first", name, error, fsync_ns) == StoreResult::Stored);
+  const std::string by_hand = "01796640684393843816-00000000.http";
+  std::ofstream(dir.path + "/s/" + by_hand) << "copied in";
+  CHECK(spool.depth() == 1);  // Not listed yet.
+  auto files = spool.list();
+  CHECK(spool.depth() == 2);
+  CHECK(spool.bytes() == 5 + 9);
+  for (const SpoolFile& f : files) spool.remove(f);
+  spool.remove(files[0]);  // Twice: already gone, nothing counted twice.
+  CHECK(spool.depth() == 0);
+  CHECK(spool.bytes() == 0);
+  REQUIRE(spool.store("again", name, error, fsync_ns) == StoreResult::Stored);
+  REQUIRE(::unlink(spool.path(name).c_str()) == 0);  // Removed by hand.
+  CHECK(spool.depth() == 1);
+  spool.list();
+  CHECK(spool.depth() == 0);
+  CHECK(spool.store("x", name, error, fsync_ns) == StoreResult::Stored);
+  CHECK(spool.store("y", name, error, fsync_ns) == StoreResult::Stored);
+  CHECK(spool.store("z", name, error, fsync_ns) == StoreResult::Full);
 }

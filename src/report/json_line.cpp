@@ -1,0 +1,60 @@
+#include "report/json_line.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "text/utf8.h"
+
+namespace cmrelay {
+namespace {
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string valid_utf8(std::string_view v) {
+  std::string out;
+  while (!v.empty()) {
+    size_t bad = utf8::find_invalid(v);
+    if (bad == std::string_view::npos) bad = v.size();
+    out.append(v.substr(0, bad));
+    if (bad == v.size()) break;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(v[bad]));
+    out += hex;
+    v.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string json_line(std::string_view kind, const LogFields& fields) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  auto str = [&](std::string_view s) {
+    std::string v = valid_utf8(s);
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  };
+  w.StartObject();
+  w.Key("time");
+  str(utc_now());
+  w.Key("kind");
+  str(kind);
+  for (const auto& [k, v] : fields) {
+    str(k);
+    str(v);
+  }
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace cmrelay
