@@ -101,6 +101,21 @@ void print_explanation(const RouteExplanation& why, std::string& out) {
   out += "  channels: " + channel_list(why.channels) + '\n';
 }
 
+// What a channel of another kind than Flashduty's is sent for the event: its target's
+// request, secrets masked (route/channel.h's preview), escaped as every line is.
+void print_requests(const Event& e, const std::vector<const Channel*>& channels, std::string& out) {
+  rapidjson::StringBuffer json;
+  for (const Channel* c : channels) {
+    if (c->target->kind() == "flashduty") continue;
+    if (json.GetSize() == 0) append_event_json(e, json);
+    const Preview p = preview(*c, std::string_view(json.GetString(), json.GetSize()));
+    out += "  request to " + c->name + " (" + std::string(c->target->kind()) + "): ";
+    out += p.error.empty() ? "POST " + text::escape(p.url) + "\n    " + text::escape(p.body)
+                           : "cannot render: " + text::escape(p.error);
+    out += '\n';
+  }
+}
+
 }  // namespace
 
 int routes_test(const RoutesTestOptions& options) {
@@ -154,6 +169,7 @@ int routes_test(const RoutesTestOptions& options) {
                       ", named by the dead-letter record (cases not evaluated)\n";
             report += "  channels: " + channel_list(why.channels) + '\n';
           }
+          print_requests(e, why.channels, report);
           if (options.has_expect) {
             ++r.tally[0];
             bool ok = same_channels(why.channels, expected);

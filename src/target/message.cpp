@@ -92,7 +92,8 @@ Message MessageTarget::digest(std::span<const std::string_view> events, std::str
       if (m.events == 0) error = "the event is not a Flashduty standard event";
       break;
     }
-    std::string line = "- [" + std::string(status_word(e)) + "] " + one_line(e.title, kMaxLine) + "\n";
+    std::string line = "- [" + std::string(status_word(e)) + "] " + one_line(e.title, kMaxLine);
+    line += " (" + one_line(e.alert_key, kMaxLine) + ")\n";  // Which alert: titles repeat.
     if (m.events > 0 && lines.size() + line.size() + kHeaderRoom > d.max_text) break;  // The rest wait.
     lines += line;
     ++counts[rank(e.status)];
