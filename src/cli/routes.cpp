@@ -63,7 +63,8 @@ int routes_check(const std::string& file, bool flashduty) {
   }
   std::printf("%s: ok: %zu channels, %zu cases\n", file.c_str(), routes.channels().size(), routes.case_count());
   for (const Channel& c : routes.channels()) {
-    std::printf("  %s%s%s -> %s\n", c.name.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(),
+    const std::string kind = c.target->kind() == "flashduty" ? "" : " (" + std::string(c.target->kind()) + ")";
+    std::printf("  %s%s%s%s -> %s\n", c.name.c_str(), kind.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(),
                 redact_url(c.url, c.redact).c_str());
   }
   return flush_stdout() ? kOk : kOutputFailed;

@@ -93,7 +93,7 @@ Message MessageTarget::digest(std::span<const std::string_view> events, std::str
       break;
     }
     std::string line = "- [" + std::string(status_word(e)) + "] " + one_line(e.title, kMaxLine);
-    line += " (" + one_line(e.alert_key, kMaxLine) + ")\n";  // Which alert: titles repeat.
+    line += " (" + one_line(e.alert_key, kMaxLine) + ")\n";                            // Which alert: titles repeat.
     if (m.events > 0 && lines.size() + line.size() + kHeaderRoom > d.max_text) break;  // The rest wait.
     lines += line;
     ++counts[rank(e.status)];

@@ -1,13 +1,14 @@
 // Each target kind without a network: what it renders for a firing event and its recovery,
 // what it makes of its target's answers, its budget, its secrets, and the digest of several
 // events for the message robots. (tests/cli/send_targets.sh sends them to the loopback sink.)
+#include "target/kinds.h"
+
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
 #include <string>
 #include <vector>
 
-#include "target/kinds.h"
 #include "target/template.h"
 
 using namespace cmrelay;
@@ -35,7 +36,9 @@ std::shared_ptr<const Target> make(std::string_view kind, std::vector<std::pair<
   return t;
 }
 
-std::string fake_hmac(std::string_view key, std::string_view message) { return std::string(key) + "|" + std::string(message); }
+std::string fake_hmac(std::string_view key, std::string_view message) {
+  return std::string(key) + "|" + std::string(message);
+}
 
 struct Rendered {
   size_t carried = 0;
@@ -99,7 +102,8 @@ TEST_CASE("pagerduty: trigger and resolve by dedup_key, PagerDuty's fields, 120/
 TEST_CASE("pagerduty: a long key becomes a stable digest, a long title is cut to 1024") {
   auto t = make("pagerduty", {{"routing_key", "R"}});
   std::string key(300, 'k'), title(2000, 'x');
-  std::string e = R"({"event_status":"Warning","title_rule":")" + title + R"(","alert_key":")" + key + R"(","labels":{}})";
+  std::string e =
+      R"({"event_status":"Warning","title_rule":")" + title + R"(","alert_key":")" + key + R"(","labels":{}})";
   Rendered a = render(*t, {e}), b = render(*t, {e});
   CHECK(str(a.json["dedup_key"]).size() <= 255);
   CHECK(str(a.json["dedup_key"]) == str(b.json["dedup_key"]));
@@ -214,8 +218,8 @@ TEST_CASE("the message robots merge several events into one digest, as many as f
   CHECK(text.find("- [Resolved] disk full on db-1 (k/db-1)") != std::string::npos);
   // WeCom's 4096 bytes hold fewer than 100 long titles: the rest wait for the next message.
   auto w = make("wecom", {});
-  std::string e = R"({"event_status":"Warning","title_rule":")" + std::string(200, 't') +
-                  R"(","alert_key":"k","labels":{}})";
+  std::string e =
+      R"({"event_status":"Warning","title_rule":")" + std::string(200, 't') + R"(","alert_key":"k","labels":{}})";
   std::vector<std::string_view> many(100, e);
   Rendered cut = render(*w, many);
   CHECK(cut.carried > 1);
@@ -225,7 +229,8 @@ TEST_CASE("the message robots merge several events into one digest, as many as f
 }
 
 TEST_CASE("webhook: the template with values JSON-escaped, {{{raw}}}, a body that is not JSON refused") {
-  auto t = make("webhook", {{"template", R"({"s": "{{title_rule}}", "h": "{{labels.resource}}", "c": "{{channel}}"})"}});
+  auto t =
+      make("webhook", {{"template", R"({"s": "{{title_rule}}", "h": "{{labels.resource}}", "c": "{{channel}}"})"}});
   REQUIRE(t);
   Rendered f = render(*t, {kFiring});
   REQUIRE(f.json.IsObject());
@@ -236,10 +241,12 @@ TEST_CASE("webhook: the template with values JSON-escaped, {{{raw}}}, a body tha
   Rendered bad = render(*raw, {kFiring});
   CHECK(bad.carried == 0);
   CHECK(bad.error.find("not JSON") != std::string::npos);
-  auto plain = make("webhook", {{"template", "{{title_rule}}|{{#resolved}}ok{{/resolved}}"}, {"content_type", "text/plain"}});
+  auto plain =
+      make("webhook", {{"template", "{{title_rule}}|{{#resolved}}ok{{/resolved}}"}, {"content_type", "text/plain"}});
   CHECK(render(*plain, {kRecovery}).body == "disk full on db-1|ok");
   CHECK(plain->headers().front().second == "text/plain");
-  auto form = make("webhook", {{"template", "t={{title_rule}}"}, {"content_type", "application/x-www-form-urlencoded"}});
+  auto form =
+      make("webhook", {{"template", "t={{title_rule}}"}, {"content_type", "application/x-www-form-urlencoded"}});
   CHECK(render(*form, {kRecovery}).body == "t=disk%20full%20on%20db-1");
   auto none = make("webhook", {});
   CHECK(render(*none, {kFiring}).body == kFiring);  // The standard event itself.
