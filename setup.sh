@@ -16,6 +16,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   cmake g++ make pkg-config
   libcli11-dev rapidjson-dev libyaml-cpp-dev libcurl4-openssl-dev libre2-dev zlib1g-dev libmicrohttpd-dev liburiparser-dev libsqlite3-dev libncurses-dev
+  libssl-dev libkainjow-mustache-dev
   ca-certificates
 )
 # What the test stages need on top (./setup.sh test): the test framework and scripts' tools,

@@ -64,7 +64,8 @@ int routes_check(const std::string& file, bool flashduty) {
   }
   std::printf("%s: ok: %zu channels, %zu cases\n", file.c_str(), routes.channels().size(), routes.case_count());
   for (const Channel& c : routes.channels()) {
-    std::printf("  %s%s%s -> %s\n", c.name.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(),
+    const std::string kind = c.target->kind() == "flashduty" ? "" : " (" + std::string(c.target->kind()) + ")";
+    std::printf("  %s%s%s%s -> %s\n", c.name.c_str(), kind.c_str(), c.id.empty() ? "" : " id ", c.id.c_str(),
                 redact_url(c.url, c.redact).c_str());
   }
   return flush_stdout() ? kOk : kOutputFailed;
@@ -159,6 +160,21 @@ int conclude(const RoutesTestOptions& options, const Pipeline& pipeline, const M
   return signals::received().exit_status(outcomes.status());
 }
 
+// What a channel of another kind than Flashduty's is sent for the event: its target's
+// request, secrets masked (route/channel.h's preview), escaped as every line is.
+void print_requests(const Event& e, const std::vector<const Channel*>& channels, std::string& out) {
+  rapidjson::StringBuffer json;
+  for (const Channel* c : channels) {
+    if (c->target->kind() == "flashduty") continue;
+    if (json.GetSize() == 0) append_event_json(e, json);
+    const Preview p = preview(*c, std::string_view(json.GetString(), json.GetSize()));
+    out += "  request to " + c->name + " (" + std::string(c->target->kind()) + "): ";
+    out += p.error.empty() ? "POST " + text::escape(p.url) + "\n    " + text::escape(p.body)
+                           : "cannot render: " + text::escape(p.error);
+    out += '\n';
+  }
+}
+
 }  // namespace
 
 int routes_test(const RoutesTestOptions& options, Memory* memory) {
@@ -191,6 +207,7 @@ int routes_test(const RoutesTestOptions& options, Memory* memory) {
         for (size_t i = 0; i < events.size(); ++i) {
           dispatch.explain(events[i], channels, why);  // What send and serve do.
           explain_event(rec, i + 1, events[i], why, channels, report);
+          print_requests(events[i], channels, report);
           if (options.has_expect) check_expected(channels, expected, r, report);
           r.write(report);
         }

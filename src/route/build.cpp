@@ -9,6 +9,7 @@
 
 #include "route/env.h"
 #include "route/model.h"
+#include "target/kinds.h"
 #include "text/ascii.h"
 #include "text/duration.h"
 #include "text/escape.h"
@@ -113,18 +114,18 @@ class Builder {
 
   // Every key of map is one of keys (named when one is not) or of quiet (Flashduty's keys,
   // accepted without being listed).
-  void known(const Node& map, std::initializer_list<const char*> keys, const std::string& where,
-             std::initializer_list<const char*> quiet = {}) {
+  void known(const Node& map, const std::vector<std::string_view>& keys, const std::string& where,
+             const std::vector<std::string_view>& quiet = {}) {
     for (const Node& m : map.items) {
       if (map.member(m.key) != &m) error(m.key_line, "key '" + m.key + "' appears twice in " + where);
       bool ok = false;
       std::string list;
-      for (const char* k : keys) {
+      for (std::string_view k : keys) {
         ok |= m.key == k;
         list += list.empty() ? "" : ", ";
         list += k;
       }
-      for (const char* k : quiet) ok |= m.key == k;
+      for (std::string_view k : quiet) ok |= m.key == k;
       if (!ok) {
         std::string what = "unknown key '";
         what.append(m.key).append("' in ").append(where).append(" (known: ").append(list).append(")");
@@ -156,7 +157,8 @@ class Builder {
       std::string where = "channel '" + c.key + "'";
       if (m_.by_name.count(c.key) != 0) error(c.key_line, where + " is declared twice");
       if (!expect(c, Node::Map, where)) continue;
-      known(c, {"url", "headers", "timeout", "id", "redact", "rate"}, where);
+      const target::Kind* kind = kind_of(c, where);
+      channel_keys(c, kind, where);
       Channel ch;
       ch.name = c.key;
       if (const Node* url = c.member("url"); url != nullptr && expect(*url, Node::Scalar, "url of " + where)) {
@@ -169,6 +171,8 @@ class Builder {
           // What send would refuse (a placeholder for an unset variable, in routes test, is not checked).
           error(url->line, "url of " + where + ": " + why);
         }
+      } else if (url == nullptr && kind != nullptr && !kind->default_url.empty()) {
+        ch.url = kind->default_url;
       } else if (url == nullptr) {
         error(c.line, where + " has no url");
       }
@@ -210,10 +214,87 @@ class Builder {
             error(c.member("id")->line, "channel id " + ch.id + " is used by '" + other.name + "' too");
         }
       }
+      make_target(c, kind, ch, where);
       m_.by_name.emplace(ch.name, m_.channels.size());
       m_.channels.push_back(std::move(ch));
       m_.channel_lines.push_back(c.key_line);
     }
+  }
+
+  // kind: (target/kinds.h); flashduty when absent, nullptr (said) when unknown.
+  const target::Kind* kind_of(const Node& c, const std::string& where) {
+    const std::string* name = text(c, "kind", where);
+    if (name == nullptr) return target::find_kind("flashduty");
+    if (const target::Kind* k = target::find_kind(*name)) return k;
+    error(c.member("kind")->line,
+          "unknown kind '" + text::escape(*name) + "' of " + where + " (known: " + target::kind_names() + ")");
+    return nullptr;
+  }
+
+  // Every key is one every channel has, or one of its kind's; a key of other kinds only is
+  // named as such ("secret is not a key of a wecom channel").
+  void channel_keys(const Node& c, const target::Kind* kind, const std::string& where) {
+    std::vector<std::string_view> keys{"kind", "url", "headers", "timeout", "id", "redact", "rate"};
+    std::vector<std::string_view> quiet;
+    if (kind != nullptr) {
+      for (const target::KeySpec& k : kind->keys) keys.push_back(k.name);
+    }
+    for (const Node& m : c.items) {
+      if (std::find(keys.begin(), keys.end(), m.key) != keys.end()) continue;
+      std::string owners;
+      for (const target::Kind* other : target::all_kinds()) {
+        for (const target::KeySpec& k : other->keys) {
+          if (k.name == m.key) owners.append(owners.empty() ? "" : ", ").append(other->name);
+        }
+      }
+      if (owners.empty()) continue;  // known() names it.
+      quiet.push_back(m.key);
+      if (kind != nullptr) {
+        error(m.key_line, m.key + " is not a key of a " + std::string(kind->name) + " " + where + " (" + owners +
+                              " channels have it)");
+      }
+    }
+    known(c, keys, where, quiet);
+  }
+
+  // The channel's target, made by its kind from its keys (${VAR}s expanded but in keys
+  // taken verbatim: a template); what the kind refuses is an error on its line.
+  void make_target(const Node& c, const target::Kind* kind, Channel& ch, const std::string& where) {
+    if (kind == nullptr) return;
+    target::Settings s;
+    s.channel = ch.name;
+    s.url = ch.url;
+    bool ok = true;
+    for (const target::KeySpec& k : kind->keys) {
+      const Node* v = c.member(std::string(k.name));
+      if (v == nullptr) continue;
+      const std::string what = std::string(k.name) + " of " + where;
+      if (!expect(*v, Node::Scalar, what)) {
+        ok = false;
+        continue;
+      }
+      bool expanded_ok = true;
+      s.values.emplace_back(k.name, k.verbatim ? v->text : expanded(*v, what, &expanded_ok));
+      ok &= expanded_ok;
+    }
+    if (!ok) return;
+    target::Problem p;
+    if (std::shared_ptr<const target::Target> t = kind->make(s, p)) {
+      ch.target = std::move(t);
+      return;
+    }
+    const Node* v = p.key.empty() ? nullptr : c.member(p.key);
+    if (v == nullptr) return error(c.key_line, where + " " + p.message);
+    std::string message = p.key + " of " + where + ": " + p.message;
+    if (p.line == 0) return error(v->line, message);
+    // A block scalar's lines are the file's, at one indentation; a quoted or plain text's
+    // first line is the file's from its column.
+    const bool mapped = v->text_line > 0 && v->text_column > 0 && (v->text_line > v->key_line || p.line == 1);
+    if (!mapped) {
+      return error(v->line, message + " at line " + std::to_string(p.line) + ", column " + std::to_string(p.column) +
+                                " of the " + p.key);
+    }
+    error(v->text_line + p.line - 1, message + " at column " + std::to_string(v->text_column + p.column - 1));
   }
 
   // redact: {query: [name, ...], path: true}: what the channel's URL hides beyond the rule.

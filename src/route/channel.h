@@ -52,6 +52,22 @@ struct Channel {
 // would garble every message).
 std::vector<std::string> channel_secrets(const Channel& channel);
 
+// What a channel's target renders for one event (a Flashduty standard event, JSON), as
+// routes test and send --dry-run show it: the URL (redacted) and the body, every secret of
+// the channel masked, signatures included (nothing signs them). error is set, and the rest
+// empty, when the target cannot render the event.
+struct Preview {
+  std::string url, body;
+  bool json = false;  // The body is JSON (the target's Content-Type says so, and it parses).
+  std::string error;
+};
+Preview preview(const Channel& channel, std::string_view event_json);
+
+// send --dry-run's line for one event to one channel: {"channel":NAME,"url":REDACTED,
+// "body":EVENT} for a Flashduty channel; {"channel":..,"kind":KIND,"url":..,"body":...} for
+// another kind, its body as rendered (JSON, or a string), or "error" instead of "body".
+std::string dry_run_line(const Channel& channel, std::string_view event_json);
+
 // The one URL rule: whether url is one send and serve can POST to: http or https, a valid URL
 // by RFC 3986 (an IPv6 literal's brackets, no spaces) with a host (a name of letters, digits,
 // '-', '.', '_' and '~', or an IP literal), and a port from 1 to 65535 when one is given. Else

@@ -13,7 +13,12 @@ struct Node {
   int line = 0;     // 1-based.
   std::string key;  // As a member of a map: its key.
   int key_line = 0;
-  std::string text;         // Scalar (numbers as written, booleans as true/false).
+  std::string text;  // Scalar (numbers as written, booleans as true/false).
+  // Where a scalar's text starts in the file (1-based; 0 when unknown): a block scalar's
+  // (| or >) first line is the one after its indicator, at the block's indentation. A
+  // position inside a multi-line text (a template's error) is then a position in the file.
+  int text_line = 0;
+  int text_column = 0;
   std::vector<Node> items;  // Seq items, or Map members (each with key set).
 
   const Node* member(const std::string& name) const {

@@ -1,6 +1,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -24,7 +25,11 @@ int line_of(const YAML::Node& n, int fallback) {
 
 class Converter {
  public:
-  explicit Converter(SyntaxError& err) : err_(err) {}
+  Converter(const std::string& text, SyntaxError& err) : text_(text), err_(err) {
+    for (size_t i = 0; i < text_.size(); ++i) {
+      if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    }
+  }
 
   // False (with err_ set) when the tree would pass kMaxNodes or kMaxDepth.
   bool convert(const YAML::Node& in, Node& out, int fallback_line, int depth) {
@@ -37,6 +42,7 @@ class Converter {
       case YAML::NodeType::Scalar:
         out.kind = Node::Scalar;
         out.text = in.Scalar();
+        locate_text(in.Mark(), out);
         break;
       case YAML::NodeType::Sequence:
         out.kind = Node::Seq;
@@ -61,6 +67,27 @@ class Converter {
   }
 
  private:
+  // Sets out.text_line and text_column from the scalar's mark: after a block indicator, the
+  // next line that holds text, at its indentation; after a quote, the next column.
+  void locate_text(const YAML::Mark& mark, Node& out) const {
+    if (mark.line < 0 || static_cast<size_t>(mark.line) >= line_starts_.size()) return;
+    const size_t at = line_starts_[static_cast<size_t>(mark.line)] + static_cast<size_t>(std::max(mark.column, 0));
+    const char c = at < text_.size() ? text_[at] : '\0';
+    out.text_line = mark.line + 1;
+    out.text_column = mark.column + (c == '"' || c == '\'' ? 2 : 1);
+    if (c != '|' && c != '>') return;
+    out.text_line = mark.line + 2;
+    for (size_t l = static_cast<size_t>(mark.line) + 1; l < line_starts_.size(); ++l) {
+      size_t p = line_starts_[l];
+      size_t indent = 0;
+      while (p + indent < text_.size() && text_[p + indent] == ' ') ++indent;
+      if (p + indent < text_.size() && text_[p + indent] != '\n') {
+        out.text_column = static_cast<int>(indent) + 1;
+        return;
+      }
+    }
+  }
+
   bool fail(int line, std::string message) {
     err_.line = line;
     err_.column = 0;
@@ -68,6 +95,8 @@ class Converter {
     return false;
   }
 
+  const std::string& text_;
+  std::vector<size_t> line_starts_{0};  // Where each line begins.
   SyntaxError& err_;
   long nodes_ = 0;
 };
@@ -159,7 +188,7 @@ bool parse_yaml(const std::string& text, Node& out, SyntaxError& err) {
   YAML::Node doc;
   if (!load_yaml_document(text, doc, err, "route file")) return false;
   out = Node();
-  return Converter(err).convert(doc, out, 1, 0);
+  return Converter(text, err).convert(doc, out, 1, 0);
 }
 
 }  // namespace cmrelay::route

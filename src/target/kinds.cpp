@@ -5,11 +5,12 @@
 namespace cmrelay::target {
 
 // Each kind's file defines its Kind; this list is where a new one is registered.
-extern const Kind kFlashdutyKind;
+extern const Kind kFlashdutyKind, kPagerDutyKind, kDingTalkKind, kFeishuKind, kWeComKind, kSlackKind, kWebhookKind;
 
 namespace {
 
-constexpr std::array kKinds{&kFlashdutyKind};
+constexpr std::array kKinds{&kFlashdutyKind, &kPagerDutyKind, &kDingTalkKind, &kFeishuKind,
+                            &kWeComKind,     &kSlackKind,     &kWebhookKind};
 
 }  // namespace
 
@@ -19,6 +20,8 @@ const std::string* Settings::get(std::string_view key) const {
   }
   return nullptr;
 }
+
+std::span<const Kind* const> all_kinds() { return kKinds; }
 
 const Kind* find_kind(std::string_view name) {
   for (const Kind* k : kKinds) {

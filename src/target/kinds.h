@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +48,8 @@ struct Kind {
   std::shared_ptr<const Target> (*make)(const Settings& settings, Problem& problem);
 };
 
+// Every kind, in the table's order.
+std::span<const Kind* const> all_kinds();
 // The kind of that name; nullptr when there is none.
 const Kind* find_kind(std::string_view name);
 // Every kind's name, "flashduty, pagerduty, ...", for messages.

@@ -36,4 +36,21 @@ void percent_decode(std::string_view s, std::string& out, Plus plus) {
   }
 }
 
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += ch;
+    } else {
+      out.append(1, '%').append(1, kHex[c >> 4]).append(1, kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
 }  // namespace cmrelay::text

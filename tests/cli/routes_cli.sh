@@ -60,6 +60,9 @@ check "stdout holds it" file_has "$tmp/out" "samples/routes.yaml:6: url of chann
 # routes test --cases: the shipped batch passes; a wrong expectation fails with exit 1.
 expect_exit 0 "$BIN" routes test samples/routes.yaml --cases samples/routes-tests.yaml
 [ "$(tail -1 "$tmp/out")" = "16 passed, 0 failed" ] || fail "batch summary: $(tail -1 "$tmp/out")"
+# The route file with every target kind, and its cases.
+expect_exit 0 "$BIN" routes test samples/targets.yaml --cases samples/targets-tests.yaml
+[ "$(tail -1 "$tmp/out")" = "4 passed, 0 failed" ] || fail "targets batch summary: $(tail -1 "$tmp/out")"
 cat >"$tmp/cases.yaml" <<YAML
 tests:
   - {name: right, payload: $PWD/samples/volcengine/metric-recovered.json, expect: [oncall, checkout]}

@@ -37,20 +37,9 @@
 namespace cmrelay::cli {
 namespace {
 
-// --dry-run: {"channel":NAME,"url":REDACTED,"body":EVENT}
+// --dry-run: route/channel.h's dry_run_line.
 void write_dry_run(NdjsonWriter& out, const Channel& ch, std::string_view body) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  std::string url = redact_url(ch.url, ch.redact);
-  w.StartObject();
-  w.Key("channel");
-  w.String(ch.name.c_str());
-  w.Key("url");
-  w.String(url.c_str());
-  w.Key("body");
-  w.RawValue(body.data(), body.size(), rapidjson::kObjectType);
-  w.EndObject();
-  out.write_line(std::string_view(sb.GetString(), sb.GetSize()));
+  out.write_line(dry_run_line(ch, body));
 }
 
 // Where each event goes (route/dispatch.h decides), and the line for an event routed nowhere.

@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "net/deliver/budget.h"
+#include "net/deliver/hmac.h"
 #include "net/deliver/job.h"
 #include "net/deliver/lanes.h"
 #include "net/deliver/outcome.h"
@@ -72,6 +73,7 @@ struct Sender::Impl {
   std::mt19937_64 rng{std::random_device{}()};
   std::vector<std::string_view> events;  // Scratch: the events a request carries.
   std::vector<Job*> landed;              // Scratch: the jobs of the request that just ended.
+  std::vector<Job*> batch;               // Scratch: the jobs a request is offered.
 
   Impl(DeliveryOptions o, DeadLetterFile& dl, const std::atomic<int>* s)
       : options(std::move(o)), dead_letter(dl), signals(s) {}
@@ -122,30 +124,32 @@ struct Sender::Impl {
     if (Job* head = lanes.add(std::move(job))) ready.push_back(head);
   }
 
-  // Starts one request carrying jobs (all of one channel): rendered by the channel's target.
-  // A render that fails dead-letters them, unsent.
-  void start(std::span<Job* const> jobs, Budget& budget, Clock::time_point now) {
+  // Starts one request carrying jobs (all of one channel, the first one's budget free),
+  // rendered by the channel's target; returns how many of them it carries (a digest may
+  // take fewer than offered). A render that fails dead-letters them all, unsent.
+  size_t start(std::span<Job* const> jobs, Budget& budget, Clock::time_point now) {
     const ChannelSlot& slot = channels[jobs.front()->channel];
     Flight* f = transfers.acquire();
     f->channel = jobs.front()->channel;
     events.clear();
     for (Job* job : jobs) events.push_back(*job->body);
     std::string error;
-    target::RenderContext context{std::chrono::system_clock::now(), nullptr};
-    if (slot.channel->target->render(events, slot.channel->url, context, f->request, error) == 0) {
+    const target::RenderContext context{std::chrono::system_clock::now(), hmac_sha256};
+    const size_t carried = slot.channel->target->render(events, slot.channel->url, context, f->request, error);
+    if (carried == 0) {
       transfers.give_back(f);
       for (Job* job : jobs) {
-        bury(job, error);
+        bury(job, mask_secrets(error, slot.secrets));
         finish(job, true);
       }
-      return;
+      return jobs.size();
     }
     budget.limiter.take(now);
     ++budget.in_flight;
     // An attempt never runs past its events' total deadline (which is still ahead: see
     // start_ready()).
     int64_t left = INT64_MAX;
-    for (Job* job : jobs) {
+    for (Job* job : jobs.first(std::min(carried, jobs.size()))) {
       if (job->attempts == 0) job->first = now;
       job->started = now;
       job->in_budget_queue = false;
@@ -157,6 +161,29 @@ struct Sender::Impl {
     }
     auto timeout = slot.channel->timeout.count() > 0 ? slot.channel->timeout : options.timeout;
     transfers.start(f, slot.headers, Ms(std::clamp<int64_t>(left, 1, timeout.count())));
+    return f->jobs.size();
+  }
+
+  // What a request for job carries: job, and for a message target (digest_limit() > 1) the
+  // jobs of its channel waiting in the budget's queue, which the robot's budget would let
+  // through one at a time only: they go as one digest message. Fills batch.
+  void gather(Job* job, Budget& b, Clock::time_point now) {
+    batch.assign(1, job);
+    const size_t limit = channels[job->channel].channel->target->digest_limit();
+    for (auto it = b.held.begin(); it != b.held.end() && batch.size() < limit;) {
+      Job* other = *it;
+      const bool expired = other->attempts > 0 && now >= other->first + options.max_elapsed;
+      if (other == job || other->channel != job->channel || expired) {
+        ++it;
+        continue;
+      }
+      if (other->retrying) {
+        other->retrying = false;
+        --retrying;
+      }
+      batch.push_back(other);
+      it = b.held.erase(it);
+    }
   }
 
   // The flight's transfer ends (or is abandoned): its jobs are no longer in flight.
@@ -324,7 +351,12 @@ struct Sender::Impl {
     Clock::time_point free = b.next_free(now);
     if (free <= now && b.probing && b.in_flight > 0) return false;  // Its budget's probe is out.
     if (free <= now) {
-      start({&job, 1}, b, now);
+      gather(job, b, now);
+      const size_t carried = start(batch, b, now);
+      // What did not fit the message waits at the head of the queue, in order (the caller
+      // takes job off its front).
+      auto at = !b.held.empty() && b.held.front() == job ? b.held.begin() + 1 : b.held.begin();
+      b.held.insert(at, batch.begin() + static_cast<std::ptrdiff_t>(carried), batch.end());
       return true;
     }
     std::string_view why = b.paused_until > now ? kPause : kRateLimit;

@@ -19,6 +19,18 @@ of the body; the last step repeats. Steps:
   hangN     no answer; the connection is closed after N seconds
   reset     the connection is reset (RST)
   302       302 with Location: the same URL on another path (never to be followed)
+A POST to /t/KIND/STEP,STEP,... answers as that target kind's documentation says (steps counted
+per path; the last repeats). KIND is pagerduty, dingtalk, feishu, wecom, slack or webhook; steps:
+  ok        success (PagerDuty 202; DingTalk, WeCom errcode 0; Feishu code 0; Slack "ok"; webhook 200)
+  limit     the kind's rate limit (PagerDuty 429; DingTalk 200 errcode 130101; Feishu 200 code 9499;
+            WeCom 200 errcode 45009; Slack and webhook 429 with Retry-After: 1)
+  refuse    another refusal (PagerDuty 400 invalid event; DingTalk 200 errcode 300001; Feishu 200
+            code 19001; WeCom 200 errcode 93000; Slack 404 no_service; webhook 400)
+  CODE      that HTTP status with an empty body
+With --secret S, DingTalk's query timestamp/sign and Feishu's body timestamp/sign are checked
+(HMAC-SHA256 as each documents; a timestamp more than an hour off fails too): a request that
+does not verify is answered DingTalk's 310000 "sign not match" or Feishu's 19021 (step
+"badsign" in the log). --limit applies to /t/dingtalk per access_token, answered 130101.
 Any other path answers 200 (the benchmark's fast path). --tls serves HTTPS instead, with
 the self-signed test certificate beside this script. Every JSON answer carries a distinct
 request_id, "sink-N" (N counts requests).
@@ -31,12 +43,16 @@ in the log), before its path is looked at.
 With --log FILE, every request is one JSON line: t (receive time, epoch seconds), method, path,
 alert_key, event_status, n (1-based count for its path and key), step, retry_at (when a
 Retry-After was sent: the earliest time the client may come back), content_type, headers
-(names in lower case), conn (the client's port: one per connection), body.
+(names in lower case), conn (the client's port: one per connection), body; and for /t/ paths
+the query.
 """
 import argparse
+import base64
 from collections import deque
 import asyncio
 import email.utils
+import hashlib
+import hmac
 import json
 import math
 import os
@@ -69,6 +85,81 @@ FAST = response(200, b'{"request_id":"fast","data":{}}')
 
 def error_body(code, message):
     return json.dumps({"request_id": f"sink-{served}", "error": {"code": code, "message": message}}).encode()
+
+
+def signed(kind, query, event, now):
+    """True when a DingTalk or Feishu request carries a valid signature of --secret."""
+    secret = args.secret.encode()
+    if kind == "dingtalk":
+        q = urllib.parse.parse_qs(query)
+        ts, sign = q.get("timestamp", [""])[0], q.get("sign", [""])[0]
+        if not ts.isdigit() or abs(int(ts) / 1000 - now) > 3600:
+            return False
+        want = base64.b64encode(hmac.new(secret, f"{ts}\n{args.secret}".encode(), hashlib.sha256).digest())
+        return hmac.compare_digest(sign.encode(), want)
+    ts, sign = str(event.get("timestamp", "")), str(event.get("sign", ""))
+    if not ts.isdigit() or abs(int(ts) - now) > 3600:
+        return False
+    want = base64.b64encode(hmac.new(f"{ts}\n{args.secret}".encode(), b"", hashlib.sha256).digest())
+    return hmac.compare_digest(sign.encode(), want)
+
+
+TARGET_ANSWERS = {  # kind -> step -> (status, body, extra headers)
+    "pagerduty": {
+        "ok": (202, {"status": "success", "message": "Event processed", "dedup_key": None}, ""),
+        "limit": (429, {"status": "throttle event", "message": "Requests for this service are arriving too quickly."
+                        " Please retry later."}, ""),
+        "refuse": (400, {"status": "invalid event", "message": "Event object is invalid",
+                         "errors": ["'payload.severity' is invalid"]}, ""),
+    },
+    "dingtalk": {
+        "ok": (200, {"errcode": 0, "errmsg": "ok"}, ""),
+        "limit": (200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}, ""),
+        "refuse": (200, {"errcode": 300001, "errmsg": "token is not exist"}, ""),
+        "badsign": (200, {"errcode": 310000, "errmsg": "sign not match"}, ""),
+    },
+    "feishu": {
+        "ok": (200, {"StatusCode": 0, "StatusMessage": "success", "code": 0, "data": {}, "msg": "success"}, ""),
+        "limit": (200, {"code": 9499, "msg": "too many request", "data": {}}, ""),
+        "refuse": (200, {"code": 19001, "msg": "param invalid: incoming webhook access token invalid", "data": {}}, ""),
+        "badsign": (200, {"code": 19021, "msg": "sign match fail or timestamp is not within one hour from current time",
+                          "data": {}}, ""),
+    },
+    "wecom": {
+        "ok": (200, {"errcode": 0, "errmsg": "ok"}, ""),
+        "limit": (200, {"errcode": 45009, "errmsg": "api freq out of limit"}, ""),
+        "refuse": (200, {"errcode": 93000, "errmsg": "invalid webhook url"}, ""),
+    },
+    "slack": {
+        "ok": (200, "ok", ""),
+        "limit": (429, "rate_limited", "Retry-After: 1\r\n"),
+        "refuse": (404, "no_service", ""),
+    },
+    "webhook": {
+        "ok": (200, {}, ""),
+        "limit": (429, {"error": "slow down"}, "Retry-After: 1\r\n"),
+        "refuse": (400, {"error": "bad request"}, ""),
+    },
+}
+
+
+def target_answer(kind, step, query, event, now):
+    """(bytes to send, the step logged, retry_at) for a request to /t/KIND/..."""
+    answers = TARGET_ANSWERS.get(kind, TARGET_ANSWERS["webhook"])
+    if args.secret and kind in ("dingtalk", "feishu") and not signed(kind, query, event, now):
+        step = "badsign"
+    if kind == "dingtalk" and limits and over_limit(urllib.parse.parse_qs(query).get("access_token", [""])[0], now):
+        step = "429limit"
+        status, body, extra = answers["limit"]
+    elif step in answers:
+        status, body, extra = answers[step]
+    elif step.isdigit():
+        status, body, extra = int(step), "", ""
+    else:
+        status, body, extra = 400, f"unknown step {step}", ""
+    text = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    retry_at = now + 1 if "Retry-After" in extra else None
+    return response(status, text, extra), step, retry_at
 
 
 def over_limit(ikey, now):
@@ -117,6 +208,13 @@ class Conn(asyncio.Protocol):
             asyncio.get_running_loop().call_soon(asyncio.get_running_loop().stop)
         path, _, query = target.partition("?")
         now = time.time()
+        if path.startswith("/t/"):
+            try:
+                event = json.loads(body)
+            except ValueError:
+                event = {}
+            self.target(path, query, headers, body, event, now)
+            return
         if not path.startswith("/s/") and not limits:
             self.t.write(FAST)
             return
@@ -186,6 +284,21 @@ class Conn(asyncio.Protocol):
             self.t.write(out)
 
 
+    def target(self, path, query, headers, body, event, now):
+        kind = path.split("/")[2]
+        n = counts[(path, "")] = counts.get((path, ""), 0) + 1
+        steps = (path.split("/") + [""])[3].split(",")
+        out, step, retry_at = target_answer(kind, steps[min(n, len(steps)) - 1], query,
+                                            event if isinstance(event, dict) else {}, now)
+        if log:
+            log.write(json.dumps({"t": now, "path": path, "alert_key": "", "n": n, "step": step,
+                                  "retry_at": retry_at, "content_type": headers.get("content-type"),
+                                  "headers": headers, "conn": self.peer, "query": query,
+                                  "body": body.decode("utf-8", "replace")}) + "\n")
+            log.flush()
+        self.t.write(out)
+
+
 async def main():
     loop = asyncio.get_running_loop()
     tls = None
@@ -210,6 +323,7 @@ if __name__ == "__main__":
     p.add_argument("--max-seconds", type=float, default=120)
     p.add_argument("--max-requests", type=int, default=100000)
     p.add_argument("--limit", default="", help="N/SECONDS,...: per integration_key, 429 without Retry-After beyond")
+    p.add_argument("--secret", default="", help="check DingTalk's and Feishu's signatures made with this secret")
     p.add_argument("--tls", action="store_true",
                    help="serve HTTPS with tls-cert.pem (self-signed, for 127.0.0.1 and localhost, test only)")
     args = p.parse_args()
