@@ -74,7 +74,7 @@ void write_table(state::Store& store) {
     }
     std::printf("%s\n", line.c_str());
   }
-  std::printf("%zu open alerts in %s\n", rows.size() - 1, store.path().c_str());
+  std::printf("%zu open alerts in %s\n", rows.size() - 1, store.where().c_str());
 }
 
 }  // namespace
@@ -101,7 +101,7 @@ int alerts(const AlertsOptions& o) {
     return o.forget.empty() ? kOk : kRejected;
   }
   try {
-    std::unique_ptr<state::Store> store = state::Store::open(path, std::chrono::seconds(0), !changing);
+    std::unique_ptr<state::Store> store = state::open_file(path, std::chrono::seconds(0), !changing);
     if (o.forget_all) {
       diag::say("alerts: forgot %llu open alerts", static_cast<unsigned long long>(store->forget_all()));
       return kOk;

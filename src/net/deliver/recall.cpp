@@ -22,7 +22,7 @@ std::unique_ptr<state::Store> open_state(const std::string& option, std::chrono:
   }
   if (dry_run && !std::filesystem::exists(path)) return nullptr;
   try {
-    return state::Store::open(path, max_age, dry_run);
+    return state::open_file(path, max_age, dry_run);
   } catch (const state::StateError& x) {
     error = x.what();
   }
