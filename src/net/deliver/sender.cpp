@@ -150,7 +150,10 @@ struct Sender::Impl {
       h = curl_slist_append(h, line.c_str());
     }
     auto [b, new_budget] = budget_index.emplace(budget_key(ch.url), budgets.size());
-    if (new_budget) budgets.emplace_back();
+    if (new_budget) {
+      budgets.emplace_back();
+      if (options.shared != nullptr) budgets.back().limiter.share(*options.shared, b->first, options.fleet_size);
+    }
     budgets[b->second].limiter.add(channel_rates(ch));
     channels.push_back({&ch, h, channel_secrets(ch), b->second});
     ChannelStats s;
@@ -515,8 +518,8 @@ struct Sender::Impl {
     }
     Clock::time_point free = std::max(b.paused_until, b.limiter.next_free(now));
     if (free <= now && b.probing && b.in_flight > 0) return false;  // Its budget's probe is out.
+    if (free <= now) free = b.limiter.acquire(now);                 // Shared by a fleet, Redis may still say wait.
     if (free <= now) {
-      b.limiter.take(now);
       start(job, now);
       return true;
     }

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <cstdio>
 #include <cstring>
 
 namespace cmrelay::state {
@@ -149,12 +148,31 @@ Reply::~Reply() {
   if (r_ != nullptr) freeReplyObject(const_cast<redisReply*>(r_));
 }
 
+namespace {
+
+std::string hex(const unsigned char* bytes, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    out += kDigits[bytes[i] >> 4];
+    out += kDigits[bytes[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hashed_name(std::string_view secret) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), digest);
+  return hex(digest, 16);
+}
+
 Script::Script(std::string lua) : lua_(std::move(lua)) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(lua_.data()), lua_.size(), digest);
-  char hex[2 * SHA_DIGEST_LENGTH + 1];
-  for (size_t i = 0; i < SHA_DIGEST_LENGTH; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-  sha1_.assign(hex, 2 * SHA_DIGEST_LENGTH);
+  sha1_ = hex(digest, SHA_DIGEST_LENGTH);
 }
 
 // --- the link ---

@@ -46,6 +46,10 @@ struct RedisAddress {
 // False with why set (never holding the password) when url is no such URL.
 bool parse_redis_url(std::string_view url, RedisAddress& out, std::string& why);
 
+// A key name for what must not be readable in Redis (a budget, named by its integration
+// key): the SHA-256 of secret, 32 hex digits of it.
+std::string hashed_name(std::string_view secret);
+
 // Redis cannot be reached now (refused, timed out, closed, or within an outage): the caller
 // goes on without the shared part for this step. Its text holds no secret.
 class Unavailable : public StateError {
