@@ -152,6 +152,28 @@ void add_age(CLI::App* cmd, const std::string& name, std::chrono::seconds& targe
       ->default_str(std::to_string(target.count() / 86400) + "d");
 }
 
+// --shared and its kin: the Redis a fleet of hosts shares. fleet: with --fleet-size (the
+// commands that deliver).
+void add_shared_options(CLI::App* cmd, cli::SharedOptions& o, bool fleet, const std::string& what) {
+  CLI::Option* url = cmd->add_option("--shared", o.url,
+                                     what +
+                                         " in the Redis a fleet of hosts shares; ps shows a password: prefer "
+                                         "--shared-file or --shared-env")
+                         ->type_name("redis://[USER:PASSWORD@]HOST[:PORT][/DB]");
+  CLI::Option* file = cmd->add_option("--shared-file", o.file, "Like --shared, the URL read from FILE (its one line)")
+                          ->type_name("FILE")
+                          ->excludes(url);
+  cmd->add_option("--shared-env", o.env, "Like --shared, the URL read from the environment variable NAME")
+      ->type_name("NAME")
+      ->excludes(url, file);
+  if (!fleet) return;
+  cmd->add_option("--fleet-size", o.fleet_size,
+                  "With --shared (required): the hosts that share it; while Redis is away each keeps to 1/N of every "
+                  "budget")
+      ->type_name("N")
+      ->check(CLI::Range(1, 10000).description(""));
+}
+
 void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
   add_read_options(cmd, o.read);
   add_remove_done(cmd, o.read);
@@ -180,6 +202,7 @@ void add_send_options(CLI::App* cmd, cli::SendOptions& o) {
       ->type_name("FILE|none")
       ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
   add_age(cmd, "--state-max-age", o.state_max_age, "Forget an open alert not seen for this long");
+  add_shared_options(cmd, o.shared, true, "Budgets and the open-alert state kept");
   cmd->add_option("--rate", o.rate,
                   "With --url: pace requests, e.g. 100/s,1000/m (all windows apply), or none (default: Flashduty's "
                   "100/s,1000/m for a Flashduty push URL, none otherwise)")
@@ -270,6 +293,7 @@ void add_serve_options(CLI::App* cmd, cli::ServeOptions& o) {
       ->type_name("FILE|none")
       ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
   add_age(cmd, "--state-max-age", o.state_max_age, "With --routes: forget an open alert not seen for this long");
+  add_shared_options(cmd, o.shared, true, "Budgets, the open-alert state and vendor retries kept");
   add_delivery_options(cmd, o.delivery);
 }
 
@@ -405,6 +429,7 @@ int main(int argc, char** argv) {
       ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
   a->add_option("--forget", alerts.forget, "Forget the open alert with this alert_key (repeatable)")->type_name("KEY");
   a->add_flag("--forget-all", alerts.forget_all, "Forget every open alert");
+  add_shared_options(a, alerts.shared, false, "The fleet's open alerts, kept");
   a->add_option("--format", alerts.format, "auto (a table on a terminal, else NDJSON), table or ndjson")
       ->capture_default_str();
 

@@ -13,6 +13,15 @@
 
 namespace cmrelay::cli {
 
+// --shared and its kin (send, serve, alerts): the Redis a fleet of hosts shares.
+struct SharedOptions {
+  std::string url;        // --shared redis://[USER:PASSWORD@]HOST[:PORT][/DB]
+  std::string file;       // --shared-file FILE: the same, read from FILE (out of ps).
+  std::string env;        // --shared-env NAME: the same, from the environment variable NAME.
+  size_t fleet_size = 0;  // --fleet-size N (send, serve): required with --shared.
+  bool given() const { return !url.empty() || !file.empty() || !env.empty(); }
+};
+
 struct SendOptions {
   ReadOptions read;
   std::string routes_path;       // --routes FILE: each event to the channels it routes to.
@@ -27,11 +36,13 @@ struct SendOptions {
   std::string log_format = "text";  // --log-format text|json, of the -v and dead-letter lines.
   std::string state;                // --state FILE|none; empty: the default location.
   std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
+  SharedOptions shared;
   deliver::DeliveryOptions delivery;
 };
 
 struct AlertsOptions {
   std::string state;                // --state FILE; empty: the default location.
+  SharedOptions shared;             // --shared: the fleet's open alerts, in Redis.
   std::vector<std::string> forget;  // --forget KEY...
   bool forget_all = false;          // --forget-all
   std::string format = "auto";      // --format auto|table|ndjson (auto: a table on a terminal)
@@ -59,6 +70,7 @@ struct ServeOptions {
   std::string rate;                                // --rate (with --url), as send's.
   std::string state;                               // --state FILE|none (with --routes); empty: the default location.
   std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
+  SharedOptions shared;
   deliver::DeliveryOptions delivery;
 };
 

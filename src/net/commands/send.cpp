@@ -18,6 +18,7 @@
 #include "net/commands/check_url.h"
 #include "net/commands/options.h"
 #include "net/commands/send_report.h"
+#include "net/commands/shared_option.h"
 #include "net/commands/url_option.h"
 #include "net/deliver/cacert.h"
 #include "net/deliver/deadletter.h"
@@ -173,6 +174,10 @@ bool check_options(SendOptions& o) {
     why = "--timeout, --connect-timeout and --max-elapsed must be at least 0.001 seconds";
   } else if (!o.delivery.cacert.empty() && !deliver::check_ca_file(o.delivery.cacert, why)) {
     why = "--cacert " + why;
+  } else if (o.shared.given() && !o.state.empty() && o.state != "none") {
+    why =
+        "--state FILE and --shared exclude each other: with --shared the open-alert state is the fleet's, in Redis "
+        "(--state none turns it off)";
   }
   if (why.empty()) return true;
   diag::say("%s", why.c_str());
@@ -250,6 +255,16 @@ deliver::RunResult deliver_with_progress(Pipeline& pipeline, const SendOptions& 
   return run;
 }
 
+// --shared: the fleet's Redis, its outages said once at each end on stderr.
+void say_outage(bool up, const std::string& shown, const std::string& reason, const std::string& mode) {
+  if (up) {
+    diag::say("shared: %s answers again: budgets and state are the fleet's (missed writes are not replayed)",
+              shown.c_str());
+  } else {
+    diag::say("shared: %s is unreachable (%s): %s until it is back", shown.c_str(), reason.c_str(), mode.c_str());
+  }
+}
+
 // The run's summary on stderr (or as JSON on standard output with --stats json).
 void report(const SendOptions& o, const SendSummary& summary, const deliver::RunResult& run) {
   const PipelineCounts& counts = summary.counts;
@@ -286,11 +301,14 @@ int send(const SendOptions& options) {
   Channel url_channel;
   url_channel.name = "url";
   url_channel.url = o.url;
+  std::string why;
+  std::unique_ptr<state::RedisLink> link = open_fleet(o.shared, FleetUse::Send, say_outage, why);
+  if (!why.empty()) return diag::say("%s", why.c_str()), kUsage;
   // The open-alert state: a state that cannot be used is said once, and every event is
   // still delivered by its route (exit 8).
   std::string state_error;
   std::unique_ptr<state::Store> store;
-  if (routes) store = open_state(o.state, o.state_max_age, o.dry_run, state_error);
+  if (routes) store = open_state(o.state, o.state_max_age, o.dry_run, state_error, link.get());
   std::optional<Recall> recall;
   if (routes) recall.emplace(*routes, store.get(), !o.dry_run);
   if (!state_error.empty()) recall->fail(state_error);
@@ -301,6 +319,8 @@ int send(const SendOptions& options) {
   deliver::DeliveryOptions delivery = o.delivery;
   delivery.verbosity = o.read.quiet ? -1 : o.verbose;
   delivery.log_json = o.log_format == "json";
+  delivery.shared = link.get();
+  delivery.fleet_size = o.shared.fleet_size;
   Destinations where(routes ? &*routes : nullptr, &url_channel, recall ? &*recall : nullptr,
                      diag::Budget(o.read.quiet, o.read.max_errors));
 
@@ -338,7 +358,12 @@ int send(const SendOptions& options) {
   outcomes.add(kRecordWriteFailed, dead_failed);
   outcomes.add(kUndelivered, totals.dead_lettered > 0);
   outcomes.add(kUnrouted, where.unrouted() > 0);
-  outcomes.add(kStateFailed, recall && recall->failed());
+  if (recall && recall->missed() > 0) {
+    diag::say(
+        "send: %llu events were routed or remembered without the shared state while Redis was away (not replayed)",
+        static_cast<unsigned long long>(recall->missed()));
+  }
+  outcomes.add(kStateFailed, recall && (recall->failed() || recall->missed() > 0));
   if (o.read.remove_done && run.joined) remove_done(*pipeline, refuse_removal(o, outcomes, totals, dead_failed));
   if (o.read.remove_done && !run.joined) {
     diag::say("--remove-done: no input removed: a second signal abandoned the reading");

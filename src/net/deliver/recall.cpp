@@ -5,14 +5,24 @@
 #include <ctime>
 #include <filesystem>
 
+#include "net/state/redis_store.h"
 #include "report/diag.h"
 #include "vendors/severity.h"
 
 namespace cmrelay {
 
 std::unique_ptr<state::Store> open_state(const std::string& option, std::chrono::seconds max_age, bool dry_run,
-                                         std::string& error) {
+                                         std::string& error, state::RedisLink* shared) {
   if (option == "none") return nullptr;
+  if (shared != nullptr) {
+    auto store = std::make_unique<state::RedisStore>(*shared, max_age);
+    try {
+      if (!dry_run) store->expire_if_due();
+    } catch (const state::StateError&) {
+      // Away (said by the link) or refused: the sweep waits for the next start.
+    }
+    return store;
+  }
   std::string path = option.empty() ? state::default_path() : option;
   if (path.empty()) {
     error =
@@ -51,6 +61,8 @@ uint64_t Recall::route(Event& e, std::vector<const Channel*>& out) {
   if (store_ != nullptr && !failed() && e.status == Status::Ok && !e.alert_key.empty()) {
     try {
       known = store_->find(e.alert_key, open);
+    } catch (const state::Unavailable&) {
+      missed_.fetch_add(1);
     } catch (const state::StateError& x) {
       fail(x.what());
     }
@@ -80,6 +92,8 @@ uint64_t Recall::note(const Event& e, const std::vector<const Channel*>& out) {
   if (store_ == nullptr || failed() || e.status != Status::Ok || e.alert_key.empty()) return track(e, out, open);
   try {
     if (store_->find(e.alert_key, open)) return track(e, out, open);
+  } catch (const state::Unavailable&) {
+    missed_.fetch_add(1);
   } catch (const state::StateError& x) {
     fail(x.what());
   }
@@ -95,6 +109,8 @@ uint64_t Recall::track(const Event& e, const std::vector<const Channel*>& out, c
     for (const Channel* c : out) names.push_back(c->name);
     try {
       store_->remember(e.alert_key, status_name(e.status), e.title, names, static_cast<int64_t>(std::time(nullptr)));
+    } catch (const state::Unavailable&) {
+      missed_.fetch_add(1);
     } catch (const state::StateError& x) {
       fail(x.what());
     }
@@ -122,6 +138,8 @@ void Recall::done(uint64_t token, const Channel& ch, bool delivered) {
   if (!delivered || failed()) return;
   try {
     store_->closed(key, ch.name, generation);
+  } catch (const state::Unavailable&) {
+    missed_.fetch_add(1);
   } catch (const state::StateError& x) {
     fail(x.what());
   }

@@ -214,7 +214,7 @@ struct Listener::Impl {
       rc = respond(c, r, method, 200, "ok\n", "text/plain");
     } else if (path == "/readyz" && get) {
       bool ok = spool.writable() && ready();
-      rc = respond(c, r, method, ok ? 200 : 503, ok ? "ready\n" : "not ready\n", "text/plain");
+      rc = respond(c, r, method, ok ? 200 : 503, ok ? metrics.readiness() : "not ready\n", "text/plain");
     } else if (path == "/metrics" && get) {
       rc = respond(c, r, method, 200, metrics.render(spool), "text/plain; version=0.0.4");
     } else if (label_of(path) != "/hook") {

@@ -2,7 +2,8 @@
 // routes its events (route file or one URL channel), and hands them to the delivery engine
 // (deliver::Sender). A file leaves the spool only when every event from it ended, delivered
 // or dead-lettered; a body that cannot be decoded moves to the rejected folder; a vendor
-// retry of a delivery already taken (serve/seen.h) is removed without a second delivery.
+// retry of a delivery already taken (serve/seen.h; with --shared, by any host of the fleet:
+// serve/shared_seen.h) is removed without a second delivery.
 // Single-threaded: run on one thread; only notify() may be called from others.
 #pragma once
 
@@ -24,6 +25,7 @@
 #include "net/serve/log.h"
 #include "net/serve/metrics.h"
 #include "net/serve/seen.h"
+#include "net/serve/shared_seen.h"
 #include "net/serve/spool.h"
 #include "pipeline/pipeline.h"
 #include "route/route.h"
@@ -38,6 +40,9 @@ struct RelayOptions {
   // its alert's firing events went (deliver/recall.h). Outlives the Relay.
   state::Store* state = nullptr;
   std::string state_error;  // Why the state could not be opened: said once, routes alone decide.
+  // --shared: vendor retries recognised across the fleet too (serve/shared_seen.h), beside
+  // this host's own Seen. Null: this host's alone. Outlives the Relay.
+  SharedSeen* shared_seen = nullptr;
 };
 
 class Relay {
@@ -80,6 +85,8 @@ class Relay {
   };
   void scan();
   void take(const SpoolFile& f);
+  // A vendor retry of a request taken before: by this host (Seen), or by the fleet.
+  bool duplicate(const std::string& key, const SpoolFile& f);
   void route_event(uint64_t id, File& file, Event e, rapidjson::StringBuffer& sb);
   void unrouted(const Event& e, std::string_view body);
   void done(uint64_t tag, const Channel& channel, bool delivered);
@@ -108,6 +115,7 @@ class Relay {
   int64_t last_scan_ms_ = 0;
   std::vector<const Channel*> channels_;  // Scratch.
   std::string reject_reason_;             // Scratch: set by the pipeline's on_reject.
+  bool shared_seen_said_ = false;         // An error reply of the shared dedup was logged.
 };
 
 }  // namespace cmrelay::serve

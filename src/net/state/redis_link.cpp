@@ -268,7 +268,6 @@ bool RedisLink::start(std::string& why) {
 void RedisLink::went_down(const std::string& why) {
   if (!up_.exchange(false)) return;
   ++outages_;
-  probe_cv_.notify_all();
   if (on_change_) on_change_(false, why);
 }
 
@@ -279,19 +278,29 @@ void RedisLink::came_up() {
 }
 
 void RedisLink::probe_loop() {
+  // Its own connection: a PING every Timing::probe, so that an outage is seen (and said, and
+  // shown by /readyz) while nothing else asks Redis, and its end as soon as Redis answers.
+  std::unique_ptr<Context> ctx;
   std::unique_lock<std::mutex> l(probe_mu_);
   while (!stopping_) {
-    if (up_.load()) {
-      probe_cv_.wait_for(l, timing_.probe, [this] { return stopping_ || !up_.load(); });
-      continue;
-    }
     probe_cv_.wait_for(l, timing_.probe, [this] { return stopping_; });
     if (stopping_) break;
     l.unlock();
     std::string why;
     bool fatal = false;
-    bool back = connect(why, fatal) != nullptr;  // Its PING answered.
-    if (back) came_up();
+    if (ctx == nullptr) ctx = connect(why, fatal);
+    if (ctx != nullptr) {
+      Reply r(ctx->exchange({"PING"}));
+      if (r.nil() || r.error()) {
+        why = r.nil() ? std::string("connection lost: ") + ctx->c->errstr : std::string(r.str());
+        ctx.reset();
+      }
+    }
+    if (ctx != nullptr) {
+      came_up();
+    } else {
+      went_down(why);
+    }
     l.lock();
   }
 }

@@ -4,9 +4,10 @@
 // What the fleet keeps there (budgets, open alerts, vendor retries) is never on the path
 // that acknowledges a webhook: each host's spool is its own. So an unreachable Redis is not
 // an error but a degraded mode: a command throws Unavailable at once (no network wait)
-// while a probe thread tries again every Timing::probe, and the outage is said once when
-// it starts and once when it ends (on_change). Commands are sent with a timeout: a Redis
-// that does not answer within Timing::command is taken for gone.
+// while the outage lasts. A probe thread PINGs Redis every Timing::probe on a connection of
+// its own, so that an outage is seen while nothing else asks, and its end as soon as Redis
+// answers; the outage is said once when it starts and once when it ends (on_change). Commands are sent with a timeout:
+// a Redis that does not answer within Timing::command is taken for gone.
 //
 // hiredis 0.14 (Debian 12) has no TLS: rediss:// is refused with the way to get TLS (a
 // local tunnel); see the man page. Redis Cluster and Sentinel are not spoken to.
@@ -49,13 +50,6 @@ bool parse_redis_url(std::string_view url, RedisAddress& out, std::string& why);
 // A key name for what must not be readable in Redis (a budget, named by its integration
 // key): the SHA-256 of secret, 32 hex digits of it.
 std::string hashed_name(std::string_view secret);
-
-// Redis cannot be reached now (refused, timed out, closed, or within an outage): the caller
-// goes on without the shared part for this step. Its text holds no secret.
-class Unavailable : public StateError {
- public:
-  using StateError::StateError;
-};
 
 // A reply, or a part of one; valid while the Reply that owns it lives.
 class ReplyView {
@@ -101,7 +95,7 @@ class RedisLink {
   struct Timing {
     std::chrono::milliseconds connect{500};  // A TCP connection, then AUTH and SELECT.
     std::chrono::milliseconds command{500};  // One command's answer.
-    std::chrono::milliseconds probe{500};    // How often an outage is probed.
+    std::chrono::milliseconds probe{500};    // How often the probe thread PINGs.
   };
   // up false: Redis became unreachable (why: the reason, no secret); true: it answers again.
   using OnChange = std::function<void(bool up, const std::string& why)>;

@@ -23,6 +23,14 @@ class StateError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The shared Redis cannot be reached now (refused, timed out, closed, or within an outage):
+// the caller goes on without the state for this step; it is no fault of the data. Its text
+// holds no secret.
+class Unavailable : public StateError {
+ public:
+  using StateError::StateError;
+};
+
 struct OpenAlert {
   std::string alert_key;
   std::string severity;               // "Critical", "Warning" or "Info": what its last firing event said.

@@ -179,3 +179,17 @@ TEST_CASE("redis link: unreachable at start is no error: it starts in an outage 
   CHECK(link.command({"PING"}).str() == "PONG");
   CHECK(changes.size() == 2);
 }
+
+TEST_CASE("redis link: an outage is seen while nothing asks (the probe's PING), and its end") {
+  RedisServer redis;
+  RedisLink link(address_of(redis.url()), kFast);
+  Changes changes;
+  changes.hook(link);
+  std::string why;
+  REQUIRE(link.start(why));
+  redis.stop();
+  CHECK(RedisServer::within(seconds(5), [&] { return !link.up(); }));
+  REQUIRE(redis.start());
+  CHECK(RedisServer::within(seconds(5), [&] { return link.up(); }));
+  CHECK(changes.size() == 2);
+}
