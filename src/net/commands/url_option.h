@@ -1,12 +1,15 @@
-// Options whose value may hold a secret (send's ad-hoc channel URL holds the integration
-// key, --shared a Redis password): on the command line `ps` shows it to every user for the
-// whole run, so OPTION-file FILE and OPTION-env NAME are the ways to give one that keep it
-// private. One rule for all of them.
+// Options whose value may hold a secret, and the ad-hoc channel of send and serve. A URL
+// holds the integration key, --shared a Redis password: on the command line `ps` shows it to
+// every user for the whole run, so OPTION-file FILE and OPTION-env NAME are the ways to give
+// one that keep it private (one rule for all of them, resolve_secret). The channel URL is
+// held to the one rule of every channel URL (route/channel.h); its --rate is checked here.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "net/commands/options.h"
+#include "route/route.h"
 
 namespace cmrelay::cli {
 
@@ -21,5 +24,9 @@ bool resolve_url(SendOptions& o, std::string& why);
 // why set (naming option-file or option-env, never holding the value) as above.
 bool resolve_secret(const std::string& option, const std::string& file, const std::string& env, std::string& value,
                     std::string& why);
+
+// --rate (send and serve): only with a URL channel (with_url), and N/UNIT,... or none.
+// Fills rates; else false with why set (the whole message, naming --rate).
+bool check_rate_option(const std::string& rate, bool with_url, std::vector<Rate>& rates, std::string& why);
 
 }  // namespace cmrelay::cli

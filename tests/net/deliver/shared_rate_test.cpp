@@ -19,7 +19,8 @@ using Clock = steady_clock;
 namespace {
 
 const state::RedisLink::Timing kFast{milliseconds(300), milliseconds(300), milliseconds(50)};
-const std::string kBudget = budget_key("https://api.example/push?integration_key=very-secret-key");
+// A budget's name as a target gives it: it holds the integration key.
+const std::string kBudget = "key api.example very-secret-key";
 
 std::unique_ptr<state::RedisLink> link_to(const RedisServer& redis) {
   state::RedisAddress a;
