@@ -179,15 +179,15 @@ Script::Script(std::string lua) : lua_(std::move(lua)) {
 
 struct RedisLink::Context {
   redisContext* c = nullptr;
+  std::vector<const char*> args;  // Scratch, reused: one exchange per request slot allocates nothing.
+  std::vector<size_t> lens;
   ~Context() {
     if (c != nullptr) redisFree(c);
   }
   // One exchange; null (with c->errstr set) when the connection failed.
-  redisReply* exchange(const std::vector<std::string_view>& argv) const {
-    std::vector<const char*> args;
-    std::vector<size_t> lens;
-    args.reserve(argv.size());
-    lens.reserve(argv.size());
+  redisReply* exchange(const std::vector<std::string_view>& argv) {
+    args.clear();
+    lens.clear();
     for (std::string_view a : argv) {
       args.push_back(a.data());
       lens.push_back(a.size());
