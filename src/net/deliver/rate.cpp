@@ -51,7 +51,8 @@ void RateLimiter::add(const std::vector<Rate>& rates) {
 }
 
 void RateLimiter::share(state::RedisLink& link, std::string key, size_t fleet_size) {
-  shared_.reset(new Shared{link, std::move(key), std::max<size_t>(1, fleet_size), nullptr, link.epoch()});
+  shared_ =
+      std::make_unique<Shared>(Shared{link, std::move(key), std::max<size_t>(1, fleet_size), nullptr, link.epoch()});
   for (Log& l : logs_) l.share = share_of(l.rate, fleet_size);
 }
 
@@ -96,7 +97,7 @@ RateLimiter::Clock::time_point RateLimiter::shared_acquire(Clock::time_point now
         for (const Log& l : logs_) {
           windows.push_back({l.rate, std::chrono::duration_cast<std::chrono::microseconds>(l.span)});
         }
-        s.windows = std::make_unique<SharedWindows>(s.link, s.key, std::move(windows));
+        s.windows = std::make_unique<SharedWindows>(s.link, s.key, windows);
       }
       if (s.away || s.epoch != s.link.epoch()) {
         // Back: the starts of the last window (the longest log holds them all) go over.

@@ -53,7 +53,7 @@ return 0
 
 }  // namespace
 
-SharedWindows::SharedWindows(state::RedisLink& link, std::string_view budget_key, std::vector<Window> windows)
+SharedWindows::SharedWindows(state::RedisLink& link, std::string_view budget_key, const std::vector<Window>& windows)
     : link_(link) {
   const std::string budget = "cmrelay:rate:" + state::hashed_name(budget_key) + ":";
   for (const Window& w : windows) {
@@ -63,7 +63,7 @@ SharedWindows::SharedWindows(state::RedisLink& link, std::string_view budget_key
   }
   // Views made once: a slot costs the script's round trip, not allocations to ask for it.
   keys_.assign(names_.begin(), names_.end());
-  args_.push_back({});  // The member.
+  args_.emplace_back();  // The member.
   args_.insert(args_.end(), texts_.begin(), texts_.end());
   std::random_device rd;
   member_ = std::to_string((uint64_t{rd()} << 32) | rd()) + ":";

@@ -30,7 +30,7 @@ class SharedWindows {
     std::chrono::microseconds span;  // The window plus the margin.
   };
   // link outlives this. budget_key: deliver::budget_key() of the budget (a secret).
-  SharedWindows(state::RedisLink& link, std::string_view budget_key, std::vector<Window> windows);
+  SharedWindows(state::RedisLink& link, std::string_view budget_key, const std::vector<Window>& windows);
   SharedWindows(const SharedWindows&) = delete;  // Holds views of itself.
   SharedWindows& operator=(const SharedWindows&) = delete;
 
