@@ -1,4 +1,5 @@
-// cmrelay: Volcengine and Alibaba Cloud Monitor webhooks -> Flashduty standard alert events.
+// cmrelay: cloud monitoring webhooks (Volcengine, Alibaba, Tencent, Huawei, Alertmanager) -> Flashduty
+// standard alert events.
 // main() only wires: the command table, and the program's own help.
 #include <CLI/CLI.hpp>
 #include <string>
@@ -90,7 +91,8 @@ int main(int argc, char** argv) {
   }
 #endif
   CLI::App app{
-      "cmrelay: turns Volcengine and Alibaba Cloud Monitor webhook bodies into Flashduty standard alert events",
+      "cmrelay: turns Volcengine, Alibaba, Tencent, Huawei and Alertmanager webhook bodies into Flashduty "
+      "standard alert events",
       "cmrelay"};
   app.set_version_flag("--version,-V", std::string("cmrelay ") + CMRELAY_VERSION);
   app.footer(kExamples);

@@ -7,8 +7,11 @@
 
 #include "text/duration.h"
 #include "text/size.h"
+#include "vendors/severity.h"
 
 namespace cmrelay::cli {
+
+std::string vendor_help() { return "auto, or one of " + vendor_names() + ": only that vendor's formats are tried"; }
 
 namespace {
 
@@ -29,8 +32,7 @@ CLI::Validator duration_ms() {
 
 void add_read_options(CLI::App& cmd, ReadOptions& o) {
   cmd.add_option("paths", o.paths, "Files, directories (walked recursively, sorted) or - for stdin; none reads stdin");
-  cmd.add_option("--vendor", o.vendor, "auto, volcengine or alibaba: only that vendor's formats are tried")
-      ->capture_default_str();
+  cmd.add_option("--vendor", o.vendor, vendor_help())->capture_default_str();
   cmd.add_option("--reject", o.reject_path, "Append every rejected body, with its reason, to FILE as NDJSON")
       ->type_name("FILE");
   cmd.add_option("--replay", o.replay_paths,

@@ -20,6 +20,9 @@ namespace cmrelay::cli {
 
 // The options of every command that reads bodies: PATHs, --vendor, --reject, --replay,
 // --max-errors, --max-body, --jobs, --all-files, --include.
+// --vendor's help: "auto, or one of" the vendor names the registry knows.
+std::string vendor_help();
+
 void add_read_options(CLI::App& cmd, ReadOptions& o);
 
 // --remove-done (convert, send).

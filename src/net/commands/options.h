@@ -71,6 +71,7 @@ struct ServeOptions {
   std::string rate;                                // --rate (with --url), as send's.
   std::string state;                               // --state FILE|none (with --routes); empty: the default location.
   std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
+  std::vector<std::string> smn_confirm_hosts;          // --smn-confirm-host; empty: Huawei's (serve/smn.h).
   SharedOptions shared;
   deliver::DeliveryOptions delivery;
 };

@@ -73,8 +73,8 @@ bool check_options(const ServeOptions& o, serve::Auth& auth) {
   if (o.log_format != "text" && o.log_format != "json") return fail("--log-format must be text or json");
   std::vector<Rate> rates;
   if (!o.rate.empty() && !check_rate_option(o.rate, !o.url.empty(), rates, why)) return fail(why);
-  if (o.vendor != "auto" && (!parse_vendor(o.vendor) || *parse_vendor(o.vendor) == Vendor::Flashduty)) {
-    return fail("--vendor must be auto, volcengine or alibaba, not '" + o.vendor + "'");
+  if (o.vendor != "auto" && !parse_alert_vendor(o.vendor)) {
+    return fail("--vendor must be auto or one of " + vendor_names() + ", not '" + o.vendor + "'");
   }
   if (o.delivery.concurrency < 1 || o.delivery.max_attempts < 1)
     return fail("--concurrency and --max-attempts must be at least 1");
@@ -177,8 +177,14 @@ int serve(const ServeOptions& o) {
   ro.delivery = o.delivery;
   ro.delivery.shared = link.get();
   ro.delivery.fleet_size = o.shared.fleet_size;
-  if (o.vendor != "auto") ro.vendor = parse_vendor(o.vendor);
+  if (o.vendor != "auto") ro.vendor = parse_alert_vendor(o.vendor);
   ro.max_body = o.listen.max_body;
+  // SMN's subscription handshake (Huawei Cloud Eye): confirmed for the allowed hosts only.
+  serve::SmnOptions smn_options;
+  smn_options.hosts = o.smn_confirm_hosts.empty() ? serve::default_smn_hosts() : o.smn_confirm_hosts;
+  smn_options.cacert = o.delivery.cacert;
+  serve::SmnConfirm smn(smn_options, log);
+  ro.smn = &smn;
   serve::Relay relay(ro, spool, seen, metrics, log, dead_letter);
   if (routes) {
     relay.use_routes(std::move(*routes));
@@ -248,8 +254,12 @@ Run add_serve(CLI::App& cmd) {
   cmd.add_option("--allow", o->allow, "Accept clients from this address range only (repeatable)")->type_name("CIDR");
   cmd.add_option("--tls-cert", l.tls_cert, "Serve HTTPS with this PEM certificate (chain)")->type_name("FILE");
   cmd.add_option("--tls-key", l.tls_key, "The PEM private key of --tls-cert")->type_name("FILE");
-  cmd.add_option("--vendor", o->vendor, "auto, volcengine or alibaba: only that vendor's formats are tried")
-      ->capture_default_str();
+  cmd.add_option("--vendor", o->vendor, vendor_help())->capture_default_str();
+  cmd.add_option("--smn-confirm-host", o->smn_confirm_hosts,
+                 "Confirm a Huawei SMN subscription by one GET to its subscribe_url only on this host (repeatable; "
+                 "*.SUFFIX for any name under it)")
+      ->type_name("HOST")
+      ->default_str("console.huaweicloud.com, console-intl.huaweicloud.com, *.myhuaweicloud.com, *.myhuaweicloud.eu");
   add_size(
       cmd, "--max-body", [&l](uint64_t n) { l.max_body = static_cast<size_t>(n); },
       "Largest request body, a SIZE from 1k to 1g; larger gets 413", kMinMaxBody, kMaxMaxBody,

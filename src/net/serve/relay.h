@@ -26,6 +26,7 @@
 #include "net/serve/metrics.h"
 #include "net/serve/seen.h"
 #include "net/serve/shared_seen.h"
+#include "net/serve/smn.h"
 #include "net/serve/spool.h"
 #include "pipeline/pipeline.h"
 #include "route/route.h"
@@ -43,6 +44,8 @@ struct RelayOptions {
   // --shared: vendor retries recognised across the fleet too (serve/shared_seen.h), beside
   // this host's own Seen. Null: this host's alone. Outlives the Relay.
   SharedSeen* shared_seen = nullptr;
+  // Shown every rejected body, to act on SMN's subscription handshake; null: none. Outlives the Relay.
+  SmnConfirm* smn = nullptr;
 };
 
 class Relay {
@@ -116,6 +119,7 @@ class Relay {
   std::vector<const Channel*> channels_;  // Scratch.
   std::string reject_reason_;             // Scratch: set by the pipeline's on_reject.
   bool shared_seen_said_ = false;         // An error reply of the shared dedup was logged.
+  std::string reading_;                   // The spool file being read, for on_reject.
 };
 
 }  // namespace cmrelay::serve
