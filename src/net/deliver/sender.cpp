@@ -74,7 +74,9 @@ struct Sender::Impl {
   std::vector<Job*> landed;              // Scratch: the jobs of the request that just ended.
 
   Impl(DeliveryOptions o, DeadLetterFile& dl, const std::atomic<int>* s)
-      : options(std::move(o)), dead_letter(dl), signals(s) {}
+      : options(std::move(o)), dead_letter(dl), signals(s) {
+    budgets.share(options.shared, options.fleet_size);
+  }
 
   int signal_count() const { return signals ? signals->load() : 0; }
 
@@ -140,8 +142,7 @@ struct Sender::Impl {
       }
       return;
     }
-    budget.limiter.take(now);
-    ++budget.in_flight;
+    ++budget.in_flight;  // Its slot was taken by try_start() (limiter.acquire).
     // An attempt never runs past its events' total deadline (which is still ahead: see
     // start_ready()).
     int64_t left = INT64_MAX;
@@ -323,6 +324,7 @@ struct Sender::Impl {
     }
     Clock::time_point free = b.next_free(now);
     if (free <= now && b.probing && b.in_flight > 0) return false;  // Its budget's probe is out.
+    if (free <= now) free = b.limiter.acquire(now);                 // Shared by a fleet, Redis may still say wait.
     if (free <= now) {
       start({&job, 1}, b, now);
       return true;
