@@ -16,14 +16,16 @@ cd "$(dirname "$0")"
 PACKAGES=(
   cmake g++ make pkg-config
   libcli11-dev rapidjson-dev libyaml-cpp-dev libcurl4-openssl-dev libre2-dev zlib1g-dev libmicrohttpd-dev liburiparser-dev libsqlite3-dev libncurses-dev
-  libssl-dev libkainjow-mustache-dev
+  libhiredis-dev libssl-dev libkainjow-mustache-dev
   ca-certificates
 )
 # What the test stages need on top (./setup.sh test): the test framework and scripts' tools,
-# the package test (dpkg-dev), the fuzzers and clang-tidy, and the benchmark's tools.
+# the package test (dpkg-dev), the fuzzers and clang-tidy, the benchmark's tools, and the
+# fleet test's real parts (redis-server and haproxy, started by the test on loopback ports).
 DEV_PACKAGES=(
   doctest-dev python3 time jq dpkg-dev file curl
   clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14 hyperfine valgrind
+  redis-server haproxy
 )
 testing=OFF
 if [ "${1:-run}" = test ]; then
@@ -58,8 +60,10 @@ stage_unit() { ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)"; 
 stage_sanitize() {
   cmake -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMRELAY_WERROR=ON -DCMRELAY_SANITIZE=ON >/dev/null
   cmake --build build-san -j "$(nproc)"
+  # Tests labelled slow (serve.fleet: a fleet behind HAProxy, in real time) ran in the unit
+  # stage; their code paths are unit-tested here too.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-san --output-on-failure -j "$(nproc)"
+    ctest --test-dir build-san --output-on-failure -j "$(nproc)" -LE slow
 }
 
 stage_fuzz() {

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   const std::string path =
       argc > 2 ? argv[2] : (std::filesystem::temp_directory_path() / "cmrelay-state-bench.db").string();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  auto store = cmrelay::state::Store::open(path, std::chrono::hours(24 * 30));
+  auto store = cmrelay::state::open_file(path, std::chrono::hours(24 * 30));
   // Keys and titles shaped like volc.metric's (the longest of the formats').
   auto key = [](long i) {
     return "volc.metric/1856012345678901234/i-" + std::to_string(1000000000 + i) + "/ResourceID=i-" +

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/../lib.bash"
 build=$(dirname "$BIN")
 libs=$(ldd "$BIN")
-for lib in libcurl libssl libgnutls libsqlite3 libmicrohttpd; do
+for lib in libcurl libssl libcrypto libgnutls libsqlite3 libmicrohttpd libhiredis; do
   check "cmrelay does not load $lib" omits "$libs" "$lib"
 done
 check "cmrelay-full loads libcurl" holds "$(ldd "$build/cmrelay-full")" libcurl

@@ -1,4 +1,5 @@
-// cmrelay alerts: lists the open alerts of send's state, or forgets some.
+// cmrelay alerts: lists the open alerts of send's state (the file, or with --shared the
+// fleet's, in Redis), or forgets some.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <unistd.h>
@@ -13,6 +14,8 @@
 
 #include "cli/read.h"
 #include "net/commands/options.h"
+#include "net/commands/shared_option.h"
+#include "net/state/redis_store.h"
 #include "net/state/state.h"
 #include "output/ndjson.h"
 #include "report/diag.h"
@@ -77,7 +80,55 @@ void write_table(state::Store& store) {
     }
     std::printf("%s\n", line.c_str());
   }
-  std::printf("%zu open alerts in %s\n", rows.size() - 1, store.path().c_str());
+  std::printf("%zu open alerts in %s\n", rows.size() - 1, store.where().c_str());
+}
+
+// Lists or forgets, as the options say, in store.
+int act(const AlertsOptions& o, state::Store& store) {
+  if (o.forget_all) {
+    diag::say("alerts: forgot %llu open alerts", static_cast<unsigned long long>(store.forget_all()));
+    return kOk;
+  }
+  if (!o.forget.empty()) {
+    int status = kOk;
+    for (const std::string& key : o.forget) {
+      if (store.forget(key)) continue;
+      // A key as the table shows it (escaped), pasted back.
+      const std::optional<std::string> shown = text::unescape(key);
+      if (shown && *shown != key && store.forget(*shown)) continue;
+      diag::say("alerts: %s is not open", text::escape(key).c_str());
+      status = kRejected;
+    }
+    return status;
+  }
+  if (o.format == "table" || (o.format == "auto" && ::isatty(STDOUT_FILENO))) {
+    write_table(store);
+    return flush_stdout() ? kOk : kOutputFailed;
+  }
+  NdjsonWriter out(stdout, false);
+  store.each([&](const state::OpenAlert& a) { write_ndjson(out, a); });
+  const bool written = out.flush();
+  return flush_stdout() && written ? kOk : kOutputFailed;
+}
+
+// --shared: the fleet's open alerts, in Redis. One that cannot be reached is exit 8.
+int shared_alerts(const AlertsOptions& o) {
+  if (!o.state.empty()) {
+    diag::say("--state and --shared exclude each other: with --shared the open alerts are the fleet's, in Redis");
+    return kUsage;
+  }
+  std::string why;
+  std::unique_ptr<state::RedisLink> link = open_fleet(
+      o.shared, FleetUse::List, [](bool, const std::string&, const std::string&, const std::string&) {}, why);
+  if (link == nullptr) return diag::say("%s", why.c_str()), kUsage;
+  try {
+    if (!link->up()) link->command({"PING"});  // Throws Unavailable, saying why.
+    state::RedisStore store(*link, std::chrono::seconds(0));
+    return act(o, store);
+  } catch (const state::StateError& x) {
+    diag::say("state %s", x.what());
+    return kStateFailed;
+  }
 }
 
 }  // namespace
@@ -87,6 +138,7 @@ int alerts(const AlertsOptions& o) {
     diag::say("--format must be auto, table or ndjson, not '%s'", o.format.c_str());
     return kUsage;
   }
+  if (o.shared.given()) return shared_alerts(o);
   std::string path = o.state.empty() ? state::default_path() : o.state;
   if (path.empty() || path == "none") {
     diag::say(
@@ -104,31 +156,8 @@ int alerts(const AlertsOptions& o) {
     return o.forget.empty() ? kOk : kRejected;
   }
   try {
-    std::unique_ptr<state::Store> store = state::Store::open(path, std::chrono::seconds(0), !changing);
-    if (o.forget_all) {
-      diag::say("alerts: forgot %llu open alerts", static_cast<unsigned long long>(store->forget_all()));
-      return kOk;
-    }
-    if (changing) {
-      int status = kOk;
-      for (const std::string& key : o.forget) {
-        if (store->forget(key)) continue;
-        // A key as the table shows it (escaped), pasted back.
-        const std::optional<std::string> shown = text::unescape(key);
-        if (shown && *shown != key && store->forget(*shown)) continue;
-        diag::say("alerts: %s is not open", text::escape(key).c_str());
-        status = kRejected;
-      }
-      return status;
-    }
-    if (o.format == "table" || (o.format == "auto" && ::isatty(STDOUT_FILENO))) {
-      write_table(*store);
-      return flush_stdout() ? kOk : kOutputFailed;
-    }
-    NdjsonWriter out(stdout, false);
-    store->each([&](const state::OpenAlert& a) { write_ndjson(out, a); });
-    const bool written = out.flush();
-    return flush_stdout() && written ? kOk : kOutputFailed;
+    std::unique_ptr<state::Store> store = state::open_file(path, std::chrono::seconds(0), !changing);
+    return act(o, *store);
   } catch (const state::StateError& x) {
     diag::say("state %s", x.what());
     return kStateFailed;
@@ -142,6 +171,7 @@ Run add_alerts(CLI::App& cmd) {
       ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
   cmd.add_option("--forget", o->forget, "Forget the open alert with this alert_key (repeatable)")->type_name("KEY");
   cmd.add_flag("--forget-all", o->forget_all, "Forget every open alert");
+  add_shared_options(cmd, o->shared, false, "The fleet's open alerts, kept");
   cmd.add_option("--format", o->format, "auto (a table on a terminal, else NDJSON), table or ndjson")
       ->capture_default_str();
   return [o] { return alerts(*o); };

@@ -23,4 +23,24 @@ void add_delivery_options(CLI::App& cmd, deliver::DeliveryOptions& d) {
   add_seconds(cmd, "--max-retry-after", d.max_retry_after, "A longer Retry-After dead-letters the event at once");
 }
 
+void add_shared_options(CLI::App& cmd, SharedOptions& o, bool fleet, const std::string& what) {
+  CLI::Option* url = cmd.add_option("--shared", o.url,
+                                    what +
+                                        " in the Redis a fleet of hosts shares; ps shows a password: prefer "
+                                        "--shared-file or --shared-env")
+                         ->type_name("redis://[USER:PASSWORD@]HOST[:PORT][/DB]");
+  CLI::Option* file = cmd.add_option("--shared-file", o.file, "Like --shared, the URL read from FILE (its one line)")
+                          ->type_name("FILE")
+                          ->excludes(url);
+  cmd.add_option("--shared-env", o.env, "Like --shared, the URL read from the environment variable NAME")
+      ->type_name("NAME")
+      ->excludes(url, file);
+  if (!fleet) return;
+  cmd.add_option("--fleet-size", o.fleet_size,
+                 "With --shared (required): the hosts that share it; while Redis is away each keeps to 1/N of every "
+                 "budget")
+      ->type_name("N")
+      ->check(CLI::Range(1, 10000).description(""));
+}
+
 }  // namespace cmrelay::cli

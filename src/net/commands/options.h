@@ -14,6 +14,15 @@
 
 namespace cmrelay::cli {
 
+// --shared and its kin (send, serve, alerts): the Redis a fleet of hosts shares.
+struct SharedOptions {
+  std::string url;        // --shared redis://[USER:PASSWORD@]HOST[:PORT][/DB]
+  std::string file;       // --shared-file FILE: the same, read from FILE (out of ps).
+  std::string env;        // --shared-env NAME: the same, from the environment variable NAME.
+  size_t fleet_size = 0;  // --fleet-size N (send, serve): required with --shared.
+  bool given() const { return !url.empty() || !file.empty() || !env.empty(); }
+};
+
 struct SendOptions {
   ReadOptions read;
   std::string routes_path;       // --routes FILE: each event to the channels it routes to.
@@ -28,11 +37,13 @@ struct SendOptions {
   std::string log_format = "text";  // --log-format text|json, of the -v and dead-letter lines.
   std::string state;                // --state FILE|none; empty: the default location.
   std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
+  SharedOptions shared;
   deliver::DeliveryOptions delivery;
 };
 
 struct AlertsOptions {
   std::string state;                // --state FILE; empty: the default location.
+  SharedOptions shared;             // --shared: the fleet's open alerts, in Redis.
   std::vector<std::string> forget;  // --forget KEY...
   bool forget_all = false;          // --forget-all
   std::string format = "auto";      // --format auto|table|ndjson (auto: a table on a terminal)
@@ -63,6 +74,7 @@ struct ServeOptions {
   std::string state;                               // --state FILE|none (with --routes); empty: the default location.
   std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
   std::vector<std::string> smn_confirm_hosts;          // --smn-confirm-host; empty: Huawei's (serve/smn.h).
+  SharedOptions shared;
   deliver::DeliveryOptions delivery;
 };
 
@@ -80,6 +92,9 @@ Run add_routes_full(CLI::App& cmd);
 // The delivery engine's options (--concurrency, timeouts, --cacert, backoff, attempts),
 // shared by send and serve (options.cpp).
 void add_delivery_options(CLI::App& cmd, deliver::DeliveryOptions& d);
+// --shared, --shared-file, --shared-env, and with fleet (the delivering commands)
+// --fleet-size; what: what is kept there, for --help (options.cpp).
+void add_shared_options(CLI::App& cmd, SharedOptions& o, bool fleet, const std::string& what);
 
 // The registrations of the command table (cli/command.h), each in its command's file.
 Run add_send(CLI::App& cmd);    // send.cpp

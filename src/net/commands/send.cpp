@@ -21,6 +21,7 @@
 #include "input/sources.h"
 #include "net/commands/options.h"
 #include "net/commands/send_report.h"
+#include "net/commands/shared_option.h"
 #include "net/commands/url_option.h"
 #include "net/deliver/cacert.h"
 #include "net/deliver/deadletter.h"
@@ -148,6 +149,10 @@ bool check_options(SendOptions& o) {
     why = "--timeout, --connect-timeout and --max-elapsed must be at least 0.001 seconds";
   } else if (!o.delivery.cacert.empty() && !deliver::check_ca_file(o.delivery.cacert, why)) {
     why = "--cacert " + why;
+  } else if (o.shared.given() && !o.state.empty() && o.state != "none") {
+    why =
+        "--state FILE and --shared exclude each other: with --shared the open-alert state is the fleet's, in Redis "
+        "(--state none turns it off)";
   }
   if (why.empty()) return true;
   diag::say("%s", why.c_str());
@@ -226,6 +231,16 @@ deliver::RunResult deliver_with_progress(Pipeline& pipeline, const SendOptions& 
   return run;
 }
 
+// --shared: the fleet's Redis, its outages said once at each end on stderr.
+void say_outage(bool up, const std::string& shown, const std::string& reason, const std::string& mode) {
+  if (up) {
+    diag::say("shared: %s answers again: budgets and state are the fleet's (missed writes are not replayed)",
+              shown.c_str());
+  } else {
+    diag::say("shared: %s is unreachable (%s): %s until it is back", shown.c_str(), reason.c_str(), mode.c_str());
+  }
+}
+
 // The run's summary on stderr (or as JSON on standard output with --stats json).
 void report(const SendOptions& o, const SendSummary& summary, const deliver::RunResult& run) {
   const PipelineCounts& counts = summary.counts;
@@ -248,9 +263,10 @@ void report(const SendOptions& o, const SendSummary& summary, const deliver::Run
 
 // The open-alert state for a run with a route file: one that cannot be used is said once,
 // and every event is still delivered by its route (exit 8).
-void open_recall(const SendOptions& o, std::unique_ptr<state::Store>& store, std::optional<Recall>& recall) {
+void open_recall(const SendOptions& o, state::RedisLink* link, std::unique_ptr<state::Store>& store,
+                 std::optional<Recall>& recall) {
   std::string error;
-  store = open_state(o.state, o.state_max_age, o.dry_run, error);
+  store = open_state(o.state, o.state_max_age, o.dry_run, error, link);
   recall.emplace(store.get(), !o.dry_run);
   if (!error.empty()) recall->fail(error);
 }
@@ -278,7 +294,12 @@ int conclude(const SendOptions& o, Pipeline& pipeline, const SendSummary& summar
   outcomes.add(kRecordWriteFailed, dead_failed);
   outcomes.add(kUndelivered, totals.dead_lettered > 0);
   outcomes.add(kUnrouted, summary.unrouted > 0);
-  outcomes.add(kStateFailed, recall != nullptr && recall->failed());
+  if (recall != nullptr && recall->missed() > 0) {
+    diag::say(
+        "send: %llu events were routed or remembered without the shared state while Redis was away (not replayed)",
+        static_cast<unsigned long long>(recall->missed()));
+  }
+  outcomes.add(kStateFailed, recall != nullptr && (recall->failed() || recall->missed() > 0));
   if (o.read.remove_done && run.joined) remove_done(pipeline, refuse_removal(o, outcomes, totals, dead_failed));
   if (o.read.remove_done && !run.joined) {
     diag::say("--remove-done: no input removed: a second signal abandoned the reading");
@@ -288,10 +309,12 @@ int conclude(const SendOptions& o, Pipeline& pipeline, const SendSummary& summar
 
 // Reads and delivers (or, with --dry-run, prints) every event, then reports.
 int deliver_events(const SendOptions& o, Pipeline& pipeline, Dispatch& dispatch, Recall* recall,
-                   deliver::DeadLetterFile& dead_letter) {
+                   state::RedisLink* link, deliver::DeadLetterFile& dead_letter) {
   deliver::DeliveryOptions delivery = o.delivery;
   delivery.verbosity = o.read.quiet ? -1 : o.verbose;
   delivery.log_json = o.log_format == "json";
+  delivery.shared = link;
+  delivery.fleet_size = o.shared.fleet_size;
   Destinations where(dispatch, diag::Budget(o.read.quiet, o.read.max_errors));
   signals::Received& sig = signals::install({.reload = false, .ignore_pipe = true});
   // Only on a terminal, and not with --quiet; cleared before every other line the sender writes.
@@ -336,16 +359,19 @@ int send(const SendOptions& options) {
   deliver::DeadLetterFile dead_letter;
   if (!open_dead_letter(o, dead_letter)) return kUsage;
   const Channel url = url_channel(o);
+  std::string why;
+  std::unique_ptr<state::RedisLink> link = open_fleet(o.shared, FleetUse::Send, say_outage, why);
+  if (!why.empty()) return diag::say("%s", why.c_str()), kUsage;
   std::unique_ptr<state::Store> store;
   std::optional<Recall> recall;  // With a route file only: --url has no memory.
-  if (routes) open_recall(o, store, recall);
+  if (routes) open_recall(o, link.get(), store, recall);
   std::optional<Dispatch> dispatch;
   if (routes) {
     dispatch.emplace(*routes, &*recall);
   } else {
     dispatch.emplace(url);
   }
-  return deliver_events(o, *pipeline, *dispatch, recall ? &*recall : nullptr, dead_letter);
+  return deliver_events(o, *pipeline, *dispatch, recall ? &*recall : nullptr, link.get(), dead_letter);
 }
 
 Run add_send(CLI::App& cmd) {
@@ -366,6 +392,7 @@ Run add_send(CLI::App& cmd) {
       ->type_name("FILE|none")
       ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
   add_age(cmd, "--state-max-age", o->state_max_age, "Forget an open alert not seen for this long");
+  add_shared_options(cmd, o->shared, true, "Budgets and the open-alert state kept");
   cmd.add_option("--rate", o->rate,
                  "With --url: pace requests, e.g. 100/s,1000/m (all windows apply), or none (default: Flashduty's "
                  "100/s,1000/m for a Flashduty push URL, none otherwise)")

@@ -14,10 +14,12 @@
 #include "cli/read.h"
 #include "cli/signals.h"
 #include "net/commands/options.h"
+#include "net/commands/shared_option.h"
 #include "net/commands/url_option.h"
 #include "net/deliver/engine.h"
 #include "net/deliver/recall.h"
 #include "net/serve/relay.h"
+#include "net/serve/shared_seen.h"
 #include "report/diag.h"
 #include "route/channel.h"
 #include "text/escape.h"
@@ -93,6 +95,11 @@ bool check_options(const ServeOptions& o, serve::Auth& auth) {
   }
   for (const std::string& cidr : o.allow) {
     if (!auth.allow(cidr, why)) return fail(why);
+  }
+  if (o.shared.given() && !o.state.empty() && o.state != "none") {
+    return fail(
+        "--state FILE and --shared exclude each other: with --shared the open-alert state is the fleet's, in "
+        "Redis (--state none turns it off)");
   }
   return true;
 }
@@ -197,7 +204,7 @@ class Serving : public deliver::Source {
 // The start line's state field: whether recoveries also go where their alert went.
 std::string state_field(const ServeOptions& o, const state::Store* store, const std::string& error) {
   if (o.routes_path.empty()) return "none (--url)";
-  if (store != nullptr) return "open";
+  if (store != nullptr) return o.shared.given() ? "shared" : "open";
   return error.empty() ? "none" : "failed: routes alone decide";
 }
 
@@ -226,15 +233,39 @@ int serve(const ServeOptions& options) {
   if (!seen.open(o.spool + "/.seen", o.dedup_window.count() / 1000, error)) return fail(error), kUsage;
   deliver::DeadLetterFile dead_letter;
   if (!dead_letter.open(o.dead_letter_path, error)) return fail(error), kUsage;
+  // --shared: the fleet's Redis, its outages logged once at each end and shown in /metrics
+  // and /readyz.
+  serve::Metrics metrics;
+  std::unique_ptr<state::RedisLink> link = open_fleet(
+      o.shared, FleetUse::Serve,
+      [&log, &metrics](bool up, const std::string& shown, const std::string& reason, const std::string& mode) {
+        metrics.shared_up(up);
+        if (up) {
+          log.write("shared", {{"redis", shown}, {"outcome", "restored"}, {"missed_writes", "not replayed"}});
+        } else {
+          log.write("shared", {{"redis", shown}, {"outcome", "degraded"}, {"error", reason}, {"meanwhile", mode}});
+        }
+      },
+      error);
+  if (!error.empty()) return fail(error), kUsage;
+  if (link) metrics.shared(link->address().shown(), degraded_mode(o.shared.fleet_size, FleetUse::Serve));
+  std::optional<serve::SharedSeen> shared_seen;
+  if (link) {
+    std::string id;
+    if (!serve::spool_identity(o.spool, id, error)) return fail(error), kUsage;
+    shared_seen.emplace(*link, o.dedup_window, id);
+  }
 
   // The open-alert state, as send's: one that cannot be opened is said once (stderr and the
   // start line), and serve delivers by the route file alone.
   std::unique_ptr<state::Store> store;
   serve::RelayOptions ro;
-  if (routes) store = open_state(o.state, o.state_max_age, false, ro.state_error);
+  if (routes) store = open_state(o.state, o.state_max_age, false, ro.state_error, link.get());
   ro.state = store.get();
-  serve::Metrics metrics;
+  ro.shared_seen = shared_seen ? &*shared_seen : nullptr;
   ro.delivery = o.delivery;
+  ro.delivery.shared = link.get();
+  ro.delivery.fleet_size = o.shared.fleet_size;
   if (o.vendor != "auto") ro.vendor = parse_alert_vendor(o.vendor);
   ro.max_body = o.listen.max_body;
   // SMN's subscription handshake (Huawei Cloud Eye): confirmed for the allowed hosts only.
@@ -266,7 +297,9 @@ int serve(const ServeOptions& options) {
                       {"auth", !o.listen.no_auth           ? "token"
                                : o.listen.no_auth_anywhere ? "none (--no-auth-anywhere)"
                                                            : "none (--no-auth)"},
-                      {"state", state_field(o, store.get(), ro.state_error)}});
+                      {"state", state_field(o, store.get(), ro.state_error)},
+                      {"shared", link ? link->address().shown() + (link->up() ? "" : " (unreachable: degraded)")
+                                      : std::string("none")}});
   if (o.listen.no_auth_anywhere) {
     log.write("warning", {{"message",
                            "--no-auth-anywhere: requests without a token are accepted from anyone who "
@@ -350,6 +383,7 @@ Run add_serve(CLI::App& cmd) {
       ->type_name("FILE|none")
       ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
   add_age(cmd, "--state-max-age", o->state_max_age, "With --routes: forget an open alert not seen for this long");
+  add_shared_options(cmd, o->shared, true, "Budgets, the open-alert state and vendor retries kept");
   add_delivery_options(cmd, o->delivery);
   return [o] { return serve(*o); };
 }

@@ -16,41 +16,48 @@
 namespace cmrelay::cli {
 namespace {
 
-bool read_url_file(const std::string& path, std::string& url, std::string& why) {
-  constexpr size_t kMaxUrl = size_t{64} * 1024;  // No URL is longer; a wrong file is not read whole.
+bool read_file(const std::string& option, const std::string& path, std::string& value, std::string& why) {
+  constexpr size_t kMax = size_t{64} * 1024;  // No URL is longer; a wrong file is not read whole.
+  const std::string name = option + "-file " + text::escape(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    why = "--url-file " + text::escape(path) + ": cannot read: " + std::strerror(errno);
+    why = name + ": cannot read: " + std::strerror(errno);
     return false;
   }
-  std::string text(kMaxUrl + 1, '\0');
+  std::string text(kMax + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(in.gcount()));
-  if (in.bad() || text.size() > kMaxUrl) {
-    why = "--url-file " + text::escape(path) + (in.bad() ? ": cannot read" : ": longer than 64 KiB: not a URL");
+  if (in.bad() || text.size() > kMax) {
+    why = name + (in.bad() ? ": cannot read" : ": longer than 64 KiB: not a URL");
     return false;
   }
-  url = text::trim(text);
-  if (url.empty()) {
-    why = "--url-file " + text::escape(path) + " is empty";
-  } else if (url.find_first_of("\r\n") != std::string::npos) {
-    why = "--url-file " + text::escape(path) + " holds more than one line (it holds one URL)";
+  value = text::trim(text);
+  if (value.empty()) {
+    why = name + " is empty";
+  } else if (value.find_first_of("\r\n") != std::string::npos) {
+    why = name + " holds more than one line (it holds one URL)";
   }
   return why.empty();
 }
 
 }  // namespace
 
-bool resolve_url(std::string& url, const std::string& url_file, const std::string& url_env, const char* command,
-                 bool quiet, std::string& why) {
-  if (!url_file.empty()) return read_url_file(url_file, url, why);
-  if (!url_env.empty()) {
-    const char* value = std::getenv(url_env.c_str());
-    url = value == nullptr ? "" : std::string(text::trim(value));
-    if (url.empty()) why = "--url-env " + text::escape(url_env) + ": the variable is " + (value ? "empty" : "not set");
+bool resolve_secret(const std::string& option, const std::string& file, const std::string& env, std::string& value,
+                    std::string& why) {
+  if (!file.empty()) return read_file(option, file, value, why);
+  if (!env.empty()) {
+    const char* v = std::getenv(env.c_str());
+    value = v == nullptr ? "" : std::string(text::trim(v));
+    if (value.empty()) why = option + "-env " + text::escape(env) + ": the variable is " + (v ? "empty" : "not set");
     return why.empty();
   }
-  if (!url.empty() && redact_url(url) != url && !quiet) {
+  return true;
+}
+
+bool resolve_url(std::string& url, const std::string& url_file, const std::string& url_env, const char* command,
+                 bool quiet, std::string& why) {
+  if (!resolve_secret("--url", url_file, url_env, url, why)) return false;
+  if (url_file.empty() && url_env.empty() && !url.empty() && redact_url(url) != url && !quiet) {
     diag::say(
         "warning: --url holds a secret that any user can read with ps while %s runs; "
         "give it with --url-file FILE or --url-env NAME",

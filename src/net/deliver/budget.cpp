@@ -28,7 +28,10 @@ Ms Budget::window_wait(Clock::time_point started, Clock::time_point now, Ms base
 
 size_t Budgets::add(const std::string& key, const std::vector<Rate>& rates) {
   auto [it, added] = index_.emplace(key, budgets_.size());
-  if (added) budgets_.emplace_back();
+  if (added) {
+    budgets_.emplace_back();
+    if (link_ != nullptr) budgets_.back().limiter.share(*link_, key, fleet_size_);
+  }
   budgets_[it->second].limiter.add(rates);
   return it->second;
 }

@@ -45,6 +45,12 @@ struct Budget {
 // The budgets of a sender, by key.
 class Budgets {
  public:
+  // --shared: every budget added from now on is the fleet's, in link's Redis, at 1/fleet_size
+  // while Redis is away (RateLimiter::share). link outlives this.
+  void share(state::RedisLink* link, size_t fleet_size) {
+    link_ = link;
+    fleet_size_ = fleet_size;
+  }
   // The budget of key (added when new), paced by rates too (all of a budget's windows apply).
   size_t add(const std::string& key, const std::vector<Rate>& rates);
   Budget& operator[](size_t i) { return budgets_[i]; }
@@ -55,6 +61,8 @@ class Budgets {
  private:
   std::vector<Budget> budgets_;
   std::unordered_map<std::string, size_t> index_;  // By budget key: holds secrets.
+  state::RedisLink* link_ = nullptr;
+  size_t fleet_size_ = 1;
 };
 
 }  // namespace cmrelay::deliver

@@ -3,14 +3,24 @@
 #include <ctime>
 #include <filesystem>
 
+#include "net/state/redis_store.h"
 #include "report/diag.h"
 #include "vendors/severity.h"
 
 namespace cmrelay {
 
 std::unique_ptr<state::Store> open_state(const std::string& option, std::chrono::seconds max_age, bool dry_run,
-                                         std::string& error) {
+                                         std::string& error, state::RedisLink* shared) {
   if (option == "none") return nullptr;
+  if (shared != nullptr) {
+    auto store = std::make_unique<state::RedisStore>(*shared, max_age);
+    try {
+      if (!dry_run) store->expire_if_due();
+    } catch (const state::StateError&) {
+      // Away (said by the link) or refused: the sweep waits for the next start.
+    }
+    return store;
+  }
   std::string path = option.empty() ? state::default_path() : option;
   if (path.empty()) {
     error =
@@ -20,7 +30,7 @@ std::unique_ptr<state::Store> open_state(const std::string& option, std::chrono:
   }
   if (dry_run && !std::filesystem::exists(path)) return nullptr;
   try {
-    return state::Store::open(path, max_age, dry_run);
+    return state::open_file(path, max_age, dry_run);
   } catch (const state::StateError& x) {
     error = x.what();
   }
@@ -39,6 +49,9 @@ bool Recall::recall(const Event& recovery, Alert& out) {
   state::OpenAlert open;
   try {
     if (!store_->find(recovery.alert_key, open)) return false;
+  } catch (const state::Unavailable&) {
+    missed_.fetch_add(1);
+    return false;  // The route file alone routes it, as without state.
   } catch (const state::StateError& x) {
     fail(x.what());
     return false;
@@ -57,6 +70,8 @@ uint64_t Recall::decided(const Event& e, const std::vector<const Channel*>& to, 
     for (const Channel* c : to) names.push_back(c->name);
     try {
       store_->remember(e.alert_key, status_name(e.status), e.title, names, static_cast<int64_t>(std::time(nullptr)));
+    } catch (const state::Unavailable&) {
+      missed_.fetch_add(1);
     } catch (const state::StateError& x) {
       fail(x.what());
     }
@@ -84,6 +99,8 @@ void Recall::done(uint64_t token, const Channel& ch, bool delivered) {
   if (!delivered || failed()) return;
   try {
     store_->closed(key, ch.name, generation);
+  } catch (const state::Unavailable&) {
+    missed_.fetch_add(1);
   } catch (const state::StateError& x) {
     fail(x.what());
   }

@@ -15,16 +15,18 @@
 #include <vector>
 
 #include "event/event.h"
+#include "net/state/redis_link.h"
 #include "net/state/state.h"
 #include "route/dispatch.h"
 
 namespace cmrelay {
 
 // Opens the state send and serve use: --state FILE, "none" (nullptr, no error), or "" for
-// state::default_path(). A dry run only reads, and an absent file there is no state (no
-// error). nullptr with error set when it cannot be used.
+// state::default_path(), or with shared (--shared) the fleet's, in Redis (option "" then).
+// A dry run only reads, and an absent file there is no state (no error). nullptr with error
+// set when it cannot be used.
 std::unique_ptr<state::Store> open_state(const std::string& option, std::chrono::seconds max_age, bool dry_run,
-                                         std::string& error);
+                                         std::string& error, state::RedisLink* shared = nullptr);
 
 class Recall : public Memory {
  public:
@@ -47,6 +49,10 @@ class Recall : public Memory {
   bool failed() const override { return failed_.load(); }
   // Says why on stderr, once, and stops using the state.
   void fail(const std::string& why);
+  // Steps taken without the state because the shared Redis was away (state::Unavailable):
+  // the route file alone routed those recoveries, and what those events would have
+  // remembered or closed is not replayed. The state is asked again at the next event.
+  uint64_t missed() const { return missed_.load(); }
 
  private:
   struct Pending {
@@ -59,6 +65,7 @@ class Recall : public Memory {
   state::Store* store_;
   bool write_;
   std::atomic<bool> failed_{false};
+  std::atomic<uint64_t> missed_{0};
   std::mutex mu_;  // pending_, next_.
   std::unordered_map<uint64_t, Pending> pending_;
   uint64_t next_ = 1;

@@ -76,7 +76,9 @@ struct Sender::Impl {
   std::vector<Job*> batch;               // Scratch: the jobs a request is offered.
 
   Impl(DeliveryOptions o, DeadLetterFile& dl, const std::atomic<int>* s)
-      : options(std::move(o)), dead_letter(dl), signals(s) {}
+      : options(std::move(o)), dead_letter(dl), signals(s) {
+    budgets.share(options.shared, options.fleet_size);
+  }
 
   int signal_count() const { return signals ? signals->load() : 0; }
 
@@ -144,8 +146,7 @@ struct Sender::Impl {
       }
       return jobs.size();
     }
-    budget.limiter.take(now);
-    ++budget.in_flight;
+    ++budget.in_flight;  // Its slot was taken by try_start() (limiter.acquire).
     // An attempt never runs past its events' total deadline (which is still ahead: see
     // start_ready()).
     int64_t left = INT64_MAX;
@@ -350,6 +351,7 @@ struct Sender::Impl {
     }
     Clock::time_point free = b.next_free(now);
     if (free <= now && b.probing && b.in_flight > 0) return false;  // Its budget's probe is out.
+    if (free <= now) free = b.limiter.acquire(now);                 // Shared by a fleet, Redis may still say wait.
     if (free <= now) {
       gather(job, b, now);
       const size_t carried = start(batch, b, now);

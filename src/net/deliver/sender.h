@@ -4,7 +4,8 @@
 // follow it into the dead-letter file, so that a replay keeps the order), pauses a channel
 // on a 429 or 503 with Retry-After, and dead-letters what it cannot deliver.
 // Requests are paced per integration (deliver/rate.h): channels sharing an integration key
-// share one budget, whose windows all apply; a 429 pauses the whole budget. A 429 never
+// share one budget, whose windows all apply (with --shared, across the fleet); a 429 pauses
+// the whole budget. A 429 never
 // spends --max-attempts (only --max-elapsed bounds it): without Retry-After it means "wait
 // for the window", a wait doubling from --backoff-base up to the budget's longest window
 // (--backoff-cap when it has none), with jitter.
@@ -22,6 +23,10 @@
 
 #include "net/deliver/deadletter.h"
 #include "route/channel.h"
+
+namespace cmrelay::state {
+class RedisLink;
+}
 
 namespace cmrelay::deliver {
 
@@ -42,6 +47,10 @@ struct DeliveryOptions {
   int verbosity = 0;                  // -1 quiet (no per-event lines), 1 one line per attempt (-v), 2 also waits.
   bool log_json = false;              // --log-format json: those lines as JSON objects.
   std::function<void()> before_line;  // Called before each stderr line (clears a progress line).
+  // --shared: every budget is the fleet's, in this Redis (deliver/rate.h), and while it is
+  // away this host keeps to 1/fleet_size of it. Null: budgets are this process's own.
+  state::RedisLink* shared = nullptr;
+  size_t fleet_size = 1;  // --fleet-size
 };
 
 struct ChannelStats {

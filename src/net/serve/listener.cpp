@@ -283,7 +283,7 @@ struct Listener::Impl {
       rc = respond(c, r, method, 200, "ok\n", "text/plain");
     } else if (r.route == Route::Readyz && get) {
       bool ok = spool.writable() && ready();
-      rc = respond(c, r, method, ok ? 200 : 503, ok ? "ready\n" : "not ready\n", "text/plain");
+      rc = respond(c, r, method, ok ? 200 : 503, ok ? metrics.readiness() : "not ready\n", "text/plain");
     } else if (r.route == Route::Metrics && get) {
       rc = respond(c, r, method, 200, metrics.render(spool), "text/plain; version=0.0.4");
     } else if (r.route != Route::Hook) {

@@ -6,6 +6,8 @@
 //                                  (at most max_body), store it in the spool, then 200
 //   GET /healthz                   200 while the process runs
 //   GET /readyz                    200 when the spool is writable and routes are loaded
+//                                  ("ready", or "ready, degraded: ..." while a shared
+//                                  Redis is away: Metrics::readiness)
 //   GET /metrics                   Prometheus text
 // Answers: 400 Content-Length in doubt, 401 bad or missing token (nothing read or stored),
 // 403 address not allowed, 404 (any other path, /hook/TOKEN/more included), 405, 411 a POST

@@ -66,9 +66,28 @@ void Metrics::rejected() {
   ++rejected_;
 }
 
-void Metrics::duplicate() {
+void Metrics::duplicate(bool fleet) {
   std::lock_guard<std::mutex> lock(mu_);
   ++duplicates_;
+  if (fleet) ++fleet_duplicates_;
+}
+
+void Metrics::shared(const std::string& redis, const std::string& degraded_mode) {
+  std::lock_guard<std::mutex> lock(mu_);
+  shared_ = redis;
+  degraded_mode_ = degraded_mode;
+}
+
+void Metrics::shared_up(bool up) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shared_up_ && !up) ++shared_outages_;
+  shared_up_ = up;
+}
+
+std::string Metrics::readiness() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shared_.empty() || shared_up_) return "ready\n";
+  return "ready, degraded: the shared Redis " + shared_ + " is unreachable (" + degraded_mode_ + ")\n";
 }
 
 void Metrics::unrouted() {
@@ -121,6 +140,17 @@ std::string Metrics::render(Spool& spool) {
   help(out, "cmrelay_serve_duplicates_total", "counter",
        "Vendor retries of a delivery already taken (delivered once).");
   line(out, "cmrelay_serve_duplicates_total", "", static_cast<double>(duplicates_));
+  if (!shared_.empty()) {
+    const std::string redis = "redis=\"" + label_value(shared_) + "\"";
+    help(out, "cmrelay_serve_duplicates_fleet_total", "counter",
+         "Of those, recognised through the shared Redis (the first copy on another host or spool file).");
+    line(out, "cmrelay_serve_duplicates_fleet_total", "", static_cast<double>(fleet_duplicates_));
+    help(out, "cmrelay_serve_shared_up", "gauge",
+         "1 while the shared Redis (--shared) answers; 0 while it is away (degraded: local shares of budgets).");
+    line(out, "cmrelay_serve_shared_up", redis, shared_up_ ? 1 : 0);
+    help(out, "cmrelay_serve_shared_outages_total", "counter", "Times the shared Redis became unreachable.");
+    line(out, "cmrelay_serve_shared_outages_total", redis, static_cast<double>(shared_outages_));
+  }
   help(out, "cmrelay_serve_events_unrouted_total", "counter", "Events routed to no channel (dead-lettered as such).");
   line(out, "cmrelay_serve_events_unrouted_total", "", static_cast<double>(unrouted_));
   help(out, "cmrelay_serve_store_seconds", "histogram", "Time to store one request durably (write, fsync, rename).");

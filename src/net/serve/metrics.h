@@ -22,11 +22,21 @@ class Metrics {
   void request(const std::string& path, int code);
   void stored(double seconds, double fsync_seconds);
   void rejected();
-  void duplicate();
+  // A vendor retry dropped; fleet: recognised through the shared Redis (--shared).
+  void duplicate(bool fleet = false);
   void unrouted();
   void attempt(const std::string& channel, bool retry);
   // delivered or dead-lettered; latency from arrival to delivery (delivered only).
   void ended(const std::string& channel, bool delivered, double latency);
+
+  // --shared: the Redis the fleet shares (as shown: never the password), and what this host
+  // does while it is away (for /readyz).
+  void shared(const std::string& redis, const std::string& degraded_mode);
+  // The shared Redis answers again (true) or became unreachable (false).
+  void shared_up(bool up);
+  // /readyz's text when the host is ready: "ready", or while the shared Redis is away
+  // "ready, degraded: ..." (still 200: the host receives and delivers; nothing is refused).
+  std::string readiness();
 
   // The exposition, with the spool's gauges read now.
   std::string render(Spool& spool);
@@ -44,7 +54,10 @@ class Metrics {
   };
   std::mutex mu_;
   std::map<std::pair<std::string, int>, uint64_t> requests_;
-  uint64_t stored_ = 0, rejected_ = 0, duplicates_ = 0, unrouted_ = 0;
+  uint64_t stored_ = 0, rejected_ = 0, duplicates_ = 0, fleet_duplicates_ = 0, unrouted_ = 0;
+  std::string shared_, degraded_mode_;  // Empty without --shared.
+  bool shared_up_ = true;
+  uint64_t shared_outages_ = 0;
   Histogram store_, fsync_;
   std::map<std::string, Channel> channels_;
 };

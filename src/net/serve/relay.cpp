@@ -126,11 +126,7 @@ void Relay::take(const SpoolFile& f) {
   rapidjson::StringBuffer sb;
   pipeline_->read_source(fd, path, [&](const Record& rec, const Detection&, EventBatch& events) {
     std::string key = dedup_key(volc::trace_id(rec), rec.body);
-    if (seen_.check_and_begin(key)) {
-      metrics_.duplicate();
-      log_.write("duplicate", {{"file", f.name}, {"key", key}});
-      return;
-    }
+    if (duplicate(key, f)) return;
     file.keys.push_back(key);
     for (const Event& e : events) route_event(id, file, e, sb);
   });
@@ -139,6 +135,31 @@ void Relay::take(const SpoolFile& f) {
   file.reject_reason = reject_reason_;
   file.reading = false;
   finish_if_done(id);
+}
+
+bool Relay::duplicate(const std::string& key, const SpoolFile& f) {
+  if (seen_.check_and_begin(key)) {
+    metrics_.duplicate();
+    log_.write("duplicate", {{"file", f.name}, {"key", key}});
+    return true;
+  }
+  if (options_.shared_seen == nullptr) return false;
+  bool elsewhere = false;
+  try {
+    elsewhere = options_.shared_seen->taken_elsewhere(key, f.name);
+  } catch (const state::Unavailable&) {
+    return false;  // Redis away (said once by the link): delivered; at least once, never lost.
+  } catch (const state::StateError& x) {
+    // An error reply (no outage): said once; asked again at the next request.
+    if (!shared_seen_said_) log_.write("shared", {{"error", x.what()}, {"dedup", "per host while this lasts"}});
+    shared_seen_said_ = true;
+    return false;
+  }
+  if (!elsewhere) return false;
+  seen_.finish(key);  // Known here too, and forgotten with the window.
+  metrics_.duplicate(true);
+  log_.write("duplicate", {{"file", f.name}, {"key", key}, {"seen", "fleet"}});
+  return true;
 }
 
 // Routed before it is written: a recovery may take its alert's remembered severity.

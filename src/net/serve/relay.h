@@ -3,8 +3,9 @@
 // channel), and hands them to its deliver::Sender, which the one delivery loop
 // (deliver/engine.h, kStopAndDrain) drives. A file leaves the spool only when every event from
 // it ended, delivered or dead-lettered; a body that cannot be decoded moves to the rejected
-// folder; a vendor retry of a delivery already taken (serve/seen.h) is removed without a
-// second delivery. Single-threaded: run on one thread; only notify() may be called from others.
+// folder; a vendor retry of a delivery already taken (serve/seen.h; with --shared, by any host
+// of the fleet: serve/shared_seen.h) is removed without a second delivery. Single-threaded:
+// run on one thread; only notify() may be called from others.
 #pragma once
 
 #include <rapidjson/stringbuffer.h>
@@ -25,6 +26,7 @@
 #include "net/serve/log.h"
 #include "net/serve/metrics.h"
 #include "net/serve/seen.h"
+#include "net/serve/shared_seen.h"
 #include "net/serve/smn.h"
 #include "net/serve/spool.h"
 #include "pipeline/pipeline.h"
@@ -41,6 +43,9 @@ struct RelayOptions {
   // its alert's firing events went (route/dispatch.h, deliver/recall.h). Outlives the Relay.
   state::Store* state = nullptr;
   std::string state_error;  // Why the state could not be opened: said once, routes alone decide.
+  // --shared: vendor retries recognised across the fleet too (serve/shared_seen.h), beside
+  // this host's own Seen. Null: this host's alone. Outlives the Relay.
+  SharedSeen* shared_seen = nullptr;
   // Shown every rejected body, to act on SMN's subscription handshake; null: none. Outlives the Relay.
   SmnConfirm* smn = nullptr;
 };
@@ -86,6 +91,8 @@ class Relay {
   };
   void scan();
   void take(const SpoolFile& f);
+  // A vendor retry of a request taken before: by this host (Seen), or by the fleet.
+  bool duplicate(const std::string& key, const SpoolFile& f);
   void route_event(uint64_t id, File& file, Event e, rapidjson::StringBuffer& sb);
   void unrouted(const Event& e, std::string_view body);
   void done(uint64_t tag, const Channel& channel, bool delivered);
@@ -116,6 +123,7 @@ class Relay {
   int64_t last_scan_ms_ = 0;
   std::vector<const Channel*> channels_;  // Scratch.
   std::string reject_reason_;             // Scratch: set by the pipeline's on_reject.
+  bool shared_seen_said_ = false;         // An error reply of the shared dedup was logged.
   std::string reading_;                   // The spool file being read, for on_reject.
 };
 

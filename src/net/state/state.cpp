@@ -11,9 +11,6 @@
 #include "net/state/state.h"
 
 #include <fcntl.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -22,8 +19,11 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <mutex>
 #include <system_error>
 #include <unordered_map>
+
+#include "net/state/channel_list.h"
 
 namespace cmrelay::state {
 namespace {
@@ -43,31 +43,38 @@ CREATE TABLE IF NOT EXISTS open_alerts(
 CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 )";
 
-std::string channels_json(const std::vector<std::string>& channels) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  w.StartArray();
-  for (const std::string& c : channels) w.String(c.data(), static_cast<rapidjson::SizeType>(c.size()));
-  w.EndArray();
-  return std::string(sb.GetString(), sb.GetSize());
-}
-
-// The names of a channels column; a value that is not a JSON array of strings (written by
-// something else) reads as no channel.
-std::vector<std::string> parse_channels(std::string_view text) {
-  std::vector<std::string> out;
-  rapidjson::Document d;
-  d.Parse(text.data(), text.size());
-  if (d.HasParseError() || !d.IsArray()) return out;
-  for (const auto& v : d.GetArray()) {
-    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
-  }
-  return out;
-}
-
 }  // namespace
 
-struct Store::Db {
+class FileStore final : public Store {
+ public:
+  FileStore(std::string path, std::chrono::seconds max_age);
+  ~FileStore() override;
+  FileStore(const FileStore&) = delete;
+  FileStore& operator=(const FileStore&) = delete;
+
+  void remember(std::string_view alert_key, std::string_view severity, std::string_view title,
+                const std::vector<std::string>& channels, int64_t now) override;
+  bool find(std::string_view alert_key, OpenAlert& out) override;
+  void closed(std::string_view alert_key, std::string_view channel, int64_t generation) override;
+  bool forget(std::string_view alert_key) override;
+  uint64_t forget_all() override;
+  uint64_t expire(int64_t now) override;
+  std::string where() const override { return path_; }
+
+  struct Db;
+  std::unique_ptr<Db> db_;
+  void expire_if_due();
+
+ protected:
+  void list_page(const std::string& after, std::vector<OpenAlert>& out) override;
+
+ private:
+  std::string path_;
+  std::chrono::seconds max_age_;
+  std::mutex mu_;  // One transaction at a time on the connection (reading and delivery threads).
+};
+
+struct FileStore::Db {
   std::string path;
   sqlite3* db = nullptr;
   // Prepared once per connection: preparing costs as much as running these statements.
@@ -182,11 +189,12 @@ std::string default_path() {
   return "";
 }
 
-Store::Store(std::string path, std::chrono::seconds max_age) : path_(std::move(path)), max_age_(max_age) {}
-Store::~Store() = default;
+FileStore::FileStore(std::string path, std::chrono::seconds max_age) : path_(std::move(path)), max_age_(max_age) {}
+FileStore::~FileStore() = default;
 
-std::unique_ptr<Store> Store::open(const std::string& path, std::chrono::seconds max_age, bool read_only) {
-  std::unique_ptr<Store> s(new Store(path, max_age));
+std::unique_ptr<Store> open_file(const std::string& path, std::chrono::seconds max_age, bool read_only) {
+  using Db = FileStore::Db;
+  auto s = std::make_unique<FileStore>(path, max_age);
   s->db_ = std::make_unique<Db>();
   Db& db = *s->db_;
   db.path = path;
@@ -235,8 +243,8 @@ std::unique_ptr<Store> Store::open(const std::string& path, std::chrono::seconds
   return s;
 }
 
-void Store::remember(std::string_view key, std::string_view severity, std::string_view title,
-                     const std::vector<std::string>& channels, int64_t now) {
+void FileStore::remember(std::string_view key, std::string_view severity, std::string_view title,
+                         const std::vector<std::string>& channels, int64_t now) {
   // One statement, so one transaction: the channels already remembered, then the new ones.
   static const std::string kUpsert =
       "INSERT INTO open_alerts VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1) ON CONFLICT(alert_key) DO UPDATE SET "
@@ -249,12 +257,12 @@ void Store::remember(std::string_view key, std::string_view severity, std::strin
   s.step();
 }
 
-bool Store::find(std::string_view key, OpenAlert& out) {
+bool FileStore::find(std::string_view key, OpenAlert& out) {
   std::lock_guard<std::mutex> lock(mu_);
   return db_->find(key, out);
 }
 
-void Store::closed(std::string_view key, std::string_view channel, int64_t generation) {
+void FileStore::closed(std::string_view key, std::string_view channel, int64_t generation) {
   // Nothing happens unless the alert is still of that generation (no firing event since).
   // Its last channel: the alert goes. Otherwise the channel leaves the list.
   static const std::string kLast =
@@ -269,20 +277,20 @@ void Store::closed(std::string_view key, std::string_view channel, int64_t gener
   Db::Stmt(*db_, kOne).bind(1, key).bind(2, channel).bind(3, generation).step();
 }
 
-void Store::list_page(const std::string& after, std::vector<OpenAlert>& out) {
+void FileStore::list_page(const std::string& after, std::vector<OpenAlert>& out) {
   std::lock_guard<std::mutex> lock(mu_);
   Db::Stmt s(*db_, (std::string(Db::kColumns) + "WHERE alert_key > ? ORDER BY alert_key LIMIT ?").c_str());
   s.bind(1, after).bind(2, static_cast<int64_t>(kPage));
   while (s.step()) Db::row(s, out.emplace_back());
 }
 
-bool Store::forget(std::string_view key) {
+bool FileStore::forget(std::string_view key) {
   std::lock_guard<std::mutex> lock(mu_);
   Db::Stmt(*db_, "DELETE FROM open_alerts WHERE alert_key = ?").bind(1, key).step();
   return sqlite3_changes(db_->db) > 0;
 }
 
-uint64_t Store::forget_all() {
+uint64_t FileStore::forget_all() {
   std::lock_guard<std::mutex> lock(mu_);
   Db::Stmt(*db_, "DELETE FROM open_alerts").step();
   uint64_t n = static_cast<uint64_t>(sqlite3_changes(db_->db));
@@ -290,7 +298,7 @@ uint64_t Store::forget_all() {
   return n;
 }
 
-uint64_t Store::expire(int64_t now) {
+uint64_t FileStore::expire(int64_t now) {
   std::lock_guard<std::mutex> lock(mu_);
   Db::Transaction t(*db_);
   Db::Stmt(*db_, "DELETE FROM open_alerts WHERE last_seen < ?").bind(1, now - max_age_.count()).step();
@@ -303,7 +311,7 @@ uint64_t Store::expire(int64_t now) {
   return n;
 }
 
-void Store::expire_if_due() {
+void FileStore::expire_if_due() {
   if (max_age_.count() <= 0) return;
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   int64_t last = 0;

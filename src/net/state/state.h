@@ -1,15 +1,14 @@
 // The open-alert state: per alert_key, the channels its firing events were sent to, its
 // severity and title, so that its recovery reaches every one of them, in this run or a later
-// one, and with several runs at once. One SQLite file (WAL journal, a busy timeout for runs at
-// once, a schema version); this header is the stage's whole interface and nothing else in
-// cmrelay includes SQLite. Every method may throw StateError; callers decide what a failed
-// state means (send: deliver anyway, then exit 8).
+// one, with several runs at once, and (kept in Redis) on whichever host of a fleet it lands.
+// This header is the stage's interface; nothing else in cmrelay includes SQLite or hiredis.
+// Every method may throw StateError (Unavailable, redis_link.h, when a shared Redis cannot be
+// reached); callers decide what a failed state means (send: deliver anyway, then exit 8).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,6 +21,14 @@ namespace cmrelay::state {
 class StateError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The shared Redis cannot be reached now (refused, timed out, closed, or within an outage):
+// the caller goes on without the state for this step; it is no fault of the data. Its text
+// holds no secret.
+class Unavailable : public StateError {
+ public:
+  using StateError::StateError;
 };
 
 struct OpenAlert {
@@ -38,31 +45,22 @@ struct OpenAlert {
 // directory rules: a relative XDG_STATE_HOME is ignored); "" when neither can be worked out.
 std::string default_path();
 
+// Where the open alerts are kept: a file on this host (open_file) or the Redis a fleet
+// shares (redis_store.h). Every method may be called from any thread.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
-  // Expired entries are looked for at most this often (a scan of the whole table).
-  static constexpr int64_t kExpireEvery = 3600;
-
-  // Opens path, creating it (mode 0600) and its directory when absent, unless read_only
-  // (then a missing file throws). Entries not seen for max_age are removed (at most once per
-  // kExpireEvery, by whichever run comes first); a max_age of 0 expires nothing. A file that is no SQLite database, of
-  // a newer schema, or that cannot be written throws.
-  static std::unique_ptr<Store> open(const std::string& path, std::chrono::seconds max_age, bool read_only = false);
-  ~Store();
-  Store(const Store&) = delete;
-  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
 
   // A firing event was sent to channels: adds them to those remembered (a new alert starts
   // with them), records its severity and title, and starts a new generation.
-  void remember(std::string_view alert_key, std::string_view severity, std::string_view title,
-                const std::vector<std::string>& channels, int64_t now);
+  virtual void remember(std::string_view alert_key, std::string_view severity, std::string_view title,
+                        const std::vector<std::string>& channels, int64_t now) = 0;
   // The alert, when it is open; false otherwise.
-  bool find(std::string_view alert_key, OpenAlert& out);
+  virtual bool find(std::string_view alert_key, OpenAlert& out) = 0;
   // Its recovery was delivered to channel: the channel is forgotten, and the alert once no
   // channel is left. Nothing happens when a firing event came since the recovery looked the
   // alert up (generation differs): that one reopened it.
-  void closed(std::string_view alert_key, std::string_view channel, int64_t generation);
+  virtual void closed(std::string_view alert_key, std::string_view channel, int64_t generation) = 0;
 
   // Every open alert, in alert_key order, a page at a time (the list may be long).
   template <class F>
@@ -76,24 +74,28 @@ class Store {
       if (!page.empty()) after = page.back().alert_key;
     } while (page.size() == kPage);
   }
-  bool forget(std::string_view alert_key);  // False when it was not open.
-  uint64_t forget_all();                    // How many were forgotten.
+  virtual bool forget(std::string_view alert_key) = 0;  // False when it was not open.
+  virtual uint64_t forget_all() = 0;                    // How many were forgotten.
   // Removes entries last seen before now - max_age; returns how many.
-  uint64_t expire(int64_t now);
-  const std::string& path() const { return path_; }
+  virtual uint64_t expire(int64_t now) = 0;
+  // What messages name it by: the file, or the Redis URL without its password.
+  virtual std::string where() const = 0;
 
- private:
+ protected:
   static constexpr size_t kPage = 1000;
-  struct Db;
-  Store(std::string path, std::chrono::seconds max_age);
-  // Up to kPage alerts whose key sorts after `after`, in key order.
-  void list_page(const std::string& after, std::vector<OpenAlert>& out);
-  void expire_if_due();
-
-  std::string path_;
-  std::chrono::seconds max_age_;
-  std::mutex mu_;  // One transaction at a time on the connection (reading and delivery threads).
-  std::unique_ptr<Db> db_;
+  // Up to kPage alerts whose key sorts after `after`, in key order (exactly kPage unless
+  // the list ends).
+  virtual void list_page(const std::string& after, std::vector<OpenAlert>& out) = 0;
 };
+
+// The state file: one SQLite file (WAL journal, a busy timeout for runs at once, a schema
+// version, kSchemaVersion). Opens path, creating it (mode 0600) and its directory when
+// absent, unless read_only (then a missing file throws). Entries not seen for max_age are
+// removed (at most once per kExpireEvery, by whichever run comes first); a max_age of 0
+// expires nothing. A file that is no SQLite database, of a newer schema, or that cannot be
+// written throws.
+constexpr int kSchemaVersion = 1;
+constexpr int64_t kExpireEvery = 3600;  // Expired entries are looked for at most this often (a scan).
+std::unique_ptr<Store> open_file(const std::string& path, std::chrono::seconds max_age, bool read_only = false);
 
 }  // namespace cmrelay::state

@@ -28,7 +28,7 @@ TEST_CASE("recall: a recovery reaches its alert's channels from the state, and c
   RouteTable t = RouteTable::load(write_route_file("recall.yaml", kValueRoutes));
   std::vector<const Channel*> out;
   {
-    auto store = state::Store::open(path, std::chrono::seconds(0));
+    auto store = state::open_file(path, std::chrono::seconds(0));
     Recall recall(store.get(), true);
     Dispatch d(t, &recall);
     Event firing = value_event(Status::Critical, "99");
@@ -36,7 +36,7 @@ TEST_CASE("recall: a recovery reaches its alert's channels from the state, and c
     CHECK(names(out) == V{"a", "hot"});
   }
   // Another run (a later one: the memory is the file's).
-  auto store = state::Store::open(path, std::chrono::seconds(0));
+  auto store = state::open_file(path, std::chrono::seconds(0));
   Recall recall(store.get(), true);
   Dispatch d(t, &recall);
   Event recovery = value_event(Status::Ok, "10");
@@ -56,10 +56,10 @@ TEST_CASE("recall: read only, nothing is remembered and no token is given") {
   const std::string path = state_file("recall-ro.db");
   RouteTable t = RouteTable::load(write_route_file("recall-ro.yaml", kValueRoutes));
   {
-    auto store = state::Store::open(path, std::chrono::seconds(0));
+    auto store = state::open_file(path, std::chrono::seconds(0));
     store->remember("k1", "Critical", "cpu", {"a", "hot"}, 1);
   }
-  auto store = state::Store::open(path, std::chrono::seconds(0), true);
+  auto store = state::open_file(path, std::chrono::seconds(0), true);
   Recall recall(store.get(), false);
   Dispatch d(t, &recall);
   std::vector<const Channel*> out;

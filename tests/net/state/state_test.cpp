@@ -30,7 +30,7 @@ constexpr std::chrono::seconds kDay{86400};
 
 TEST_CASE("state: remember adds channels; closed forgets them one by one, then the alert") {
   TempDir dir;
-  auto s = Store::open(dir.file("a/b/state.db"), 30 * kDay);  // Its directory is created.
+  auto s = open_file(dir.file("a/b/state.db"), 30 * kDay);  // Its directory is created.
   s->remember("k", "Critical", "disk full", {"dba", "hot"}, 1000);
   s->remember("k", "Warning", "disk 90%", {"hot", "ops"}, 1060);
   OpenAlert a;
@@ -51,7 +51,7 @@ TEST_CASE("state: remember adds channels; closed forgets them one by one, then t
 
 TEST_CASE("state: a firing event after the recovery looked the alert up keeps it open") {
   TempDir dir;
-  auto s = Store::open(dir.file("state.db"), 30 * kDay);
+  auto s = open_file(dir.file("state.db"), 30 * kDay);
   s->remember("k", "Critical", "t", {"dba"}, 1000);
   OpenAlert seen;
   REQUIRE(s->find("k", seen));
@@ -67,11 +67,11 @@ TEST_CASE("state: survives reopening, lists in key order, forgets, and expires b
   const std::string path = dir.file("state.db");
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   {
-    auto s = Store::open(path, 30 * kDay);
+    auto s = open_file(path, 30 * kDay);
     for (int i = 0; i < 2500; ++i) s->remember("k" + std::to_string(i), "Info", "t", {"ops"}, now);
     s->remember("old", "Info", "t", {"ops"}, now - 31 * 86400);
   }
-  auto s = Store::open(path, 30 * kDay);
+  auto s = open_file(path, 30 * kDay);
   size_t n = 0;
   std::string last;
   s->each([&](const OpenAlert& a) {
@@ -92,17 +92,17 @@ TEST_CASE("state: a file that is no state, or of a newer schema, is an error nam
   TempDir dir;
   const std::string junk = dir.file("junk.db");
   std::ofstream(junk) << std::string(4096, 'x');
-  CHECK_THROWS_WITH_AS(Store::open(junk, kDay), (junk + ": cannot use the state file: file is not a database").c_str(),
+  CHECK_THROWS_WITH_AS(open_file(junk, kDay), (junk + ": cannot use the state file: file is not a database").c_str(),
                        StateError);
   const std::string newer = dir.file("newer.db");
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(newer.c_str(), &db) == SQLITE_OK);
   sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  CHECK_THROWS_WITH_AS(Store::open(newer, kDay),
+  CHECK_THROWS_WITH_AS(open_file(newer, kDay),
                        (newer + ": written by a newer cmrelay (state schema 99, this one knows 1)").c_str(),
                        StateError);
-  CHECK_THROWS_AS(Store::open(dir.file("absent.db"), kDay, true), StateError);
+  CHECK_THROWS_AS(open_file(dir.file("absent.db"), kDay, true), StateError);
 }
 
 TEST_CASE("state: the default location follows the XDG base directories") {
