@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,7 +137,21 @@ class Framer {
   std::function<void()> idle_;  // Only set for streams that can wait (see on_idle).
   std::string source_;
   size_t max_body_;
-  std::vector<char> buf_;
+  // Grown without zeroing: the bytes past end_ are never read, and zeroing the first chunk
+  // touched all of its 256 pages in every run, a third of a one-body run's page faults.
+  template <class T>
+  struct NoZeroing : std::allocator<T> {
+    template <class U>
+    struct rebind {
+      using other = NoZeroing<U>;
+    };
+    template <class U>
+    void construct(U* p) noexcept {
+      ::new (static_cast<void*>(p)) U;
+    }
+    using std::allocator<T>::allocator;
+  };
+  std::vector<char, NoZeroing<char>> buf_;
   size_t pos_ = 0;
   size_t end_ = 0;
   uint64_t base_ = 0;  // Stream offset of buf_[0].
