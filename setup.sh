@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one place that lists cmrelay's Debian packages, builds it, and runs it.
 #   ./setup.sh                 install what is missing, build (Release) into build/, convert samples/
+#                              and say in four lines what came of it (--print: the events too)
 #   ./setup.sh test [STAGE...] the same set-up, then the test stages (default: all, in this order):
 #       unit      ctest on the Release build (unit, CLI, golden, property tests)
 #       sanitize  the whole ctest suite again, built with ASan+UBSan in build-san/
@@ -78,8 +79,29 @@ stage_tidy() {
       --extra-arg=-Wno-unknown-warning-option --extra-arg=-Wno-ambiguous-reversed-operator
 }
 
+# The first run's last words: what was built, what the samples became, what to try next. The
+# events themselves with --print (`./setup.sh run --print`, or `./setup.sh --print`).
+first_contact() {
+  local print=${1:-} dirs=(samples/*/) out
+  out=$(mktemp -d)
+  local rc=0
+  "$BUILD_DIR/cmrelay" convert --reject "$out/rejected" "${dirs[@]}" >"$out/events" 2>"$out/err" || rc=$?
+  if [ "$print" = --print ]; then cat "$out/events"; fi
+  local bodies events rejected
+  bodies=$("$BUILD_DIR/cmrelay" detect "${dirs[@]}" 2>/dev/null | wc -l)
+  events=$(wc -l <"$out/events")
+  rejected=$( [ -f "$out/rejected" ] && wc -l <"$out/rejected" || echo 0)
+  echo "setup: built $BUILD_DIR/cmrelay and $BUILD_DIR/cmrelay-full ($(grep -m1 CMAKE_BUILD_TYPE: "$BUILD_DIR/CMakeCache.txt" | cut -d= -f2))"
+  echo "setup: converted ${dirs[*]}: $bodies bodies, $events Flashduty events, $rejected rejected (exit $rc)"
+  [ "$print" = --print ] || echo "setup: ./setup.sh --print shows the events; the tour is in README.md"
+  echo "setup: next: export PATH=\"\$PWD/$BUILD_DIR:\$PATH\"; cmrelay convert --pretty samples/volcengine/metric-firing.json"
+  rm -rf "$out"
+  return "$rc"
+}
+
+[ "${1:-}" = --print ] && set -- run --print
 case "${1:-run}" in
-  run)  "$BUILD_DIR/cmrelay" convert samples/volcengine samples/alibaba ;;  # samples/ also holds route files
+  run)  first_contact "${2:-}" ;;
   test)
     shift
     stages=("$@")
@@ -100,5 +122,5 @@ case "${1:-run}" in
       echo "setup: stage $stage passed in $((SECONDS - start)) s" >&2
     done
     ;;
-  *)    echo "usage: ./setup.sh [run|test [unit|sanitize|fuzz|tidy]...]" >&2; exit 2 ;;
+  *)    echo "usage: ./setup.sh [run [--print]|--print|test [unit|sanitize|fuzz|tidy]...]" >&2; exit 2 ;;
 esac

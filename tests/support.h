@@ -162,6 +162,11 @@ inline std::string read_file(const std::string& path) {
   return s;
 }
 
+// A file of the source tree ("samples/tencent/metric-alarm.json", "tests/vendors/bodies/...").
+inline std::string source_file(const std::string& relative) {
+  return read_file(std::string(CMRELAY_SOURCE_DIR) + "/" + relative);
+}
+
 // Everything written to file descriptor 2 while it lives, appended to text when it ends
 // (a pipe: keep it under 64 KiB).
 class CaptureStderr {

@@ -1,5 +1,6 @@
-// The core commands main() dispatches to (the delivering ones: net/commands/options.h). Each wires stages together;
-// none holds logic of its own.
+// The core commands: each registers its options and returns what runs it (add_*, for main()'s
+// command table, cli/command.h); the delivering ones are in net/commands/options.h. Each wires
+// stages together; none holds logic of its own.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/command.h"
 #include "input/framer.h"
 
 namespace cmrelay::cli {
@@ -90,5 +92,11 @@ struct RoutesTestOptions {
 
 // cmrelay routes test: explains every event's route, or runs a batch of cases.
 int routes_test(const RoutesTestOptions& options);
+
+// The registrations of the command table (cli/command.h), each in its command's file.
+Run add_convert(CLI::App& cmd);  // convert.cpp
+Run add_detect(CLI::App& cmd);   // convert.cpp
+Run add_labels(CLI::App& cmd);   // labels.cpp
+Run add_routes(CLI::App& cmd);   // routes.cpp: routes check, routes test
 
 }  // namespace cmrelay::cli

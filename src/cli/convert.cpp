@@ -1,10 +1,13 @@
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/interrupt.h"
+#include "cli/options.h"
 #include "cli/read.h"
 #include "output/ndjson.h"
 #include "report/diag.h"
@@ -98,6 +101,24 @@ int detect(const ReadOptions& options) {
   read_inputs(*pipeline, options, nullptr, &stop);
   const bool output_ok = flush_output(out);
   return conclude(options, *pipeline, output_ok);
+}
+
+Run add_convert(CLI::App& cmd) {
+  auto o = std::make_shared<ConvertOptions>();
+  add_read_options(cmd, o->read);
+  add_remove_done(cmd, o->read);
+  cmd.add_flag("--pretty", o->pretty, "Indent the events (for reading; not NDJSON)");
+  cmd.add_flag("--quiet,-q", o->read.quiet,
+               "No rejection lines or warnings on stderr; only the summary and fatal errors");
+  cmd.add_option("--routes", o->routes_path, "Route file (YAML or JSON): add each event's \"channels\"")
+      ->type_name("FILE");
+  return [o] { return convert(*o); };
+}
+
+Run add_detect(CLI::App& cmd) {
+  auto o = std::make_shared<ReadOptions>();
+  add_read_options(cmd, *o);
+  return [o] { return detect(*o); };
 }
 
 }  // namespace cmrelay::cli

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "report/diag.h"
@@ -14,8 +15,6 @@
 namespace cmrelay::cli {
 
 namespace {
-
-constexpr std::string_view kFullCommands[] = {"send", "serve", "alerts"};
 
 std::string dir_of(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -51,13 +50,6 @@ std::string own_dir(const char* argv0) {
 }
 
 }  // namespace
-
-bool needs_full(std::string_view command) {
-  for (std::string_view c : kFullCommands) {
-    if (command == c) return true;
-  }
-  return false;
-}
 
 int exec_full(char** argv, const char* relpath) {
   std::string dir = own_dir(argv[0]);

@@ -1,10 +1,13 @@
 // cmrelay labels: the label keys the bodies produce, for writing a route file.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
+#include <memory>
 
 #include "cli/commands.h"
 #include "cli/interrupt.h"
+#include "cli/options.h"
 #include "cli/read.h"
 #include "output/label_census.h"
 #include "report/diag.h"
@@ -36,6 +39,12 @@ int labels(const ReadOptions& options) {
   diag::say("labels: %llu events", static_cast<unsigned long long>(census.events()));
   finish(*pipeline, outcomes);
   return stop_signal() != 0 ? 128 + stop_signal() : outcomes.status();
+}
+
+Run add_labels(CLI::App& cmd) {
+  auto o = std::make_shared<ReadOptions>();
+  add_read_options(cmd, *o);
+  return [o] { return labels(*o); };
 }
 
 }  // namespace cmrelay::cli

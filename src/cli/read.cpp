@@ -47,9 +47,9 @@ std::unique_ptr<Pipeline> make_pipeline(const ReadOptions& options, bool decode,
   PipelineOptions po;
   if (severity != nullptr) po.severity = *severity;
   if (options.vendor != "auto") {
-    po.vendor = parse_vendor(options.vendor);
-    if (!po.vendor || *po.vendor == Vendor::Flashduty) {
-      diag::say("--vendor must be auto, volcengine or alibaba, not '%s'", options.vendor.c_str());
+    po.vendor = parse_alert_vendor(options.vendor);
+    if (!po.vendor) {
+      diag::say("--vendor must be auto or one of %s, not '%s'", vendor_names().c_str(), options.vendor.c_str());
       return nullptr;
     }
   }

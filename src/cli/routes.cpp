@@ -1,11 +1,14 @@
 // cmrelay routes check, and routes test over payloads (each event's route explained).
 #include "cli/routes.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <sstream>
 
 #include "cli/interrupt.h"
+#include "cli/options.h"
 #include "cli/read.h"
 #include "output/ndjson.h"
 #include "report/diag.h"
@@ -183,6 +186,34 @@ int routes_test(const RoutesTestOptions& options) {
     outcomes.add(kRejected);
   }
   return stop_signal() != 0 ? 128 + stop_signal() : outcomes.status();
+}
+
+Run add_routes(CLI::App& cmd) {
+  cmd.require_subcommand(1);
+  struct CheckOptions {
+    std::string file;
+    bool flashduty = false;
+  };
+  CLI::App* check = cmd.add_subcommand("check", "Report every problem of a route file, one FILE:LINE: line each");
+  auto c = std::make_shared<CheckOptions>();
+  check->add_option("file", c->file, "The route file (YAML or JSON)")->required();
+  check->add_flag("--flashduty", c->flashduty,
+                  "Also warn about every line Flashduty's route would not accept (cmrelay's extensions)");
+
+  CLI::App* test = cmd.add_subcommand("test", "Explain each event's route (cases, verdicts, channels), or run --cases");
+  auto o = std::make_shared<RoutesTestOptions>();
+  test->add_option("file", o->file, "The route file (YAML or JSON)")->required();
+  add_read_options(*test, o->read);
+  CLI::Option* expect = test->add_option("--expect", o->expect,
+                                         "Comma-separated channels every event must reach (any order); exit 1 "
+                                         "otherwise, or when no event was read")
+                            ->type_name("CH,...");
+  test->add_option("--cases", o->cases_path, "Batch of named cases with expected channels")->type_name("TESTS.yaml");
+  return [check, c, o, expect] {
+    if (check->parsed()) return routes_check(c->file, c->flashduty);
+    o->has_expect = expect->count() > 0;
+    return routes_test(*o);
+  };
 }
 
 }  // namespace cmrelay::cli

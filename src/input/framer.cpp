@@ -70,7 +70,9 @@ void Framer::JsonScan::reset() {
 }
 
 // Whether c may begin a line inside the JSON text scanned so far: what may follow the last
-// significant byte in the innermost container. Valid JSON always passes.
+// significant byte in the innermost container. Valid JSON always passes, and so does a
+// trailing comma before the container's closer (documentation samples have them): that body
+// is not cut short, it is invalid, and the parser says where (one rejection, not two).
 bool Framer::continues(const JsonScan& s, char c) {
   const char ctx = s.stack.back();
   switch (s.last) {
@@ -81,7 +83,7 @@ bool Framer::continues(const JsonScan& s, char c) {
     case '[':
       return value_start(c) || c == ']';
     case ',':
-      return ctx == '{' ? c == '"' : value_start(c);
+      return ctx == '{' ? c == '"' || c == '}' : value_start(c) || c == ']';
     default:  // After a value or a key.
       return c == ',' || c == ':' || c == '}' || c == ']';
   }

@@ -264,9 +264,9 @@ class Builder {
   void severity(const Node& n) {
     if (!expect(n, Node::Map, "severity")) return;
     for (const Node& v : n.items) {
-      std::optional<Vendor> vendor = parse_vendor(v.key);
-      if (!vendor || *vendor == Vendor::Flashduty) {
-        error(v.key_line, "unknown vendor '" + v.key + "' in severity (known: volcengine, alibaba)");
+      std::optional<Vendor> vendor = parse_alert_vendor(v.key);
+      if (!vendor) {
+        error(v.key_line, "unknown vendor '" + v.key + "' in severity (known: " + vendor_names() + ")");
         continue;
       }
       if (const Node* before = first_same_name(n, v)) {

@@ -4,11 +4,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "target/target.h"
 #include "text/url_redact.h"
 
 namespace cmrelay {
@@ -37,18 +39,24 @@ struct Channel {
   // none for other URLs. Set and empty: none ("none").
   bool rate_set = false;
   std::vector<Rate> rate{};
+  // What the channel's events become on the wire, and what its answers mean (kind:; the
+  // Flashduty standard event when the file names none, and for --url).
+  std::shared_ptr<const target::Target> target = target::flashduty_target();
 };
 
 // Every secret text a channel holds, as a server might echo it back: each secret part of
 // its URL (url_secrets: as written and percent-decoded), and each header value (whole, and
-// the credentials after an auth scheme: "Bearer T" gives T too). Longest first; header
+// the credentials after an auth scheme: "Bearer T" gives T too), and its target's own (a
+// routing key, a signing secret). Longest first; header
 // texts shorter than 4 bytes are left out ("X-Env: 1" is no secret, and masking every "1"
 // would garble every message).
 std::vector<std::string> channel_secrets(const Channel& channel);
 
-// Whether url is one `send` can POST to: http or https, a valid URL by RFC 3986 (a host, an
-// IPv6 literal's brackets, no spaces), with a port from 1 to 65535 when one is given. Else why
-// not, the URL redacted. routes check, the route loader and --url all ask this one question.
+// The one URL rule: whether url is one send and serve can POST to: http or https, a valid URL
+// by RFC 3986 (an IPv6 literal's brackets, no spaces) with a host (a name of letters, digits,
+// '-', '.', '_' and '~', or an IP literal), and a port from 1 to 65535 when one is given. Else
+// why not, the URL redacted. routes check, the route loader and send's and serve's --url all
+// ask this one question; libcurl accepts every URL it passes.
 bool check_channel_url(const std::string& url, std::string& why);
 
 }  // namespace cmrelay

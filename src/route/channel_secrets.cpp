@@ -22,6 +22,7 @@ std::vector<std::string> channel_secrets(const Channel& channel) {
     if (credentials != std::string::npos) credentials = value.find_first_not_of(' ', credentials);
     if (credentials != std::string::npos) add_header_secret(out, std::string_view(value).substr(credentials));
   }
+  for (std::string& s : channel.target->secrets()) out.push_back(std::move(s));
   longest_first(out);
   return out;
 }

@@ -1,9 +1,10 @@
 // ali.cms2: Alibaba CloudMonitor 2.0 webhooks (the new console's "notification objects"),
 // a CloudEvents-like JSON body. One event per body: subtype NORMAL_RESOLVE or status
-// RESOLVED / RECOVERED gives Ok, else the body's severity. The public record is thin (a
-// resolve can be as small as subtype, time, subject, severity, status and labels), so every
-// field may be absent, and the alert_key uses only what a minimal resolve still carries:
-// the subject and the resource id, wherever the body names it.
+// RESOLVED / RECOVERED gives Ok, else (OCCURRED, PERSISTENT: still firing) the body's severity. The public record is
+// thin (a resolve can be as small as subtype, time, subject, severity, status and labels), so every field may be
+// absent, and the alert_key uses only what a minimal resolve still carries: the subject and the resource id, wherever
+// the body names it.
+#include <algorithm>
 #include <string>
 
 #include "vendors/alibaba.h"
@@ -19,25 +20,37 @@ constexpr std::string_view kId = "ali.cms2";
 
 bool resolved_status(std::string_view status) { return iequals(status, "RESOLVED") || iequals(status, "RECOVERED"); }
 
+// The alert statuses of the 2.0 body: OCCURRED and PERSISTENT fire, RESOLVED and RECOVERED end.
+bool cms2_status(std::string_view status) {
+  return iequals(status, "OCCURRED") || iequals(status, "PERSISTENT") || resolved_status(status);
+}
+
 std::string_view string_member(const json::Value& body, std::string_view key) {
   const json::Value* v = fields::get(body, key);
   return v && v->IsString() ? std::string_view(v->GetString(), v->GetStringLength()) : std::string_view();
 }
 
-// The subtype (NORMAL_TRIGGER / NORMAL_RESOLVE...), a CloudEvents envelope of type ALERT, or a
-// subject with one of the 2.0 statuses. Bodies of the other Alibaba formats have none of these
-// (ali.event has alert, ali.sysevent name + level, ali.threshold alertState).
+// The subtype (NORMAL_TRIGGER / NORMAL_RESOLVE...), a CloudEvents envelope of type ALERT, or
+// one of the 2.0 statuses with a subject or with two of the 2.0 body's own keys (workspace,
+// ruleId, alertEntityId): a body may come without subtype, specversion and subject. Bodies of
+// the other formats have none of these (ali.event has alert, ali.sysevent name + level,
+// ali.threshold alertState, am.webhook alerts[] and firing/resolved).
 bool recognise(const json::Value& body, std::string& evidence) {
   if (!body.IsObject() || body.HasMember("alert") || body.HasMember("alertState")) return false;
   const std::string_view subtype = string_member(body, "subtype");
   const std::string_view status = string_member(body, "status");
   const std::string_view type = string_member(body, "type");
+  const std::string own = keys_present(body, {"workspace", "ruleId", "alertEntityId"});
+  const bool two_own = std::count(own.begin(), own.end(), ',') >= 2;
   if (subtype.substr(0, 7) == "NORMAL_") {
     evidence = "subtype=" + std::string(subtype.substr(0, 40));
   } else if (iequals(type, "ALERT") && body.HasMember("specversion")) {
     evidence = "type=ALERT, specversion";
-  } else if (body.HasMember("subject") && (iequals(status, "OCCURRED") || resolved_status(status))) {
+  } else if (cms2_status(status) && body.HasMember("subject")) {
     evidence = "subject, status=" + std::string(status);
+  } else if (cms2_status(status) && two_own) {
+    evidence = "status=" + std::string(status) + own + keys_present(body, {"resource", "labels"});
+    return true;
   } else {
     return false;
   }
@@ -127,7 +140,8 @@ Fields read_fields(const json::Value& body, const Objects& o) {
 
 void make_title(std::string& t, const Fields& f) {
   if (f.resolved) t += "Recovered: ";
-  t += either(either(f.subject, f.message), "Alibaba CloudMonitor alert");
+  const std::string rule = f.rule_id.empty() ? std::string() : "Alibaba CloudMonitor rule " + f.rule_id;
+  t += first({f.subject, f.message, rule, "Alibaba CloudMonitor alert"});
   const std::string_view who = either(f.resource_name, f.resource_id);
   if (!who.empty() && t.find(who) == std::string::npos) t.append(" on ").append(who);
 }

@@ -26,17 +26,6 @@ void threshold_title(std::string& t, std::string_view rule, std::string_view res
   }
 }
 
-std::string keys_present(const json::Value& body, std::initializer_list<std::string_view> keys) {
-  std::string found;
-  for (std::string_view key : keys) {
-    if (body.HasMember(json::Value(rapidjson::StringRef(key.data(), key.size())))) {
-      found += ", ";
-      found += key;
-    }
-  }
-  return found;
-}
-
 const json::Value* auxiliary(json::Value& obj, std::string_view key, rapidjson::Type want, DecodeContext& ctx,
                              std::string_view format, std::string_view label, std::string& raw,
                              std::string_view where) {
@@ -114,15 +103,20 @@ SystemEvent read_system_event(const json::Value& obj, std::string_view where) {
   return s;
 }
 
-Lifecycle read_lifecycle(const json::Value* content, std::string_view where) {
+Lifecycle read_lifecycle(const json::Value* content, std::string_view where, std::string_view event_name) {
   Lifecycle l;
   if (content == nullptr || !content->IsObject()) return l;
   l.event_id = str(*content, "eventId", where);
   if (l.event_id.empty()) return l;
   l.status = str(*content, "eventStatus", where);
+  if (l.status.empty()) {
+    const size_t colon = event_name.rfind(':');
+    if (colon != std::string_view::npos) l.status = event_name.substr(colon + 1);
+  }
   for (std::string_view end : {"Executed", "Canceled", "Cancelled", "Failed", "Avoided"}) {
     l.terminal |= iequals(l.status, end);
   }
+  l.terminal |= !str(*content, "executeFinishTime", where).empty();
   return l;
 }
 

@@ -184,7 +184,7 @@ Alert read_alert(const json::Value& body, const Parts& p) {
       {a.s.instance_name, str(res, "instanceName", "alert.resourceInfo."), str(res, "name", "alert.resourceInfo.")});
   a.region = first({a.s.region, str(res, "regionId", "alert.resourceInfo.")});
   a.strategy = str(body, "strategyName");
-  if (a.system) a.om = read_lifecycle(p.content, "alert.eventContentMap.");
+  if (a.system) a.om = read_lifecycle(p.content, "alert.eventContentMap.", a.s.name);
   a.dedup_id = str(alert, "dedupId", "alert.");
   a.trace_id = str(alert, "traceId", "alert.");
   a.at = fields::integer(alert, "timestamp", "alert.");

@@ -52,7 +52,7 @@ void read_fields(json::Value& body, DecodeContext& ctx, Fields& f) {
   f.s = read_system_event(body);
   if (f.content) f.content_id = str(*f.content, "instanceId", "content.");
   f.trace_id = str(body, "traceId");
-  f.om = read_lifecycle(f.content, "content.");
+  f.om = read_lifecycle(f.content, "content.", f.s.name);
 }
 
 // alert_key: an O&M event by its own id (its notifications update one alert); else the
@@ -111,6 +111,9 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   Fields f;
   read_fields(body, ctx, f);
   e.status = f.om.terminal ? Status::Ok : map_level(ctx, Vendor::Alibaba, kId, f.s.level);
+  // An ended event keeps its level (the end notification repeats it): routing sends it where
+  // the alert went.
+  if (f.om.terminal) e.alert_severity = ctx.severity.find(Vendor::Alibaba, f.s.level).value_or(Status::Ok);
   make_key(e.alert_key, f);
   if (f.om.terminal) e.title += "Ended: ";
   system_event_title(e.title, f.s, f.content_id);

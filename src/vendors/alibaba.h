@@ -46,14 +46,17 @@ struct SystemEvent {
 };
 SystemEvent read_system_event(const json::Value& obj, std::string_view where = {});
 
-// An ECS O&M notification's lifecycle, from its content: eventId stays the same across the
-// notifications of one O&M event; eventStatus moves Scheduled -> Executing -> a terminal state.
+// An ECS system event's lifecycle (O&M events, and exceptions such as a stalled disk), from its
+// content: eventId stays the same across the notifications of one event; eventStatus moves
+// Scheduled -> Executing -> a terminal state. Exception events carry no eventStatus: their
+// state is the event name's last part ("Disk:Stalled:Executed"), and their end notification
+// adds executeFinishTime (the ECS documentation's stalled disk keeps the name ...:Executing).
 struct Lifecycle {
   std::string event_id, status;
-  bool terminal = false;  // Executed, Canceled, Failed or Avoided: the O&M event is over.
+  bool terminal = false;  // Executed, Canceled, Failed or Avoided, or finished: the event is over.
 };
-// Empty event_id when content carries no O&M lifecycle.
-Lifecycle read_lifecycle(const json::Value* content, std::string_view where);
+// Empty event_id when content carries no lifecycle. event_name: the system event's name.
+Lifecycle read_lifecycle(const json::Value* content, std::string_view where, std::string_view event_name);
 
 // "Instance:StateChange on web-3 (cn-hangzhou): Stopped"; resource is the fallback when
 // the event names no instance.
@@ -65,9 +68,6 @@ void system_event_description(std::string& d, const SystemEvent& s);
 // "<rule> on <resource>: <metric> (<condition>)", each part left out when empty.
 void threshold_title(std::string& t, std::string_view rule, std::string_view resource, std::string_view metric,
                      std::string_view condition);
-
-// ", key, key..." for those of keys that body has (evidence for detection); empty if none.
-std::string keys_present(const json::Value& body, std::initializer_list<std::string_view> keys);
 
 using text::iequals;  // Alibaba states and levels come in any case.
 

@@ -10,16 +10,17 @@
 
 namespace cmrelay {
 
-Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std::string_view level) {
+Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std::string_view level, Status unknown) {
   if (auto s = ctx.severity.find(vendor, level)) return *s;
+  const std::string as = std::string(" sent as ") + std::string(status_name(unknown));
   if (text::trim(level).empty()) {
-    ctx.warnings.push_back(std::string(format) + " bodies without a severity level are sent as Info");
+    ctx.warnings.push_back(std::string(format) + " bodies without a severity level are" + as);
   } else {
     ctx.warnings.push_back("unknown " + std::string(vendor_name(vendor)) + " severity '" +
-                           std::string(level.substr(0, 64)) +
-                           "' is sent as Info (the original is in label vendor_severity)");
+                           std::string(level.substr(0, 64)) + "' is" + as +
+                           " (the original is in label vendor_severity)");
   }
-  return Status::Info;
+  return unknown;
 }
 
 void add_grouping_labels(Labels& labels, std::string_view resource_name, std::string_view resource_id,
@@ -79,6 +80,17 @@ void join_sorted(std::string& out, std::vector<std::string>& parts, size_t n) {
     if (k > 0) out += ',';
     out += parts[k];
   }
+}
+
+std::string keys_present(const json::Value& body, std::initializer_list<std::string_view> keys) {
+  std::string found;
+  for (std::string_view key : keys) {
+    if (body.HasMember(json::Value(rapidjson::StringRef(key.data(), key.size())))) {
+      found += ", ";
+      found += key;
+    }
+  }
+  return found;
 }
 
 std::string unit_suffix(std::string_view unit) {

@@ -12,9 +12,11 @@
 
 namespace cmrelay {
 
-// Maps a vendor level through the context's table. An unknown or missing level gives Info
-// and a once-per-run warning; the raw level is kept in the label vendor_severity.
-Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std::string_view level);
+// Maps a vendor level through the context's table. An unknown or missing level gives
+// unknown (Info unless the format says otherwise) and a once-per-run warning; the raw level is
+// kept in the label vendor_severity.
+Status map_level(DecodeContext& ctx, Vendor vendor, std::string_view format, std::string_view level,
+                 Status unknown = Status::Info);
 
 // Flashduty's grouping labels: resource (the resource's name, else its id) and check (the
 // rule, event or metric that fired). Flashduty groups on labels.resource by default.
@@ -43,6 +45,9 @@ void append_key_pair(std::string& out, std::string_view name, std::string_view v
 
 // Sorts parts[0, n) and appends them to out joined by ',' (a dimension set in a stable order).
 void join_sorted(std::string& out, std::vector<std::string>& parts, size_t n);
+
+// ", key, key..." for those of keys that body has (evidence for detection); empty if none.
+std::string keys_present(const json::Value& body, std::initializer_list<std::string_view> keys);
 
 // A unit for display: "Percent" -> "%", "", "Count" and "None" -> "", else " <unit>".
 std::string unit_suffix(std::string_view unit);

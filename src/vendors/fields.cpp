@@ -125,6 +125,12 @@ const json::Value* object(const json::Value& obj, std::string_view key, std::str
   return v;
 }
 
+const json::Value& object_or_empty(const json::Value& obj, std::string_view key, std::string_view where) {
+  static const json::Value kEmpty(rapidjson::kObjectType);
+  const json::Value* v = object(obj, key, where);
+  return v ? *v : kEmpty;
+}
+
 json::Value* nested_json(json::Value& obj, std::string_view key, json::Parser& parser, std::string_view where) {
   if (!obj.IsObject()) return nullptr;
   // Const iterators (C++20 finds RapidJSON's == ambiguous otherwise); obj itself is mutable.

@@ -53,6 +53,14 @@ std::optional<int64_t> integer(const json::Value& obj, std::string_view key, std
 const json::Value* array(const json::Value& obj, std::string_view key, std::string_view where = {});
 const json::Value* object(const json::Value& obj, std::string_view key, std::string_view where = {});
 
+// The same, as text that outlives the body's parse (a copy).
+inline std::string copy(const json::Value& obj, std::string_view key, std::string_view where = {}) {
+  return std::string(text(obj, key, where).view());
+}
+
+// An object member, or an empty object when it is missing or null. Throws for any other type.
+const json::Value& object_or_empty(const json::Value& obj, std::string_view key, std::string_view where = {});
+
 // A member that may carry JSON inside a string (form bodies, "raw content" fields): a string
 // whose first non-blank character is '{' or '[' is parsed with parser.parse_more() and
 // replaces the string in obj, so later reads see the object or array. Returns the member

@@ -101,7 +101,8 @@ bool apply_offset(Instant& t, std::string_view offset) {
 
 std::optional<Instant> parse_local_with_offset(std::string_view s) {
   int y, mo, d, h, mi, sec;
-  if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+  // '-' or, as Huawei Cloud Eye writes it, '/' between the date's parts.
+  if (!digits(s, 0, 4, y) || s.size() < 19 || (s[4] != '-' && s[4] != '/') || !digits(s, 5, 2, mo) || s[7] != s[4] ||
       !digits(s, 8, 2, d) || (s[10] != ' ' && s[10] != 'T') || !digits(s, 11, 2, h) || s[13] != ':' ||
       !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec)) {
     return std::nullopt;

@@ -14,7 +14,9 @@ struct Instant {
   bool has_offset = false;
 };
 
-// "2025-03-02 09:15:00(UTC+08:00)" (Volcengine HappenedAt; the offset part is optional).
+// "2025-03-02 09:15:00(UTC+08:00)" (Volcengine HappenedAt; the offset part is optional), also
+// with 'T' and a fraction (RFC 3339: "2021-10-12T09:51:03.157+02:00"), and with '/' in the
+// date ("2025/06/02 22:56:15 GMT+08:00", Huawei Cloud Eye AlarmTime).
 std::optional<Instant> parse_local_with_offset(std::string_view s);
 // "20250314T133000.120+0800" (Alibaba eventTime); fraction and offset optional, "Z" allowed,
 // a space for '+' accepted (a '+' that form decoding turned into a space).

@@ -47,7 +47,7 @@ check "reject appends" eq "$(wc -l <"$tmp/rejects.ndjson")" 8
 
 # Usage errors exit 2; a missing file is unread input (5) and the rest still runs.
 "$BIN" convert --vendor aws "$S/metric-firing.json" >/dev/null 2>"$tmp/err"; check "bad vendor exit" eq $? 2
-check "bad vendor message" holds "$(cat "$tmp/err")" "--vendor must be auto, volcengine or alibaba, not 'aws'"
+check "bad vendor message" holds "$(cat "$tmp/err")" "--vendor must be auto or one of volcengine, alibaba, tencent, huawei, alertmanager, not 'aws'"
 "$BIN" convert --no-such-flag >/dev/null 2>&1; check "unknown flag exit" eq $? 2
 "$BIN" convert --reject /nonexistent/dir/r.ndjson "$S/metric-firing.json" >/dev/null 2>&1; check "unwritable reject exit" eq $? 2
 "$BIN" convert "$tmp/missing.json" "$S/metric-firing.json" >"$tmp/out" 2>"$tmp/err"; check "missing file exit" eq $? 5

@@ -84,4 +84,15 @@ done
 check "README's quick start" eq "$(grep -oE '^\./setup\.sh( test)?( |$)' "$SRC/README.md" | tr -d ' ' | tr '\n' ,)" \
   "./setup.sh,./setup.shtest,"
 check "CI runs README's test command" eq "$(grep -v '^#' "$SRC/.ci/run" | grep -v '^set \|^cd ')" "exec ./setup.sh test"
+
+# ./setup.sh's last words (its first_contact, run on this build): a summary, not the events.
+summary() { (cd "$SRC" && source <(sed -n '/^first_contact() {/,/^}/p' setup.sh) && BUILD_DIR=$(dirname "$BIN") first_contact "$@"); }
+bodies=$("$BIN" detect "$SRC"/samples/*/ 2>/dev/null | wc -l)
+events=$("$BIN" convert "$SRC"/samples/*/ 2>/dev/null | wc -l)
+out=$(summary)
+check "setup's summary: 4 lines" eq "$(printf '%s\n' "$out" | wc -l)" 4
+check "setup's summary counts bodies and events" holds "$out" ": $bodies bodies, $events Flashduty events, "
+check "setup's summary names the next command" holds "$out" "next: export PATH="
+check "setup's summary prints no event" omits "$out" '"event_status"'
+check "setup --print prints the events too" eq "$(summary --print | grep -c '"event_status"')" "$events"
 finish

@@ -6,13 +6,13 @@ S=$SRC/samples/volcengine
 export FLASHDUTY_DBA_KEY=dba-s3cret FLASHDUTY_OPS_KEY=ops-s3cret
 FIRING=$S/metric-firing.json
 
-# --max-body: 1k to 1024m, units k and m only.
-for v in -1 0 1023 1025m 1g 8mb 1.5m 99999999999999999999; do
+# --max-body: 1k to 1g (1024m), units k, m and g only (text/size.h; tests/cli/same_rules.sh for every command).
+for v in -1 0 1023 1025m 2g 8mb 1.5m 99999999999999999999; do
   "$BIN" convert --max-body "$v" "$FIRING" >/dev/null 2>"$tmp/err"
   check "--max-body $v is a usage error" eq $? 2
 done
 check "--max-body range said" holds "$(cat "$tmp/err")" "--max-body"
-for v in 1k 64K 8m 1024m 2048; do
+for v in 1k 64K 8m 1024m 1g 2048; do
   "$BIN" convert --max-body "$v" "$FIRING" >/dev/null 2>&1
   check "--max-body $v accepted" eq $? 0
 done

@@ -106,7 +106,7 @@ run_jobs "routes test (large)" routes test samples/routes.yaml
 for cmd in convert detect; do
   for jobs in 1 2; do
     rm -f "$tmp/all-rej.$jobs"
-    "$BIN" "$cmd" --jobs "$jobs" --reject "$tmp/all-rej.$jobs" samples/volcengine samples/alibaba >"$tmp/all-out.$jobs" 2>"$tmp/all-err.$jobs"
+    "$BIN" "$cmd" --jobs "$jobs" --reject "$tmp/all-rej.$jobs" samples/volcengine samples/alibaba samples/tencent samples/huawei samples/alertmanager >"$tmp/all-out.$jobs" 2>"$tmp/all-err.$jobs"
     echo "exit $?" >>"$tmp/all-err.$jobs"
   done
   same_as_one "$cmd samples/" all- 2

@@ -565,3 +565,23 @@ TEST_CASE("regress: a body with a huge number of fields labels in linear time, t
   CHECK(e.labels.size() == 50);
   CHECK(e.labels[49].key == "k49");
 }
+
+// Issue 22, item 6: a documentation sample with a trailing comma was two records ("truncated
+// JSON", then a stray '}'); it is one body, which the parser rejects with its reason and offset.
+TEST_CASE("framer: a trailing comma before a closer at the start of a line is one body, not a cut one") {
+  const std::string doc = test::source_file("tests/vendors/bodies/alibaba-doc-trailing-comma.json");
+  auto r = frame(doc + body(1) + "\n");
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].error.empty());
+  CHECK(r[0].body == doc.substr(0, doc.rfind('}') + 1));
+  CHECK(r[1].body == body(1));
+  auto d = test::decode_json(r[0].body);
+  CHECK(d.error == "invalid JSON at byte 496: Missing a name for object member.");
+  // In an array too; a line that cannot continue the body still ends it.
+  auto a = frame("{\"a\": [1,\n2,\n]\n}\n");
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].error.empty());
+  auto cut = frame("{\"a\": 1,\n{\"b\": 2}\n");
+  REQUIRE(cut.size() == 2);
+  CHECK(cut[0].error.find("truncated JSON") == 0);
+}

@@ -22,11 +22,12 @@ LAYERS = [
     "input",         # framing, captures (reader and writer)
     "vendors",       # decoders and the detection that walks their registry
     "pipeline",      # reading stages wired; rejection
+    "target",        # target kinds: an event rendered for a destination, its answer judged
     "route",         # route files, dispatch
     "output",        # what commands print: NDJSON, the label census
     "cli",           # the core commands
     "net/state",     # the open-alert state (SQLite)
-    "net/deliver",   # the sender, target kinds, the delivery engine
+    "net/deliver",   # the sender, the delivery engine
     "net/serve",     # the webhook receiver
     "net/commands",  # the delivering commands
 ]

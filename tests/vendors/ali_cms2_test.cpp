@@ -75,3 +75,23 @@ TEST_CASE("ali.cms2: every field may be absent; unknown severities are Info with
   // A subject with some other status is not this format.
   CHECK(decode_json(R"({"subject":"x","status":"Executing"})").format.empty());
 }
+
+// Issue 22, item 5: a 2.0 body without subtype, specversion or subject, and status PERSISTENT.
+TEST_CASE("ali.cms2: detection rests on the 2.0 body's own keys; PERSISTENT fires, RECOVERED meets it") {
+  auto persistent = decode_json(test::source_file("samples/alibaba/cms2-persistent.json"));
+  CHECK(persistent.format == "ali.cms2");
+  CHECK(persistent.evidence == "status=PERSISTENT, workspace, ruleId, alertEntityId, resource, labels");
+  const Event& e = only(persistent);
+  CHECK(e.status == Status::Critical);
+  CHECK(e.alert_key == "ali.cms2/rule-9f2c7a4e1b/i-uf6d3k9m2x7c1v5n8q4w");
+  auto recovered = decode_json(test::source_file("samples/alibaba/cms2-recovered-bare.json"));
+  CHECK(recovered.evidence == "status=RECOVERED, workspace, ruleId, alertEntityId");
+  CHECK(only(recovered).status == Status::Ok);
+  CHECK(only(recovered).alert_key == e.alert_key);
+  CHECK(only(recovered).title == "Recovered: Alibaba CloudMonitor rule rule-9f2c7a4e1b on i-uf6d3k9m2x7c1v5n8q4w");
+  // With a subject, PERSISTENT is recognised as OCCURRED is.
+  CHECK(decode_json(R"({"subject":"x","status":"PERSISTENT"})").format == "ali.cms2");
+  // One of the 2.0 keys is not enough, nor are the keys with another status.
+  CHECK(decode_json(R"({"status":"PERSISTENT","ruleId":"r"})").error.find("unknown shape") == 0);
+  CHECK(decode_json(R"({"status":"firing","ruleId":"r","workspace":"w"})").error.find("unknown shape") == 0);
+}

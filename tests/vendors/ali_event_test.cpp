@@ -345,3 +345,20 @@ TEST_CASE("ali.event: an ECS O&M system event is keyed on its eventId; a termina
   CHECK(scheduled.alert_key == "ali.event/om/e-5");
   CHECK(executed.alert_key == scheduled.alert_key);
 }
+
+TEST_CASE("ali.event: a pushed disk system event ends by its name or executeFinishTime, without eventStatus") {
+  auto disk = [](std::string_view name, std::string_view finish) {
+    return envelope(R"({"alertStatus":"TRIGGERED","source":"SYS_EVENT","severity":"CRITICAL","eventName":")" +
+                    std::string(name) + R"(","eventContentMap":{"eventId":"e-9","eventType":"Stalled")" +
+                    std::string(finish) + "}}");
+  };
+  const Event start = only(decode_json(disk("Disk:Stalled:Executing", "")));
+  CHECK(start.status == Status::Critical);
+  const Event by_name = only(decode_json(disk("Disk:Stalled:Executed", "")));
+  const Event by_finish =
+      only(decode_json(disk("Disk:Stalled:Executing", R"(,"executeFinishTime":"2026-05-19T00:03:01Z")")));
+  CHECK(by_name.status == Status::Ok);
+  CHECK(by_finish.status == Status::Ok);
+  CHECK(by_name.alert_key == start.alert_key);
+  CHECK(by_finish.alert_key == start.alert_key);
+}

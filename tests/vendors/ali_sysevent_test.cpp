@@ -176,3 +176,27 @@ TEST_CASE("ali.sysevent: Alibaba's {instanceId} placeholder in an ARN is no reso
   CHECK(e.alert_key == "ali.sysevent/cfw:Ips:Blocked/fw-1");
   CHECK(e.title == "cfw:Ips:Blocked on fw-1 (cn-shanghai)");
 }
+
+// Issue 22, item 4: the ECS documentation's stalled-disk notifications carry no
+// content.eventStatus; the end is in the name's last part or in executeFinishTime.
+TEST_CASE("ali.sysevent: a disk system event's end closes its alert (name's last part, executeFinishTime)") {
+  const Event start = only(decode_json(test::source_file("samples/alibaba/sysevent-disk-stalled-executing.json")));
+  CHECK(start.status == Status::Critical);
+  CHECK(start.alert_key == "ali.sysevent/om/e-bp1f3h7k2m9q4x6z8c1v");
+  CHECK(label(start, "om_status") == "Executing");
+  // Named Disk:Stalled:Executed.
+  const Event executed = only(decode_json(test::source_file("samples/alibaba/sysevent-disk-stalled-executed.json")));
+  CHECK(executed.status == Status::Ok);
+  CHECK(executed.alert_severity == Status::Critical);
+  CHECK(executed.alert_key == start.alert_key);
+  CHECK(executed.title.rfind("Ended: Disk:Stalled:Executed", 0) == 0);
+  // The documentation's own end notification: still named ...:Executing, with executeFinishTime.
+  const Event finished = only(decode_json(test::source_file("samples/alibaba/sysevent-disk-stalled-finished.json")));
+  CHECK(finished.status == Status::Ok);
+  CHECK(finished.alert_key == start.alert_key);
+  // An eventStatus, when there is one, still decides over the name.
+  const Event scheduled = only(decode_json(
+      R"({"eventTime":"20260101T000000Z","name":"Instance:SystemMaintenance.Reboot:Executed","product":"ECS",)"
+      R"("level":"WARN","content":{"eventId":"e-1","eventStatus":"Scheduled"}})"));
+  CHECK(scheduled.status == Status::Warning);
+}

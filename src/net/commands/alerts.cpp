@@ -3,10 +3,12 @@
 #include <rapidjson/writer.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 
 #include "cli/read.h"
 #include "net/commands/options.h"
@@ -127,6 +129,18 @@ int alerts(const AlertsOptions& o) {
     diag::say("state %s", x.what());
     return kStateFailed;
   }
+}
+
+Run add_alerts(CLI::App& cmd) {
+  auto o = std::make_shared<AlertsOptions>();
+  cmd.add_option("--state", o->state, "The state file")
+      ->type_name("FILE")
+      ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
+  cmd.add_option("--forget", o->forget, "Forget the open alert with this alert_key (repeatable)")->type_name("KEY");
+  cmd.add_flag("--forget-all", o->forget_all, "Forget every open alert");
+  cmd.add_option("--format", o->format, "auto (a table on a terminal, else NDJSON), table or ndjson")
+      ->capture_default_str();
+  return [o] { return alerts(*o); };
 }
 
 }  // namespace cmrelay::cli

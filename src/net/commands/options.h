@@ -1,5 +1,6 @@
-// The delivering commands (cmrelay-full only) and their options: what main() hands them.
-// Split from cli/commands.h so that the core commands never compile against the net headers.
+// The delivering commands (cmrelay-full only) and their options: each registers its options
+// and returns what runs it (add_*, for main()'s command table, cli/command.h). Split from
+// cli/commands.h so that the core commands never compile against the net headers.
 #pragma once
 
 #include <chrono>
@@ -59,6 +60,7 @@ struct ServeOptions {
   std::string rate;                                // --rate (with --url), as send's.
   std::string state;                               // --state FILE|none (with --routes); empty: the default location.
   std::chrono::seconds state_max_age{30 * 24 * 3600};  // --state-max-age
+  std::vector<std::string> smn_confirm_hosts;          // --smn-confirm-host; empty: Huawei's (serve/smn.h).
   deliver::DeliveryOptions delivery;
 };
 
@@ -66,5 +68,14 @@ struct ServeOptions {
 // delivered stays in the spool for the next start), 2 when it cannot start.
 int serve(const ServeOptions& options);
 int send(const SendOptions& options);
+
+// The delivery engine's options (--concurrency, timeouts, --cacert, backoff, attempts),
+// shared by send and serve (options.cpp).
+void add_delivery_options(CLI::App& cmd, deliver::DeliveryOptions& d);
+
+// The registrations of the command table (cli/command.h), each in its command's file.
+Run add_send(CLI::App& cmd);    // send.cpp
+Run add_serve(CLI::App& cmd);   // serve.cpp
+Run add_alerts(CLI::App& cmd);  // alerts.cpp
 
 }  // namespace cmrelay::cli

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -13,9 +14,9 @@
 #include <memory>
 #include <optional>
 
+#include "cli/options.h"
 #include "cli/read.h"
 #include "input/sources.h"
-#include "net/commands/check_url.h"
 #include "net/commands/options.h"
 #include "net/commands/send_report.h"
 #include "net/commands/url_option.h"
@@ -276,8 +277,7 @@ int send(const SendOptions& options) {
   SendOptions o = options;  // The URL filled in from --url-file or --url-env.
   if (!check_options(o)) return kUsage;
   std::optional<RouteTable> routes;
-  if (!o.routes_path.empty() && (!(routes = load_routes(o.routes_path)) || !check_route_channels(*routes)))
-    return kUsage;
+  if (!o.routes_path.empty() && !(routes = load_routes(o.routes_path))) return kUsage;
   if (!check_ca(o, routes ? &*routes : nullptr)) return kUsage;
   auto pipeline = make_pipeline(o.read, true, routes ? &routes->severity() : nullptr);
   if (!pipeline) return kUsage;
@@ -350,6 +350,49 @@ int send(const SendOptions& options) {
     std::_Exit(status);  // The reading thread still holds the pipeline.
   }
   return status;
+}
+
+Run add_send(CLI::App& cmd) {
+  auto o = std::make_shared<SendOptions>();
+  add_read_options(cmd, o->read);
+  add_remove_done(cmd, o->read);
+  CLI::Option* routes = cmd.add_option("--routes", o->routes_path,
+                                       "Route file (YAML or JSON): POST each event to the channels it routes to")
+                            ->type_name("FILE");
+  CLI::Option* url = cmd.add_option("--url", o->url,
+                                    "POST every event to URL (one ad-hoc channel named 'url'; http or https, port "
+                                    "1-65535); ps shows it: prefer "
+                                    "--url-file or --url-env when it holds a key")
+                         ->type_name("URL")
+                         ->excludes(routes);
+  CLI::Option* url_file = cmd.add_option("--url-file", o->url_file, "Like --url, the URL read from FILE (its one line)")
+                              ->type_name("FILE")
+                              ->excludes(routes, url);
+  cmd.add_option("--url-env", o->url_env, "Like --url, the URL read from the environment variable NAME")
+      ->type_name("NAME")
+      ->excludes(routes, url, url_file);
+  cmd.add_option("--dead-letter", o->dead_letter_path,
+                 "Append every undelivered event to FILE as an NDJSON record (default: stderr)")
+      ->type_name("FILE");
+  cmd.add_flag("--dry-run", o->dry_run, "Print each request (channel, redacted URL, body) instead of sending it");
+  cmd.add_option("--stats", o->stats, "Summary: text on stderr, or json on stdout")->capture_default_str();
+  cmd.add_option("--state", o->state,
+                 "Open-alert state (SQLite): recoveries also go where their alert went; none turns it off")
+      ->type_name("FILE|none")
+      ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
+  add_age(cmd, "--state-max-age", o->state_max_age, "Forget an open alert not seen for this long");
+  cmd.add_option("--rate", o->rate,
+                 "With --url: pace requests, e.g. 100/s,1000/m (all windows apply), or none (default: Flashduty's "
+                 "100/s,1000/m for a Flashduty push URL, none otherwise)")
+      ->type_name("N/UNIT,...");
+  CLI::Option* verbose = cmd.add_flag("-v,--verbose", o->verbose,
+                                      "One line per attempt on stderr (status, request_id, the wait and why); -vv "
+                                      "also each wait for the rate limit or a pause");
+  cmd.add_flag("--quiet,-q", o->read.quiet, "Only the summary and fatal errors on stderr")->excludes(verbose);
+  cmd.add_option("--log-format", o->log_format, "text, or json: the -v and dead-letter lines as JSON objects")
+      ->capture_default_str();
+  add_delivery_options(cmd, o->delivery);
+  return [o] { return send(*o); };
 }
 
 }  // namespace cmrelay::cli

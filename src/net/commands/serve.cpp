@@ -2,6 +2,7 @@
 // delivery from it (serve/relay.h), and handles the signals: SIGTERM/SIGINT stop (a second
 // one stops at once; nothing is lost either way, the spool keeps what was not delivered),
 // SIGHUP reloads the route file when the new one passes `routes check`.
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -9,12 +10,15 @@
 #include <memory>
 #include <optional>
 
+#include "cli/options.h"
 #include "cli/read.h"
-#include "net/commands/check_url.h"
 #include "net/commands/options.h"
+#include "net/commands/url_option.h"
 #include "net/deliver/recall.h"
 #include "net/serve/relay.h"
 #include "report/diag.h"
+#include "route/channel.h"
+#include "text/size.h"
 
 namespace cmrelay::cli {
 namespace {
@@ -48,29 +52,27 @@ bool fail(const std::string& why) {
 }
 
 // The route file, when it passes `routes check` (no finding but warnings, which leave a file
-// usable there too) and every channel URL is one libcurl can POST to. Every finding and
-// warning is said on stderr.
+// usable there too; every channel URL passes the one URL rule, route/channel.h). Every
+// finding and warning is said on stderr.
 std::optional<RouteTable> load_checked(const std::string& path) {
   std::vector<std::string> findings;
   size_t warnings = 0;
   bool readable = check_routes(path, findings, &warnings);
   for (const std::string& f : findings) diag::say("%s", f.c_str());
   if (!readable || findings.size() > warnings) return std::nullopt;
-  std::optional<RouteTable> routes = load_routes(path);
-  if (routes && !check_route_channels(*routes)) return std::nullopt;
-  return routes;
+  return load_routes(path);
 }
 
 bool check_options(const ServeOptions& o, serve::Auth& auth) {
   std::string why;
   if (o.spool.empty()) return fail("--spool DIR is required");
   if (o.url.empty() == o.routes_path.empty()) return fail("serve needs one of --routes FILE and --url URL");
-  if (!o.url.empty() && !check_delivery_url(o.url, why)) return fail("--url " + why);
+  if (!o.url.empty() && !check_channel_url(o.url, why)) return fail("--url " + why);
   if (o.log_format != "text" && o.log_format != "json") return fail("--log-format must be text or json");
   std::vector<Rate> rates;
   if (!o.rate.empty() && !check_rate_option(o.rate, !o.url.empty(), rates, why)) return fail(why);
-  if (o.vendor != "auto" && (!parse_vendor(o.vendor) || *parse_vendor(o.vendor) == Vendor::Flashduty)) {
-    return fail("--vendor must be auto, volcengine or alibaba, not '" + o.vendor + "'");
+  if (o.vendor != "auto" && !parse_alert_vendor(o.vendor)) {
+    return fail("--vendor must be auto or one of " + vendor_names() + ", not '" + o.vendor + "'");
   }
   if (o.delivery.concurrency < 1 || o.delivery.max_attempts < 1)
     return fail("--concurrency and --max-attempts must be at least 1");
@@ -144,8 +146,14 @@ int serve(const ServeOptions& o) {
   ro.state = store.get();
   serve::Metrics metrics;
   ro.delivery = o.delivery;
-  if (o.vendor != "auto") ro.vendor = parse_vendor(o.vendor);
+  if (o.vendor != "auto") ro.vendor = parse_alert_vendor(o.vendor);
   ro.max_body = o.listen.max_body;
+  // SMN's subscription handshake (Huawei Cloud Eye): confirmed for the allowed hosts only.
+  serve::SmnOptions smn_options;
+  smn_options.hosts = o.smn_confirm_hosts.empty() ? serve::default_smn_hosts() : o.smn_confirm_hosts;
+  smn_options.cacert = o.delivery.cacert;
+  serve::SmnConfirm smn(smn_options, log);
+  ro.smn = &smn;
   serve::Relay relay(ro, spool, seen, metrics, log, dead_letter);
   if (routes) {
     relay.use_routes(std::move(*routes));
@@ -183,6 +191,75 @@ int serve(const ServeOptions& o) {
   }
   log.write("stopped", {{"left_in_spool", std::to_string(spool.depth())}});
   return kOk;
+}
+
+Run add_serve(CLI::App& cmd) {
+  auto o = std::make_shared<ServeOptions>();
+  serve::ListenOptions& l = o->listen;
+  cmd.add_option("--listen", l.listen, "ADDR:PORT to listen on ([V6ADDR]:PORT; port 0 picks a free one)")
+      ->capture_default_str();
+  cmd.add_option("--spool", o->spool, "Directory of received requests, each stored (fsynced) before the 2xx")
+      ->type_name("DIR")
+      ->required();
+  cmd.add_option("--rejected", o->rejected,
+                 "Where undecodable requests go, with NAME.reason (default: rejected/ beside the spool)")
+      ->type_name("DIR");
+  CLI::Option* routes = cmd.add_option("--routes", o->routes_path,
+                                       "Route file: POST each event to the channels it routes to (SIGHUP reloads it)")
+                            ->type_name("FILE");
+  cmd.add_option("--url", o->url,
+                 "POST every event to URL (one ad-hoc channel named 'url'; http or https, port 1-65535)")
+      ->type_name("URL")
+      ->excludes(routes);
+  cmd.add_option("--dead-letter", o->dead_letter_path, "Append every undelivered event to FILE (default: stderr)")
+      ->type_name("FILE");
+  cmd.add_option("--token-file", o->token_file, "Accepted tokens, one per line (or CMRELAY_TOKEN in the environment)")
+      ->type_name("FILE");
+  cmd.add_option("--token-header", l.token_headers, "Another request header that may carry the token (repeatable)")
+      ->type_name("NAME");
+  cmd.add_flag("--no-auth", l.no_auth, "Accept requests without a token (loopback set-ups only)");
+  cmd.add_option("--allow", o->allow, "Accept clients from this address range only (repeatable)")->type_name("CIDR");
+  cmd.add_option("--tls-cert", l.tls_cert, "Serve HTTPS with this PEM certificate (chain)")->type_name("FILE");
+  cmd.add_option("--tls-key", l.tls_key, "The PEM private key of --tls-cert")->type_name("FILE");
+  cmd.add_option("--vendor", o->vendor, vendor_help())->capture_default_str();
+  cmd.add_option("--smn-confirm-host", o->smn_confirm_hosts,
+                 "Confirm a Huawei SMN subscription by one GET to its subscribe_url only on this host (repeatable; "
+                 "*.SUFFIX for any name under it)")
+      ->type_name("HOST")
+      ->default_str("console.huaweicloud.com, console-intl.huaweicloud.com, *.myhuaweicloud.com, *.myhuaweicloud.eu");
+  add_size(
+      cmd, "--max-body", [&l](uint64_t n) { l.max_body = static_cast<size_t>(n); },
+      "Largest request body, a SIZE from 1k to 1g; larger gets 413", kMinMaxBody, kMaxMaxBody,
+      text::format_size(l.max_body));
+  cmd.add_option("--max-connections", l.max_connections, "Connections open at most")->capture_default_str();
+  cmd.add_option("--max-connections-per-ip", l.max_per_ip, "Connections open at most from one address")
+      ->capture_default_str();
+  add_seconds(cmd, "--idle-timeout", l.idle_timeout, "Close a connection silent this long (headers, body, keep-alive)");
+  add_seconds(cmd, "--request-timeout", l.request_timeout,
+              "Drop a request not read in full this long after its first line");
+  cmd.add_option("--threads", l.threads, "Threads storing requests (write and fsync in parallel)")
+      ->capture_default_str();
+  cmd.add_option("--spool-max-files", o->spool_max_files, "Requests waiting at most; more get 503 with Retry-After")
+      ->capture_default_str();
+  add_size(
+      cmd, "--spool-max-bytes", [o](uint64_t n) { o->spool_max_bytes = n; },
+      "Bytes waiting at most, a SIZE of at least --max-body; more get 503", kMinMaxBody, UINT64_MAX,
+      text::format_size(o->spool_max_bytes));
+  add_seconds(cmd, "--retry-after", l.retry_after, "Retry-After sent with 503");
+  add_seconds(cmd, "--dedup-window", o->dedup_window,
+              "A vendor retry of a delivery taken this recently is delivered once");
+  add_seconds(cmd, "--drain-timeout", o->drain_timeout, "On SIGTERM: time for requests and deliveries in flight");
+  cmd.add_option("--log-format", o->log_format, "Log lines on stderr: text or json")->capture_default_str();
+  cmd.add_option("--rate", o->rate, "With --url: pace requests as send --rate does, e.g. 100/s,1000/m, or none")
+      ->type_name("N/UNIT,...");
+  cmd.add_option("--state", o->state,
+                 "With --routes: open-alert state (SQLite) as send's; recoveries also go where their alert went; none "
+                 "turns it off (one that cannot be opened: said once, routes alone decide)")
+      ->type_name("FILE|none")
+      ->default_str("$XDG_STATE_HOME/cmrelay/state.db, else ~/.local/state/cmrelay/state.db");
+  add_age(cmd, "--state-max-age", o->state_max_age, "With --routes: forget an open alert not seen for this long");
+  add_delivery_options(cmd, o->delivery);
+  return [o] { return serve(*o); };
 }
 
 }  // namespace cmrelay::cli

@@ -57,4 +57,14 @@ bool resolve_url(SendOptions& o, std::string& why) {
   return true;
 }
 
+bool check_rate_option(const std::string& rate, bool with_url, std::vector<Rate>& rates, std::string& why) {
+  if (!with_url) {
+    why = "--rate goes with --url; in a route file, give each channel its rate: [100/s, 1000/m]";
+    return false;
+  }
+  if (parse_rates(rate, rates, why)) return true;
+  why = "--rate: " + why;
+  return false;
+}
+
 }  // namespace cmrelay::cli

@@ -1,5 +1,5 @@
-// Pacing per integration: which channels share a budget, what the budget allows, and when
-// the next request of it may start.
+// Pacing per budget (an integration, a robot: the channel's target says which channels share
+// one): what the budget allows, and when the next request of it may start.
 //
 // A rate N/T is kept exactly: at most N request starts in ANY interval of length T (a
 // sliding window over the starts themselves). A token bucket of N tokens refilled at N/T
@@ -19,20 +19,9 @@
 
 namespace cmrelay::deliver {
 
-// Flashduty's documented limits per integration: 100 requests per second and 1000 per minute.
-std::vector<Rate> flashduty_rates();
-
-// True for a Flashduty push URL: host api.flashcat.cloud, path under /event/push/.
-bool is_flashduty_push(std::string_view url);
-
-// The rates a channel is paced at: its own when set, else Flashduty's for a Flashduty
-// push URL, else none.
+// The rates a channel is paced at: its own when set (rate:, --rate), else its target kind's
+// default (Flashduty's limits for a Flashduty push URL; none for other URLs).
 std::vector<Rate> channel_rates(const Channel& channel);
-
-// What identifies the budget a channel spends from: the host and integration_key (the
-// query parameter) when the URL has one, so that channels sharing a key share a budget;
-// else the whole URL. Holds the secret: never print it.
-std::string budget_key(std::string_view url);
 
 class RateLimiter {
  public:

@@ -16,8 +16,8 @@ using LogFields = std::vector<std::pair<std::string_view, std::string>>;
 class Log {
  public:
   explicit Log(bool json) : json_(json) {}
-  // kind: "request", "attempt", "event", "duplicate", "rejected", "spool", "start", "reload",
-  // "stop", "stopped".
+  // kind: "request", "attempt", "event", "duplicate", "rejected", "smn", "spool", "start",
+  // "reload", "stop", "stopped".
   void write(std::string_view kind, const LogFields& fields) const;
   // The line write() would print (without the newline).
   std::string format(std::string_view kind, const LogFields& fields) const;

@@ -58,7 +58,10 @@ void Relay::make_pipeline(const SeverityTable* severity) {
   po.vendor = options_.vendor;
   po.max_body = options_.max_body;
   if (severity != nullptr) po.severity = *severity;
-  po.on_reject = [this](const Record&, std::string_view reason) { reject_reason_ = std::string(reason); };
+  po.on_reject = [this](const Record& rec, std::string_view reason) {
+    reject_reason_ = std::string(reason);
+    if (options_.smn != nullptr) options_.smn->offer(rec, reading_);
+  };
   pipeline_ = std::make_unique<Pipeline>(std::move(po));
 }
 
@@ -116,6 +119,7 @@ void Relay::take(const SpoolFile& f) {
     return;
   }
   reject_reason_.clear();
+  reading_ = f.name;
   const uint64_t unreadable_before = pipeline_->counts().unreadable;
   rapidjson::StringBuffer sb;
   pipeline_->read_source(fd, path, [&](const Record& rec, const Detection&, EventBatch& events) {

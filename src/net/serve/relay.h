@@ -24,6 +24,7 @@
 #include "net/serve/log.h"
 #include "net/serve/metrics.h"
 #include "net/serve/seen.h"
+#include "net/serve/smn.h"
 #include "net/serve/spool.h"
 #include "pipeline/pipeline.h"
 #include "route/route.h"
@@ -38,6 +39,8 @@ struct RelayOptions {
   // its alert's firing events went (deliver/recall.h). Outlives the Relay.
   state::Store* state = nullptr;
   std::string state_error;  // Why the state could not be opened: said once, routes alone decide.
+  // Shown every rejected body, to act on SMN's subscription handshake; null: none. Outlives the Relay.
+  SmnConfirm* smn = nullptr;
 };
 
 class Relay {
@@ -108,6 +111,7 @@ class Relay {
   int64_t last_scan_ms_ = 0;
   std::vector<const Channel*> channels_;  // Scratch.
   std::string reject_reason_;             // Scratch: set by the pipeline's on_reject.
+  std::string reading_;                   // The spool file being read, for on_reject.
 };
 
 }  // namespace cmrelay::serve

@@ -7,29 +7,17 @@ using namespace cmrelay;
 using namespace cmrelay::deliver;
 using namespace std::chrono;
 
-TEST_CASE("Flashduty push URLs are paced at Flashduty's limits by default, others not") {
+TEST_CASE("a channel is paced at its own rate, else at its target kind's default") {
   Channel fd;
   fd.url = "https://api.flashcat.cloud/event/push/alert/standard?integration_key=k1";
-  CHECK(is_flashduty_push(fd.url));
-  CHECK(channel_rates(fd) == flashduty_rates());
-  CHECK(flashduty_rates() == std::vector<Rate>{{100, seconds(1)}, {1000, minutes(1)}});
+  CHECK(channel_rates(fd) == std::vector<Rate>{{100, seconds(1)}, {1000, minutes(1)}});
   fd.rate_set = true;  // rate: none
   CHECK(channel_rates(fd).empty());
+  fd.rate = {{5, seconds(1)}};
+  CHECK(channel_rates(fd) == fd.rate);
   Channel other;
   other.url = "https://example.com/event/push/alert/standard?integration_key=k1";
-  CHECK_FALSE(is_flashduty_push(other.url));
   CHECK(channel_rates(other).empty());
-  CHECK(is_flashduty_push("https://API.flashcat.cloud:443/event/push/alert/standard?integration_key=x"));
-  CHECK_FALSE(is_flashduty_push("https://api.flashcat.cloud/other"));
-}
-
-TEST_CASE("channels sharing an integration key share a budget") {
-  const char* a = "https://api.flashcat.cloud/event/push/alert/standard?integration_key=k1";
-  const char* b = "https://api.flashcat.cloud/event/push/alert/standard?x=1&integration_key=k1";
-  const char* c = "https://api.flashcat.cloud/event/push/alert/standard?integration_key=k2";
-  CHECK(budget_key(a) == budget_key(b));
-  CHECK(budget_key(a) != budget_key(c));
-  CHECK(budget_key("http://h/x") != budget_key("http://h/y"));
 }
 
 TEST_CASE("the limiter never allows more than N starts in any window, margin included") {

@@ -5,62 +5,19 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
-extern char** environ;
+#include "net/deliver/sink.h"
 
 using namespace cmrelay;
 using namespace std::chrono;
+using cmrelay::test::Sink;
 
 namespace {
-
-// tests/net/deliver/sink.py on 127.0.0.1, stopped when this goes out of scope.
-class Sink {
- public:
-  Sink() {
-    char dir_template[] = "/tmp/cmrelay-sender-test-XXXXXX";
-    dir_ = mkdtemp(dir_template);
-    std::string script = std::string(CMRELAY_SOURCE_DIR) + "/tests/net/deliver/sink.py";
-    std::string port_file = dir_ + "/port";
-    log_ = dir_ + "/sink.log";
-    std::vector<std::string> args{"python3", script, "--port-file", port_file, "--log", log_, "--max-seconds", "60"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    REQUIRE(posix_spawnp(&pid_, "python3", nullptr, nullptr, argv.data(), environ) == 0);
-    for (int i = 0; i < 200 && port_.empty(); ++i) {
-      std::this_thread::sleep_for(milliseconds(25));
-      std::ifstream in(port_file);
-      std::getline(in, port_);
-    }
-    REQUIRE(!port_.empty());
-  }
-  ~Sink() {
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-    std::system(("rm -rf '" + dir_ + "'").c_str());
-  }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + port_ + path; }
-  const std::string& dir() const { return dir_; }
-  // The sink's log: one JSON object per request.
-  std::vector<std::string> requests() const {
-    std::ifstream in(log_);
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-  }
-
- private:
-  pid_t pid_ = -1;
-  std::string dir_, log_, port_;
-};
 
 std::shared_ptr<const std::string> event(const std::string& key) {
   return std::make_shared<const std::string>(R"({"event_status":"Warning","title_rule":"t","alert_key":")" + key +

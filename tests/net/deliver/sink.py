@@ -28,7 +28,7 @@ integration_key, a request that would make more than N accepted requests in any 
 interval (sliding) is answered 429 RequestTooFrequently WITHOUT Retry-After (step "429limit"
 in the log), before its path is looked at.
 
-With --log FILE, every request is one JSON line: t (receive time, epoch seconds), path,
+With --log FILE, every request is one JSON line: t (receive time, epoch seconds), method, path,
 alert_key, event_status, n (1-based count for its path and key), step, retry_at (when a
 Retry-After was sent: the earliest time the client may come back), content_type, headers
 (names in lower case), conn (the client's port: one per connection), body.
@@ -108,9 +108,9 @@ class Conn(asyncio.Protocol):
             body = self.buf[head_end + 4:head_end + 4 + length]
             self.buf = self.buf[head_end + 4 + length:]
             parts = lines[0].split(" ")
-            self.handle(parts[1] if len(parts) > 1 else "/", headers, body)
+            self.handle(parts[1] if len(parts) > 1 else "/", headers, body, parts[0])
 
-    def handle(self, target, headers, body):
+    def handle(self, target, headers, body, method="POST"):
         global served
         served += 1
         if served >= args.max_requests:
@@ -176,7 +176,7 @@ class Conn(asyncio.Protocol):
         else:
             out = response(int(step))
         if log:
-            log.write(json.dumps({"t": now, "path": path, "alert_key": key,
+            log.write(json.dumps({"t": now, "method": method, "path": path, "alert_key": key,
                                   "event_status": event.get("event_status") if isinstance(event, dict) else None,
                                   "n": n, "step": step, "retry_at": retry_at,
                                   "content_type": headers.get("content-type"), "headers": headers, "conn": self.peer,
