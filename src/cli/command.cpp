@@ -72,17 +72,21 @@ const Command* find_command(std::span<const Command> commands, std::string_view 
 
 int run_command_line(CLI::App& app, std::span<const Command> commands, int argc, char** argv) {
   app.require_subcommand(1);
-  std::vector<std::pair<CLI::App*, Run>> runs;
-  for (const Command& c : commands) {
-    CLI::App* sub = app.add_subcommand(c.name, c.summary);
-    runs.emplace_back(sub, c.add != nullptr ? c.add(*sub) : Run());
-  }
   const std::string mistyped = mistyped_command(commands, std::vector<std::string>(argv + 1, argv + argc));
   if (!mistyped.empty()) {
     diag::say("%s", mistyped.c_str());
     return kUsage;
   }
   std::vector<std::string> args = with_default_command(commands, argc, argv);
+  // Only the command that runs registers its options: registering every command's (hundreds
+  // of CLI11 objects) was most of what a one-body run spent before reading its input. The
+  // program's --help lists the commands by their summaries alone.
+  const Command* named = args.empty() ? nullptr : find_command(commands, args[0]);
+  std::vector<std::pair<CLI::App*, Run>> runs;
+  for (const Command& c : commands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    runs.emplace_back(sub, c.add != nullptr && &c == named ? c.add(*sub) : Run());
+  }
   std::reverse(args.begin(), args.end());  // CLI11 takes them last-first.
   try {
     app.parse(args);

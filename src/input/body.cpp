@@ -7,9 +7,9 @@
 
 namespace cmrelay {
 
-size_t BodyReader::parse_first(std::string_view bytes, size_t& read) {
+size_t BodyReader::parse_first(std::string_view bytes, char* scratch, size_t& read) {
   read = 0;
-  in_place_ = parser_.parse_first(bytes, read);
+  in_place_ = parser_.parse_first(bytes, scratch, read);
   return in_place_ != nullptr ? read : 0;
 }
 

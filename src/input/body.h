@@ -16,7 +16,7 @@ namespace cmrelay {
 // read() then takes such a record's value as it stands.
 class BodyReader : public Framer::InPlace {
  public:
-  size_t parse_first(std::string_view bytes, size_t& read) override;
+  size_t parse_first(std::string_view bytes, char* scratch, size_t& read) override;
   // The parsed body, or nullptr with error set. Valid until the next read() (or record
   // framed with this reader in place).
   // Repeated keys are resolved (the first wins) and said in warning().

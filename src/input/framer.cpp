@@ -110,6 +110,7 @@ bool Framer::fill() {
   }
   if (pos_ > 0) {
     std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    mirror_begin_ = mirror_end_ = 0;  // The scratch copy is at the old indices.
     base_ += pos_;
     end_ -= pos_;
     pos_ = 0;
@@ -464,6 +465,30 @@ void Framer::frame_json(Record& rec) {
   }
 }
 
+// The scratch copy of buf_'s next n bytes, followed by a NUL, at the same index in work_:
+// what is copied already is kept, so each byte is copied once unless a parse rewrote it.
+char* Framer::mirror(size_t n) {
+  if (work_.size() < buf_.size() + 1) {
+    work_.resize(buf_.size() + 1);  // Indices stay: so does what was copied.
+  }
+  const uint64_t at = base_ + pos_;
+  if (at > mirror_end_) mirror_begin_ = mirror_end_ = at;
+  if (at < mirror_begin_) {
+    copy_to_mirror(at, mirror_begin_);  // What an earlier parse rewrote, read in vain.
+    mirror_begin_ = at;
+  }
+  if (mirror_end_ < at + n) copy_to_mirror(mirror_end_, at + n);
+  work_[pos_ + n] = '\0';
+  mirror_end_ = at + n;  // The byte after is the NUL now.
+  return work_.data() + pos_;
+}
+
+void Framer::copy_to_mirror(uint64_t from, uint64_t to) {
+  const auto i = static_cast<size_t>(from - base_);
+  std::memcpy(work_.data() + i, buf_.data() + i, static_cast<size_t>(to - from));
+  mirrored_ += to - from;
+}
+
 // A body that is one valid JSON value, whole in the buffer and no longer than max_body, ends
 // where its parse stops: frame_json would end it there too (valid JSON always continues its
 // lines), unless a line inside opens with '{' or '[' (a raw newline is only ever whitespace
@@ -473,7 +498,10 @@ void Framer::frame_json(Record& rec) {
 bool Framer::frame_parsed(Record& rec) {
   const std::string_view bytes = view(0, std::min(avail(), max_body_));
   size_t read = 0;
-  const size_t n = in_place_->parse_first(bytes, read);
+  const uint64_t at = base_ + pos_;
+  const size_t n = in_place_->parse_first(bytes, mirror(bytes.size()), read);
+  // The parse rewrote only bytes before where it stopped reading: the rest of the copy stays.
+  mirror_begin_ = std::min(at + (n > 0 ? n : read + 1), mirror_end_);
   if (n == 0 || n > bytes.size()) {
     in_place_waste_ += read;
     return false;

@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,7 +46,10 @@ class Framer {
     virtual ~InPlace() = default;
     // Parses the JSON value bytes begin with and returns its length, looking at no byte after
     // it; 0 when bytes do not begin with one valid value. read: how many bytes it read.
-    virtual size_t parse_first(std::string_view bytes, size_t& read) = 0;
+    // scratch: a copy of bytes followed by a NUL, which the parse may rewrite (RapidJSON's
+    // in-situ parsing: strings are unescaped where they lie and referred to, not copied); it
+    // stays as the parse left it until the next record is framed. bytes stay as they are.
+    virtual size_t parse_first(std::string_view bytes, char* scratch, size_t& read) = 0;
   };
 
   // fd is read until EOF; it is not closed. source names it in records. Once *stop is true
@@ -75,6 +80,8 @@ class Framer {
   bool stopped() const { return stopped_; }
   // Bytes read from fd so far.
   uint64_t bytes_read() const { return base_ + end_; }
+  // Bytes copied for in-place parses so far (the scratch copy; see mirror()).
+  uint64_t mirrored() const { return mirrored_; }
 
  private:
   enum class Scan { Done, NeedMore, Broken };
@@ -97,6 +104,8 @@ class Framer {
   void begin(Record& rec);
   void frame_json(Record& rec);
   bool frame_parsed(Record& rec);
+  char* mirror(size_t n);
+  void copy_to_mirror(uint64_t from, uint64_t to);  // Stream offsets, within the buffer.
   void frame_line(Record& rec);
   void frame_nul(Record& rec);
   Scan scan_json(size_t& i, std::string& why);
@@ -135,7 +144,28 @@ class Framer {
   std::function<void()> idle_;  // Only set for streams that can wait (see on_idle).
   std::string source_;
   size_t max_body_;
-  std::vector<char> buf_;
+  // Grown without zeroing: the bytes past end_ are never read, and zeroing the first chunk
+  // touched all of its 256 pages in every run, a third of a one-body run's page faults.
+  template <class T>
+  struct NoZeroing : std::allocator<T> {
+    template <class U>
+    struct rebind {
+      using other = NoZeroing<U>;
+    };
+    template <class U>
+    void construct(U* p) noexcept {
+      ::new (static_cast<void*>(p)) U;
+    }
+    using std::allocator<T>::allocator;
+  };
+  std::vector<char, NoZeroing<char>> buf_;
+  // The in-place parse's scratch: stream bytes [mirror_begin_, mirror_end_) are copied at the
+  // same index as in buf_ (records keep pointing into buf_, which no parse rewrites). Each
+  // byte read is copied about once: what a parse rewrote is dropped from the copy, the rest
+  // kept until buf_ moves.
+  std::vector<char, NoZeroing<char>> work_;
+  uint64_t mirror_begin_ = 0, mirror_end_ = 0;
+  uint64_t mirrored_ = 0;
   size_t pos_ = 0;
   size_t end_ = 0;
   uint64_t base_ = 0;  // Stream offset of buf_[0].

@@ -32,7 +32,9 @@ class Parser {
   // root, looking at no byte after it, and sets consumed to its length. Returns nullptr when
   // text does not begin with one valid value (invalid, cut off, too deep), consumed then
   // saying how far it read; the caller then frames the body the long way and parse() says why.
-  Value* parse_first(std::string_view text, size_t& consumed);
+  // scratch is a copy of text followed by a NUL, parsed in situ: the value's strings point
+  // into it (rewritten there), so it must outlive the value; text is not written.
+  Value* parse_first(std::string_view text, char* scratch, size_t& consumed);
 
   // Parses text into out, alongside the current root (for JSON that arrives inside a
   // string). out lives until the next parse(). Returns false with error set on failure.
@@ -46,6 +48,7 @@ class Parser {
   Value& reset();
 
  private:
+  bool parse_text(std::string_view text, Value& out, std::string& error);
   std::unique_ptr<char[]> value_buffer_;
   std::unique_ptr<char[]> stack_buffer_;
   std::unique_ptr<Allocator> values_;

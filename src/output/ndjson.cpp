@@ -1,6 +1,7 @@
 #include "output/ndjson.h"
 
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #ifdef __SSE2__
@@ -102,14 +103,44 @@ class CompactOut {
       o = escape(o, static_cast<unsigned char>(p[i++]));
     }
     if (i < n) {
-      // The tail (most labels are shorter than 16 bytes): one test, through a copy that is
-      // never read past s's end.
-      alignas(16) char tail[16] = {};
+      // The tail (most labels are shorter than 16 bytes): one test. Its bytes are loaded as
+      // two words that overlap (never past s's end), and stored the same way. A copy into a
+      // zeroed block instead made the test wait for that copy to reach memory (a store
+      // forwarding stall on every string).
       const size_t k = n - i;
-      std::memcpy(tail, p + i, k);
-      const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
-      if ((specials(v) & ((1 << k) - 1)) == 0) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);  // Within room: its last 16 bytes.
+      const char* t = p + i;
+      uint64_t lo = 0, hi = 0;
+      int valid = 0;  // The mask's bits that are tail bytes.
+      if (k >= 8) {
+        std::memcpy(&lo, t, 8);
+        std::memcpy(&hi, t + k - 8, 8);
+        valid = 0xFFFF;
+      } else if (k >= 4) {
+        uint32_t a = 0, b = 0;
+        std::memcpy(&a, t, 4);
+        std::memcpy(&b, t + k - 4, 4);
+        lo = a;
+        hi = b;
+        valid = 0x0F0F;
+      } else {
+        lo = static_cast<unsigned char>(t[0]) | static_cast<uint64_t>(static_cast<unsigned char>(t[k / 2])) << 8 |
+             static_cast<uint64_t>(static_cast<unsigned char>(t[k - 1])) << 16;
+        valid = 0x7;
+      }
+      const __m128i v = _mm_set_epi64x(static_cast<int64_t>(hi), static_cast<int64_t>(lo));
+      if ((specials(v) & valid) == 0) {
+        if (k >= 8) {
+          std::memcpy(o, &lo, 8);
+          std::memcpy(o + k - 8, &hi, 8);
+        } else if (k >= 4) {
+          std::memcpy(o, &lo, 4);
+          const auto b = static_cast<uint32_t>(hi);
+          std::memcpy(o + k - 4, &b, 4);
+        } else {
+          o[0] = t[0];
+          o[k / 2] = t[k / 2];
+          o[k - 1] = t[k - 1];
+        }
         o += k;
         i = n;
       }
