@@ -22,20 +22,7 @@ class DingTalk final : public MessageTarget {
   Dialect dialect() const override { return {"**", true, 18000}; }
 
   void wrap(const Message& m, std::string_view channel_url, const RenderContext& context, Request& out) const override {
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    w.StartObject();
-    w.Key("msgtype");
-    w.String("markdown");
-    w.Key("markdown");
-    w.StartObject();
-    w.Key("title");
-    w.String(m.title.data(), static_cast<rapidjson::SizeType>(m.title.size()));
-    w.Key("text");
-    w.String(m.text.data(), static_cast<rapidjson::SizeType>(m.text.size()));
-    w.EndObject();
-    w.EndObject();
-    use_json(sb, out);
+    use_markdown({{"title", m.title}, {"text", m.text}}, out);
     if (secret().empty()) return;
     const std::string ms =
         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(context.now.time_since_epoch()).count());

@@ -154,6 +154,19 @@ std::optional<Judgement> judge_status(const Response& r) {
   return j;
 }
 
+Judgement judge_by_status(const Response& r, void (*reason)(std::string_view body, Judgement& j)) {
+  std::optional<Judgement> j = judge_status(r);
+  if (!j) {
+    j.emplace();
+    j->http_status = r.status;
+    j->verdict = Verdict::Delivered;
+    return *j;
+  }
+  reason(r.body, *j);
+  if (!j->error_message.empty()) j->error += ": " + j->error_message;
+  return *j;
+}
+
 Judgement judge_code(const Response& r, const char* code_key, const char* message_key,
                      std::initializer_list<int64_t> throttle_codes) {
   if (std::optional<Judgement> j = judge_status(r)) return *j;
@@ -192,6 +205,23 @@ Judgement judge_code(const Response& r, const char* code_key, const char* messag
 void use_json(rapidjson::StringBuffer& sb, Request& out) {
   out.body_text.assign(sb.GetString(), sb.GetSize());
   out.use_body_text();
+}
+
+void use_markdown(std::initializer_list<std::pair<const char*, std::string_view>> fields, Request& out) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("msgtype");
+  w.String("markdown");
+  w.Key("markdown");
+  w.StartObject();
+  for (const auto& [key, value] : fields) {
+    w.Key(key);
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  w.EndObject();
+  w.EndObject();
+  use_json(sb, out);
 }
 
 }  // namespace cmrelay::target

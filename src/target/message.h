@@ -8,10 +8,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "target/event_view.h"
 #include "target/kinds.h"
@@ -82,6 +84,11 @@ std::string signature(const RenderContext& context, std::string_view key, std::s
 // nullopt for a 2xx: the body decides.
 std::optional<Judgement> judge_status(const Response& r);
 
+// The verdict where the HTTP status alone decides (PagerDuty, a webhook, Slack): a 2xx is
+// delivered; any other is judge_status's, with the reason reason() reads from the body (it
+// may leave error_message empty) appended to the error.
+Judgement judge_by_status(const Response& r, void (*reason)(std::string_view body, Judgement& j));
+
 // A robot's JSON answer carrying a numeric code (DingTalk's and WeCom's errcode, Feishu's
 // code) and a message: 0 delivered; a code in throttle_codes retried as throttled (the
 // whole budget waits for its window); any other failed, "HTTP 200 errcode N: message".
@@ -90,5 +97,9 @@ Judgement judge_code(const Response& r, const char* code_key, const char* messag
 
 // The body as a string: out's body_text, written by w.
 void use_json(rapidjson::StringBuffer& sb, Request& out);
+
+// {"msgtype": "markdown", "markdown": {KEY: VALUE, ...}} as out's body: DingTalk's (title,
+// text) and WeCom's (content) shape.
+void use_markdown(std::initializer_list<std::pair<const char*, std::string_view>> fields, Request& out);
 
 }  // namespace cmrelay::target

@@ -112,17 +112,7 @@ class PagerDuty final : public Target {
     return 1;
   }
 
-  Judgement judge(const Response& r) const override {
-    if (std::optional<Judgement> j = judge_status(r)) {
-      read_refusal(r.body, *j);
-      if (!j->error_message.empty()) j->error += ": " + j->error_message;
-      return *j;
-    }
-    Judgement j;
-    j.http_status = r.status;
-    j.verdict = Verdict::Delivered;
-    return j;
-  }
+  Judgement judge(const Response& r) const override { return judge_by_status(r, read_refusal); }
 
  private:
   std::string channel_, routing_key_;

@@ -16,20 +16,11 @@ class Slack final : public MessageTarget {
   std::string default_rate(std::string_view) const override { return "1/s"; }
 
   Judgement judge(const Response& r) const override {
-    std::optional<Judgement> j = judge_status(r);
-    if (!j) {
-      j.emplace();
-      j->http_status = r.status;
-      j->verdict = Verdict::Delivered;
-      return *j;
-    }
-    // Slack says why in a word, as the body: "invalid_payload", "no_service".
-    std::string word(r.body.substr(0, 200));
-    if (!word.empty() && word.find_first_of("{<\n") == std::string::npos) {
-      j->error_message = word;
-      j->error += ": " + word;
-    }
-    return *j;
+    return judge_by_status(r, [](std::string_view body, Judgement& j) {
+      // Slack says why in a word, as the body: "invalid_payload", "no_service".
+      std::string_view word = body.substr(0, 200);
+      if (word.find_first_of("{<\n") == std::string_view::npos) j.error_message = word;
+    });
   }
 
  protected:

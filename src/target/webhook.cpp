@@ -53,18 +53,8 @@ class Webhook final : public Target {
   }
 
   Judgement judge(const Response& r) const override {
-    if (std::optional<Judgement> j = judge_status(r)) {
-      std::string quoted(r.body.substr(0, kMaxQuoted));
-      if (!quoted.empty()) {
-        j->error_message = quoted;
-        j->error += ": " + quoted;
-      }
-      return *j;
-    }
-    Judgement j;
-    j.http_status = r.status;
-    j.verdict = Verdict::Delivered;
-    return j;
+    return judge_by_status(r,
+                           [](std::string_view body, Judgement& j) { j.error_message = body.substr(0, kMaxQuoted); });
   }
 
  private:

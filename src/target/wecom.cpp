@@ -18,18 +18,7 @@ class WeCom final : public MessageTarget {
   Dialect dialect() const override { return {"**", true, 4096}; }
 
   void wrap(const Message& m, std::string_view, const RenderContext&, Request& out) const override {
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    w.StartObject();
-    w.Key("msgtype");
-    w.String("markdown");
-    w.Key("markdown");
-    w.StartObject();
-    w.Key("content");
-    w.String(m.text.data(), static_cast<rapidjson::SizeType>(m.text.size()));
-    w.EndObject();
-    w.EndObject();
-    use_json(sb, out);
+    use_markdown({{"content", m.text}}, out);
   }
 };
 

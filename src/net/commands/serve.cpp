@@ -208,35 +208,27 @@ std::string state_field(const ServeOptions& o, const state::Store* store, const 
   return error.empty() ? "none" : "failed: routes alone decide";
 }
 
-}  // namespace
-
-int serve(const ServeOptions& options) {
-  diag::use_json(options.log_format == "json");  // Every stderr line from here on, diagnostics included.
-  ServeOptions o = options;                      // The URL filled in from --url-file or --url-env.
-  std::string why;
-  if (!resolve_url(o.url, o.url_file, o.url_env, "serve", false, why)) return fail(why), kUsage;
-  serve::Auth auth;
-  if (!check_options(o, auth)) return kUsage;
-  std::optional<RouteTable> routes;
-  if (!o.routes_path.empty() && !(routes = load_checked(o.routes_path))) return kUsage;
-  if (!check_apart(o, rejected_dir(o))) return kUsage;
-  serve::Log log(o.log_format == "json");
-  serve::Spool spool;
-  std::string error;
-  if (!spool.open(o.spool, rejected_dir(o), {o.spool_max_files, o.spool_max_bytes}, error)) return fail(error), kUsage;
+// The places serve keeps what it received: the spool (a name it did not write is logged and
+// left alone), the vendor-retry window's file, and the dead-letter file.
+bool open_places(const ServeOptions& o, const serve::Log& log, serve::Spool& spool, serve::Seen& seen,
+                 deliver::DeadLetterFile& dead_letter, std::string& error) {
+  if (!spool.open(o.spool, rejected_dir(o), {o.spool_max_files, o.spool_max_bytes}, error)) return false;
   if (spool.foreign() > 0) {
     log.write("spool", {{"ignored", std::to_string(spool.foreign())},
                         {"first", spool.first_foreign()},
                         {"why", "the spool reads only the names it writes (UNIXNANOSECONDS-SEQ.http)"}});
   }
-  serve::Seen seen;
-  if (!seen.open(o.spool + "/.seen", o.dedup_window.count() / 1000, error)) return fail(error), kUsage;
-  deliver::DeadLetterFile dead_letter;
-  if (!dead_letter.open(o.dead_letter_path, error)) return fail(error), kUsage;
-  // --shared: the fleet's Redis, its outages logged once at each end and shown in /metrics
-  // and /readyz.
-  serve::Metrics metrics;
-  std::unique_ptr<state::RedisLink> link = open_fleet(
+  return seen.open(o.spool + "/.seen", o.dedup_window.count() / 1000, error) &&
+         dead_letter.open(o.dead_letter_path, error);
+}
+
+// --shared: the fleet's Redis (null without it), its outages logged once at each end and
+// shown in /metrics and /readyz, and the fleet-wide vendor-retry claims. False with error set
+// on a usage error.
+bool open_shared(const ServeOptions& o, const serve::Log& log, serve::Metrics& metrics,
+                 std::unique_ptr<state::RedisLink>& link, std::optional<serve::SharedSeen>& shared_seen,
+                 std::string& error) {
+  link = open_fleet(
       o.shared, FleetUse::Serve,
       [&log, &metrics](bool up, const std::string& shown, const std::string& reason, const std::string& mode) {
         metrics.shared_up(up);
@@ -247,49 +239,46 @@ int serve(const ServeOptions& options) {
         }
       },
       error);
-  if (!error.empty()) return fail(error), kUsage;
-  if (link) metrics.shared(link->address().shown(), degraded_mode(o.shared.fleet_size, FleetUse::Serve));
-  std::optional<serve::SharedSeen> shared_seen;
-  if (link) {
-    std::string id;
-    if (!serve::spool_identity(o.spool, id, error)) return fail(error), kUsage;
-    shared_seen.emplace(*link, o.dedup_window, id);
-  }
+  if (!error.empty()) return false;
+  if (!link) return true;
+  metrics.shared(link->address().shown(), degraded_mode(o.shared.fleet_size, FleetUse::Serve));
+  std::string id;
+  if (!serve::spool_identity(o.spool, id, error)) return false;
+  shared_seen.emplace(*link, o.dedup_window, id);
+  return true;
+}
 
-  // The open-alert state, as send's: one that cannot be opened is said once (stderr and the
-  // start line), and serve delivers by the route file alone.
-  std::unique_ptr<state::Store> store;
+// What the relay needs beyond its places: the open-alert state (one that cannot be opened is
+// said once, on stderr and in the start line, and the route file alone decides), delivery's
+// options, the vendor, the body limit.
+serve::RelayOptions relay_options(const ServeOptions& o, state::Store* store, state::RedisLink* link,
+                                  serve::SharedSeen* shared_seen) {
   serve::RelayOptions ro;
-  if (routes) store = open_state(o.state, o.state_max_age, false, ro.state_error, link.get());
-  ro.state = store.get();
-  ro.shared_seen = shared_seen ? &*shared_seen : nullptr;
+  ro.state = store;
+  ro.shared_seen = shared_seen;
   ro.delivery = o.delivery;
-  ro.delivery.shared = link.get();
+  ro.delivery.shared = link;
   ro.delivery.fleet_size = o.shared.fleet_size;
   if (o.vendor != "auto") ro.vendor = parse_alert_vendor(o.vendor);
   ro.max_body = o.listen.max_body;
-  // SMN's subscription handshake (Huawei Cloud Eye): confirmed for the allowed hosts only.
-  serve::SmnOptions smn_options;
-  smn_options.hosts = o.smn_confirm_hosts.empty() ? serve::default_smn_hosts() : o.smn_confirm_hosts;
-  smn_options.cacert = o.delivery.cacert;
-  serve::SmnConfirm smn(smn_options, log);
-  ro.smn = &smn;
-  serve::Relay relay(ro, spool, seen, metrics, log, dead_letter);
+  return ro;
+}
+
+// The route file, or the one --url channel paced by --rate.
+void use_channels(const ServeOptions& o, std::optional<RouteTable>& routes, serve::Relay& relay) {
   if (routes) {
     relay.use_routes(std::move(*routes));
-  } else {
-    std::vector<Rate> rates;
-    std::string why;  // Checked by check_options().
-    bool rate_set = !o.rate.empty() && check_rate_option(o.rate, true, rates, why);
-    relay.use_url(o.url, rates, rate_set);
+    return;
   }
+  std::vector<Rate> rates;
+  std::string why;  // Checked by check_options().
+  const bool rate_set = !o.rate.empty() && check_rate_option(o.rate, true, rates, why);
+  relay.use_url(o.url, rates, rate_set);
+}
 
-  // Before the listener's threads start, so that they inherit it; a client gone mid-answer
-  // must not end the process (SIGPIPE).
-  signals::Received& sig = signals::install({.reload = true, .ignore_pipe = true});
-  serve::Listener listener(
-      o.listen, auth, spool, metrics, log, [&relay] { return relay.has_routes(); }, [&relay] { relay.notify(); });
-  if (!listener.start(error)) return fail(error), kUsage;
+// The start line (and the warning --no-auth-anywhere earns).
+void log_start(const ServeOptions& o, const serve::Log& log, const serve::Listener& listener, serve::Spool& spool,
+               const std::string& state, const state::RedisLink* link) {
   log.write("start", {{"listen", o.listen.listen},
                       {"port", std::to_string(listener.port())},
                       {"spool", o.spool},
@@ -297,7 +286,7 @@ int serve(const ServeOptions& options) {
                       {"auth", !o.listen.no_auth           ? "token"
                                : o.listen.no_auth_anywhere ? "none (--no-auth-anywhere)"
                                                            : "none (--no-auth)"},
-                      {"state", state_field(o, store.get(), ro.state_error)},
+                      {"state", state},
                       {"shared", link ? link->address().shown() + (link->up() ? "" : " (unreachable: degraded)")
                                       : std::string("none")}});
   if (o.listen.no_auth_anywhere) {
@@ -306,6 +295,50 @@ int serve(const ServeOptions& options) {
                            "can reach " +
                                o.listen.listen}});
   }
+}
+
+}  // namespace
+
+int serve(const ServeOptions& options) {
+  diag::use_json(options.log_format == "json");  // Every stderr line from here on, diagnostics included.
+  ServeOptions o = options;                      // The URL filled in from --url-file or --url-env.
+  std::string error;
+  if (!resolve_url(o.url, o.url_file, o.url_env, "serve", false, error)) return fail(error), kUsage;
+  serve::Auth auth;
+  if (!check_options(o, auth)) return kUsage;
+  std::optional<RouteTable> routes;
+  if (!o.routes_path.empty() && !(routes = load_checked(o.routes_path))) return kUsage;
+  if (!check_apart(o, rejected_dir(o))) return kUsage;
+  serve::Log log(o.log_format == "json");
+  serve::Spool spool;
+  serve::Seen seen;
+  deliver::DeadLetterFile dead_letter;
+  if (!open_places(o, log, spool, seen, dead_letter, error)) return fail(error), kUsage;
+  serve::Metrics metrics;
+  std::unique_ptr<state::RedisLink> link;
+  std::optional<serve::SharedSeen> shared_seen;
+  if (!open_shared(o, log, metrics, link, shared_seen, error)) return fail(error), kUsage;
+  std::unique_ptr<state::Store> store;
+  std::string state_error;
+  if (routes) store = open_state(o.state, o.state_max_age, false, state_error, link.get());
+  serve::RelayOptions ro = relay_options(o, store.get(), link.get(), shared_seen ? &*shared_seen : nullptr);
+  ro.state_error = state_error;
+  // SMN's subscription handshake (Huawei Cloud Eye): confirmed for the allowed hosts only.
+  serve::SmnOptions smn_options;
+  smn_options.hosts = o.smn_confirm_hosts.empty() ? serve::default_smn_hosts() : o.smn_confirm_hosts;
+  smn_options.cacert = o.delivery.cacert;
+  serve::SmnConfirm smn(smn_options, log);
+  ro.smn = &smn;
+  serve::Relay relay(ro, spool, seen, metrics, log, dead_letter);
+  use_channels(o, routes, relay);
+
+  // Before the listener's threads start, so that they inherit it; a client gone mid-answer
+  // must not end the process (SIGPIPE).
+  signals::Received& sig = signals::install({.reload = true, .ignore_pipe = true});
+  serve::Listener listener(
+      o.listen, auth, spool, metrics, log, [&relay] { return relay.has_routes(); }, [&relay] { relay.notify(); });
+  if (!listener.start(error)) return fail(error), kUsage;
+  log_start(o, log, listener, spool, state_field(o, store.get(), state_error), link.get());
   // Stop: no new connection; requests in flight finish (or are cut at the grace's end,
   // unanswered, so their senders retry); deliveries in flight get drain_timeout, and the
   // files they came from stay in the spool unless they finish.
