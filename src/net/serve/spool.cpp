@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 
@@ -60,8 +61,6 @@ void each_file(int dir_fd, F&& f) {
   ::closedir(d);
 }
 
-uint64_t elapsed_ns(uint64_t since) { return now_ns() - since; }
-
 // a - b, never below zero: a count is never allowed to wrap.
 uint64_t less(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
@@ -86,6 +85,7 @@ bool is_spool_name(std::string_view name) {
 }
 
 Spool::~Spool() {
+  committer_.reset();  // Flushes and answers what is queued, with dir_fd_ still open.
   if (dir_fd_ >= 0) ::close(dir_fd_);
   if (lock_fd_ >= 0) ::close(lock_fd_);  // Releases the lock.
 }
@@ -136,62 +136,116 @@ bool Spool::open(const std::string& dir, const std::string& rejected, SpoolLimit
     }
   });
   list();  // Counts what waits.
+  committer_ = std::make_unique<Committer>([this](std::vector<Pending>& batch) { flush(batch); });
   return true;
 }
 
-StoreResult Spool::store(std::string_view capture, std::string& name, std::string& error, uint64_t& fsync_ns) {
-  fsync_ns = 0;
+void Spool::submit(std::string_view capture, std::function<void(const Stored&)> done) {
   {
     // Reserved before writing, so that concurrent stores cannot pass the limits together.
     std::lock_guard<std::mutex> lock(mu_);
     if (files_ + storing_files_ + 1 > limits_.max_files || bytes_ + storing_bytes_ + capture.size() > limits_.max_bytes)
-      return StoreResult::Full;
+      return done(Stored{.result = StoreResult::Full});
     ++storing_files_;
     storing_bytes_ += capture.size();
   }
   char buf[64];
   std::snprintf(buf, sizeof buf, "%020llu-%08llu.http", static_cast<unsigned long long>(now_ns()),
                 static_cast<unsigned long long>(seq_.fetch_add(1) % 100000000));
-  name = buf;
-  std::string tmp = std::string(kTmpPrefix) + name;
-  int fd = ::openat(dir_fd_, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  Pending p{std::string(kTmpPrefix) + buf, buf, capture.size(), StoreResult::Failed, "", std::move(done)};
+  // Written (to the page cache) here, in parallel on the callers' threads; made durable by the
+  // committer, with every other capture written meanwhile.
+  int fd = ::openat(dir_fd_, p.tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   bool ok = fd >= 0 && write_all(fd, capture);
-  uint64_t t0 = now_ns();
-  ok = ok && ::fsync(fd) == 0;
-  fsync_ns += elapsed_ns(t0);
   int saved = errno;
   if (fd >= 0 && ::close(fd) != 0 && ok) {
     ok = false;
     saved = errno;
   }
+  if (ok) return committer_->submit(std::move(p));
+  ::unlinkat(dir_fd_, p.tmp.c_str(), 0);
   {
-    // The rename and the count change together: a listing sees both or neither.
     std::lock_guard<std::mutex> lock(mu_);
-    ok = ok && ::renameat(dir_fd_, tmp.c_str(), dir_fd_, name.c_str()) == 0;
-    if (!ok) saved = errno;
-    --storing_files_;
-    storing_bytes_ -= capture.size();
-    if (ok) {
-      ++files_;
-      bytes_ += capture.size();
+    settle(p.bytes, false);
+  }
+  last_failed_ = true;
+  p.done(Stored{.result = saved == ENOSPC || saved == EDQUOT ? StoreResult::Full : StoreResult::Failed,
+                .error = dir_ + ": cannot store a request: " + std::strerror(saved)});
+}
+
+void Spool::settle(uint64_t bytes, bool stored) {
+  storing_files_ = less(storing_files_, 1);
+  storing_bytes_ = less(storing_bytes_, bytes);
+  if (stored) {
+    ++files_;
+    bytes_ += bytes;
+  }
+}
+
+// The batch's files are written (closed, not yet durable). syncfs writes back and commits
+// every dirty file of the spool's file system at once, these among them (one journal commit
+// for the batch where a fsync each would cost one per file when called in turn), and
+// reports any write-back error since the last flush (Linux 5.8 and later), failing the
+// whole batch. Only then are they renamed into view, and one directory fsync makes every
+// rename durable before any 2xx.
+void Spool::flush(std::vector<Pending>& batch) {
+  auto fail = [&](Pending& p, int err) {
+    p.result = err == ENOSPC || err == EDQUOT ? StoreResult::Full : StoreResult::Failed;
+    p.error = dir_ + ": cannot store a request: " + std::strerror(err);
+  };
+  const int synced = ::syncfs(dir_fd_) == 0 ? 0 : errno;
+  size_t renamed = 0;
+  {
+    // The renames and the count changes together: a listing sees both or neither.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Pending& p : batch) {
+      const int err = synced != 0                                                        ? synced
+                      : ::renameat(dir_fd_, p.tmp.c_str(), dir_fd_, p.name.c_str()) == 0 ? 0
+                                                                                         : errno;
+      if (err == 0) {
+        p.result = StoreResult::Stored;
+        ++renamed;
+      } else {
+        fail(p, err);
+        ::unlinkat(dir_fd_, p.tmp.c_str(), 0);
+      }
+      settle(p.bytes, err == 0);
     }
   }
-  t0 = now_ns();
-  // The rename itself must survive a crash too.
-  if (ok && ::fsync(dir_fd_) != 0) {
-    saved = errno;
-    ok = false;
-    remove({name, capture.size()});
+  // The renames themselves must survive a crash too.
+  if (renamed > 0 && ::fsync(dir_fd_) != 0) {
+    const int err = errno;
+    for (Pending& p : batch) {
+      if (p.result != StoreResult::Stored) continue;
+      remove({p.name, p.bytes});  // Never answered 2xx: the sender sends it again.
+      fail(p, err);
+    }
   }
-  fsync_ns += elapsed_ns(t0);
-  if (ok) {
-    last_failed_ = false;
-    return StoreResult::Stored;
-  }
-  ::unlinkat(dir_fd_, tmp.c_str(), 0);
-  last_failed_ = true;
-  error = dir_ + ": cannot store a request: " + std::strerror(saved);
-  return saved == ENOSPC || saved == EDQUOT ? StoreResult::Full : StoreResult::Failed;
+  last_failed_ =
+      std::any_of(batch.begin(), batch.end(), [](const Pending& p) { return p.result != StoreResult::Stored; });
+}
+
+StoreResult Spool::store(std::string_view capture, std::string& name, std::string& error, uint64_t& fsync_ns) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool ended = false;
+  Stored out;
+  submit(capture, [&](const Stored& s) {
+    std::lock_guard<std::mutex> lock(mu);  // Notified under the lock: cv outlives the call.
+    out = s;
+    ended = true;
+    cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return ended; });
+  name = out.name;
+  error = out.error;
+  fsync_ns = out.flush_ns;
+  return out.result;
+}
+
+void Spool::drain() {
+  if (committer_) committer_->drain();
 }
 
 std::vector<SpoolFile> Spool::list() {
