@@ -117,6 +117,15 @@ struct Bench {
   }
 };
 
+// Runs f(0) ... f(n - 1) on n threads at once; returns when all have ended.
+template <class F>
+void on_threads(int n, F f) {
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(n));
+  for (int t = 0; t < n; ++t) threads.emplace_back(f, t);
+  for (std::thread& t : threads) t.join();
+}
+
 }  // namespace
 
 TEST_CASE("group commit: many threads at once, each told only after the flush that covered it") {
@@ -126,13 +135,9 @@ TEST_CASE("group commit: many threads at once, each told only after the flush th
   constexpr int kThreads = 8, kEach = 50;
   {
     Committer c([&b](std::vector<Pending>& batch) { b.flush(batch); });
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        for (int i = 0; i < kEach; ++i) b.submit(c, "t" + std::to_string(t) + "-" + std::to_string(i), out, out_mu);
-      });
-    }
-    for (std::thread& t : threads) t.join();
+    on_threads(kThreads, [&](int t) {
+      for (int i = 0; i < kEach; ++i) b.submit(c, "t" + std::to_string(t) + "-" + std::to_string(i), out, out_mu);
+    });
     c.drain();
     CHECK(out.size() == kThreads * kEach);  // drain() returned: every one answered.
   }
@@ -165,13 +170,9 @@ TEST_CASE("group commit: what arrives during a flush is the next batch, whole; n
     b.hold_next();
     b.submit(c, "first", out, out_mu);
     b.wait_held();  // Its flush runs (held): the next ones accumulate.
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t) {
-      threads.emplace_back([&, t] {
-        for (int i = 0; i < 5; ++i) b.submit(c, "later" + std::to_string(t) + "-" + std::to_string(i), out, out_mu);
-      });
-    }
-    for (std::thread& t : threads) t.join();
+    on_threads(4, [&](int t) {
+      for (int i = 0; i < 5; ++i) b.submit(c, "later" + std::to_string(t) + "-" + std::to_string(i), out, out_mu);
+    });
     {
       std::lock_guard<std::mutex> lock(out_mu);
       CHECK(out.size() == 1);  // Nobody told while the flush covering them has not run.
@@ -221,29 +222,25 @@ TEST_CASE("the spool's group commit: concurrent stores, each whole under its nam
   REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {100, 1 << 20}, error));
   constexpr int kThreads = 8, kEach = 40;
   std::atomic<int> stored{0}, full{0}, wrong{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) {
-        const std::string body = "capture " + std::to_string(t) + "-" + std::to_string(i);
-        std::string name, err;
-        uint64_t flush_ns = 0;
-        switch (spool.store(body, name, err, flush_ns)) {
-          case StoreResult::Stored:
-            ++stored;
-            if (slurp(spool.path(name)) != body) ++wrong;  // Whole under its name when answered.
-            break;
-          case StoreResult::Full:
-            ++full;
-            break;
-          case StoreResult::Failed:
-            ++wrong;
-            break;
-        }
+  on_threads(kThreads, [&](int t) {
+    for (int i = 0; i < kEach; ++i) {
+      const std::string body = "capture " + std::to_string(t) + "-" + std::to_string(i);
+      std::string name, err;
+      uint64_t flush_ns = 0;
+      switch (spool.store(body, name, err, flush_ns)) {
+        case StoreResult::Stored:
+          ++stored;
+          if (slurp(spool.path(name)) != body) ++wrong;  // Whole under its name when answered.
+          break;
+        case StoreResult::Full:
+          ++full;
+          break;
+        case StoreResult::Failed:
+          ++wrong;
+          break;
       }
-    });
-  }
-  for (std::thread& t : threads) t.join();
+    }
+  });
   CHECK(stored == 100);  // The limit holds under concurrency: reserved before writing.
   CHECK(full == kThreads * kEach - 100);
   CHECK(wrong == 0);
