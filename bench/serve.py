@@ -74,6 +74,7 @@ def metric_sum(port, name):
 
 def start_serve(binary, tmp, n, sink_port, more):
     log_path = f"{tmp}/serve{n}.log"
+    os.mkdir(f"{tmp}/spool{n}")  # Each its own spool, and its own rejected/ beside it.
     log = open(log_path, "w")
     serve = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--spool", f"{tmp}/spool{n}/spool",
                               "--token-file", f"{tmp}/tokens", "--url", f"http://127.0.0.1:{sink_port}/fast",
@@ -88,7 +89,7 @@ def start_serve(binary, tmp, n, sink_port, more):
         if serve.poll() is not None:
             break
         time.sleep(0.05)
-    raise SystemExit(f"{binary} serve did not start: see {log_path}")
+    raise SystemExit(f"{binary} serve did not start: {open(log_path).read().strip()}")
 
 
 def run_serve(port, body, clients, total):
@@ -117,7 +118,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="cmrelay-bench-serve-", dir=a.dir)
     procs = []
     try:
-        sink = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "tests", "deliver", "sink.py"),
+        sink = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "tests", "net", "deliver", "sink.py"),
                                  "--port-file", f"{tmp}/sink.port", "--max-seconds", "600"])
         procs.append(sink)
         sink_port = wait_file(f"{tmp}/sink.port", sink)

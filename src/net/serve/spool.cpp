@@ -265,14 +265,24 @@ std::vector<SpoolFile> Spool::list() {
   return out;
 }
 
+// Counted out before the unlink, which runs outside the lock: an unlink can wait for the disk
+// (a discard, a journal), and stores must not wait for it. A listing in between may count
+// the file once more, until the next listing; never less than what is on disk.
 void Spool::remove(const SpoolFile& f) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (::unlinkat(dir_fd_, f.name.c_str(), 0) != 0) {
-    if (errno != ENOENT) diag::say("serve: %s: cannot remove: %s", path(f.name).c_str(), std::strerror(errno));
-    return;  // Gone already (removed by hand): the next listing counts without it.
+  uint64_t files = 0, bytes = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    files = files_;
+    bytes = bytes_;
+    files_ = less(files_, 1);
+    bytes_ = less(bytes_, f.bytes);
   }
-  files_ = less(files_, 1);
-  bytes_ = less(bytes_, f.bytes);
+  if (::unlinkat(dir_fd_, f.name.c_str(), 0) == 0) return;
+  if (errno != ENOENT) diag::say("serve: %s: cannot remove: %s", path(f.name).c_str(), std::strerror(errno));
+  // Still there, or gone already (removed by hand: the next listing counts without it).
+  std::lock_guard<std::mutex> lock(mu_);
+  files_ += files - less(files, 1);
+  bytes_ += bytes - less(bytes, f.bytes);
 }
 
 bool Spool::reject(const SpoolFile& f, std::string_view reason) {

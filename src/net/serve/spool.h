@@ -13,9 +13,10 @@
 // on the same directory cannot get, so no request is ever delivered by two. The spool reads
 // only the names its writer makes (is_spool_name): any other file in it (a dead-letter
 // file, a state database, a copy under another name) is left alone, never taken for a
-// request. Its gauges (depth, bytes) are what is on disk: every listing sets them, and
-// stores, removals and listings never interleave, so a file copied in or removed by hand
-// cannot make them drift, let alone wrap.
+// request. Its gauges (depth, bytes) are what is on disk: every listing sets them, stores
+// and listings never interleave, and a removal counts its file out before it unlinks it
+// (outside the lock: an unlink may wait for the disk), so a file copied in or removed by
+// hand cannot make them drift, let alone wrap.
 #pragma once
 
 #include <atomic>
