@@ -37,6 +37,7 @@ struct Pending {
   StoreResult result = StoreResult::Failed;  // Set by the flush, with error.
   std::string error;
   std::function<void(const Stored&)> done;
+  int fd = -1;  // Open on tmp (the spool's flush fsyncs a lone capture by it), closed by the flush.
 };
 
 class Committer {

@@ -155,14 +155,10 @@ void Spool::submit(std::string_view capture, std::function<void(const Stored&)> 
   Pending p{std::string(kTmpPrefix) + buf, buf, capture.size(), StoreResult::Failed, "", std::move(done)};
   // Written (to the page cache) here, in parallel on the callers' threads; made durable by the
   // committer, with every other capture written meanwhile.
-  int fd = ::openat(dir_fd_, p.tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  bool ok = fd >= 0 && write_all(fd, capture);
-  int saved = errno;
-  if (fd >= 0 && ::close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (ok) return committer_->submit(std::move(p));
+  p.fd = ::openat(dir_fd_, p.tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (p.fd >= 0 && write_all(p.fd, capture)) return committer_->submit(std::move(p));  // Kept open for its flush.
+  const int saved = errno;
+  if (p.fd >= 0) ::close(p.fd);
   ::unlinkat(dir_fd_, p.tmp.c_str(), 0);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -182,7 +178,7 @@ void Spool::settle(uint64_t bytes, bool stored) {
   }
 }
 
-// The batch's files are written (closed, not yet durable). syncfs writes back and commits
+// The batch's files are written (still open, not yet durable). syncfs writes back and commits
 // every dirty file of the spool's file system at once, these among them (one journal commit
 // for the batch where a fsync each would cost one per file when called in turn), and
 // reports any write-back error since the last flush (Linux 5.8 and later), failing the
@@ -193,15 +189,16 @@ void Spool::flush(std::vector<Pending>& batch) {
     p.result = err == ENOSPC || err == EDQUOT ? StoreResult::Full : StoreResult::Failed;
     p.error = dir_ + ": cannot store a request: " + std::strerror(err);
   };
-  const int synced = ::syncfs(dir_fd_) == 0 ? 0 : errno;
+  // A lone capture (one client, a quiet hour) is fsynced by itself, as before group commit:
+  // a syncfs would also write back whatever else the file system holds dirty.
+  const int synced = (batch.size() == 1 ? ::fsync(batch.front().fd) : ::syncfs(dir_fd_)) == 0 ? 0 : errno;
   size_t renamed = 0;
   {
     // The renames and the count changes together: a listing sees both or neither.
     std::lock_guard<std::mutex> lock(mu_);
     for (Pending& p : batch) {
-      const int err = synced != 0                                                        ? synced
-                      : ::renameat(dir_fd_, p.tmp.c_str(), dir_fd_, p.name.c_str()) == 0 ? 0
-                                                                                         : errno;
+      int err = ::close(p.fd) == 0 || synced != 0 ? synced : errno;
+      if (err == 0 && ::renameat(dir_fd_, p.tmp.c_str(), dir_fd_, p.name.c_str()) != 0) err = errno;
       if (err == 0) {
         p.result = StoreResult::Stored;
         ++renamed;
