@@ -30,33 +30,49 @@ void Committer::drain() {
   idle_.wait(lock, [&] { return answered_ >= target; });
 }
 
-// One batch per turn: everything queued when the previous flush ended (or the first capture
-// when the committer was idle). The queue's two vectors swap, so a steady load allocates
-// nothing here once their capacity has grown.
+// One turn: the batch submitted since the previous flush (perhaps none), and the names that
+// flush gave. Their vectors swap and are cleared, so a steady load allocates nothing here
+// once their capacity has grown.
 void Committer::run() {
-  std::vector<Pending> batch;
+  std::vector<Pending> fresh, named, next;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // Stopping, and nothing left to flush.
-    batch.swap(queue_);
+    wake_.wait(lock, [&] { return stop_ || !queue_.empty() || !named.empty(); });
+    if (queue_.empty() && named.empty()) return;  // Stopping, and nothing left to flush.
+    fresh.swap(queue_);
     lock.unlock();
-    const auto t0 = std::chrono::steady_clock::now();
-    flush_(batch);
-    const auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      Pending& p = batch[i];
-      Stored s{p.result,           p.result == StoreResult::Stored ? std::move(p.name) : std::string(),
-               std::move(p.error), static_cast<uint64_t>(took.count()),
-               batch.size(),       i == 0};
-      p.done(s);
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      fresh[i].batch = fresh.size();
+      fresh[i].first = i == 0;
     }
-    const size_t n = batch.size();
-    batch.clear();
+    const auto t0 = std::chrono::steady_clock::now();
+    flush_(fresh, named);
+    const auto took = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+    size_t answered = named.size();
+    for (Pending& p : named) answer(p, took);
+    for (Pending& p : fresh) {
+      if (p.result == StoreResult::Stored) {
+        p.flush_ns += took;
+        next.push_back(std::move(p));  // Its name waits for the next flush.
+      } else {
+        answer(p, took);
+        ++answered;
+      }
+    }
+    fresh.clear();
+    named.clear();
+    named.swap(next);
     lock.lock();
-    answered_ += n;
+    answered_ += answered;
     idle_.notify_all();
   }
+}
+
+void Committer::answer(Pending& p, uint64_t took) {
+  const bool stored = p.result == StoreResult::Stored;
+  p.done(Stored{p.result, stored ? std::move(p.name) : std::string(), std::move(p.error), p.flush_ns + took, p.batch,
+                p.first});
 }
 
 }  // namespace cmrelay::serve

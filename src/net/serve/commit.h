@@ -1,11 +1,16 @@
 // Group commit for the spool: any thread submits a capture already written under a temporary
 // name; one committer thread takes every capture submitted since its last flush as one batch,
-// makes the whole batch durable with one flush (the spool's: syncfs of its file system, the
-// renames, one directory fsync), and only then tells each capture's submitter the outcome.
-// So every acknowledgement follows a flush that covers its capture, while one flush covers
-// many. Nothing waits for a batch to fill: a batch is whatever was submitted while the
-// previous flush ran, a single capture when requests come one at a time. A flush that fails
-// fails every capture of its batch (the flush decides each one's outcome, never the committer).
+// and only tells a capture's submitter the outcome once flushes have made both its bytes and
+// its name durable. Each flush does two things at once (the spool's: one syncfs of its file
+// system): it makes the new batch's bytes durable, and the names the previous flush gave the
+// batch before it (renamed into view once their bytes were durable); that earlier batch is
+// then answered, and the new one renamed. So every acknowledgement follows a flush that covers
+// its capture, one flush covers many, and a steady load costs one flush per batch, not two.
+// Nothing waits for a batch to fill: a batch is whatever was submitted while the previous
+// flush ran, and names waiting for a flush get one at once, with no new batch if none came
+// (a lone request costs its file's fsync and a directory fsync, as before group commit). A
+// flush that fails fails every capture it covers (the flush decides each outcome, never the
+// committer).
 #pragma once
 
 #include <condition_variable>
@@ -37,13 +42,20 @@ struct Pending {
   StoreResult result = StoreResult::Failed;  // Set by the flush, with error.
   std::string error;
   std::function<void(const Stored&)> done;
-  int fd = -1;  // Open on tmp (the spool's flush fsyncs a lone capture by it), closed by the flush.
+  int fd = -1;            // Open on tmp (the spool's flush fsyncs a lone capture by it), closed by the flush.
+  uint64_t flush_ns = 0;  // The committer's: time in the flushes so far, and its batch's size.
+  size_t batch = 0;
+  bool first = false;
 };
 
 class Committer {
  public:
-  // flush makes a batch durable and sets each member's result (and error when not Stored).
-  using Flush = std::function<void(std::vector<Pending>&)>;
+  // flush(fresh, named): fresh were written since the last flush, named were renamed into
+  // view by it. One flush makes fresh's bytes and named's names durable; then it renames
+  // fresh. It sets every result: named's final (Stored, or not when the flush failed: the
+  // file is out of view again), fresh's Stored when renamed (answered after the next flush),
+  // else why not (answered now).
+  using Flush = std::function<void(std::vector<Pending>& fresh, std::vector<Pending>& named)>;
   explicit Committer(Flush flush);
   // Flushes what was submitted, then stops.
   ~Committer();
@@ -57,6 +69,8 @@ class Committer {
 
  private:
   void run();
+  // Calls p.done with its outcome.
+  static void answer(Pending& p, uint64_t took);
 
   Flush flush_;
   std::mutex mu_;

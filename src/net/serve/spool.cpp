@@ -136,7 +136,8 @@ bool Spool::open(const std::string& dir, const std::string& rejected, SpoolLimit
     }
   });
   list();  // Counts what waits.
-  committer_ = std::make_unique<Committer>([this](std::vector<Pending>& batch) { flush(batch); });
+  committer_ = std::make_unique<Committer>(
+      [this](std::vector<Pending>& fresh, std::vector<Pending>& named) { flush(fresh, named); });
   return true;
 }
 
@@ -178,30 +179,28 @@ void Spool::settle(uint64_t bytes, bool stored) {
   }
 }
 
-// The batch's files are written (still open, not yet durable). syncfs writes back and commits
-// every dirty file of the spool's file system at once, these among them (one journal commit
-// for the batch where a fsync each would cost one per file when called in turn), and
-// reports any write-back error since the last flush (Linux 5.8 and later), failing the
-// whole batch. Only then are they renamed into view, and one directory fsync makes every
-// rename durable before any 2xx.
-void Spool::flush(std::vector<Pending>& batch) {
-  auto fail = [&](Pending& p, int err) {
-    p.result = err == ENOSPC || err == EDQUOT ? StoreResult::Full : StoreResult::Failed;
-    p.error = dir_ + ": cannot store a request: " + std::strerror(err);
-  };
-  // A lone capture (one client, a quiet hour) is fsynced by itself, as before group commit:
-  // a syncfs would also write back whatever else the file system holds dirty.
-  const int synced = (batch.size() == 1 ? ::fsync(batch.front().fd) : ::syncfs(dir_fd_)) == 0 ? 0 : errno;
-  size_t renamed = 0;
+// fresh's files are written (still open, not yet durable); named's are in view, their bytes
+// durable, their names not yet. One syncfs writes back and commits every dirty file and
+// directory of the spool's file system at once, both of these among them (one journal commit,
+// where a fsync each would cost one per file when called in turn), and reports any write-back
+// error since the last flush (Linux 5.8 and later), failing all of them. Only then is fresh
+// renamed into view: its names are made durable by the next flush.
+void Spool::flush(std::vector<Pending>& fresh, std::vector<Pending>& named) {
+  const int synced = sync(fresh, named);
+  if (synced != 0) {
+    for (Pending& p : named) {
+      remove({p.name, p.bytes});  // Never answered 2xx: the sender sends it again.
+      fail(p, synced);
+    }
+  }
   {
     // The renames and the count changes together: a listing sees both or neither.
     std::lock_guard<std::mutex> lock(mu_);
-    for (Pending& p : batch) {
+    for (Pending& p : fresh) {
       int err = ::close(p.fd) == 0 || synced != 0 ? synced : errno;
       if (err == 0 && ::renameat(dir_fd_, p.tmp.c_str(), dir_fd_, p.name.c_str()) != 0) err = errno;
       if (err == 0) {
         p.result = StoreResult::Stored;
-        ++renamed;
       } else {
         fail(p, err);
         ::unlinkat(dir_fd_, p.tmp.c_str(), 0);
@@ -209,17 +208,28 @@ void Spool::flush(std::vector<Pending>& batch) {
       settle(p.bytes, err == 0);
     }
   }
-  // The renames themselves must survive a crash too.
-  if (renamed > 0 && ::fsync(dir_fd_) != 0) {
-    const int err = errno;
-    for (Pending& p : batch) {
-      if (p.result != StoreResult::Stored) continue;
-      remove({p.name, p.bytes});  // Never answered 2xx: the sender sends it again.
-      fail(p, err);
-    }
+  auto failed = [](const Pending& p) { return p.result != StoreResult::Stored; };
+  last_failed_ = std::any_of(fresh.begin(), fresh.end(), failed) || std::any_of(named.begin(), named.end(), failed);
+}
+
+// The one flush of a turn: names alone need the directory's fsync; a lone new capture with no
+// names waiting is fsynced by itself, as before group commit (a syncfs would also write back
+// whatever else the file system holds dirty); anything more, one syncfs. 0, or the errno.
+int Spool::sync(const std::vector<Pending>& fresh, const std::vector<Pending>& named) {
+  int rc = 0;
+  if (fresh.empty()) {
+    rc = ::fsync(dir_fd_);
+  } else if (fresh.size() == 1 && named.empty()) {
+    rc = ::fsync(fresh.front().fd);
+  } else {
+    rc = ::syncfs(dir_fd_);
   }
-  last_failed_ =
-      std::any_of(batch.begin(), batch.end(), [](const Pending& p) { return p.result != StoreResult::Stored; });
+  return rc == 0 ? 0 : errno;
+}
+
+void Spool::fail(Pending& p, int err) const {
+  p.result = err == ENOSPC || err == EDQUOT ? StoreResult::Full : StoreResult::Failed;
+  p.error = dir_ + ": cannot store a request: " + std::strerror(err);
 }
 
 StoreResult Spool::store(std::string_view capture, std::string& name, std::string& error, uint64_t& fsync_ns) {

@@ -1,10 +1,11 @@
 // The spool: a directory of received requests, one capture file each (input/capture.h),
 // written so that a file is either whole or absent: written under a hidden temporary name,
-// made durable, renamed, and the directory fsynced, before the sender gets its 2xx. The
-// flush is a group commit (serve/commit.h): the captures written while the previous flush
-// ran are made durable together, by one syncfs of the spool's file system (every file's
-// data and inode, whatever else that file system holds dirty), their renames, and one
-// directory fsync; so a name in the spool always holds a durable, whole capture. A file
+// made durable, renamed, and the rename made durable, before the sender gets its 2xx. The
+// flushes are a group commit (serve/commit.h): the captures written while the previous flush
+// ran are made durable together by one syncfs of the spool's file system (every file's data
+// and inode, whatever else that file system holds dirty), which also makes durable the
+// names the previous flush gave; so a name in the spool always holds a durable, whole
+// capture, and a steady load costs one syncfs per batch. A file
 // leaves the spool when every event from it ended (delivered or dead-lettered), or moves to
 // the rejected folder (with a NAME.reason file beside it) when its body cannot be read.
 // Names sort in arrival order: <unix nanoseconds>-<sequence>.http, mode 0600.
@@ -89,8 +90,11 @@ class Spool {
  private:
   bool lock(std::string& error);
   bool probe();
-  // The committer's flush: syncfs, the renames, one directory fsync.
-  void flush(std::vector<Pending>& batch);
+  // The committer's flush (serve/commit.h): fresh's bytes and named's names made durable by
+  // one sync, then fresh renamed into view.
+  void flush(std::vector<Pending>& fresh, std::vector<Pending>& named);
+  int sync(const std::vector<Pending>& fresh, const std::vector<Pending>& named);
+  void fail(Pending& p, int err) const;
   // Under mu_: the reservation a queued capture held is given back; stored: it is on disk now.
   void settle(uint64_t bytes, bool stored);
 

@@ -44,8 +44,9 @@ struct Bench {
   int dir_fd = ::open(dir.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   std::mutex mu;
   std::condition_variable cv;
-  std::set<std::string> durable;  // Names a finished flush covered.
-  std::vector<size_t> batches;    // Each flush's size, in order.
+  std::set<std::string> durable;  // Names a finished flush made durable.
+  std::vector<size_t> batches;    // Each new batch's size, in order.
+  size_t flushes = 0;
   bool flushing = false;
   bool hold = false;      // The next flush waits for release().
   bool held = false;      // A flush is waiting.
@@ -55,11 +56,13 @@ struct Bench {
 
   ~Bench() { ::close(dir_fd); }
 
-  void flush(std::vector<Pending>& batch) {
+  // As the spool's flush: one sync makes fresh's bytes and named's names durable, then fresh
+  // is renamed into view. A failed one takes named out of view again and fails both.
+  void flush(std::vector<Pending>& fresh, std::vector<Pending>& named) {
     std::unique_lock<std::mutex> lock(mu);
     flushing = true;
-    batches.push_back(batch.size());
-    const bool fail = batches.size() == fail_flush;
+    if (!fresh.empty()) batches.push_back(fresh.size());
+    const bool fail = ++flushes == fail_flush;
     if (hold) {
       held = true;
       cv.notify_all();
@@ -68,7 +71,13 @@ struct Bench {
     }
     lock.unlock();
     const bool synced = !fail && ::syncfs(dir_fd) == 0;
-    for (Pending& p : batch) {
+    for (Pending& p : named) {
+      if (synced) continue;
+      ::unlinkat(dir_fd, p.name.c_str(), 0);
+      p.result = StoreResult::Failed;
+      p.error = "the disk refused";
+    }
+    for (Pending& p : fresh) {
       if (synced && ::renameat(dir_fd, p.tmp.c_str(), dir_fd, p.name.c_str()) == 0) {
         p.result = StoreResult::Stored;
       } else {
@@ -76,9 +85,8 @@ struct Bench {
         p.error = fail ? "the disk refused" : std::strerror(errno);
       }
     }
-    CHECK(::fsync(dir_fd) == 0);
     lock.lock();
-    for (const Pending& p : batch)
+    for (const Pending& p : named)
       if (p.result == StoreResult::Stored) durable.insert(p.name);
     flushing = false;
   }
@@ -134,7 +142,7 @@ TEST_CASE("group commit: many threads at once, each told only after the flush th
   std::mutex out_mu;
   constexpr int kThreads = 8, kEach = 50;
   {
-    Committer c([&b](std::vector<Pending>& batch) { b.flush(batch); });
+    Committer c([&b](std::vector<Pending>& fresh, std::vector<Pending>& named) { b.flush(fresh, named); });
     on_threads(kThreads, [&](int t) {
       for (int i = 0; i < kEach; ++i) b.submit(c, "t" + std::to_string(t) + "-" + std::to_string(i), out, out_mu);
     });
@@ -161,7 +169,7 @@ TEST_CASE("group commit: what arrives during a flush is the next batch, whole; n
   std::vector<Stored> out;
   std::mutex out_mu;
   {
-    Committer c([&b](std::vector<Pending>& batch) { b.flush(batch); });
+    Committer c([&b](std::vector<Pending>& fresh, std::vector<Pending>& named) { b.flush(fresh, named); });
     b.submit(c, "alone", out, out_mu);
     c.drain();  // One capture, nothing else coming: flushed at once, by itself.
     REQUIRE(out.size() == 1);
@@ -189,30 +197,33 @@ TEST_CASE("group commit: what arrives during a flush is the next batch, whole; n
   CHECK(b.done_before_durable == 0);
 }
 
-TEST_CASE("group commit: a failing flush fails every capture of its batch, and only those") {
+TEST_CASE("group commit: a failing flush fails every capture it covers, and only those") {
   Bench b;
   std::vector<Stored> out;
   std::mutex out_mu;
-  b.fail_flush = 2;
   {
-    Committer c([&b](std::vector<Pending>& batch) { b.flush(batch); });
-    b.hold_next();
+    Committer c([&b](std::vector<Pending>& fresh, std::vector<Pending>& named) { b.flush(fresh, named); });
     b.submit(c, "before", out, out_mu);
-    b.wait_held();
+    c.drain();  // Flushes 1 (its bytes) and 2 (its name).
+    b.fail_flush = 4;
+    b.hold_next();
+    b.submit(c, "failed-named", out, out_mu);
+    b.wait_held();  // Flush 3: its bytes, then its name in view, waiting for flush 4.
     for (int i = 0; i < 10; ++i) b.submit(c, "failed" + std::to_string(i), out, out_mu);
     b.release();
-    c.drain();
+    c.drain();  // Flush 4 fails: the ten new ones and the name waiting.
     b.submit(c, "after", out, out_mu);
   }  // The destructor flushes what was queued.
-  REQUIRE(b.batches == std::vector<size_t>{1, 10, 1});
-  REQUIRE(out.size() == 12);
+  REQUIRE(b.batches == std::vector<size_t>{1, 1, 10, 1});
+  REQUIRE(out.size() == 13);
   for (const Stored& s : out) {
     const bool failed = s.name.starts_with("failed");
     CHECK(s.result == (failed ? StoreResult::Failed : StoreResult::Stored));
-    CHECK(exists(b.dir.path + "/" + s.name) == !failed);
+    CHECK(exists(b.dir.path + "/" + s.name) == !failed);  // The one in view is out again.
     CHECK_FALSE(exists(b.dir.path + "/.tmp-" + s.name));
     if (failed) CHECK(s.error == "the disk refused");
   }
+  CHECK(b.done_before_durable == 0);
 }
 
 TEST_CASE("the spool's group commit: concurrent stores, each whole under its name when answered") {
