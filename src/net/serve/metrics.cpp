@@ -129,12 +129,13 @@ std::string Metrics::render(Spool& spool) {
   help(out, "cmrelay_serve_events_unrouted_total", "counter", "Events routed to no channel (dead-lettered as such).");
   line(out, "cmrelay_serve_events_unrouted_total", "", static_cast<double>(unrouted_));
   help(out, "cmrelay_serve_store_seconds", "histogram",
-       "Time to store one request durably: its write, the wait for the group commit, and the flush that covered it.");
+       "Time to store one request durably: its write, the wait for the group commit, the flushes.");
   histogram("cmrelay_serve_store_seconds", "", store_);
   help(out, "cmrelay_serve_fsync_seconds", "histogram",
-       "Of that, the flush that covered it (syncfs, renames, directory fsync), shared by its batch.");
+       "Of that, the flushes that covered it (its bytes', its name's), each shared by all it covered.");
   histogram("cmrelay_serve_fsync_seconds", "", fsync_);
-  help(out, "cmrelay_serve_commit_batch_size", "histogram", "Requests made durable by one flush (group commit).");
+  help(out, "cmrelay_serve_commit_batch_size", "histogram",
+       "Requests written to disk together (one group-commit batch).");
   histogram("cmrelay_serve_commit_batch_size", "", batch_);
   help(out, "cmrelay_serve_spool_files", "gauge", "Requests waiting in the spool.");
   line(out, "cmrelay_serve_spool_files", "", static_cast<double>(spool.depth()));

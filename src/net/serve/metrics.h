@@ -23,9 +23,9 @@ class Metrics {
   static constexpr std::array<double, 12> kBatchBuckets{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
 
   void request(const std::string& path, int code);
-  // A request stored: seconds from its write to its flush's end; fsync_seconds, that flush's.
+  // A request stored: seconds from its write to its answer; fsync_seconds, of that, the flushes'.
   void stored(double seconds, double fsync_seconds);
-  // A flush (group commit) covered batch requests.
+  // A group-commit batch of batch requests was written to disk.
   void committed(size_t batch);
   void rejected();
   void duplicate();
