@@ -4,24 +4,17 @@
 
 namespace cmrelay::serve {
 
-Committer::Committer(Flush flush) : flush_(std::move(flush)), thread_([this] { run(); }) {}
+Committer::Committer(Flush flush) : flush_(std::move(flush)) {}
 
-Committer::~Committer() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
+Committer::~Committer() { drain(); }
 
 void Committer::submit(Pending p) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(p));
-    ++submitted_;
-  }
-  wake_.notify_one();
+  std::unique_lock<std::mutex> lock(mu_);
+  queue_.push_back(std::move(p));
+  ++submitted_;
+  if (leading_) return;  // The thread flushing takes it in its next turn.
+  leading_ = true;
+  lead(lock);
 }
 
 void Committer::drain() {
@@ -30,43 +23,43 @@ void Committer::drain() {
   idle_.wait(lock, [&] { return answered_ >= target; });
 }
 
-// One turn: the batch submitted since the previous flush (perhaps none), and the names that
-// flush gave. Their vectors swap and are cleared, so a steady load allocates nothing here
-// once their capacity has grown.
-void Committer::run() {
-  std::vector<Pending> fresh, named, next;
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    wake_.wait(lock, [&] { return stop_ || !queue_.empty() || !named.empty(); });
-    if (queue_.empty() && named.empty()) return;  // Stopping, and nothing left to flush.
-    fresh.swap(queue_);
+// The submitter that found no flush under way flushes, turn after turn, until nothing waits:
+// no thread of its own, so a lone capture is flushed and answered on the thread that wrote
+// it, with no hand-over (each costs a wake-up on a busy machine). One turn: the batch
+// submitted since the previous flush (perhaps none), and the names that flush gave. Only the
+// leader touches fresh_, named_ and next_; their vectors swap and are cleared, so a steady
+// load allocates nothing here once their capacity has grown.
+void Committer::lead(std::unique_lock<std::mutex>& lock) {
+  while (!queue_.empty() || !named_.empty()) {
+    fresh_.swap(queue_);
     lock.unlock();
-    for (size_t i = 0; i < fresh.size(); ++i) {
-      fresh[i].batch = fresh.size();
-      fresh[i].first = i == 0;
+    for (size_t i = 0; i < fresh_.size(); ++i) {
+      fresh_[i].batch = fresh_.size();
+      fresh_[i].first = i == 0;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    flush_(fresh, named);
+    flush_(fresh_, named_);
     const auto took = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
-    size_t answered = named.size();
-    for (Pending& p : named) answer(p, took);
-    for (Pending& p : fresh) {
+    size_t answered = named_.size();
+    for (Pending& p : named_) answer(p, took);
+    for (Pending& p : fresh_) {
       if (p.result == StoreResult::Stored) {
         p.flush_ns += took;
-        next.push_back(std::move(p));  // Its name waits for the next flush.
+        next_.push_back(std::move(p));  // Its name waits for the next flush.
       } else {
         answer(p, took);
         ++answered;
       }
     }
-    fresh.clear();
-    named.clear();
-    named.swap(next);
+    fresh_.clear();
+    named_.clear();
+    named_.swap(next_);
     lock.lock();
     answered_ += answered;
     idle_.notify_all();
   }
+  leading_ = false;
 }
 
 void Committer::answer(Pending& p, uint64_t took) {

@@ -1,5 +1,6 @@
 // Group commit for the spool: any thread submits a capture already written under a temporary
-// name; one committer thread takes every capture submitted since its last flush as one batch,
+// name; the submitter that finds no flush under way leads: it takes every capture submitted
+// since the last flush as one batch, turn after turn until nothing waits,
 // and only tells a capture's submitter the outcome once flushes have made both its bytes and
 // its name durable. Each flush does two things at once (the spool's: one syncfs of its file
 // system): it makes the new batch's bytes durable, and the names the previous flush gave the
@@ -18,7 +19,6 @@
 #include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace cmrelay::serve {
@@ -57,28 +57,29 @@ class Committer {
   // else why not (answered now).
   using Flush = std::function<void(std::vector<Pending>& fresh, std::vector<Pending>& named)>;
   explicit Committer(Flush flush);
-  // Flushes what was submitted, then stops.
+  // Waits for what was submitted to be flushed and answered.
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
 
-  // Queues p for the next flush; p.done is called on the committer thread after it.
+  // Queues p for the next flush. p.done is called after it, on the thread leading then: this
+  // one (submit returns once nothing waits) when no flush was under way.
   void submit(Pending p);
   // Returns when everything submitted before the call has been flushed and answered.
   void drain();
 
  private:
-  void run();
+  void lead(std::unique_lock<std::mutex>& lock);
   // Calls p.done with its outcome.
   static void answer(Pending& p, uint64_t took);
 
   Flush flush_;
   std::mutex mu_;
-  std::condition_variable wake_, idle_;
-  std::vector<Pending> queue_;
-  uint64_t submitted_ = 0, answered_ = 0;  // Under mu_.
-  bool stop_ = false;
-  std::thread thread_;  // Last: started once everything above exists.
+  std::condition_variable idle_;
+  std::vector<Pending> queue_;                 // Under mu_.
+  uint64_t submitted_ = 0, answered_ = 0;      // Under mu_.
+  bool leading_ = false;                       // Under mu_: a thread is flushing.
+  std::vector<Pending> fresh_, named_, next_;  // The leader's.
 };
 
 }  // namespace cmrelay::serve

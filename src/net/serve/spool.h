@@ -53,7 +53,7 @@ class Spool {
   bool open(const std::string& dir, const std::string& rejected, SpoolLimits limits, std::string& error);
 
   // Writes one capture under a temporary name on the caller's thread and queues it for the
-  // next group commit; done gets the outcome on the committer's thread once a flush covered
+  // next group commit; done gets the outcome on the thread leading it once a flush covered
   // it, or at once when nothing was queued. Full: a limit would be passed (nothing written),
   // or the disk is full. Failed: the disk refused (EIO...; error set, nothing left behind).
   // Thread-safe.

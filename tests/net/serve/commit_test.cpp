@@ -171,13 +171,14 @@ TEST_CASE("group commit: what arrives during a flush is the next batch, whole; n
   {
     Committer c([&b](std::vector<Pending>& fresh, std::vector<Pending>& named) { b.flush(fresh, named); });
     b.submit(c, "alone", out, out_mu);
-    c.drain();  // One capture, nothing else coming: flushed at once, by itself.
+    // One capture, nothing else coming: flushed at once, by itself, and answered on the
+    // thread that submitted it before submit returned (no hand-over).
     REQUIRE(out.size() == 1);
     CHECK(out[0].batch == 1);
     CHECK(out[0].first);
     b.hold_next();
-    b.submit(c, "first", out, out_mu);
-    b.wait_held();  // Its flush runs (held): the next ones accumulate.
+    std::thread leader([&] { b.submit(c, "first", out, out_mu); });  // Leads: flushes until nothing waits.
+    b.wait_held();  // Its flush runs (held): the next ones accumulate, their submits return.
     on_threads(4, [&](int t) {
       for (int i = 0; i < 5; ++i) b.submit(c, "later" + std::to_string(t) + "-" + std::to_string(i), out, out_mu);
     });
@@ -186,7 +187,8 @@ TEST_CASE("group commit: what arrives during a flush is the next batch, whole; n
       CHECK(out.size() == 1);  // Nobody told while the flush covering them has not run.
     }
     b.release();
-    c.drain();
+    leader.join();  // It flushed the twenty too before returning.
+    CHECK(out.size() == 22);
   }
   REQUIRE(b.batches == std::vector<size_t>{1, 1, 20});
   REQUIRE(out.size() == 22);
@@ -203,17 +205,16 @@ TEST_CASE("group commit: a failing flush fails every capture it covers, and only
   std::mutex out_mu;
   {
     Committer c([&b](std::vector<Pending>& fresh, std::vector<Pending>& named) { b.flush(fresh, named); });
-    b.submit(c, "before", out, out_mu);
-    c.drain();  // Flushes 1 (its bytes) and 2 (its name).
+    b.submit(c, "before", out, out_mu);  // Flushes 1 (its bytes) and 2 (its name).
     b.fail_flush = 4;
     b.hold_next();
-    b.submit(c, "failed-named", out, out_mu);
+    std::thread leader([&] { b.submit(c, "failed-named", out, out_mu); });
     b.wait_held();  // Flush 3: its bytes, then its name in view, waiting for flush 4.
     for (int i = 0; i < 10; ++i) b.submit(c, "failed" + std::to_string(i), out, out_mu);
     b.release();
-    c.drain();  // Flush 4 fails: the ten new ones and the name waiting.
+    leader.join();  // Flush 4 fails: the ten new ones and the name waiting.
     b.submit(c, "after", out, out_mu);
-  }  // The destructor flushes what was queued.
+  }
   REQUIRE(b.batches == std::vector<size_t>{1, 1, 10, 1});
   REQUIRE(out.size() == 13);
   for (const Stored& s : out) {
