@@ -5,10 +5,12 @@ For 1, 16 and 64 concurrent keep-alive clients, POSTs the same Volcengine body R
 times to `cmrelay serve` (spool on the same disk as the reference's files, delivering to the
 loopback sink) and to bench/fsync_receiver.py (Python http.server, write + fsync + rename +
 directory fsync), side by side, and prints requests per second and p50/p99 latency. The
-fsync cost is shown separately, from serve's own cmrelay_serve_fsync_seconds and
-cmrelay_serve_store_seconds histograms.
+flush cost is shown separately, from serve's own cmrelay_serve_fsync_seconds and
+cmrelay_serve_store_seconds histograms, with the mean group-commit batch (requests per
+flush, cmrelay_serve_commit_batch_size) where the binary has it. Several BINs (say a build
+before and after a change) run side by side in the same run, on the same disk.
 
-Usage: bench/serve.py [BIN] [--requests N] [--dir DIR]
+Usage: bench/serve.py [BIN...] [--requests N] [--clients 1,16,64] [--dir DIR]
 """
 import argparse
 import asyncio
@@ -63,16 +65,52 @@ async def load(port, path, body, clients, total):
 
 
 def metric_sum(port, name):
+    """The histogram's sum and count; (0, 0) when the binary has no such metric."""
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
-    s = float(re.search(rf"^{name}_sum (\S+)$", text, re.M).group(1))
-    c = float(re.search(rf"^{name}_count (\S+)$", text, re.M).group(1))
-    return s, c
+    s = re.search(rf"^{name}_sum (\S+)$", text, re.M)
+    c = re.search(rf"^{name}_count (\S+)$", text, re.M)
+    return (float(s.group(1)), float(c.group(1))) if s and c else (0.0, 0.0)
+
+
+def start_serve(binary, tmp, n, sink_port, more):
+    log_path = f"{tmp}/serve{n}.log"
+    os.mkdir(f"{tmp}/spool{n}")  # Each its own spool, and its own rejected/ beside it.
+    log = open(log_path, "w")
+    serve = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--spool", f"{tmp}/spool{n}/spool",
+                              "--token-file", f"{tmp}/tokens", "--url", f"http://127.0.0.1:{sink_port}/fast",
+                              "--dead-letter", f"{tmp}/dead{n}", "--spool-max-files", "1000000",
+                              "--max-connections-per-ip", "256", "--dedup-window", "0"] + more,
+                             stderr=log)
+    end = time.time() + 10
+    while time.time() < end:
+        m = re.search(r" port=(\d+)", open(log_path).read())
+        if m:
+            return serve, m.group(1)
+        if serve.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise SystemExit(f"{binary} serve did not start: {open(log_path).read().strip()}")
+
+
+def run_serve(port, body, clients, total):
+    s0, c0 = metric_sum(port, "cmrelay_serve_fsync_seconds")
+    t0, _ = metric_sum(port, "cmrelay_serve_store_seconds")
+    b0, f0 = metric_sum(port, "cmrelay_serve_commit_batch_size")
+    rate, p50, p99 = asyncio.run(load(int(port), "/hook/bench-token", body, clients, total))
+    s1, c1 = metric_sum(port, "cmrelay_serve_fsync_seconds")
+    t1, _ = metric_sum(port, "cmrelay_serve_store_seconds")
+    b1, f1 = metric_sum(port, "cmrelay_serve_commit_batch_size")
+    fsync_ms = (s1 - s0) / max(1, c1 - c0) * 1000
+    share = (s1 - s0) / max(1e-9, t1 - t0)
+    batch = f", batch {(b1 - b0) / (f1 - f0):.1f}" if f1 > f0 else ""
+    return rate, p50, p99, f"{fsync_ms:.2f} ({share:.0%} of the store time{batch})"
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("bin", nargs="?", default=os.path.join(HERE, "..", "build", "cmrelay"))
+    ap.add_argument("bins", nargs="*", default=[os.path.join(HERE, "..", "build", "cmrelay")])
     ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--clients", default="1,16,64", help="comma-separated client counts")
     ap.add_argument("--serve-args", dest="serve_args", type=str.split, default=[], help="more serve options")
     ap.add_argument("--dir", default=None, help="where the spools go (default: a temporary directory)")
     a = ap.parse_args()
@@ -80,44 +118,31 @@ def main():
     tmp = tempfile.mkdtemp(prefix="cmrelay-bench-serve-", dir=a.dir)
     procs = []
     try:
-        sink = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "tests", "deliver", "sink.py"),
+        sink = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "tests", "net", "deliver", "sink.py"),
                                  "--port-file", f"{tmp}/sink.port", "--max-seconds", "600"])
         procs.append(sink)
         sink_port = wait_file(f"{tmp}/sink.port", sink)
         with open(f"{tmp}/tokens", "w") as f:
             f.write("bench-token\n")
-        log = open(f"{tmp}/serve.log", "w")
-        serve = subprocess.Popen([a.bin, "serve", "--listen", "127.0.0.1:0", "--spool", f"{tmp}/spool",
-                                  "--token-file", f"{tmp}/tokens", "--url", f"http://127.0.0.1:{sink_port}/fast",
-                                  "--dead-letter", f"{tmp}/dead", "--spool-max-files", "1000000",
-                                  "--max-connections-per-ip", "256", "--dedup-window", "0"] + a.serve_args,
-                                 stderr=log)
-        procs.append(serve)
-        end = time.time() + 10
-        serve_port = None
-        while serve_port is None and time.time() < end:
-            m = re.search(r" port=(\d+)", open(f"{tmp}/serve.log").read())
-            serve_port = m and m.group(1)
-            time.sleep(0.05)
+        serves = []
+        for n, binary in enumerate(a.bins):
+            proc, port = start_serve(binary, tmp, n, sink_port, a.serve_args)
+            procs.append(proc)
+            serves.append((binary if len(a.bins) > 1 else "cmrelay serve", port))
         os.mkdir(f"{tmp}/py")
         py = subprocess.Popen([sys.executable, os.path.join(HERE, "fsync_receiver.py"), f"{tmp}/py", f"{tmp}/py.port"])
         procs.append(py)
         py_port = wait_file(f"{tmp}/py.port", py)
 
         print(f"{a.requests} POSTs of a {len(body)}-byte body per run; spools under {tmp}")
-        print(f"{'clients':>7}  {'receiver':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  fsync ms/req (share)")
-        for clients in (1, 16, 64):
-            s0, c0 = metric_sum(serve_port, "cmrelay_serve_fsync_seconds")
-            t0, _ = metric_sum(serve_port, "cmrelay_serve_store_seconds")
-            rate, p50, p99 = asyncio.run(load(int(serve_port), "/hook/bench-token", body, clients, a.requests))
-            s1, c1 = metric_sum(serve_port, "cmrelay_serve_fsync_seconds")
-            t1, _ = metric_sum(serve_port, "cmrelay_serve_store_seconds")
-            fsync_ms = (s1 - s0) / max(1, c1 - c0) * 1000
-            share = (s1 - s0) / max(1e-9, t1 - t0)
-            print(f"{clients:>7}  {'cmrelay serve':<28} {rate:>8.0f} {p50:>8.2f} {p99:>8.2f}  "
-                  f"{fsync_ms:.2f} ({share:.0%} of the store time)")
+        print(f"{'clients':>7}  {'receiver':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  flush ms/req (share)")
+        for clients in (int(c) for c in a.clients.split(",")):
+            for label, port in serves:
+                rate, p50, p99, flush = run_serve(port, body, clients, a.requests)
+                print(f"{clients:>7}  {label:<28} {rate:>8.0f} {p50:>8.2f} {p99:>8.2f}  {flush}")
             rate, p50, p99 = asyncio.run(load(int(py_port), "/", body, clients, a.requests))
             print(f"{clients:>7}  {'python http.server + fsync':<28} {rate:>8.0f} {p50:>8.2f} {p99:>8.2f}")
+            sys.stdout.flush()
     finally:
         for p in procs:
             p.terminate()

@@ -353,7 +353,7 @@ Run add_serve(CLI::App& cmd) {
   serve::ListenOptions& l = o->listen;
   cmd.add_option("--listen", l.listen, "ADDR:PORT to listen on ([V6ADDR]:PORT; port 0 picks a free one)")
       ->capture_default_str();
-  cmd.add_option("--spool", o->spool, "Directory of received requests, each stored (fsynced) before the 2xx")
+  cmd.add_option("--spool", o->spool, "Directory of received requests, each stored durably before the 2xx")
       ->type_name("DIR")
       ->required();
   cmd.add_option("--rejected", o->rejected,
@@ -393,7 +393,7 @@ Run add_serve(CLI::App& cmd) {
   add_seconds(cmd, "--idle-timeout", l.idle_timeout, "Close a connection silent this long (headers, body, keep-alive)");
   add_seconds(cmd, "--request-timeout", l.request_timeout,
               "Cut a request not read whole (headers and body) this long after its request line (408, logged)");
-  cmd.add_option("--threads", l.threads, "Threads storing requests (write and fsync in parallel)")
+  cmd.add_option("--threads", l.threads, "Threads writing requests to the spool (made durable by a group commit)")
       ->capture_default_str();
   cmd.add_option("--spool-max-files", o->spool_max_files, "Requests waiting at most; more get 503 with Retry-After")
       ->capture_default_str();

@@ -71,8 +71,9 @@ struct Req {
   bool checked = false;    // Headers accepted; the body is being read.
   bool too_large = false;  // The body passed max_body: the rest is discarded, then 413.
   std::string body;
-  // Stored by a worker while the connection is suspended (fsync never blocks an epoll
-  // thread, and many fsyncs run at once: the file system commits them together).
+  // Written by a worker and made durable by the spool's committer while the connection is
+  // suspended (no write or flush ever blocks an epoll thread, and one flush covers every
+  // request written while the previous one ran).
   bool storing = false;
   std::atomic<bool> stored{false};
   std::string capture, name, error;
@@ -307,8 +308,9 @@ struct Listener::Impl {
     return false;
   }
 
-  // The body is complete: the connection is suspended while a worker stores it, then
-  // resumed to answer.
+  // The body is complete: the connection is suspended while a worker writes it and the
+  // spool's committer makes it durable (with whatever else arrived meanwhile), then resumed
+  // to answer.
   MHD_Result store(MHD_Connection* c, Req& r, const char* method) {
     Request req;
     req.method = method;
@@ -322,14 +324,19 @@ struct Listener::Impl {
     set_storing(r, true);
     MHD_suspend_connection(c);
     workers.push([this, c, &r] {
-      uint64_t fsync_ns = 0;
-      auto t0 = Clock::now();
-      r.result = spool.store(r.capture, r.name, r.error, fsync_ns);
-      r.store_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-      r.fsync_seconds = static_cast<double>(fsync_ns) / 1e9;
-      r.capture.clear();
-      r.stored.store(true);
-      MHD_resume_connection(c);
+      const auto t0 = Clock::now();
+      // Taken out of r first: done may answer, and the request end, before submit returns.
+      const std::string capture = std::move(r.capture);
+      spool.submit(capture, [this, c, &r, t0](const Stored& s) {
+        r.result = s.result;
+        r.name = s.name;
+        r.error = s.error;
+        r.store_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        r.fsync_seconds = static_cast<double>(s.flush_ns) / 1e9;
+        if (s.first) metrics.committed(s.batch);
+        r.stored.store(true);
+        MHD_resume_connection(c);
+      });
     });
     return MHD_YES;
   }
@@ -587,7 +594,8 @@ void Listener::stop(std::chrono::milliseconds grace) {
   if (fd != MHD_INVALID_SOCKET) ::close(fd);
   auto end = Clock::now() + grace;
   while (m.active.load() > 0 && Clock::now() < end) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  m.workers.finish();  // Stores under way end, and resume their connections, first.
+  m.workers.finish();  // Stores under way end, and resume their connections, first:
+  m.spool.drain();     // the writes, then the flushes they wait for.
   {
     std::lock_guard<std::mutex> lock(m.conns_mu);
     m.deadlines_stop = true;

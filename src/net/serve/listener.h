@@ -1,7 +1,7 @@
 // cmrelay serve's HTTP side, on libmicrohttpd (two epoll threads: a slow client holds a
 // connection slot, never a thread). A complete request's connection is suspended while one
-// of `threads` workers stores it (so fsyncs run in parallel and never block parsing), then
-// resumed to answer. Routes:
+// of `threads` workers writes it and the spool's group commit makes it durable (no write or
+// flush ever blocks parsing), then resumed to answer. Routes:
 //   POST|GET /hook, /hook/<token>  check the token and the client's address, read the body
 //                                  (at most max_body), store it in the spool, then 200
 //   GET /healthz                   200 while the process runs
@@ -43,7 +43,7 @@ struct ListenOptions {
   std::chrono::milliseconds idle_timeout{10000};     // A silent connection is closed.
   std::chrono::milliseconds request_timeout{30000};  // Request line to the body's end.
   std::chrono::milliseconds retry_after{30000};      // Sent with 503.
-  unsigned threads = 16;                             // Workers storing requests (write + fsync), in parallel.
+  unsigned threads = 16;                             // Workers writing requests, in parallel.
   std::string tls_cert, tls_key;                     // PEM files; both or neither.
 };
 

@@ -42,8 +42,8 @@ std::string label_value(const std::string& v) {
 }
 
 void Metrics::Histogram::observe(double v) {
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (v <= kBuckets[i]) ++counts[i];
+  for (size_t i = 0; i < bounds->size(); ++i) {
+    if (v <= (*bounds)[i]) ++counts[i];
   }
   ++count;
   sum += v;
@@ -59,6 +59,11 @@ void Metrics::stored(double seconds, double fsync_seconds) {
   ++stored_;
   store_.observe(seconds);
   fsync_.observe(fsync_seconds);
+}
+
+void Metrics::committed(size_t batch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  batch_.observe(static_cast<double>(batch));
 }
 
 void Metrics::rejected() {
@@ -120,8 +125,8 @@ std::string Metrics::render(Spool& spool) {
   auto histogram = [&](const char* name, const std::string& labels, const Histogram& h) {
     std::string prefix = labels.empty() ? "" : labels + ",";
     std::string bucket = std::string(name) + "_bucket";
-    for (size_t i = 0; i < kBuckets.size(); ++i) {
-      line(out, bucket.c_str(), prefix + "le=\"" + bound(kBuckets[i]) + "\"", static_cast<double>(h.counts[i]));
+    for (size_t i = 0; i < h.bounds->size(); ++i) {
+      line(out, bucket.c_str(), prefix + "le=\"" + bound((*h.bounds)[i]) + "\"", static_cast<double>(h.counts[i]));
     }
     line(out, bucket.c_str(), prefix + "le=\"+Inf\"", static_cast<double>(h.count));
     line(out, (std::string(name) + "_sum").c_str(), labels, h.sum);
@@ -153,10 +158,15 @@ std::string Metrics::render(Spool& spool) {
   }
   help(out, "cmrelay_serve_events_unrouted_total", "counter", "Events routed to no channel (dead-lettered as such).");
   line(out, "cmrelay_serve_events_unrouted_total", "", static_cast<double>(unrouted_));
-  help(out, "cmrelay_serve_store_seconds", "histogram", "Time to store one request durably (write, fsync, rename).");
+  help(out, "cmrelay_serve_store_seconds", "histogram",
+       "Time to store one request durably: its write, the wait for the group commit, the flushes.");
   histogram("cmrelay_serve_store_seconds", "", store_);
-  help(out, "cmrelay_serve_fsync_seconds", "histogram", "Of that, time spent in fsync (file and directory).");
+  help(out, "cmrelay_serve_fsync_seconds", "histogram",
+       "Of that, the flushes that covered it (its bytes', its name's), each shared by all it covered.");
   histogram("cmrelay_serve_fsync_seconds", "", fsync_);
+  help(out, "cmrelay_serve_commit_batch_size", "histogram",
+       "Requests written to disk together (one group-commit batch).");
+  histogram("cmrelay_serve_commit_batch_size", "", batch_);
   help(out, "cmrelay_serve_spool_files", "gauge", "Requests waiting in the spool.");
   line(out, "cmrelay_serve_spool_files", "", static_cast<double>(spool.depth()));
   help(out, "cmrelay_serve_spool_bytes", "gauge", "Bytes waiting in the spool.");

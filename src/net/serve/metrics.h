@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -18,9 +19,14 @@ class Metrics {
  public:
   // Upper bounds of the latency histograms, in seconds.
   static constexpr std::array<double, 12> kBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  // Upper bounds of the group commit's batch sizes, in requests.
+  static constexpr std::array<double, 12> kBatchBuckets{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
 
   void request(const std::string& path, int code);
+  // A request stored: seconds from its write to its answer; fsync_seconds, of that, the flushes'.
   void stored(double seconds, double fsync_seconds);
+  // A group-commit batch of batch requests was written to disk.
+  void committed(size_t batch);
   void rejected();
   // A vendor retry dropped; fleet: recognised through the shared Redis (--shared).
   void duplicate(bool fleet = false);
@@ -43,6 +49,7 @@ class Metrics {
 
  private:
   struct Histogram {
+    const std::array<double, 12>* bounds = &kBuckets;
     std::array<uint64_t, kBuckets.size()> counts{};
     uint64_t count = 0;
     double sum = 0;
@@ -58,7 +65,7 @@ class Metrics {
   std::string shared_, degraded_mode_;  // Empty without --shared.
   bool shared_up_ = true;
   uint64_t shared_outages_ = 0;
-  Histogram store_, fsync_;
+  Histogram store_, fsync_, batch_{&kBatchBuckets};
   std::map<std::string, Channel> channels_;
 };
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 
@@ -60,8 +61,6 @@ void each_file(int dir_fd, F&& f) {
   ::closedir(d);
 }
 
-uint64_t elapsed_ns(uint64_t since) { return now_ns() - since; }
-
 // a - b, never below zero: a count is never allowed to wrap.
 uint64_t less(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
@@ -86,6 +85,7 @@ bool is_spool_name(std::string_view name) {
 }
 
 Spool::~Spool() {
+  committer_.reset();  // Flushes and answers what is queued, with dir_fd_ still open.
   if (dir_fd_ >= 0) ::close(dir_fd_);
   if (lock_fd_ >= 0) ::close(lock_fd_);  // Releases the lock.
 }
@@ -136,62 +136,123 @@ bool Spool::open(const std::string& dir, const std::string& rejected, SpoolLimit
     }
   });
   list();  // Counts what waits.
+  committer_ = std::make_unique<Committer>(
+      [this](std::vector<Pending>& fresh, std::vector<Pending>& named) { flush(fresh, named); });
   return true;
 }
 
-StoreResult Spool::store(std::string_view capture, std::string& name, std::string& error, uint64_t& fsync_ns) {
-  fsync_ns = 0;
+void Spool::submit(std::string_view capture, std::function<void(const Stored&)> done) {
   {
     // Reserved before writing, so that concurrent stores cannot pass the limits together.
     std::lock_guard<std::mutex> lock(mu_);
     if (files_ + storing_files_ + 1 > limits_.max_files || bytes_ + storing_bytes_ + capture.size() > limits_.max_bytes)
-      return StoreResult::Full;
+      return done(Stored{.result = StoreResult::Full});
     ++storing_files_;
     storing_bytes_ += capture.size();
   }
   char buf[64];
   std::snprintf(buf, sizeof buf, "%020llu-%08llu.http", static_cast<unsigned long long>(now_ns()),
                 static_cast<unsigned long long>(seq_.fetch_add(1) % 100000000));
-  name = buf;
-  std::string tmp = std::string(kTmpPrefix) + name;
-  int fd = ::openat(dir_fd_, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  bool ok = fd >= 0 && write_all(fd, capture);
-  uint64_t t0 = now_ns();
-  ok = ok && ::fsync(fd) == 0;
-  fsync_ns += elapsed_ns(t0);
-  int saved = errno;
-  if (fd >= 0 && ::close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
+  Pending p{std::string(kTmpPrefix) + buf, buf, capture.size(), StoreResult::Failed, "", std::move(done)};
+  // Written (to the page cache) here, in parallel on the callers' threads; made durable by the
+  // committer, with every other capture written meanwhile.
+  p.fd = ::openat(dir_fd_, p.tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (p.fd >= 0 && write_all(p.fd, capture)) return committer_->submit(std::move(p));  // Kept open for its flush.
+  const int saved = errno;
+  if (p.fd >= 0) ::close(p.fd);
+  ::unlinkat(dir_fd_, p.tmp.c_str(), 0);
   {
-    // The rename and the count change together: a listing sees both or neither.
     std::lock_guard<std::mutex> lock(mu_);
-    ok = ok && ::renameat(dir_fd_, tmp.c_str(), dir_fd_, name.c_str()) == 0;
-    if (!ok) saved = errno;
-    --storing_files_;
-    storing_bytes_ -= capture.size();
-    if (ok) {
-      ++files_;
-      bytes_ += capture.size();
+    settle(p.bytes, false);
+  }
+  last_failed_ = true;
+  p.done(Stored{.result = saved == ENOSPC || saved == EDQUOT ? StoreResult::Full : StoreResult::Failed,
+                .error = dir_ + ": cannot store a request: " + std::strerror(saved)});
+}
+
+void Spool::settle(uint64_t bytes, bool stored) {
+  storing_files_ = less(storing_files_, 1);
+  storing_bytes_ = less(storing_bytes_, bytes);
+  if (stored) {
+    ++files_;
+    bytes_ += bytes;
+  }
+}
+
+// fresh's files are written (still open, not yet durable); named's are in view, their bytes
+// durable, their names not yet. One syncfs writes back and commits every dirty file and
+// directory of the spool's file system at once, both of these among them (one journal commit,
+// where a fsync each would cost one per file when called in turn), and reports any write-back
+// error since the last flush (Linux 5.8 and later), failing all of them. Only then is fresh
+// renamed into view: its names are made durable by the next flush.
+void Spool::flush(std::vector<Pending>& fresh, std::vector<Pending>& named) {
+  const int synced = sync(fresh, named);
+  if (synced != 0) {
+    for (Pending& p : named) {
+      remove({p.name, p.bytes});  // Never answered 2xx: the sender sends it again.
+      fail(p, synced);
     }
   }
-  t0 = now_ns();
-  // The rename itself must survive a crash too.
-  if (ok && ::fsync(dir_fd_) != 0) {
-    saved = errno;
-    ok = false;
-    remove({name, capture.size()});
+  {
+    // The renames and the count changes together: a listing sees both or neither.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Pending& p : fresh) {
+      int err = ::close(p.fd) == 0 || synced != 0 ? synced : errno;
+      if (err == 0 && ::renameat(dir_fd_, p.tmp.c_str(), dir_fd_, p.name.c_str()) != 0) err = errno;
+      if (err == 0) {
+        p.result = StoreResult::Stored;
+      } else {
+        fail(p, err);
+        ::unlinkat(dir_fd_, p.tmp.c_str(), 0);
+      }
+      settle(p.bytes, err == 0);
+    }
   }
-  fsync_ns += elapsed_ns(t0);
-  if (ok) {
-    last_failed_ = false;
-    return StoreResult::Stored;
+  auto failed = [](const Pending& p) { return p.result != StoreResult::Stored; };
+  last_failed_ = std::any_of(fresh.begin(), fresh.end(), failed) || std::any_of(named.begin(), named.end(), failed);
+}
+
+// The one flush of a turn: names alone need the directory's fsync; a lone new capture with no
+// names waiting is fsynced by itself, as before group commit (a syncfs would also write back
+// whatever else the file system holds dirty); anything more, one syncfs. 0, or the errno.
+int Spool::sync(const std::vector<Pending>& fresh, const std::vector<Pending>& named) {
+  int rc = 0;
+  if (fresh.empty()) {
+    rc = ::fsync(dir_fd_);
+  } else if (fresh.size() == 1 && named.empty()) {
+    rc = ::fsync(fresh.front().fd);
+  } else {
+    rc = ::syncfs(dir_fd_);
   }
-  ::unlinkat(dir_fd_, tmp.c_str(), 0);
-  last_failed_ = true;
-  error = dir_ + ": cannot store a request: " + std::strerror(saved);
-  return saved == ENOSPC || saved == EDQUOT ? StoreResult::Full : StoreResult::Failed;
+  return rc == 0 ? 0 : errno;
+}
+
+void Spool::fail(Pending& p, int err) const {
+  p.result = err == ENOSPC || err == EDQUOT ? StoreResult::Full : StoreResult::Failed;
+  p.error = dir_ + ": cannot store a request: " + std::strerror(err);
+}
+
+StoreResult Spool::store(std::string_view capture, std::string& name, std::string& error, uint64_t& fsync_ns) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool ended = false;
+  Stored out;
+  submit(capture, [&](const Stored& s) {
+    std::lock_guard<std::mutex> lock(mu);  // Notified under the lock: cv outlives the call.
+    out = s;
+    ended = true;
+    cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return ended; });
+  name = out.name;
+  error = out.error;
+  fsync_ns = out.flush_ns;
+  return out.result;
+}
+
+void Spool::drain() {
+  if (committer_) committer_->drain();
 }
 
 std::vector<SpoolFile> Spool::list() {
@@ -211,14 +272,24 @@ std::vector<SpoolFile> Spool::list() {
   return out;
 }
 
+// Counted out before the unlink, which runs outside the lock: an unlink can wait for the disk
+// (a discard, a journal), and stores must not wait for it. A listing in between may count
+// the file once more, until the next listing; never less than what is on disk.
 void Spool::remove(const SpoolFile& f) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (::unlinkat(dir_fd_, f.name.c_str(), 0) != 0) {
-    if (errno != ENOENT) diag::say("serve: %s: cannot remove: %s", path(f.name).c_str(), std::strerror(errno));
-    return;  // Gone already (removed by hand): the next listing counts without it.
+  uint64_t files = 0, bytes = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    files = files_;
+    bytes = bytes_;
+    files_ = less(files_, 1);
+    bytes_ = less(bytes_, f.bytes);
   }
-  files_ = less(files_, 1);
-  bytes_ = less(bytes_, f.bytes);
+  if (::unlinkat(dir_fd_, f.name.c_str(), 0) == 0) return;
+  if (errno != ENOENT) diag::say("serve: %s: cannot remove: %s", path(f.name).c_str(), std::strerror(errno));
+  // Still there, or gone already (removed by hand: the next listing counts without it).
+  std::lock_guard<std::mutex> lock(mu_);
+  files_ += files - less(files, 1);
+  bytes_ += bytes - less(bytes, f.bytes);
 }
 
 bool Spool::reject(const SpoolFile& f, std::string_view reason) {

@@ -1,6 +1,11 @@
-// The spool: a directory of received requests, one capture file each (serve/capture.h),
+// The spool: a directory of received requests, one capture file each (input/capture.h),
 // written so that a file is either whole or absent: written under a hidden temporary name,
-// fsynced, renamed, and the directory fsynced, before the sender gets its 2xx. A file
+// made durable, renamed, and the rename made durable, before the sender gets its 2xx. The
+// flushes are a group commit (serve/commit.h): the captures written while the previous flush
+// ran are made durable together by one syncfs of the spool's file system (every file's data
+// and inode, whatever else that file system holds dirty), which also makes durable the
+// names the previous flush gave; so a name in the spool always holds a durable, whole
+// capture, and a steady load costs one syncfs per batch. A file
 // leaves the spool when every event from it ended (delivered or dead-lettered), or moves to
 // the rejected folder (with a NAME.reason file beside it) when its body cannot be read.
 // Names sort in arrival order: <unix nanoseconds>-<sequence>.http, mode 0600.
@@ -9,18 +14,23 @@
 // on the same directory cannot get, so no request is ever delivered by two. The spool reads
 // only the names its writer makes (is_spool_name): any other file in it (a dead-letter
 // file, a state database, a copy under another name) is left alone, never taken for a
-// request. Its gauges (depth, bytes) are what is on disk: every listing sets them, and
-// stores, removals and listings never interleave, so a file copied in or removed by hand
-// cannot make them drift, let alone wrap.
+// request. Its gauges (depth, bytes) are what is on disk: every listing sets them, stores
+// and listings never interleave, and a removal counts its file out before it unlinks it
+// (outside the lock: an unlink may wait for the disk), so a file copied in or removed by
+// hand cannot make them drift, let alone wrap.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "net/serve/commit.h"
 
 namespace cmrelay::serve {
 
@@ -28,8 +38,6 @@ struct SpoolLimits {
   uint64_t max_files = 10000;              // Requests waiting at most; more get 503.
   uint64_t max_bytes = uint64_t{1} << 30;  // Bytes waiting at most.
 };
-
-enum class StoreResult { Stored, Full, Failed };
 
 struct SpoolFile {
   std::string name;  // File name inside the spool.
@@ -44,10 +52,16 @@ class Spool {
   // answered 2xx), and counts what waits. False with error set.
   bool open(const std::string& dir, const std::string& rejected, SpoolLimits limits, std::string& error);
 
-  // Stores one capture durably. Full: a limit would be passed (nothing written). Failed:
-  // the disk refused (ENOSPC, EIO...; error set, nothing left behind). Thread-safe.
-  // fsync_ns gets the time spent in fsync (file and directory).
+  // Writes one capture under a temporary name on the caller's thread and queues it for the
+  // next group commit; done gets the outcome on the thread leading it once a flush covered
+  // it, or at once when nothing was queued. Full: a limit would be passed (nothing written),
+  // or the disk is full. Failed: the disk refused (EIO...; error set, nothing left behind).
+  // Thread-safe.
+  void submit(std::string_view capture, std::function<void(const Stored&)> done);
+  // submit(), waiting for the outcome. fsync_ns gets the time its flush took.
   StoreResult store(std::string_view capture, std::string& name, std::string& error, uint64_t& fsync_ns);
+  // Returns when every capture submitted before the call has its outcome.
+  void drain();
 
   // The spool's files, oldest first (only names is_spool_name accepts). Sets the gauges.
   std::vector<SpoolFile> list();
@@ -76,6 +90,13 @@ class Spool {
  private:
   bool lock(std::string& error);
   bool probe();
+  // The committer's flush (serve/commit.h): fresh's bytes and named's names made durable by
+  // one sync, then fresh renamed into view.
+  void flush(std::vector<Pending>& fresh, std::vector<Pending>& named);
+  int sync(const std::vector<Pending>& fresh, const std::vector<Pending>& named);
+  void fail(Pending& p, int err) const;
+  // Under mu_: the reservation a queued capture held is given back; stored: it is on disk now.
+  void settle(uint64_t bytes, bool stored);
 
   std::string dir_, rejected_;
   SpoolLimits limits_;
@@ -89,6 +110,7 @@ class Spool {
   std::atomic<int64_t> last_probe_ms_{0};
   uint64_t foreign_ = 0;
   std::string first_foreign_;
+  std::unique_ptr<Committer> committer_;  // After open(); stopped first (it uses dir_fd_).
 };
 
 // Unix nanoseconds a spool file name starts with; 0 when it has none.

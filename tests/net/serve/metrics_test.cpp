@@ -49,3 +49,25 @@ TEST_CASE("metrics: Prometheus text with escaped labels and cumulative buckets")
         std::string::npos);
   CHECK(text.find("cmrelay_serve_spool_files 0\n") != std::string::npos);
 }
+
+TEST_CASE("metrics: the group commit's batch sizes, in requests, once per flush") {
+  TempDir dir;
+  Spool spool;
+  std::string error;
+  REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {}, error));
+  Metrics m;
+  m.committed(1);
+  m.committed(20);
+  m.committed(5000);  // Past the last bound: counted in +Inf only.
+  const std::string text = m.render(spool);
+  CHECK(text.find("# TYPE cmrelay_serve_commit_batch_size histogram\n") != std::string::npos);
+  CHECK(text.find("cmrelay_serve_commit_batch_size_bucket{le=\"1\"} 1\n") != std::string::npos);
+  CHECK(text.find("cmrelay_serve_commit_batch_size_bucket{le=\"16\"} 1\n") != std::string::npos);
+  CHECK(text.find("cmrelay_serve_commit_batch_size_bucket{le=\"32\"} 2\n") != std::string::npos);
+  CHECK(text.find("cmrelay_serve_commit_batch_size_bucket{le=\"4096\"} 2\n") != std::string::npos);
+  CHECK(text.find("cmrelay_serve_commit_batch_size_bucket{le=\"+Inf\"} 3\n") != std::string::npos);
+  CHECK(text.find("cmrelay_serve_commit_batch_size_sum 5021\n") != std::string::npos);
+  CHECK(text.find("cmrelay_serve_commit_batch_size_count 3\n") != std::string::npos);
+  // The latency histograms keep their bounds in seconds.
+  CHECK(text.find("cmrelay_serve_store_seconds_bucket{le=\"0.005\"} 0\n") != std::string::npos);
+}
