@@ -77,10 +77,16 @@ check "the start line says so" grep -q 'auth="none (--no-auth-anywhere)"' "$tmp/
 check "and a warning line follows" grep -q 'serve: warning message="--no-auth-anywhere: requests without a token are accepted from anyone who can reach 0.0.0.0:0"' "$tmp/a.log"
 check "it takes requests without a token" eq "$(post /hook "$firing")" 200
 stop_serve
-"$BIN" serve --listen localhost:0 --no-auth --spool "$tmp/spool-l" --url-file "$tmp/url" 2>"$tmp/l.log" &
-serve_pid=$!
-await_port "$tmp/l.log"
-check "--no-auth on localhost (loopback once resolved): starts" grep -q 'auth="none (--no-auth)"' "$tmp/l.log"
-check "without a warning" eq "$(grep -c warning "$tmp/l.log")" 0
-stop_serve
+# A bare system (debootstrap minbase) may have no /etc/hosts: localhost then resolves to
+# nothing, and serve rightly says so; the case needs the name.
+if getent hosts localhost >/dev/null; then
+  "$BIN" serve --listen localhost:0 --no-auth --spool "$tmp/spool-l" --url-file "$tmp/url" 2>"$tmp/l.log" &
+  serve_pid=$!
+  await_port "$tmp/l.log"
+  check "--no-auth on localhost (loopback once resolved): starts" grep -q 'auth="none (--no-auth)"' "$tmp/l.log"
+  check "without a warning" eq "$(grep -c warning "$tmp/l.log")" 0
+  stop_serve
+else
+  echo "  skipped: --no-auth on localhost (the name does not resolve on this system)"
+fi
 finish

@@ -117,5 +117,5 @@ check "alerts as root, the service down: nothing open" eq "$(alerts)" ""
 start_unit unit2.log
 check "started again: the state is open" grep -q 'state=open' "$tmp/unit2.log"
 stop_serve
-check "no token, key or failure in the logs" eq "$(grep -cE "$TOKEN|failed|error" "$tmp/unit.log" "$tmp/unit2.log" | awk -F: '{ s += $2 } END { print s }')" 0
+check "no token, key or failure in the logs" eq "$(grep -cE -e "$TOKEN|failed|error" "$tmp/unit.log" "$tmp/unit2.log" | awk -F: '{ s += $2 } END { print s }')" 0
 finish

@@ -308,8 +308,8 @@ int conclude(const SendOptions& o, Pipeline& pipeline, const SendSummary& summar
 }
 
 // Reads and delivers (or, with --dry-run, prints) every event, then reports.
-int deliver_events(const SendOptions& o, Pipeline& pipeline, Dispatch& dispatch, Recall* recall,
-                   state::RedisLink* link, deliver::DeadLetterFile& dead_letter) {
+int deliver_events(const SendOptions& o, Pipeline& pipeline, Dispatch& dispatch, Recall* recall, state::RedisLink* link,
+                   deliver::DeadLetterFile& dead_letter) {
   deliver::DeliveryOptions delivery = o.delivery;
   delivery.verbosity = o.read.quiet ? -1 : o.verbose;
   delivery.log_json = o.log_format == "json";
