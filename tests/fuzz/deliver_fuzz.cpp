@@ -61,7 +61,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   d.http_status = status;
   d.error = in.substr(cut);
   d.event_json = "{\"event_status\":\"Info\",\"title_rule\":\"t\"}";
-  if (cmrelay::utf8::valid(in) && replay_channel_of(format_dead_letter(d)) != d.channel)
+  // Always a record a replay reads (fields that are not UTF-8 are written escaped); a channel
+  // name that is UTF-8 reads back as it was.
+  const std::string channel = replay_channel_of(format_dead_letter(d));
+  if (cmrelay::utf8::valid(d.channel) && channel != d.channel)
     fail("a dead-letter record does not read back its channel");
   return 0;
 }

@@ -15,6 +15,7 @@
 
 #include "output/ndjson.h"
 #include "support.h"
+#include "text/utf8.h"
 #include "vendors/detect.h"
 #include "vendors/flashduty.h"
 
@@ -120,6 +121,33 @@ TEST_CASE("absent status and error code are left out of the record") {
   CHECK(line.find("http_status") == std::string::npos);
   CHECK(line.find("error_code") == std::string::npos);
   CHECK(line.find(R"("event":{"event_status":"Info")") != std::string::npos);
+}
+
+TEST_CASE("a server's message that is not UTF-8 is written escaped: the record stays JSON and replays") {
+  deliver::DeadLetter d;
+  d.channel = "ops";
+  d.url = "http://127.0.0.1:9/";
+  d.attempts = 1;
+  d.http_status = 400;
+  d.error = "HTTP 400: \xe9\x87 bad";  // A character cut in two, as a server may send it.
+  d.error_message = "\xff";
+  d.event_json = R"({"event_status":"Info","title_rule":"t"})";
+  const std::string line = deliver::format_dead_letter(d);
+  CHECK(utf8::valid(line));
+  rapidjson::Document doc;
+  doc.Parse(line.data(), line.size() - 1);
+  REQUIRE_FALSE(doc.HasParseError());
+  CHECK(std::string(doc["error"].GetString()) == "HTTP 400: \\xe9\\x87 bad");
+  CHECK(std::string(doc["error_message"].GetString()) == "\\xff");
+  CHECK(replay_channel_of(line.substr(0, line.size() - 1)) == "ops");
+  // Valid text, backslashes included, is written as it was.
+  d.error = "HTTP 400: C:\\path \xe9\x87\x8d";
+  d.error_message = {};
+  rapidjson::Document again;
+  const std::string valid = deliver::format_dead_letter(d);
+  again.Parse(valid.data(), valid.size() - 1);
+  REQUIRE_FALSE(again.HasParseError());
+  CHECK(std::string(again["error"].GetString()) == d.error);
 }
 
 namespace {
