@@ -18,15 +18,7 @@ start_serve() {
   "$BIN" serve --listen 127.0.0.1:0 --no-auth --url "http://127.0.0.1:$port/s/200?integration_key=$SECRET" "$@" \
     2>"$tmp/$log" &
   serve_pid=$!
-  sport=
-  for _ in $(seq 100); do
-    sport=$(grep -oE 'port=[0-9]+' "$tmp/$log" 2>/dev/null | head -1 | grep -oE '[0-9]+$')
-    [ -n "$sport" ] && return 0
-    kill -0 "$serve_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "FAIL: serve did not start: $(cat "$tmp/$log")"
-  exit 1
+  await_port "$tmp/$log"
 }
 # post FILE TYPE: as SMN posts, with its headers; prints the HTTP status.
 post() {
