@@ -20,28 +20,13 @@ std::string utc_now() {
   return buf;
 }
 
-std::string valid_utf8(std::string_view v) {
-  std::string out;
-  while (!v.empty()) {
-    size_t bad = utf8::find_invalid(v);
-    if (bad == std::string_view::npos) bad = v.size();
-    out.append(v.substr(0, bad));
-    if (bad == v.size()) break;
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(v[bad]));
-    out += hex;
-    v.remove_prefix(bad + 1);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string json_line(std::string_view kind, const LogFields& fields) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   auto str = [&](std::string_view s) {
-    std::string v = valid_utf8(s);
+    std::string v = utf8::invalid_as_hex(s);
     w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
   };
   w.StartObject();

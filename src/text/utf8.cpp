@@ -1,8 +1,24 @@
 #include "text/utf8.h"
 
 #include <cstdint>
+#include <cstdio>
 
 namespace cmrelay::utf8 {
+
+std::string invalid_as_hex(std::string_view s) {
+  std::string out;
+  while (!s.empty()) {
+    size_t bad = find_invalid(s);
+    if (bad == std::string_view::npos) bad = s.size();
+    out.append(s.substr(0, bad));
+    if (bad == s.size()) break;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(s[bad]));
+    out += hex;
+    s.remove_prefix(bad + 1);
+  }
+  return out;
+}
 
 size_t decode(std::string_view s, size_t i, uint32_t& cp) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());

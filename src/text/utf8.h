@@ -21,6 +21,11 @@ size_t decode(std::string_view s, size_t i, uint32_t& cp);
 // Appends cp (at most U+10FFFF, no surrogate) to out as UTF-8; false, nothing appended, else.
 bool append(std::string& out, uint32_t cp);
 
+// s with each byte that starts no valid sequence written as the text \xNN, everything else
+// as it is: valid UTF-8 for a JSON string (a server's message, a client's path may hold any
+// bytes; a record or log line with them raw would be no JSON).
+std::string invalid_as_hex(std::string_view s);
+
 // Number of code points in valid UTF-8.
 size_t length(std::string_view s);
 

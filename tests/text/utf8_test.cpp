@@ -34,3 +34,11 @@ TEST_CASE("utf8: truncation counts code points and never splits one") {
   CHECK(utf8::length(emoji) == 255);
   CHECK(emoji.size() == 255 * 4);
 }
+
+TEST_CASE("utf8: invalid bytes as \\xNN, all else kept") {
+  CHECK(utf8::invalid_as_hex("plain \\ text") == "plain \\ text");
+  CHECK(utf8::invalid_as_hex("\xE9\x87\x8D") == "\xE9\x87\x8D");
+  CHECK(utf8::invalid_as_hex("a\xE9\x87 b") == "a\\xe9\\x87 b");  // A character cut in two.
+  CHECK(utf8::invalid_as_hex("\xFF") == "\\xff");
+  CHECK(utf8::valid(utf8::invalid_as_hex("\xC0\x80\xED\xA0\x80\xF4\x90\x80\x80")));  // Overlong, surrogate, too high.
+}

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "text/escape.h"
+#include "text/utf8.h"
 
 namespace cmrelay::deliver {
 namespace {
@@ -54,7 +55,12 @@ std::string json_line(const AttemptLine& l) {
   auto str = [&](const char* key, std::string_view v) {
     if (v.empty()) return;
     w.Key(key);
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    if (utf8::valid(v)) {
+      w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+      return;
+    }
+    const std::string shown = utf8::invalid_as_hex(v);  // A server's message may hold any bytes.
+    w.String(shown.data(), static_cast<rapidjson::SizeType>(shown.size()));
   };
   auto secs = [&](const char* key, std::chrono::milliseconds ms) {
     w.Key(key);

@@ -8,7 +8,6 @@
 #include <ctime>
 
 #include "report/write_all.h"
-#include "text/escape.h"
 #include "text/utf8.h"
 
 namespace cmrelay::deliver {
@@ -18,14 +17,14 @@ std::string format_dead_letter(const DeadLetter& d) {
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   // A server's message (or a channel name) may hold bytes that are not UTF-8: written as they
   // are, the record would be no JSON, and a replay could not read it back. Such a field is
-  // written escaped (text/escape.h: each invalid byte as \xNN).
+  // written with each invalid byte as the text \xNN (utf8::invalid_as_hex).
   auto str = [&](std::string_view s) {
     if (utf8::valid(s)) {
       w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
       return;
     }
-    const std::string escaped = text::escape(s);
-    w.String(escaped.data(), static_cast<rapidjson::SizeType>(escaped.size()));
+    const std::string shown = utf8::invalid_as_hex(s);
+    w.String(shown.data(), static_cast<rapidjson::SizeType>(shown.size()));
   };
   char when[32];
   std::time_t t = static_cast<std::time_t>(d.time);
