@@ -72,6 +72,15 @@ def metric_sum(port, name):
     return (float(s.group(1)), float(c.group(1))) if s and c else (0.0, 0.0)
 
 
+def cpu_seconds(pid=None):
+    """User + system CPU seconds of a process so far (this one when pid is None)."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_serve(binary, tmp, n, sink_port, more):
     log_path = f"{tmp}/serve{n}.log"
     os.mkdir(f"{tmp}/spool{n}")  # Each its own spool, and its own rejected/ beside it.
@@ -92,18 +101,28 @@ def start_serve(binary, tmp, n, sink_port, more):
     raise SystemExit(f"{binary} serve did not start: {open(log_path).read().strip()}")
 
 
-def run_serve(port, body, clients, total):
+def measured(pids, total, run):
+    """run()'s (rate, p50, p99) and the CPU it cost per request, in milliseconds, of each
+    pid (the receiver, the sink) and of this process (the load), as "R/S/L"."""
+    before = [cpu_seconds(p) for p in pids] + [cpu_seconds()]
+    rate, p50, p99 = run()
+    after = [cpu_seconds(p) for p in pids] + [cpu_seconds()]
+    cpu = "/".join(f"{(b - a) / total * 1000:.3f}" for a, b in zip(before, after))
+    return rate, p50, p99, cpu
+
+
+def run_serve(port, pids, body, clients, total):
     s0, c0 = metric_sum(port, "cmrelay_serve_fsync_seconds")
     t0, _ = metric_sum(port, "cmrelay_serve_store_seconds")
     b0, f0 = metric_sum(port, "cmrelay_serve_commit_batch_size")
-    rate, p50, p99 = asyncio.run(load(int(port), "/hook/bench-token", body, clients, total))
+    rate, p50, p99, cpu = measured(pids, total, lambda: asyncio.run(load(int(port), "/hook/bench-token", body, clients, total)))
     s1, c1 = metric_sum(port, "cmrelay_serve_fsync_seconds")
     t1, _ = metric_sum(port, "cmrelay_serve_store_seconds")
     b1, f1 = metric_sum(port, "cmrelay_serve_commit_batch_size")
     fsync_ms = (s1 - s0) / max(1, c1 - c0) * 1000
     share = (s1 - s0) / max(1e-9, t1 - t0)
     batch = f", batch {(b1 - b0) / (f1 - f0):.1f}" if f1 > f0 else ""
-    return rate, p50, p99, f"{fsync_ms:.2f} ({share:.0%} of the store time{batch})"
+    return rate, p50, p99, cpu, f"{fsync_ms:.2f} ({share:.0%} of the store time{batch})"
 
 
 def main():
@@ -128,20 +147,22 @@ def main():
         for n, binary in enumerate(a.bins):
             proc, port = start_serve(binary, tmp, n, sink_port, a.serve_args)
             procs.append(proc)
-            serves.append((binary if len(a.bins) > 1 else "cmrelay serve", port))
+            serves.append((binary if len(a.bins) > 1 else "cmrelay serve", port, proc.pid))
         os.mkdir(f"{tmp}/py")
         py = subprocess.Popen([sys.executable, os.path.join(HERE, "fsync_receiver.py"), f"{tmp}/py", f"{tmp}/py.port"])
         procs.append(py)
         py_port = wait_file(f"{tmp}/py.port", py)
 
         print(f"{a.requests} POSTs of a {len(body)}-byte body per run; spools under {tmp}")
-        print(f"{'clients':>7}  {'receiver':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  flush ms/req (share)")
+        print("CPU ms/req: the receiver's / the sink's / the load's (this process) CPU time over the run")
+        print(f"{'clients':>7}  {'receiver':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  {'CPU ms/req':<18} flush ms/req (share)")
         for clients in (int(c) for c in a.clients.split(",")):
-            for label, port in serves:
-                rate, p50, p99, flush = run_serve(port, body, clients, a.requests)
-                print(f"{clients:>7}  {label:<28} {rate:>8.0f} {p50:>8.2f} {p99:>8.2f}  {flush}")
-            rate, p50, p99 = asyncio.run(load(int(py_port), "/", body, clients, a.requests))
-            print(f"{clients:>7}  {'python http.server + fsync':<28} {rate:>8.0f} {p50:>8.2f} {p99:>8.2f}")
+            for label, port, pid in serves:
+                rate, p50, p99, cpu, flush = run_serve(port, [pid, sink.pid], body, clients, a.requests)
+                print(f"{clients:>7}  {label:<28} {rate:>8.0f} {p50:>8.2f} {p99:>8.2f}  {cpu:<18} {flush}")
+            rate, p50, p99, cpu = measured([py.pid, sink.pid], a.requests,
+                                           lambda: asyncio.run(load(int(py_port), "/", body, clients, a.requests)))
+            print(f"{clients:>7}  {'python http.server + fsync':<28} {rate:>8.0f} {p50:>8.2f} {p99:>8.2f}  {cpu}")
             sys.stdout.flush()
     finally:
         for p in procs:

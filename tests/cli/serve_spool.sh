@@ -135,4 +135,25 @@ check "and the request is taken now" eq "$(post "/hook/$TOKEN" "$tmp/g/big.json"
 check "no probe file left behind" eq "$(find "$tmp/g/spool" -name '.tmp-*' | wc -l)" 0
 stop_serve
 
+# A backlog past the relay's read-ahead (1,024 files), as a target outage leaves it: every
+# file is delivered once, the rest taken as room frees up (listed again, not at every flush),
+# and the delivered files' spares are removed at the stop.
+mkdir -p "$tmp/h/spool"
+python3 - "$tmp/h/spool" "$firing" <<'PY'
+import sys
+body = open(sys.argv[2]).read()
+for i in range(2500):
+    b = body.replace('"prod-ecs-cpu"', '"backlog-%d"' % i).encode()
+    head = b"POST /hook/*** HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(b)
+    open("%s/%020d-%08d.http" % (sys.argv[1], 1796600000000000000 + i, i), "wb").write(head + b)
+PY
+: >"$tmp/sink.log"
+start_serve h.log --spool "$tmp/h/spool" --token-file "$tmp/tokens" --url "$URL" --dead-letter "$tmp/h/dead"
+check "backlog: the spool empties" wait_until 60 spool_empty "$tmp/h/spool"
+check "backlog: each of the 2,500 delivered once" eq \
+  "$(grep -o 'backlog-[0-9]*' "$tmp/sink.log" | sort -u | wc -l)" 2500
+check "backlog: no more requests than files" eq "$(grep -c 'backlog-' "$tmp/sink.log")" 2500
+stop_serve
+check "backlog: no spare left at the stop" eq "$(find "$tmp/h/spool" -name '.tmp-*' | wc -l)" 0
+
 finish

@@ -89,16 +89,33 @@ void Relay::notify() {
   sender_->wakeup();
 }
 
+// New files come from the spool's arrivals, with a listing at least every kRescanMs (a file
+// copied in by hand, arrivals lost). While files wait untaken (the sender or the read-ahead
+// full), nothing is listed until half the read-ahead is free: a backlog of thousands is then
+// listed once per half, not at every flush.
 void Relay::take_new() {
-  if (new_files_.load() || now_ms() - last_scan_ms_ >= kRescanMs) scan();
+  if (behind_) {
+    if (!sender_->full() && files_.size() <= kMaxFilesInProgress / 2) relist();
+    return;
+  }
+  if (now_ms() - last_scan_ms_ >= kRescanMs) return relist();
+  if (!new_files_.exchange(false)) return;
+  std::vector<SpoolFile> files;
+  if (!spool_.arrivals(files)) return relist();
+  take_all(files);
 }
 
-void Relay::scan() {
+void Relay::relist() {
   new_files_.store(false);
   last_scan_ms_ = now_ms();
-  for (const SpoolFile& f : spool_.list()) {
+  take_all(spool_.list(true));
+}
+
+void Relay::take_all(const std::vector<SpoolFile>& files) {
+  behind_ = false;
+  for (const SpoolFile& f : files) {
     if (sender_->full() || files_.size() >= kMaxFilesInProgress) {
-      new_files_.store(true);  // Come back for the rest.
+      behind_ = true;  // The rest waits in the spool for the next listing.
       return;
     }
     if (taken_.count(f.name) == 0) take(f);
@@ -113,6 +130,13 @@ void Relay::take(const SpoolFile& f) {
   taken_.insert(f.name);
   std::string path = spool_.path(f.name);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    // Gone since it was named (removed by hand, or its flush failed and its sender was
+    // answered 503): nothing to deliver, nothing kept.
+    taken_.erase(f.name);
+    files_.erase(id);
+    return;
+  }
   if (fd < 0) {
     // Left in the spool (and taken, so said once, not at every scan) for the next start.
     log_.write("spool", {{"file", f.name},

@@ -89,7 +89,8 @@ class Relay {
     uint64_t token = 0;  // The state's (0: nothing to tell it).
     size_t left = 0;     // Channels still to end.
   };
-  void scan();
+  void relist();
+  void take_all(const std::vector<SpoolFile>& files);
   void take(const SpoolFile& f);
   // A vendor retry of a request taken before: by this host (Seen), or by the fleet.
   bool duplicate(const std::string& key, const SpoolFile& f);
@@ -120,6 +121,7 @@ class Relay {
   uint64_t next_id_ = 1;
   uint64_t next_tag_ = 1;
   std::atomic<bool> new_files_{true};
+  bool behind_ = false;  // Files were left untaken (no room): listed again once there is.
   int64_t last_scan_ms_ = 0;
   std::vector<const Channel*> channels_;  // Scratch.
   std::string reject_reason_;             // Scratch: set by the pipeline's on_reject.

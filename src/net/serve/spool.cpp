@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "report/diag.h"
 #include "report/write_all.h"
@@ -19,6 +20,10 @@ namespace cmrelay::serve {
 namespace {
 
 constexpr std::string_view kTmpPrefix = ".tmp-";
+// Files kept for reuse at most: a burst's worth; beyond it a delivered file is unlinked.
+constexpr size_t kMaxFree = 256;
+// Arrivals kept for the relay at most; past them it lists the directory instead.
+constexpr size_t kMaxArrivals = 4096;
 constexpr const char* kLockName = ".lock";
 constexpr int64_t kProbeEveryMs = 1000;  // A refused disk is tried again at most this often.
 
@@ -44,9 +49,10 @@ bool make_dir(const std::string& dir, std::string& error) {
   return false;
 }
 
-// Calls f(name, stat) for every regular file in dir.
-template <class F>
-void each_file(int dir_fd, F&& f) {
+// Calls f(name, stat) for every regular file in dir whose name wanted(name) accepts (asked
+// first: a listing stats only the names it reads, not the spares and hidden files beside).
+template <class Wanted, class F>
+void each_file(int dir_fd, Wanted&& wanted, F&& f) {
   int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
   if (d == nullptr) {
@@ -55,11 +61,14 @@ void each_file(int dir_fd, F&& f) {
   }
   while (dirent* e = ::readdir(d)) {
     struct stat st {};
-    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+    if (wanted(std::string_view(e->d_name)) && ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(st.st_mode))
       f(std::string(e->d_name), st);
   }
   ::closedir(d);
 }
+
+bool every_name(std::string_view) { return true; }
 
 // a - b, never below zero: a count is never allowed to wrap.
 uint64_t less(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
@@ -86,6 +95,9 @@ bool is_spool_name(std::string_view name) {
 
 Spool::~Spool() {
   committer_.reset();  // Flushes and answers what is queued, with dir_fd_ still open.
+  // Delivered captures kept for reuse are not left behind.
+  for (const Free& f : free_) ::unlinkat(dir_fd_, f.name.c_str(), 0);
+  for (const Free& f : freeing_) ::unlinkat(dir_fd_, f.name.c_str(), 0);
   if (dir_fd_ >= 0) ::close(dir_fd_);
   if (lock_fd_ >= 0) ::close(lock_fd_);  // Releases the lock.
 }
@@ -128,9 +140,9 @@ bool Spool::open(const std::string& dir, const std::string& rejected, SpoolLimit
     return false;
   }
   if (!lock(error)) return false;  // Before anything is removed: another process's files are its own.
-  each_file(dir_fd_, [&](const std::string& name, const struct stat&) {
+  each_file(dir_fd_, every_name, [&](const std::string& name, const struct stat&) {
     if (name.starts_with(kTmpPrefix)) {
-      ::unlinkat(dir_fd_, name.c_str(), 0);  // Half-written: its sender got no 2xx.
+      ::unlinkat(dir_fd_, name.c_str(), 0);  // Half-written (its sender got no 2xx), or a spare.
     } else if (name.front() != '.' && !is_spool_name(name)) {
       if (foreign_++ == 0) first_foreign_ = name;
     }
@@ -156,7 +168,8 @@ void Spool::submit(std::string_view capture, std::function<void(const Stored&)> 
   Pending p{std::string(kTmpPrefix) + buf, buf, capture.size(), StoreResult::Failed, "", std::move(done)};
   // Written (to the page cache) here, in parallel on the callers' threads; made durable by the
   // committer, with every other capture written meanwhile.
-  p.fd = ::openat(dir_fd_, p.tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  p.fd = reuse(p.tmp, capture.size());
+  if (p.fd < 0) p.fd = ::openat(dir_fd_, p.tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (p.fd >= 0 && write_all(p.fd, capture)) return committer_->submit(std::move(p));  // Kept open for its flush.
   const int saved = errno;
   if (p.fd >= 0) ::close(p.fd);
@@ -201,6 +214,11 @@ void Spool::flush(std::vector<Pending>& fresh, std::vector<Pending>& named) {
       if (err == 0 && ::renameat(dir_fd_, p.tmp.c_str(), dir_fd_, p.name.c_str()) != 0) err = errno;
       if (err == 0) {
         p.result = StoreResult::Stored;
+        if (arrived_.size() < kMaxArrivals) {
+          arrived_.push_back({p.name, p.bytes});
+        } else {
+          arrivals_lost_ = true;
+        }
       } else {
         fail(p, err);
         ::unlinkat(dir_fd_, p.tmp.c_str(), 0);
@@ -216,15 +234,11 @@ void Spool::flush(std::vector<Pending>& fresh, std::vector<Pending>& named) {
 // names waiting is fsynced by itself, as before group commit (a syncfs would also write back
 // whatever else the file system holds dirty); anything more, one syncfs. 0, or the errno.
 int Spool::sync(const std::vector<Pending>& fresh, const std::vector<Pending>& named) {
-  int rc = 0;
-  if (fresh.empty()) {
-    rc = ::fsync(dir_fd_);
-  } else if (fresh.size() == 1 && named.empty()) {
-    rc = ::fsync(fresh.front().fd);
-  } else {
-    rc = ::syncfs(dir_fd_);
-  }
-  return rc == 0 ? 0 : errno;
+  if (fresh.size() == 1 && named.empty()) return ::fsync(fresh.front().fd) == 0 ? 0 : errno;
+  const size_t spares = spares_renamed();  // Each flush below covers the directory too.
+  if ((fresh.empty() ? ::fsync(dir_fd_) : ::syncfs(dir_fd_)) != 0) return errno;
+  ready_spares(spares);
+  return 0;
 }
 
 void Spool::fail(Pending& p, int err) const {
@@ -255,21 +269,33 @@ void Spool::drain() {
   if (committer_) committer_->drain();
 }
 
-std::vector<SpoolFile> Spool::list() {
+std::vector<SpoolFile> Spool::list(bool for_arrivals) {
   std::vector<SpoolFile> out;
   {
     std::lock_guard<std::mutex> lock(mu_);
     uint64_t bytes = 0;
-    each_file(dir_fd_, [&](const std::string& name, const struct stat& st) {
-      if (!is_spool_name(name)) return;
+    each_file(dir_fd_, is_spool_name, [&](const std::string& name, const struct stat& st) {
       out.push_back({name, static_cast<uint64_t>(st.st_size)});
       bytes += static_cast<uint64_t>(st.st_size);
     });
     files_ = out.size();
     bytes_ = bytes;
+    if (for_arrivals) {
+      arrived_.clear();  // Renamed under mu_: each is in this listing, or arrives after it.
+      arrivals_lost_ = false;
+    }
   }
   std::sort(out.begin(), out.end(), [](const SpoolFile& a, const SpoolFile& b) { return a.name < b.name; });
   return out;
+}
+
+bool Spool::arrivals(std::vector<SpoolFile>& out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  out.swap(arrived_);
+  arrived_.clear();
+  const bool whole = !arrivals_lost_;
+  arrivals_lost_ = false;
+  return whole;
 }
 
 // Counted out before the unlink, which runs outside the lock: an unlink can wait for the disk
@@ -284,12 +310,65 @@ void Spool::remove(const SpoolFile& f) {
     files_ = less(files_, 1);
     bytes_ = less(bytes_, f.bytes);
   }
-  if (::unlinkat(dir_fd_, f.name.c_str(), 0) == 0) return;
+  if (recycle(f) || ::unlinkat(dir_fd_, f.name.c_str(), 0) == 0) return;
   if (errno != ENOENT) diag::say("serve: %s: cannot remove: %s", path(f.name).c_str(), std::strerror(errno));
   // Still there, or gone already (removed by hand: the next listing counts without it).
   std::lock_guard<std::mutex> lock(mu_);
   files_ += files - less(files, 1);
   bytes_ += bytes - less(bytes, f.bytes);
+}
+
+// Creating a file and unlinking it are most of a store's cost (a new inode, its blocks
+// allocated and discarded again, the directory locked meanwhile): a delivered file is
+// renamed to a temporary name instead, and the next capture overwrites it. False when the
+// pool is full or the rename failed (then it is unlinked as before).
+bool Spool::recycle(const SpoolFile& f) {
+  {
+    std::lock_guard<std::mutex> lock(free_mu_);
+    if (free_.size() + freeing_.size() >= kMaxFree) return false;
+  }
+  Free spare{std::string(kTmpPrefix) + "free-" + std::to_string(seq_.fetch_add(1)), f.bytes};
+  if (::renameat(dir_fd_, f.name.c_str(), dir_fd_, spare.name.c_str()) != 0) return false;
+  std::lock_guard<std::mutex> lock(free_mu_);
+  freeing_.push_back(std::move(spare));
+  return true;
+}
+
+// A spare file whose rename a flush has made durable (so that no crash can show its new
+// bytes under its old, delivered name), opened for a capture of bytes: tmp gets its name.
+// -1 when none is ready (or it was removed by hand): the caller creates a file.
+int Spool::reuse(std::string& tmp, uint64_t bytes) {
+  Free spare;
+  {
+    std::lock_guard<std::mutex> lock(free_mu_);
+    if (free_.empty()) return -1;
+    spare = std::move(free_.back());
+    free_.pop_back();
+  }
+  int fd = ::openat(dir_fd_, spare.name.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd >= 0 && spare.bytes > bytes && ::ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
+    ::close(fd);
+    fd = -1;
+  }
+  if (fd < 0) {
+    ::unlinkat(dir_fd_, spare.name.c_str(), 0);
+    return -1;
+  }
+  tmp = std::move(spare.name);
+  return fd;
+}
+
+// After a flush that covered the directory: the spares renamed before it began are ready.
+void Spool::ready_spares(size_t renamed_before) {
+  std::lock_guard<std::mutex> lock(free_mu_);
+  const size_t n = std::min(renamed_before, freeing_.size());
+  std::move(freeing_.begin(), freeing_.begin() + static_cast<std::ptrdiff_t>(n), std::back_inserter(free_));
+  freeing_.erase(freeing_.begin(), freeing_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+size_t Spool::spares_renamed() {
+  std::lock_guard<std::mutex> lock(free_mu_);
+  return freeing_.size();
 }
 
 bool Spool::reject(const SpoolFile& f, std::string_view reason) {

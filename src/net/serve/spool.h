@@ -8,6 +8,10 @@
 // capture, and a steady load costs one syncfs per batch. A file
 // leaves the spool when every event from it ended (delivered or dead-lettered), or moves to
 // the rejected folder (with a NAME.reason file beside it) when its body cannot be read.
+// A file that left is kept for reuse (at most 256): renamed to a temporary name, and once a
+// flush has made that rename durable, overwritten by a later capture, which saves the new
+// inode and the unlink that are most of a store's cost; the spares are removed at stop, and
+// at the next start after a crash, with the other temporary files.
 // Names sort in arrival order: <unix nanoseconds>-<sequence>.http, mode 0600.
 //
 // One process owns a spool: open() takes a lock (SPOOL/.lock, flock) that a second serve
@@ -64,7 +68,12 @@ class Spool {
   void drain();
 
   // The spool's files, oldest first (only names is_spool_name accepts). Sets the gauges.
-  std::vector<SpoolFile> list();
+  // The relay's listing (for_arrivals) also clears the arrivals: each is in the listing.
+  std::vector<SpoolFile> list(bool for_arrivals = false);
+  // The files renamed into view since the last call or listing, oldest first, without
+  // listing the directory (a listing costs the whole spool; a backlog of thousands must not
+  // cost that at every flush). False when more arrived than it keeps (kMaxArrivals): list().
+  bool arrivals(std::vector<SpoolFile>& out);
   // The file's path.
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   // The file left the spool: every event from it ended.
@@ -95,6 +104,11 @@ class Spool {
   void flush(std::vector<Pending>& fresh, std::vector<Pending>& named);
   int sync(const std::vector<Pending>& fresh, const std::vector<Pending>& named);
   void fail(Pending& p, int err) const;
+  // Delivered files kept for reuse (remove() renames, submit() overwrites): see spool.cpp.
+  bool recycle(const SpoolFile& f);
+  int reuse(std::string& tmp, uint64_t bytes);
+  size_t spares_renamed();
+  void ready_spares(size_t renamed_before);
   // Under mu_: the reservation a queued capture held is given back; stored: it is on disk now.
   void settle(uint64_t bytes, bool stored);
 
@@ -110,6 +124,14 @@ class Spool {
   std::atomic<int64_t> last_probe_ms_{0};
   uint64_t foreign_ = 0;
   std::string first_foreign_;
+  struct Free {
+    std::string name;  // A temporary name (a crash leaves it to be removed at the next start).
+    uint64_t bytes = 0;
+  };
+  std::vector<SpoolFile> arrived_;  // Under mu_: renamed into view since the last arrivals() or list().
+  bool arrivals_lost_ = false;      // Under mu_: more than kMaxArrivals came meanwhile.
+  std::mutex free_mu_;              // Guards freeing_ (renamed, not yet flushed) and free_ (ready).
+  std::vector<Free> freeing_, free_;
   std::unique_ptr<Committer> committer_;  // After open(); stopped first (it uses dir_fd_).
 };
 

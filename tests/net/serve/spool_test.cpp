@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -158,4 +159,99 @@ TEST_CASE("the spool: gauges are what is on disk, whatever was done by hand") {
   CHECK(spool.store("x", name, error, fsync_ns) == StoreResult::Stored);
   CHECK(spool.store("y", name, error, fsync_ns) == StoreResult::Stored);
   CHECK(spool.store("z", name, error, fsync_ns) == StoreResult::Full);
+}
+
+namespace {
+
+ino_t inode_of(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+size_t spares_in(const std::string& dir) {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().filename().string().starts_with(".tmp-free-")) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("the spool: a delivered file is reused, only once its rename is durable, and never left behind") {
+  TempDir dir;
+  std::optional<Spool> open_spool;
+  Spool& spool = open_spool.emplace();
+  std::string error, name;
+  uint64_t fsync_ns = 0;
+  REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {}, error));
+  REQUIRE(spool.store("a long first capture", name, error, fsync_ns) == StoreResult::Stored);
+  const ino_t first = inode_of(spool.path(name));
+  REQUIRE(first != 0);
+  spool.remove({name, 20});
+  CHECK(spares_in(dir.path + "/s") == 1);
+  CHECK(spool.depth() == 0);
+  CHECK(spool.list().empty());  // A spare is no request.
+  // No flush has covered the spare's rename yet: a crash could show the new bytes under the
+  // delivered name, so this store gets a file of its own.
+  REQUIRE(spool.store("second", name, error, fsync_ns) == StoreResult::Stored);
+  CHECK(inode_of(spool.path(name)) != first);
+  // That store's flushes covered the directory: the spare is ready, and overwritten whole
+  // (a shorter capture leaves nothing of the longer one).
+  REQUIRE(spool.store("third", name, error, fsync_ns) == StoreResult::Stored);
+  CHECK(inode_of(spool.path(name)) == first);
+  CHECK(slurp(spool.path(name)) == "third");
+  CHECK(spares_in(dir.path + "/s") == 0);
+  auto files = spool.list();
+  REQUIRE(files.size() == 2);
+  CHECK(spool.bytes() == 6 + 5);
+  for (const SpoolFile& f : files) spool.remove(f);
+  CHECK(spares_in(dir.path + "/s") == 2);
+  open_spool.reset();  // A stop removes the spares: no delivered capture stays on disk.
+  CHECK(spares_in(dir.path + "/s") == 0);
+}
+
+TEST_CASE("the spool: spares are bounded, and a crash's spares are removed at the next start") {
+  TempDir dir;
+  std::string error, name;
+  uint64_t fsync_ns = 0;
+  {
+    Spool spool;
+    REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {}, error));
+    for (int i = 0; i < 300; ++i) REQUIRE(spool.store("x", name, error, fsync_ns) == StoreResult::Stored);
+    for (const SpoolFile& f : spool.list()) spool.remove(f);
+    CHECK(spares_in(dir.path + "/s") == 256);
+    CHECK(spool.depth() == 0);
+  }
+  std::ofstream(dir.path + "/s/.tmp-free-7") << "a crash's spare";
+  Spool spool;
+  REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {}, error));
+  CHECK(spares_in(dir.path + "/s") == 0);
+  CHECK(spool.depth() == 0);
+}
+
+TEST_CASE("the spool: arrivals name each new file once, without a listing; the relay's listing clears them") {
+  TempDir dir;
+  Spool spool;
+  std::string error, a, b, c;
+  uint64_t fsync_ns = 0;
+  REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {}, error));
+  REQUIRE(spool.store("a", a, error, fsync_ns) == StoreResult::Stored);
+  REQUIRE(spool.store("bb", b, error, fsync_ns) == StoreResult::Stored);
+  std::vector<SpoolFile> got;
+  REQUIRE(spool.arrivals(got));
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].name == a);
+  CHECK(got[1].name == b);
+  CHECK(got[1].bytes == 2);
+  REQUIRE(spool.arrivals(got));
+  CHECK(got.empty());
+  REQUIRE(spool.store("c", c, error, fsync_ns) == StoreResult::Stored);
+  spool.list();  // The metrics' listing leaves them.
+  REQUIRE(spool.arrivals(got));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].name == c);
+  REQUIRE(spool.store("d", c, error, fsync_ns) == StoreResult::Stored);
+  CHECK(spool.list(true).size() == 4);  // The relay's: every arrival is in it.
+  REQUIRE(spool.arrivals(got));
+  CHECK(got.empty());
 }
