@@ -60,8 +60,9 @@ stage_unit() { ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)"; 
 stage_sanitize() {
   cmake -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMRELAY_WERROR=ON -DCMRELAY_SANITIZE=ON >/dev/null
   cmake --build build-san -j "$(nproc)"
-  # Tests labelled slow (serve.fleet: a fleet behind HAProxy, in real time) ran in the unit
-  # stage; their code paths are unit-tested here too.
+  # Tests labelled slow (serve.fleet: a fleet behind HAProxy; serve.fault: SIGKILL twice;
+  # cli.send_rate: three minutes of pacing; all in real time) ran in the unit stage; their
+  # code paths are unit-tested here too.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-san --output-on-failure -j "$(nproc)" -LE slow
 }

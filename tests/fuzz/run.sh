@@ -20,33 +20,49 @@ parallel=()
 shopt -s nullglob
 harnesses=(tests/fuzz/*_fuzz.cpp)
 [ ${#harnesses[@]} -gt 0 ] || { echo "fuzz: no harnesses" >&2; exit 1; }
-failed=()
-for src in "${harnesses[@]}"; do
-  name=$(basename "$src" .cpp)
-  bin="$build/tests/fuzz/$name"
-  [ -x "$bin" ] || { echo "fuzz: $bin is not built (cmake -DCMRELAY_FUZZ=ON)" >&2; exit 1; }
-  work="$out/$name.corpus"
+# fuzz_one NAME: one harness for $seconds; its verdict in $out/NAME.rc, its report on stdout.
+fuzz_one() {
+  local name=$1 bin="$build/tests/fuzz/$1" work="$out/$1.corpus" rc
   mkdir -p "$work"
-  seeds=(tests/fuzz/corpus/$name)
+  local seeds=(tests/fuzz/corpus/$name)
   [ -d "tests/fuzz/regressions/$name" ] && seeds+=("tests/fuzz/regressions/$name")
-  echo "fuzz: $name for ${seconds}s"
   # -close_fd_mask=3: the harness's own stdout/stderr (one line per rejected body) is
   # silenced; libFuzzer and the sanitizers still report on a duplicate of stderr.
   set +e
-  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
   "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -dict=tests/fuzz/vendors.dict -close_fd_mask=3 -print_final_stats=1 \
     ${parallel[@]+"${parallel[@]}"} \
     -artifact_prefix="$out/$name-" "$work" "${seeds[@]}" >"$out/$name.log" 2>&1
   rc=$?
   set -e
+  echo "$rc" >"$out/$name.rc"
   grep -E '^stat::number_of_executed_units|^stat::new_units_added' "$out/$name.log" | sed "s/^/fuzz: $name /" || true
-  if [ $rc -ne 0 ]; then
+  if [ "$rc" -ne 0 ]; then
     echo "fuzz: $name FAILED (exit $rc); log $out/$name.log, input:" >&2
     ls "$out/$name-"* 2>/dev/null >&2 || true
     grep -E 'ERROR|SUMMARY|runtime error|read_path_fuzz:|text_fuzz:' "$out/$name.log" | head -20 >&2 || true
-    failed+=("$name")
   fi
+}
+
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+names=()
+for src in "${harnesses[@]}"; do
+  name=$(basename "$src" .cpp)
+  [ -x "$build/tests/fuzz/$name" ] || { echo "fuzz: $build/tests/fuzz/$name is not built (cmake -DCMRELAY_FUZZ=ON)" >&2; exit 1; }
+  names+=("$name")
+done
+# Harnesses run side by side, one per core (FUZZ_PARALLEL=N to change): each is one process.
+at_once=${FUZZ_PARALLEL:-$(( $(nproc) / jobs > 0 ? $(nproc) / jobs : 1 ))}
+for name in "${names[@]}"; do
+  echo "fuzz: $name for ${seconds}s"
+  rm -f "$out/$name.rc"
+  fuzz_one "$name" &
+  while [ "$(jobs -rp | wc -l)" -ge "$at_once" ]; do wait -n || true; done
+done
+wait
+failed=()
+for name in "${names[@]}"; do
+  [ "$(cat "$out/$name.rc" 2>/dev/null)" = 0 ] || failed+=("$name")
 done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: failed: ${failed[*]}" >&2
