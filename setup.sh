@@ -24,7 +24,7 @@ PACKAGES=(
 # fleet test's real parts (redis-server and haproxy, started by the test on loopback ports).
 DEV_PACKAGES=(
   doctest-dev python3 time jq dpkg-dev file curl
-  clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14 hyperfine valgrind
+  clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14 hyperfine wrk valgrind
   redis-server haproxy
 )
 testing=OFF
