@@ -129,7 +129,7 @@ void Relay::take(const SpoolFile& f) {
   file.reading = true;
   taken_.insert(f.name);
   std::string path = spool_.path(f.name);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = spool_.open_file(f.name);
   if (fd < 0 && errno == ENOENT) {
     // Gone since it was named (removed by hand, or its flush failed and its sender was
     // answered 503): nothing to deliver, nothing kept.

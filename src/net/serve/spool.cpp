@@ -22,6 +22,9 @@ namespace {
 constexpr std::string_view kTmpPrefix = ".tmp-";
 // Files kept for reuse at most: a burst's worth; beyond it a delivered file is unlinked.
 constexpr size_t kMaxFree = 256;
+// Larger files are unlinked, not kept: spares sit outside the spool's byte limit, so they
+// stay small (a webhook is a few kB; 256 spares hold at most 16 MiB).
+constexpr uint64_t kMaxSpareBytes = 64 * 1024;
 // Arrivals kept for the relay at most; past them it lists the directory instead.
 constexpr size_t kMaxArrivals = 4096;
 constexpr const char* kLockName = ".lock";
@@ -69,6 +72,8 @@ void each_file(int dir_fd, Wanted&& wanted, F&& f) {
 }
 
 bool every_name(std::string_view) { return true; }
+
+bool by_name(const SpoolFile& a, const SpoolFile& b) { return a.name < b.name; }
 
 // a - b, never below zero: a count is never allowed to wrap.
 uint64_t less(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
@@ -202,7 +207,9 @@ void Spool::flush(std::vector<Pending>& fresh, std::vector<Pending>& named) {
   const int synced = sync(fresh, named);
   if (synced != 0) {
     for (Pending& p : named) {
-      remove({p.name, p.bytes});  // Never answered 2xx: the sender sends it again.
+      // Never answered 2xx: the sender sends it again. Unlinked, never kept as a spare: the
+      // relay may be reading it (a reader of an unlinked file keeps its bytes).
+      drop({p.name, p.bytes}, false);
       fail(p, synced);
     }
   }
@@ -285,23 +292,33 @@ std::vector<SpoolFile> Spool::list(bool for_arrivals) {
       arrivals_lost_ = false;
     }
   }
-  std::sort(out.begin(), out.end(), [](const SpoolFile& a, const SpoolFile& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(), by_name);
   return out;
 }
 
 bool Spool::arrivals(std::vector<SpoolFile>& out) {
-  std::lock_guard<std::mutex> lock(mu_);
-  out.swap(arrived_);
-  arrived_.clear();
-  const bool whole = !arrivals_lost_;
-  arrivals_lost_ = false;
+  bool whole = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    out.swap(arrived_);
+    arrived_.clear();
+    whole = !arrivals_lost_;
+    arrivals_lost_ = false;
+  }
+  std::sort(out.begin(), out.end(), by_name);  // Renamed in batch order: oldest first, as a listing.
   return whole;
+}
+
+int Spool::open_file(const std::string& name) const {
+  return ::openat(dir_fd_, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 }
 
 // Counted out before the unlink, which runs outside the lock: an unlink can wait for the disk
 // (a discard, a journal), and stores must not wait for it. A listing in between may count
 // the file once more, until the next listing; never less than what is on disk.
-void Spool::remove(const SpoolFile& f) {
+void Spool::remove(const SpoolFile& f) { drop(f, f.bytes <= kMaxSpareBytes); }
+
+void Spool::drop(const SpoolFile& f, bool keep_spare) {
   uint64_t files = 0, bytes = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -310,7 +327,7 @@ void Spool::remove(const SpoolFile& f) {
     files_ = less(files_, 1);
     bytes_ = less(bytes_, f.bytes);
   }
-  if (recycle(f) || ::unlinkat(dir_fd_, f.name.c_str(), 0) == 0) return;
+  if ((keep_spare && recycle(f)) || ::unlinkat(dir_fd_, f.name.c_str(), 0) == 0) return;
   if (errno != ENOENT) diag::say("serve: %s: cannot remove: %s", path(f.name).c_str(), std::strerror(errno));
   // Still there, or gone already (removed by hand: the next listing counts without it).
   std::lock_guard<std::mutex> lock(mu_);
@@ -345,17 +362,21 @@ int Spool::reuse(std::string& tmp, uint64_t bytes) {
     spare = std::move(free_.back());
     free_.pop_back();
   }
-  int fd = ::openat(dir_fd_, spare.name.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd >= 0 && spare.bytes > bytes && ::ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
-    ::close(fd);
-    fd = -1;
+  // Only what the spool left there is overwritten: a regular file with no other name (a
+  // hard link by hand, a backup's, must keep its bytes), cut to the capture's length by its
+  // real size (a file copied in while it was listed may be longer than counted). O_NONBLOCK:
+  // a FIFO put in its place must not hold the worker.
+  int fd = ::openat(dir_fd_, spare.name.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  struct stat st {};
+  const bool ours = fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1;
+  if (ours && (static_cast<uint64_t>(st.st_size) <= bytes || ::ftruncate(fd, static_cast<off_t>(bytes)) == 0) &&
+      ::fcntl(fd, F_SETFL, 0) == 0) {
+    tmp = std::move(spare.name);
+    return fd;
   }
-  if (fd < 0) {
-    ::unlinkat(dir_fd_, spare.name.c_str(), 0);
-    return -1;
-  }
-  tmp = std::move(spare.name);
-  return fd;
+  if (fd >= 0) ::close(fd);
+  ::unlinkat(dir_fd_, spare.name.c_str(), 0);  // Only this name goes; other links keep theirs.
+  return -1;
 }
 
 // After a flush that covered the directory: the spares renamed before it began are ready.

@@ -8,8 +8,9 @@
 // capture, and a steady load costs one syncfs per batch. A file
 // leaves the spool when every event from it ended (delivered or dead-lettered), or moves to
 // the rejected folder (with a NAME.reason file beside it) when its body cannot be read.
-// A file that left is kept for reuse (at most 256): renamed to a temporary name, and once a
-// flush has made that rename durable, overwritten by a later capture, which saves the new
+// A file that left is kept for reuse (at most 256, each of at most 64 KiB): renamed to a
+// temporary name, and once a flush has made that rename durable, overwritten by a later
+// capture (only if it is still a regular file with no other link), which saves the new
 // inode and the unlink that are most of a store's cost; the spares are removed at stop, and
 // at the next start after a crash, with the other temporary files.
 // Names sort in arrival order: <unix nanoseconds>-<sequence>.http, mode 0600.
@@ -76,7 +77,10 @@ class Spool {
   bool arrivals(std::vector<SpoolFile>& out);
   // The file's path.
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
-  // The file left the spool: every event from it ended.
+  // The file opened for reading through the spool's own directory (still found if the
+  // directory is renamed meanwhile); -1 with errno.
+  int open_file(const std::string& name) const;
+  // The file left the spool: every event from it ended. Kept as a spare when small enough.
   void remove(const SpoolFile& f);
   // Moves the file to the rejected folder with NAME.reason beside it. False when it could
   // not be moved (then it stays in the spool, and that is said on stderr).
@@ -104,6 +108,8 @@ class Spool {
   void flush(std::vector<Pending>& fresh, std::vector<Pending>& named);
   int sync(const std::vector<Pending>& fresh, const std::vector<Pending>& named);
   void fail(Pending& p, int err) const;
+  // Counted out, then kept as a spare (keep_spare, when there is room) or unlinked.
+  void drop(const SpoolFile& f, bool keep_spare);
   // Delivered files kept for reuse (remove() renames, submit() overwrites): see spool.cpp.
   bool recycle(const SpoolFile& f);
   int reuse(std::string& tmp, uint64_t bytes);

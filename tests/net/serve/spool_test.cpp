@@ -255,3 +255,36 @@ TEST_CASE("the spool: arrivals name each new file once, without a listing; the r
   REQUIRE(spool.arrivals(got));
   CHECK(got.empty());
 }
+
+TEST_CASE("the spool: a spare is overwritten only when it is still the spool's own, and cut by its real size") {
+  TempDir dir;
+  Spool spool;
+  std::string error, name;
+  uint64_t fsync_ns = 0;
+  REQUIRE(spool.open(dir.path + "/s", dir.path + "/r", {}, error));
+  // Counted at 1 byte, 31 on disk (copied in while it was listed): cut to the new capture.
+  REQUIRE(spool.store("a", name, error, fsync_ns) == StoreResult::Stored);
+  const ino_t longer = inode_of(spool.path(name));
+  std::ofstream(spool.path(name), std::ios::app) << std::string(30, 'z');
+  spool.remove({name, 1});
+  REQUIRE(spool.store("second", name, error, fsync_ns) == StoreResult::Stored);  // Its flushes ready the spare.
+  REQUIRE(spool.store("xyz", name, error, fsync_ns) == StoreResult::Stored);
+  CHECK(inode_of(spool.path(name)) == longer);
+  CHECK(slurp(spool.path(name)) == "xyz");
+  // A hard link made by hand (a backup): the spare is never written through it.
+  REQUIRE(spool.store("keep me", name, error, fsync_ns) == StoreResult::Stored);
+  const ino_t linked = inode_of(spool.path(name));
+  REQUIRE(::link(spool.path(name).c_str(), (dir.path + "/backup").c_str()) == 0);
+  spool.remove({name, 7});
+  REQUIRE(spool.store("third", name, error, fsync_ns) == StoreResult::Stored);
+  REQUIRE(spool.store("fourth", name, error, fsync_ns) == StoreResult::Stored);
+  CHECK(inode_of(spool.path(name)) != linked);
+  CHECK(slurp(dir.path + "/backup") == "keep me");
+  CHECK(spares_in(dir.path + "/s") == 0);  // Its name was let go.
+  // A large file is unlinked, not kept: spares sit outside the byte limit.
+  const std::string big(70 * 1024, 'b');
+  REQUIRE(spool.store(big, name, error, fsync_ns) == StoreResult::Stored);
+  spool.remove({name, big.size()});
+  CHECK(spares_in(dir.path + "/s") == 0);
+  CHECK(!std::filesystem::exists(spool.path(name)));
+}
