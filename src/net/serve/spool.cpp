@@ -24,7 +24,7 @@ constexpr std::string_view kTmpPrefix = ".tmp-";
 constexpr size_t kMaxFree = 256;
 // Larger files are unlinked, not kept: spares sit outside the spool's byte limit, so they
 // stay small (a webhook is a few kB; 256 spares hold at most 16 MiB).
-constexpr uint64_t kMaxSpareBytes = 64 * 1024;
+constexpr uint64_t kMaxSpareBytes = uint64_t{64} * 1024;
 // Arrivals kept for the relay at most; past them it lists the directory instead.
 constexpr size_t kMaxArrivals = 4096;
 constexpr const char* kLockName = ".lock";
