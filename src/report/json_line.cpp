@@ -3,7 +3,6 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <cstdio>
 #include <ctime>
 
 #include "text/utf8.h"
@@ -25,8 +24,9 @@ std::string utc_now() {
 std::string json_line(std::string_view kind, const LogFields& fields) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  std::string scratch;
   auto str = [&](std::string_view s) {
-    std::string v = utf8::invalid_as_hex(s);
+    const std::string_view v = utf8::as_valid(s, scratch);
     w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
   };
   w.StartObject();

@@ -20,6 +20,12 @@ std::string invalid_as_hex(std::string_view s) {
   return out;
 }
 
+std::string_view as_valid(std::string_view s, std::string& scratch) {
+  if (valid(s)) return s;
+  scratch = invalid_as_hex(s);
+  return scratch;
+}
+
 size_t decode(std::string_view s, size_t i, uint32_t& cp) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();

@@ -25,6 +25,9 @@ bool append(std::string& out, uint32_t cp);
 // as it is: valid UTF-8 for a JSON string (a server's message, a client's path may hold any
 // bytes; a record or log line with them raw would be no JSON).
 std::string invalid_as_hex(std::string_view s);
+// s itself when it is valid UTF-8 (no copy: the common case), else invalid_as_hex(s) kept in
+// scratch: what a JSON writer is handed for a string from outside.
+std::string_view as_valid(std::string_view s, std::string& scratch);
 
 // Number of code points in valid UTF-8.
 size_t length(std::string_view s);

@@ -42,3 +42,12 @@ TEST_CASE("utf8: invalid bytes as \\xNN, all else kept") {
   CHECK(utf8::invalid_as_hex("\xFF") == "\\xff");
   CHECK(utf8::valid(utf8::invalid_as_hex("\xC0\x80\xED\xA0\x80\xF4\x90\x80\x80")));  // Overlong, surrogate, too high.
 }
+
+TEST_CASE("utf8: as_valid hands valid text back uncopied, and the rest as \\xNN") {
+  std::string scratch;
+  const std::string_view ok = "caf\xC3\xA9";
+  CHECK(utf8::as_valid(ok, scratch).data() == ok.data());
+  CHECK(scratch.empty());
+  CHECK(utf8::as_valid("a\xE9\x87 b", scratch) == "a\\xe9\\x87 b");
+  CHECK(scratch == "a\\xe9\\x87 b");
+}

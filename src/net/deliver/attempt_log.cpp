@@ -52,14 +52,11 @@ std::string text_line(const AttemptLine& l) {
 std::string json_line(const AttemptLine& l) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  std::string scratch;
   auto str = [&](const char* key, std::string_view v) {
     if (v.empty()) return;
     w.Key(key);
-    if (utf8::valid(v)) {
-      w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-      return;
-    }
-    const std::string shown = utf8::invalid_as_hex(v);  // A server's message may hold any bytes.
+    const std::string_view shown = utf8::as_valid(v, scratch);  // A server's message may hold any bytes.
     w.String(shown.data(), static_cast<rapidjson::SizeType>(shown.size()));
   };
   auto secs = [&](const char* key, std::chrono::milliseconds ms) {

@@ -18,12 +18,9 @@ std::string format_dead_letter(const DeadLetter& d) {
   // A server's message (or a channel name) may hold bytes that are not UTF-8: written as they
   // are, the record would be no JSON, and a replay could not read it back. Such a field is
   // written with each invalid byte as the text \xNN (utf8::invalid_as_hex).
+  std::string scratch;
   auto str = [&](std::string_view s) {
-    if (utf8::valid(s)) {
-      w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-      return;
-    }
-    const std::string shown = utf8::invalid_as_hex(s);
+    const std::string_view shown = utf8::as_valid(s, scratch);
     w.String(shown.data(), static_cast<rapidjson::SizeType>(shown.size()));
   };
   char when[32];
