@@ -389,7 +389,8 @@ void Pipeline::process(Record& rec, Work& w, Rendered& out) const {
     return;
   }
   if (!w.reader.warning().empty()) out.add(Rendered::Kind::Warn, &rec).text = w.reader.warning();
-  Detection d = detect(*body, options_.vendor);
+  Detection& d = w.detection;
+  detect(*body, options_.vendor, d);
   if (d.format == nullptr) {
     note_reject(rec, d.error, out);
     return;
@@ -433,7 +434,7 @@ void Pipeline::process(Record& rec, Work& w, Rendered& out) const {
   }
   if (out.kept_used_ == out.kept_.size()) out.kept_.emplace_back();
   Rendered::Kept& k = out.kept_[out.kept_used_];
-  k.detection = std::move(d);
+  k.detection = d;             // A copy into the kept one's storage: d keeps its own for the next body.
   std::swap(k.events, batch);  // The batch's old events are cleared on its next use.
   out.add(Rendered::Kind::Body, &rec).kept = out.kept_used_++;
 }

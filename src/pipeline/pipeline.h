@@ -141,6 +141,7 @@ class Pipeline : private Framer::Overflow {
   struct Work {  // What detecting and decoding one body needs; one per thread.
     BodyReader reader;
     EventBatch batch;
+    Detection detection;
     std::vector<std::string> warnings;
     std::string error;
   };

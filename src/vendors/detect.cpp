@@ -24,26 +24,37 @@ std::string describe_keys(const json::Value& body) {
 
 Detection detect(const json::Value& body, std::optional<Vendor> only) {
   Detection d;
+  detect(body, only, d);
+  return d;
+}
+
+void detect(const json::Value& body, std::optional<Vendor> only, Detection& d) {
+  d.format = nullptr;
+  d.evidence.clear();
+  d.error.clear();
   if (!body.IsObject()) {
     d.error = "unknown shape: the body is " + std::string(fields::type_name(body)) + ", not a JSON object";
-    return d;
+    return;
   }
-  std::string evidence;
-  std::string matches;
+  auto tried = [&](const Format* f) { return !only || f->vendor == *only; };
+  thread_local std::string evidence;  // Reused: every body is tried against every format.
   size_t fits = 0;
   for (const Format* f : all_formats()) {
-    if (only && f->vendor != *only) continue;
     evidence.clear();
-    if (!f->recognise(body, evidence)) continue;
-    if (d.format == nullptr) {
+    if (!tried(f) || !f->recognise(body, evidence)) continue;
+    if (fits++ == 0) {
       d.format = f;
-      d.evidence = evidence;
+      d.evidence.assign(evidence);
     }
-    ++fits;
-    if (!matches.empty()) matches += " and ";
-    matches += std::string(f->id) + " (" + evidence + ")";
   }
   if (fits > 1) {
+    std::string matches;  // Only an ambiguous body (rare) names every format that fits.
+    for (const Format* f : all_formats()) {
+      evidence.clear();
+      if (!tried(f) || !f->recognise(body, evidence)) continue;
+      if (!matches.empty()) matches += " and ";
+      matches += std::string(f->id) + " (" + evidence + ")";
+    }
     d.format = nullptr;
     d.evidence.clear();
     d.error = "ambiguous body: it fits " + matches;
@@ -51,7 +62,6 @@ Detection detect(const json::Value& body, std::optional<Vendor> only) {
     d.error = "unknown shape: no " + (only ? std::string(vendor_name(*only)) + " " : std::string()) +
               "format matches " + describe_keys(body);
   }
-  return d;
 }
 
 }  // namespace cmrelay

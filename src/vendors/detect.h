@@ -17,5 +17,7 @@ struct Detection {
 
 // Tries every format (only the given vendor's when one is forced).
 Detection detect(const json::Value& body, std::optional<Vendor> only = std::nullopt);
+// The same into d, whose strings keep their storage from body to body.
+void detect(const json::Value& body, std::optional<Vendor> only, Detection& d);
 
 }  // namespace cmrelay

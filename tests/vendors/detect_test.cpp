@@ -128,6 +128,28 @@ TEST_CASE("detect: a body that fits two formats is refused naming both") {
   CHECK(d.error == "ambiguous body: it fits volc.event (Type=Event, EventType, Rules) and ali.event (alert, batchId)");
 }
 
+TEST_CASE("detect: one Detection reused from body to body says only the last body's verdict") {
+  // The pipeline keeps one per thread so that its strings keep their storage: nothing of an
+  // earlier body (its format, evidence or error) may show through.
+  json::Parser p;
+  std::string error;
+  Detection d;
+  const char* bodies[] = {kVolcMetric, R"({"Type":"Event","EventType":"x","Rules":[],"alert":{},"batchId":"b"})",
+                          kVolcEvent, R"({"nothing":1})", kAliEvent};
+  for (const char* body : bodies) {
+    json::Value* v = p.parse(body, error);
+    REQUIRE(v != nullptr);
+    detect(*v, std::nullopt, d);
+    const Detection fresh = detect(*v);
+    CAPTURE(body);
+    CHECK(d.format == fresh.format);
+    CHECK(d.evidence == fresh.evidence);
+    CHECK(d.error == fresh.error);
+  }
+  CHECK(d.format != nullptr);
+  CHECK(d.evidence == "alert, batchId, strategyName");
+}
+
 TEST_CASE("detect: every sample under samples/ has the format its name says") {
   // File name prefix -> format id.
   const std::map<std::string, std::string, std::less<>> by_prefix{
