@@ -66,22 +66,49 @@ size_t breached_count(const json::Value* metrics) {
   return n;
 }
 
-// "CpuTotal 97.2% (threshold 85%)"
-void describe_metric(std::string& out, const json::Value& m, std::string_view where) {
-  fields::Text name = text(m, "Name", where);
-  fields::Text value = text(m, "CurrentValue", where);
-  fields::Text threshold = text(m, "Threshold", where);
-  const std::string unit = unit_suffix(text(m, "Unit", where));
-  out += name.view();
-  if (!value.empty()) {
-    out += ' ';
-    out += value.view();
-    out += unit;
+// A metric's fields as text. The primary metric's are read once per resource: its title, its
+// labels and its description line all show them. Built in place (fields::Text neither copies
+// nor moves).
+struct Metric {
+  Metric(const json::Value& m, std::string_view where)
+      : name(text(m, "Name", where)),
+        value(text(m, "CurrentValue", where)),
+        threshold(text(m, "Threshold", where)),
+        unit(text(m, "Unit", where)),
+        suffix(unit_suffix(unit)) {}
+  fields::Text name, value, threshold, unit;
+  std::string suffix;  // unit_suffix(unit)
+};
+
+// The primary metric's Metric, read where it is first needed: a field of the wrong type is then
+// reported where it always was (after the alert key's and the title's own fields).
+class Primary {
+ public:
+  Primary(const json::Value* m, std::string_view where) : m_(m), where_(where) {}
+  const Metric* get() {
+    if (m_ == nullptr) return nullptr;
+    if (!read_) read_.emplace(*m_, where_);
+    return &*read_;
   }
-  if (!threshold.empty()) {
+
+ private:
+  const json::Value* m_;
+  std::string_view where_;
+  std::optional<Metric> read_;
+};
+
+// "CpuTotal 97.2% (threshold 85%)"
+void describe_metric(std::string& out, const Metric& m) {
+  out += m.name.view();
+  if (!m.value.empty()) {
+    out += ' ';
+    out += m.value.view();
+    out += m.suffix;
+  }
+  if (!m.threshold.empty()) {
     out += " (threshold ";
-    out += threshold.view();
-    out += unit;
+    out += m.threshold.view();
+    out += m.suffix;
     out += ')';
   }
 }
@@ -145,6 +172,7 @@ struct Resource {
   const json::Value* dims;
   const json::Value* missing;  // NoDataMetrics (no data) or DroppedMetrics (data resumed)
   std::optional<int64_t> first_alert, last_alert;
+  const json::Value* primary;  // primary_metric(metrics)
 
   std::string_view who() const { return either(name, id); }
 };
@@ -175,17 +203,19 @@ const json::Value& resource_object(const json::Value* res, const std::string& wh
 }
 
 Resource read_resource(const json::Value& r, Kind kind, std::string_view where) {
+  const json::Value* metrics = fields::array(r, "Metrics", where);
   return Resource{
       text(r, "Id", where),
       text(r, "Name", where),
       text(r, "Region", where),
       text(r, "AlertGroupId", where),
       text(r, "ProjectName", where),
-      fields::array(r, "Metrics", where),
+      metrics,
       fields::array(r, "Dimensions", where),
       nodata(kind) ? fields::array(r, kind == Kind::NoData ? "NoDataMetrics" : "DroppedMetrics", where) : nullptr,
       fields::integer(r, "FirstAlertTime", where),
-      fields::integer(r, "LastAlertTime", where)};
+      fields::integer(r, "LastAlertTime", where),
+      primary_metric(metrics)};
 }
 
 // alert_key: policy + resource + its dimensions, the same on firing and recovery.
@@ -215,7 +245,7 @@ void make_key(std::string& key, const Policy& p, const Resource& r, Scratch& s) 
     make_alert_key(key, "volc.metric", {p.rule_id, r.id, dim_key});
 }
 
-void make_title(std::string& t, const Policy& p, const Resource& r, const Scratch& s) {
+void make_title(std::string& t, const Policy& p, const Resource& r, Primary& primary, const Scratch& s) {
   switch (p.kind) {
     case Kind::Metric:
       break;
@@ -245,16 +275,16 @@ void make_title(std::string& t, const Policy& p, const Resource& r, const Scratc
     t += " (";
     list_names(t, r.missing, s.where);
     t += ')';
-  } else if (const json::Value* metric = nodata(p.kind) ? nullptr : primary_metric(r.metrics)) {
+  } else if (r.primary != nullptr && !nodata(p.kind)) {
     t += ": ";
-    describe_metric(t, *metric, s.metric_where);
+    describe_metric(t, *primary.get());
     // Only the other metrics that breached count: the rest are listed in the description.
-    const size_t others = breached_count(r.metrics) - (breached(*metric) ? 1 : 0);
+    const size_t others = breached_count(r.metrics) - (breached(*r.primary) ? 1 : 0);
     if (others > 0) t += " +" + std::to_string(others) + " more breached";
   }
 }
 
-void add_labels(Labels& l, const Policy& p, const Resource& r, DecodeContext& ctx, const Scratch& s) {
+void add_labels(Labels& l, const Policy& p, const Resource& r, Primary& primary, DecodeContext& ctx, const Scratch& s) {
   add_first_labels(l, {.vendor = Vendor::Volcengine,
                        .format = "volc.metric",
                        .account_id = p.account,
@@ -266,11 +296,11 @@ void add_labels(Labels& l, const Policy& p, const Resource& r, DecodeContext& ct
   l.add("rule_name", p.rule_name);
   l.add("namespace", p.ns);
   l.add("sub_namespace", p.sub_ns);
-  if (const json::Value* metric = primary_metric(r.metrics)) {
-    l.add("metric", text(*metric, "Name", s.metric_where));
-    l.add("current_value", text(*metric, "CurrentValue", s.metric_where));
-    l.add("threshold", text(*metric, "Threshold", s.metric_where));
-    l.add("unit", text(*metric, "Unit", s.metric_where));
+  if (const Metric* m = primary.get()) {
+    l.add("metric", m->name);
+    l.add("current_value", m->value);
+    l.add("threshold", m->threshold);
+    l.add("unit", m->unit);
   }
   l.add("event_type", kKinds[static_cast<size_t>(p.kind)].type);
   l.add("vendor_severity", p.level);
@@ -316,12 +346,16 @@ void describe_policy(std::string& d, const Policy& p, const Resource& r) {
 }
 
 // One "- <metric>[ - <description>][ [breached]]" line per metric, with its condition.
-void describe_metrics(std::string& d, const json::Value* metrics, std::string_view where) {
+void describe_metrics(std::string& d, const Resource& r, Primary& primary, std::string_view where) {
+  const json::Value* metrics = r.metrics;
   if (metrics == nullptr || metrics->Empty()) return;
   d += "Metrics:\n";
   for (const json::Value& m : metrics->GetArray()) {
     d += "- ";
-    describe_metric(d, m, where);
+    if (&m == r.primary)
+      describe_metric(d, *primary.get());
+    else
+      describe_metric(d, Metric(m, where));
     fields::Text desc = text(m, "Description", where);
     fields::Text desc_cn = text(m, "DescriptionCN", where);
     fields::Text desc_cn2 = text(m, "DescriptionCn", where);
@@ -339,9 +373,9 @@ void describe_time(std::string& d, std::string_view name, const times::Instant& 
   d += '\n';
 }
 
-void make_description(std::string& d, const Policy& p, const Resource& r, const Scratch& s) {
+void make_description(std::string& d, const Policy& p, const Resource& r, Primary& primary, const Scratch& s) {
   describe_policy(d, p, r);
-  describe_metrics(d, r.metrics, s.metric_where);
+  describe_metrics(d, r, primary, s.metric_where);
   if (r.missing && !r.missing->Empty()) {
     d += p.kind == Kind::NoData ? "No data for: " : "Dropped metrics: ";
     list_names(d, r.missing, s.where);
@@ -368,10 +402,11 @@ void decode_resource(const json::Value* res, size_t index, DecodeContext& ctx, S
   e.status = status;
   set_where(s, p.kind, res, index);
   const Resource r = read_resource(resource_object(res, s.where), p.kind, s.where);
+  Primary primary(r.primary, s.metric_where);
   make_key(e.alert_key, p, r, s);
-  make_title(e.title, p, r, s);
-  add_labels(e.labels, p, r, ctx, s);
-  make_description(e.description, p, r, s);
+  make_title(e.title, p, r, primary, s);
+  add_labels(e.labels, p, r, primary, ctx, s);
+  make_description(e.description, p, r, primary, s);
   e.event_time = event_time(p, r);
 }
 

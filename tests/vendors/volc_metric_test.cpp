@@ -121,6 +121,39 @@ TEST_CASE("volc.metric: wrong field types are precise errors") {
   CHECK(id.error == "field Resources[0].Id: expected text, got an object");
 }
 
+TEST_CASE("volc.metric: with several wrong fields, the first one read is the one named") {
+  // The primary metric is read once per resource, where it is first needed: after the alert
+  // key's dimensions and the title's no-data list, as when each part read it for itself.
+  auto dims =
+      decode(body("Metric", "Resources", "critical",
+                  R"([{"Id":"i-1","Dimensions":[{"Name":{},"Value":"x"}],"Metrics":[{"Name":{},"Warning":true}]}])"));
+  CHECK(dims.error == "field Resources[0].Dimensions[].Name: expected text, got an object");
+  auto list = decode(body("MetricsNoData", "NoDataResources", "critical",
+                          R"([{"Id":"i-1","NoDataMetrics":[{"Name":[]}],"Metrics":[{"Name":{},"Warning":true}]}])"));
+  CHECK(list.error == "field NoDataResources[0].Name: expected text, got an array");
+  auto unit = decode(body("Metric", "Resources", "critical",
+                          R"([{"Id":"i-1","Metrics":[{"Name":"a","Unit":[]},{"Name":"b","CurrentValue":{}}]}])"));
+  CHECK(unit.error == "field Resources[0].Metrics[].Unit: expected text, got an array");
+  auto other = decode(body("MetricRecovered", "RecoveredResources", "critical",
+                           R"([{"Id":"i-1","Metrics":[{"Name":"a","Description":{}},{"Name":"b","Threshold":[]}]}])"));
+  CHECK(other.error == "field RecoveredResources[0].Metrics[].Description: expected text, got an object");
+}
+
+TEST_CASE("volc.metric: the primary metric shows the same in the title, the labels and the description") {
+  auto d = decode(body("Metric", "Resources", "critical",
+                       R"([{"Id":"i-1","Metrics":[{"Name":"a","CurrentValue":1.5,"Threshold":2,"Unit":"Count"},)"
+                       R"({"Name":"cpu","CurrentValue":97.25,"Threshold":"85","Unit":"Percent","Warning":true}]}])"));
+  REQUIRE(d.error == "");
+  REQUIRE(d.events.size() == 1);
+  const Event& e = d.events[0];
+  CHECK(e.title.find(": cpu 97.25% (threshold 85%)") != std::string::npos);
+  CHECK(e.description.find("- a 1.5 (threshold 2)\n- cpu 97.25% (threshold 85%) [breached]\n") != std::string::npos);
+  CHECK(*e.labels.find("metric") == "cpu");
+  CHECK(*e.labels.find("current_value") == "97.25");
+  CHECK(*e.labels.find("threshold") == "85");
+  CHECK(*e.labels.find("unit") == "Percent");
+}
+
 TEST_CASE("volc.metric: the capture's trace id becomes a label") {
   auto d = decode(body("Metric", "Resources"), BodyKind::Json, {}, "5b0e7f7c");
   CHECK(label(d.events[0], "volc_trace_id") == "5b0e7f7c");
