@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -137,17 +138,22 @@ TEST_CASE("engine, kStop: a second signal abandons a reading blocked on its inpu
   REQUIRE(::pipe(fds) == 0);
   const int input = fds[0];
   int ticks = 0;
+  // Set once the three events are handed over: the signals come after it, however slowly a
+  // loaded machine runs the reader (static: the reader outlives this scope).
+  static std::atomic<bool> fed{false};
+  fed.store(false);
   deliver::RunResult run = deliver::deliver_all(
       [input, &ch](deliver::Feed& feed) {  // Outlives the run: ch is used only before it blocks.
         const std::vector<const Channel*> to{&ch};
         for (int i = 0; i < 3; ++i) feed.event(R"({"alert_key":"k"})", "k", to, 0);
+        fed.store(true);
         char c;
         while (::read(input, &c, 1) < 0 && errno == EINTR) {
         }  // A FIFO with no writer yet: blocked until the test closes it.
       },
       sender, dead.file,
       [&](uint64_t) {
-        if (++ticks == 3) sig.stops.store(2);  // Two signals: the second ends the run at once.
+        if (fed.load() && ++ticks == 3) sig.stops.store(2);  // Two signals: the second ends the run at once.
       },
       sig);
   CHECK_FALSE(run.joined);
