@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "text/utf8.h"
+
 namespace cmrelay {
 
 std::string_view status_name(Status s) {
@@ -18,14 +20,19 @@ std::string_view status_name(Status s) {
   return "Info";
 }
 
-Label& Labels::append() {
+Label& Labels::append(std::string_view key) {
   if (size_ == slots_.size()) slots_.emplace_back();
-  return slots_[size_++];
+  const unsigned b = bit(key);
+  seen_[b >> 6] |= uint64_t{1} << (b & 63);
+  Label& l = slots_[size_++];
+  l.key.assign(key);
+  return l;
 }
 
 size_t Labels::index_of(std::string_view key) const {
-  // Called for every label added (first writer wins), so it runs ~n^2/2 times per event:
-  // the length and first byte rule out almost every slot before a memcmp.
+  const unsigned b = bit(key);
+  if ((seen_[b >> 6] >> (b & 63) & 1) == 0) return size_;
+  // The length and first byte rule out almost every other slot before a memcmp.
   for (size_t i = 0; i < size_; ++i) {
     const std::string& k = slots_[i].key;
     if (k.size() == key.size() && (key.empty() || (k[0] == key[0] && k.compare(key) == 0))) return i;
@@ -45,9 +52,7 @@ void Labels::add(std::string_view key, std::string_view value) {
     return;
   }
   if (contains(key)) return;
-  Label& l = append();
-  l.key.assign(key);
-  l.value.assign(value);
+  append(key).value.assign(value);
 }
 
 void Labels::set(std::string_view key, std::string_view value) {
@@ -59,9 +64,14 @@ void Labels::set(std::string_view key, std::string_view value) {
     ++refused_;
     return;
   }
-  Label& l = append();
-  l.key.assign(key);
-  l.value.assign(value);
+  append(key).value.assign(value);
+}
+
+bool Labels::cut_key(size_t i, size_t max_chars) {
+  if (i >= size_ || !utf8::truncate(slots_[i].key, max_chars)) return false;
+  const unsigned b = bit(slots_[i].key);
+  seen_[b >> 6] |= uint64_t{1} << (b & 63);
+  return true;
 }
 
 void Labels::erase(size_t i) {

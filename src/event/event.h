@@ -19,7 +19,8 @@ struct Label {
 };
 
 // Ordered labels. Slots are reused across events so the hot path does not allocate once
-// the first few events have sized the strings.
+// the first few events have sized the strings. A key is changed only through Labels (add,
+// set, cut_key): a filter of the keys held is kept beside them.
 class Labels {
  public:
   // Flashduty keeps 50; a few more are held so that the limit check can say what it drops,
@@ -39,7 +40,10 @@ class Labels {
   void clear() {
     size_ = 0;
     refused_ = 0;
+    seen_[0] = seen_[1] = seen_[2] = seen_[3] = 0;
   }
+  // Cuts label i's key to at most max_chars code points. True when it was cut.
+  bool cut_key(size_t i, size_t max_chars);
   size_t refused() const { return refused_; }      // Adds refused because kMaxHeld were held.
   bool full() const { return size_ == kMaxHeld; }  // Further adds are refused.
 
@@ -49,12 +53,24 @@ class Labels {
   const Label* end() const { return slots_.data() + size_; }
   Label* begin() { return slots_.data(); }
   Label* end() { return slots_.data() + size_; }
-  Label& operator[](size_t i) { return slots_[i]; }
   const Label& operator[](size_t i) const { return slots_[i]; }
+  std::string& value(size_t i) { return slots_[i].value; }
 
  private:
-  Label& append();
+  Label& append(std::string_view key);
   size_t index_of(std::string_view key) const;  // size() when absent.
+  // Every key is looked for before it is added (first writer wins), in about half the labels
+  // held: a bit per key held (by its length, first and last byte) says at once that nearly
+  // every new key is absent. Bits stay set when labels are erased: the filter may only say
+  // "maybe" more often.
+  static unsigned bit(std::string_view key) {
+    if (key.empty()) return 0;
+    const auto h = static_cast<uint32_t>(key.size()) * 0x9E3779B1u ^
+                   static_cast<uint32_t>(static_cast<unsigned char>(key.front())) * 0x85EBCA6Bu ^
+                   static_cast<uint32_t>(static_cast<unsigned char>(key.back())) * 0xC2B2AE35u;
+    return h >> 24;
+  }
+  uint64_t seen_[4] = {};
   std::vector<Label> slots_;
   size_t size_ = 0;
   size_t refused_ = 0;

@@ -31,8 +31,8 @@ std::string enforce_limits(Event& e) {
     e.labels.erase_from(Limits::kLabels);
   }
   for (size_t i = 0; i < e.labels.size(); ++i) {
-    Label& l = e.labels[i];
-    if (utf8::truncate(l.key, Limits::kLabelKey)) {
+    const Label& l = e.labels[i];
+    if (l.key.size() > Limits::kLabelKey && e.labels.cut_key(i, Limits::kLabelKey)) {
       note(cut, "label key " + l.key.substr(0, 32) + "... cut to 128 characters");
       bool taken = false;
       for (size_t j = 0; j < i && !taken; ++j) taken = e.labels[j].key == l.key;
@@ -42,7 +42,7 @@ std::string enforce_limits(Event& e) {
         continue;
       }
     }
-    if (utf8::truncate(l.value, Limits::kLabelValue)) {
+    if (l.value.size() > Limits::kLabelValue && utf8::truncate(e.labels.value(i), Limits::kLabelValue)) {
       note(cut, "label " + l.key + " cut to 2048 characters");
     }
   }
