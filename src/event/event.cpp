@@ -22,16 +22,14 @@ std::string_view status_name(Status s) {
 
 Label& Labels::append(std::string_view key) {
   if (size_ == slots_.size()) slots_.emplace_back();
-  const unsigned b = bit(key);
-  seen_[b >> 6] |= uint64_t{1} << (b & 63);
+  seen_.add(key);
   Label& l = slots_[size_++];
   l.key.assign(key);
   return l;
 }
 
 size_t Labels::index_of(std::string_view key) const {
-  const unsigned b = bit(key);
-  if ((seen_[b >> 6] >> (b & 63) & 1) == 0) return size_;
+  if (!seen_.has(key)) return size_;
   // The length and first byte rule out almost every other slot before a memcmp.
   for (size_t i = 0; i < size_; ++i) {
     const std::string& k = slots_[i].key;
@@ -69,8 +67,7 @@ void Labels::set(std::string_view key, std::string_view value) {
 
 bool Labels::cut_key(size_t i, size_t max_chars) {
   if (i >= size_ || !utf8::truncate(slots_[i].key, max_chars)) return false;
-  const unsigned b = bit(slots_[i].key);
-  seen_[b >> 6] |= uint64_t{1} << (b & 63);
+  seen_.add(slots_[i].key);
   return true;
 }
 

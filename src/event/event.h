@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "text/hash.h"
+
 namespace cmrelay {
 
 enum class Status { Critical, Warning, Info, Ok };
@@ -40,7 +42,7 @@ class Labels {
   void clear() {
     size_ = 0;
     refused_ = 0;
-    seen_[0] = seen_[1] = seen_[2] = seen_[3] = 0;
+    seen_.clear();
   }
   // Cuts label i's key to at most max_chars code points. True when it was cut.
   bool cut_key(size_t i, size_t max_chars);
@@ -60,17 +62,9 @@ class Labels {
   Label& append(std::string_view key);
   size_t index_of(std::string_view key) const;  // size() when absent.
   // Every key is looked for before it is added (first writer wins), in about half the labels
-  // held: a bit per key held (by its length, first and last byte) says at once that nearly
-  // every new key is absent. Bits stay set when labels are erased: the filter may only say
-  // "maybe" more often.
-  static unsigned bit(std::string_view key) {
-    if (key.empty()) return 0;
-    const auto h = static_cast<uint32_t>(key.size()) * 0x9E3779B1u ^
-                   static_cast<uint32_t>(static_cast<unsigned char>(key.front())) * 0x85EBCA6Bu ^
-                   static_cast<uint32_t>(static_cast<unsigned char>(key.back())) * 0xC2B2AE35u;
-    return h >> 24;
-  }
-  uint64_t seen_[4] = {};
+  // held: the bits of the keys held say at once that nearly every new key is absent. Bits stay
+  // set when labels are erased: the filter may only say "maybe" more often.
+  text::NameBits seen_;
   std::vector<Label> slots_;
   size_t size_ = 0;
   size_t refused_ = 0;

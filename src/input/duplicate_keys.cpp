@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "text/hash.h"
+
 namespace cmrelay {
 
 std::string DuplicateKeys::resolve(json::Value& v, json::Allocator& alloc) {
@@ -36,6 +38,15 @@ bool DuplicateKeys::all_distinct() const {
 void DuplicateKeys::dedupe(json::Value& v, json::Allocator& alloc, std::string& first) {
   const size_t n = v.MemberCount();
   if (n < 2) return;
+  if (n <= kFewMembers) {
+    // Most objects: a few names, each with its own bit, so none repeated.
+    text::NameBits bits;
+    bool shared = false;
+    for (auto m = v.MemberBegin(); m != v.MemberEnd() && !shared; ++m) {
+      shared = bits.add(std::string_view(m->name.GetString(), m->name.GetStringLength()));
+    }
+    if (!shared) return;
+  }
   names_.clear();
   size_t i = 0;
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m, ++i) {

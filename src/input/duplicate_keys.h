@@ -21,8 +21,9 @@ class DuplicateKeys {
  private:
   void object(json::Value& v, json::Allocator& alloc, std::string& first);
   void dedupe(json::Value& v, json::Allocator& alloc, std::string& first);
-  // Objects of up to kFewMembers members are first checked pairwise, which is cheaper for so
-  // few than sorting and stays O(1) per object; a repeat found is then resolved by sorting.
+  // Objects of up to kFewMembers members are first checked by their names' text::name_bit
+  // (distinct bits: distinct names), then, when two share a bit, pairwise: for so few both
+  // are cheaper than sorting and stay O(1) per object. A repeat found is resolved by sorting.
   static constexpr size_t kFewMembers = 16;
   bool all_distinct() const;
   std::vector<std::pair<std::string_view, size_t>> names_;

@@ -19,4 +19,30 @@ constexpr uint64_t fnv1a64(std::string_view s) {
 // fnv1a64(s) as 16 lower-case hex digits.
 std::string fnv1a64_hex(std::string_view s);
 
+// One of 256 bits for a name, from its length, first and last byte: equal names get the same
+// bit, so a set of names whose bits are all different holds no name twice. Cheap enough to
+// run on every label and every member name; its values may change between builds.
+constexpr unsigned name_bit(std::string_view s) {
+  if (s.empty()) return 0;
+  const uint32_t h = static_cast<uint32_t>(s.size()) * 0x9E3779B1u ^
+                     static_cast<uint32_t>(static_cast<unsigned char>(s.front())) * 0x85EBCA6Bu ^
+                     static_cast<uint32_t>(static_cast<unsigned char>(s.back())) * 0xC2B2AE35u;
+  return h >> 24;
+}
+
+// A set of name_bit()s.
+struct NameBits {
+  uint64_t words[4] = {};
+  // Sets s's bit; true when it was set already (s, or another name with its bit, was added).
+  bool add(std::string_view s) {
+    const unsigned b = name_bit(s);
+    const uint64_t mask = uint64_t{1} << (b & 63);
+    const bool had = (words[b >> 6] & mask) != 0;
+    words[b >> 6] |= mask;
+    return had;
+  }
+  bool has(std::string_view s) const { return (words[name_bit(s) >> 6] >> (name_bit(s) & 63) & 1) != 0; }
+  void clear() { words[0] = words[1] = words[2] = words[3] = 0; }
+};
+
 }  // namespace cmrelay::text
