@@ -16,6 +16,30 @@ namespace {
                     std::string(type_name(v)));
 }
 
+// a and b's first n bytes are equal, for sizeof(Word) <= n <= 2 * sizeof(Word): their first
+// and last words (overlapping when n is shorter than two).
+template <class Word>
+bool same_ends(const char* a, const char* b, size_t n) {
+  Word a0 = 0, b0 = 0, a1 = 0, b1 = 0;
+  std::memcpy(&a0, a, sizeof a0);
+  std::memcpy(&b0, b, sizeof b0);
+  std::memcpy(&a1, a + n - sizeof a1, sizeof a1);
+  std::memcpy(&b1, b + n - sizeof b1, sizeof b1);
+  return a0 == b0 && a1 == b1;
+}
+
+// a and b's first n bytes are equal. Member names are short: two word compares, inline,
+// instead of a call to memcmp for each name that has the key's length and first byte.
+bool same_bytes(const char* a, const char* b, size_t n) {
+  if (n > 16) return std::memcmp(a, b, n) == 0;
+  if (n >= 8) return same_ends<uint64_t>(a, b, n);
+  if (n >= 4) return same_ends<uint32_t>(a, b, n);
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Text::Text(int64_t i) {
@@ -67,7 +91,7 @@ const json::Value* get(const json::Value& obj, std::string_view key) {
     const json::Value& name = it->name;
     if (name.GetStringLength() != size) continue;
     const char* s = name.GetString();
-    if (size > 0 && (s[0] != key[0] || std::memcmp(s, key.data(), key.size()) != 0)) continue;
+    if (size > 0 && (s[0] != key[0] || !same_bytes(s, key.data(), key.size()))) continue;
     return it->value.IsNull() ? nullptr : &it->value;
   }
   return nullptr;

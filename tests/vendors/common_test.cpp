@@ -80,6 +80,34 @@ TEST_CASE("fields: tolerant scalars, precise type errors") {
   CHECK(fields::object(*v, "z") == nullptr);
 }
 
+TEST_CASE("fields: a name that differs in any one byte is another member, at every length") {
+  // Names are compared a word at a time: a difference at the start, the middle or the end,
+  // at lengths around 4, 8 and 16, must each keep the lookup from matching.
+  json::Parser p;
+  std::string err;
+  for (size_t n = 1; n <= 20; ++n) {
+    const std::string key(n, 'k');
+    for (size_t at = 0; at < n; ++at) {
+      std::string other = key;
+      other[at] = 'x';
+      // The near miss first: the lookup must step over it to the key.
+      json::Value* v = p.parse(R"({")" + other + R"(":"no",")" + key + R"(":"yes"})", err);
+      REQUIRE(v);
+      CAPTURE(n);
+      CAPTURE(at);
+      CHECK(fields::text(*v, key).view() == "yes");
+      CHECK(fields::text(*v, other).view() == "no");
+      CHECK(fields::get(*v, key + "k") == nullptr);
+    }
+  }
+}
+
+TEST_CASE("alert_key: '/' and '%' escaped wherever they are in a part") {
+  std::string k;
+  make_alert_key(k, "f", {"%", "/a%b/", "", "plain"});
+  CHECK(k == "f/%25/%2Fa%25b%2F//plain");
+}
+
 TEST_CASE("grouping labels: resource is the name, else the id; check as given") {
   cmrelay::Labels l;
   cmrelay::add_grouping_labels(l, "", "i-1", "cpu");
