@@ -16,8 +16,10 @@ size_t BodyReader::parse_first(std::string_view bytes, char* scratch, size_t& re
 json::Value* BodyReader::read(const Record& rec, std::string& error) {
   warning_.clear();
   if (rec.kind == BodyKind::Form) return read_form(rec.body, error);
-  if (rec.parsed && in_place_ != nullptr) return resolve_duplicates(std::exchange(in_place_, nullptr), "key");
-  return resolve_duplicates(parser_.parse(rec.body, error), "key");
+  json::Value* body =
+      rec.parsed && in_place_ != nullptr ? std::exchange(in_place_, nullptr) : parser_.parse(rec.body, error);
+  // Nearly every body's parse saw no object that may hold a name twice: nothing to walk.
+  return body != nullptr && parser_.names_may_repeat() ? resolve_duplicates(body, "key") : body;
 }
 
 json::Value* BodyReader::resolve_duplicates(json::Value* body, const char* what) {

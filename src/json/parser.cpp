@@ -19,9 +19,12 @@ constexpr size_t kStackBuffer = 64u << 10;
 
 using Doc = rapidjson::GenericDocument<rapidjson::UTF8<>, Allocator, Allocator>;
 
-// Forwards SAX events to the document while refusing to nest deeper than kMaxDepth.
+// Forwards SAX events to the document while refusing to nest deeper than kMaxDepth, and notes
+// whether an object may hold a name twice (two of its names share a text::name_bit).
 struct DepthLimited {
   Doc& d;
+  std::vector<text::NameBits>& open;
+  bool names_may_repeat = false;
   size_t depth = 0;
   bool escapes = true;  // The text has a \u escape: strings must be checked for surrogates.
   bool too_deep = false;
@@ -36,10 +39,18 @@ struct DepthLimited {
   bool Double(double x) { return d.Double(x); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return d.RawNumber(s, n, copy); }
   bool String(const char* s, rapidjson::SizeType n, bool copy) { return text(s, n) && d.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return text(s, n) && d.Key(s, n, copy); }
-  bool StartObject() { return enter() && d.StartObject(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    if (open.back().add(std::string_view(s, n))) names_may_repeat = true;
+    return text(s, n) && d.Key(s, n, copy);
+  }
+  bool StartObject() {
+    if (!enter()) return false;
+    open.emplace_back();
+    return d.StartObject();
+  }
   bool EndObject(rapidjson::SizeType n) {
     --depth;
+    open.pop_back();
     return d.EndObject(n);
   }
   bool StartArray() { return enter() && d.StartArray(); }
@@ -73,19 +84,23 @@ constexpr unsigned kFlags =
 
 // Parses what `is` reads into out, with kFlags | Extra; escapes: whether the text has a \u
 // escape (then strings are checked for lone surrogates).
+// names_may_repeat: set as Parser::names_may_repeat() says.
 template <unsigned Extra, class Stream>
-bool parse_into(Stream& is, bool escapes, Value& out, Allocator& values, Allocator& stack, std::string& error) {
+bool parse_into(Stream& is, bool escapes, Value& out, Allocator& values, Allocator& stack,
+                std::vector<text::NameBits>& open, bool& names_may_repeat, std::string& error) {
   Doc doc(&values, 1024, &stack);
   rapidjson::ParseResult result;
   bool too_deep = false;
   bool lone_surrogate = false;
+  open.clear();
   auto generate = [&](Doc& d) {
     rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, Allocator> reader(&stack);
-    DepthLimited handler{d};
+    DepthLimited handler{d, open};
     handler.escapes = escapes;
     result = reader.Parse<kFlags | Extra>(is, handler);
     too_deep = handler.too_deep;
     lone_surrogate = handler.lone_surrogate;
+    names_may_repeat = handler.names_may_repeat || result.IsError();  // Nothing is said of a failed parse.
     return !result.IsError();
   };
   doc.Populate(generate);
@@ -116,26 +131,33 @@ Parser::Parser()
     : value_buffer_(new char[kValueBuffer]),
       stack_buffer_(new char[kStackBuffer]),
       values_(std::make_unique<Allocator>(value_buffer_.get(), kValueBuffer)),
-      stack_(std::make_unique<Allocator>(stack_buffer_.get(), kStackBuffer)) {}
+      stack_(std::make_unique<Allocator>(stack_buffer_.get(), kStackBuffer)) {
+  open_objects_.reserve(kMaxDepth + 1);  // Never grown while parsing.
+}
 
 Parser::~Parser() = default;
 
 Value& Parser::reset() {
+  names_may_repeat_ = true;
   root_.SetNull();
   values_->Clear();
   stack_->Clear();
   return root_;
 }
 
-bool Parser::parse_text(std::string_view text, Value& out, std::string& error) {
+bool Parser::parse_text(std::string_view text, Value& out, std::string& error, bool* names_may_repeat) {
   rapidjson::MemoryStream ms(text.data(), text.size());
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
-  return parse_into<0>(is, text.find("\\u") != std::string_view::npos, out, *values_, *stack_, error);
+  bool repeat = true;
+  const bool parsed = parse_into<0>(is, text.find("\\u") != std::string_view::npos, out, *values_, *stack_,
+                                    open_objects_, repeat, error);
+  if (names_may_repeat != nullptr) *names_may_repeat = repeat;
+  return parsed;
 }
 
 Value* Parser::parse(std::string_view text, std::string& error) {
   reset();
-  if (!parse_text(text, root_, error)) return nullptr;
+  if (!parse_text(text, root_, error, &names_may_repeat_)) return nullptr;
   return &root_;
 }
 
@@ -147,7 +169,7 @@ Value* Parser::parse_first(std::string_view text, char* scratch, size_t& consume
   rapidjson::InsituStringStream is(scratch);
   // Looked for in what the parse read only once it knows where that ends (below).
   const bool parsed = parse_into<rapidjson::kParseInsituFlag | rapidjson::kParseStopWhenDoneFlag>(
-      is, false, root_, *values_, *stack_, error);
+      is, false, root_, *values_, *stack_, open_objects_, names_may_repeat_, error);
   consumed = is.Tell();
   if (!parsed) return nullptr;
   // Strings were not checked for escaped lone surrogates: a value with a \u escape (rare) is
@@ -156,7 +178,9 @@ Value* Parser::parse_first(std::string_view text, char* scratch, size_t& consume
   return &root_;
 }
 
-bool Parser::parse_more(std::string_view text, Value& out, std::string& error) { return parse_text(text, out, error); }
+bool Parser::parse_more(std::string_view text, Value& out, std::string& error) {
+  return parse_text(text, out, error, nullptr);
+}
 
 std::string to_string(const Value& v) {
   rapidjson::StringBuffer sb;

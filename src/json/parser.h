@@ -9,6 +9,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "text/hash.h"
 
 namespace cmrelay::json {
 
@@ -40,6 +43,12 @@ class Parser {
   // string). out lives until the next parse(). Returns false with error set on failure.
   bool parse_more(std::string_view text, Value& out, std::string& error);
 
+  // False when no object in the root that parse() or parse_first() last returned has two
+  // members of one name (each object's names had distinct text::name_bit()s); true when one
+  // may have. Repeats are resolved elsewhere (input/duplicate_keys.h): this spares that walk
+  // for nearly every body.
+  bool names_may_repeat() const { return names_may_repeat_; }
+
   // The allocator of the current root: values added to it must come from here.
   Allocator& allocator() { return *values_; }
 
@@ -48,7 +57,10 @@ class Parser {
   Value& reset();
 
  private:
-  bool parse_text(std::string_view text, Value& out, std::string& error);
+  bool parse_text(std::string_view text, Value& out, std::string& error, bool* names_may_repeat);
+  // The names seen in each open object, innermost last; reused from parse to parse.
+  std::vector<text::NameBits> open_objects_;
+  bool names_may_repeat_ = true;
   std::unique_ptr<char[]> value_buffer_;
   std::unique_ptr<char[]> stack_buffer_;
   std::unique_ptr<Allocator> values_;

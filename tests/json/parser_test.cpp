@@ -63,3 +63,38 @@ TEST_CASE("json parser: reused across many bodies") {
   }
   CHECK(json::to_string(*p.parse("{\"a\":[true,null]}", err)) == "{\"a\":[true,null]}");
 }
+
+TEST_CASE("json parser: says whether an object may hold a name twice") {
+  json::Parser p;
+  std::string err;
+  auto may_repeat = [&](const std::string& text) {
+    REQUIRE(p.parse(text, err) != nullptr);
+    const bool parsed = p.names_may_repeat();
+    // The in-place parse says the same of the same text.
+    std::string scratch = text;
+    size_t consumed = 0;
+    REQUIRE(p.parse_first(text, scratch.data(), consumed) != nullptr);
+    CHECK(p.names_may_repeat() == parsed);
+    return parsed;
+  };
+  CHECK_FALSE(may_repeat(R"({"a":1,"b":{"a":2,"c":[{"a":3},{"a":4}]},"d":"a"})"));
+  CHECK_FALSE(may_repeat(R"([{"x":1},{"x":2}])"));  // The same name in two objects is no repeat.
+  CHECK(may_repeat(R"({"a":1,"a":2})"));
+  CHECK(may_repeat(R"({"o":{"p":[{"k":1,"j":2,"k":3}]}})"));  // Deep inside.
+  CHECK(may_repeat(R"({"k":{"z":1},"k":2})"));                // After a nested object closed.
+  // Every object in a body of many names with distinct texts: "may" is allowed (two names can
+  // share a bit), "no" only when none repeats. Checked against the names themselves.
+  std::string many = "{";
+  for (int i = 0; i < 300; ++i) many += (i ? ",\"n" : "\"n") + std::to_string(i) + "\":1";
+  many += "}";
+  REQUIRE(p.parse(many, err) != nullptr);
+  CHECK(p.names_may_repeat());  // 300 names cannot all have distinct bits out of 256.
+  // A value parsed alongside (JSON inside a string) does not change what is said of the root.
+  REQUIRE(p.parse(R"({"a":1})", err) != nullptr);
+  json::Value inner;
+  REQUIRE(p.parse_more(R"({"b":1,"b":2})", inner, err));
+  CHECK_FALSE(p.names_may_repeat());
+  // A failed parse leaves the conservative answer.
+  CHECK(p.parse(R"({"a":1,"b":)", err) == nullptr);
+  CHECK(p.names_may_repeat());
+}
