@@ -22,14 +22,14 @@ std::string_view status_name(Status s) {
 
 Label& Labels::append(std::string_view key) {
   if (size_ == slots_.size()) slots_.emplace_back();
-  seen_.add(key);
   Label& l = slots_[size_++];
   l.key.assign(key);
   return l;
 }
 
-size_t Labels::index_of(std::string_view key) const {
-  if (!seen_.has(key)) return size_;
+size_t Labels::index_of(std::string_view key) const { return seen_.has(key) ? scan(key) : size_; }
+
+size_t Labels::scan(std::string_view key) const {
   // The length and first byte rule out almost every other slot before a memcmp.
   for (size_t i = 0; i < size_; ++i) {
     const std::string& k = slots_[i].key;
@@ -49,7 +49,9 @@ void Labels::add(std::string_view key, std::string_view value) {
     ++refused_;
     return;
   }
-  if (contains(key)) return;
+  const unsigned bit = text::name_bit(key);
+  if (seen_.has_bit(bit) && scan(key) < size_) return;
+  seen_.set_bit(bit);
   append(key).value.assign(value);
 }
 
@@ -62,6 +64,7 @@ void Labels::set(std::string_view key, std::string_view value) {
     ++refused_;
     return;
   }
+  seen_.add(key);
   append(key).value.assign(value);
 }
 

@@ -59,8 +59,9 @@ class Labels {
   std::string& value(size_t i) { return slots_[i].value; }
 
  private:
-  Label& append(std::string_view key);
+  Label& append(std::string_view key);          // The key's bit is set already.
   size_t index_of(std::string_view key) const;  // size() when absent.
+  size_t scan(std::string_view key) const;      // index_of without the filter.
   // Every key is looked for before it is added (first writer wins), in about half the labels
   // held: the bits of the keys held say at once that nearly every new key is absent. Bits stay
   // set when labels are erased: the filter may only say "maybe" more often.

@@ -36,12 +36,13 @@ struct NameBits {
   // Sets s's bit; true when it was set already (s, or another name with its bit, was added).
   bool add(std::string_view s) {
     const unsigned b = name_bit(s);
-    const uint64_t mask = uint64_t{1} << (b & 63);
-    const bool had = (words[b >> 6] & mask) != 0;
-    words[b >> 6] |= mask;
+    const bool had = has_bit(b);
+    set_bit(b);
     return had;
   }
-  bool has(std::string_view s) const { return (words[name_bit(s) >> 6] >> (name_bit(s) & 63) & 1) != 0; }
+  bool has(std::string_view s) const { return has_bit(name_bit(s)); }
+  bool has_bit(unsigned b) const { return (words[b >> 6] >> (b & 63) & 1) != 0; }
+  void set_bit(unsigned b) { words[b >> 6] |= uint64_t{1} << (b & 63); }
   void clear() { words[0] = words[1] = words[2] = words[3] = 0; }
 };
 
