@@ -53,8 +53,6 @@ class Labels {
   bool empty() const { return size_ == 0; }
   const Label* begin() const { return slots_.data(); }
   const Label* end() const { return slots_.data() + size_; }
-  Label* begin() { return slots_.data(); }
-  Label* end() { return slots_.data() + size_; }
   const Label& operator[](size_t i) const { return slots_[i]; }
   std::string& value(size_t i) { return slots_[i].value; }
 

@@ -85,6 +85,7 @@ struct Metric {
 class Primary {
  public:
   Primary(const json::Value* m, std::string_view where) : m_(m), where_(where) {}
+  const json::Value* value() const { return m_; }  // primary_metric(), or nullptr.
   const Metric* get() {
     if (m_ == nullptr) return nullptr;
     if (!read_) read_.emplace(*m_, where_);
@@ -172,7 +173,6 @@ struct Resource {
   const json::Value* dims;
   const json::Value* missing;  // NoDataMetrics (no data) or DroppedMetrics (data resumed)
   std::optional<int64_t> first_alert, last_alert;
-  const json::Value* primary;  // primary_metric(metrics)
 
   std::string_view who() const { return either(name, id); }
 };
@@ -202,20 +202,19 @@ const json::Value& resource_object(const json::Value* res, const std::string& wh
   return r;
 }
 
+// The fields in this order: with several of the wrong type, the first is the one named.
 Resource read_resource(const json::Value& r, Kind kind, std::string_view where) {
-  const json::Value* metrics = fields::array(r, "Metrics", where);
   return Resource{
       text(r, "Id", where),
       text(r, "Name", where),
       text(r, "Region", where),
       text(r, "AlertGroupId", where),
       text(r, "ProjectName", where),
-      metrics,
+      fields::array(r, "Metrics", where),
       fields::array(r, "Dimensions", where),
       nodata(kind) ? fields::array(r, kind == Kind::NoData ? "NoDataMetrics" : "DroppedMetrics", where) : nullptr,
       fields::integer(r, "FirstAlertTime", where),
-      fields::integer(r, "LastAlertTime", where),
-      primary_metric(metrics)};
+      fields::integer(r, "LastAlertTime", where)};
 }
 
 // alert_key: policy + resource + its dimensions, the same on firing and recovery.
@@ -275,11 +274,11 @@ void make_title(std::string& t, const Policy& p, const Resource& r, Primary& pri
     t += " (";
     list_names(t, r.missing, s.where);
     t += ')';
-  } else if (r.primary != nullptr && !nodata(p.kind)) {
+  } else if (primary.value() != nullptr && !nodata(p.kind)) {
     t += ": ";
     describe_metric(t, *primary.get());
     // Only the other metrics that breached count: the rest are listed in the description.
-    const size_t others = breached_count(r.metrics) - (breached(*r.primary) ? 1 : 0);
+    const size_t others = breached_count(r.metrics) - (breached(*primary.value()) ? 1 : 0);
     if (others > 0) t += " +" + std::to_string(others) + " more breached";
   }
 }
@@ -352,7 +351,7 @@ void describe_metrics(std::string& d, const Resource& r, Primary& primary, std::
   d += "Metrics:\n";
   for (const json::Value& m : metrics->GetArray()) {
     d += "- ";
-    if (&m == r.primary)
+    if (&m == primary.value())
       describe_metric(d, *primary.get());
     else
       describe_metric(d, Metric(m, where));
@@ -402,7 +401,7 @@ void decode_resource(const json::Value* res, size_t index, DecodeContext& ctx, S
   e.status = status;
   set_where(s, p.kind, res, index);
   const Resource r = read_resource(resource_object(res, s.where), p.kind, s.where);
-  Primary primary(r.primary, s.metric_where);
+  Primary primary(primary_metric(r.metrics), s.metric_where);
   make_key(e.alert_key, p, r, s);
   make_title(e.title, p, r, primary, s);
   add_labels(e.labels, p, r, primary, ctx, s);

@@ -82,6 +82,7 @@ TEST_CASE("json parser: says whether an object may hold a name twice") {
   CHECK(may_repeat(R"({"a":1,"a":2})"));
   CHECK(may_repeat(R"({"o":{"p":[{"k":1,"j":2,"k":3}]}})"));  // Deep inside.
   CHECK(may_repeat(R"({"k":{"z":1},"k":2})"));                // After a nested object closed.
+  CHECK(may_repeat(R"({"a\/":1,"a/":2})"));                   // The same name once unescaped.
   // Every object in a body of many names with distinct texts: "may" is allowed (two names can
   // share a bit), "no" only when none repeats. Checked against the names themselves.
   std::string many = "{";

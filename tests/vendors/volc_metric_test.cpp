@@ -128,6 +128,8 @@ TEST_CASE("volc.metric: with several wrong fields, the first one read is the one
       decode(body("Metric", "Resources", "critical",
                   R"([{"Id":"i-1","Dimensions":[{"Name":{},"Value":"x"}],"Metrics":[{"Name":{},"Warning":true}]}])"));
   CHECK(dims.error == "field Resources[0].Dimensions[].Name: expected text, got an object");
+  auto id = decode(body("Metric", "Resources", "critical", R"([{"Id":{"x":1},"Metrics":{"Name":"x"}}])"));
+  CHECK(id.error == "field Resources[0].Id: expected text, got an object");
   auto list = decode(body("MetricsNoData", "NoDataResources", "critical",
                           R"([{"Id":"i-1","NoDataMetrics":[{"Name":[]}],"Metrics":[{"Name":{},"Warning":true}]}])"));
   CHECK(list.error == "field NoDataResources[0].Name: expected text, got an array");
