@@ -222,8 +222,11 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   e.event_time = event_time(f);
 }
 
+// subtype=NORMAL_..., type=ALERT, or a status.
+constexpr std::string_view kKeys[] = {"subtype", "type", "status"};
+
 }  // namespace
 
-const Format kCms2Format{kId, Vendor::Alibaba, recognise, decode};
+const Format kCms2Format{kId, Vendor::Alibaba, kKeys, recognise, decode};
 
 }  // namespace cmrelay::ali

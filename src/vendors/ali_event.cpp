@@ -339,8 +339,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   e.event_time = event_time(a);
 }
 
+constexpr std::string_view kKeys[] = {"alert"};
+
 }  // namespace
 
-const Format kEventFormat{kId, Vendor::Alibaba, recognise, decode};
+const Format kEventFormat{kId, Vendor::Alibaba, kKeys, recognise, decode};
 
 }  // namespace cmrelay::ali

@@ -128,8 +128,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   if (f.s.time) e.event_time = f.s.time->unix;
 }
 
+constexpr std::string_view kKeys[] = {"name"};
+
 }  // namespace
 
-const Format kSysEventFormat{kId, Vendor::Alibaba, recognise, decode};
+const Format kSysEventFormat{kId, Vendor::Alibaba, kKeys, recognise, decode};
 
 }  // namespace cmrelay::ali

@@ -379,8 +379,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   e.event_time = when;
 }
 
+constexpr std::string_view kKeys[] = {"alertState"};
+
 }  // namespace
 
-const Format kThresholdFormat{kId, Vendor::Alibaba, recognise, decode};
+const Format kThresholdFormat{kId, Vendor::Alibaba, kKeys, recognise, decode};
 
 }  // namespace cmrelay::ali

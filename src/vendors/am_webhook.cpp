@@ -211,8 +211,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   for (const json::Value& alert : alerts->GetArray()) decode_alert(body, alert, ctx, out);
 }
 
+constexpr std::string_view kKeys[] = {"alerts"};
+
 }  // namespace
 
-const Format kWebhookFormat{kId, Vendor::Alertmanager, recognise, decode};
+const Format kWebhookFormat{kId, Vendor::Alertmanager, kKeys, recognise, decode};
 
 }  // namespace cmrelay::alertmanager

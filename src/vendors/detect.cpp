@@ -1,5 +1,6 @@
 #include "vendors/detect.h"
 
+#include "text/hash.h"
 #include "vendors/fields.h"
 
 namespace cmrelay {
@@ -20,6 +21,26 @@ std::string describe_keys(const json::Value& body) {
   return keys.empty() ? "no keys" : "keys " + keys;
 }
 
+// The bits of each format's keys (Format::keys), in all_formats() order.
+const std::vector<text::NameBits>& format_keys() {
+  static const std::vector<text::NameBits> keys = [] {
+    std::vector<text::NameBits> all;
+    for (const Format* f : all_formats()) {
+      text::NameBits& bits = all.emplace_back();
+      for (std::string_view k : f->keys) bits.add(k);
+    }
+    return all;
+  }();
+  return keys;
+}
+
+// Whether body may have one of the keys: their bits and the body's names' bits meet.
+bool may_have(const text::NameBits& names, const text::NameBits& keys) {
+  uint64_t meet = 0;
+  for (size_t i = 0; i < 4; ++i) meet |= names.words[i] & keys.words[i];
+  return meet != 0;
+}
+
 }  // namespace
 
 Detection detect(const json::Value& body, std::optional<Vendor> only) {
@@ -36,12 +57,18 @@ void detect(const json::Value& body, std::optional<Vendor> only, Detection& d) {
     d.error = "unknown shape: the body is " + std::string(fields::type_name(body)) + ", not a JSON object";
     return;
   }
-  auto tried = [&](const Format* f) { return !only || f->vendor == *only; };
+  text::NameBits names;
+  for (auto it = body.MemberBegin(); it != body.MemberEnd(); ++it)
+    names.add(std::string_view(it->name.GetString(), it->name.GetStringLength()));
+  const std::vector<const Format*>& formats = all_formats();
+  const std::vector<text::NameBits>& keys = format_keys();
+  auto tried = [&](size_t i) { return (!only || formats[i]->vendor == *only) && may_have(names, keys[i]); };
   thread_local std::string evidence;  // Reused: every body is tried against every format.
   size_t fits = 0;
-  for (const Format* f : all_formats()) {
+  for (size_t i = 0; i < formats.size(); ++i) {
+    const Format* f = formats[i];
     evidence.clear();
-    if (!tried(f) || !f->recognise(body, evidence)) continue;
+    if (!tried(i) || !f->recognise(body, evidence)) continue;
     if (fits++ == 0) {
       d.format = f;
       d.evidence.assign(evidence);
@@ -49,9 +76,10 @@ void detect(const json::Value& body, std::optional<Vendor> only, Detection& d) {
   }
   if (fits > 1) {
     std::string matches;  // Only an ambiguous body (rare) names every format that fits.
-    for (const Format* f : all_formats()) {
+    for (size_t i = 0; i < formats.size(); ++i) {
+      const Format* f = formats[i];
       evidence.clear();
-      if (!tried(f) || !f->recognise(body, evidence)) continue;
+      if (!tried(i) || !f->recognise(body, evidence)) continue;
       if (!matches.empty()) matches += " and ";
       matches += std::string(f->id) + " (" + evidence + ")";
     }

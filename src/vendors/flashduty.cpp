@@ -123,7 +123,11 @@ void decode_dead_letter(json::Value& body, DecodeContext& ctx, EventBatch& out) 
 
 }  // namespace
 
-const Format kEventFormat{"flashduty", Vendor::Flashduty, recognise_event, decode_event_body};
-const Format kDeadLetterFormat{"deadletter", Vendor::Flashduty, recognise_dead_letter, decode_dead_letter};
+constexpr std::string_view kEventKeys[] = {"event_status"};
+constexpr std::string_view kDeadLetterKeys[] = {"event"};
+
+const Format kEventFormat{"flashduty", Vendor::Flashduty, kEventKeys, recognise_event, decode_event_body};
+const Format kDeadLetterFormat{"deadletter", Vendor::Flashduty, kDeadLetterKeys, recognise_dead_letter,
+                               decode_dead_letter};
 
 }  // namespace cmrelay::flashduty

@@ -2,6 +2,7 @@
 // A decoder is a pure function from a parsed body to events: no I/O, no routing, no HTTP.
 #pragma once
 
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct DecodeContext {
 struct Format {
   std::string_view id;  // "volc.metric", "ali.event", ...
   Vendor vendor;
+  // Keys of which every body this format recognises has at least one at its root. detect()
+  // does not call recognise for a body that has none of them: most recognisers would search
+  // the body's members for keys it lacks, and every body is tried against every format.
+  std::span<const std::string_view> keys;
   // True when body has this format's shape; evidence names the keys that decided it.
   bool (*recognise)(const json::Value& body, std::string& evidence);
   // Appends the body's events to out. Throws DecodeError.

@@ -259,6 +259,8 @@ SmnHandshake smn_handshake(const json::Value& body) {
   return h;
 }
 
-const Format kCesFormat{kId, Vendor::Huawei, recognise, decode};
+constexpr std::string_view kKeys[] = {"topic_urn"};
+
+const Format kCesFormat{kId, Vendor::Huawei, kKeys, recognise, decode};
 
 }  // namespace cmrelay::huawei

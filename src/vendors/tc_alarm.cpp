@@ -245,8 +245,10 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   e.event_time = when;
 }
 
+constexpr std::string_view kKeys[] = {"alarmStatus"};
+
 }  // namespace
 
-const Format kAlarmFormat{kId, Vendor::Tencent, recognise, decode};
+const Format kAlarmFormat{kId, Vendor::Tencent, kKeys, recognise, decode};
 
 }  // namespace cmrelay::tencent

@@ -188,8 +188,11 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   e.event_time = when;
 }
 
+// Type=Event, or no Type with EventType and Rules.
+constexpr std::string_view kKeys[] = {"Type", "EventType"};
+
 }  // namespace
 
-const Format kEventFormat{"volc.event", Vendor::Volcengine, recognise, decode};
+const Format kEventFormat{"volc.event", Vendor::Volcengine, kKeys, recognise, decode};
 
 }  // namespace cmrelay::volc

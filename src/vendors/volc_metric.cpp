@@ -493,8 +493,11 @@ void decode(json::Value& body, DecodeContext& ctx, EventBatch& out) {
   }
 }
 
+// A known Type, else a RuleId (with a resource array).
+constexpr std::string_view kKeys[] = {"Type", "RuleId"};
+
 }  // namespace
 
-const Format kMetricFormat{"volc.metric", Vendor::Volcengine, recognise, decode};
+const Format kMetricFormat{"volc.metric", Vendor::Volcengine, kKeys, recognise, decode};
 
 }  // namespace cmrelay::volc
