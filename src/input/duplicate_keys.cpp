@@ -1,6 +1,7 @@
 #include "input/duplicate_keys.h"
 
 #include <algorithm>
+#include <array>
 
 #include "text/hash.h"
 
@@ -23,36 +24,38 @@ void DuplicateKeys::object(json::Value& v, json::Allocator& alloc, std::string& 
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) object(m->value, alloc, first);
 }
 
-// Pairwise, cheapest first (length, first byte): for a few names cheaper than sorting them.
-bool DuplicateKeys::all_distinct() const {
-  for (size_t a = 1; a < names_.size(); ++a) {
-    const std::string_view x = names_[a].first;
-    for (size_t b = 0; b < a; ++b) {
-      const std::string_view y = names_[b].first;
-      if (x.size() == y.size() && (x.empty() || (x[0] == y[0] && x == y))) return false;
+// Whether the names of v (at most kFewMembers) are all different. Most objects' names have
+// distinct bits; a name whose bit was seen is compared with the names that have that bit.
+bool DuplicateKeys::few_distinct(const json::Value& v) {
+  auto name = [&v](size_t i) {
+    const json::Value& n = v.MemberBegin()[static_cast<std::ptrdiff_t>(i)].name;
+    return std::string_view(n.GetString(), n.GetStringLength());
+  };
+  text::NameBits bits;
+  std::array<unsigned char, kFewMembers> name_bits;  // Written before it is read.
+  const size_t n = v.MemberCount();
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view s = name(i);
+    const unsigned bit = text::name_bit(s);
+    if (bits.has_bit(bit)) {
+      for (size_t k = 0; k < i; ++k) {
+        if (name_bits[k] == bit && name(k) == s) return false;
+      }
     }
+    bits.set_bit(bit);
+    name_bits[i] = static_cast<unsigned char>(bit);
   }
   return true;
 }
 
 void DuplicateKeys::dedupe(json::Value& v, json::Allocator& alloc, std::string& first) {
   const size_t n = v.MemberCount();
-  if (n < 2) return;
-  if (n <= kFewMembers) {
-    // Most objects: a few names, each with its own bit, so none repeated.
-    text::NameBits bits;
-    bool shared = false;
-    for (auto m = v.MemberBegin(); m != v.MemberEnd() && !shared; ++m) {
-      shared = bits.add(std::string_view(m->name.GetString(), m->name.GetStringLength()));
-    }
-    if (!shared) return;
-  }
+  if (n < 2 || (n <= kFewMembers && few_distinct(v))) return;
   names_.clear();
   size_t i = 0;
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m, ++i) {
     names_.emplace_back(std::string_view(m->name.GetString(), m->name.GetStringLength()), i);
   }
-  if (n <= kFewMembers && all_distinct()) return;  // Most objects: a few names, none repeated.
   std::sort(names_.begin(), names_.end());
   keep_.assign(n, 1);
   bool any = false;

@@ -21,11 +21,11 @@ class DuplicateKeys {
  private:
   void object(json::Value& v, json::Allocator& alloc, std::string& first);
   void dedupe(json::Value& v, json::Allocator& alloc, std::string& first);
-  // Objects of up to kFewMembers members are first checked by their names' text::name_bit
-  // (distinct bits: distinct names), then, when two share a bit, pairwise: for so few both
-  // are cheaper than sorting and stay O(1) per object. A repeat found is resolved by sorting.
-  static constexpr size_t kFewMembers = 16;
-  bool all_distinct() const;
+  // Objects of up to kFewMembers members are checked by their names' text::name_bit: only
+  // names that share one are compared. For so few this is cheaper than sorting and stays
+  // O(1) per object. A repeat found is resolved by sorting.
+  static constexpr size_t kFewMembers = 32;
+  static bool few_distinct(const json::Value& v);
   std::vector<std::pair<std::string_view, size_t>> names_;
   std::vector<char> keep_;
 };

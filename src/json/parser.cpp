@@ -183,10 +183,25 @@ bool Parser::parse_more(std::string_view text, Value& out, std::string& error) {
 }
 
 std::string to_string(const Value& v) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  v.Accept(w);
-  return std::string(sb.GetString(), sb.GetSize());
+  std::string out;
+  append(out, v);
+  return out;
+}
+
+void append(std::string& out, const Value& v) {
+  // Reused from call to call (vendors write nested objects into labels, per event): the
+  // writer keeps its level stack and the buffer its storage, but not that of a large value.
+  constexpr size_t kKeep = 64u << 10;
+  thread_local rapidjson::StringBuffer buffer;
+  thread_local rapidjson::Writer<rapidjson::StringBuffer> writer;
+  buffer.Clear();
+  writer.Reset(buffer);
+  v.Accept(writer);
+  out.append(buffer.GetString(), buffer.GetSize());
+  if (buffer.GetSize() > kKeep) {
+    buffer.Clear();
+    buffer.ShrinkToFit();
+  }
 }
 
 }  // namespace cmrelay::json

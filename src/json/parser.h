@@ -70,5 +70,7 @@ class Parser {
 
 // Writes v as compact JSON. Safe for any value parse() returned (bounded depth).
 std::string to_string(const Value& v);
+// The same, appended to out; allocates nothing but out's growth once warmed up.
+void append(std::string& out, const Value& v);
 
 }  // namespace cmrelay::json

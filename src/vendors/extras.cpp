@@ -13,7 +13,7 @@ thread_local std::string text_scratch;
 
 void append_extra_text(std::string& out, const json::Value& v, Vendor vendor) {
   if (v.IsObject() || v.IsArray()) {
-    out += json::to_string(v);
+    json::append(out, v);
     return;
   }
   fields::Text t = fields::text_of(v, {});

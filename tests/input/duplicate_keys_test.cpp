@@ -40,8 +40,9 @@ TEST_CASE("duplicates: the first JSON key wins, at any depth, and is said once")
 TEST_CASE("duplicates: objects of a few members and of many, names alike in length and first byte") {
   BodyReader r;
   std::string w;
-  // Up to 16 members (checked pairwise) and beyond (sorted): every repeat found, wherever it is.
-  for (int n : {2, 3, 15, 16, 17, 40}) {
+  // Up to 32 members (checked by their bits, then pairwise) and beyond (sorted): every repeat
+  // found, wherever it is. The first 26 names share one bit (length, first and last byte).
+  for (int n : {2, 3, 15, 16, 17, 26, 31, 32, 33, 40, 70}) {
     CAPTURE(n);
     std::string distinct = "{", want = "{";
     for (int i = 0; i < n; ++i) {

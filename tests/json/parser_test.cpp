@@ -99,3 +99,22 @@ TEST_CASE("json parser: says whether an object may hold a name twice") {
   CHECK(p.parse(R"({"a":1,"b":)", err) == nullptr);
   CHECK(p.names_may_repeat());
 }
+
+TEST_CASE("json: append writes compact JSON after what out holds, call after call") {
+  json::Parser p;
+  std::string err;
+  std::string out = "x=";
+  json::append(out, *p.parse(R"({"a": [1, 2.5, "\u00e9"], "b": {}})", err));
+  CHECK(out == "x={\"a\":[1,2.5,\"\xC3\xA9\"],\"b\":{}}");
+  // A value larger than the writer keeps room for, then small ones: nothing of it is left over.
+  std::string large = "[\"" + std::string(100000, 'y') + "\"]";
+  std::string written;
+  json::append(written, *p.parse(large, err));
+  CHECK(written == large);
+  for (const char* text : {"{}", "[true,null]", R"({"k":"v"})"}) {
+    std::string small;
+    json::append(small, *p.parse(text, err));
+    CHECK(small == text);
+    CHECK(json::to_string(*p.parse(text, err)) == text);
+  }
+}
