@@ -139,22 +139,34 @@ void system_event_title(std::string& t, const SystemEvent& s, std::string_view r
 }
 
 void system_event_description(std::string& d, const SystemEvent& s) {
-  std::string event = s.name;
-  if (!s.id.empty()) event += (event.empty() ? "id " : " (id ") + s.id + (event.empty() ? "" : ")");
-  line(d, "Event", event);
-  std::string kind = s.event_type;
-  if (!s.status.empty()) kind += (kind.empty() ? "status " : ", status ") + s.status;
-  if (!s.level.empty()) kind += (kind.empty() ? "level " : ", level ") + s.level;
-  line(d, "Type", kind);
-  std::string resource = name_and_id(s.instance_name, s.resource_id);
-  if (!s.region.empty()) resource += (resource.empty() ? "in " : " in ") + s.region;
-  line(d, "Resource", resource);
+  // Each line is put together here first (line() leaves an empty one out): reused, so that
+  // describing an event allocates nothing once it has grown.
+  thread_local std::string part;
+  part.assign(s.name);
+  if (!s.id.empty()) {
+    const bool named = !part.empty();
+    part += named ? " (id " : "id ";
+    part += s.id;
+    if (named) part += ')';
+  }
+  line(d, "Event", part);
+  part.assign(s.event_type);
+  if (!s.status.empty()) part.append(part.empty() ? "status " : ", status ").append(s.status);
+  if (!s.level.empty()) part.append(part.empty() ? "level " : ", level ").append(s.level);
+  line(d, "Type", part);
+  part.clear();
+  append_name_and_id(part, s.instance_name, s.resource_id);
+  if (!s.region.empty()) part.append(part.empty() ? "in " : " in ").append(s.region);
+  line(d, "Resource", part);
   line(d, "Product", s.product);
   if (s.resource != s.resource_id) line(d, "ARN", s.resource);
-  if (s.time)
-    line(d, "Happened at", times::format(*s.time));
-  else
+  if (s.time) {
+    part.clear();
+    times::append_format(part, *s.time);
+    line(d, "Happened at", part);
+  } else {
     line(d, "Happened at", s.event_time);
+  }
 }
 
 }  // namespace cmrelay::ali

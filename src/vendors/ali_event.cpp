@@ -294,27 +294,46 @@ void add_labels(Labels& l, const json::Value& body, const Alert& a, const Parts&
 
 void make_description(std::string& d, const Alert& a, const Parts& p) {
   const SystemEvent& s = a.s;
-  std::string state = a.alert_status;
-  if (!a.severity.empty()) state += (state.empty() ? "severity " : ", severity ") + a.severity;
-  line(d, "Alert", state);
+  // Each line is put together here first (line() leaves an empty one out): reused, so that
+  // describing an alert allocates nothing once it has grown.
+  thread_local std::string part;
+  part.assign(a.alert_status);
+  if (!a.severity.empty()) part.append(part.empty() ? "severity " : ", severity ").append(a.severity);
+  line(d, "Alert", part);
   if (a.system) {
     system_event_description(d, s);
   } else {
-    line(d, "Rule", name_and_id(a.rule_name, a.rule_id));
+    part.clear();
+    append_name_and_id(part, a.rule_name, a.rule_id);
+    line(d, "Rule", part);
     line(d, "Condition", a.expression);
-    std::string where = name_and_id(a.resource_name, a.resource_id);
-    if (!a.region.empty()) where += (where.empty() ? "in " : " in ") + a.region;
-    line(d, "Resource", where);
+    part.clear();
+    append_name_and_id(part, a.resource_name, a.resource_id);
+    if (!a.region.empty()) part.append(part.empty() ? "in " : " in ").append(a.region);
+    line(d, "Resource", part);
     line(d, "Metric", describe_metric(a.metric));
     line(d, "Product", s.product);
     if (s.name != a.rule_name) line(d, "Event", s.name);
   }
-  line(d, "Content", p.content ? json::to_string(*p.content) : p.content_text);
-  line(d, "Subscription",
-       name_and_id(a.strategy, p.subscription ? str(*p.subscription, "subscriptionUuid", "subscription.") : ""));
+  if (p.content) {
+    part.clear();
+    json::append(part, *p.content);
+    line(d, "Content", part);
+  } else {
+    line(d, "Content", p.content_text);
+  }
+  part.clear();
+  append_name_and_id(part, a.strategy,
+                     p.subscription ? present(fields::text(*p.subscription, "subscriptionUuid", "subscription."))
+                                    : std::string_view());
+  line(d, "Subscription", part);
   const times::Instant* zone = s.time ? &*s.time : nullptr;
-  if (a.at) line(d, "Alert time", times::format_unix(times::seconds_from_epoch(*a.at), zone));
-  if (a.pushed) line(d, "Pushed at", times::format_unix(times::seconds_from_epoch(*a.pushed), zone));
+  for (auto [name, at] : {std::pair{"Alert time", a.at}, std::pair{"Pushed at", a.pushed}}) {
+    if (!at) continue;
+    part.clear();
+    times::append_format(part, times::in_zone(times::seconds_from_epoch(*at), zone));
+    line(d, name, part);
+  }
   line(d, "Dedup id", either(a.dedup_id, a.trace_id));
   end_description(d);
 }

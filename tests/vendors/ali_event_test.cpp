@@ -362,3 +362,34 @@ TEST_CASE("ali.event: a pushed disk system event ends by its name or executeFini
   CHECK(by_name.alert_key == start.alert_key);
   CHECK(by_finish.alert_key == start.alert_key);
 }
+
+TEST_CASE("ali.event: the description's lines, alert after alert") {
+  // Lines are put together in one reused string: nothing of one alert's shows in the next.
+  const std::string system = envelope(sys_alert());
+  const std::string threshold = envelope(metric_alert("TRIGGERED", "i-wz9"));
+  std::string bare = R"({"batchId":"b-2","strategyName":"s-2","subscription":{"subscriptionUuid":"null"},)"
+                     R"("alert":{"alertStatus":"TRIGGERED","severity":"INFO","eventName":"Instance:X"}})";
+  const std::string system_description =
+      "Alert: TRIGGERED, severity CRITICAL\n"
+      "Event: Instance:SystemFailure.Reboot:Executing (id t-17)\n"
+      "Type: Exception, status Executing, level CRITICAL\n"
+      "Resource: db-7 (i-bp1xyz) in cn-hangzhou\n"
+      "Product: ECS\n"
+      "ARN: acs:ecs:cn-hangzhou:1270449913360928:instance/i-bp1xyz\n"
+      "Happened at: 2025-06-11 02:15:03 UTC+08:00\n"
+      "Content: {\"instanceId\":\"i-bp1xyz\",\"reason\":\"SystemFailure\"}\n"
+      "Subscription: ecs-events (sub-1)\n"
+      "Alert time: 2025-06-11 02:15:03 UTC+08:00\n"
+      "Pushed at: 2025-06-11 02:15:05 UTC+08:00\n"
+      "Dedup id: d-91";
+  for (int round = 0; round < 2; ++round) {
+    CHECK(only(decode_json(system)).description == system_description);
+    const std::string t = only(decode_json(threshold)).description;
+    CHECK(t.find("Rule: cpu-over-85 (rule-9)\nCondition: $Average>=85\nResource: web-5 (i-wz9) in cn-shenzhen\n") !=
+          std::string::npos);
+    CHECK(t.find("Content:") == std::string::npos);
+    // "null" is no subscription id; an alert with neither time nor pushed time has no such line.
+    CHECK(only(decode_json(bare)).description ==
+          "Alert: TRIGGERED, severity INFO\nEvent: Instance:X\nSubscription: s-2");
+  }
+}
