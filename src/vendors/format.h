@@ -31,9 +31,10 @@ struct DecodeContext {
 struct Format {
   std::string_view id;  // "volc.metric", "ali.event", ...
   Vendor vendor;
-  // Keys of which every body this format recognises has at least one at its root. detect()
-  // does not call recognise for a body that has none of them: most recognisers would search
-  // the body's members for keys it lacks, and every body is tried against every format.
+  // Keys of which every body this format recognises has at least one at its root (never
+  // empty). detect() does not call recognise for a body that has none of them: most
+  // recognisers would search the body's members for keys it lacks, and every body is tried
+  // against every format. vendors/detect_test checks the keys against every known body.
   std::span<const std::string_view> keys;
   // True when body has this format's shape; evidence names the keys that decided it.
   bool (*recognise)(const json::Value& body, std::string& evidence);
