@@ -44,6 +44,10 @@ struct NameBits {
   bool has_bit(unsigned b) const { return (words[b >> 6] >> (b & 63) & 1) != 0; }
   void set_bit(unsigned b) { words[b >> 6] |= uint64_t{1} << (b & 63); }
   void clear() { words[0] = words[1] = words[2] = words[3] = 0; }
+  // Whether the two sets share a bit: false means no name of one is in the other.
+  bool meets(const NameBits& o) const {
+    return ((words[0] & o.words[0]) | (words[1] & o.words[1]) | (words[2] & o.words[2]) | (words[3] & o.words[3])) != 0;
+  }
 };
 
 }  // namespace cmrelay::text

@@ -34,13 +34,6 @@ const std::vector<text::NameBits>& format_keys() {
   return keys;
 }
 
-// Whether body may have one of the keys: their bits and the body's names' bits meet.
-bool may_have(const text::NameBits& names, const text::NameBits& keys) {
-  uint64_t meet = 0;
-  for (size_t i = 0; i < 4; ++i) meet |= names.words[i] & keys.words[i];
-  return meet != 0;
-}
-
 }  // namespace
 
 Detection detect(const json::Value& body, std::optional<Vendor> only) {
@@ -62,7 +55,7 @@ void detect(const json::Value& body, std::optional<Vendor> only, Detection& d) {
     names.add(std::string_view(it->name.GetString(), it->name.GetStringLength()));
   const std::vector<const Format*>& formats = all_formats();
   const std::vector<text::NameBits>& keys = format_keys();
-  auto tried = [&](size_t i) { return (!only || formats[i]->vendor == *only) && may_have(names, keys[i]); };
+  auto tried = [&](size_t i) { return (!only || formats[i]->vendor == *only) && names.meets(keys[i]); };
   thread_local std::string evidence;  // Reused: every body is tried against every format.
   size_t fits = 0;
   for (size_t i = 0; i < formats.size(); ++i) {
